@@ -1,0 +1,51 @@
+package hearth
+
+import "context"
+
+// Batch is the set of changes one flush writes, in one transaction. Viewers
+// carry whole rows (absolute values, not deltas), so writing the same batch
+// twice leaves the same state: a restart never counts anything twice.
+type Batch struct {
+	Viewers []ViewerStats
+}
+
+// Len returns the number of changes in the batch.
+func (b Batch) Len() int { return len(b.Viewers) }
+
+// Store persists Hearth's state. Implementations: store/sqlite,
+// store/postgres. Methods return *Error with ENOTFOUND when a thing is
+// missing, never a nil result with a nil error.
+type Store interface {
+	// Apply writes every change in b in one transaction: all or nothing.
+	Apply(ctx context.Context, b Batch) error
+	// Viewer returns one viewer's stats in a channel.
+	Viewer(ctx context.Context, channel, userID string) (ViewerStats, error)
+	// ViewerByLogin returns one viewer's stats in a channel by login.
+	ViewerByLogin(ctx context.Context, channel, login string) (ViewerStats, error)
+	// Viewers returns every viewer of a channel, ordered by user id.
+	Viewers(ctx context.Context, channel string) ([]ViewerStats, error)
+	// TopViewers returns up to n viewers of a channel by points, highest
+	// first, ties broken by login.
+	TopViewers(ctx context.Context, channel string, n int) ([]ViewerStats, error)
+	// EnsureChannel returns the channel's record, creating it (with a fresh
+	// overlay token) the first time.
+	EnsureChannel(ctx context.Context, name string) (ChannelInfo, error)
+	// Channels returns every channel the store knows, by name.
+	Channels(ctx context.Context) ([]ChannelInfo, error)
+	// Ping reports whether the store is reachable and writable.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Broadcaster pushes live state to overlays. Publish must not block: the
+// implementation coalesces per channel and topic, last state wins.
+type Broadcaster interface {
+	Publish(channel, topic string, state any)
+}
+
+// ChatSender sends a chat line to a channel. Implementations queue and
+// rate-limit; Say never blocks the caller.
+type ChatSender interface {
+	Say(channel, text string)
+}
