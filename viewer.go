@@ -21,3 +21,22 @@ type ChannelInfo struct {
 	OverlayToken string // read-only token that overlays present
 	CreatedAt    time.Time
 }
+
+// Leaderboard is the state the leaderboard overlay shows: a channel's top
+// viewers by points.
+type Leaderboard struct {
+	Channel string             `json:"channel"`
+	Entries []LeaderboardEntry `json:"entries"`
+}
+
+// LeaderboardEntry is one row of a Leaderboard. Rank starts at 1.
+type LeaderboardEntry struct {
+	Rank        int    `json:"rank"`
+	Login       string `json:"login"`
+	DisplayName string `json:"display_name"`
+	Points      int64  `json:"points"`
+	Messages    int64  `json:"messages"`
+}
+
+// TopicLeaderboard is the overlay topic a Leaderboard is published on.
+const TopicLeaderboard = "leaderboard"

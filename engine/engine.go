@@ -1,0 +1,259 @@
+// Package engine runs Hearth's channels: one goroutine owns each channel's
+// community state and applies its events in order; a batching writer
+// persists what changed; overlays and metrics are fed as events go by.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
+)
+
+// Recorder is told what the engine does, for metrics. Calls are on the hot
+// path and must be cheap.
+type Recorder interface {
+	// EventHandled counts one event applied to a channel.
+	EventHandled(channel string, kind hearth.EventKind)
+	// DuplicateDropped counts an event dropped because its id was seen.
+	DuplicateDropped(channel string)
+	// UnknownChannel counts an event for a channel the engine does not run.
+	UnknownChannel()
+	// PointsAwarded adds points given out in a channel.
+	PointsAwarded(channel string, points int64)
+	// ChannelState reports a channel's distinct chatters within the active
+	// window and its viewers known in total.
+	ChannelState(channel string, activeChatters, viewers int)
+	// Flushed reports one store flush: changes written, how long it took,
+	// and its error if it failed.
+	Flushed(changes int, took time.Duration, err error)
+}
+
+// Options configure an Engine. Zero values mean defaults.
+type Options struct {
+	// Rules returns a channel's rules; default community.DefaultRules.
+	Rules func(channel string) community.Rules
+	// FlushInterval and FlushSize bound how long and how many changes
+	// wait before the writer commits them (defaults 250 ms, 500).
+	FlushInterval time.Duration
+	FlushSize     int
+	// LeaderboardSize is how many viewers the leaderboard shows (10).
+	LeaderboardSize int
+	// ActiveWindow is how recent a message must be for its sender to count
+	// as an active chatter (5 min).
+	ActiveWindow time.Duration
+	// QueueSize is each channel's event buffer (4096).
+	QueueSize int
+
+	Broadcaster hearth.Broadcaster
+	Recorder    Recorder
+	Logger      *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.Rules == nil {
+		o.Rules = func(string) community.Rules { return community.DefaultRules() }
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 250 * time.Millisecond
+	}
+	if o.FlushSize <= 0 {
+		o.FlushSize = 500
+	}
+	if o.LeaderboardSize <= 0 {
+		o.LeaderboardSize = 10
+	}
+	if o.ActiveWindow <= 0 {
+		o.ActiveWindow = 5 * time.Minute
+	}
+	if o.QueueSize <= 0 {
+		o.QueueSize = 4096
+	}
+	if o.Broadcaster == nil {
+		o.Broadcaster = nopBroadcaster{}
+	}
+	if o.Recorder == nil {
+		o.Recorder = nopRecorder{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// ErrClosed is returned by calls on an Engine that has been closed.
+var ErrClosed = errors.New("engine: closed")
+
+// Engine runs a set of channels. Create it with New, Start it once, feed it
+// with Handle, and Close it to flush everything.
+type Engine struct {
+	store  hearth.Store
+	opts   Options
+	log    *slog.Logger
+	writer *writer
+
+	channels map[string]*actor // fixed after Start
+	actors   sync.WaitGroup
+	written  chan struct{} // closed when the writer has made its last flush
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// New returns an Engine that persists to store.
+func New(store hearth.Store, opts Options) *Engine {
+	opts.defaults()
+	return &Engine{
+		store:    store,
+		opts:     opts,
+		log:      opts.Logger,
+		channels: make(map[string]*actor),
+		stop:     make(chan struct{}),
+		written:  make(chan struct{}),
+	}
+}
+
+// Start loads each channel's state from the store and starts its goroutine
+// and the writer. Channel names must be valid Twitch logins.
+func (e *Engine) Start(ctx context.Context, channels []string) error {
+	e.writer = newWriter(e.store, e.opts.FlushInterval, e.opts.FlushSize, e.opts.Recorder, e.log)
+	for _, name := range channels {
+		n := hearth.NormalizeChannel(name)
+		if n == "" {
+			return hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", name)
+		}
+		if _, dup := e.channels[n]; dup {
+			continue
+		}
+		if _, err := e.store.EnsureChannel(ctx, n); err != nil {
+			return fmt.Errorf("engine: unable to register channel %s: %w", n, err)
+		}
+		stored, err := e.store.Viewers(ctx, n)
+		if err != nil {
+			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)
+		}
+		rules := e.opts.Rules(n)
+		if err := rules.Validate(); err != nil {
+			return hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
+		}
+		e.channels[n] = newActor(community.NewChannel(n, rules, stored), e)
+		e.log.Info("engine: channel loaded", "channel", n, "viewers", len(stored))
+	}
+	go func() {
+		defer close(e.written)
+		e.writer.run()
+	}()
+	for _, a := range e.channels {
+		e.actors.Add(1)
+		go func() {
+			defer e.actors.Done()
+			a.run(e.stop)
+		}()
+	}
+	// The writer's input closes only once no channel can write to it.
+	go func() {
+		e.actors.Wait()
+		close(e.writer.in)
+	}()
+	return nil
+}
+
+// Channels returns the names of the channels the engine runs.
+func (e *Engine) Channels() []string {
+	out := make([]string, 0, len(e.channels))
+	for n := range e.channels {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Handle queues an event for its channel's goroutine. It blocks while that
+// channel's queue is full, which slows the reader instead of losing events,
+// and drops the event once the engine is closing.
+func (e *Engine) Handle(ev hearth.Event) {
+	a, ok := e.channels[ev.Channel]
+	if !ok {
+		e.opts.Recorder.UnknownChannel()
+		return
+	}
+	select {
+	case a.in <- ev:
+	case <-e.stop:
+	}
+}
+
+// Do runs fn on the channel's goroutine, after every event queued before
+// it, and waits for it. fn may read and change the channel's state; what it
+// changes must be reported with the returned changes.
+func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Channel) []hearth.ViewerStats) error {
+	a, ok := e.channels[channel]
+	if !ok {
+		return hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
+	}
+	done := make(chan struct{})
+	req := func() {
+		defer close(done)
+		if changed := fn(a.ch); len(changed) > 0 {
+			a.changed(changed)
+		}
+	}
+	select {
+	case a.ctl <- req:
+	case <-e.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Sync waits until every event handed in before the call has been applied
+// and written to the store.
+func (e *Engine) Sync(ctx context.Context) error {
+	for name := range e.channels {
+		if err := e.Do(ctx, name, func(*community.Channel) []hearth.ViewerStats { return nil }); err != nil {
+			return err
+		}
+	}
+	return e.writer.flushNow(ctx, e.written)
+}
+
+// Close stops the channels after the events already queued and writes
+// everything pending. It returns the final flush's error, if any.
+func (e *Engine) Close(ctx context.Context) error {
+	var err error
+	e.stopOnce.Do(func() {
+		close(e.stop)
+		if e.writer == nil {
+			return
+		}
+		select {
+		case <-e.written:
+			err = e.writer.finalErr
+		case <-ctx.Done():
+			err = fmt.Errorf("engine: shutdown timed out before the last flush: %w", ctx.Err())
+		}
+	})
+	return err
+}
+
+type nopBroadcaster struct{}
+
+func (nopBroadcaster) Publish(string, string, any) {}
+
+type nopRecorder struct{}
+
+func (nopRecorder) EventHandled(string, hearth.EventKind) {}
+func (nopRecorder) DuplicateDropped(string)               {}
+func (nopRecorder) UnknownChannel()                       {}
+func (nopRecorder) PointsAwarded(string, int64)           {}
+func (nopRecorder) ChannelState(string, int, int)         {}
+func (nopRecorder) Flushed(int, time.Duration, error)     {}

@@ -1,0 +1,246 @@
+// Package metrics exposes Hearth's engagement and health figures to
+// Prometheus. Every collector is registered on a Registerer the caller
+// passes in; there is no global registry. Labels are bounded: channel
+// (configured), event kind, command name, reason; never a viewer.
+package metrics
+
+import (
+	"time"
+
+	"github.com/hearthlive/hearth"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics holds Hearth's collectors. Its methods satisfy the recorder and
+// observer interfaces of the engine, the chat connection and the overlay
+// hub.
+type Metrics struct {
+	chatMessages   *prometheus.CounterVec
+	events         *prometheus.CounterVec
+	duplicates     *prometheus.CounterVec
+	unknownChannel prometheus.Counter
+	points         *prometheus.CounterVec
+	activeChatters *prometheus.GaugeVec
+	viewers        *prometheus.GaugeVec
+	malformed      *prometheus.CounterVec
+	chatConnected  prometheus.Gauge
+	reconnects     prometheus.Counter
+	repliesSent    *prometheus.CounterVec
+	repliesDropped *prometheus.CounterVec
+	flushes        *prometheus.CounterVec
+	flushDuration  prometheus.Histogram
+	flushedChanges prometheus.Counter
+	overlayPushes  *prometheus.CounterVec
+	overlayClients *prometheus.GaugeVec
+	httpRequests   *prometheus.CounterVec
+	buildInfo      *prometheus.GaugeVec
+}
+
+// New creates Hearth's collectors and registers them, with the Go and
+// process collectors, on reg.
+func New(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		chatMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_chat_messages_total",
+			Help: "Chat messages counted, per channel (duplicates excluded).",
+		}, []string{"channel"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_events_total",
+			Help: "Events applied, per channel and kind (chat, sub, resub, subgift, raid, timeout, ...).",
+		}, []string{"channel", "kind"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_events_duplicate_total",
+			Help: "Events dropped because their id was already handled (re-delivery after a reconnect).",
+		}, []string{"channel"}),
+		unknownChannel: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hearth_events_unknown_channel_total",
+			Help: "Events dropped because they were for a channel Hearth does not serve.",
+		}),
+		points: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_points_awarded_total",
+			Help: "Loyalty points awarded, per channel.",
+		}, []string{"channel"}),
+		activeChatters: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_chatters_active",
+			Help: "Distinct viewers who chatted in the last 5 minutes of the channel's time.",
+		}, []string{"channel"}),
+		viewers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_viewers_known",
+			Help: "Viewers Hearth has seen in the channel, lifetime.",
+		}, []string{"channel"}),
+		malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_stream_malformed_total",
+			Help: "Messages from Twitch dropped as malformed, by reason.",
+		}, []string{"reason"}),
+		chatConnected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hearth_chat_connected",
+			Help: "1 while the chat connection is logged in, else 0.",
+		}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hearth_chat_reconnects_total",
+			Help: "Reconnect attempts after the chat connection was lost.",
+		}),
+		repliesSent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_chat_replies_sent_total",
+			Help: "Chat lines the bot sent, per channel.",
+		}, []string{"channel"}),
+		repliesDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_chat_replies_dropped_total",
+			Help: "Chat lines dropped (queue full under the rate limit, or read-only connection), per channel.",
+		}, []string{"channel"}),
+		flushes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_store_flushes_total",
+			Help: "Store flushes (one transaction each), by result (ok, error).",
+		}, []string{"result"}),
+		flushDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "hearth_store_flush_duration_seconds",
+			Help:    "Time one store flush took.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 10),
+		}),
+		flushedChanges: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hearth_store_flushed_changes_total",
+			Help: "Rows written by successful store flushes.",
+		}),
+		overlayPushes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_overlay_pushes_total",
+			Help: "State pushes sent to overlay browsers, by topic.",
+		}, []string{"topic"}),
+		overlayClients: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_overlay_clients",
+			Help: "Overlay browsers connected, per channel.",
+		}, []string{"channel"}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_http_requests_total",
+			Help: "HTTP requests served, by route group and status class.",
+		}, []string{"route", "code"}),
+		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_build_info",
+			Help: "Always 1; the version label says which build runs.",
+		}, []string{"version"}),
+	}
+	cs := []prometheus.Collector{
+		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
+		m.activeChatters, m.viewers, m.malformed, m.chatConnected, m.reconnects,
+		m.repliesSent, m.repliesDropped, m.flushes, m.flushDuration, m.flushedChanges,
+		m.overlayPushes, m.overlayClients, m.httpRequests, m.buildInfo,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	m.buildInfo.WithLabelValues(hearth.Version).Set(1)
+	for _, reason := range MalformedReasons {
+		m.malformed.WithLabelValues(reason)
+	}
+	m.flushes.WithLabelValues("ok")
+	m.flushes.WithLabelValues("error")
+	return m, nil
+}
+
+// MalformedReasons are the reasons a Twitch message is dropped; they are
+// pre-declared so dashboards see zeros rather than gaps.
+var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id"}
+
+// AddChannel pre-declares a channel's series at zero, so rates and ratios
+// have data from the first scrape.
+func (m *Metrics) AddChannel(channel string) {
+	m.chatMessages.WithLabelValues(channel)
+	m.duplicates.WithLabelValues(channel)
+	m.points.WithLabelValues(channel)
+	m.activeChatters.WithLabelValues(channel)
+	m.viewers.WithLabelValues(channel)
+	m.repliesSent.WithLabelValues(channel)
+	m.repliesDropped.WithLabelValues(channel)
+	m.overlayClients.WithLabelValues(channel)
+	for _, k := range hearth.EventKinds() {
+		m.events.WithLabelValues(channel, k.String())
+	}
+}
+
+// EventHandled counts an applied event; chat events also count as
+// messages.
+func (m *Metrics) EventHandled(channel string, kind hearth.EventKind) {
+	m.events.WithLabelValues(channel, kind.String()).Inc()
+	if kind == hearth.EventChat {
+		m.chatMessages.WithLabelValues(channel).Inc()
+	}
+}
+
+// DuplicateDropped counts an event dropped as already handled.
+func (m *Metrics) DuplicateDropped(channel string) { m.duplicates.WithLabelValues(channel).Inc() }
+
+// UnknownChannel counts an event for a channel not served.
+func (m *Metrics) UnknownChannel() { m.unknownChannel.Inc() }
+
+// PointsAwarded adds awarded points.
+func (m *Metrics) PointsAwarded(channel string, points int64) {
+	m.points.WithLabelValues(channel).Add(float64(points))
+}
+
+// ChannelState sets a channel's gauges.
+func (m *Metrics) ChannelState(channel string, activeChatters, viewers int) {
+	m.activeChatters.WithLabelValues(channel).Set(float64(activeChatters))
+	m.viewers.WithLabelValues(channel).Set(float64(viewers))
+}
+
+// Flushed records one store flush.
+func (m *Metrics) Flushed(changes int, took time.Duration, err error) {
+	if err != nil {
+		m.flushes.WithLabelValues("error").Inc()
+		return
+	}
+	m.flushes.WithLabelValues("ok").Inc()
+	m.flushDuration.Observe(took.Seconds())
+	m.flushedChanges.Add(float64(changes))
+}
+
+// Malformed counts a dropped Twitch message.
+func (m *Metrics) Malformed(reason string) { m.malformed.WithLabelValues(reason).Inc() }
+
+// Connected sets the chat connection gauge.
+func (m *Metrics) Connected(up bool) {
+	if up {
+		m.chatConnected.Set(1)
+	} else {
+		m.chatConnected.Set(0)
+	}
+}
+
+// Reconnected counts a reconnect attempt.
+func (m *Metrics) Reconnected() { m.reconnects.Inc() }
+
+// ReplySent counts a chat line sent.
+func (m *Metrics) ReplySent(channel string) { m.repliesSent.WithLabelValues(channel).Inc() }
+
+// ReplyDropped counts a chat line dropped.
+func (m *Metrics) ReplyDropped(channel string) { m.repliesDropped.WithLabelValues(channel).Inc() }
+
+// OverlayPushed counts a push to overlay browsers.
+func (m *Metrics) OverlayPushed(channel, topic string) { m.overlayPushes.WithLabelValues(topic).Inc() }
+
+// OverlayClients sets how many overlay browsers a channel has.
+func (m *Metrics) OverlayClients(channel string, n int) {
+	m.overlayClients.WithLabelValues(channel).Set(float64(n))
+}
+
+// HTTPRequest counts a request by route group and status class ("2xx").
+func (m *Metrics) HTTPRequest(route string, status int) {
+	m.httpRequests.WithLabelValues(route, statusClass(status)).Inc()
+}
+
+func statusClass(status int) string {
+	switch {
+	case status >= 500:
+		return "5xx"
+	case status >= 400:
+		return "4xx"
+	case status >= 300:
+		return "3xx"
+	default:
+		return "2xx"
+	}
+}

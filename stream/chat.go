@@ -1,0 +1,327 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	twitch "github.com/gempir/go-twitch-irc/v4"
+	"github.com/hearthlive/hearth"
+)
+
+// anonymousLogin is the read-only login Twitch accepts without a token.
+const anonymousLogin = "justinfan"
+
+// ChatConfig configures a Chat connection.
+type ChatConfig struct {
+	// Addr is the IRC server as host:port; empty means Twitch's.
+	Addr string
+	// TLS dials with TLS. Twitch's default address wants it.
+	TLS bool
+	// Username and Token log the bot in; with no Token the connection is
+	// anonymous and read-only, and Say drops everything.
+	Username string
+	Token    string
+	// Channels are joined on connect and re-joined after every reconnect.
+	Channels []string
+
+	// UserLimit, ModLimit and Window bound the bot's messages (defaults:
+	// Twitch's 20 and 100 per 30 s). QueueSize bounds waiting replies.
+	UserLimit, ModLimit int
+	Window              time.Duration
+	QueueSize           int
+
+	// MinBackoff and MaxBackoff bound the wait between reconnect attempts
+	// (defaults 1 s and 2 min); the wait doubles after each failure.
+	MinBackoff, MaxBackoff time.Duration
+
+	// Handle receives every event, on the connection's reading goroutine.
+	// It should hand the event on and return; blocking it slows reading.
+	Handle func(hearth.Event)
+	// Observer, if set, is told about drops and connection changes.
+	Observer Observer
+	Logger   *slog.Logger
+}
+
+// Observer is told what happens at the Twitch boundary, for metrics. Its
+// methods are called from several goroutines and must be cheap.
+type Observer interface {
+	// Malformed counts a Twitch message dropped as unusable; reason is a
+	// short fixed label.
+	Malformed(reason string)
+	// Connected reports the chat connection going up or down.
+	Connected(up bool)
+	// Reconnected counts a reconnect attempt.
+	Reconnected()
+	// ReplySent counts a chat line sent; ReplyDropped one dropped from a
+	// full queue or because the connection is read-only.
+	ReplySent(channel string)
+	ReplyDropped(channel string)
+}
+
+// Chat is a connection to Twitch chat that keeps itself connected, turns
+// messages into events, and sends rate-limited replies.
+type Chat struct {
+	cfg     ChatConfig
+	log     *slog.Logger
+	obs     Observer
+	limiter *limiter
+
+	mu     sync.Mutex
+	client *twitch.Client
+
+	connected atomic.Bool
+}
+
+// NewChat checks cfg and returns a Chat ready to Run.
+func NewChat(cfg ChatConfig) (*Chat, error) {
+	if cfg.Handle == nil {
+		return nil, errors.New("stream: ChatConfig.Handle is required")
+	}
+	if cfg.Token != "" && cfg.Username == "" {
+		return nil, errors.New("stream: a chat token needs the bot's username (HEARTH_BOT_USERNAME)")
+	}
+	cfg.Token = strings.TrimSpace(cfg.Token)
+	if cfg.Token != "" && !strings.HasPrefix(cfg.Token, "oauth:") {
+		cfg.Token = "oauth:" + cfg.Token
+	}
+	var channels []string
+	for _, c := range cfg.Channels {
+		n := hearth.NormalizeChannel(c)
+		if n == "" {
+			return nil, fmt.Errorf("stream: %q is not a Twitch channel name", c)
+		}
+		channels = append(channels, n)
+	}
+	cfg.Channels = channels
+	cfg.UserLimit = positive(cfg.UserLimit, DefaultUserLimit)
+	cfg.ModLimit = positive(cfg.ModLimit, DefaultModLimit)
+	cfg.Window = positive(cfg.Window, DefaultWindow)
+	cfg.QueueSize = positive(cfg.QueueSize, DefaultQueueSize)
+	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
+	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	obs := cfg.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	return &Chat{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		obs:     obs,
+		limiter: newLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
+	}, nil
+}
+
+func positive[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Anonymous reports whether the connection is read-only.
+func (c *Chat) Anonymous() bool { return c.cfg.Token == "" }
+
+// Connected reports whether the connection is logged in right now.
+func (c *Chat) Connected() bool { return c.connected.Load() }
+
+// Say queues a chat line for channel. The line is cleaned (one line, no
+// Twitch command prefix, at most 500 characters) and sent as soon as the
+// rate limit allows; if too many wait, the oldest is dropped. Say never
+// blocks.
+func (c *Chat) Say(channel, text string) {
+	text = sanitizeReply(text)
+	if text == "" {
+		return
+	}
+	if c.Anonymous() {
+		c.obs.ReplyDropped(channel)
+		return
+	}
+	if c.limiter.push(outgoing{channel: channel, text: text}) {
+		c.obs.ReplyDropped(channel)
+	}
+}
+
+// Run connects, reconnects with backoff after every failure, and sends
+// queued replies until ctx is done. It returns nil when ctx ends, and an
+// error only when Twitch rejects the login, which retrying cannot fix.
+func (c *Chat) Run(ctx context.Context) error {
+	if c.Anonymous() {
+		c.log.Info("chat: no bot token configured; reading chat anonymously, replies are disabled")
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+
+	backoff := c.cfg.MinBackoff
+	for attempt := 0; ; attempt++ {
+		client := c.newClient()
+		c.mu.Lock()
+		c.client = client
+		c.mu.Unlock()
+		if attempt == 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.sendLoop(ctx)
+			}()
+		}
+
+		stop := context.AfterFunc(ctx, func() { _ = client.Disconnect() })
+		started := time.Now()
+		err := connect(client)
+		stop()
+		c.setConnected(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, twitch.ErrLoginAuthenticationFailed) {
+			return fmt.Errorf("stream: Twitch rejected the chat login for %q: the token is wrong or expired; run `hearth auth` or set HEARTH_BOT_TOKEN", c.cfg.Username)
+		}
+		var pe *panicError
+		if errors.As(err, &pe) {
+			c.obs.Malformed("unparsable")
+		}
+		if time.Since(started) > time.Minute {
+			backoff = c.cfg.MinBackoff
+		}
+		wait := backoff/2 + rand.N(backoff/2+1)
+		c.log.Warn("chat: connection lost; reconnecting", "err", err, "addr", c.cfg.Addr, "in", wait.Round(time.Millisecond))
+		c.obs.Reconnected()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		backoff = min(backoff*2, c.cfg.MaxBackoff)
+	}
+}
+
+// panicError is a panic inside the IRC library's parser, turned into an
+// error so one bad line from the server costs a reconnect, not the process.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return fmt.Sprintf("irc parser panicked: %v", e.value) }
+
+func connect(client *twitch.Client) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v}
+		}
+	}()
+	return client.Connect()
+}
+
+func (c *Chat) setConnected(up bool) {
+	if c.connected.Swap(up) != up {
+		c.obs.Connected(up)
+		if up {
+			c.limiter.poke()
+		}
+	}
+}
+
+func (c *Chat) newClient() *twitch.Client {
+	var client *twitch.Client
+	if c.Anonymous() {
+		client = twitch.NewAnonymousClient()
+	} else {
+		client = twitch.NewClient(c.cfg.Username, c.cfg.Token)
+	}
+	if c.cfg.Addr != "" {
+		client.IrcAddress = c.cfg.Addr
+	}
+	client.TLS = c.cfg.TLS
+	client.Join(c.cfg.Channels...)
+
+	client.OnConnect(func() {
+		c.setConnected(true)
+		c.log.Info("chat: connected", "addr", client.IrcAddress, "channels", len(c.cfg.Channels), "anonymous", c.Anonymous())
+	})
+	client.OnReconnectMessage(func(twitch.ReconnectMessage) {
+		c.log.Info("chat: Twitch asked us to reconnect")
+		c.setConnected(false)
+	})
+	client.OnUserStateMessage(func(m twitch.UserStateMessage) {
+		r := roles(m.User.Badges, "", "")
+		c.limiter.setModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
+	})
+	client.OnPrivateMessage(func(m twitch.PrivateMessage) { c.handle(&m) })
+	client.OnUserNoticeMessage(func(m twitch.UserNoticeMessage) { c.handle(&m) })
+	client.OnClearChatMessage(func(m twitch.ClearChatMessage) { c.handle(&m) })
+	client.OnClearMessage(func(m twitch.ClearMessage) { c.handle(&m) })
+	client.OnUserJoinMessage(func(m twitch.UserJoinMessage) { c.handle(&m) })
+	client.OnUserPartMessage(func(m twitch.UserPartMessage) { c.handle(&m) })
+	client.OnUnsetMessage(func(m twitch.RawMessage) {
+		if m.RawType == "" {
+			c.obs.Malformed("unparsable")
+		}
+	})
+	return client
+}
+
+func (c *Chat) handle(msg twitch.Message) {
+	ev, err := Normalize(msg, time.Now())
+	var me *MalformedError
+	switch {
+	case err == nil:
+		c.cfg.Handle(ev)
+	case errors.As(err, &me):
+		c.obs.Malformed(me.Reason)
+		c.log.Debug("chat: dropped malformed message", "reason", me.Reason)
+	}
+}
+
+// sendLoop releases queued replies as the rate limit allows.
+func (c *Chat) sendLoop(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		// Replies wait while disconnected: the library would buffer them
+		// and deliver them in one burst on reconnect, past the limit.
+		if !c.Connected() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.limiter.wake:
+				continue
+			}
+		}
+		o, ok, wait := c.limiter.next(time.Now())
+		if ok {
+			c.mu.Lock()
+			client := c.client
+			c.mu.Unlock()
+			client.Say(o.channel, o.text)
+			c.obs.ReplySent(o.channel)
+			continue
+		}
+		if wait == 0 {
+			wait = time.Hour
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.limiter.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Malformed(string)    {}
+func (nopObserver) Connected(bool)      {}
+func (nopObserver) Reconnected()        {}
+func (nopObserver) ReplySent(string)    {}
+func (nopObserver) ReplyDropped(string) {}

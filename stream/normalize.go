@@ -1,0 +1,303 @@
+// Package stream is Hearth's boundary with Twitch: it reads chat over IRC
+// with go-twitch-irc, turns Twitch's messages into hearth.Event values, and
+// sends rate-limited replies. It knows nothing of loyalty, SQL or overlays.
+package stream
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	twitch "github.com/gempir/go-twitch-irc/v4"
+	"github.com/hearthlive/hearth"
+)
+
+// MaxMessageRunes is the longest chat message Twitch delivers; longer text
+// is cut to this length.
+const MaxMessageRunes = 500
+
+// maxNameBytes bounds a display name; Twitch's are at most 25 characters
+// but may be multi-byte.
+const maxNameBytes = 100
+
+// ErrIgnored is returned by Normalize for messages Hearth has no use for
+// (ROOMSTATE, NOTICE, rituals...). They are dropped silently.
+var ErrIgnored = errors.New("stream: message ignored")
+
+// MalformedError is returned by Normalize for a message that claims to be
+// something Hearth uses but lacks what it needs. Reason is a short, bounded
+// label for metrics.
+type MalformedError struct {
+	Reason string
+}
+
+// Error implements error.
+func (e *MalformedError) Error() string { return "stream: malformed message: " + e.Reason }
+
+func malformed(reason string) error { return &MalformedError{Reason: reason} }
+
+// Normalize turns one parsed Twitch message into a Hearth event. received
+// is used when the message carries no tmi-sent-ts. It returns ErrIgnored for
+// messages of no interest and a *MalformedError for unusable ones; it never
+// panics on any input the parser produces.
+func Normalize(msg twitch.Message, received time.Time) (hearth.Event, error) {
+	switch m := msg.(type) {
+	case *twitch.PrivateMessage:
+		return normalizePrivmsg(m, received)
+	case *twitch.UserNoticeMessage:
+		return normalizeUserNotice(m, received)
+	case *twitch.ClearChatMessage:
+		return normalizeClearChat(m, received)
+	case *twitch.ClearMessage:
+		return normalizeClearMsg(m, received)
+	case *twitch.UserJoinMessage:
+		return normalizeMembership(hearth.EventJoin, m.Channel, m.User, received)
+	case *twitch.UserPartMessage:
+		return normalizeMembership(hearth.EventPart, m.Channel, m.User, received)
+	}
+	return hearth.Event{}, ErrIgnored
+}
+
+func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Event, error) {
+	ch := hearth.NormalizeChannel(m.Channel)
+	if ch == "" {
+		return hearth.Event{}, malformed("channel")
+	}
+	user, err := identity(m.User.ID, m.User.Name, m.User.DisplayName)
+	if err != nil {
+		return hearth.Event{}, err
+	}
+	if m.ID == "" {
+		return hearth.Event{}, malformed("message_id")
+	}
+	return hearth.Event{
+		Kind:             hearth.EventChat,
+		Channel:          ch,
+		ChannelID:        m.RoomID,
+		ID:               m.ID,
+		Time:             eventTime(m.Time, received),
+		User:             user,
+		Roles:            roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:             clampText(m.Message),
+		Action:           m.Action,
+		FirstMessage:     m.FirstMessage,
+		ReturningChatter: m.Tags["returning-chatter"] == "1",
+		Bits:             max(m.Bits, 0),
+	}, nil
+}
+
+func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (hearth.Event, error) {
+	var kind hearth.EventKind
+	switch m.MsgID {
+	case "sub":
+		kind = hearth.EventSub
+	case "resub":
+		kind = hearth.EventResub
+	case "subgift", "anonsubgift":
+		kind = hearth.EventSubGift
+	case "raid":
+		kind = hearth.EventRaid
+	case "announcement":
+		kind = hearth.EventAnnouncement
+	default:
+		return hearth.Event{}, ErrIgnored
+	}
+	ch := hearth.NormalizeChannel(m.Channel)
+	if ch == "" {
+		return hearth.Event{}, malformed("channel")
+	}
+	user, err := identity(m.User.ID, m.Tags["login"], m.User.DisplayName)
+	if err != nil {
+		return hearth.Event{}, err
+	}
+	if m.ID == "" {
+		return hearth.Event{}, malformed("message_id")
+	}
+	ev := hearth.Event{
+		Kind:      kind,
+		Channel:   ch,
+		ChannelID: m.RoomID,
+		ID:        m.ID,
+		Time:      eventTime(m.Time, received),
+		User:      user,
+		Roles:     roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:      clampText(m.Message),
+		Months:    param(m.MsgParams, "msg-param-cumulative-months"),
+	}
+	switch kind {
+	case hearth.EventSubGift:
+		target, err := identity(m.MsgParams["msg-param-recipient-id"], m.MsgParams["msg-param-recipient-user-name"], m.MsgParams["msg-param-recipient-display-name"])
+		if err != nil {
+			return hearth.Event{}, malformed("gift_recipient")
+		}
+		ev.Target = target
+		ev.Months = param(m.MsgParams, "msg-param-months")
+		ev.Count = 1
+	case hearth.EventRaid:
+		ev.Count = param(m.MsgParams, "msg-param-viewerCount")
+	}
+	return ev, nil
+}
+
+func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.Event, error) {
+	ch := hearth.NormalizeChannel(m.Channel)
+	if ch == "" {
+		return hearth.Event{}, malformed("channel")
+	}
+	ev := hearth.Event{
+		Kind:      hearth.EventChatCleared,
+		Channel:   ch,
+		ChannelID: m.RoomID,
+		Time:      eventTime(m.Time, received),
+	}
+	if m.TargetUserID != "" || m.TargetUsername != "" {
+		target, err := identity(m.TargetUserID, m.TargetUsername, "")
+		if err != nil {
+			return hearth.Event{}, malformed("clearchat_target")
+		}
+		ev.Target = target
+		ev.Kind = hearth.EventBan
+		if m.BanDuration > 0 {
+			ev.Kind = hearth.EventTimeout
+			ev.Duration = time.Duration(m.BanDuration) * time.Second
+		}
+	}
+	// CLEARCHAT carries no id; Twitch's timestamp, room and target identify
+	// it well enough to drop a re-delivery.
+	ev.ID = "clearchat:" + m.RoomID + ":" + ev.Target.ID + ":" + m.Tags["tmi-sent-ts"]
+	return ev, nil
+}
+
+func normalizeClearMsg(m *twitch.ClearMessage, received time.Time) (hearth.Event, error) {
+	ch := hearth.NormalizeChannel(m.Channel)
+	if ch == "" {
+		return hearth.Event{}, malformed("channel")
+	}
+	if m.TargetMsgID == "" {
+		return hearth.Event{}, malformed("target_message_id")
+	}
+	login := strings.ToLower(m.Login)
+	if !hearth.ValidLogin(login) {
+		login = ""
+	}
+	return hearth.Event{
+		Kind:            hearth.EventMessageDeleted,
+		Channel:         ch,
+		ID:              "clearmsg:" + m.TargetMsgID,
+		Time:            eventTime(parseMillis(m.Tags["tmi-sent-ts"]), received),
+		Target:          hearth.Identity{Login: login},
+		TargetMessageID: m.TargetMsgID,
+	}, nil
+}
+
+func normalizeMembership(kind hearth.EventKind, channel, login string, received time.Time) (hearth.Event, error) {
+	ch := hearth.NormalizeChannel(channel)
+	if ch == "" {
+		return hearth.Event{}, malformed("channel")
+	}
+	login = strings.ToLower(login)
+	if !hearth.ValidLogin(login) {
+		return hearth.Event{}, malformed("login")
+	}
+	return hearth.Event{Kind: kind, Channel: ch, Time: received, User: hearth.Identity{Login: login}}, nil
+}
+
+// identity validates a user's id, login and display name. The display name
+// is kept as sent (any Unicode) but bounded, and falls back to the login.
+func identity(id, login, display string) (hearth.Identity, error) {
+	if id == "" || len(id) > 20 || strings.Trim(id, "0123456789") != "" {
+		return hearth.Identity{}, malformed("user_id")
+	}
+	login = strings.ToLower(login)
+	if !hearth.ValidLogin(login) {
+		return hearth.Identity{}, malformed("login")
+	}
+	display = strings.TrimSpace(display)
+	if display == "" || !utf8.ValidString(display) || len(display) > maxNameBytes {
+		display = login
+	}
+	return hearth.Identity{ID: id, Login: login, DisplayName: display}, nil
+}
+
+func roles(badges map[string]int, userID, roomID string) hearth.Role {
+	var r hearth.Role
+	if _, ok := badges["broadcaster"]; ok || (userID != "" && userID == roomID) {
+		r |= hearth.RoleBroadcaster
+	}
+	if _, ok := badges["moderator"]; ok {
+		r |= hearth.RoleModerator
+	}
+	if _, ok := badges["vip"]; ok {
+		r |= hearth.RoleVIP
+	}
+	_, sub := badges["subscriber"]
+	_, founder := badges["founder"]
+	if sub || founder {
+		r |= hearth.RoleSubscriber
+	}
+	return r
+}
+
+func eventTime(t, received time.Time) time.Time {
+	if t.IsZero() || t.Unix() <= 0 {
+		return received
+	}
+	return t
+}
+
+func parseMillis(s string) time.Time {
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func param(params map[string]string, key string) int {
+	n, err := strconv.Atoi(params[key])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// clampText makes text valid UTF-8 and cuts it to MaxMessageRunes.
+func clampText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if utf8.RuneCountInString(s) <= MaxMessageRunes {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == MaxMessageRunes {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}
+
+// ParseLine parses one raw IRC line as Twitch sends it and normalises it.
+// The IRC parser indexes parameters without checking they exist, so a
+// truncated line can make it panic; ParseLine turns that into a
+// *MalformedError.
+func ParseLine(line string, received time.Time) (ev hearth.Event, err error) {
+	msg, err := parseSafely(line)
+	if err != nil {
+		return hearth.Event{}, err
+	}
+	return Normalize(msg, received)
+}
+
+func parseSafely(line string) (msg twitch.Message, err error) {
+	defer func() {
+		if recover() != nil {
+			msg, err = nil, malformed("unparsable")
+		}
+	}()
+	return twitch.ParseMessage(line), nil
+}

@@ -1,0 +1,130 @@
+package stream
+
+import (
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Twitch's chat limits for a bot account: messages per sliding window, as a
+// normal user and where the bot is moderator, VIP or broadcaster.
+const (
+	DefaultUserLimit = 20
+	DefaultModLimit  = 100
+	DefaultWindow    = 30 * time.Second
+	// DefaultQueueSize is how many replies may wait; past it the oldest is
+	// dropped, since a stale reply is worth less than a fresh one.
+	DefaultQueueSize = 50
+)
+
+// outgoing is one queued chat line.
+type outgoing struct {
+	channel string
+	text    string
+}
+
+// limiter queues chat lines and releases them no faster than a sliding
+// window allows. It counts every send in one window across all channels,
+// which is never looser than Twitch's per-channel rule. Safe for concurrent
+// use.
+type limiter struct {
+	userLimit, modLimit int
+	window              time.Duration
+	queueSize           int
+
+	mu      sync.Mutex
+	queue   []outgoing
+	sent    []time.Time // send times within the window, oldest first
+	mod     map[string]bool
+	dropped int64
+	wake    chan struct{}
+}
+
+func newLimiter(userLimit, modLimit int, window time.Duration, queueSize int) *limiter {
+	return &limiter{
+		userLimit: userLimit,
+		modLimit:  modLimit,
+		window:    window,
+		queueSize: queueSize,
+		mod:       make(map[string]bool),
+		wake:      make(chan struct{}, 1),
+	}
+}
+
+// push queues a line, dropping the oldest queued line if the queue is full.
+// It reports whether a line was dropped.
+func (l *limiter) push(o outgoing) (dropped bool) {
+	l.mu.Lock()
+	if len(l.queue) >= l.queueSize {
+		copy(l.queue, l.queue[1:])
+		l.queue = l.queue[:len(l.queue)-1]
+		l.dropped++
+		dropped = true
+	}
+	l.queue = append(l.queue, o)
+	l.mu.Unlock()
+	l.poke()
+	return dropped
+}
+
+// poke wakes the sender without blocking.
+func (l *limiter) poke() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *limiter) setModerator(channel string, mod bool) {
+	l.mu.Lock()
+	l.mod[channel] = mod
+	l.mu.Unlock()
+}
+
+// next returns the first queued line if it may be sent at now, and
+// otherwise how long to wait before asking again (0 when the queue is empty).
+func (l *limiter) next(now time.Time) (o outgoing, ok bool, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cut := 0
+	for cut < len(l.sent) && now.Sub(l.sent[cut]) >= l.window {
+		cut++
+	}
+	l.sent = l.sent[cut:]
+	if len(l.queue) == 0 {
+		return outgoing{}, false, 0
+	}
+	head := l.queue[0]
+	limit := l.userLimit
+	if l.mod[head.channel] {
+		limit = l.modLimit
+	}
+	if len(l.sent) >= limit {
+		// The oldest send leaves the window first; after it, one slot frees.
+		return outgoing{}, false, l.window - now.Sub(l.sent[len(l.sent)-limit]) + time.Millisecond
+	}
+	l.queue = l.queue[1:]
+	l.sent = append(l.sent, now)
+	return head, true, 0
+}
+
+// sanitizeReply makes text safe to send as one chat line: one line, no
+// leading '/' or '.' that Twitch would run as a command, valid UTF-8, at
+// most MaxMessageRunes.
+func sanitizeReply(text string) string {
+	text = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == 0 {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(text, ""))
+	text = strings.TrimSpace(text)
+	for strings.HasPrefix(text, "/") || strings.HasPrefix(text, ".") {
+		text = strings.TrimSpace(text[1:])
+	}
+	if utf8.RuneCountInString(text) > MaxMessageRunes {
+		text = clampText(text)
+	}
+	return text
+}
