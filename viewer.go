@@ -40,3 +40,12 @@ type LeaderboardEntry struct {
 
 // TopicLeaderboard is the overlay topic a Leaderboard is published on.
 const TopicLeaderboard = "leaderboard"
+
+// NewLeaderboard ranks viewers, already ordered best first, for a channel.
+func NewLeaderboard(channel string, top []ViewerStats) Leaderboard {
+	b := Leaderboard{Channel: channel, Entries: make([]LeaderboardEntry, len(top))}
+	for i, v := range top {
+		b.Entries[i] = LeaderboardEntry{Rank: i + 1, Login: v.Login, DisplayName: v.DisplayName, Points: v.Points, Messages: v.Messages}
+	}
+	return b
+}

@@ -113,10 +113,6 @@ func (a *actor) refresh() {
 		return
 	}
 	a.boardDirty = false
-	top := a.ch.Top(a.e.opts.LeaderboardSize)
-	board := hearth.Leaderboard{Channel: a.ch.Name(), Entries: make([]hearth.LeaderboardEntry, len(top))}
-	for i, v := range top {
-		board.Entries[i] = hearth.LeaderboardEntry{Rank: i + 1, Login: v.Login, DisplayName: v.DisplayName, Points: v.Points, Messages: v.Messages}
-	}
+	board := hearth.NewLeaderboard(a.ch.Name(), a.ch.Top(a.e.opts.LeaderboardSize))
 	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicLeaderboard, board)
 }

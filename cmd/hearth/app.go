@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/engine"
+	"github.com/hearthlive/hearth/metrics"
+	"github.com/hearthlive/hearth/overlays"
+	"github.com/hearthlive/hearth/store/postgres"
+	"github.com/hearthlive/hearth/store/sqlite"
+	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/web"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Main is one running Hearth: it wires the store, engine, chat connection,
+// overlay hub and HTTP server from a Config. Tests start it on ":0" and
+// read HTTPAddr.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	// HTTPAddr is the address the HTTP server listens on, once Run returns;
+	// empty when Config.HTTPAddr is empty (no HTTP server).
+	HTTPAddr string
+	// Channels are the channels served, with their overlay tokens.
+	Channels []hearth.ChannelInfo
+
+	Store   hearth.Store
+	Engine  *engine.Engine
+	Chat    *stream.Chat
+	Metrics *metrics.Metrics
+
+	registry *prometheus.Registry
+	hub      *overlays.Hub
+	app      *fiber.App
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	chatErr  chan error
+}
+
+// NewMain returns a Main with the given configuration.
+func NewMain(cfg Config, log *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: log, chatErr: make(chan error, 1)}
+}
+
+// Run opens the store, loads the channels and starts every part. It returns
+// once everything is started; Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	if len(cfg.Channels) == 0 {
+		return errors.New("no channels to join: set HEARTH_CHANNELS, --channels, or channels: in hearth.yaml")
+	}
+	if err := cfg.Rules.Validate(); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.Store = st
+
+	m.registry = prometheus.NewRegistry()
+	if m.Metrics, err = metrics.New(m.registry); err != nil {
+		return err
+	}
+	tokens := make(channelTokens)
+	for _, name := range cfg.Channels {
+		info, err := st.EnsureChannel(ctx, name)
+		if err != nil {
+			return fmt.Errorf("channel %s: %w", name, err)
+		}
+		tokens[info.Name] = info.OverlayToken
+		m.Channels = append(m.Channels, info)
+		m.Metrics.AddChannel(info.Name)
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.hub = overlays.NewHub(tokens, overlays.Options{
+		Logger: m.Logger,
+		OnPush: m.Metrics.OverlayPushed,
+	})
+	m.Engine = engine.New(st, engine.Options{
+		Rules:         func(string) community.Rules { return cfg.Rules },
+		FlushInterval: cfg.FlushInterval,
+		FlushSize:     cfg.FlushSize,
+		Broadcaster:   m.hub,
+		Recorder:      m.Metrics,
+		Logger:        m.Logger,
+	})
+	if err := m.Engine.Start(ctx, cfg.Channels); err != nil {
+		return err
+	}
+	m.Chat, err = stream.NewChat(stream.ChatConfig{
+		Addr:      cfg.TwitchIRCAddr,
+		TLS:       cfg.TwitchIRCTLS,
+		Username:  cfg.BotUsername,
+		Token:     cfg.BotToken,
+		Channels:  cfg.Channels,
+		UserLimit: cfg.ChatUserLimit,
+		ModLimit:  cfg.ChatModLimit,
+		Window:    cfg.ChatWindow,
+		Handle:    m.Engine.Handle,
+		Observer:  m.Metrics,
+		Logger:    m.Logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		_ = m.hub.Run(runCtx)
+	}()
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.Chat.Run(runCtx); err != nil {
+			m.Logger.Error("chat stopped", "err", err)
+			m.chatErr <- err
+		}
+	}()
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.watchOverlayClients(runCtx)
+	}()
+
+	if cfg.HTTPAddr != "" {
+		if err := m.serveHTTP(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Err returns a channel that yields an error if a part stops for good
+// (Twitch refused the chat login).
+func (m *Main) Err() <-chan error { return m.chatErr }
+
+func (m *Main) serveHTTP() error {
+	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http: cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", m.Config.HTTPAddr, err)
+	}
+	m.HTTPAddr = ln.Addr().String()
+	m.app = web.New(web.Config{
+		Store:      m.Store,
+		AdminToken: m.Config.AdminToken,
+		Gatherer:   m.registry,
+		Ready:      m.ready,
+		Overlays:   m.hub,
+		Recorder:   m.Metrics,
+		Logger:     m.Logger,
+	})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.app.Listener(ln); err != nil {
+			m.Logger.Error("http server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+func (m *Main) ready(ctx context.Context) error {
+	if !m.Chat.Connected() {
+		return errors.New("chat is not connected")
+	}
+	if err := m.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// watchOverlayClients keeps the overlay-clients gauge current.
+func (m *Main) watchOverlayClients(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, ch := range m.Channels {
+				m.Metrics.OverlayClients(ch.Name, m.hub.Clients(ch.Name))
+			}
+		}
+	}
+}
+
+// BaseURL is where a browser reaches the HTTP server: the listen address
+// with an unspecified host replaced by localhost.
+func (m *Main) BaseURL() string {
+	host, port, err := net.SplitHostPort(m.HTTPAddr)
+	if err != nil {
+		return "http://" + m.HTTPAddr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// OverlayURLs returns each overlay's URL for each channel, with its token.
+func (m *Main) OverlayURLs() []string {
+	var out []string
+	for _, ch := range m.Channels {
+		for _, kind := range overlays.Kinds() {
+			q := url.Values{"channel": {ch.Name}, "token": {ch.OverlayToken}}
+			out = append(out, m.BaseURL()+"/overlays/"+kind+"?"+q.Encode())
+		}
+	}
+	return out
+}
+
+// PrintURLs writes the overlay and metrics URLs, one per line.
+func (m *Main) PrintURLs(w io.Writer) {
+	if m.HTTPAddr == "" {
+		return
+	}
+	for _, u := range m.OverlayURLs() {
+		kind := strings.TrimPrefix(u[len(m.BaseURL()):], "/overlays/")
+		kind = kind[:strings.IndexByte(kind, '?')]
+		fmt.Fprintf(w, "overlay %-12s %s\n", kind, u)
+	}
+	fmt.Fprintf(w, "metrics %-12s %s/metrics\n", "", m.BaseURL())
+	fmt.Fprintf(w, "health  %-12s %s/readyz\n", "", m.BaseURL())
+}
+
+// Close stops reading chat, writes everything pending, and shuts down the
+// HTTP server and the store, within ctx.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.Engine != nil {
+		if err := m.Engine.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.app != nil {
+		if err := m.app.ShutdownWithContext(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+	}
+	m.wg.Wait()
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// channelTokens answers overlay token look-ups from the channels served.
+type channelTokens map[string]string
+
+// OverlayToken returns a served channel's overlay token.
+func (t channelTokens) OverlayToken(_ context.Context, channel string) (string, error) {
+	tok, ok := t[channel]
+	if !ok {
+		return "", hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
+	}
+	return tok, nil
+}
+
+// openStore opens the store a database URL names: sqlite://PATH,
+// sqlite:PATH or a plain path for SQLite, postgres:// for PostgreSQL.
+func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
+	switch {
+	case isPostgres(dbURL):
+		return postgres.Open(ctx, dbURL)
+	case dbURL == "":
+		return nil, errors.New("no database: set HEARTH_DATABASE_URL or --db")
+	}
+	path := sqlitePath(dbURL)
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("cannot create the database directory %s: %w", dir, err)
+		}
+	}
+	return sqlite.Open(ctx, path)
+}
+
+func isPostgres(dbURL string) bool {
+	return strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://")
+}
+
+// sqlitePath extracts the file path from sqlite:///abs, sqlite://./rel,
+// sqlite:rel or a plain path.
+func sqlitePath(dbURL string) string {
+	if p, ok := strings.CutPrefix(dbURL, "sqlite://"); ok {
+		return p
+	}
+	if p, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		return p
+	}
+	return dbURL
+}
+
+// newLogger builds the process logger from the configuration.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// shutdownTimeout bounds a graceful stop: the last flush and the HTTP
+// server's goodbye.
+const shutdownTimeout = 15 * time.Second
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := newFlagSet("serve", "serve [flags]", stderr)
+	load := configFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var cfg Config
+	if err := load(&cfg, getenv); err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	m := NewMain(cfg, log)
+	if err := m.Run(ctx); err != nil {
+		_ = m.Close(context.Background())
+		return err
+	}
+	log.Info("hearth serving", "version", hearth.Version, "http", m.HTTPAddr, "channels", cfg.Channels, "store", redactURL(cfg.DatabaseURL))
+	for _, u := range m.OverlayURLs() {
+		log.Info("overlay URL (add as an OBS browser source; keep the token private)", "url", u)
+	}
+	return waitAndClose(ctx, m, log.Info)
+}
+
+// waitAndClose blocks until ctx ends or a part fails, then stops m.
+func waitAndClose(ctx context.Context, m *Main, info func(string, ...any)) error {
+	var runErr error
+	select {
+	case <-ctx.Done():
+		info("shutting down: flushing pending changes")
+	case runErr = <-m.Err():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := m.Close(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	info("stopped cleanly")
+	return runErr
+}
+
+func runVersion(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "hearth %s\n", hearth.Version)
+	return err
+}

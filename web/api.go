@@ -1,0 +1,104 @@
+package web
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/export"
+)
+
+type api struct {
+	store hearth.Store
+}
+
+func (a *api) register(r fiber.Router) {
+	r.Get("/channels", a.channels)
+	r.Get("/channels/:channel/viewers", a.viewers)
+	r.Get("/channels/:channel/viewers/:login", a.viewer)
+	r.Get("/channels/:channel/leaderboard", a.leaderboard)
+	r.Use(func(c *fiber.Ctx) error {
+		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
+	})
+}
+
+func channelParam(c *fiber.Ctx) (string, error) {
+	ch := hearth.NormalizeChannel(c.Params("channel"))
+	if ch == "" {
+		return "", hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", c.Params("channel"))
+	}
+	return ch, nil
+}
+
+type channelJSON struct {
+	Name         string `json:"name"`
+	OverlayToken string `json:"overlay_token"`
+}
+
+func (a *api) channels(c *fiber.Ctx) error {
+	chs, err := a.store.Channels(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]channelJSON, len(chs))
+	for i, ch := range chs {
+		out[i] = channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken}
+	}
+	return c.JSON(out)
+}
+
+// viewers exports every viewer of a channel; ?format=csv for CSV.
+func (a *api) viewers(c *fiber.Ctx) error {
+	ch, err := channelParam(c)
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "json")
+	if format != "json" && format != "csv" {
+		return hearth.Errorf(hearth.EINVALID, "unknown format %q: use json or csv", format)
+	}
+	vs, err := a.store.Viewers(c.UserContext(), ch)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := export.Write(&buf, format, vs); err != nil {
+		return err
+	}
+	if format == "csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ch+`-viewers.csv"`)
+	} else {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	}
+	return c.Send(buf.Bytes())
+}
+
+func (a *api) viewer(c *fiber.Ctx) error {
+	ch, err := channelParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.store.ViewerByLogin(c.UserContext(), ch, c.Params("login"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(export.NewRecord(v))
+}
+
+func (a *api) leaderboard(c *fiber.Ctx) error {
+	ch, err := channelParam(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Query("n", "10"))
+	if err != nil || n < 1 || n > 100 {
+		return hearth.Errorf(hearth.EINVALID, "n must be a whole number from 1 to 100")
+	}
+	top, err := a.store.TopViewers(c.UserContext(), ch, n)
+	if err != nil {
+		return err
+	}
+	return c.JSON(hearth.NewLeaderboard(ch, top))
+}

@@ -1,0 +1,159 @@
+// Package web owns Hearth's one HTTP application: health checks, /metrics,
+// the overlays, and the admin REST API under /api/v1.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/hearthlive/hearth"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Mounter adds routes to the app; the overlay hub is one.
+type Mounter interface {
+	Register(r fiber.Router)
+}
+
+// RequestRecorder counts requests for metrics.
+type RequestRecorder interface {
+	HTTPRequest(route string, status int)
+}
+
+// Config is what the HTTP application serves.
+type Config struct {
+	// Store answers the API's reads.
+	Store hearth.Store
+	// AdminToken guards /api/v1; empty disables the API.
+	AdminToken string
+	// Gatherer is scraped at /metrics.
+	Gatherer prometheus.Gatherer
+	// Ready reports whether Hearth can do its job (chat connected, store
+	// writable); /readyz answers 503 with its error otherwise.
+	Ready func(ctx context.Context) error
+	// Overlays is mounted at /overlays.
+	Overlays Mounter
+	// Recorder, if set, counts requests.
+	Recorder RequestRecorder
+	Logger   *slog.Logger
+}
+
+// New builds the fiber application.
+func New(cfg Config) *fiber.App {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "hearth",
+		DisableStartupMessage: true,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		BodyLimit:             64 << 10,
+		ErrorHandler:          errorHandler(cfg.Logger),
+	})
+	if cfg.Recorder != nil {
+		app.Use(func(c *fiber.Ctx) error {
+			err := c.Next()
+			status := c.Response().StatusCode()
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				status = fe.Code
+			} else if err != nil && hearth.ErrorCode(err) != "" {
+				status = StatusFor(err)
+			}
+			cfg.Recorder.HTTPRequest(routeGroup(c.Path()), status)
+			return err
+		})
+	}
+	app.Get("/healthz", func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok", "version": hearth.Version})
+	})
+	app.Get("/readyz", func(c *fiber.Ctx) error {
+		if cfg.Ready != nil {
+			ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+			defer cancel()
+			if err := cfg.Ready(ctx); err != nil {
+				return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "not ready", "error": err.Error()})
+			}
+		}
+		return c.JSON(fiber.Map{"status": "ready"})
+	})
+	if cfg.Gatherer != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{})))
+	}
+	if cfg.Overlays != nil {
+		cfg.Overlays.Register(app)
+	}
+	api := &api{store: cfg.Store}
+	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
+	return app
+}
+
+// routeGroup maps a path to a bounded label.
+func routeGroup(path string) string {
+	switch {
+	case path == "/metrics", path == "/healthz", path == "/readyz":
+		return path[1:]
+	case strings.HasPrefix(path, "/overlays/ws"):
+		return "overlay_ws"
+	case strings.HasPrefix(path, "/overlays"):
+		return "overlays"
+	case strings.HasPrefix(path, "/api/"):
+		return "api"
+	default:
+		return "other"
+	}
+}
+
+// bearer admits requests carrying "Authorization: Bearer TOKEN".
+func bearer(token string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if token == "" {
+			return hearth.Errorf(hearth.EUNAUTHORIZED, "the API is disabled: set HEARTH_ADMIN_TOKEN to enable it")
+		}
+		got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			return hearth.Errorf(hearth.EUNAUTHORIZED, "missing or wrong admin token: send Authorization: Bearer <HEARTH_ADMIN_TOKEN>")
+		}
+		return c.Next()
+	}
+}
+
+var statusByCode = map[string]int{
+	hearth.ECONFLICT:     http.StatusConflict,
+	hearth.EINVALID:      http.StatusBadRequest,
+	hearth.ENOTFOUND:     http.StatusNotFound,
+	hearth.EUNAUTHORIZED: http.StatusUnauthorized,
+	hearth.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// StatusFor returns the HTTP status for an error's code.
+func StatusFor(err error) int {
+	if s, ok := statusByCode[hearth.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message})
+		}
+		status := StatusFor(err)
+		if status >= 500 {
+			log.Error("http: request failed", "path", c.Path(), "err", err)
+		}
+		return c.Status(status).JSON(fiber.Map{"error": hearth.ErrorMessage(err)})
+	}
+}
