@@ -1,6 +1,10 @@
 package hearth
 
-import "context"
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
 
 // Batch is the set of changes one flush writes, in one transaction. Viewers
 // carry whole rows (absolute values, not deltas), so writing the same batch
@@ -48,4 +52,50 @@ type Broadcaster interface {
 // rate-limit; Say never blocks the caller.
 type ChatSender interface {
 	Say(channel, text string)
+}
+
+// Limits on stored text, in bytes. They are far above what Twitch sends and
+// keep a malformed event from writing megabytes into a row.
+const (
+	maxUserIDLen      = 64
+	maxLoginLen       = 64
+	maxDisplayNameLen = 256
+)
+
+// Validate checks every row of the batch, so that a store can reject the
+// whole batch before writing anything. It returns an EINVALID *Error naming
+// the first bad row. NUL bytes and invalid UTF-8 are refused everywhere
+// because PostgreSQL refuses them.
+func (b Batch) Validate() error {
+	for i, v := range b.Viewers {
+		if msg := v.problem(); msg != "" {
+			return Errorf(EINVALID, "viewer %d of batch: %s", i, msg)
+		}
+	}
+	return nil
+}
+
+// problem returns what is wrong with v, or "" if nothing is.
+func (v ViewerStats) problem() string {
+	switch {
+	case v.Channel == "":
+		return "channel is empty"
+	case !ValidLogin(v.Channel):
+		return "channel is not a valid channel login"
+	case v.UserID == "":
+		return "user id is empty"
+	case !validText(v.UserID, maxUserIDLen):
+		return "user id is too long or not valid UTF-8"
+	case !validText(v.Login, maxLoginLen):
+		return "login is too long or not valid UTF-8"
+	case !validText(v.DisplayName, maxDisplayNameLen):
+		return "display name is too long or not valid UTF-8"
+	case v.Messages < 0:
+		return "message count is negative"
+	}
+	return ""
+}
+
+func validText(s string, n int) bool {
+	return len(s) <= n && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -287,7 +287,11 @@ func (t channelTokens) OverlayToken(_ context.Context, channel string) (string, 
 func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
 	switch {
 	case isPostgres(dbURL):
-		return postgres.Open(ctx, dbURL)
+		db, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
 	case dbURL == "":
 		return nil, errors.New("no database: set HEARTH_DATABASE_URL or --db")
 	}
@@ -297,7 +301,11 @@ func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
 			return nil, fmt.Errorf("cannot create the database directory %s: %w", dir, err)
 		}
 	}
-	return sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 func isPostgres(dbURL string) bool {

@@ -32,6 +32,7 @@ Commands:
   demo      run everything against a fake Twitch with a simulated audience
   replay    feed a recorded Twitch IRC log (plain or .gz) through the pipeline
   export    write one channel's viewers as JSON or CSV
+  healthcheck  exit 0 if a running hearth answers /healthz (for containers)
   version   print the version
 
 Run "hearth <command> -h" for a command's flags. Every flag also has a
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runReplay(ctx, rest, stdout, stderr, getenv)
 	case "export":
 		return runExport(ctx, rest, stdout, stderr, getenv)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		return runVersion(stdout)
 	case "help", "-h", "--help", "-help":

@@ -1,0 +1,163 @@
+package overlays
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+)
+
+// pagePolicy is the Content-Security-Policy of every overlay page: scripts,
+// styles and sockets from Hearth itself only, nothing inline.
+const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+
+// Keys of the request locals that carry a checked socket request into the
+// socket handler.
+const (
+	localChannel = "overlays.channel"
+	localTopic   = "overlays.topic"
+)
+
+// Register mounts the overlay routes on r: GET /overlays/:kind (the page of
+// a kind, for ?channel=NAME&token=T), GET /overlays/assets/* (the pages'
+// scripts and styles) and GET /overlays/ws (the live socket, for
+// ?channel=NAME&token=T&topic=KIND).
+func (h *Hub) Register(r fiber.Router) {
+	// The socket and asset routes come first: /overlays/:kind would match
+	// "ws" too.
+	r.Get("/overlays/ws", h.authorizeSocket, websocket.New(h.serveSocket, websocket.Config{
+		HandshakeTimeout: writeWait,
+		ReadBufferSize:   maxReadBytes,
+		WriteBufferSize:  4096,
+	}))
+	r.Get("/overlays/assets/*", h.serveAsset)
+	r.Get("/overlays/:kind", h.servePage)
+}
+
+func (h *Hub) servePage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	kind := c.Params("kind")
+	if !knownKind(kind) {
+		return refuse(c, fiber.StatusNotFound, "unknown overlay")
+	}
+	if _, status, msg := h.checkToken(c); status != 0 {
+		return refuse(c, status, msg)
+	}
+	page, err := webFS.ReadFile("web/" + kind + ".html")
+	if err != nil {
+		h.log.Error("overlays: page missing from the binary", "kind", kind, "err", err)
+		return refuse(c, fiber.StatusInternalServerError, "internal error")
+	}
+	c.Set(fiber.HeaderContentSecurityPolicy, pagePolicy)
+	// The URL carries the token: keep it out of caches and Referer headers.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(page)
+}
+
+func (h *Hub) serveAsset(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	name := c.Params("*")
+	var contentType string
+	switch path.Ext(name) {
+	case ".js":
+		contentType = "text/javascript; charset=utf-8"
+	case ".css":
+		contentType = "text/css; charset=utf-8"
+	}
+	if contentType == "" || strings.ContainsAny(name, `/\`) {
+		return refuse(c, fiber.StatusNotFound, "not found")
+	}
+	body, err := webFS.ReadFile("web/" + name)
+	if err != nil {
+		return refuse(c, fiber.StatusNotFound, "not found")
+	}
+	// Revalidate every time so an upgraded Hearth never runs with stale
+	// scripts; the files are small and local.
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderContentType, contentType)
+	return c.Send(body)
+}
+
+// authorizeSocket checks a socket request before the upgrade, so a refused
+// browser gets a plain HTTP status.
+func (h *Hub) authorizeSocket(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if h.isClosed() {
+		return refuse(c, fiber.StatusServiceUnavailable, "hearth is shutting down")
+	}
+	topic := c.Query("topic")
+	switch {
+	case topic == "":
+		return refuse(c, fiber.StatusBadRequest, "topic is required")
+	case !knownKind(topic):
+		return refuse(c, fiber.StatusNotFound, "unknown topic")
+	}
+	channel, status, msg := h.checkToken(c)
+	if status != 0 {
+		return refuse(c, status, msg)
+	}
+	if !websocket.IsWebSocketUpgrade(c) {
+		return refuse(c, fiber.StatusUpgradeRequired, "websocket upgrade required")
+	}
+	// Query strings alias the request buffer, which fasthttp reuses.
+	c.Locals(localChannel, strings.Clone(channel))
+	c.Locals(localTopic, strings.Clone(topic))
+	return c.Next()
+}
+
+func (h *Hub) serveSocket(c *websocket.Conn) {
+	channel, _ := c.Locals(localChannel).(string)
+	topic, _ := c.Locals(localTopic).(string)
+	h.log.Debug("overlays: socket connected", "channel", channel, "topic", topic)
+	start := time.Now()
+	h.serve(newClient(key{channel, topic}, c.Conn))
+	h.log.Debug("overlays: socket closed", "channel", channel, "topic", topic, "duration", time.Since(start))
+}
+
+// checkToken returns the canonical channel of the request when its token is
+// that channel's overlay token; otherwise it returns the status and the
+// message to refuse the request with.
+func (h *Hub) checkToken(c *fiber.Ctx) (channel string, status int, msg string) {
+	channel = hearth.NormalizeChannel(c.Query("channel"))
+	if channel == "" {
+		return "", fiber.StatusBadRequest, "malformed channel name"
+	}
+	want, err := h.tokens.OverlayToken(c.UserContext(), channel)
+	switch {
+	case hearth.ErrorCode(err) == hearth.ENOTFOUND:
+		return "", fiber.StatusNotFound, "unknown channel"
+	case err != nil:
+		h.log.Error("overlays: cannot look up overlay token", "channel", channel, "err", err)
+		return "", fiber.StatusInternalServerError, "internal error"
+	}
+	if !tokenMatches(c.Query("token"), want) {
+		h.log.Debug("overlays: overlay token refused", "channel", channel, "path", c.Path())
+		return "", fiber.StatusUnauthorized, "missing or wrong overlay token"
+	}
+	return channel, 0, ""
+}
+
+// tokenMatches compares in constant time. Hashing first keeps the length of
+// the real token from showing in the timing too. An empty token never
+// matches.
+func tokenMatches(got, want string) bool {
+	if got == "" || want == "" {
+		return false
+	}
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+func refuse(c *fiber.Ctx, status int, msg string) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.Status(status).SendString(msg + "\n")
+}

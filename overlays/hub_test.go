@@ -1,0 +1,555 @@
+package overlays_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/overlays"
+)
+
+// Compile-time check that the hub is what the engine publishes to.
+var _ hearth.Broadcaster = (*overlays.Hub)(nil)
+
+// tokens is the test's TokenSource: channel name to overlay token.
+type tokens map[string]string
+
+func (ts tokens) OverlayToken(_ context.Context, channel string) (string, error) {
+	tok, ok := ts[channel]
+	if !ok {
+		return "", hearth.Errorf(hearth.ENOTFOUND, "channel %q not found", channel)
+	}
+	return tok, nil
+}
+
+var testTokens = tokens{"alice": "alice-secret", "bob": "bob-secret", "carol": "carol-secret"}
+
+// server is a real fiber app on loopback with a running hub mounted.
+type server struct {
+	Hub  *overlays.Hub
+	Addr string // host:port
+
+	app      *fiber.App
+	cancel   context.CancelFunc
+	runErr   chan error
+	served   chan error
+	stopOnce sync.Once
+}
+
+// startServer listens on addr ("127.0.0.1:0" for any port), mounts a new
+// hub with opts and runs it. The server stops at the end of the test.
+func startServer(t *testing.T, addr string, opts overlays.Options) *server {
+	t.Helper()
+	var ln net.Listener
+	var err error
+	// Right after a restart the old socket may linger for a moment.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		ln, err = net.Listen("tcp", addr)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	hub := overlays.NewHub(testTokens, opts)
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	hub.Register(app)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{
+		Hub:    hub,
+		Addr:   ln.Addr().String(),
+		app:    app,
+		cancel: cancel,
+		runErr: make(chan error, 1),
+		served: make(chan error, 1),
+	}
+	go func() { s.runErr <- hub.Run(ctx) }()
+	go func() { s.served <- app.Listener(ln) }()
+	t.Cleanup(func() { s.Stop(t) })
+	return s
+}
+
+// Stop stops the hub, which closes its sockets, then the HTTP server, and
+// waits for both.
+func (s *server) Stop(t *testing.T) {
+	t.Helper()
+	s.stopOnce.Do(func() {
+		s.cancel()
+		select {
+		case err := <-s.runErr:
+			if err != nil {
+				t.Errorf("hub.Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("hub.Run did not return 10s after its context ended")
+		}
+		if err := s.app.ShutdownWithTimeout(5 * time.Second); err != nil {
+			t.Errorf("shut down fiber: %v", err)
+		}
+		if err := <-s.served; err != nil {
+			t.Errorf("fiber listener: %v", err)
+		}
+	})
+}
+
+func (s *server) pageURL(kind, channel, token string) string {
+	q := url.Values{}
+	if channel != "" {
+		q.Set("channel", channel)
+	}
+	if token != "" {
+		q.Set("token", token)
+	}
+	return "http://" + s.Addr + "/overlays/" + kind + "?" + q.Encode()
+}
+
+func (s *server) socketURL(channel, token, topic string) string {
+	q := url.Values{}
+	if channel != "" {
+		q.Set("channel", channel)
+	}
+	if token != "" {
+		q.Set("token", token)
+	}
+	if topic != "" {
+		q.Set("topic", topic)
+	}
+	return "ws://" + s.Addr + "/overlays/ws?" + q.Encode()
+}
+
+// dial opens a leaderboard socket for channel with its right token.
+func (s *server) dial(t *testing.T, channel string) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := websocket.DefaultDialer.Dial(s.socketURL(channel, testTokens[channel], hearth.TopicLeaderboard), nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial socket for %s: %v (status %d)", channel, err, status)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// wireMessage is the socket's message with the leaderboard state decoded.
+type wireMessage struct {
+	Topic string             `json:"topic"`
+	State hearth.Leaderboard `json:"state"`
+}
+
+// readMessage reads one message; it may run outside the test goroutine.
+func readMessage(conn *websocket.Conn, within time.Duration) (wireMessage, error) {
+	var msg wireMessage
+	if err := conn.SetReadDeadline(time.Now().Add(within)); err != nil {
+		return msg, err
+	}
+	_, data, err := conn.ReadMessage()
+	if err != nil {
+		return msg, err
+	}
+	if err := json.Unmarshal(data, &msg); err != nil {
+		return msg, fmt.Errorf("decode message %q: %w", data, err)
+	}
+	return msg, nil
+}
+
+// board returns a leaderboard whose first entry has the given points, so
+// tests can tell states apart.
+func board(channel string, points int64) hearth.Leaderboard {
+	return hearth.Leaderboard{
+		Channel: channel,
+		Entries: []hearth.LeaderboardEntry{
+			{Rank: 1, Login: "zoe", DisplayName: "Zoe", Points: points, Messages: 12},
+			{Rank: 2, Login: "max", DisplayName: "Max", Points: 5, Messages: 3},
+		},
+	}
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestPageStatus(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	base := "http://" + s.Addr
+
+	tests := []struct {
+		name   string
+		url    string
+		status int
+	}{
+		{"GoodToken", s.pageURL("leaderboard", "alice", "alice-secret"), http.StatusOK},
+		{"ChannelWrittenLoosely", s.pageURL("leaderboard", "#Alice", "alice-secret"), http.StatusOK},
+		{"WrongToken", s.pageURL("leaderboard", "alice", "bob-secret"), http.StatusUnauthorized},
+		{"TokenPrefix", s.pageURL("leaderboard", "alice", "alice-secre"), http.StatusUnauthorized},
+		{"MissingToken", s.pageURL("leaderboard", "alice", ""), http.StatusUnauthorized},
+		{"UnknownKind", s.pageURL("scoreboard", "alice", "alice-secret"), http.StatusNotFound},
+		{"UnknownChannel", s.pageURL("leaderboard", "dave", "alice-secret"), http.StatusNotFound},
+		{"MalformedChannel", s.pageURL("leaderboard", "al ice!", "alice-secret"), http.StatusBadRequest},
+		{"TooLongChannel", s.pageURL("leaderboard", strings.Repeat("a", 26), "alice-secret"), http.StatusBadRequest},
+		{"MissingChannel", s.pageURL("leaderboard", "", "alice-secret"), http.StatusBadRequest},
+		{"Script", base + "/overlays/assets/leaderboard.js", http.StatusOK},
+		{"Style", base + "/overlays/assets/overlay.css", http.StatusOK},
+		{"PageIsNoAsset", base + "/overlays/assets/leaderboard.html", http.StatusNotFound},
+		{"UnknownAsset", base + "/overlays/assets/nope.js", http.StatusNotFound},
+		{"AssetTraversal", base + "/overlays/assets/..%2Foverlays.go", http.StatusNotFound},
+		{"SocketWithoutUpgrade", s.socketURL("alice", "alice-secret", "leaderboard"), http.StatusUpgradeRequired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Get(strings.Replace(tt.url, "ws://", "http://", 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d; body %q", resp.StatusCode, tt.status, body)
+			}
+			if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q, want nosniff", got)
+			}
+			if tt.status >= 400 {
+				if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+					t.Errorf("error Content-Type %q, want text/plain", ct)
+				}
+				if len(body) == 0 || len(body) > 100 || strings.Contains(string(body), "secret") {
+					t.Errorf("error body %q: want a short message without the token", body)
+				}
+			}
+		})
+	}
+
+	t.Run("PageHeaders", func(t *testing.T) {
+		resp, err := http.Get(s.pageURL("leaderboard", "alice", "alice-secret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self'", "script-src 'self'", "connect-src 'self' ws: wss:"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe") {
+			t.Errorf("Content-Security-Policy %q allows unsafe sources", csp)
+		}
+		if got := resp.Header.Get("Referrer-Policy"); got != "no-referrer" {
+			t.Errorf("Referrer-Policy %q, want no-referrer", got)
+		}
+		if !strings.Contains(string(body), `src="assets/leaderboard.js"`) {
+			t.Errorf("page does not load assets/leaderboard.js:\n%s", body)
+		}
+	})
+}
+
+// TestAssetsNeverParseMarkup guards the rule that chat text never becomes
+// HTML: no page script may use an API that parses markup, and no page may
+// carry inline script or style, which the CSP would block anyway.
+func TestAssetsNeverParseMarkup(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get("http://" + s.Addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	js := get("/overlays/assets/leaderboard.js")
+	for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "DOMParser", "createContextualFragment"} {
+		if strings.Contains(js, sink) {
+			t.Errorf("leaderboard.js uses %s", sink)
+		}
+	}
+	for _, kind := range overlays.Kinds() {
+		page := get("/overlays/" + kind + "?channel=alice&token=alice-secret")
+		if strings.Contains(page, "<script>") || strings.Contains(page, " style=") || strings.Contains(page, "<style") {
+			t.Errorf("page %s has inline script or style", kind)
+		}
+	}
+}
+
+func TestSocketRefused(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	tests := []struct {
+		name                  string
+		channel, token, topic string
+		status                int
+	}{
+		{"WrongToken", "alice", "bob-secret", "leaderboard", http.StatusUnauthorized},
+		{"MissingToken", "alice", "", "leaderboard", http.StatusUnauthorized},
+		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusNotFound},
+		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusBadRequest},
+		{"UnknownTopic", "alice", "alice-secret", "chat", http.StatusNotFound},
+		{"MissingTopic", "alice", "alice-secret", "", http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, resp, err := websocket.DefaultDialer.Dial(s.socketURL(tt.channel, tt.token, tt.topic), nil)
+			if err == nil {
+				conn.Close()
+				t.Fatal("socket accepted")
+			}
+			if !errors.Is(err, websocket.ErrBadHandshake) || resp == nil {
+				t.Fatalf("dial error %v, want a refused handshake", err)
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+		})
+	}
+	if n := s.Hub.Clients("alice"); n != 0 {
+		t.Errorf("Clients(alice) = %d after refused sockets, want 0", n)
+	}
+}
+
+func TestSnapshotOnConnect(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	want := board("alice", 42)
+	want.Entries[1].DisplayName = "<img src=x onerror=alert(1)> \u202eevil\u200d"
+	s.Hub.Publish("alice", hearth.TopicLeaderboard, want)
+	s.Hub.Publish("bob", hearth.TopicLeaderboard, board("bob", 7))
+
+	conn := s.dial(t, "alice")
+	msg, err := readMessage(conn, 2*time.Second)
+	if err != nil {
+		t.Fatalf("no snapshot on connect: %v", err)
+	}
+	if msg.Topic != hearth.TopicLeaderboard {
+		t.Errorf("topic %q", msg.Topic)
+	}
+	if got, _ := json.Marshal(msg.State); string(got) != mustJSON(t, want) {
+		t.Errorf("snapshot %s\nwant %s", got, mustJSON(t, want))
+	}
+
+	t.Run("NothingBeforeFirstPublish", func(t *testing.T) {
+		conn := s.dial(t, "carol")
+		if msg, err := readMessage(conn, 300*time.Millisecond); err == nil {
+			t.Fatalf("got %+v for a channel nobody published to", msg)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestPublishCoalesces(t *testing.T) {
+	const rate = 20
+	tests := []struct {
+		name  string
+		pause time.Duration // between two publishes
+	}{
+		{"TightLoop", 0},
+		{"OverASecond", time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var pushes atomic.Int64
+			s := startServer(t, "127.0.0.1:0", overlays.Options{
+				MaxPushesPerSecond: rate,
+				OnPush: func(channel, topic string) {
+					if channel == "alice" && topic == hearth.TopicLeaderboard {
+						pushes.Add(1)
+					}
+				},
+			})
+			conn := s.dial(t, "alice")
+			eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+
+			const states = 1000
+			start := time.Now()
+			go func() {
+				for i := range int64(states) {
+					s.Hub.Publish("alice", hearth.TopicLeaderboard, board("alice", i))
+					if tt.pause > 0 {
+						time.Sleep(tt.pause)
+					}
+				}
+			}()
+
+			received := 0
+			last := int64(-1)
+			for last != states-1 {
+				msg, err := readMessage(conn, 5*time.Second)
+				if err != nil {
+					t.Fatalf("after %d messages, last %d: %v", received, last, err)
+				}
+				received++
+				got := msg.State.Entries[0].Points
+				if got <= last {
+					t.Fatalf("state %d arrived after state %d", got, last)
+				}
+				last = got
+			}
+			elapsed := time.Since(start)
+			limit := int(float64(rate) * (elapsed.Seconds() + 1))
+			t.Logf("%d states published, %d messages received in %s (limit %d)", states, received, elapsed, limit)
+			if received > limit {
+				t.Errorf("received %d messages in %s, want at most %d", received, elapsed, limit)
+			}
+			// The final state stays the last one: nothing follows it.
+			if msg, err := readMessage(conn, 3*time.Second/rate); err == nil {
+				t.Errorf("message after the final state: %+v", msg)
+			}
+			eventually(t, time.Second, "OnPush counted every message", func() bool { return pushes.Load() == int64(received) })
+		})
+	}
+}
+
+func TestSlowClientDoesNotBlockOthers(t *testing.T) {
+	var pushes atomic.Int64
+	s := startServer(t, "127.0.0.1:0", overlays.Options{OnPush: func(string, string) { pushes.Add(1) }})
+	slow := s.dial(t, "alice") // never reads
+	fast := s.dial(t, "alice")
+	eventually(t, 2*time.Second, "both sockets registered", func() bool { return s.Hub.Clients("alice") == 2 })
+
+	// Big states fill the slow socket's buffers within a few pushes.
+	big := func(i int64) hearth.Leaderboard {
+		b := board("alice", i)
+		for range 1000 {
+			b.Entries = append(b.Entries, hearth.LeaderboardEntry{Rank: 3, Login: "filler", DisplayName: strings.Repeat("x", 200)})
+		}
+		return b
+	}
+	const states = 60
+	received := 0
+	last := int64(-1)
+	readErr := make(chan error, 1)
+	go func() {
+		for last != states-1 {
+			msg, err := readMessage(fast, 5*time.Second)
+			if err != nil {
+				readErr <- fmt.Errorf("fast client after %d messages: %w", received, err)
+				return
+			}
+			received++
+			last = msg.State.Entries[0].Points
+		}
+		readErr <- nil
+	}()
+	for i := range int64(states) {
+		s.Hub.Publish("alice", hearth.TopicLeaderboard, big(i))
+		time.Sleep(25 * time.Millisecond)
+	}
+	if err := <-readErr; err != nil {
+		t.Fatal(err)
+	}
+	toSlow := pushes.Load() - int64(received)
+	t.Logf("fast client got %d messages; %d went to the slow one, which read nothing", received, toSlow)
+	if toSlow >= int64(received) {
+		t.Errorf("the slow client took %d pushes, as many as the fast one: it never fell behind, so the test proves nothing", toSlow)
+	}
+	if received < 10 {
+		t.Errorf("fast client got only %d messages over %d publishes", received, states)
+	}
+	if n := s.Hub.Clients("alice"); n != 2 {
+		t.Errorf("Clients(alice) = %d, want 2", n)
+	}
+	// Hang up, so the hub's writer to it fails now rather than at its
+	// write deadline.
+	slow.Close()
+}
+
+func TestClientsUnregisterOnClose(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	a1 := s.dial(t, "alice")
+	s.dial(t, "alice")
+	s.dial(t, "bob")
+	eventually(t, 2*time.Second, "three sockets registered", func() bool {
+		return s.Hub.Clients("alice") == 2 && s.Hub.Clients("bob") == 1
+	})
+	if n := s.Hub.Clients("carol"); n != 0 {
+		t.Errorf("Clients(carol) = %d", n)
+	}
+	// A browser that goes away politely.
+	if err := a1.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 2*time.Second, "closed socket unregistered", func() bool { return s.Hub.Clients("alice") == 1 })
+	if n := s.Hub.Clients("bob"); n != 1 {
+		t.Errorf("Clients(bob) = %d, want 1", n)
+	}
+}
+
+func TestRunEndClosesSockets(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	conn := s.dial(t, "alice")
+	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+	// Published just before shutdown: delivered before the goodbye.
+	s.Hub.Publish("alice", hearth.TopicLeaderboard, board("alice", 99))
+
+	s.cancel()
+	var closeErr *websocket.CloseError
+	for {
+		msg, err := readMessage(conn, 5*time.Second)
+		if err != nil {
+			if !errors.As(err, &closeErr) {
+				t.Fatalf("read: %v, want a close frame", err)
+			}
+			break
+		}
+		if msg.State.Entries[0].Points != 99 {
+			t.Errorf("got state %d, want 99", msg.State.Entries[0].Points)
+		}
+	}
+	if closeErr.Code != websocket.CloseGoingAway {
+		t.Errorf("close code %d, want %d (going away)", closeErr.Code, websocket.CloseGoingAway)
+	}
+	select {
+	case err := <-s.runErr:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		s.runErr <- nil // for Stop
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if n := s.Hub.Clients("alice"); n != 0 {
+		t.Errorf("Clients(alice) = %d after Run returned", n)
+	}
+	_, resp, err := websocket.DefaultDialer.Dial(s.socketURL("alice", "alice-secret", hearth.TopicLeaderboard), nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("socket after shutdown: %v, want status 503", err)
+	}
+	if err := s.Hub.Run(context.Background()); err == nil {
+		t.Error("second Run returned nil")
+	}
+}

@@ -1,0 +1,41 @@
+// Package overlays serves the OBS browser-source pages of Hearth and keeps
+// them live. The pages and their assets are embedded in the binary; a Hub
+// holds the latest state of every (channel, topic) pair and pushes it to the
+// connected browsers over WebSocket, coalesced so that a chat flood never
+// floods a browser.
+//
+// Everything an overlay shows may come from chat, so the pages build their
+// DOM with textContent only and are served with a strict
+// Content-Security-Policy.
+package overlays
+
+import (
+	"context"
+	"embed"
+	"slices"
+
+	"github.com/hearthlive/hearth"
+)
+
+// kinds lists the overlay kinds served, each with a page at
+// web/<kind>.html that subscribes to the topic of the same name. The
+// states they show (hearth.Leaderboard, ...) are defined in the root
+// package, where the engine that publishes them can see them.
+var kinds = []string{hearth.TopicLeaderboard}
+
+//go:embed web
+var webFS embed.FS
+
+// Kinds returns the overlay kinds served, each reachable at
+// GET /overlays/<kind>. The caller may modify the returned slice.
+func Kinds() []string { return slices.Clone(kinds) }
+
+func knownKind(kind string) bool { return slices.Contains(kinds, kind) }
+
+// TokenSource answers which overlay token is valid for a channel. The hub
+// asks it on every page load and every socket upgrade.
+type TokenSource interface {
+	// OverlayToken returns the channel's overlay token, or an error with the
+	// hearth code ENOTFOUND when Hearth does not serve the channel.
+	OverlayToken(ctx context.Context, channel string) (string, error)
+}

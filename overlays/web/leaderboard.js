@@ -1,0 +1,201 @@
+// Hearth leaderboard overlay.
+//
+// Everything shown here can come from chat, so text only ever goes into the
+// DOM through textContent; no markup is ever parsed from data.
+'use strict';
+
+(function () {
+  const TOPIC = 'leaderboard';
+  const MAX_ROWS = 10;
+  const MIN_RETRY_MS = 500;
+  const MAX_RETRY_MS = 15000;
+  const MOVE_MS = 450;
+  const FADE_MS = 350;
+
+  const list = document.getElementById('rows');
+  const ghosts = document.getElementById('ghosts');
+  const empty = document.getElementById('empty');
+  const numbers = new Intl.NumberFormat();
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  // The rows on screen, by login, so an update changes them in place.
+  const rows = new Map();
+
+  function createRow(login) {
+    const row = document.createElement('li');
+    row.className = 'row';
+    row.dataset.login = login;
+    const rank = document.createElement('span');
+    rank.className = 'rank';
+    const name = document.createElement('bdi');
+    name.className = 'name';
+    const points = document.createElement('span');
+    points.className = 'points';
+    row.append(rank, name, points);
+    return row;
+  }
+
+  function setText(el, text) {
+    if (el.textContent !== text) {
+      el.textContent = text;
+      return true;
+    }
+    return false;
+  }
+
+  function fillRow(row, entry, isNew) {
+    const [rank, name, points] = row.children;
+    row.dataset.rank = String(entry.rank);
+    setText(rank, String(entry.rank));
+    setText(name, entry.name);
+    if (setText(points, numbers.format(entry.points)) && !isNew && !still) {
+      points.animate(
+        [{ transform: 'scale(1.18)', color: '#ffffff' }, { transform: 'scale(1)' }],
+        { duration: 600, easing: 'ease-out' });
+    }
+  }
+
+  // clean turns whatever arrived into entries that are safe to show.
+  function clean(state) {
+    const raw = state && Array.isArray(state.entries) ? state.entries : [];
+    const out = [];
+    const seen = new Set();
+    for (const e of raw) {
+      if (!e || typeof e !== 'object') continue;
+      const login = typeof e.login === 'string' ? e.login : '';
+      if (login === '' || seen.has(login)) continue;
+      seen.add(login);
+      const name = typeof e.display_name === 'string' && e.display_name.trim() !== '' ? e.display_name : login;
+      const rank = Number.isFinite(e.rank) ? e.rank : out.length + 1;
+      const points = Number.isFinite(e.points) ? e.points : 0;
+      out.push({ login, name, rank, points });
+      if (out.length === MAX_ROWS) break;
+    }
+    return out;
+  }
+
+  function render(state) {
+    const entries = clean(state);
+
+    // First: where every row is now, to animate moves from there.
+    const before = new Map();
+    for (const [login, row] of rows) before.set(login, row.getBoundingClientRect().top);
+
+    const keep = new Set(entries.map((e) => e.login));
+    for (const [login, row] of rows) {
+      if (!keep.has(login)) {
+        rows.delete(login);
+        leave(row);
+      }
+    }
+
+    const added = [];
+    entries.forEach((entry, i) => {
+      let row = rows.get(entry.login);
+      const isNew = !row;
+      if (isNew) {
+        row = createRow(entry.login);
+        rows.set(entry.login, row);
+        added.push(row);
+      }
+      fillRow(row, entry, isNew);
+      // Move only rows that are out of place, so most nodes never move.
+      const at = list.children[i] || null;
+      if (at !== row) list.insertBefore(row, at);
+    });
+
+    empty.hidden = entries.length !== 0;
+    if (still) return;
+
+    // Last, invert, play: slide moved rows from where they were.
+    for (const [login, row] of rows) {
+      if (!before.has(login)) continue;
+      const dy = before.get(login) - row.getBoundingClientRect().top;
+      if (Math.abs(dy) < 1) continue;
+      row.animate(
+        [{ transform: `translateY(${dy}px)` }, { transform: 'translateY(0)' }],
+        { duration: MOVE_MS, easing: 'cubic-bezier(0.2, 0.8, 0.2, 1)' });
+    }
+    for (const row of added) {
+      row.animate(
+        [{ opacity: 0, transform: 'translateX(-18px)' }, { opacity: 1, transform: 'translateX(0)' }],
+        { duration: FADE_MS, easing: 'ease-out' });
+    }
+  }
+
+  // leave fades a row out where it stands, out of the list's flow so the
+  // rows below can move up at once.
+  function leave(row) {
+    if (still) {
+      row.remove();
+      return;
+    }
+    const top = row.offsetTop;
+    ghosts.append(row);
+    row.style.top = `${top}px`;
+    const fade = row.animate([{ opacity: 1 }, { opacity: 0 }], { duration: FADE_MS, easing: 'ease-in' });
+    fade.onfinish = () => row.remove();
+  }
+
+  // The socket: same origin, same channel and token as this page. It
+  // reconnects with backoff when Hearth restarts; the last state stays on
+  // screen meanwhile.
+  const params = new URLSearchParams(window.location.search);
+  let socket = null;
+  let attempt = 0;
+  let retry = 0;
+
+  function socketURL() {
+    const url = new URL('ws', window.location.href);
+    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = new URLSearchParams({
+      channel: params.get('channel') || '',
+      token: params.get('token') || '',
+      topic: TOPIC,
+    }).toString();
+    url.hash = '';
+    return url.toString();
+  }
+
+  function connect() {
+    document.body.dataset.connection = 'connecting';
+    let ws;
+    try {
+      ws = new WebSocket(socketURL());
+    } catch (err) {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      document.body.dataset.connection = 'open';
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (err) {
+        return;
+      }
+      if (msg && msg.topic === TOPIC && msg.state) render(msg.state);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      document.body.dataset.connection = 'closed';
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    const ceiling = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** attempt);
+    attempt += 1;
+    // Jitter spreads reconnects when one Hearth serves many overlays.
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    window.clearTimeout(retry);
+    retry = window.setTimeout(connect, delay);
+  }
+
+  connect();
+})();

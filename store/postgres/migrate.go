@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// migrationFiles holds the schema, one file per version, named
+// NNN_description.sql and numbered from 1 without gaps.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations returns the embedded migrations ordered by version.
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v < 1 || path.Ext(name) != ".sql" {
+			return nil, fmt.Errorf("migration %s: name must be NNN_description.sql", name)
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		}
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("no migrations embedded")
+	}
+	return ms, nil
+}
+
+// migrate brings the schema up to date in one transaction and records each
+// applied version in schema_migrations. It refuses a database whose schema
+// is newer than the embedded migrations.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("postgres: unable to load migrations: %w", err)
+	}
+	known := ms[len(ms)-1].version
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: unable to migrate: %w", err)
+	}
+	defer tx.Rollback(ctx)
+
+	var schema *string
+	var searchPath string
+	if err := tx.QueryRow(ctx, `SELECT current_schema(), current_setting('search_path')`).Scan(&schema, &searchPath); err != nil {
+		return fmt.Errorf("postgres: unable to migrate: %w", err)
+	}
+	if schema == nil {
+		return fmt.Errorf("postgres: unable to migrate: no schema in the search_path %q exists; create it first", searchPath)
+	}
+	// Instances starting together would race to create the same tables.
+	// The lock is per schema, so deployments (and tests) that live in
+	// different schemas of one database do not wait for each other.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('hearth.migrate.' || $1))`, *schema); err != nil {
+		return fmt.Errorf("postgres: unable to lock for migration: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER     NOT NULL PRIMARY KEY,
+		applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+	)`); err != nil {
+		return fmt.Errorf("postgres: unable to migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("postgres: unable to migrate: %w", err)
+	}
+	if current > known {
+		return fmt.Errorf("store: database schema is version %d but this hearth binary knows up to %d; upgrade hearth", current, known)
+	}
+	for _, m := range ms[current:] {
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("postgres: unable to apply migration %s: %w", m.name, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
+			return fmt.Errorf("postgres: unable to record migration %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: unable to migrate: %w", err)
+	}
+	return nil
+}

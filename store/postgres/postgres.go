@@ -1,0 +1,69 @@
+// Package postgres implements hearth.Store on PostgreSQL through a pgx
+// connection pool, for operators who outgrow one machine or already run
+// PostgreSQL.
+//
+// Open takes a PostgreSQL URL. A search_path parameter in it
+// (postgres://host/db?search_path=hearth) selects the schema that Hearth's
+// tables live in, so several deployments, or tests, can share one database;
+// the schema must exist. pgxpool's own parameters (pool_max_conns and
+// others) are honoured too.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hearthlive/hearth"
+)
+
+// DB is a Hearth store in a PostgreSQL database. It is safe for concurrent
+// use. Create it with Open and release it with Close.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+var _ hearth.Store = (*DB)(nil)
+
+// Open connects to the PostgreSQL database at url and brings its schema up
+// to date in one transaction, holding a lock so that instances starting
+// together migrate one after the other. It fails if the database's schema
+// is newer than this binary knows, so an old binary never writes to a
+// database that a newer one has migrated.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unable to parse database URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unable to open database: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{pool: pool}, nil
+}
+
+// Close waits for queries in flight and closes every connection. It is
+// safe to call more than once.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping reports whether the database answers and accepts writes: a read-only
+// server, such as a standby, fails it.
+func (db *DB) Ping(ctx context.Context) error {
+	var readOnly string
+	if err := db.pool.QueryRow(ctx, `SELECT current_setting('transaction_read_only')`).Scan(&readOnly); err != nil {
+		return fmt.Errorf("postgres: unable to ping: %w", err)
+	}
+	if readOnly != "off" {
+		return errors.New("postgres: unable to ping: the database is read-only")
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
+	"github.com/hearthlive/hearth/store/storetest"
+)
+
+// baseURL returns the test server's URL. Without one, t is skipped on a
+// developer's machine and fails under CI.
+func baseURL(t testing.TB) string {
+	t.Helper()
+	return testenv.PostgresURL(t)
+}
+
+// admin runs one statement on a connection of its own, outside any store.
+func admin(t testing.TB, base, sql string, args ...any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", base, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// freshSchema creates a schema with a random name, drops it when t ends, and
+// returns the schema and a URL whose search_path selects it.
+func freshSchema(t testing.TB) (schemaURL, schema string) {
+	t.Helper()
+	base := baseURL(t)
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("HEARTH_TEST_POSTGRES_URL must be a postgres:// URL, got %q", base)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema = "hearth_test_" + hex.EncodeToString(b)
+
+	admin(t, base, "CREATE SCHEMA "+schema)
+	t.Cleanup(func() { admin(t, base, "DROP SCHEMA "+schema+" CASCADE") })
+
+	q := u.Query()
+	q.Set("search_path", schema)
+	// Tests run in parallel; keep well under the server's max_connections.
+	q.Set("pool_max_conns", "4")
+	u.RawQuery = q.Encode()
+	return u.String(), schema
+}
+
+// openTest opens a store on url and closes it when t ends.
+func openTest(t testing.TB, url string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), url)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestStore(t *testing.T) {
+	baseURL(t)
+	storetest.Run(t, func(t *testing.T) hearth.Store {
+		u, _ := freshSchema(t)
+		return openTest(t, u)
+	})
+}
+
+func TestStoreReopen(t *testing.T) {
+	baseURL(t)
+	storetest.RunReopen(t, func(t *testing.T) func(t *testing.T) hearth.Store {
+		u, _ := freshSchema(t)
+		return func(t *testing.T) hearth.Store { return openTest(t, u) }
+	})
+}
+
+func TestMigrationsRecorded(t *testing.T) {
+	t.Parallel()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	u, _ := freshSchema(t)
+	db := openTest(t, u)
+	db.Close()
+	db = openTest(t, u)
+
+	rows, err := db.pool.Query(context.Background(), `SELECT version, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatalf("query schema_migrations: %v", err)
+	}
+	var versions []int
+	for rows.Next() {
+		var v int
+		var at time.Time
+		if err := rows.Scan(&v, &at); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		if d := time.Since(at); d < -time.Minute || d > time.Minute {
+			t.Errorf("version %d applied_at %v, want just now", v, at)
+		}
+		versions = append(versions, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("rows: %v", err)
+	}
+	if len(versions) != len(ms) {
+		t.Fatalf("recorded versions %v, want 1..%d", versions, len(ms))
+	}
+	for i, v := range versions {
+		if v != i+1 {
+			t.Errorf("recorded versions %v, want 1..%d", versions, len(ms))
+		}
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	known := ms[len(ms)-1].version
+	u, schema := freshSchema(t)
+	openTest(t, u).Close()
+	admin(t, baseURL(t), "INSERT INTO "+schema+".schema_migrations (version) VALUES ($1)", known+4)
+
+	db, err := Open(context.Background(), u)
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a database with a newer schema succeeded, want an error")
+	}
+	want := fmt.Sprintf("store: database schema is version %d but this hearth binary knows up to %d; upgrade hearth", known+4, known)
+	if err.Error() != want {
+		t.Errorf("Open error = %q, want %q", err, want)
+	}
+}
+
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	t.Parallel()
+	u, _ := freshSchema(t)
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() {
+			db, err := Open(context.Background(), u)
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+}
+
+func TestOpenRequiresSchema(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(baseURL(t))
+	if err != nil {
+		t.Fatalf("parse HEARTH_TEST_POSTGRES_URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", "hearth_test_does_not_exist")
+	u.RawQuery = q.Encode()
+	db, err := Open(context.Background(), u.String())
+	if err == nil {
+		db.Close()
+		t.Fatal("Open with a search_path naming no schema succeeded, want an error")
+	}
+	if !strings.Contains(err.Error(), "create it first") {
+		t.Errorf("Open error = %q, want it to say the schema must be created", err)
+	}
+}
+
+func TestOpenRejectsBadURL(t *testing.T) {
+	t.Parallel()
+	db, err := Open(context.Background(), "postgres://%zz")
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a malformed URL succeeded, want an error")
+	}
+}
+
+func BenchmarkApply(b *testing.B) {
+	u, _ := freshSchema(b)
+	storetest.BenchApply(b, openTest(b, u))
+}

@@ -1,0 +1,42 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// BenchApply measures Apply on s with batches of 500 whole-row viewer
+// upserts, one batch per operation, and reports rows/s beside the usual
+// figures. The 10,000 viewers it writes are inserted by the first 20 batches
+// and updated by every later one. Call it from a benchmark with a fresh
+// store.
+func BenchApply(b *testing.B, s hearth.Store) {
+	ctx := context.Background()
+	const batchSize, pool = 500, 10_000
+	rows := make([]hearth.ViewerStats, pool)
+	now := time.Now()
+	for id := range rows {
+		rows[id] = hearth.ViewerStats{
+			Channel: "bench", UserID: fmt.Sprint(100000 + id), Login: fmt.Sprint("viewer", id),
+			DisplayName: fmt.Sprint("Viewer", id), FirstSeen: now,
+		}
+	}
+	vs := make([]hearth.ViewerStats, batchSize)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		for j := range vs {
+			vs[j] = rows[(i*batchSize+j)%pool]
+			vs[j].Messages = int64(i)
+			vs[j].Points = int64(i * 10)
+			vs[j].LastSeen = now.Add(time.Duration(i) * time.Second)
+		}
+		if err := s.Apply(ctx, hearth.Batch{Viewers: vs}); err != nil {
+			b.Fatalf("Apply: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batchSize)/b.Elapsed().Seconds(), "rows/s")
+}

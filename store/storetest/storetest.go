@@ -1,0 +1,737 @@
+// Package storetest is the contract that every hearth.Store implementation
+// must meet, written once as a test suite and run against each of them
+// (store/sqlite, store/postgres) from their own tests.
+package storetest
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// Run runs the contract suite as named subtests. open must return a new,
+// empty store each time it is called and close it when the test it was
+// given ends. Subtests run in parallel, each with its own store.
+func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s hearth.Store)
+	}{
+		{"ApplyUpsertsWholeRows", testApplyUpsertsWholeRows},
+		{"ApplyIsAllOrNothing", testApplyIsAllOrNothing},
+		{"ApplyTwiceIsIdempotent", testApplyTwiceIsIdempotent},
+		{"ApplyEmptyBatchIsNoop", testApplyEmptyBatchIsNoop},
+		{"ApplyDuplicateRowsLastWins", testApplyDuplicateRowsLastWins},
+		{"ApplyRegistersChannel", testApplyRegistersChannel},
+		{"ViewerNotFound", testViewerNotFound},
+		{"ViewerByLogin", testViewerByLogin},
+		{"ViewersOrderedByUserID", testViewersOrderedByUserID},
+		{"TopViewersOrderAndTies", testTopViewersOrderAndTies},
+		{"TopViewersLimit", testTopViewersLimit},
+		{"EnsureChannelStableToken", testEnsureChannelStableToken},
+		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
+		{"ChannelsListed", testChannelsListed},
+		{"UnicodeDisplayNamesRoundTrip", testUnicodeDisplayNamesRoundTrip},
+		{"TimesRoundTrip", testTimesRoundTrip},
+		{"ConcurrentApply", testConcurrentApply},
+		{"LargeBatch", testLargeBatch},
+		{"Ping", testPing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, open(t))
+		})
+	}
+}
+
+// RunReopen runs the subtests that need a store closed and opened again on
+// the same data. fresh must create a new, empty database and return a
+// function that opens a store on that database each time it is called,
+// closing it when the test it was given ends. The suite also closes a store
+// itself before reopening, so Close must tolerate a second call.
+func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T) hearth.Store)) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, reopen func(t *testing.T) hearth.Store)
+	}{
+		{"EnsureChannelStableTokenAcrossReopen", testEnsureChannelStableTokenAcrossReopen},
+		{"ViewersSurviveReopen", testViewersSurviveReopen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, fresh(t))
+		})
+	}
+}
+
+// base is a millisecond-aligned UTC instant that test rows start from, so
+// every store can return their times exactly.
+var base = time.Date(2024, 5, 17, 20, 15, 30, 123_000_000, time.UTC)
+
+// viewer returns a complete row for user id in channel.
+func viewer(channel, id string, points int64) hearth.ViewerStats {
+	return hearth.ViewerStats{
+		Channel:     channel,
+		UserID:      id,
+		Login:       "user" + id,
+		DisplayName: "User" + id,
+		Messages:    max(points, 0) / 2,
+		Points:      points,
+		FirstSeen:   base,
+		LastSeen:    base.Add(time.Duration(points) * time.Millisecond),
+	}
+}
+
+func apply(t *testing.T, s hearth.Store, vs ...hearth.ViewerStats) {
+	t.Helper()
+	if err := s.Apply(context.Background(), hearth.Batch{Viewers: vs}); err != nil {
+		t.Fatalf("Apply(%d rows): %v", len(vs), err)
+	}
+}
+
+func mustViewer(t *testing.T, s hearth.Store, channel, userID string) hearth.ViewerStats {
+	t.Helper()
+	v, err := s.Viewer(context.Background(), channel, userID)
+	if err != nil {
+		t.Fatalf("Viewer(%q, %q): %v", channel, userID, err)
+	}
+	return v
+}
+
+func mustViewers(t *testing.T, s hearth.Store, channel string) []hearth.ViewerStats {
+	t.Helper()
+	vs, err := s.Viewers(context.Background(), channel)
+	if err != nil {
+		t.Fatalf("Viewers(%q): %v", channel, err)
+	}
+	return vs
+}
+
+// sameViewer reports how got differs from want, or "" if it does not. Times
+// must be the same instant and in UTC.
+func sameViewer(got, want hearth.ViewerStats) string {
+	var diffs []string
+	check := func(field string, g, w any) {
+		if g != w {
+			diffs = append(diffs, fmt.Sprintf("%s = %q, want %q", field, fmt.Sprint(g), fmt.Sprint(w)))
+		}
+	}
+	check("Channel", got.Channel, want.Channel)
+	check("UserID", got.UserID, want.UserID)
+	check("Login", got.Login, want.Login)
+	check("DisplayName", got.DisplayName, want.DisplayName)
+	check("Messages", got.Messages, want.Messages)
+	check("Points", got.Points, want.Points)
+	for _, tm := range []struct {
+		field     string
+		got, want time.Time
+	}{{"FirstSeen", got.FirstSeen, want.FirstSeen}, {"LastSeen", got.LastSeen, want.LastSeen}} {
+		if !tm.got.Equal(tm.want) {
+			diffs = append(diffs, fmt.Sprintf("%s = %v, want %v", tm.field, tm.got, tm.want))
+		}
+		if tm.got.Location() != time.UTC {
+			diffs = append(diffs, fmt.Sprintf("%s in %v, want UTC", tm.field, tm.got.Location()))
+		}
+	}
+	return strings.Join(diffs, "; ")
+}
+
+func assertViewer(t *testing.T, got, want hearth.ViewerStats) {
+	t.Helper()
+	if d := sameViewer(got, want); d != "" {
+		t.Errorf("viewer %s/%s: %s", want.Channel, want.UserID, d)
+	}
+}
+
+func assertViewers(t *testing.T, got, want []hearth.ViewerStats) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d viewers %v, want %d: %v", len(got), userIDs(got), len(want), userIDs(want))
+	}
+	for i := range want {
+		if d := sameViewer(got[i], want[i]); d != "" {
+			t.Errorf("viewer %d (%s/%s): %s", i, want[i].Channel, want[i].UserID, d)
+		}
+	}
+}
+
+func userIDs(vs []hearth.ViewerStats) []string {
+	ids := make([]string, len(vs))
+	for i, v := range vs {
+		ids[i] = v.UserID
+	}
+	return ids
+}
+
+func assertCode(t *testing.T, err error, code, what string) {
+	t.Helper()
+	if got := hearth.ErrorCode(err); got != code {
+		t.Errorf("%s: error code %q (err %v), want %q", what, got, err, code)
+	}
+}
+
+func testApplyUpsertsWholeRows(t *testing.T, s hearth.Store) {
+	first := viewer("alpha", "1001", 40)
+	other := viewer("beta", "1001", 7)
+	apply(t, s, first, other)
+	assertViewer(t, mustViewer(t, s, "alpha", "1001"), first)
+
+	second := hearth.ViewerStats{
+		Channel:     "alpha",
+		UserID:      "1001",
+		Login:       "renamed_user",
+		DisplayName: "Renamed_User",
+		Messages:    99,
+		Points:      12,
+		FirstSeen:   base.Add(-time.Hour),
+		LastSeen:    base.Add(time.Hour),
+	}
+	apply(t, s, second)
+	assertViewer(t, mustViewer(t, s, "alpha", "1001"), second)
+	assertViewer(t, mustViewer(t, s, "beta", "1001"), other)
+}
+
+func testApplyIsAllOrNothing(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	prior := viewer("alpha", "1", 10)
+	apply(t, s, prior)
+
+	cases := []struct {
+		name string
+		bad  func(v *hearth.ViewerStats)
+	}{
+		{"EmptyUserID", func(v *hearth.ViewerStats) { v.UserID = "" }},
+		{"EmptyChannel", func(v *hearth.ViewerStats) { v.Channel = "" }},
+		{"OverlongChannel", func(v *hearth.ViewerStats) { v.Channel = strings.Repeat("a", 26) }},
+		{"UpperCaseChannel", func(v *hearth.ViewerStats) { v.Channel = "Alpha" }},
+		{"HashChannel", func(v *hearth.ViewerStats) { v.Channel = "#alpha" }},
+		{"OverlongUserID", func(v *hearth.ViewerStats) { v.UserID = strings.Repeat("9", 1000) }},
+		{"InvalidUTF8DisplayName", func(v *hearth.ViewerStats) { v.DisplayName = "bad\xff\xfe" }},
+		{"NULInLogin", func(v *hearth.ViewerStats) { v.Login = "us\x00er" }},
+		{"HugeDisplayName", func(v *hearth.ViewerStats) { v.DisplayName = strings.Repeat("x", 1<<20) }},
+		{"NegativeMessages", func(v *hearth.ViewerStats) { v.Messages = -1 }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			update := prior
+			update.Points = 999
+			newcomer := viewer("alpha", "2", 20)
+			elsewhere := viewer("gamma", "3", 30)
+			bad := viewer("alpha", "4", 40)
+			c.bad(&bad)
+
+			err := s.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{update, newcomer, elsewhere, bad}})
+			assertCode(t, err, hearth.EINVALID, "Apply with an invalid row")
+
+			assertViewer(t, mustViewer(t, s, "alpha", "1"), prior)
+			for _, k := range [][2]string{{"alpha", "2"}, {"gamma", "3"}} {
+				if _, err := s.Viewer(ctx, k[0], k[1]); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+					t.Errorf("Viewer(%s, %s) after rejected batch: err %v, want ENOTFOUND", k[0], k[1], err)
+				}
+			}
+			chs, err := s.Channels(ctx)
+			if err != nil {
+				t.Fatalf("Channels: %v", err)
+			}
+			if len(chs) != 1 || chs[0].Name != "alpha" {
+				t.Errorf("Channels after rejected batch = %v, want only alpha", chs)
+			}
+		})
+	}
+}
+
+func testApplyTwiceIsIdempotent(t *testing.T, s hearth.Store) {
+	batch := []hearth.ViewerStats{viewer("alpha", "1", 10), viewer("alpha", "2", 20), viewer("beta", "1", 5)}
+	apply(t, s, batch...)
+	once := mustViewers(t, s, "alpha")
+	apply(t, s, batch...)
+	assertViewers(t, mustViewers(t, s, "alpha"), once)
+	assertViewers(t, mustViewers(t, s, "alpha"), batch[:2])
+	assertViewers(t, mustViewers(t, s, "beta"), batch[2:])
+}
+
+func testApplyEmptyBatchIsNoop(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	if err := s.Apply(ctx, hearth.Batch{}); err != nil {
+		t.Fatalf("Apply(empty batch): %v", err)
+	}
+	if err := s.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{}}); err != nil {
+		t.Fatalf("Apply(batch with empty slice): %v", err)
+	}
+	chs, err := s.Channels(ctx)
+	if err != nil {
+		t.Fatalf("Channels: %v", err)
+	}
+	if len(chs) != 0 {
+		t.Errorf("Channels after empty batches = %v, want none", chs)
+	}
+}
+
+func testApplyDuplicateRowsLastWins(t *testing.T, s hearth.Store) {
+	a := viewer("alpha", "1", 10)
+	b := viewer("alpha", "1", 30)
+	b.Login = "later"
+	apply(t, s, a, viewer("alpha", "2", 20), b)
+	assertViewer(t, mustViewer(t, s, "alpha", "1"), b)
+	if n := len(mustViewers(t, s, "alpha")); n != 2 {
+		t.Errorf("got %d viewers, want 2", n)
+	}
+}
+
+func testApplyRegistersChannel(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	apply(t, s, viewer("newchan", "1", 10))
+	chs, err := s.Channels(ctx)
+	if err != nil {
+		t.Fatalf("Channels: %v", err)
+	}
+	if len(chs) != 1 || chs[0].Name != "newchan" {
+		t.Fatalf("Channels = %v, want newchan", chs)
+	}
+	assertToken(t, chs[0].OverlayToken)
+	c, err := s.EnsureChannel(ctx, "newchan")
+	if err != nil {
+		t.Fatalf("EnsureChannel: %v", err)
+	}
+	if c != chs[0] {
+		t.Errorf("EnsureChannel = %+v, want the registered %+v", c, chs[0])
+	}
+}
+
+func testViewerNotFound(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	apply(t, s, viewer("alpha", "1", 10))
+	_, err := s.Viewer(ctx, "alpha", "2")
+	assertCode(t, err, hearth.ENOTFOUND, "Viewer of unknown user")
+	_, err = s.Viewer(ctx, "nochannel", "1")
+	assertCode(t, err, hearth.ENOTFOUND, "Viewer in unknown channel")
+	_, err = s.ViewerByLogin(ctx, "alpha", "nobody")
+	assertCode(t, err, hearth.ENOTFOUND, "ViewerByLogin of unknown login")
+	_, err = s.ViewerByLogin(ctx, "nochannel", "user1")
+	assertCode(t, err, hearth.ENOTFOUND, "ViewerByLogin in unknown channel")
+}
+
+func testViewerByLogin(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	a := viewer("alpha", "1", 10)
+	b := viewer("alpha", "2", 20)
+	elsewhere := viewer("beta", "3", 30)
+	elsewhere.Login = a.Login
+	apply(t, s, a, b, elsewhere)
+
+	got, err := s.ViewerByLogin(ctx, "alpha", a.Login)
+	if err != nil {
+		t.Fatalf("ViewerByLogin: %v", err)
+	}
+	assertViewer(t, got, a)
+	got, err = s.ViewerByLogin(ctx, "beta", a.Login)
+	if err != nil {
+		t.Fatalf("ViewerByLogin: %v", err)
+	}
+	assertViewer(t, got, elsewhere)
+
+	// A login passed on to a new account after a rename: the viewer seen
+	// last holds it now.
+	heir := viewer("alpha", "9", 5)
+	heir.Login = a.Login
+	heir.LastSeen = a.LastSeen.Add(time.Minute)
+	apply(t, s, heir)
+	got, err = s.ViewerByLogin(ctx, "alpha", a.Login)
+	if err != nil {
+		t.Fatalf("ViewerByLogin: %v", err)
+	}
+	assertViewer(t, got, heir)
+}
+
+func testViewersOrderedByUserID(t *testing.T, s hearth.Store) {
+	// Byte order, which differs from numeric order and from most locales'
+	// collation.
+	ids := []string{"9", "100", "10", "a_b", "ab", "B", "a-b", "Ab", "1"}
+	var vs []hearth.ViewerStats
+	for i, id := range ids {
+		vs = append(vs, viewer("alpha", id, int64(i)))
+	}
+	apply(t, s, append(vs, viewer("beta", "0", 1))...)
+
+	want := slices.Clone(vs)
+	slices.SortFunc(want, func(a, b hearth.ViewerStats) int { return strings.Compare(a.UserID, b.UserID) })
+	assertViewers(t, mustViewers(t, s, "alpha"), want)
+
+	if got := mustViewers(t, s, "nochannel"); len(got) != 0 {
+		t.Errorf("Viewers of unknown channel = %v, want none", userIDs(got))
+	}
+}
+
+func testTopViewersOrderAndTies(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	row := func(id, login string, points int64) hearth.ViewerStats {
+		v := viewer("alpha", id, points)
+		v.Login = login
+		return v
+	}
+	vs := []hearth.ViewerStats{
+		row("1", "carol", 50),
+		row("2", "bob", 100),
+		row("3", "alice", 100),
+		row("4", "dave", 200),
+		row("5", "erin", 0),
+		row("6", "frank", -5),
+	}
+	apply(t, s, append(vs, viewer("beta", "7", 1000))...)
+
+	got, err := s.TopViewers(ctx, "alpha", 10)
+	if err != nil {
+		t.Fatalf("TopViewers: %v", err)
+	}
+	want := []hearth.ViewerStats{vs[3], vs[2], vs[1], vs[0], vs[4], vs[5]}
+	assertViewers(t, got, want)
+}
+
+func testTopViewersLimit(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	var vs []hearth.ViewerStats
+	for i := range 5 {
+		vs = append(vs, viewer("alpha", fmt.Sprint(i), int64(10*i)))
+	}
+	apply(t, s, vs...)
+
+	for _, c := range []struct {
+		n, want int
+	}{{1, 1}, {3, 3}, {5, 5}, {100, 5}} {
+		got, err := s.TopViewers(ctx, "alpha", c.n)
+		if err != nil {
+			t.Fatalf("TopViewers(%d): %v", c.n, err)
+		}
+		if len(got) != c.want {
+			t.Errorf("TopViewers(%d) returned %d viewers, want %d", c.n, len(got), c.want)
+			continue
+		}
+		if c.want > 0 && got[0].UserID != "4" {
+			t.Errorf("TopViewers(%d)[0] = %s, want 4", c.n, got[0].UserID)
+		}
+	}
+	got, err := s.TopViewers(ctx, "nochannel", 3)
+	if err != nil || len(got) != 0 {
+		t.Errorf("TopViewers of unknown channel = %v, %v; want none, nil", userIDs(got), err)
+	}
+	for _, n := range []int{0, -1} {
+		_, err := s.TopViewers(ctx, "alpha", n)
+		assertCode(t, err, hearth.EINVALID, fmt.Sprintf("TopViewers(%d)", n))
+	}
+}
+
+func assertToken(t *testing.T, token string) {
+	t.Helper()
+	if len(token) < 32 {
+		t.Errorf("overlay token %q has %d characters, want at least 32", token, len(token))
+	}
+	if _, err := hex.DecodeString(token); err != nil {
+		t.Errorf("overlay token %q is not hex: %v", token, err)
+	}
+}
+
+func mustEnsure(t *testing.T, s hearth.Store, name string) hearth.ChannelInfo {
+	t.Helper()
+	c, err := s.EnsureChannel(context.Background(), name)
+	if err != nil {
+		t.Fatalf("EnsureChannel(%q): %v", name, err)
+	}
+	return c
+}
+
+func testEnsureChannelStableToken(t *testing.T, s hearth.Store) {
+	first := mustEnsure(t, s, "alpha")
+	if first.Name != "alpha" {
+		t.Errorf("Name = %q, want alpha", first.Name)
+	}
+	assertToken(t, first.OverlayToken)
+	if again := mustEnsure(t, s, "alpha"); again != first {
+		t.Errorf("second EnsureChannel = %+v, want %+v", again, first)
+	}
+	if other := mustEnsure(t, s, "beta"); other.OverlayToken == first.OverlayToken {
+		t.Errorf("channels alpha and beta share the overlay token %q", first.OverlayToken)
+	}
+
+	// Callers racing to create one channel all get the same record.
+	const n = 8
+	got := make([]hearth.ChannelInfo, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i], errs[i] = s.EnsureChannel(context.Background(), "gamma") })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("concurrent EnsureChannel %d: %v", i, errs[i])
+		}
+		if got[i] != got[0] {
+			t.Errorf("concurrent EnsureChannel %d = %+v, want %+v", i, got[i], got[0])
+		}
+	}
+}
+
+func testEnsureChannelRejectsInvalidName(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	for _, name := range []string{"", "#alpha", "Alpha", strings.Repeat("a", 26), "al pha", "al\x00pha"} {
+		_, err := s.EnsureChannel(ctx, name)
+		assertCode(t, err, hearth.EINVALID, fmt.Sprintf("EnsureChannel(%q)", name))
+	}
+	chs, err := s.Channels(ctx)
+	if err != nil {
+		t.Fatalf("Channels: %v", err)
+	}
+	if len(chs) != 0 {
+		t.Errorf("Channels = %v, want none", chs)
+	}
+}
+
+func testChannelsListed(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	chs, err := s.Channels(ctx)
+	if err != nil {
+		t.Fatalf("Channels: %v", err)
+	}
+	if len(chs) != 0 {
+		t.Fatalf("Channels of a new store = %v, want none", chs)
+	}
+
+	before := time.Now().Add(-time.Second)
+	want := map[string]hearth.ChannelInfo{}
+	for _, name := range []string{"charlie", "alpha", "bravo_2"} {
+		want[name] = mustEnsure(t, s, name)
+	}
+	after := time.Now().Add(time.Second)
+
+	chs, err = s.Channels(ctx)
+	if err != nil {
+		t.Fatalf("Channels: %v", err)
+	}
+	var names []string
+	for _, c := range chs {
+		names = append(names, c.Name)
+		if c != want[c.Name] {
+			t.Errorf("Channels has %+v, EnsureChannel returned %+v", c, want[c.Name])
+		}
+		if c.CreatedAt.Before(before) || c.CreatedAt.After(after) || c.CreatedAt.Location() != time.UTC {
+			t.Errorf("channel %s CreatedAt = %v, want a UTC time between %v and %v", c.Name, c.CreatedAt, before, after)
+		}
+	}
+	if !slices.Equal(names, []string{"alpha", "bravo_2", "charlie"}) {
+		t.Errorf("Channels names = %v, want [alpha bravo_2 charlie]", names)
+	}
+}
+
+func testUnicodeDisplayNamesRoundTrip(t *testing.T, s hearth.Store) {
+	names := []string{
+		"日本語の名前",
+		"사용자",
+		"Ünïcødé_Ñame",
+		"🔥Fire🔥👩‍👩‍👧‍👦",
+		"مستخدم",
+		"e\u0301\u0301 combining",
+		"zero\u200bwidth",
+		"<script>alert(1)</script>",
+		"quote'\"back\\slash",
+		"",
+	}
+	var vs []hearth.ViewerStats
+	for i, name := range names {
+		v := viewer("alpha", fmt.Sprint(i), int64(i))
+		v.DisplayName = name
+		vs = append(vs, v)
+	}
+	apply(t, s, vs...)
+	for _, v := range vs {
+		got := mustViewer(t, s, v.Channel, v.UserID)
+		if got.DisplayName != v.DisplayName {
+			t.Errorf("DisplayName = %q, want %q", got.DisplayName, v.DisplayName)
+		}
+	}
+}
+
+func testTimesRoundTrip(t *testing.T, s hearth.Store) {
+	cases := []struct {
+		name  string
+		t     time.Time
+		exact bool
+	}{
+		{"MillisecondUTC", base, true},
+		{"OtherZone", time.Date(2023, 3, 26, 2, 30, 0, 999_000_000, time.FixedZone("IST", 5*3600+1800)), true},
+		{"BeforeEpoch", time.Date(1969, 12, 31, 23, 59, 59, 1_000_000, time.UTC), true},
+		{"FarFuture", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{"Zero", time.Time{}, true},
+		{"Nanoseconds", time.Date(2024, 1, 2, 3, 4, 5, 123_456_789, time.UTC), false},
+		{"NowWithMonotonic", time.Now(), false},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := viewer("alpha", fmt.Sprint(i), 1)
+			v.FirstSeen = c.t
+			v.LastSeen = c.t
+			apply(t, s, v)
+			got := mustViewer(t, s, v.Channel, v.UserID)
+			for _, g := range []time.Time{got.FirstSeen, got.LastSeen} {
+				if g.Location() != time.UTC {
+					t.Errorf("time comes back in %v, want UTC", g.Location())
+				}
+				if c.exact && !g.Equal(c.t) {
+					t.Errorf("time = %v, want %v", g, c.t)
+				}
+				if d := g.Sub(c.t).Abs(); d >= time.Millisecond {
+					t.Errorf("time = %v, off by %v from %v; want under 1ms", g, d, c.t)
+				}
+			}
+			if c.t.IsZero() && !got.FirstSeen.IsZero() {
+				t.Errorf("zero time comes back as %v, want IsZero", got.FirstSeen)
+			}
+		})
+	}
+}
+
+// testConcurrentApply has writers overwrite shared rows and their own rows
+// while a reader watches. Every row read, during and after, must come whole
+// from one batch, and each writer's own row must end at its last write.
+func testConcurrentApply(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	const writers, rounds, shared = 6, 20, 10
+
+	row := func(id string, w, r int) hearth.ViewerStats {
+		value := int64(w*1000 + r)
+		return hearth.ViewerStats{
+			Channel:     "alpha",
+			UserID:      id,
+			Login:       "u" + id,
+			DisplayName: fmt.Sprintf("w%d-r%d", w, r),
+			Messages:    value,
+			Points:      value * 3,
+			FirstSeen:   base,
+			LastSeen:    base.Add(time.Duration(value) * time.Millisecond),
+		}
+	}
+	consistent := func(v hearth.ViewerStats) string {
+		w, r := v.Messages/1000, v.Messages%1000
+		want := row(v.UserID, int(w), int(r))
+		return sameViewer(v, want)
+	}
+
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			vs, err := s.Viewers(ctx, "alpha")
+			if err != nil {
+				t.Errorf("Viewers during writes: %v", err)
+				return
+			}
+			for _, v := range vs {
+				if d := consistent(v); d != "" {
+					t.Errorf("torn row %s during writes: %s", v.UserID, d)
+					return
+				}
+			}
+		}
+	})
+
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for r := range rounds {
+				var vs []hearth.ViewerStats
+				for i := range shared {
+					vs = append(vs, row(fmt.Sprint("s", i), w, r))
+				}
+				vs = append(vs, row(fmt.Sprint("own", w), w, r))
+				if err := s.Apply(ctx, hearth.Batch{Viewers: vs}); err != nil {
+					t.Errorf("writer %d round %d: Apply: %v", w, r, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	readers.Wait()
+
+	vs := mustViewers(t, s, "alpha")
+	if len(vs) != shared+writers {
+		t.Fatalf("got %d viewers, want %d", len(vs), shared+writers)
+	}
+	for _, v := range vs {
+		if d := consistent(v); d != "" {
+			t.Errorf("torn row %s: %s", v.UserID, d)
+		}
+	}
+	for w := range writers {
+		assertViewer(t, mustViewer(t, s, "alpha", fmt.Sprint("own", w)), row(fmt.Sprint("own", w), w, rounds-1))
+	}
+}
+
+func testLargeBatch(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	const n = 5000
+	vs := make([]hearth.ViewerStats, n)
+	for i := range vs {
+		vs[i] = viewer("alpha", fmt.Sprintf("%06d", i), int64(i))
+	}
+	apply(t, s, vs...)
+	assertViewers(t, mustViewers(t, s, "alpha"), vs)
+
+	for i := range vs {
+		vs[i].Points = int64(n - i)
+		vs[i].Messages++
+	}
+	apply(t, s, vs...)
+	top, err := s.TopViewers(ctx, "alpha", 3)
+	if err != nil {
+		t.Fatalf("TopViewers: %v", err)
+	}
+	assertViewers(t, top, vs[:3])
+	assertViewer(t, mustViewer(t, s, "alpha", vs[n-1].UserID), vs[n-1])
+	if got := len(mustViewers(t, s, "alpha")); got != n {
+		t.Errorf("got %d viewers after second batch, want %d", got, n)
+	}
+}
+
+func testPing(t *testing.T, s hearth.Store) {
+	if err := s.Ping(context.Background()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+func testEnsureChannelStableTokenAcrossReopen(t *testing.T, reopen func(t *testing.T) hearth.Store) {
+	s := reopen(t)
+	first := mustEnsure(t, s, "alpha")
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = reopen(t)
+	if again := mustEnsure(t, s, "alpha"); again != first {
+		t.Errorf("EnsureChannel after reopen = %+v, want %+v", again, first)
+	}
+}
+
+func testViewersSurviveReopen(t *testing.T, reopen func(t *testing.T) hearth.Store) {
+	s := reopen(t)
+	vs := []hearth.ViewerStats{viewer("alpha", "1", 10), viewer("alpha", "2", 20)}
+	apply(t, s, vs...)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = reopen(t)
+	assertViewers(t, mustViewers(t, s, "alpha"), vs)
+}

@@ -1,0 +1,947 @@
+// Package twitchtest is a fake Twitch for tests, `hearth demo`, `hearth
+// replay` and benchmarks. Server is an IRC server on loopback that speaks
+// Twitch's chat dialect (the tags, commands and membership capabilities),
+// records what clients say and counts the messages that break Twitch's chat
+// rate limits; Feed replays recorded chat exactly, even across reconnects.
+// The line builders (PrivmsgLine, SubLine, TimeoutLine, ...) format Twitch's
+// messages with their full tags, and Audience simulates a channel's viewers.
+//
+// Nothing in Hearth's serve path may depend on this package.
+package twitchtest
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrClosed is returned by calls that wait on a Server once it is closed.
+var ErrClosed = errors.New("twitchtest: server closed")
+
+// errStopped is returned when writing to a connection that no longer takes
+// writes (closed, dropped, or told to reconnect).
+var errStopped = errors.New("twitchtest: connection stopped")
+
+const (
+	// writeTimeout bounds one write, so a client that stops reading cannot
+	// block the server for ever; the connection is closed instead.
+	writeTimeout = 5 * time.Second
+	// closeGrace is how long a connection told to go away (RECONNECT, Drop,
+	// failed login) is kept open, reading, for the client to close it first.
+	closeGrace = 2 * time.Second
+	// maxLineLen is the longest client line handled; longer ones are dropped.
+	maxLineLen = 8192
+)
+
+// Capabilities a client can request with CAP REQ.
+const (
+	capTags uint8 = 1 << iota
+	capCommands
+	capMembership
+)
+
+var capNames = map[string]uint8{
+	"twitch.tv/tags":       capTags,
+	"twitch.tv/commands":   capCommands,
+	"twitch.tv/membership": capMembership,
+}
+
+// Options configure a Server. Zero values mean defaults.
+type Options struct {
+	// Addr is the listen address; default "127.0.0.1:0".
+	Addr string
+	// UserLimit is how many PRIVMSGs a login may send per Window in a channel
+	// where it is a normal user; default 20.
+	UserLimit int
+	// ModLimit is the same where the login is moderator (SetModerator) or the
+	// broadcaster; default 100.
+	ModLimit int
+	// Window is the sliding window of the rate limits; default 30s.
+	Window time.Duration
+	// Logger receives the server's logs; default discard.
+	Logger *slog.Logger
+	// RoomIDs overrides the room id reported for a channel (ROOMSTATE and
+	// echoed messages); channels not listed get UserID(channel).
+	RoomIDs map[string]string
+	// Authenticate reports whether token (the PASS without "oauth:") is
+	// valid for login. Nil accepts every token except BadToken. Anonymous
+	// logins (justinfan followed by digits) are never checked.
+	Authenticate func(login, token string) bool
+}
+
+// SentMessage is a PRIVMSG a client sent to the server.
+type SentMessage struct {
+	Channel   string    // channel login, without '#'
+	Text      string    // the message as sent, "/me ..." included
+	Login     string    // the sender's login (its NICK)
+	At        time.Time // when the server received it
+	Anonymous bool      // the sender is an anonymous justinfan login; Twitch ignores such messages
+	ReplyTo   string    // the reply-parent-msg-id tag, when the message is a reply
+	Violation bool      // it exceeded the applicable rate limit; Twitch would have dropped it
+}
+
+// Server is a fake Twitch chat server listening on loopback. It serves in
+// goroutines it owns until Close. All methods are safe for concurrent use.
+type Server struct {
+	opts      Options
+	log       *slog.Logger
+	ln        net.Listener
+	closed    chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+
+	mu         sync.Mutex
+	conns      map[*conn]struct{}
+	accepted   int
+	joinSeq    uint64
+	changed    chan struct{} // closed and replaced on every change waiters care about
+	mods       map[string]bool
+	sent       []SentMessage
+	history    map[rateKey][]time.Time
+	violations int
+	pingSeq    uint64
+	pings      map[uint64]checkpoint
+}
+
+type rateKey struct{ channel, login string }
+
+// NewServer starts a server listening on opts.Addr. It serves until Close.
+func NewServer(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.UserLimit <= 0 {
+		opts.UserLimit = 20
+	}
+	if opts.ModLimit <= 0 {
+		opts.ModLimit = 100
+	}
+	if opts.Window <= 0 {
+		opts.Window = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, errors.Join(errors.New("twitchtest: unable to listen"), err)
+	}
+	s := &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		ln:      ln,
+		closed:  make(chan struct{}),
+		conns:   map[*conn]struct{}{},
+		changed: make(chan struct{}),
+		mods:    map[string]bool{},
+		history: map[rateKey][]time.Time{},
+		pings:   map[uint64]checkpoint{},
+	}
+	s.wg.Add(1)
+	go s.acceptLoop()
+	return s, nil
+}
+
+// Addr returns the host:port the server is bound to.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops the listener, closes every connection at once and waits for
+// the server's goroutines. Calls that wait on the server return ErrClosed.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		close(s.closed)
+		conns := s.connsLocked()
+		s.mu.Unlock()
+		err = s.ln.Close()
+		for _, c := range conns {
+			c.markDone()
+			_ = c.nc.Close()
+		}
+	})
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			select {
+			case <-s.closed:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warn("twitchtest: accept failed", "err", err)
+			select {
+			case <-s.closed:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			continue
+		}
+		s.mu.Lock()
+		select {
+		case <-s.closed:
+			s.mu.Unlock()
+			_ = nc.Close()
+			return
+		default:
+		}
+		s.accepted++
+		c := &conn{s: s, id: s.accepted, nc: nc, done: make(chan struct{}), joined: map[string]uint64{}}
+		s.conns[c] = struct{}{}
+		s.notifyLocked()
+		s.wg.Add(1)
+		s.mu.Unlock()
+		s.log.Debug("twitchtest: connection accepted", "conn", c.id, "remote", nc.RemoteAddr().String())
+		go c.readLoop()
+	}
+}
+
+// notifyLocked wakes everything waiting for a change. s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// waitFor blocks until cond, evaluated under s.mu, holds.
+func (s *Server) waitFor(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		ok := cond()
+		changed := s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.closed:
+			return ErrClosed
+		case <-changed:
+		}
+	}
+}
+
+func (s *Server) connsLocked() []*conn {
+	out := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// joinedLocked returns the open, registered connections joined to channel,
+// in the order they joined it.
+func (s *Server) joinedLocked(channel string) []*conn {
+	var out []*conn
+	for c := range s.conns {
+		if _, ok := c.joined[channel]; ok && c.registered && !c.closing.Load() {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *conn) int { return cmp.Compare(a.joined[channel], b.joined[channel]) })
+	return out
+}
+
+// WaitJoined blocks until a registered, open connection has joined channel
+// ("#name" or "name"), or ctx is done, or the server is closed.
+func (s *Server) WaitJoined(ctx context.Context, channel string) error {
+	ch := channelName(channel)
+	return s.waitFor(ctx, func() bool { return len(s.joinedLocked(ch)) > 0 })
+}
+
+// WaitSent blocks until clients have sent at least n PRIVMSGs in all, and
+// returns them all, as Sent does.
+func (s *Server) WaitSent(ctx context.Context, n int) ([]SentMessage, error) {
+	if err := s.waitFor(ctx, func() bool { return len(s.sent) >= n }); err != nil {
+		return nil, err
+	}
+	return s.Sent(), nil
+}
+
+// Send writes raw IRC lines to every connection joined to channel, in order,
+// with no acknowledgement: a line a client has not handled when its
+// connection drops is lost, as on Twitch. Lines are adapted to each
+// connection's capabilities (tags stripped without twitch.tv/tags, and so
+// on). With nobody joined, the lines go nowhere.
+func (s *Server) Send(channel string, rawLines ...string) {
+	ch := channelName(channel)
+	s.mu.Lock()
+	targets := s.joinedLocked(ch)
+	s.mu.Unlock()
+	for _, c := range targets {
+		_ = c.send(rawLines...)
+	}
+}
+
+// Reconnect sends ":tmi.twitch.tv RECONNECT" to every connection, as Twitch
+// does before a server restart, and writes nothing more to them; each is
+// closed once its client has closed it or after a short grace period.
+// Clients are expected to connect again and rejoin their channels.
+func (s *Server) Reconnect() {
+	s.mu.Lock()
+	conns := s.connsLocked()
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.shutdown(":tmi.twitch.tv RECONNECT", false)
+	}
+	s.log.Info("twitchtest: reconnect requested", "connections", len(conns))
+}
+
+// Drop ends every client connection at once, with no warning: the server
+// stops writing between two lines, shuts its side down and ignores anything
+// the client still sends. It closes with FIN rather than a reset, which
+// lets go-twitch-irc v4.2.0 see the end of the stream instead of risking a
+// wedged reader when a reset makes its own write fail.
+func (s *Server) Drop() {
+	s.mu.Lock()
+	conns := s.connsLocked()
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.shutdown("", true)
+	}
+	s.log.Info("twitchtest: connections dropped", "connections", len(conns))
+}
+
+// SetModerator makes every logged-in client a moderator of channel (or not):
+// their USERSTATE carries the moderator badge and ModLimit applies to what
+// they send there. Clients already joined get a fresh USERSTATE.
+func (s *Server) SetModerator(channel string, mod bool) {
+	ch := channelName(channel)
+	type update struct {
+		c    *conn
+		line string
+	}
+	var updates []update
+	s.mu.Lock()
+	s.mods[ch] = mod
+	for _, c := range s.joinedLocked(ch) {
+		if !c.anonymous {
+			updates = append(updates, update{c, s.userStateLocked(ch, c.nick)})
+		}
+	}
+	s.mu.Unlock()
+	for _, u := range updates {
+		_ = u.c.send(u.line)
+	}
+}
+
+// Sent returns every PRIVMSG clients have sent, in the order received.
+func (s *Server) Sent() []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SentMessage, len(s.sent))
+	copy(out, s.sent)
+	return out
+}
+
+// Violations returns how many PRIVMSGs exceeded the applicable rate limit:
+// for each channel and login, a message is a violation when, counting it,
+// more than the limit (UserLimit, or ModLimit for moderators and the
+// broadcaster) were received within the last Window.
+func (s *Server) Violations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.violations
+}
+
+// Connections returns how many connections the server has accepted so far,
+// so tests can tell that a client reconnected.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted
+}
+
+func (s *Server) roomID(channel string) string {
+	if id, ok := s.opts.RoomIDs[channel]; ok {
+		return id
+	}
+	return UserID(channel)
+}
+
+func (s *Server) authenticate(login, token string) bool {
+	if s.opts.Authenticate != nil {
+		return s.opts.Authenticate(login, token)
+	}
+	return "oauth:"+token != BadToken
+}
+
+// botChatterLocked describes a logged-in client as other chatters see it.
+func (s *Server) botChatterLocked(channel, login string) Chatter {
+	c := Chatter{ID: UserID(login), Login: login, DisplayName: login}
+	switch {
+	case login == channel:
+		c.Badges = []string{"broadcaster/1"}
+	case s.mods[channel]:
+		c.Badges = []string{"moderator/1"}
+	}
+	return c
+}
+
+func (s *Server) userStateLocked(channel, login string) string {
+	b := s.botChatterLocked(channel, login)
+	var t tagList
+	b.headTags(&t)
+	t.add("color", "")
+	t.add("display-name", login)
+	t.add("emote-sets", "0")
+	t.add("mod", b01(b.has("moderator")))
+	t.add("subscriber", "0")
+	t.add("user-type", b.userType())
+	return t.String() + " :tmi.twitch.tv USERSTATE #" + channel
+}
+
+func (s *Server) roomStateLine(channel string) string {
+	var t tagList
+	t.add("emote-only", "0")
+	t.add("followers-only", "-1")
+	t.add("r9k", "0")
+	t.add("room-id", s.roomID(channel))
+	t.add("slow", "0")
+	t.add("subs-only", "0")
+	return t.String() + " :tmi.twitch.tv ROOMSTATE #" + channel
+}
+
+// recordLocked stores a client's PRIVMSG and reports whether it breaks the
+// rate limit.
+func (s *Server) recordLocked(m SentMessage) bool {
+	limit := s.opts.UserLimit
+	if m.Login == m.Channel || s.mods[m.Channel] {
+		limit = s.opts.ModLimit
+	}
+	key := rateKey{m.Channel, m.Login}
+	cutoff := m.At.Add(-s.opts.Window)
+	hist := s.history[key]
+	i := 0
+	for i < len(hist) && !hist[i].After(cutoff) {
+		i++
+	}
+	hist = append(hist[i:], m.At)
+	s.history[key] = hist
+	m.Violation = len(hist) > limit
+	if m.Violation {
+		s.violations++
+	}
+	s.sent = append(s.sent, m)
+	s.notifyLocked()
+	return m.Violation
+}
+
+// conn is one client connection.
+type conn struct {
+	s        *Server
+	id       int
+	nc       net.Conn
+	done     chan struct{} // closed once the connection takes no more writes
+	doneOnce sync.Once
+	closing  atomic.Bool // done is closed
+	discard  atomic.Bool // input is ignored (after Drop)
+
+	wmu     sync.Mutex // serialises writes; guards the fields below
+	stopped bool       // no more writes
+	caps    uint8      // capabilities acknowledged
+	self    string     // the client's nick, to tell its own JOIN/PART apart
+
+	// Guarded by s.mu.
+	nick       string
+	pass       string
+	hasPass    bool
+	registered bool
+	anonymous  bool
+	joined     map[string]uint64 // channel → join order
+}
+
+func (c *conn) markDone() {
+	c.doneOnce.Do(func() {
+		c.closing.Store(true)
+		close(c.done)
+	})
+}
+
+// send writes lines, adapted to the connection's capabilities, in one write.
+func (c *conn) send(lines ...string) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.stopped {
+		return errStopped
+	}
+	return c.writeLocked(lines)
+}
+
+func (c *conn) writeLocked(lines []string) error {
+	size := 0
+	for _, l := range lines {
+		size += len(l) + 2
+	}
+	buf := make([]byte, 0, size)
+	for _, l := range lines {
+		l, ok := c.admitLocked(l)
+		if !ok {
+			continue
+		}
+		buf = append(buf, l...)
+		buf = append(buf, '\r', '\n')
+	}
+	if len(buf) == 0 {
+		return nil
+	}
+	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := c.nc.Write(buf); err != nil {
+		c.stopped = true
+		c.markDone()
+		_ = c.nc.Close()
+		c.s.log.Debug("twitchtest: write failed", "conn", c.id, "err", err)
+		return err
+	}
+	return nil
+}
+
+// commandsOnly lists the commands Twitch sends only to connections with the
+// twitch.tv/commands capability.
+var commandsOnly = map[string]bool{
+	"CLEARCHAT": true, "CLEARMSG": true, "USERNOTICE": true, "ROOMSTATE": true,
+	"USERSTATE": true, "GLOBALUSERSTATE": true, "HOSTTARGET": true, "WHISPER": true,
+}
+
+// admitLocked frames one outgoing line and adapts it to the connection's
+// capabilities; false means the connection does not get it.
+func (c *conn) admitLocked(line string) (string, bool) {
+	line = strings.TrimRight(line, "\r\n")
+	if strings.ContainsAny(line, "\r\n\x00") {
+		line = cleanText(line)
+	}
+	rest, hasTags := line, false
+	if strings.HasPrefix(line, "@") {
+		i := strings.IndexByte(line, ' ')
+		if i < 0 {
+			return line, true
+		}
+		rest, hasTags = strings.TrimLeft(line[i+1:], " "), true
+	}
+	nick, cmd := lineCommand(rest)
+	if commandsOnly[cmd] && c.caps&capCommands == 0 {
+		return "", false
+	}
+	if (cmd == "JOIN" || cmd == "PART") && nick != c.self && c.caps&capMembership == 0 {
+		return "", false
+	}
+	if hasTags && c.caps&capTags == 0 {
+		return rest, true
+	}
+	return line, true
+}
+
+// lineCommand returns the source nick and the command of a line without tags.
+func lineCommand(rest string) (nick, cmd string) {
+	if strings.HasPrefix(rest, ":") {
+		prefix, after, _ := strings.Cut(rest[1:], " ")
+		nick, _, _ = strings.Cut(prefix, "!")
+		rest = strings.TrimLeft(after, " ")
+	}
+	cmd, _, _ = strings.Cut(rest, " ")
+	return nick, strings.ToUpper(cmd)
+}
+
+// shutdown stops writes after an optional farewell line, wakes whoever waits
+// on the connection, and leaves the client closeGrace to close it. With
+// discard, the rest of the client's input is ignored and the server's side
+// is shut down at once.
+func (c *conn) shutdown(farewell string, discard bool) {
+	c.wmu.Lock()
+	if c.stopped {
+		c.wmu.Unlock()
+		return
+	}
+	if discard {
+		c.discard.Store(true)
+	}
+	if farewell != "" {
+		_ = c.writeLocked([]string{farewell})
+	}
+	c.stopped = true
+	c.wmu.Unlock()
+	c.markDone()
+	if tc, ok := c.nc.(*net.TCPConn); ok && discard {
+		_ = tc.SetLinger(0)
+		_ = tc.Close()
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(closeGrace))
+	c.s.mu.Lock()
+	c.s.notifyLocked()
+	c.s.mu.Unlock()
+}
+
+// finish runs when the connection's reader ends.
+func (c *conn) finish() {
+	_ = c.nc.Close()
+	c.wmu.Lock()
+	c.stopped = true
+	c.wmu.Unlock()
+	c.markDone()
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	c.s.notifyLocked()
+	c.s.mu.Unlock()
+	c.s.log.Debug("twitchtest: connection closed", "conn", c.id)
+}
+
+func (c *conn) readLoop() {
+	defer c.s.wg.Done()
+	defer c.finish()
+	r := bufio.NewReaderSize(c.nc, 4096)
+	for {
+		line, ok, err := readLine(r)
+		if err != nil {
+			return
+		}
+		if !ok || c.discard.Load() {
+			continue
+		}
+		if quit := c.handle(line); quit {
+			return
+		}
+	}
+}
+
+// readLine reads one line ending in LF. ok is false for a line longer than
+// maxLineLen, which is skipped whole.
+func readLine(r *bufio.Reader) (line string, ok bool, err error) {
+	var buf []byte
+	tooLong := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > maxLineLen {
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return "", false, err
+		}
+		break
+	}
+	if tooLong {
+		return "", false, nil
+	}
+	return strings.TrimRight(string(buf), "\r\n"), true, nil
+}
+
+// message is a parsed client line.
+type message struct {
+	tags    string
+	command string
+	params  []string
+}
+
+func parseMessage(line string) message {
+	var m message
+	line = strings.TrimLeft(line, " ")
+	if strings.HasPrefix(line, "@") {
+		m.tags, line, _ = strings.Cut(line[1:], " ")
+		line = strings.TrimLeft(line, " ")
+	}
+	if strings.HasPrefix(line, ":") {
+		_, line, _ = strings.Cut(line, " ")
+		line = strings.TrimLeft(line, " ")
+	}
+	cmd, line, _ := strings.Cut(line, " ")
+	m.command = strings.ToUpper(cmd)
+	for line != "" {
+		line = strings.TrimLeft(line, " ")
+		if line == "" {
+			break
+		}
+		if line[0] == ':' {
+			m.params = append(m.params, line[1:])
+			break
+		}
+		var p string
+		p, line, _ = strings.Cut(line, " ")
+		m.params = append(m.params, p)
+	}
+	return m
+}
+
+func (m message) param(i int) string {
+	if i < len(m.params) {
+		return m.params[i]
+	}
+	return ""
+}
+
+// tag returns the raw value of one of the message's tags.
+func (m message) tag(key string) string {
+	for _, kv := range strings.Split(m.tags, ";") {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// handle acts on one client line; it reports whether the client quit.
+func (c *conn) handle(line string) (quit bool) {
+	m := parseMessage(line)
+	s := c.s
+	switch m.command {
+	case "":
+	case "CAP":
+		c.handleCap(m)
+	case "PASS":
+		s.mu.Lock()
+		c.pass, c.hasPass = m.param(0), true
+		s.mu.Unlock()
+	case "NICK":
+		c.handleNick(m)
+	case "USER":
+	case "PING":
+		arg := "tmi.twitch.tv"
+		if len(m.params) > 0 {
+			arg = m.params[len(m.params)-1]
+		}
+		_ = c.send(":tmi.twitch.tv PONG tmi.twitch.tv :" + arg)
+	case "PONG":
+		s.acknowledge(m.params)
+	case "QUIT":
+		return true
+	default:
+		s.mu.Lock()
+		registered, nick := c.registered, c.nick
+		s.mu.Unlock()
+		if !registered {
+			return false
+		}
+		switch m.command {
+		case "JOIN":
+			c.handleJoin(nick, m)
+		case "PART":
+			c.handlePart(nick, m)
+		case "PRIVMSG":
+			c.handlePrivmsg(nick, m)
+		default:
+			_ = c.send(":tmi.twitch.tv 421 " + nick + " " + safeLogin(m.command) + " :Unknown command")
+		}
+	}
+	return false
+}
+
+func (c *conn) handleCap(m message) {
+	switch strings.ToUpper(m.param(0)) {
+	case "LS":
+		_ = c.send(":tmi.twitch.tv CAP * LS :twitch.tv/tags twitch.tv/commands twitch.tv/membership")
+	case "REQ":
+		req := strings.Fields(m.param(1))
+		var caps uint8
+		for _, name := range req {
+			bit, ok := capNames[name]
+			if !ok {
+				_ = c.send(":tmi.twitch.tv CAP * NAK :" + strings.Join(req, " "))
+				return
+			}
+			caps |= bit
+		}
+		c.wmu.Lock()
+		c.caps |= caps
+		c.wmu.Unlock()
+		_ = c.send(":tmi.twitch.tv CAP * ACK :" + strings.Join(req, " "))
+	}
+}
+
+// anonymousLogin reports whether login is Twitch's read-only justinfanNNN.
+func anonymousLogin(login string) bool {
+	digits, ok := strings.CutPrefix(login, "justinfan")
+	if !ok || digits == "" {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *conn) handleNick(m message) {
+	s := c.s
+	s.mu.Lock()
+	registered, pass, hasPass := c.registered, c.pass, c.hasPass
+	s.mu.Unlock()
+	if registered {
+		return
+	}
+	nick := strings.ToLower(m.param(0))
+	anon := anonymousLogin(nick)
+	failure := ""
+	switch token, isOAuth := strings.CutPrefix(pass, "oauth:"); {
+	case !validLogin(nick):
+		failure = "Invalid NICK"
+	case anon:
+	case !hasPass || !isOAuth || token == "":
+		failure = "Improperly formatted auth"
+	case !s.authenticate(nick, token):
+		failure = "Login authentication failed"
+	}
+	if failure != "" {
+		s.log.Info("twitchtest: login refused", "conn", c.id, "login", safeLogin(nick), "reason", failure)
+		c.shutdown(":tmi.twitch.tv NOTICE * :"+failure, false)
+		return
+	}
+	c.wmu.Lock()
+	c.self = nick
+	c.wmu.Unlock()
+	lines := []string{
+		":tmi.twitch.tv 001 " + nick + " :Welcome, GLHF!",
+		":tmi.twitch.tv 002 " + nick + " :Your host is tmi.twitch.tv",
+		":tmi.twitch.tv 003 " + nick + " :This server is rather new",
+		":tmi.twitch.tv 004 " + nick + " :-",
+		":tmi.twitch.tv 375 " + nick + " :-",
+		":tmi.twitch.tv 372 " + nick + " :You are in a maze of twisty passages, all alike.",
+		":tmi.twitch.tv 376 " + nick + " :>",
+	}
+	if !anon {
+		var t tagList
+		t.add("badge-info", "")
+		t.add("badges", "")
+		t.add("color", "")
+		t.add("display-name", nick)
+		t.add("emote-sets", "0")
+		t.add("user-id", UserID(nick))
+		t.add("user-type", "")
+		lines = append(lines, t.String()+" :tmi.twitch.tv GLOBALUSERSTATE")
+	}
+	if err := c.send(lines...); err != nil {
+		return
+	}
+	s.mu.Lock()
+	c.nick, c.registered, c.anonymous = nick, true, anon
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.log.Debug("twitchtest: client registered", "conn", c.id, "login", nick, "anonymous", anon)
+}
+
+func (c *conn) handleJoin(nick string, m message) {
+	s := c.s
+	for _, name := range strings.Split(m.param(0), ",") {
+		ch := channelName(name)
+		if !validLogin(ch) {
+			continue
+		}
+		s.mu.Lock()
+		userState := s.userStateLocked(ch, nick)
+		s.mu.Unlock()
+		err := c.send(
+			source(nick)+" JOIN #"+ch,
+			":"+nick+".tmi.twitch.tv 353 "+nick+" = #"+ch+" :"+nick,
+			":"+nick+".tmi.twitch.tv 366 "+nick+" #"+ch+" :End of /NAMES list",
+			userState,
+			s.roomStateLine(ch),
+		)
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		if _, ok := c.joined[ch]; !ok {
+			s.joinSeq++
+			c.joined[ch] = s.joinSeq
+		}
+		s.notifyLocked()
+		s.mu.Unlock()
+		s.log.Debug("twitchtest: joined", "conn", c.id, "login", nick, "channel", ch)
+	}
+}
+
+func (c *conn) handlePart(nick string, m message) {
+	s := c.s
+	for _, name := range strings.Split(m.param(0), ",") {
+		ch := channelName(name)
+		s.mu.Lock()
+		_, ok := c.joined[ch]
+		delete(c.joined, ch)
+		s.notifyLocked()
+		s.mu.Unlock()
+		if ok {
+			_ = c.send(source(nick) + " PART #" + ch)
+		}
+	}
+}
+
+func (c *conn) handlePrivmsg(nick string, m message) {
+	if len(m.params) < 2 {
+		return
+	}
+	ch := channelName(m.params[0])
+	if !validLogin(ch) {
+		return
+	}
+	s := c.s
+	msg := SentMessage{
+		Channel:   ch,
+		Text:      m.params[1],
+		Login:     nick,
+		At:        time.Now(),
+		ReplyTo:   m.tag("reply-parent-msg-id"),
+	}
+	s.mu.Lock()
+	msg.Anonymous = c.anonymous
+	violation := s.recordLocked(msg)
+	anonymous := c.anonymous
+	var userState, echo string
+	var others []*conn
+	if !anonymous {
+		userState = s.userStateLocked(ch, nick)
+		if !violation {
+			others = s.joinedLocked(ch)
+			echo = s.echoLocked(ch, nick, msg)
+		}
+	}
+	s.mu.Unlock()
+	if violation {
+		s.log.Warn("twitchtest: chat rate limit exceeded", "channel", ch, "login", nick)
+	}
+	if anonymous {
+		return
+	}
+	_ = c.send(userState)
+	if echo == "" {
+		return
+	}
+	for _, o := range others {
+		if o != c {
+			_ = o.send(echo)
+		}
+	}
+}
+
+// echoLocked formats what other connections in the channel see of a
+// client's message; "" when Twitch would not relay it (chat commands).
+func (s *Server) echoLocked(channel, login string, m SentMessage) string {
+	text, action := m.Text, false
+	if rest, ok := strings.CutPrefix(text, "/me "); ok {
+		text, action = rest, true
+	} else if strings.HasPrefix(text, "/") || strings.HasPrefix(text, ".") {
+		return ""
+	}
+	return PrivmsgLine(channel, s.roomID(channel), s.botChatterLocked(channel, login), text, m.At, MsgOptions{Action: action})
+}
