@@ -161,6 +161,8 @@ func (c *Chat) Run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the sender before wg.Wait
 
 	backoff := c.cfg.MinBackoff
 	for attempt := 0; ; attempt++ {

@@ -76,6 +76,12 @@ func (l *limiter) poke() {
 	}
 }
 
+func (l *limiter) moderator(channel string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.mod[channel]
+}
+
 func (l *limiter) setModerator(channel string, mod bool) {
 	l.mu.Lock()
 	l.mod[channel] = mod

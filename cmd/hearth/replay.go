@@ -26,10 +26,10 @@ const maxReplayLine = 1 << 20
 
 // ReplaySummary is what `hearth replay --json` prints.
 type ReplaySummary struct {
-	Lines    int                     `json:"lines"`
-	Skipped  int                     `json:"skipped_lines"`
-	Resent   int                     `json:"resent_lines"`
-	Seconds  float64                 `json:"seconds"`
+	Lines    int                    `json:"lines"`
+	Skipped  int                    `json:"skipped_lines"`
+	Resent   int                    `json:"resent_lines"`
+	Seconds  float64                `json:"seconds"`
 	Channels []ReplayChannelSummary `json:"channels"`
 }
 
