@@ -9,12 +9,17 @@ import (
 // Batch is the set of changes one flush writes, in one transaction. Viewers
 // carry whole rows (absolute values, not deltas), so writing the same batch
 // twice leaves the same state: a restart never counts anything twice.
+//
+// Forget deletes viewers, and is applied before Viewers, so a viewer
+// forgotten and then seen again in the same batch keeps only the new row.
 type Batch struct {
 	Viewers []ViewerStats
+	Streams []StreamSession
+	Forget  []ViewerKey
 }
 
 // Len returns the number of changes in the batch.
-func (b Batch) Len() int { return len(b.Viewers) }
+func (b Batch) Len() int { return len(b.Viewers) + len(b.Streams) + len(b.Forget) }
 
 // Store persists Hearth's state. Implementations: store/sqlite,
 // store/postgres. Methods return *Error with ENOTFOUND when a thing is
@@ -36,6 +41,8 @@ type Store interface {
 	EnsureChannel(ctx context.Context, name string) (ChannelInfo, error)
 	// Channels returns every channel the store knows, by name.
 	Channels(ctx context.Context) ([]ChannelInfo, error)
+	// Streams returns a channel's last n stream sessions, newest first.
+	Streams(ctx context.Context, channel string, n int) ([]StreamSession, error)
 	// Ping reports whether the store is reachable and writable.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -72,6 +79,23 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "viewer %d of batch: %s", i, msg)
 		}
 	}
+	for i, s := range b.Streams {
+		switch {
+		case !ValidLogin(s.Channel):
+			return Errorf(EINVALID, "stream %d of batch: channel is not a valid channel login", i)
+		case s.Seq < 1:
+			return Errorf(EINVALID, "stream %d of batch: seq must be positive", i)
+		case s.Source != SourceTwitch && s.Source != SourceChat:
+			return Errorf(EINVALID, "stream %d of batch: source must be %q or %q", i, SourceTwitch, SourceChat)
+		case s.Messages < 0 || s.Chatters < 0:
+			return Errorf(EINVALID, "stream %d of batch: negative count", i)
+		}
+	}
+	for i, k := range b.Forget {
+		if !ValidLogin(k.Channel) || k.UserID == "" {
+			return Errorf(EINVALID, "forget %d of batch: channel or user id invalid", i)
+		}
+	}
 	return nil
 }
 
@@ -90,8 +114,9 @@ func (v ViewerStats) problem() string {
 		return "login is too long or not valid UTF-8"
 	case !validText(v.DisplayName, maxDisplayNameLen):
 		return "display name is too long or not valid UTF-8"
-	case v.Messages < 0:
-		return "message count is negative"
+	case v.Messages < 0, v.Points < 0, v.LifetimePoints < 0, v.WatchSeconds < 0, v.StreamMessages < 0, v.StreamWatchSeconds < 0,
+		v.Streak < 0, v.LongestStreak < 0, v.StreamSeq < 0, v.LastAttended < 0, v.GraceUsedAt < 0:
+		return "a count is negative"
 	}
 	return ""
 }

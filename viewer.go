@@ -10,10 +10,64 @@ type ViewerStats struct {
 	Login       string
 	DisplayName string
 	Messages    int64 // chat messages sent, lifetime
-	Points      int64 // loyalty points balance
-	FirstSeen   time.Time
-	LastSeen    time.Time
+	Points      int64 // loyalty points balance, never negative
+	// LifetimePoints is every point earned by taking part (chat,
+	// presence, bonuses, moderators' awards) minus what was taken back;
+	// transfers between viewers do not change it. Ranks by points use it.
+	LifetimePoints int64
+	// WatchSeconds is time present in chat while the stream was live,
+	// lifetime.
+	WatchSeconds int64
+
+	// StreamSeq names the stream (StreamSession.Seq) that StreamMessages
+	// and StreamWatchSeconds count; 0 when the viewer has not been seen
+	// during a stream.
+	StreamSeq          int64
+	StreamMessages     int64
+	StreamWatchSeconds int64
+
+	// Streak is how many streams in a row the viewer attended (with the
+	// configured grace); LongestStreak the best ever. LastAttended is the
+	// Seq of the last stream attended, GraceUsedAt the Seq of the stream
+	// whose absence the grace last forgave (0: never).
+	Streak        int64
+	LongestStreak int64
+	LastAttended  int64
+	GraceUsedAt   int64
+
+	FirstSeen time.Time
+	LastSeen  time.Time
 }
+
+// ViewerKey names one viewer in one channel.
+type ViewerKey struct {
+	Channel string
+	UserID  string
+}
+
+// Key returns the viewer's key.
+func (v ViewerStats) Key() ViewerKey { return ViewerKey{Channel: v.Channel, UserID: v.UserID} }
+
+// StreamSession is one broadcast of a channel: from going live to going
+// offline as Twitch reports it, or inferred from chat when Twitch says
+// nothing (a gap of silence ends one session and the next message starts
+// another).
+type StreamSession struct {
+	Channel   string
+	Seq       int64 // 1, 2, 3... within the channel
+	StartedAt time.Time
+	EndedAt   time.Time // zero while live
+	// Source says how the session was known: SourceTwitch or SourceChat.
+	Source   string
+	Messages int64 // chat messages during the session
+	Chatters int64 // distinct viewers who chatted during the session
+}
+
+// Sources of a StreamSession.
+const (
+	SourceTwitch = "twitch"
+	SourceChat   = "chat"
+)
 
 // ChannelInfo is what Hearth keeps about a channel it serves.
 type ChannelInfo struct {

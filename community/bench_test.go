@@ -19,16 +19,17 @@ func BenchmarkHandleChat(b *testing.B) {
 			Kind: hearth.EventChat, Channel: "bench", ID: fmt.Sprint("m", i),
 			Time: t0.Add(time.Duration(i) * 100 * time.Millisecond),
 			User: hearth.Identity{ID: fmt.Sprint(u), Login: fmt.Sprint("user", u), DisplayName: fmt.Sprint("User", u)},
-			Text: "hello chat",
+			Text: fmt.Sprint("hello chat ", i%7),
 		}
 	}
-	c := NewChannel("bench", DefaultRules(), nil)
+	c := NewChannel("bench", DefaultRules(), nil, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		ev := evs[i%len(evs)]
 		if i >= len(evs) {
 			ev.ID = fmt.Sprint(ev.ID, "-", i)
+			ev.Time = ev.Time.Add(time.Duration(i/len(evs)) * 3 * time.Hour)
 		}
 		c.Handle(ev)
 	}
@@ -41,7 +42,7 @@ func BenchmarkTop10(b *testing.B) {
 	for i := range stored {
 		stored[i] = hearth.ViewerStats{Channel: "bench", UserID: fmt.Sprint(i), Login: fmt.Sprint("user", i), Points: int64((i * 7919) % 100_000)}
 	}
-	c := NewChannel("bench", DefaultRules(), stored)
+	c := NewChannel("bench", DefaultRules(), stored, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		if len(c.Top(10)) != 10 {

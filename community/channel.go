@@ -1,6 +1,7 @@
 package community
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -12,49 +13,140 @@ import (
 // re-delivers at most a few hundred lines, so this is ample.
 const dedupWindow = 8192
 
-// Result says what one event did to a channel.
+// earnedWindow is how many recent messages remember what they earned, so a
+// moderator deleting one takes its points back.
+const earnedWindow = 4096
+
+// MaxBalance bounds a balance; awards saturate there instead of
+// overflowing.
+const MaxBalance = math.MaxInt64 / 4
+
+// NoticeKind says what a Notice announces.
+type NoticeKind string
+
+// Kinds of notice, published to the alerts overlay and optionally said in
+// chat.
+const (
+	NoticeWelcome     NoticeKind = "welcome"      // first message ever in the channel
+	NoticeWelcomeBack NoticeKind = "welcome_back" // back after Rules.ReturningAfter away
+	NoticeRankUp      NoticeKind = "rank_up"      // reached a higher rank
+)
+
+// Notice is something worth announcing about a viewer.
+type Notice struct {
+	Kind        NoticeKind `json:"kind"`
+	UserID      string     `json:"user_id"`
+	Login       string     `json:"login"`
+	DisplayName string     `json:"display_name"`
+	Rank        string     `json:"rank,omitempty"`
+	At          time.Time  `json:"at"`
+}
+
+// Result says what one event or tick did to a channel.
 type Result struct {
 	// Duplicate is set when the event's id was already handled; nothing
 	// else changed.
 	Duplicate bool
-	// Changed holds the new state of every viewer the event changed.
+	// Changed holds the new state of every viewer that changed, each once.
 	Changed []hearth.ViewerStats
-	// Chatted is set when the event was a counted chat message.
+	// Streams holds stream sessions that started, changed or ended.
+	Streams []hearth.StreamSession
+	// Chatted is set for a chat message from a viewer who counts toward
+	// engagement (not a bot, not the broadcaster).
 	Chatted bool
-	// Earned is the points the event awarded in total.
+	// Earned is the points awarded in total.
 	Earned int64
+	// Notices are welcomes and rank-ups.
+	Notices []Notice
+	// Reply is a chat line to send in answer to a command; "" for none.
+	Reply string
+	// Command is the command run (one of CommandNames) and Rejected the
+	// bounded reason it was refused, if it was.
+	Command  string
+	Rejected string
 }
 
-// Channel is the state of one channel's community: every viewer seen and
-// what they earned. It is not safe for concurrent use: one goroutine owns
-// it.
+// Channel is the state of one channel's community. It is not safe for
+// concurrent use: one goroutine owns it.
 type Channel struct {
 	name     string
 	rules    Rules
+	bots     map[string]bool
 	viewers  map[string]*viewer // by user id
 	byLogin  map[string]string  // login -> user id
 	seen     *seenIDs
+	earned   *earnedLog
+	cmds     *Cooldowns
 	messages int64
+
+	stream        hearth.StreamSession // current or last; Seq 0 before the first
+	live          bool
+	twitchReports bool // Twitch reports online/offline, so chat infers nothing
+	lastActivity  time.Time
+	clock         time.Time
+	nextTick      time.Time // next watch-time minute while live
+	ticks         int64     // watch-time minutes since the stream started
+	present       map[string]struct{}
+	chatters      map[string]struct{} // engaged chatters this stream
+	raidUntil     time.Time
+
+	// per-operation bookkeeping, reset by begin
+	touched   map[string]int // user id -> rank index before the operation
+	touchList []string
+	result    *Result
 }
 
 type viewer struct {
 	stats      hearth.ViewerStats
 	lastEarned time.Time
+	lastText   string
+	lastTextAt time.Time
+	lastChat   time.Time
+	joined     bool
+	mutedUntil time.Time
+	banned     bool
 }
 
-// NewChannel returns a channel's state with the viewers already stored.
-func NewChannel(name string, rules Rules, stored []hearth.ViewerStats) *Channel {
+// NewChannel returns a channel's state from what the store holds: its
+// viewers and its last stream session (nil if none).
+func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hearth.StreamSession) *Channel {
 	c := &Channel{
-		name:    name,
-		rules:   rules,
-		viewers: make(map[string]*viewer, len(stored)),
-		byLogin: make(map[string]string, len(stored)),
-		seen:    newSeenIDs(dedupWindow),
+		name:     name,
+		rules:    rules,
+		bots:     make(map[string]bool, len(rules.Bots)+1),
+		viewers:  make(map[string]*viewer, len(stored)),
+		byLogin:  make(map[string]string, len(stored)),
+		seen:     newSeenIDs(dedupWindow),
+		earned:   newEarnedLog(earnedWindow),
+		cmds:     NewCooldowns(rules.Cooldowns),
+		present:  make(map[string]struct{}),
+		chatters: make(map[string]struct{}),
+		touched:  make(map[string]int),
+	}
+	c.bots[name] = true
+	for _, b := range rules.Bots {
+		c.bots[b] = true
 	}
 	for _, s := range stored {
 		c.viewers[s.UserID] = &viewer{stats: s}
 		c.byLogin[s.Login] = s.UserID
 		c.messages += s.Messages
+		if s.LastSeen.After(c.lastActivity) {
+			c.lastActivity = s.LastSeen
+		}
+	}
+	if last != nil && last.Seq > 0 {
+		c.stream = *last
+		c.live = last.EndedAt.IsZero()
+		c.twitchReports = last.Source == hearth.SourceTwitch
+		if last.StartedAt.After(c.lastActivity) {
+			c.lastActivity = last.StartedAt
+		}
+		for _, v := range c.viewers {
+			if v.stats.StreamSeq == last.Seq && v.stats.StreamMessages > 0 && !c.isBot(v) {
+				c.chatters[v.stats.UserID] = struct{}{}
+			}
+		}
 	}
 	return c
 }
@@ -62,11 +154,18 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats) *Channel 
 // Name returns the channel's login.
 func (c *Channel) Name() string { return c.name }
 
+// Rules returns the channel's rules.
+func (c *Channel) Rules() Rules { return c.rules }
+
 // Viewers returns how many viewers the channel has seen.
 func (c *Channel) Viewers() int { return len(c.viewers) }
 
 // Messages returns the chat messages counted in the channel, lifetime.
 func (c *Channel) Messages() int64 { return c.messages }
+
+// Live reports whether a stream is live, and returns the current (or last)
+// session.
+func (c *Channel) Live() (hearth.StreamSession, bool) { return c.stream, c.live }
 
 // Viewer returns a viewer's stats by user id.
 func (c *Channel) Viewer(userID string) (hearth.ViewerStats, bool) {
@@ -79,85 +178,332 @@ func (c *Channel) Viewer(userID string) (hearth.ViewerStats, bool) {
 
 // ViewerByLogin returns a viewer's stats by login, case-insensitively.
 func (c *Channel) ViewerByLogin(login string) (hearth.ViewerStats, bool) {
-	id, ok := c.byLogin[strings.ToLower(login)]
+	id, ok := c.byLogin[strings.ToLower(strings.TrimPrefix(login, "@"))]
 	if !ok {
 		return hearth.ViewerStats{}, false
 	}
 	return c.Viewer(id)
 }
 
-// Handle applies one event and reports what changed.
+// IsBot reports whether a login is a bot or the broadcaster: it earns
+// nothing and is left out of leaderboards and engagement figures.
+func (c *Channel) IsBot(login string) bool { return c.bots[strings.ToLower(login)] }
+
+func (c *Channel) isBot(v *viewer) bool { return c.bots[v.stats.Login] }
+
+// Handle applies one event and reports what changed. Events carry their own
+// time; the channel's clock follows the latest one.
 func (c *Channel) Handle(ev hearth.Event) Result {
 	if ev.ID != "" && !c.seen.add(ev.ID) {
 		return Result{Duplicate: true}
 	}
-	if ev.User.ID == "" {
-		return Result{}
-	}
+	r := c.begin()
+	c.advance(ev.Time)
 	switch ev.Kind {
 	case hearth.EventChat:
-		return c.chat(ev)
-	case hearth.EventSub, hearth.EventResub, hearth.EventSubGift, hearth.EventRaid:
-		v := c.touch(ev.User, ev.Time)
-		return Result{Changed: []hearth.ViewerStats{v.stats}}
+		if ev.User.ID != "" {
+			c.chat(ev)
+			c.command(ev)
+		}
+	case hearth.EventSub:
+		c.bonus(ev.User, ev.Time, c.rules.SubBonus)
+	case hearth.EventResub:
+		c.bonus(ev.User, ev.Time, c.rules.ResubBonus)
+	case hearth.EventSubGift:
+		c.bonus(ev.User, ev.Time, c.rules.GiftBonus*int64(max(ev.Count, 1)))
+		if ev.Target.ID != "" {
+			c.track(c.touch(ev.Target, time.Time{}))
+		}
+	case hearth.EventRaid:
+		c.bonus(ev.User, ev.Time, c.rules.RaidBonus)
+		c.raidUntil = ev.Time.Add(c.rules.RaidWindow)
+	case hearth.EventTimeout, hearth.EventBan:
+		c.moderate(ev)
+	case hearth.EventMessageDeleted:
+		c.takeBack(ev.TargetMessageID)
+	case hearth.EventJoin, hearth.EventPart:
+		c.membership(ev)
+	case hearth.EventOnline:
+		c.twitchReports = true
+		if !c.live {
+			c.startStream(ev.Time, hearth.SourceTwitch)
+		} else if c.stream.Source != hearth.SourceTwitch {
+			c.stream.Source = hearth.SourceTwitch
+			r.Streams = append(r.Streams, c.stream)
+		}
+	case hearth.EventOffline:
+		c.twitchReports = true
+		if c.live {
+			c.endStream(ev.Time)
+		}
 	}
-	return Result{}
+	return c.finish()
 }
 
-func (c *Channel) chat(ev hearth.Event) Result {
-	v := c.touch(ev.User, ev.Time)
-	v.stats.Messages++
-	c.messages++
-	r := Result{Chatted: true}
-	if c.rules.PointsPerMessage > 0 && (v.lastEarned.IsZero() || ev.Time.Sub(v.lastEarned) >= c.rules.MessageCooldown) {
-		v.stats.Points += c.rules.PointsPerMessage
-		v.lastEarned = ev.Time
-		r.Earned = c.rules.PointsPerMessage
+// Tick advances the channel's clock to now with no event: watch time and
+// presence points accrue, and a stream inferred from chat ends after the
+// idle gap.
+func (c *Channel) Tick(now time.Time) Result {
+	c.begin()
+	c.advance(now)
+	return c.finish()
+}
+
+// Clock returns the latest time the channel has seen.
+func (c *Channel) Clock() time.Time { return c.clock }
+
+func (c *Channel) begin() *Result {
+	c.result = &Result{}
+	clear(c.touched)
+	c.touchList = c.touchList[:0]
+	return c.result
+}
+
+// track notes that v is about to change, remembering its rank before.
+func (c *Channel) track(v *viewer) *viewer {
+	if _, ok := c.touched[v.stats.UserID]; !ok {
+		c.touched[v.stats.UserID] = c.rules.rankIndex(c.rules.rankValue(v.stats))
+		c.touchList = append(c.touchList, v.stats.UserID)
 	}
-	r.Changed = []hearth.ViewerStats{v.stats}
-	return r
+	return v
+}
+
+func (c *Channel) finish() Result {
+	r := c.result
+	for _, id := range c.touchList {
+		v, ok := c.viewers[id]
+		if !ok {
+			continue
+		}
+		r.Changed = append(r.Changed, v.stats)
+		if c.isBot(v) {
+			continue
+		}
+		if after := c.rules.rankIndex(c.rules.rankValue(v.stats)); after > c.touched[id] {
+			r.Notices = append(r.Notices, c.notice(NoticeRankUp, v, c.rules.Ranks[after].Name))
+		}
+	}
+	c.result = nil
+	return *r
+}
+
+func (c *Channel) notice(kind NoticeKind, v *viewer, rank string) Notice {
+	return Notice{Kind: kind, UserID: v.stats.UserID, Login: v.stats.Login, DisplayName: v.stats.DisplayName, Rank: rank, At: c.clock}
 }
 
 // touch returns the viewer for id, creating it on first sight, and keeps its
-// login, display name and last-seen time current.
+// login and display name current; at, if not zero, updates last seen.
 func (c *Channel) touch(id hearth.Identity, at time.Time) *viewer {
 	v, ok := c.viewers[id.ID]
 	if !ok {
-		v = &viewer{stats: hearth.ViewerStats{
-			Channel:   c.name,
-			UserID:    id.ID,
-			FirstSeen: at,
-		}}
+		v = &viewer{stats: hearth.ViewerStats{Channel: c.name, UserID: id.ID, FirstSeen: at}}
 		c.viewers[id.ID] = v
+		c.track(v)
 	}
 	if id.Login != "" && id.Login != v.stats.Login {
-		if v.stats.Login != "" {
+		c.track(v)
+		if c.byLogin[v.stats.Login] == id.ID {
 			delete(c.byLogin, v.stats.Login)
 		}
 		v.stats.Login = id.Login
 		c.byLogin[id.Login] = id.ID
 	}
-	if id.DisplayName != "" {
+	if id.DisplayName != "" && id.DisplayName != v.stats.DisplayName {
+		c.track(v)
 		v.stats.DisplayName = id.DisplayName
 	}
-	if at.After(v.stats.LastSeen) {
-		v.stats.LastSeen = at
-	}
-	if at.Before(v.stats.FirstSeen) {
-		v.stats.FirstSeen = at
+	if !at.IsZero() {
+		if at.After(v.stats.LastSeen) {
+			c.track(v)
+			v.stats.LastSeen = at
+		}
+		if v.stats.FirstSeen.IsZero() || at.Before(v.stats.FirstSeen) {
+			c.track(v)
+			v.stats.FirstSeen = at
+		}
 	}
 	return v
 }
 
+// award adds points to a viewer's balance and lifetime, saturating.
+func (c *Channel) award(v *viewer, points int64) {
+	if points <= 0 {
+		return
+	}
+	c.track(v)
+	v.stats.Points = min(v.stats.Points+points, MaxBalance)
+	v.stats.LifetimePoints = min(v.stats.LifetimePoints+points, MaxBalance)
+	c.result.Earned += points
+}
+
+// deduct takes up to points back from balance and lifetime, never below 0.
+func (c *Channel) deduct(v *viewer, points int64) int64 {
+	n := min(points, v.stats.Points)
+	if n <= 0 {
+		return 0
+	}
+	c.track(v)
+	v.stats.Points -= n
+	v.stats.LifetimePoints = max(v.stats.LifetimePoints-n, 0)
+	return n
+}
+
+// earns reports whether v may earn at t: not a bot, not timed out, not
+// banned.
+func (c *Channel) earns(v *viewer, t time.Time) bool {
+	return !c.isBot(v) && !v.banned && !t.Before(v.mutedUntil)
+}
+
+// multiplied scales chat and presence points for subscribers and VIPs.
+func (c *Channel) multiplied(points int64, roles hearth.Role) int64 {
+	m := 1.0
+	if roles.Has(hearth.RoleSubscriber) {
+		m = max(m, c.rules.SubMultiplier)
+	}
+	if roles.Has(hearth.RoleVIP) {
+		m = max(m, c.rules.VIPMultiplier)
+	}
+	return int64(float64(points) * m)
+}
+
+func (c *Channel) bonus(id hearth.Identity, at time.Time, points int64) {
+	if id.ID == "" {
+		return
+	}
+	v := c.touch(id, at)
+	if c.earns(v, at) {
+		c.award(v, points)
+	}
+}
+
+func (c *Channel) chat(ev hearth.Event) {
+	v := c.track(c.touch(ev.User, time.Time{}))
+	lastSeen := v.stats.LastSeen
+	newcomer := v.stats.Messages == 0
+	c.touch(ev.User, ev.Time)
+	v.banned = false // Twitch delivers no message from a banned viewer: they were unbanned
+	bot := c.isBot(v)
+
+	if ev.Time.After(c.lastActivity) {
+		c.lastActivity = ev.Time
+	}
+	if !c.live && !c.twitchReports {
+		c.startStream(ev.Time, hearth.SourceChat)
+	}
+	v.stats.Messages++
+	c.messages++
+	if ev.Time.After(v.lastChat) {
+		v.lastChat = ev.Time
+	}
+	if !bot {
+		c.present[v.stats.UserID] = struct{}{}
+		c.result.Chatted = true
+	}
+	if c.live {
+		c.enterStream(v)
+		v.stats.StreamMessages++
+		if !bot {
+			c.stream.Messages++
+			if _, ok := c.chatters[v.stats.UserID]; !ok {
+				c.chatters[v.stats.UserID] = struct{}{}
+				c.stream.Chatters = int64(len(c.chatters))
+			}
+			c.result.Streams = append(c.result.Streams, c.stream)
+			c.attend(v)
+		}
+	}
+
+	earned := int64(0)
+	if c.earns(v, ev.Time) {
+		text := normalizeText(ev.Text)
+		repeat := text != "" && text == v.lastText && ev.Time.Sub(v.lastTextAt) < c.rules.RepeatWindow
+		cooled := v.lastEarned.IsZero() || ev.Time.Sub(v.lastEarned) >= c.rules.MessageCooldown
+		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
+			earned += c.multiplied(c.rules.PointsPerMessage, ev.Roles)
+			v.lastEarned = ev.Time
+		}
+		if newcomer {
+			earned += c.rules.FirstMessageBonus
+			if ev.Time.Before(c.raidUntil) {
+				earned += c.rules.RaidViewerBonus
+			}
+		}
+		if ev.Bits >= 100 {
+			earned += int64(ev.Bits/100) * c.rules.CheerBonusPer100
+		}
+		c.award(v, earned)
+	}
+	v.lastText, v.lastTextAt = normalizeText(ev.Text), ev.Time
+	if earned > 0 && ev.ID != "" {
+		c.earned.add(ev.ID, v.stats.UserID, earned)
+	}
+	if bot {
+		return
+	}
+	switch {
+	case newcomer && (ev.FirstMessage || lastSeen.IsZero()):
+		c.result.Notices = append(c.result.Notices, c.notice(NoticeWelcome, v, ""))
+	case !newcomer && !lastSeen.IsZero() && ev.Time.Sub(lastSeen) >= c.rules.ReturningAfter:
+		c.result.Notices = append(c.result.Notices, c.notice(NoticeWelcomeBack, v, ""))
+	}
+}
+
+// normalizeText folds case and spacing so "LUL  lul" repeats "lul lul".
+func normalizeText(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+func (c *Channel) moderate(ev hearth.Event) {
+	if ev.Target.ID == "" {
+		return
+	}
+	v, ok := c.viewers[ev.Target.ID]
+	if !ok {
+		return
+	}
+	if ev.Kind == hearth.EventBan {
+		v.banned = true
+		return
+	}
+	if until := ev.Time.Add(ev.Duration); until.After(v.mutedUntil) {
+		v.mutedUntil = until
+	}
+}
+
+// takeBack removes the points a deleted message earned.
+func (c *Channel) takeBack(msgID string) {
+	userID, points, ok := c.earned.take(msgID)
+	if !ok {
+		return
+	}
+	if v, ok := c.viewers[userID]; ok {
+		c.deduct(v, points)
+	}
+}
+
+func (c *Channel) membership(ev hearth.Event) {
+	id, ok := c.byLogin[ev.User.Login]
+	if !ok {
+		return // presence needs a user id; a lurker is counted once they chat
+	}
+	v := c.viewers[id]
+	v.joined = ev.Kind == hearth.EventJoin
+	if v.joined && !c.isBot(v) {
+		c.present[id] = struct{}{}
+	}
+}
+
+// Sorted lists of viewers.
+
 // Top returns up to n viewers by points, highest first, ties broken by
-// login so the order is stable.
+// login; bots and the broadcaster are left out.
 func (c *Channel) Top(n int) []hearth.ViewerStats {
 	if n <= 0 {
 		return nil
 	}
 	top := make([]hearth.ViewerStats, 0, n+1)
 	for _, v := range c.viewers {
-		if v.stats.Points <= 0 {
+		if v.stats.Points <= 0 || c.isBot(v) {
 			continue
 		}
 		if len(top) == n && !ranksAbove(v.stats, top[n-1]) {
@@ -174,9 +520,40 @@ func (c *Channel) Top(n int) []hearth.ViewerStats {
 	return top
 }
 
+// Position returns a viewer's place by points among the channel's ranked
+// viewers (1 is the top) and how many are ranked.
+func (c *Channel) Position(userID string) (pos, total int64) {
+	me, ok := c.viewers[userID]
+	for _, v := range c.viewers {
+		if c.isBot(v) {
+			continue
+		}
+		total++
+		if ok && v != me && ranksAbove(v.stats, me.stats) {
+			pos++
+		}
+	}
+	return pos + 1, total
+}
+
 func ranksAbove(a, b hearth.ViewerStats) bool {
 	if a.Points != b.Points {
 		return a.Points > b.Points
 	}
 	return a.Login < b.Login
+}
+
+// Forget deletes a viewer from the channel's state and returns their key,
+// or false if the channel does not know the login.
+func (c *Channel) Forget(login string) (hearth.ViewerKey, bool) {
+	login = strings.ToLower(strings.TrimPrefix(login, "@"))
+	id, ok := c.byLogin[login]
+	if !ok {
+		return hearth.ViewerKey{}, false
+	}
+	delete(c.viewers, id)
+	delete(c.byLogin, login)
+	delete(c.present, id)
+	delete(c.chatters, id)
+	return hearth.ViewerKey{Channel: c.name, UserID: id}, true
 }

@@ -7,9 +7,17 @@ import (
 	"github.com/hearthlive/hearth/community"
 )
 
-// tick is how often a channel refreshes its gauges and, when something
-// changed, its leaderboard. It bounds leaderboard work under a chat flood.
+// tick is how often a channel advances its clock with no event, refreshes
+// its gauges and, when something changed, its leaderboard. It bounds
+// leaderboard work under a chat flood.
 const tick = 100 * time.Millisecond
+
+// TopicAlerts is the overlay topic welcomes and rank-ups are published on.
+const TopicAlerts = "alerts"
+
+// welcomeLineEvery bounds the bot's welcome and rank-up lines per channel,
+// so a raid of newcomers does not use up its chat budget.
+const welcomeLineEvery = 20 * time.Second
 
 // actor owns one channel's state; only its goroutine touches ch.
 type actor struct {
@@ -19,11 +27,13 @@ type actor struct {
 	ctl chan func()
 
 	boardDirty bool
-	// active maps each recent chatter to the time of their last message.
+	// active maps each recent engaged chatter to their last message's time.
 	active map[string]time.Time
-	// clock follows the channel's event time, so a replay of old chat
-	// measures its own "last five minutes".
+	// The channel's clock follows event time, so a replay of old chat
+	// measures its own minutes; with no events it advances with the wall
+	// clock (unless the engine runs on event time only).
 	lastEvent, lastEventAt time.Time
+	lastAnnounce           time.Time
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
@@ -48,6 +58,9 @@ func (a *actor) run(stop <-chan struct{}) {
 		case fn := <-a.ctl:
 			fn()
 		case <-t.C:
+			if !a.e.opts.EventClock {
+				a.apply(a.ch.Tick(a.now()), "")
+			}
 			a.refresh()
 		case <-stop:
 			for {
@@ -64,30 +77,56 @@ func (a *actor) run(stop <-chan struct{}) {
 }
 
 func (a *actor) handle(ev hearth.Event) {
-	rec := a.e.opts.Recorder
 	res := a.ch.Handle(ev)
 	if res.Duplicate {
-		rec.DuplicateDropped(ev.Channel)
+		a.e.opts.Recorder.DuplicateDropped(ev.Channel)
 		return
 	}
-	rec.EventHandled(ev.Channel, ev.Kind)
+	a.e.opts.Recorder.EventHandled(ev.Channel, ev.Kind)
 	if ev.Time.After(a.lastEvent) {
 		a.lastEvent, a.lastEventAt = ev.Time, time.Now()
 	}
 	if res.Chatted {
 		a.active[ev.User.ID] = ev.Time
 	}
-	if res.Earned > 0 {
-		rec.PointsAwarded(ev.Channel, res.Earned)
-	}
-	a.changed(res.Changed)
+	a.apply(res, ev.User.DisplayName)
 }
 
-func (a *actor) changed(vs []hearth.ViewerStats) {
-	for _, v := range vs {
-		a.e.writer.in <- v
+// apply hands a result's changes to the writer (as one group), its reply
+// to the chat, and its notices to the overlays and, if the channel wants
+// it, the chat.
+func (a *actor) apply(res community.Result, _ string) {
+	rec := a.e.opts.Recorder
+	name := a.ch.Name()
+	if res.Earned > 0 {
+		rec.PointsAwarded(name, res.Earned)
 	}
-	if len(vs) > 0 {
+	if res.Command != "" {
+		rec.Command(name, res.Command, res.Rejected)
+	}
+	a.write(hearth.Batch{Viewers: res.Changed, Streams: res.Streams})
+	if res.Reply != "" {
+		a.e.opts.Chat.Say(name, res.Reply)
+	}
+	rules := a.ch.Rules()
+	for _, n := range res.Notices {
+		rec.Notice(name, string(n.Kind))
+		a.e.opts.Broadcaster.Publish(name, TopicAlerts, n)
+		inChat := rules.WelcomeInChat && (n.Kind == community.NoticeWelcome || n.Kind == community.NoticeWelcomeBack) ||
+			rules.RankUpInChat && n.Kind == community.NoticeRankUp
+		if inChat && time.Since(a.lastAnnounce) >= welcomeLineEvery {
+			a.lastAnnounce = time.Now()
+			a.e.opts.Chat.Say(name, community.NoticeLine(rules.Language, n))
+		}
+	}
+}
+
+func (a *actor) write(b hearth.Batch) {
+	if b.Len() == 0 {
+		return
+	}
+	a.e.writer.in <- b
+	if len(b.Viewers) > 0 || len(b.Forget) > 0 {
 		a.boardDirty = true
 	}
 }
@@ -108,7 +147,8 @@ func (a *actor) refresh() {
 			delete(a.active, id)
 		}
 	}
-	a.e.opts.Recorder.ChannelState(a.ch.Name(), len(a.active), a.ch.Viewers())
+	session, live := a.ch.Live()
+	a.e.opts.Recorder.ChannelState(a.ch.Name(), len(a.active), a.ch.Viewers(), live, session.Chatters)
 	if !a.boardDirty {
 		return
 	}

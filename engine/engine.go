@@ -26,9 +26,15 @@ type Recorder interface {
 	UnknownChannel()
 	// PointsAwarded adds points given out in a channel.
 	PointsAwarded(channel string, points int64)
-	// ChannelState reports a channel's distinct chatters within the active
-	// window and its viewers known in total.
-	ChannelState(channel string, activeChatters, viewers int)
+	// ChannelState reports a channel's gauges: distinct engaged chatters
+	// (not bots) within the active window, viewers known, whether a stream
+	// is live, and engaged chatters in the current (or last) stream.
+	ChannelState(channel string, activeChatters, viewers int, live bool, streamChatters int64)
+	// Command counts a chat command run, or refused for reason ("" when it
+	// ran).
+	Command(channel, command, reason string)
+	// Notice counts a welcome or rank-up.
+	Notice(channel, kind string)
 	// Flushed reports one store flush: changes written, how long it took,
 	// and its error if it failed.
 	Flushed(changes int, took time.Duration, err error)
@@ -49,8 +55,13 @@ type Options struct {
 	ActiveWindow time.Duration
 	// QueueSize is each channel's event buffer (4096).
 	QueueSize int
+	// EventClock makes channels keep time by event timestamps only, never
+	// by the wall clock: a replay then earns exactly what the recorded
+	// stream did, however fast it runs.
+	EventClock bool
 
 	Broadcaster hearth.Broadcaster
+	Chat        hearth.ChatSender
 	Recorder    Recorder
 	Logger      *slog.Logger
 }
@@ -76,6 +87,9 @@ func (o *Options) defaults() {
 	}
 	if o.Broadcaster == nil {
 		o.Broadcaster = nopBroadcaster{}
+	}
+	if o.Chat == nil {
+		o.Chat = nopChat{}
 	}
 	if o.Recorder == nil {
 		o.Recorder = nopRecorder{}
@@ -135,11 +149,19 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 		if err != nil {
 			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)
 		}
+		streams, err := e.store.Streams(ctx, n, 1)
+		if err != nil {
+			return fmt.Errorf("engine: unable to load channel %s's streams: %w", n, err)
+		}
+		var last *hearth.StreamSession
+		if len(streams) > 0 {
+			last = &streams[0]
+		}
 		rules := e.opts.Rules(n)
 		if err := rules.Validate(); err != nil {
 			return hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
 		}
-		e.channels[n] = newActor(community.NewChannel(n, rules, stored), e)
+		e.channels[n] = newActor(community.NewChannel(n, rules, stored, last), e)
 		e.log.Info("engine: channel loaded", "channel", n, "viewers", len(stored))
 	}
 	go func() {
@@ -186,9 +208,9 @@ func (e *Engine) Handle(ev hearth.Event) {
 }
 
 // Do runs fn on the channel's goroutine, after every event queued before
-// it, and waits for it. fn may read and change the channel's state; what it
-// changes must be reported with the returned changes.
-func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Channel) []hearth.ViewerStats) error {
+// it, and waits for it. fn may read and change the channel's state; the
+// changes it returns are written as one group (one transaction).
+func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Channel) hearth.Batch) error {
 	a, ok := e.channels[channel]
 	if !ok {
 		return hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
@@ -196,9 +218,7 @@ func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Chan
 	done := make(chan struct{})
 	req := func() {
 		defer close(done)
-		if changed := fn(a.ch); len(changed) > 0 {
-			a.changed(changed)
-		}
+		a.write(fn(a.ch))
 	}
 	select {
 	case a.ctl <- req:
@@ -219,7 +239,7 @@ func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Chan
 // and written to the store.
 func (e *Engine) Sync(ctx context.Context) error {
 	for name := range e.channels {
-		if err := e.Do(ctx, name, func(*community.Channel) []hearth.ViewerStats { return nil }); err != nil {
+		if err := e.Do(ctx, name, func(*community.Channel) hearth.Batch { return hearth.Batch{} }); err != nil {
 			return err
 		}
 	}
@@ -251,9 +271,15 @@ func (nopBroadcaster) Publish(string, string, any) {}
 
 type nopRecorder struct{}
 
-func (nopRecorder) EventHandled(string, hearth.EventKind) {}
-func (nopRecorder) DuplicateDropped(string)               {}
-func (nopRecorder) UnknownChannel()                       {}
-func (nopRecorder) PointsAwarded(string, int64)           {}
-func (nopRecorder) ChannelState(string, int, int)         {}
-func (nopRecorder) Flushed(int, time.Duration, error)     {}
+func (nopRecorder) EventHandled(string, hearth.EventKind)      {}
+func (nopRecorder) DuplicateDropped(string)                    {}
+func (nopRecorder) UnknownChannel()                            {}
+func (nopRecorder) PointsAwarded(string, int64)                {}
+func (nopRecorder) ChannelState(string, int, int, bool, int64) {}
+func (nopRecorder) Command(string, string, string)             {}
+func (nopRecorder) Notice(string, string)                      {}
+func (nopRecorder) Flushed(int, time.Duration, error)          {}
+
+type nopChat struct{}
+
+func (nopChat) Say(string, string) {}

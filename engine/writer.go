@@ -8,9 +8,11 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// writer collects changed rows from every channel and commits them in one
+// writer collects changes from every channel and commits them in one
 // transaction per flush: every interval, or sooner once size rows wait. A
 // row changed twice before a flush is written once, with its last state.
+// Changes arrive in groups that are never split across transactions, so a
+// transfer of points between two viewers is written whole or not at all.
 type writer struct {
 	store    hearth.Store
 	interval time.Duration
@@ -18,14 +20,19 @@ type writer struct {
 	rec      Recorder
 	log      *slog.Logger
 
-	in      chan hearth.ViewerStats
+	in      chan hearth.Batch
 	flushes chan chan error
 
-	pending  map[viewerKey]hearth.ViewerStats
+	viewers  map[hearth.ViewerKey]hearth.ViewerStats
+	streams  map[streamKey]hearth.StreamSession
+	forget   map[hearth.ViewerKey]bool
 	finalErr error // set by run before it returns
 }
 
-type viewerKey struct{ channel, userID string }
+type streamKey struct {
+	channel string
+	seq     int64
+}
 
 func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorder, log *slog.Logger) *writer {
 	return &writer{
@@ -34,9 +41,11 @@ func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorde
 		size:     size,
 		rec:      rec,
 		log:      log,
-		in:       make(chan hearth.ViewerStats, 4*size),
+		in:       make(chan hearth.Batch, 4*size),
 		flushes:  make(chan chan error),
-		pending:  make(map[viewerKey]hearth.ViewerStats),
+		viewers:  make(map[hearth.ViewerKey]hearth.ViewerStats),
+		streams:  make(map[streamKey]hearth.StreamSession),
+		forget:   make(map[hearth.ViewerKey]bool),
 	}
 }
 
@@ -46,63 +55,118 @@ func (w *writer) run() {
 	defer t.Stop()
 	for {
 		select {
-		case v, ok := <-w.in:
+		case b, ok := <-w.in:
 			if !ok {
 				w.finalErr = w.flush()
 				return
 			}
-			w.pending[viewerKey{v.Channel, v.UserID}] = v
-			if len(w.pending) >= w.size {
+			w.add(b)
+			if w.pending() >= w.size {
 				_ = w.flush()
 			}
 		case reply := <-w.flushes:
 			w.drain()
 			reply <- w.flush()
 		case <-t.C:
-			if len(w.pending) > 0 {
+			if w.pending() > 0 {
 				_ = w.flush()
 			}
 		}
 	}
 }
 
-// drain takes every row already queued, so a flush asked for after some
-// rows were queued includes them.
+func (w *writer) pending() int { return len(w.viewers) + len(w.streams) + len(w.forget) }
+
+// add merges a group into what is pending. A forgotten viewer's pending
+// row is dropped; a row for them that comes later is new data.
+func (w *writer) add(b hearth.Batch) {
+	for _, k := range b.Forget {
+		delete(w.viewers, k)
+		w.forget[k] = true
+	}
+	for _, v := range b.Viewers {
+		w.viewers[v.Key()] = v
+	}
+	for _, s := range b.Streams {
+		w.streams[streamKey{s.Channel, s.Seq}] = s
+	}
+}
+
+// drain takes every group already queued, so a flush asked for after some
+// groups were queued includes them.
 func (w *writer) drain() {
 	for {
 		select {
-		case v, ok := <-w.in:
+		case b, ok := <-w.in:
 			if !ok {
 				return
 			}
-			w.pending[viewerKey{v.Channel, v.UserID}] = v
+			w.add(b)
 		default:
 			return
 		}
 	}
 }
 
-// flush commits everything pending. On failure the rows stay pending and
+// flush commits everything pending. On failure it all stays pending and
 // the next flush tries again.
 func (w *writer) flush() error {
-	if len(w.pending) == 0 {
+	n := w.pending()
+	if n == 0 {
 		return nil
 	}
-	b := hearth.Batch{Viewers: make([]hearth.ViewerStats, 0, len(w.pending))}
-	for _, v := range w.pending {
+	b := hearth.Batch{
+		Viewers: make([]hearth.ViewerStats, 0, len(w.viewers)),
+		Streams: make([]hearth.StreamSession, 0, len(w.streams)),
+		Forget:  make([]hearth.ViewerKey, 0, len(w.forget)),
+	}
+	for _, v := range w.viewers {
 		b.Viewers = append(b.Viewers, v)
+	}
+	for _, s := range w.streams {
+		b.Streams = append(b.Streams, s)
+	}
+	for k := range w.forget {
+		b.Forget = append(b.Forget, k)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
 	err := w.store.Apply(ctx, b)
-	w.rec.Flushed(b.Len(), time.Since(start), err)
+	w.rec.Flushed(n, time.Since(start), err)
+	if hearth.ErrorCode(err) == hearth.EINVALID {
+		// Retrying cannot fix a row the store refuses, and it would block
+		// every later write: drop the bad rows, keep the rest pending.
+		w.dropInvalid()
+	}
 	if err != nil {
-		w.log.Error("engine: flush failed; will retry", "changes", b.Len(), "err", err)
+		w.log.Error("engine: flush failed; will retry", "changes", n, "err", err)
 		return err
 	}
-	clear(w.pending)
+	clear(w.viewers)
+	clear(w.streams)
+	clear(w.forget)
 	return nil
+}
+
+func (w *writer) dropInvalid() {
+	for k, v := range w.viewers {
+		if err := (hearth.Batch{Viewers: []hearth.ViewerStats{v}}).Validate(); err != nil {
+			w.log.Error("engine: dropping a viewer row the store refuses", "channel", k.Channel, "user_id", k.UserID, "err", err)
+			delete(w.viewers, k)
+		}
+	}
+	for k, s := range w.streams {
+		if err := (hearth.Batch{Streams: []hearth.StreamSession{s}}).Validate(); err != nil {
+			w.log.Error("engine: dropping a stream row the store refuses", "channel", k.channel, "err", err)
+			delete(w.streams, k)
+		}
+	}
+	for k := range w.forget {
+		if err := (hearth.Batch{Forget: []hearth.ViewerKey{k}}).Validate(); err != nil {
+			delete(w.forget, k)
+		}
+	}
 }
 
 // flushNow asks the writer to flush and waits for the result.

@@ -23,6 +23,11 @@ type Metrics struct {
 	points         *prometheus.CounterVec
 	activeChatters *prometheus.GaugeVec
 	viewers        *prometheus.GaugeVec
+	streamLive     *prometheus.GaugeVec
+	streamChatters *prometheus.GaugeVec
+	commands       *prometheus.CounterVec
+	commandsDenied *prometheus.CounterVec
+	notices        *prometheus.CounterVec
 	malformed      *prometheus.CounterVec
 	chatConnected  prometheus.Gauge
 	reconnects     prometheus.Counter
@@ -69,6 +74,26 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hearth_viewers_known",
 			Help: "Viewers Hearth has seen in the channel, lifetime.",
 		}, []string{"channel"}),
+		streamLive: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_stream_live",
+			Help: "1 while the channel's stream is live (reported by Twitch or inferred from chat), else 0.",
+		}, []string{"channel"}),
+		streamChatters: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_stream_chatters",
+			Help: "Distinct viewers (not bots) who chatted in the current or last stream.",
+		}, []string{"channel"}),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_commands_total",
+			Help: "Chat commands run, per channel and command.",
+		}, []string{"channel", "command"}),
+		commandsDenied: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_commands_rejected_total",
+			Help: "Chat commands refused, per channel, command and reason (usage, permission, cooldown, balance...).",
+		}, []string{"channel", "command", "reason"}),
+		notices: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_notices_total",
+			Help: "Welcomes of newcomers, welcomes back and rank-ups, per channel and kind.",
+		}, []string{"channel", "kind"}),
 		malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_stream_malformed_total",
 			Help: "Messages from Twitch dropped as malformed, by reason.",
@@ -119,14 +144,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Always 1; the version label says which build runs.",
 		}, []string{"version"}),
 	}
-	cs := []prometheus.Collector{
-		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
-		m.activeChatters, m.viewers, m.malformed, m.chatConnected, m.reconnects,
-		m.repliesSent, m.repliesDropped, m.flushes, m.flushDuration, m.flushedChanges,
-		m.overlayPushes, m.overlayClients, m.httpRequests, m.buildInfo,
+	cs := append(m.own(),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	}
+	)
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -138,7 +159,21 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m.flushes.WithLabelValues("ok")
 	m.flushes.WithLabelValues("error")
+	// The overlay topics are a fixed set; declaring them shows a zero rate
+	// before the first browser connects instead of an empty graph.
+	m.overlayPushes.WithLabelValues(hearth.TopicLeaderboard)
 	return m, nil
+}
+
+// own lists Hearth's own collectors, without the Go and process ones.
+func (m *Metrics) own() []prometheus.Collector {
+	return []prometheus.Collector{
+		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
+		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.commands, m.commandsDenied, m.notices,
+		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
+		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
+		m.httpRequests, m.buildInfo,
+	}
 }
 
 // MalformedReasons are the reasons a Twitch message is dropped; they are
@@ -146,8 +181,9 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id"}
 
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
-// have data from the first scrape.
-func (m *Metrics) AddChannel(channel string) {
+// have data from the first scrape; commands are the registered chat
+// command names.
+func (m *Metrics) AddChannel(channel string, commands []string) {
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
 	m.points.WithLabelValues(channel)
@@ -156,6 +192,14 @@ func (m *Metrics) AddChannel(channel string) {
 	m.repliesSent.WithLabelValues(channel)
 	m.repliesDropped.WithLabelValues(channel)
 	m.overlayClients.WithLabelValues(channel)
+	m.streamLive.WithLabelValues(channel)
+	m.streamChatters.WithLabelValues(channel)
+	for _, c := range commands {
+		m.commands.WithLabelValues(channel, c)
+	}
+	for _, k := range []string{"welcome", "welcome_back", "rank_up"} {
+		m.notices.WithLabelValues(channel, k)
+	}
 	for _, k := range hearth.EventKinds() {
 		m.events.WithLabelValues(channel, k.String())
 	}
@@ -182,10 +226,28 @@ func (m *Metrics) PointsAwarded(channel string, points int64) {
 }
 
 // ChannelState sets a channel's gauges.
-func (m *Metrics) ChannelState(channel string, activeChatters, viewers int) {
+func (m *Metrics) ChannelState(channel string, activeChatters, viewers int, live bool, streamChatters int64) {
 	m.activeChatters.WithLabelValues(channel).Set(float64(activeChatters))
 	m.viewers.WithLabelValues(channel).Set(float64(viewers))
+	l := 0.0
+	if live {
+		l = 1
+	}
+	m.streamLive.WithLabelValues(channel).Set(l)
+	m.streamChatters.WithLabelValues(channel).Set(float64(streamChatters))
 }
+
+// Command counts a chat command run, or refused for reason.
+func (m *Metrics) Command(channel, command, reason string) {
+	if reason == "" {
+		m.commands.WithLabelValues(channel, command).Inc()
+		return
+	}
+	m.commandsDenied.WithLabelValues(channel, command, reason).Inc()
+}
+
+// Notice counts a welcome or rank-up.
+func (m *Metrics) Notice(channel, kind string) { m.notices.WithLabelValues(channel, kind).Inc() }
 
 // Flushed records one store flush.
 func (m *Metrics) Flushed(changes int, took time.Duration, err error) {

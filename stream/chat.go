@@ -243,6 +243,8 @@ func (c *Chat) newClient() *twitch.Client {
 		client.IrcAddress = c.cfg.Addr
 	}
 	client.TLS = c.cfg.TLS
+	// Membership gives JOIN/PART: who is present without a chatter list.
+	client.Capabilities = []string{twitch.TagsCapability, twitch.CommandsCapability, twitch.MembershipCapability}
 	client.Join(c.cfg.Channels...)
 
 	client.OnConnect(func() {

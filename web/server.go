@@ -1,5 +1,5 @@
 // Package web owns Hearth's one HTTP application: health checks, /metrics,
-// the overlays, and the admin REST API under /api/v1.
+// the Grafana dashboard, the overlays, and the admin REST API under /api/v1.
 package web
 
 import (
@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -90,6 +91,12 @@ func New(cfg Config) *fiber.App {
 	if cfg.Gatherer != nil {
 		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{})))
 	}
+	// The Grafana dashboard matching this build's metrics; public, like
+	// /metrics, so an operator can import it straight from the service.
+	app.Get("/grafana/dashboard.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(metrics.Dashboard())
+	})
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}

@@ -45,6 +45,9 @@ type Main struct {
 	Chat    *stream.Chat
 	Metrics *metrics.Metrics
 
+	// EventClock makes channels keep time by event timestamps only (replay).
+	EventClock bool
+
 	registry *prometheus.Registry
 	hub      *overlays.Hub
 	app      *fiber.App
@@ -65,8 +68,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if len(cfg.Channels) == 0 {
 		return errors.New("no channels to join: set HEARTH_CHANNELS, --channels, or channels: in hearth.yaml")
 	}
-	if err := cfg.Rules.Validate(); err != nil {
-		return err
+	rules := make(map[string]community.Rules, len(cfg.Channels))
+	for _, ch := range cfg.Channels {
+		r, err := cfg.RulesFor(ch)
+		if err != nil {
+			return err
+		}
+		rules[ch] = r
 	}
 	st, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -86,7 +94,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		tokens[info.Name] = info.OverlayToken
 		m.Channels = append(m.Channels, info)
-		m.Metrics.AddChannel(info.Name)
+		m.Metrics.AddChannel(info.Name, community.CommandNames)
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -96,16 +104,15 @@ func (m *Main) Run(ctx context.Context) error {
 		OnPush: m.Metrics.OverlayPushed,
 	})
 	m.Engine = engine.New(st, engine.Options{
-		Rules:         func(string) community.Rules { return cfg.Rules },
+		Rules:         func(ch string) community.Rules { return rules[ch] },
+		EventClock:    m.EventClock,
+		Chat:          chatRelay{m},
 		FlushInterval: cfg.FlushInterval,
 		FlushSize:     cfg.FlushSize,
 		Broadcaster:   m.hub,
 		Recorder:      m.Metrics,
 		Logger:        m.Logger,
 	})
-	if err := m.Engine.Start(ctx, cfg.Channels); err != nil {
-		return err
-	}
 	m.Chat, err = stream.NewChat(stream.ChatConfig{
 		Addr:      cfg.TwitchIRCAddr,
 		TLS:       cfg.TwitchIRCTLS,
@@ -120,6 +127,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:    m.Logger,
 	})
 	if err != nil {
+		return err
+	}
+	if err := m.Engine.Start(ctx, cfg.Channels); err != nil {
 		return err
 	}
 
@@ -268,6 +278,17 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// chatRelay lets the engine, built before the chat connection, send
+// through it.
+type chatRelay struct{ m *Main }
+
+// Say sends through the chat connection once it exists.
+func (r chatRelay) Say(channel, text string) {
+	if r.m.Chat != nil {
+		r.m.Chat.Say(channel, text)
+	}
 }
 
 // channelTokens answers overlay token look-ups from the channels served.

@@ -90,6 +90,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	cfg.BotUsername, cfg.BotToken = "", ""
 
 	m := NewMain(cfg, log)
+	m.EventClock = true
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
 		return err

@@ -66,6 +66,13 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return fmt.Errorf("postgres: unable to load migrations: %w", err)
 	}
+	return applyMigrations(ctx, pool, ms)
+}
+
+// applyMigrations brings the schema up to the last of ms, which must be the
+// first len(ms) migrations in order. Tests pass a prefix to build a database
+// as an older binary left it.
+func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 	known := ms[len(ms)-1].version
 
 	tx, err := pool.Begin(ctx)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/testenv"
@@ -127,6 +128,72 @@ func TestMigrationsRecorded(t *testing.T) {
 		if v != i+1 {
 			t.Errorf("recorded versions %v, want 1..%d", versions, len(ms))
 		}
+	}
+}
+
+func TestUpgradeFromVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	if len(ms) < 2 {
+		t.Fatalf("%d migrations embedded, want at least 2", len(ms))
+	}
+
+	// The schema as a binary that knew only migration 1 left it.
+	u, schema := freshSchema(t)
+	pool, err := pgxpool.New(ctx, u)
+	if err != nil {
+		t.Fatalf("pgxpool.New: %v", err)
+	}
+	err = applyMigrations(ctx, pool, ms[:1])
+	pool.Close()
+	if err != nil {
+		t.Fatalf("apply migration 1: %v", err)
+	}
+	first, last := time.Date(2023, 1, 2, 3, 4, 5, 6_000, time.UTC), time.Date(2024, 2, 3, 4, 5, 6, 7_000, time.UTC)
+	admin(t, baseURL(t), "INSERT INTO "+schema+".channels (name, overlay_token, created_at) VALUES ('alpha', 'token', now())")
+	admin(t, baseURL(t), "INSERT INTO "+schema+`.viewers (channel, user_id, login, display_name, messages, points, first_seen, last_seen)
+		VALUES ('alpha', '42', 'veteran', 'Veteran', 1234, 5678, $1, $2)`, first, last)
+
+	db := openTest(t, u)
+	var current int
+	if err := db.pool.QueryRow(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&current); err != nil {
+		t.Fatalf("query schema_migrations: %v", err)
+	}
+	if want := ms[len(ms)-1].version; current != want {
+		t.Errorf("schema version after Open = %d, want %d", current, want)
+	}
+	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
+		Messages: 1234, Points: 5678, FirstSeen: first, LastSeen: last}
+	got, err := db.Viewer(ctx, "alpha", "42")
+	if err != nil {
+		t.Fatalf("Viewer: %v", err)
+	}
+	if got != want {
+		t.Errorf("Viewer after upgrade = %+v, want %+v", got, want)
+	}
+
+	// The new columns and table take writes.
+	want.Streak, want.WatchSeconds = 1, 60
+	live := hearth.StreamSession{Channel: "alpha", Seq: 1, StartedAt: last, Source: hearth.SourceTwitch}
+	if err := db.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{want}, Streams: []hearth.StreamSession{live}}); err != nil {
+		t.Fatalf("Apply after upgrade: %v", err)
+	}
+	if got, err := db.Viewer(ctx, "alpha", "42"); err != nil || got != want {
+		t.Errorf("Viewer after upgrade and Apply = %+v, %v; want %+v", got, err, want)
+	}
+	if ss, err := db.Streams(ctx, "alpha", 5); err != nil || len(ss) != 1 || ss[0] != live {
+		t.Errorf("Streams after upgrade and Apply = %+v, %v; want [%+v]", ss, err, live)
+	}
+	var endedNull bool
+	if err := db.pool.QueryRow(ctx, `SELECT ended_at IS NULL FROM streams WHERE channel = 'alpha' AND seq = 1`).Scan(&endedNull); err != nil {
+		t.Fatalf("query streams: %v", err)
+	}
+	if !endedNull {
+		t.Error("a live stream's ended_at is not NULL")
 	}
 }
 

@@ -1,131 +1,73 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hearthlive/hearth"
 )
 
-const viewerColumns = `channel, user_id, login, display_name, messages, points, first_seen, last_seen`
+// viewerColumns are read and written in this order by upsertViewers,
+// viewerArrays and scanViewer.
+const viewerColumns = `channel, user_id, login, display_name, messages, points,
+	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
+	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen`
 
-// upsertViewers writes a whole batch in one statement: each parameter is an
-// array holding one column, and a row for an existing key replaces every
+// upsertViewers writes many whole rows in one statement: each parameter is
+// an array holding one column, and a row for an existing key replaces every
 // column of the stored one.
 const upsertViewers = `INSERT INTO viewers (` + viewerColumns + `)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-	$5::bigint[], $6::bigint[], $7::timestamptz[], $8::timestamptz[])
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+	$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
+	$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::timestamptz[], $16::timestamptz[])
 ON CONFLICT (channel, user_id) DO UPDATE SET
-	login        = excluded.login,
-	display_name = excluded.display_name,
-	messages     = excluded.messages,
-	points       = excluded.points,
-	first_seen   = excluded.first_seen,
-	last_seen    = excluded.last_seen`
+	login                = excluded.login,
+	display_name         = excluded.display_name,
+	messages             = excluded.messages,
+	points               = excluded.points,
+	watch_seconds        = excluded.watch_seconds,
+	stream_seq           = excluded.stream_seq,
+	stream_messages      = excluded.stream_messages,
+	stream_watch_seconds = excluded.stream_watch_seconds,
+	streak               = excluded.streak,
+	longest_streak       = excluded.longest_streak,
+	last_attended        = excluded.last_attended,
+	grace_used_at        = excluded.grace_used_at,
+	first_seen           = excluded.first_seen,
+	last_seen            = excluded.last_seen`
 
-// insertChannels creates the channels a batch names, each with a fresh
-// token, unless they exist.
-const insertChannels = `INSERT INTO channels (name, overlay_token, created_at)
-SELECT name, token, $3 FROM unnest($1::text[], $2::text[]) AS c (name, token)
-ON CONFLICT (name) DO NOTHING`
+// deleteViewers removes the viewers named by two arrays, channels and user
+// ids; keys without a row are skipped.
+const deleteViewers = `DELETE FROM viewers AS v
+USING unnest($1::text[], $2::text[]) AS f (channel, user_id)
+WHERE v.channel = f.channel AND v.user_id = f.user_id`
 
-// applyAttempts bounds retries of a batch that lost a deadlock or a
-// serialization conflict; rewriting whole rows is safe to repeat.
-const applyAttempts = 3
-
-// Apply writes every row of b in one transaction: all or nothing. Rows are
-// whole (absolute values), so applying the same batch twice leaves the same
-// state; when a batch holds two rows for one viewer the later one wins. A
-// channel that a row names and the store does not know yet is created, as
-// EnsureChannel would. An invalid row (empty or malformed channel, empty user
-// id, text that is too long or not UTF-8, a negative message count) rejects
-// the whole batch with EINVALID. An empty batch writes nothing.
-func (db *DB) Apply(ctx context.Context, b hearth.Batch) error {
-	if b.Len() == 0 {
-		return nil
+// viewerArrays returns the arguments of upsertViewers for vs: one slice per
+// column, in the order of viewerColumns.
+func viewerArrays(vs []hearth.ViewerStats) []any {
+	type row = hearth.ViewerStats
+	return []any{
+		column(vs, func(r row) string { return r.Channel }),
+		column(vs, func(r row) string { return r.UserID }),
+		column(vs, func(r row) string { return r.Login }),
+		column(vs, func(r row) string { return r.DisplayName }),
+		column(vs, func(r row) int64 { return r.Messages }),
+		column(vs, func(r row) int64 { return r.Points }),
+		column(vs, func(r row) int64 { return r.WatchSeconds }),
+		column(vs, func(r row) int64 { return r.StreamSeq }),
+		column(vs, func(r row) int64 { return r.StreamMessages }),
+		column(vs, func(r row) int64 { return r.StreamWatchSeconds }),
+		column(vs, func(r row) int64 { return r.Streak }),
+		column(vs, func(r row) int64 { return r.LongestStreak }),
+		column(vs, func(r row) int64 { return r.LastAttended }),
+		column(vs, func(r row) int64 { return r.GraceUsedAt }),
+		column(vs, func(r row) time.Time { return r.FirstSeen }),
+		column(vs, func(r row) time.Time { return r.LastSeen }),
 	}
-	if err := b.Validate(); err != nil {
-		return err
-	}
-	rows := uniqueRows(b.Viewers)
-	var err error
-	for range applyAttempts {
-		if err = db.apply(ctx, rows); err == nil || !retryable(err) {
-			break
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("postgres: unable to apply batch: %w", err)
-	}
-	return nil
-}
-
-func (db *DB) apply(ctx context.Context, vs []hearth.ViewerStats) error {
-	var names, tokens []string
-	for _, v := range vs {
-		if len(names) == 0 || names[len(names)-1] != v.Channel {
-			names = append(names, v.Channel)
-			tokens = append(tokens, newToken())
-		}
-	}
-	n := len(vs)
-	var (
-		channel  = make([]string, n)
-		userID   = make([]string, n)
-		login    = make([]string, n)
-		display  = make([]string, n)
-		messages = make([]int64, n)
-		points   = make([]int64, n)
-		first    = make([]time.Time, n)
-		last     = make([]time.Time, n)
-	)
-	for i, v := range vs {
-		channel[i], userID[i], login[i], display[i] = v.Channel, v.UserID, v.Login, v.DisplayName
-		messages[i], points[i], first[i], last[i] = v.Messages, v.Points, v.FirstSeen, v.LastSeen
-	}
-
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		var b pgx.Batch
-		b.Queue(insertChannels, names, tokens, time.Now())
-		b.Queue(upsertViewers, channel, userID, login, display, messages, points, first, last)
-		return tx.SendBatch(ctx, &b).Close()
-	})
-}
-
-// uniqueRows returns the rows of a batch with one row per viewer, the last
-// given, sorted by channel and user id. One INSERT cannot touch a row twice,
-// and writers that lock rows in the same order cannot deadlock each other.
-func uniqueRows(vs []hearth.ViewerStats) []hearth.ViewerStats {
-	type key struct{ channel, userID string }
-	index := make(map[key]int, len(vs))
-	out := make([]hearth.ViewerStats, 0, len(vs))
-	for _, v := range vs {
-		k := key{v.Channel, v.UserID}
-		if i, ok := index[k]; ok {
-			out[i] = v
-			continue
-		}
-		index[k] = len(out)
-		out = append(out, v)
-	}
-	slices.SortFunc(out, func(a, b hearth.ViewerStats) int {
-		return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.UserID, b.UserID))
-	})
-	return out
-}
-
-// retryable reports whether err is a deadlock or serialization failure,
-// after which PostgreSQL expects the transaction to be tried again.
-func retryable(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
 // Viewer returns one viewer's stats in a channel, or an ENOTFOUND error.
@@ -212,8 +154,10 @@ func scanViewers(rows pgx.Rows) ([]hearth.ViewerStats, error) {
 // scanViewer reads one row of viewerColumns.
 func scanViewer(row pgx.Row) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
-	if err := row.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName,
-		&v.Messages, &v.Points, &v.FirstSeen, &v.LastSeen); err != nil {
+	if err := row.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points,
+		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
+		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
+		&v.FirstSeen, &v.LastSeen); err != nil {
 		return hearth.ViewerStats{}, err
 	}
 	// pgx returns times in the process's local zone.

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hearthlive/hearth"
 
@@ -158,3 +159,9 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	}
 	return nil
 }
+
+// toMillis is how times are stored: Unix milliseconds, which carry no zone.
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis turns a stored time back into a UTC time.Time.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

@@ -91,6 +91,81 @@ func TestMigrationsRecorded(t *testing.T) {
 	}
 }
 
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	if len(ms) < 2 {
+		t.Fatalf("%d migrations embedded, want at least 2", len(ms))
+	}
+
+	// The database as a binary that knew only migration 1 left it.
+	path := tempPath(t)
+	old, err := sql.Open("sqlite", dsn(path, ""))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if err := applyMigrations(ctx, old, ms[:1]); err != nil {
+		t.Fatalf("apply migration 1: %v", err)
+	}
+	first, last := time.Date(2023, 1, 2, 3, 4, 5, 6_000_000, time.UTC), time.Date(2024, 2, 3, 4, 5, 6, 7_000_000, time.UTC)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO channels (name, overlay_token, created_at) VALUES ('alpha', 'token', 0)`, nil},
+		{`INSERT INTO viewers (channel, user_id, login, display_name, messages, points, first_seen, last_seen)
+			VALUES ('alpha', '42', 'veteran', 'Veteran', 1234, 5678, ?, ?)`, []any{first.UnixMilli(), last.UnixMilli()}},
+	} {
+		if _, err := old.ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	db := openTest(t, path)
+	var current int
+	if err := db.read.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&current); err != nil {
+		t.Fatalf("query schema_migrations: %v", err)
+	}
+	if want := ms[len(ms)-1].version; current != want {
+		t.Errorf("schema version after Open = %d, want %d", current, want)
+	}
+	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
+		Messages: 1234, Points: 5678, FirstSeen: first, LastSeen: last}
+	got, err := db.Viewer(ctx, "alpha", "42")
+	if err != nil {
+		t.Fatalf("Viewer: %v", err)
+	}
+	if got != want {
+		t.Errorf("Viewer after upgrade = %+v, want %+v", got, want)
+	}
+
+	// The new columns and table take writes.
+	want.Streak, want.WatchSeconds = 1, 60
+	live := hearth.StreamSession{Channel: "alpha", Seq: 1, StartedAt: last, Source: hearth.SourceTwitch}
+	if err := db.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{want}, Streams: []hearth.StreamSession{live}}); err != nil {
+		t.Fatalf("Apply after upgrade: %v", err)
+	}
+	if got, err := db.Viewer(ctx, "alpha", "42"); err != nil || got != want {
+		t.Errorf("Viewer after upgrade and Apply = %+v, %v; want %+v", got, err, want)
+	}
+	if ss, err := db.Streams(ctx, "alpha", 5); err != nil || len(ss) != 1 || ss[0] != live {
+		t.Errorf("Streams after upgrade and Apply = %+v, %v; want [%+v]", ss, err, live)
+	}
+	var ended int64
+	if err := db.read.QueryRow(`SELECT ended_at FROM streams WHERE channel = 'alpha' AND seq = 1`).Scan(&ended); err != nil {
+		t.Fatalf("query streams: %v", err)
+	}
+	if ended != 0 {
+		t.Errorf("a live stream's ended_at = %d, want 0", ended)
+	}
+}
+
 func TestNewerSchemaRefused(t *testing.T) {
 	ms, err := loadMigrations()
 	if err != nil {

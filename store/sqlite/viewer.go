@@ -5,76 +5,45 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hearthlive/hearth"
 )
 
-const viewerColumns = `channel, user_id, login, display_name, messages, points, first_seen, last_seen`
+// viewerColumns are read and written in this order by upsertViewer,
+// viewerArgs and scanViewer.
+const viewerColumns = `channel, user_id, login, display_name, messages, points,
+	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
+	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen`
 
 // upsertViewer writes one whole row; a later row for the same key replaces
 // every column of the earlier one.
 const upsertViewer = `INSERT INTO viewers (` + viewerColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (channel, user_id) DO UPDATE SET
-	login        = excluded.login,
-	display_name = excluded.display_name,
-	messages     = excluded.messages,
-	points       = excluded.points,
-	first_seen   = excluded.first_seen,
-	last_seen    = excluded.last_seen`
+	login                = excluded.login,
+	display_name         = excluded.display_name,
+	messages             = excluded.messages,
+	points               = excluded.points,
+	watch_seconds        = excluded.watch_seconds,
+	stream_seq           = excluded.stream_seq,
+	stream_messages      = excluded.stream_messages,
+	stream_watch_seconds = excluded.stream_watch_seconds,
+	streak               = excluded.streak,
+	longest_streak       = excluded.longest_streak,
+	last_attended        = excluded.last_attended,
+	grace_used_at        = excluded.grace_used_at,
+	first_seen           = excluded.first_seen,
+	last_seen            = excluded.last_seen`
 
-// Apply writes every row of b in one transaction: all or nothing. Rows are
-// whole (absolute values), so applying the same batch twice leaves the same
-// state; when a batch holds two rows for one viewer the later one wins. A
-// channel that a row names and the store does not know yet is created, as
-// EnsureChannel would. An invalid row (empty or malformed channel, empty user
-// id, text that is too long or not UTF-8, a negative message count) rejects
-// the whole batch with EINVALID. An empty batch writes nothing.
-func (db *DB) Apply(ctx context.Context, b hearth.Batch) error {
-	if b.Len() == 0 {
-		return nil
-	}
-	if err := b.Validate(); err != nil {
-		return err
-	}
-	if err := db.apply(ctx, b.Viewers); err != nil {
-		return fmt.Errorf("sqlite: unable to apply batch: %w", err)
-	}
-	return nil
-}
+// deleteViewer removes one viewer's row, if there is one.
+const deleteViewer = `DELETE FROM viewers WHERE channel = ? AND user_id = ?`
 
-func (db *DB) apply(ctx context.Context, vs []hearth.ViewerStats) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-
-	now := time.Now()
-	seen := make(map[string]bool)
-	for _, v := range vs {
-		if seen[v.Channel] {
-			continue
-		}
-		seen[v.Channel] = true
-		if err := insertChannel(ctx, tx, v.Channel, now); err != nil {
-			return err
-		}
-	}
-
-	stmt, err := tx.PrepareContext(ctx, upsertViewer)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, v := range vs {
-		if _, err := stmt.ExecContext(ctx, v.Channel, v.UserID, v.Login, v.DisplayName,
-			v.Messages, v.Points, toMillis(v.FirstSeen), toMillis(v.LastSeen)); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+// viewerArgs returns v's values in the order of viewerColumns.
+func viewerArgs(v hearth.ViewerStats) []any {
+	return []any{v.Channel, v.UserID, v.Login, v.DisplayName, v.Messages, v.Points,
+		v.WatchSeconds, v.StreamSeq, v.StreamMessages, v.StreamWatchSeconds,
+		v.Streak, v.LongestStreak, v.LastAttended, v.GraceUsedAt,
+		toMillis(v.FirstSeen), toMillis(v.LastSeen)}
 }
 
 // Viewer returns one viewer's stats in a channel, or an ENOTFOUND error.
@@ -162,17 +131,13 @@ func scanViewers(rows *sql.Rows) ([]hearth.ViewerStats, error) {
 func scanViewer(s interface{ Scan(...any) error }) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
 	var first, last int64
-	if err := s.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName,
-		&v.Messages, &v.Points, &first, &last); err != nil {
+	if err := s.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points,
+		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
+		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
+		&first, &last); err != nil {
 		return hearth.ViewerStats{}, err
 	}
 	v.FirstSeen = fromMillis(first)
 	v.LastSeen = fromMillis(last)
 	return v, nil
 }
-
-// toMillis is how times are stored: Unix milliseconds, which carry no zone.
-func toMillis(t time.Time) int64 { return t.UnixMilli() }
-
-// fromMillis turns a stored time back into a UTC time.Time.
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

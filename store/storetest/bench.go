@@ -10,10 +10,10 @@ import (
 )
 
 // BenchApply measures Apply on s with batches of 500 whole-row viewer
-// upserts, one batch per operation, and reports rows/s beside the usual
-// figures. The 10,000 viewers it writes are inserted by the first 20 batches
-// and updated by every later one. Call it from a benchmark with a fresh
-// store.
+// upserts, every field set, one batch per operation, and reports rows/s
+// beside the usual figures. The 10,000 viewers it writes are inserted by
+// the first 20 batches and updated by every later one. Call it from a
+// benchmark with a fresh store.
 func BenchApply(b *testing.B, s hearth.Store) {
 	ctx := context.Background()
 	const batchSize, pool = 500, 10_000
@@ -32,6 +32,13 @@ func BenchApply(b *testing.B, s hearth.Store) {
 			vs[j] = rows[(i*batchSize+j)%pool]
 			vs[j].Messages = int64(i)
 			vs[j].Points = int64(i * 10)
+			vs[j].WatchSeconds = int64(i * 60)
+			vs[j].StreamSeq = int64(i/100 + 1)
+			vs[j].StreamMessages = int64(i % 100)
+			vs[j].StreamWatchSeconds = int64(i%100) * 60
+			vs[j].Streak = int64(i/100 + 1)
+			vs[j].LongestStreak = int64(i/100 + 1)
+			vs[j].LastAttended = int64(i/100 + 1)
 			vs[j].LastSeen = now.Add(time.Duration(i) * time.Second)
 		}
 		if err := s.Apply(ctx, hearth.Batch{Viewers: vs}); err != nil {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +32,13 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"ApplyEmptyBatchIsNoop", testApplyEmptyBatchIsNoop},
 		{"ApplyDuplicateRowsLastWins", testApplyDuplicateRowsLastWins},
 		{"ApplyRegistersChannel", testApplyRegistersChannel},
+		{"NegativeCountsRejected", testNegativeCountsRejected},
+		{"LoyaltyFieldsRoundTrip", testLoyaltyFieldsRoundTrip},
+		{"ForgetDeletesViewer", testForgetDeletesViewer},
+		{"ForgetThenUpsertInOneBatch", testForgetThenUpsertInOneBatch},
+		{"ForgetUnknownIsNoError", testForgetUnknownIsNoError},
+		{"StreamsUpsertAndOrder", testStreamsUpsertAndOrder},
+		{"StreamsInvalid", testStreamsInvalid},
 		{"ViewerNotFound", testViewerNotFound},
 		{"ViewerByLogin", testViewerByLogin},
 		{"ViewersOrderedByUserID", testViewersOrderedByUserID},
@@ -77,17 +86,26 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 // every store can return their times exactly.
 var base = time.Date(2024, 5, 17, 20, 15, 30, 123_000_000, time.UTC)
 
-// viewer returns a complete row for user id in channel.
+// viewer returns a complete row for user id in channel, every field set,
+// so that every test round-trips every column.
 func viewer(channel, id string, points int64) hearth.ViewerStats {
 	return hearth.ViewerStats{
-		Channel:     channel,
-		UserID:      id,
-		Login:       "user" + id,
-		DisplayName: "User" + id,
-		Messages:    max(points, 0) / 2,
-		Points:      points,
-		FirstSeen:   base,
-		LastSeen:    base.Add(time.Duration(points) * time.Millisecond),
+		Channel:            channel,
+		UserID:             id,
+		Login:              "user" + id,
+		DisplayName:        "User" + id,
+		Messages:           points / 2,
+		Points:             points,
+		WatchSeconds:       60*points + 7,
+		StreamSeq:          12,
+		StreamMessages:     points/4 + 1,
+		StreamWatchSeconds: 30*points + 5,
+		Streak:             3,
+		LongestStreak:      8,
+		LastAttended:       12,
+		GraceUsedAt:        10,
+		FirstSeen:          base,
+		LastSeen:           base.Add(time.Duration(points) * time.Millisecond),
 	}
 }
 
@@ -116,30 +134,31 @@ func mustViewers(t *testing.T, s hearth.Store, channel string) []hearth.ViewerSt
 	return vs
 }
 
-// sameViewer reports how got differs from want, or "" if it does not. Times
-// must be the same instant and in UTC.
-func sameViewer(got, want hearth.ViewerStats) string {
+// sameViewer reports how got differs from want, or "" if it does not.
+func sameViewer(got, want hearth.ViewerStats) string { return sameFields(got, want) }
+
+// sameFields reports how got differs from want, field by field, or "" if it
+// does not. It walks every field of the struct, so a field added to a
+// stored type is compared, and has to round-trip, without touching the
+// suite. Times must be the same instant and in UTC.
+func sameFields[T any](got, want T) string {
 	var diffs []string
-	check := func(field string, g, w any) {
-		if g != w {
-			diffs = append(diffs, fmt.Sprintf("%s = %q, want %q", field, fmt.Sprint(g), fmt.Sprint(w)))
-		}
-	}
-	check("Channel", got.Channel, want.Channel)
-	check("UserID", got.UserID, want.UserID)
-	check("Login", got.Login, want.Login)
-	check("DisplayName", got.DisplayName, want.DisplayName)
-	check("Messages", got.Messages, want.Messages)
-	check("Points", got.Points, want.Points)
-	for _, tm := range []struct {
-		field     string
-		got, want time.Time
-	}{{"FirstSeen", got.FirstSeen, want.FirstSeen}, {"LastSeen", got.LastSeen, want.LastSeen}} {
-		if !tm.got.Equal(tm.want) {
-			diffs = append(diffs, fmt.Sprintf("%s = %v, want %v", tm.field, tm.got, tm.want))
-		}
-		if tm.got.Location() != time.UTC {
-			diffs = append(diffs, fmt.Sprintf("%s in %v, want UTC", tm.field, tm.got.Location()))
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range g.NumField() {
+		field := g.Type().Field(i).Name
+		switch gf, wf := g.Field(i).Interface(), w.Field(i).Interface(); gt := gf.(type) {
+		case time.Time:
+			wt := wf.(time.Time)
+			if !gt.Equal(wt) {
+				diffs = append(diffs, fmt.Sprintf("%s = %v, want %v", field, gt, wt))
+			}
+			if gt.Location() != time.UTC {
+				diffs = append(diffs, fmt.Sprintf("%s in %v, want UTC", field, gt.Location()))
+			}
+		default:
+			if gf != wf {
+				diffs = append(diffs, fmt.Sprintf("%s = %#v, want %#v", field, gf, wf))
+			}
 		}
 	}
 	return strings.Join(diffs, "; ")
@@ -170,6 +189,15 @@ func userIDs(vs []hearth.ViewerStats) []string {
 		ids[i] = v.UserID
 	}
 	return ids
+}
+
+func mustChannels(t *testing.T, s hearth.Store) []hearth.ChannelInfo {
+	t.Helper()
+	chs, err := s.Channels(context.Background())
+	if err != nil {
+		t.Fatalf("Channels: %v", err)
+	}
+	return chs
 }
 
 func assertCode(t *testing.T, err error, code, what string) {
@@ -264,8 +292,9 @@ func testApplyEmptyBatchIsNoop(t *testing.T, s hearth.Store) {
 	if err := s.Apply(ctx, hearth.Batch{}); err != nil {
 		t.Fatalf("Apply(empty batch): %v", err)
 	}
-	if err := s.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{}}); err != nil {
-		t.Fatalf("Apply(batch with empty slice): %v", err)
+	empty := hearth.Batch{Viewers: []hearth.ViewerStats{}, Streams: []hearth.StreamSession{}, Forget: []hearth.ViewerKey{}}
+	if err := s.Apply(ctx, empty); err != nil {
+		t.Fatalf("Apply(batch with empty slices): %v", err)
 	}
 	chs, err := s.Channels(ctx)
 	if err != nil {
@@ -304,6 +333,207 @@ func testApplyRegistersChannel(t *testing.T, s hearth.Store) {
 	}
 	if c != chs[0] {
 		t.Errorf("EnsureChannel = %+v, want the registered %+v", c, chs[0])
+	}
+}
+
+// badBatch is a case of an invalid batch: spoil makes one row of a valid
+// batch invalid.
+type badBatch struct {
+	name  string
+	spoil func(b *hearth.Batch)
+}
+
+// assertBatchesRejected stores a viewer and a stream, then for each case
+// applies a batch that would forget and rewrite that viewer, rewrite that
+// stream, and add a viewer and a stream in new channels, spoiled by the
+// case. Each must be refused with EINVALID and leave everything as it was.
+func assertBatchesRejected(t *testing.T, s hearth.Store, cases []badBatch) {
+	ctx := context.Background()
+	kept := viewer("alpha", "1", 10)
+	prior := stream("alpha", 1)
+	if err := s.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{kept}, Streams: []hearth.StreamSession{prior}}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	channels := mustChannels(t, s)
+
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			update := kept
+			update.Points, update.Streak = 999, 99
+			ended := prior
+			ended.Messages = 999
+			b := hearth.Batch{
+				Forget:  []hearth.ViewerKey{kept.Key()},
+				Viewers: []hearth.ViewerStats{update, viewer("gamma", "2", 20)},
+				Streams: []hearth.StreamSession{ended, stream("delta", 1)},
+			}
+			c.spoil(&b)
+			err := s.Apply(ctx, b)
+			assertCode(t, err, hearth.EINVALID, "Apply with an invalid row")
+
+			assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{kept})
+			if got := mustViewers(t, s, "gamma"); len(got) != 0 {
+				t.Errorf("Viewers(gamma) after rejected batch = %v, want none", userIDs(got))
+			}
+			assertStreams(t, mustStreams(t, s, "alpha", 10), []hearth.StreamSession{prior})
+			if got := mustStreams(t, s, "delta", 10); len(got) != 0 {
+				t.Errorf("Streams(delta) after rejected batch = %v, want none", got)
+			}
+			if got := mustChannels(t, s); !slices.Equal(got, channels) {
+				t.Errorf("Channels after rejected batch = %v, want %v", got, channels)
+			}
+		})
+	}
+}
+
+func testNegativeCountsRejected(t *testing.T, s hearth.Store) {
+	// The new viewer and the new stream are spoiled, so that a store
+	// writing rows before it checks them would leave a trace.
+	neg := func(name string, set func(v *hearth.ViewerStats)) badBatch {
+		return badBatch{"Viewer" + name, func(b *hearth.Batch) { set(&b.Viewers[1]) }}
+	}
+	assertBatchesRejected(t, s, []badBatch{
+		neg("Messages", func(v *hearth.ViewerStats) { v.Messages = -1 }),
+		neg("Points", func(v *hearth.ViewerStats) { v.Points = -1 }),
+		neg("WatchSeconds", func(v *hearth.ViewerStats) { v.WatchSeconds = -1 }),
+		neg("StreamSeq", func(v *hearth.ViewerStats) { v.StreamSeq = -1 }),
+		neg("StreamMessages", func(v *hearth.ViewerStats) { v.StreamMessages = -1 }),
+		neg("StreamWatchSeconds", func(v *hearth.ViewerStats) { v.StreamWatchSeconds = -1 }),
+		neg("Streak", func(v *hearth.ViewerStats) { v.Streak = -1 }),
+		neg("LongestStreak", func(v *hearth.ViewerStats) { v.LongestStreak = -1 }),
+		neg("LastAttended", func(v *hearth.ViewerStats) { v.LastAttended = -1 }),
+		neg("GraceUsedAt", func(v *hearth.ViewerStats) { v.GraceUsedAt = math.MinInt64 }),
+		{"StreamMessages", func(b *hearth.Batch) { b.Streams[1].Messages = -1 }},
+		{"StreamChatters", func(b *hearth.Batch) { b.Streams[1].Chatters = -5 }},
+	})
+}
+
+func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	// Every count different, so that swapped columns show, and some beyond
+	// 32 bits, so that narrowed columns show.
+	full := hearth.ViewerStats{
+		Channel:            "alpha",
+		UserID:             "1",
+		Login:              "loyal",
+		DisplayName:        "Loyal",
+		Messages:           1<<40 + 1,
+		Points:             math.MaxInt64,
+		WatchSeconds:       1<<35 + 3,
+		StreamSeq:          1<<33 + 4,
+		StreamMessages:     5,
+		StreamWatchSeconds: 6,
+		Streak:             7,
+		LongestStreak:      8,
+		LastAttended:       1<<33 + 3,
+		GraceUsedAt:        9,
+		FirstSeen:          base,
+		LastSeen:           base.Add(time.Hour),
+	}
+	// A viewer never seen during a stream: every loyalty field zero.
+	fresh := hearth.ViewerStats{Channel: "alpha", UserID: "2", Login: "fresh", Points: 1, FirstSeen: base, LastSeen: base}
+	apply(t, s, full, fresh)
+
+	assertViewer(t, mustViewer(t, s, "alpha", "1"), full)
+	assertViewer(t, mustViewer(t, s, "alpha", "2"), fresh)
+	got, err := s.ViewerByLogin(ctx, "alpha", "loyal")
+	if err != nil {
+		t.Fatalf("ViewerByLogin: %v", err)
+	}
+	assertViewer(t, got, full)
+	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{full, fresh})
+	top, err := s.TopViewers(ctx, "alpha", 2)
+	if err != nil {
+		t.Fatalf("TopViewers: %v", err)
+	}
+	assertViewers(t, top, []hearth.ViewerStats{full, fresh})
+
+	// Whole rows: a field that drops to zero is written as zero, and one
+	// that rises from zero is written too.
+	lapsed := full
+	lapsed.StreamMessages, lapsed.StreamWatchSeconds, lapsed.Streak, lapsed.GraceUsedAt = 0, 0, 0, 0
+	lapsed.StreamSeq = 1<<33 + 6
+	joined := fresh
+	joined.WatchSeconds, joined.StreamSeq, joined.StreamMessages, joined.StreamWatchSeconds = 60, 2, 1, 60
+	joined.Streak, joined.LongestStreak, joined.LastAttended = 1, 1, 2
+	apply(t, s, lapsed, joined)
+	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{lapsed, joined})
+}
+
+func testForgetDeletesViewer(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	gone := viewer("alpha", "1", 10)
+	kept := viewer("alpha", "2", 20)
+	sameID := viewer("beta", "1", 30)
+	apply(t, s, gone, kept, sameID)
+	channels := mustChannels(t, s)
+
+	if err := s.Apply(ctx, hearth.Batch{Forget: []hearth.ViewerKey{gone.Key()}}); err != nil {
+		t.Fatalf("Apply(forget): %v", err)
+	}
+	_, err := s.Viewer(ctx, "alpha", "1")
+	assertCode(t, err, hearth.ENOTFOUND, "Viewer of a forgotten viewer")
+	_, err = s.ViewerByLogin(ctx, "alpha", gone.Login)
+	assertCode(t, err, hearth.ENOTFOUND, "ViewerByLogin of a forgotten viewer")
+	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{kept})
+	top, err := s.TopViewers(ctx, "alpha", 10)
+	if err != nil {
+		t.Fatalf("TopViewers: %v", err)
+	}
+	assertViewers(t, top, []hearth.ViewerStats{kept})
+
+	// The same user id in another channel is another viewer.
+	assertViewers(t, mustViewers(t, s, "beta"), []hearth.ViewerStats{sameID})
+	// The channel stays, with its token.
+	if got := mustChannels(t, s); !slices.Equal(got, channels) {
+		t.Errorf("Channels after forget = %v, want %v", got, channels)
+	}
+}
+
+func testForgetThenUpsertInOneBatch(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	old := viewer("alpha", "1", 500)
+	apply(t, s, old)
+
+	// Seen again after being forgotten: the row starts over.
+	again := hearth.ViewerStats{
+		Channel: "alpha", UserID: "1", Login: "back_again", DisplayName: "Back_Again",
+		Messages: 1, FirstSeen: base.Add(time.Hour), LastSeen: base.Add(time.Hour),
+	}
+	// A viewer the store has never held, forgotten and seen in one batch,
+	// in a channel the store does not know yet.
+	newcomer := viewer("beta", "7", 3)
+	b := hearth.Batch{
+		Viewers: []hearth.ViewerStats{again, newcomer},
+		Forget:  []hearth.ViewerKey{newcomer.Key(), old.Key()},
+	}
+	for range 2 {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatalf("Apply(forget and upsert): %v", err)
+		}
+		assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{again})
+		assertViewers(t, mustViewers(t, s, "beta"), []hearth.ViewerStats{newcomer})
+	}
+}
+
+func testForgetUnknownIsNoError(t *testing.T, s hearth.Store) {
+	ctx := context.Background()
+	kept := viewer("alpha", "1", 10)
+	apply(t, s, kept)
+	channels := mustChannels(t, s)
+
+	unknown := []hearth.ViewerKey{
+		{Channel: "alpha", UserID: "999"},
+		{Channel: "nochannel", UserID: "1"},
+		{Channel: "alpha", UserID: "999"},
+	}
+	if err := s.Apply(ctx, hearth.Batch{Forget: unknown}); err != nil {
+		t.Fatalf("Apply(forget unknown viewers): %v", err)
+	}
+	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{kept})
+	// Forgetting creates no channel.
+	if got := mustChannels(t, s); !slices.Equal(got, channels) {
+		t.Errorf("Channels after forget = %v, want %v", got, channels)
 	}
 }
 
@@ -383,8 +613,8 @@ func testTopViewersOrderAndTies(t *testing.T, s hearth.Store) {
 		row("2", "bob", 100),
 		row("3", "alice", 100),
 		row("4", "dave", 200),
-		row("5", "erin", 0),
-		row("6", "frank", -5),
+		row("5", "frank", 0),
+		row("6", "erin", 0),
 	}
 	apply(t, s, append(vs, viewer("beta", "7", 1000))...)
 
@@ -392,7 +622,7 @@ func testTopViewersOrderAndTies(t *testing.T, s hearth.Store) {
 	if err != nil {
 		t.Fatalf("TopViewers: %v", err)
 	}
-	want := []hearth.ViewerStats{vs[3], vs[2], vs[1], vs[0], vs[4], vs[5]}
+	want := []hearth.ViewerStats{vs[3], vs[2], vs[1], vs[0], vs[5], vs[4]}
 	assertViewers(t, got, want)
 }
 
@@ -608,14 +838,22 @@ func testConcurrentApply(t *testing.T, s hearth.Store) {
 	row := func(id string, w, r int) hearth.ViewerStats {
 		value := int64(w*1000 + r)
 		return hearth.ViewerStats{
-			Channel:     "alpha",
-			UserID:      id,
-			Login:       "u" + id,
-			DisplayName: fmt.Sprintf("w%d-r%d", w, r),
-			Messages:    value,
-			Points:      value * 3,
-			FirstSeen:   base,
-			LastSeen:    base.Add(time.Duration(value) * time.Millisecond),
+			Channel:            "alpha",
+			UserID:             id,
+			Login:              "u" + id,
+			DisplayName:        fmt.Sprintf("w%d-r%d", w, r),
+			Messages:           value,
+			Points:             value * 3,
+			WatchSeconds:       value * 5,
+			StreamSeq:          value + 1,
+			StreamMessages:     value + 2,
+			StreamWatchSeconds: value + 3,
+			Streak:             value + 4,
+			LongestStreak:      value + 5,
+			LastAttended:       value + 6,
+			GraceUsedAt:        value + 7,
+			FirstSeen:          base,
+			LastSeen:           base.Add(time.Duration(value) * time.Millisecond),
 		}
 	}
 	consistent := func(v hearth.ViewerStats) string {

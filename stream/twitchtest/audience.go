@@ -182,18 +182,20 @@ func NewAudience(opts AudienceOptions) *Audience {
 		}
 		return 0
 	})
-	// Moderators and VIPs are regulars; regulars subscribe more often.
-	modsLeft, vipsLeft := max(2, n/50), max(1, n/60)
+	// Moderators and VIPs are drawn from the regulars (the top fifth by
+	// activity); regulars also subscribe more often.
+	mods, vips := max(2, n/50), max(1, n/60)
+	regulars := min(len(byWeight), max(len(byWeight)/5, mods+vips))
+	for i, r := range a.rng.Perm(regulars) {
+		switch {
+		case i < mods:
+			byWeight[r].Badges = append(byWeight[r].Badges, "moderator/1")
+		case i < mods+vips:
+			byWeight[r].Badges = append(byWeight[r].Badges, "vip/1")
+		}
+	}
 	for i, v := range byWeight {
 		top := float64(i) / float64(len(byWeight))
-		switch {
-		case modsLeft > 0 && i%3 == 0:
-			v.Badges = append(v.Badges, "moderator/1")
-			modsLeft--
-		case vipsLeft > 0 && i%4 == 1:
-			v.Badges = append(v.Badges, "vip/1")
-			vipsLeft--
-		}
 		subChance := 0.2
 		if top < 0.2 {
 			subChance = 0.55
@@ -419,7 +421,11 @@ func (a *Audience) chat(now time.Time) []string {
 		}
 	case x < 0.075:
 		text = a.hostileText()
+		// Moderators miss some: keep the latest few to act on.
 		a.hostile = append(a.hostile, sentLine{id: opt.ID, who: v.clone(), text: text})
+		if len(a.hostile) > 10 {
+			a.hostile = a.hostile[1:]
+		}
 	case x < 0.09:
 		text, opt.Bits = a.cheer()
 	case x < 0.11:
@@ -435,7 +441,7 @@ func (a *Audience) hostileText() string {
 	if a.rng.IntN(len(hostile)+2) >= len(hostile) {
 		// A message close to Twitch's 500-character limit.
 		var b strings.Builder
-		for b.Len() < 480 {
+		for b.Len() < 500 {
 			b.WriteString(emoteNames[a.rng.IntN(len(emoteNames))])
 			b.WriteString(" spam ")
 		}
@@ -536,7 +542,8 @@ func (a *Audience) raid(now time.Time) []string {
 }
 
 func (a *Audience) moderate(now time.Time) []string {
-	if len(a.hostile) > 0 {
+	r := a.rng.Float64()
+	if len(a.hostile) > 0 && r < 0.6 {
 		h := a.hostile[0]
 		a.hostile = a.hostile[1:]
 		if a.rng.Float64() < 0.6 {
@@ -544,7 +551,7 @@ func (a *Audience) moderate(now time.Time) []string {
 		}
 		return []string{TimeoutLine(a.channel, a.roomID, h.who, time.Duration(60+a.rng.IntN(540))*time.Second, now)}
 	}
-	if a.rng.Float64() < 0.5 {
+	if r > 0.8 {
 		return nil
 	}
 	bot := Chatter{ID: a.newUserID(), Login: "famous_bot" + strconv.Itoa(a.rng.IntN(100000))}

@@ -2,12 +2,10 @@ package twitchtest_test
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,35 +17,19 @@ import (
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
-// loadCapture reads the real #xqcow capture shipped with go-twitch-irc.
+// loadCapture returns the real #xqcow capture shipped with go-twitch-irc.
 func loadCapture(t *testing.T) []string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/gempir/go-twitch-irc/v4").Output()
+	lines, err := twitchtest.CaptureLines()
 	if err != nil {
-		t.Fatalf("locating go-twitch-irc: %v", err)
+		t.Fatalf("CaptureLines: %v", err)
 	}
-	f, err := os.Open(filepath.Join(strings.TrimSpace(string(out)), "test_resources", "channel.txt.gz"))
-	if err != nil {
-		t.Fatalf("opening capture: %v", err)
+	if len(lines) != twitchtest.CaptureLinesTotal {
+		t.Fatalf("capture has %d lines, want %d", len(lines), twitchtest.CaptureLinesTotal)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatalf("reading capture: %v", err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for sc.Scan() {
-		if line := strings.TrimRight(sc.Text(), "\r"); line != "" {
-			lines = append(lines, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("reading capture: %v", err)
-	}
-	if len(lines) != 5000 {
-		t.Fatalf("capture has %d lines, want 5000", len(lines))
+	path, err := twitchtest.CapturePath()
+	if err != nil || !strings.HasSuffix(path, filepath.Join("test_resources", "channel.txt.gz")) {
+		t.Fatalf("CapturePath() = %q, %v", path, err)
 	}
 	return lines
 }
@@ -61,28 +43,80 @@ type seen struct {
 	onPrivmsg   func(distinct int)
 }
 
+func newSeen() *seen {
+	return &seen{privmsgs: map[string]int{}, userNotices: map[string]int{}, clearChats: map[string]int{}}
+}
+
+// watch records what client c's callbacks handle.
 func watch(c *twitch.Client) *seen {
-	s := &seen{privmsgs: map[string]int{}, userNotices: map[string]int{}, clearChats: map[string]int{}}
-	c.OnPrivateMessage(func(m twitch.PrivateMessage) {
-		s.mu.Lock()
+	s := newSeen()
+	c.OnPrivateMessage(func(m twitch.PrivateMessage) { s.record(&m) })
+	c.OnUserNoticeMessage(func(m twitch.UserNoticeMessage) { s.record(&m) })
+	c.OnClearChatMessage(func(m twitch.ClearChatMessage) { s.record(&m) })
+	return s
+}
+
+func (s *seen) record(m twitch.Message) {
+	s.mu.Lock()
+	switch m := m.(type) {
+	case *twitch.PrivateMessage:
 		s.privmsgs[m.ID]++
-		n, hook := len(s.privmsgs), s.onPrivmsg
-		s.mu.Unlock()
-		if hook != nil {
-			hook(n)
+	case *twitch.UserNoticeMessage:
+		s.userNotices[m.ID]++
+	case *twitch.ClearChatMessage:
+		s.clearChats[m.Raw]++
+	}
+	n, hook := len(s.privmsgs), s.onPrivmsg
+	s.mu.Unlock()
+	if _, ok := m.(*twitch.PrivateMessage); ok && hook != nil {
+		hook(n)
+	}
+}
+
+// lossyReader is a bare IRC client that, like go-twitch-irc, reads ahead of
+// what it has handled, and loses what it read but did not handle when it
+// hangs up: after handling each count in hangUpAfter lines, it closes the
+// connection and connects again. It answers PINGs only once it has handled
+// every line before them.
+func lossyReader(t *testing.T, ctx context.Context, s *twitchtest.Server, channel string, hangUpAfter []int) *seen {
+	t.Helper()
+	got := newSeen()
+	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait)
+	wg.Go(func() {
+		handled := 0
+		for ctx.Err() == nil {
+			nc, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				t.Errorf("dial: %v", err)
+				return
+			}
+			stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
+			_, _ = nc.Write([]byte("CAP REQ :twitch.tv/tags twitch.tv/commands\r\nNICK justinfan77\r\nJOIN #" + channel + "\r\n"))
+			r := bufio.NewReaderSize(nc, 64*1024)
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					break
+				}
+				line = strings.TrimRight(line, "\r\n")
+				switch m := twitch.ParseMessage(line).(type) {
+				case *twitch.PingMessage:
+					_, _ = nc.Write([]byte("PONG :" + m.Message + "\r\n"))
+				case *twitch.PrivateMessage, *twitch.UserNoticeMessage, *twitch.ClearChatMessage:
+					got.record(m)
+					handled++
+				}
+				if len(hangUpAfter) > 0 && handled >= hangUpAfter[0] {
+					hangUpAfter = hangUpAfter[1:]
+					break
+				}
+			}
+			stop()
+			_ = nc.Close()
 		}
 	})
-	c.OnUserNoticeMessage(func(m twitch.UserNoticeMessage) {
-		s.mu.Lock()
-		s.userNotices[m.ID]++
-		s.mu.Unlock()
-	})
-	c.OnClearChatMessage(func(m twitch.ClearChatMessage) {
-		s.mu.Lock()
-		s.clearChats[m.Raw]++
-		s.mu.Unlock()
-	})
-	return s
+	return got
 }
 
 // check asserts that every line of the capture was handled at least once.
@@ -98,8 +132,8 @@ func (s *seen) check(t *testing.T) {
 	}
 	t.Logf("client handled %d PRIVMSG, %d USERNOTICE, %d CLEARCHAT distinct; %d duplicates",
 		len(s.privmsgs), len(s.userNotices), len(s.clearChats), dups)
-	if len(s.privmsgs) != 4933 {
-		t.Errorf("distinct PRIVMSG ids = %d, want 4933", len(s.privmsgs))
+	if len(s.privmsgs) != twitchtest.CapturePrivmsgs {
+		t.Errorf("distinct PRIVMSG ids = %d, want %d", len(s.privmsgs), twitchtest.CapturePrivmsgs)
 	}
 	if len(s.userNotices) != 9 {
 		t.Errorf("distinct USERNOTICE ids = %d, want 9", len(s.userNotices))
@@ -205,6 +239,26 @@ func TestFeedCaptureExactly(t *testing.T) {
 	})
 }
 
+// TestFeedLossyReader feeds a reader that loses what it had read but not
+// handled each time it hangs up: only acknowledgements can make up for it.
+func TestFeedLossyReader(t *testing.T) {
+	lines := loadCapture(t)
+	s := newServer(t, twitchtest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	got := lossyReader(t, ctx, s, "xqcow", []int{700, 2100, 3999})
+	res, err := s.Feed(ctx, "xqcow", lines, twitchtest.FeedOptions{})
+	cancel()
+	if err != nil {
+		t.Fatalf("Feed: %v", err)
+	}
+	got.check(t)
+	t.Logf("FeedResult = %+v", res)
+	if res.Connections != 4 || res.Resent == 0 {
+		t.Errorf("FeedResult = %+v, want 4 connections and some lines resent", res)
+	}
+}
+
 func TestFeedPacing(t *testing.T) {
 	s := newServer(t, twitchtest.Options{})
 	c := twitch.NewAnonymousClient()
@@ -285,4 +339,27 @@ func TestFeedStops(t *testing.T) {
 			t.Errorf("Feed of nothing = %+v, %v", res, err)
 		}
 	})
+}
+
+// BenchmarkFeedCapture measures an exact replay of the capture through a
+// go-twitch-irc client, checkpoints included.
+func BenchmarkFeedCapture(b *testing.B) {
+	lines, err := twitchtest.CaptureLines()
+	if err != nil {
+		b.Fatalf("CaptureLines: %v", err)
+	}
+	s := newServer(b, twitchtest.Options{})
+	c := twitch.NewAnonymousClient()
+	c.OnPrivateMessage(func(twitch.PrivateMessage) {})
+	startClient(b, s, c, "xqcow")
+	ctx := testContext(b, time.Minute)
+	if err := s.WaitJoined(ctx, "xqcow"); err != nil {
+		b.Fatalf("WaitJoined: %v", err)
+	}
+	for b.Loop() {
+		if _, err := s.Feed(ctx, "xqcow", lines, twitchtest.FeedOptions{}); err != nil {
+			b.Fatalf("Feed: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(lines))/b.Elapsed().Seconds(), "lines/s")
 }

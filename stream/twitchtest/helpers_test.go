@@ -12,7 +12,7 @@ import (
 )
 
 // newServer starts a server closed at the end of the test.
-func newServer(t *testing.T, opts twitchtest.Options) *twitchtest.Server {
+func newServer(t testing.TB, opts twitchtest.Options) *twitchtest.Server {
 	t.Helper()
 	s, err := twitchtest.NewServer(opts)
 	if err != nil {
@@ -30,7 +30,7 @@ func newServer(t *testing.T, opts twitchtest.Options) *twitchtest.Server {
 // background: go-twitch-irc redials by itself after RECONNECT or a drop, but
 // Connect returns on a failed dial, so it is retried. The client is
 // disconnected at the end of the test, before the server closes.
-func startClient(t *testing.T, s *twitchtest.Server, c *twitch.Client, channels ...string) {
+func startClient(t testing.TB, s *twitchtest.Server, c *twitch.Client, channels ...string) {
 	t.Helper()
 	c.IrcAddress = s.Addr()
 	c.TLS = false
@@ -68,7 +68,7 @@ func startClient(t *testing.T, s *twitchtest.Server, c *twitch.Client, channels 
 }
 
 // testContext returns a context cancelled after d or at the end of the test.
-func testContext(t *testing.T, d time.Duration) context.Context {
+func testContext(t testing.TB, d time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)

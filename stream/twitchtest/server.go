@@ -306,9 +306,9 @@ func (s *Server) Reconnect() {
 
 // Drop ends every client connection at once, with no warning: the server
 // stops writing between two lines, shuts its side down and ignores anything
-// the client still sends. It closes with FIN rather than a reset, which
-// lets go-twitch-irc v4.2.0 see the end of the stream instead of risking a
-// wedged reader when a reset makes its own write fail.
+// the client still sends. It closes with FIN, not a reset: after a reset,
+// go-twitch-irc v4.2.0 can wedge for good (its reader blocks on a full
+// channel that its parser, gone to reconnect, no longer drains).
 func (s *Server) Drop() {
 	s.mu.Lock()
 	conns := s.connsLocked()
@@ -579,8 +579,7 @@ func (c *conn) shutdown(farewell string, discard bool) {
 	c.wmu.Unlock()
 	c.markDone()
 	if tc, ok := c.nc.(*net.TCPConn); ok && discard {
-		_ = tc.SetLinger(0)
-		_ = tc.Close()
+		_ = tc.CloseWrite()
 	}
 	_ = c.nc.SetReadDeadline(time.Now().Add(closeGrace))
 	c.s.mu.Lock()
@@ -897,11 +896,11 @@ func (c *conn) handlePrivmsg(nick string, m message) {
 	}
 	s := c.s
 	msg := SentMessage{
-		Channel:   ch,
-		Text:      m.params[1],
-		Login:     nick,
-		At:        time.Now(),
-		ReplyTo:   m.tag("reply-parent-msg-id"),
+		Channel: ch,
+		Text:    m.params[1],
+		Login:   nick,
+		At:      time.Now(),
+		ReplyTo: m.tag("reply-parent-msg-id"),
 	}
 	s.mu.Lock()
 	msg.Anonymous = c.anonymous

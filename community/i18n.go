@@ -1,0 +1,182 @@
+package community
+
+import (
+	"fmt"
+	"strings"
+)
+
+// i18nLanguages are the languages of replyTexts, English (the fallback)
+// first.
+var i18nLanguages = []string{"en", "de", "es", "fr", "it", "pt"}
+
+// replyTexts holds the bot's chat replies by language and key. Every
+// language has every key of English with the same verbs in the same order,
+// so the arguments Say documents fit any language (a test holds them to
+// it). Replies are informal, as Twitch chat is.
+var replyTexts = map[string]map[string]string{
+	"en": {
+		"points":            "%s has %d points (rank %s)",
+		"rank":              "%s is %s, #%d of %d; %d more to reach %s",
+		"rank_top":          "%s is %s, #%d of %d, the highest rank",
+		"top":               "Top chatters: %s",
+		"top_empty":         "Nobody has any points yet.",
+		"streak":            "%s has attended %d streams in a row (best: %d)",
+		"watchtime":         "%s has watched for %s",
+		"give_ok":           "%s gave %d points to %s (%d left)",
+		"give_insufficient": "%s, you only have %d points",
+		"give_self":         "%s, you can't give points to yourself",
+		"give_bot":          "%s, %s is a bot and doesn't collect points",
+		"unknown_viewer":    "%s, I haven't seen %s in chat yet",
+		"addpoints_ok":      "%s got %d points (now %d)",
+		"removepoints_ok":   "%s had %d points taken away (now %d)",
+		"usage":             "Usage: %s",
+		"welcome_new":       "Welcome to the chat, %s! Glad you're here.",
+		"welcome_back":      "Welcome back, %s! It's been a while.",
+		"rank_up":           "%s has reached the rank %s! Congrats!",
+	},
+	"de": {
+		"points":            "%s hat %d Punkte (Rang %s)",
+		"rank":              "%s ist %s, Platz %d von %d – noch %d bis %s",
+		"rank_top":          "%s ist %s, Platz %d von %d – höher geht's nicht",
+		"top":               "Die aktivsten Chatter: %s",
+		"top_empty":         "Noch hat niemand Punkte gesammelt.",
+		"streak":            "%s war bei %d Streams in Folge dabei (Rekord: %d)",
+		"watchtime":         "%s hat insgesamt %s zugeschaut",
+		"give_ok":           "%s hat %d Punkte an %s verschenkt (übrig: %d)",
+		"give_insufficient": "%s, du hast nur %d Punkte",
+		"give_self":         "%s, du kannst dir nicht selbst Punkte schenken",
+		"give_bot":          "%s, %s ist ein Bot und sammelt keine Punkte",
+		"unknown_viewer":    "%s, %s habe ich hier noch nicht im Chat gesehen",
+		"addpoints_ok":      "%s bekommt %d Punkte (jetzt %d)",
+		"removepoints_ok":   "%s verliert %d Punkte (jetzt %d)",
+		"usage":             "So geht's: %s",
+		"welcome_new":       "Willkommen im Chat, %s! Schön, dass du da bist.",
+		"welcome_back":      "Willkommen zurück, %s! Lange nicht gesehen.",
+		"rank_up":           "%s hat den Rang %s erreicht! Glückwunsch!",
+	},
+	"es": {
+		"points":            "%s tiene %d puntos (rango %s)",
+		"rank":              "%s es %s, puesto %d de %d; le faltan %d para %s",
+		"rank_top":          "%s es %s, puesto %d de %d, el rango más alto",
+		"top":               "Los más activos del chat: %s",
+		"top_empty":         "Todavía nadie tiene puntos.",
+		"streak":            "%s lleva %d streams seguidos (récord: %d)",
+		"watchtime":         "%s lleva %s viendo el canal",
+		"give_ok":           "%s le dio %d puntos a %s (le quedan %d)",
+		"give_insufficient": "%s, solo tienes %d puntos",
+		"give_self":         "%s, no puedes regalarte puntos",
+		"give_bot":          "%s, %s es un bot y no acumula puntos",
+		"unknown_viewer":    "%s, todavía no he visto a %s en el chat",
+		"addpoints_ok":      "%s recibe %d puntos (ahora tiene %d)",
+		"removepoints_ok":   "A %s le quitaron %d puntos (ahora tiene %d)",
+		"usage":             "Uso: %s",
+		"welcome_new":       "¡Te damos la bienvenida al chat, %s! Qué bueno tenerte aquí.",
+		"welcome_back":      "¡Qué bueno verte de nuevo, %s! Hacía tiempo.",
+		"rank_up":           "¡%s alcanzó el rango %s! ¡Felicidades!",
+	},
+	"fr": {
+		"points":            "%s a %d points (rang %s)",
+		"rank":              "%s est %s, n° %d sur %d ; encore %d pour devenir %s",
+		"rank_top":          "%s est %s, n° %d sur %d : le rang le plus haut",
+		"top":               "Les plus actifs du chat : %s",
+		"top_empty":         "Personne n'a encore de points.",
+		"streak":            "%s a suivi %d streams d'affilée (record : %d)",
+		"watchtime":         "%s a regardé la chaîne pendant %s",
+		"give_ok":           "%s a donné %d points à %s (il lui en reste %d)",
+		"give_insufficient": "%s, tu n'as que %d points",
+		"give_self":         "%s, tu ne peux pas te donner de points",
+		"give_bot":          "%s, %s est un bot et ne gagne pas de points",
+		"unknown_viewer":    "%s, je n'ai pas encore vu %s dans le chat",
+		"addpoints_ok":      "%s reçoit %d points (total : %d)",
+		"removepoints_ok":   "%s perd %d points (total : %d)",
+		"usage":             "Utilisation : %s",
+		"welcome_new":       "Bienvenue dans le chat, %s ! Installe-toi.",
+		"welcome_back":      "Bon retour parmi nous, %s ! Ça faisait longtemps.",
+		"rank_up":           "%s passe au rang %s ! Bravo !",
+	},
+	"it": {
+		"points":            "%s ha %d punti (rango %s)",
+		"rank":              "%s è %s, %d° su %d; mancano %d per %s",
+		"rank_top":          "%s è %s, %d° su %d, il rango più alto",
+		"top":               "I più attivi in chat: %s",
+		"top_empty":         "Nessuno ha ancora punti.",
+		"streak":            "%s ha seguito %d live di fila (record: %d)",
+		"watchtime":         "%s ha guardato il canale per %s",
+		"give_ok":           "%s ha dato %d punti a %s (gliene restano %d)",
+		"give_insufficient": "%s, hai solo %d punti",
+		"give_self":         "%s, non puoi regalarti punti",
+		"give_bot":          "%s, %s è un bot e non accumula punti",
+		"unknown_viewer":    "%s, non ho ancora visto %s in chat",
+		"addpoints_ok":      "%s riceve %d punti (ora ne ha %d)",
+		"removepoints_ok":   "%s perde %d punti (ora ne ha %d)",
+		"usage":             "Uso: %s",
+		"welcome_new":       "Ciao %s, ti diamo il benvenuto in chat!",
+		"welcome_back":      "Che bello rivederti, %s! È passato un po'.",
+		"rank_up":           "%s ha raggiunto il rango %s! Complimenti!",
+	},
+	"pt": {
+		"points":            "%s tem %d pontos (nível %s)",
+		"rank":              "%s é %s, %dº de %d; faltam %d para %s",
+		"rank_top":          "%s é %s, %dº de %d, o nível mais alto",
+		"top":               "Os mais ativos do chat: %s",
+		"top_empty":         "Ninguém tem pontos ainda.",
+		"streak":            "%s assistiu %d lives seguidas (recorde: %d)",
+		"watchtime":         "%s já assistiu %s de live",
+		"give_ok":           "%s deu %d pontos para %s (restam %d)",
+		"give_insufficient": "%s, você só tem %d pontos",
+		"give_self":         "%s, você não pode se dar pontos",
+		"give_bot":          "%s, %s é um bot e não acumula pontos",
+		"unknown_viewer":    "%s, ainda não vi %s no chat",
+		"addpoints_ok":      "%s recebeu %d pontos (agora tem %d)",
+		"removepoints_ok":   "%s perdeu %d pontos (agora tem %d)",
+		"usage":             "Uso: %s",
+		"welcome_new":       "Boas-vindas ao chat, %s! Que bom ter você aqui.",
+		"welcome_back":      "Que bom te ver de novo, %s! Fazia tempo.",
+		"rank_up":           "%s chegou ao nível %s! Parabéns!",
+	},
+}
+
+// Languages returns the codes of the languages Say speaks, English first.
+// The slice is the caller's to keep.
+func Languages() []string {
+	return append([]string(nil), i18nLanguages...)
+}
+
+// Say returns the reply key in language lang, formatted with args. lang is a
+// code from Languages, in any case, optionally with a region ("pt-BR" is
+// "pt"). An unknown language, or a key missing in lang, falls back to
+// English; a key English lacks gives "", which the caller sends nowhere.
+//
+// Keys and their arguments, in order (%s a string, %d an integer):
+//
+//	points             name, points, rank
+//	rank               name, rank, position, total, toNext, nextRank
+//	rank_top           name, rank, position, total
+//	top                list
+//	top_empty          (none)
+//	streak             name, streak, longest
+//	watchtime          name, duration (formatted by the caller, "3h 25m")
+//	give_ok            from, amount, to, balance (the giver's new balance)
+//	give_insufficient  name, balance
+//	give_self          name
+//	give_bot           name, target
+//	unknown_viewer     name, target
+//	addpoints_ok       target, amount, balance
+//	removepoints_ok    target, amount, balance
+//	usage              usage (see Usage)
+//	welcome_new        name (a first-time chatter)
+//	welcome_back       name (back after a long absence)
+//	rank_up            name, rank
+func Say(lang, key string, args ...any) string {
+	lang = strings.ToLower(lang)
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	format, ok := replyTexts[lang][key]
+	if !ok {
+		if format, ok = replyTexts["en"][key]; !ok {
+			return ""
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}

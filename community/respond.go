@@ -1,0 +1,180 @@
+package community
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// Reasons a command is refused, beside the UsageError reasons; they are
+// bounded metric label values.
+const (
+	RejectPermission   = "permission"
+	RejectInsufficient = "insufficient_points"
+	RejectSelf         = "self"
+	RejectBot          = "bot"
+	RejectUnknown      = "unknown_viewer"
+)
+
+// command runs a chat command from ev, if it is one of Hearth's, filling
+// the result's Reply, Command and Rejected. Replies go out through the
+// rate-limited sender; a refused permission or a cooldown gets no reply at
+// all, so nobody can make the bot spam.
+func (c *Channel) command(ev hearth.Event) {
+	cmd, ok, err := ParseCommand(c.rules.CommandPrefix, ev.Text)
+	if !ok {
+		return
+	}
+	r := c.result
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		r.Command, r.Rejected = ue.Command, ue.Reason
+		if allowed, _ := c.cmds.Allow(ue.Command, ev.User.ID, ev.Roles, ev.Time); allowed {
+			r.Reply = c.say("usage", Usage(c.rules.CommandPrefix, ue.Command))
+		}
+		return
+	}
+	r.Command = cmd.Name
+	if !Allowed(cmd.Name, ev.Roles) {
+		r.Rejected = RejectPermission
+		return
+	}
+	if allowed, reason := c.cmds.Allow(cmd.Name, ev.User.ID, ev.Roles, ev.Time); !allowed {
+		r.Rejected = reason
+		return
+	}
+	me, _ := c.Viewer(ev.User.ID)
+	name := ev.User.DisplayName
+	switch cmd.Name {
+	case CmdPoints, CmdRank, CmdStreak, CmdWatchtime:
+		who := me
+		if cmd.Target != "" {
+			t, ok := c.ViewerByLogin(cmd.Target)
+			if !ok {
+				r.Rejected, r.Reply = RejectUnknown, c.say("unknown_viewer", name, cmd.Target)
+				return
+			}
+			who = t
+		}
+		r.Reply = c.describe(cmd.Name, who)
+	case CmdTop:
+		r.Reply = c.top(int(cmd.Amount))
+	case CmdGive:
+		r.Rejected, r.Reply = c.give(ev, me, cmd)
+	case CmdAddPoints, CmdRemovePoints:
+		r.Rejected, r.Reply = c.adjust(cmd)
+	}
+}
+
+func (c *Channel) say(key string, args ...any) string { return Say(c.rules.Language, key, args...) }
+
+func displayName(v hearth.ViewerStats) string {
+	if v.DisplayName != "" {
+		return v.DisplayName
+	}
+	return v.Login
+}
+
+func (c *Channel) describe(name string, v hearth.ViewerStats) string {
+	who := displayName(v)
+	switch name {
+	case CmdPoints:
+		return c.say("points", who, v.Points, c.rules.RankOf(v).Name)
+	case CmdRank:
+		pos, total := c.Position(v.UserID)
+		i := c.rules.rankIndex(c.rules.rankValue(v))
+		if i == len(c.rules.Ranks)-1 {
+			return c.say("rank_top", who, c.rules.Ranks[i].Name, pos, total)
+		}
+		next := c.rules.Ranks[i+1]
+		return c.say("rank", who, c.rules.Ranks[i].Name, pos, total, next.Min-c.rules.rankValue(v), next.Name)
+	case CmdStreak:
+		return c.say("streak", who, c.CurrentStreak(v), v.LongestStreak)
+	default:
+		return c.say("watchtime", who, FormatDuration(time.Duration(v.WatchSeconds)*time.Second))
+	}
+}
+
+func (c *Channel) top(n int) string {
+	top := c.Top(n)
+	if len(top) == 0 {
+		return c.say("top_empty")
+	}
+	parts := make([]string, len(top))
+	for i, v := range top {
+		parts[i] = fmt.Sprintf("%d. %s (%d)", i+1, displayName(v), v.Points)
+	}
+	return c.say("top", strings.Join(parts, " · "))
+}
+
+// give moves points from the giver to the target: both balances change, or
+// neither does.
+func (c *Channel) give(ev hearth.Event, me hearth.ViewerStats, cmd Command) (rejected, reply string) {
+	name := ev.User.DisplayName
+	switch {
+	case cmd.Target == ev.User.Login:
+		return RejectSelf, c.say("give_self", name)
+	case c.IsBot(cmd.Target):
+		return RejectBot, c.say("give_bot", name, cmd.Target)
+	}
+	to, ok := c.viewers[c.byLogin[cmd.Target]]
+	if !ok {
+		return RejectUnknown, c.say("unknown_viewer", name, cmd.Target)
+	}
+	from := c.viewers[me.UserID]
+	if from == nil || from.stats.Points < cmd.Amount {
+		return RejectInsufficient, c.say("give_insufficient", name, me.Points)
+	}
+	c.track(from)
+	c.track(to)
+	from.stats.Points -= cmd.Amount
+	to.stats.Points = min(to.stats.Points+cmd.Amount, MaxBalance)
+	return "", c.say("give_ok", name, cmd.Amount, displayName(to.stats), from.stats.Points)
+}
+
+// adjust runs a moderator's !addpoints or !removepoints.
+func (c *Channel) adjust(cmd Command) (rejected, reply string) {
+	v, ok := c.viewers[c.byLogin[cmd.Target]]
+	if !ok {
+		return RejectUnknown, c.say("unknown_viewer", "@", cmd.Target)
+	}
+	if c.isBot(v) {
+		return RejectBot, c.say("give_bot", "@", cmd.Target)
+	}
+	if cmd.Name == CmdAddPoints {
+		c.award(v, cmd.Amount)
+		return "", c.say("addpoints_ok", displayName(v.stats), cmd.Amount, v.stats.Points)
+	}
+	n := c.deduct(v, cmd.Amount)
+	return "", c.say("removepoints_ok", displayName(v.stats), n, v.stats.Points)
+}
+
+// FormatDuration writes a watch time as chat reads it: "3h 25m", "12m",
+// "0m".
+func FormatDuration(d time.Duration) string {
+	h := int64(d / time.Hour)
+	m := int64(d % time.Hour / time.Minute)
+	if h > 0 {
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+// NoticeLine is the chat line announcing a notice.
+func NoticeLine(lang string, n Notice) string {
+	name := n.DisplayName
+	if name == "" {
+		name = n.Login
+	}
+	switch n.Kind {
+	case NoticeWelcome:
+		return Say(lang, "welcome_new", name)
+	case NoticeWelcomeBack:
+		return Say(lang, "welcome_back", name)
+	default:
+		return Say(lang, "rank_up", name, n.Rank)
+	}
+}

@@ -1,0 +1,141 @@
+package community
+
+import (
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// advance moves the channel's clock to now: every whole minute while live,
+// present viewers gain watch time, and every PresenceInterval presence
+// points; a stream inferred from chat ends after the idle gap.
+func (c *Channel) advance(now time.Time) {
+	if !now.After(c.clock) {
+		return
+	}
+	c.clock = now
+	for c.live {
+		if c.nextTick.IsZero() {
+			c.nextTick = now.Add(time.Minute)
+		}
+		if c.stream.Source == hearth.SourceChat && !now.Before(c.lastActivity.Add(c.rules.IdleGap)) && !c.nextTick.Before(c.lastActivity.Add(c.rules.IdleGap)) {
+			c.endStream(c.lastActivity)
+			return
+		}
+		if c.nextTick.After(now) {
+			return
+		}
+		c.minute(c.nextTick)
+		c.nextTick = c.nextTick.Add(time.Minute)
+	}
+}
+
+// minute credits one minute of watch time to everyone present at at.
+func (c *Channel) minute(at time.Time) {
+	c.ticks++
+	every := int64(c.rules.PresenceInterval / time.Minute)
+	pay := every > 0 && c.ticks%every == 0
+	for id := range c.present {
+		v, ok := c.viewers[id]
+		if !ok || !v.joined && at.Sub(v.lastChat) >= c.rules.PresenceTimeout {
+			delete(c.present, id)
+			continue
+		}
+		if c.isBot(v) || v.banned {
+			continue
+		}
+		c.track(v)
+		c.enterStream(v)
+		v.stats.WatchSeconds += 60
+		v.stats.StreamWatchSeconds += 60
+		c.attend(v)
+		if pay && c.earns(v, at) {
+			c.award(v, c.multiplied(c.rules.PresencePoints, 0))
+		}
+	}
+}
+
+func (c *Channel) startStream(at time.Time, source string) {
+	c.stream = hearth.StreamSession{Channel: c.name, Seq: c.stream.Seq + 1, StartedAt: at, Source: source}
+	c.live = true
+	c.nextTick = at.Add(time.Minute)
+	c.ticks = 0
+	clear(c.chatters)
+	c.result.Streams = append(c.result.Streams, c.stream)
+}
+
+func (c *Channel) endStream(at time.Time) {
+	if at.Before(c.stream.StartedAt) {
+		at = c.stream.StartedAt
+	}
+	c.stream.EndedAt = at
+	c.live = false
+	c.nextTick = time.Time{}
+	c.result.Streams = append(c.result.Streams, c.stream)
+}
+
+// enterStream resets a viewer's per-stream counts the first time they are
+// seen in the current stream.
+func (c *Channel) enterStream(v *viewer) {
+	if v.stats.StreamSeq != c.stream.Seq {
+		c.track(v)
+		v.stats.StreamSeq = c.stream.Seq
+		v.stats.StreamMessages = 0
+		v.stats.StreamWatchSeconds = 0
+	}
+}
+
+// attend counts the current stream toward v's streak once v qualifies: they
+// chatted in it, or were present at least AttendMinimum.
+func (c *Channel) attend(v *viewer) {
+	seq := c.stream.Seq
+	s := &v.stats
+	if s.LastAttended == seq || s.StreamSeq != seq {
+		return
+	}
+	if s.StreamMessages == 0 && s.StreamWatchSeconds < int64(c.rules.AttendMinimum/time.Second) {
+		return
+	}
+	c.track(v)
+	switch missed := seq - s.LastAttended - 1; {
+	case s.LastAttended == 0:
+		s.Streak = 1
+	case missed == 0:
+		s.Streak++
+	case missed == 1 && c.graceAvailable(*s, seq):
+		s.Streak++
+		s.GraceUsedAt = seq - 1
+	default:
+		s.Streak = 1
+	}
+	s.LastAttended = seq
+	s.LongestStreak = max(s.LongestStreak, s.Streak)
+}
+
+// graceAvailable reports whether the streak grace may forgive the stream
+// before seq: it is on, and was not used in the last StreakGraceEvery
+// streams.
+func (c *Channel) graceAvailable(s hearth.ViewerStats, seq int64) bool {
+	n := c.rules.StreakGraceEvery
+	return n > 0 && (s.GraceUsedAt == 0 || seq-1-s.GraceUsedAt >= n)
+}
+
+// CurrentStreak is the streak a viewer holds now: their stored streak,
+// unless streams they missed since have broken it.
+func (c *Channel) CurrentStreak(s hearth.ViewerStats) int64 {
+	if s.LastAttended == 0 {
+		return 0
+	}
+	latest := c.stream.Seq
+	if c.live && s.LastAttended != latest {
+		latest-- // the live stream can still be attended
+	}
+	switch missed := latest - s.LastAttended; {
+	case missed <= 0:
+		return s.Streak
+	case missed == 1 && c.graceAvailable(s, latest+1):
+		return s.Streak
+	default:
+		return 0
+	}
+}

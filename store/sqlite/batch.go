@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// Apply writes every change in b in one transaction: all or nothing. It
+// deletes the viewers that b.Forget names first (a viewer that is not there
+// is no error), then writes b.Viewers, then b.Streams. Rows are whole
+// (absolute values), so applying the same batch twice leaves the same
+// state; when a batch holds two rows for one viewer, or for one stream, the
+// later one wins. A channel that a viewer or stream names and the store does
+// not know yet is created, as EnsureChannel would; Forget creates none. A
+// batch that hearth.Batch.Validate refuses is rejected whole with its
+// EINVALID error and writes nothing. An empty batch writes nothing.
+func (db *DB) Apply(ctx context.Context, b hearth.Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := db.apply(ctx, b); err != nil {
+		return fmt.Errorf("sqlite: unable to apply batch: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) apply(ctx context.Context, b hearth.Batch) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	now := time.Now()
+	seen := make(map[string]bool)
+	for _, name := range batchChannels(b) {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if err := insertChannel(ctx, tx, name, now); err != nil {
+			return err
+		}
+	}
+
+	if err := execEach(ctx, tx, deleteViewer, b.Forget, func(k hearth.ViewerKey) []any {
+		return []any{k.Channel, k.UserID}
+	}); err != nil {
+		return err
+	}
+	if err := execEach(ctx, tx, upsertViewer, b.Viewers, viewerArgs); err != nil {
+		return err
+	}
+	if err := execEach(ctx, tx, upsertStream, b.Streams, streamArgs); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// batchChannels returns the channel of every viewer and stream row in b,
+// repeats included.
+func batchChannels(b hearth.Batch) []string {
+	names := make([]string, 0, len(b.Viewers)+len(b.Streams))
+	for _, v := range b.Viewers {
+		names = append(names, v.Channel)
+	}
+	for _, s := range b.Streams {
+		names = append(names, s.Channel)
+	}
+	return names
+}
+
+// execEach runs query once per row, with the arguments args returns for it,
+// through one prepared statement. It prepares nothing when rows is empty.
+func execEach[T any](ctx context.Context, tx *sql.Tx, query string, rows []T, args func(T) []any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		if _, err := stmt.ExecContext(ctx, args(r)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
