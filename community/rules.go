@@ -163,9 +163,9 @@ func (r Rules) Validate() error {
 		}
 	}
 	durations := []struct {
-		name    string
-		v       time.Duration
-		lo, hi  time.Duration
+		name   string
+		v      time.Duration
+		lo, hi time.Duration
 	}{
 		{"points.message_cooldown", r.MessageCooldown, 0, 24 * time.Hour},
 		{"points.repeat_window", r.RepeatWindow, 0, 24 * time.Hour},

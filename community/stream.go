@@ -123,17 +123,35 @@ func (c *Channel) graceAvailable(s hearth.ViewerStats, seq int64) bool {
 // CurrentStreak is the streak a viewer holds now: their stored streak,
 // unless streams they missed since have broken it.
 func (c *Channel) CurrentStreak(s hearth.ViewerStats) int64 {
-	if s.LastAttended == 0 {
+	return Standing{Rules: c.rules, Last: &c.stream}.CurrentStreak(s)
+}
+
+// Standing answers, from a channel's rules and its last stream session
+// alone, what rank a viewer holds and whether their streak still stands;
+// exports use it without loading the whole channel.
+type Standing struct {
+	Rules Rules
+	Last  *hearth.StreamSession // the channel's latest session; nil if none
+}
+
+// RankName returns the name of the rank v holds.
+func (st Standing) RankName(v hearth.ViewerStats) string { return st.Rules.RankOf(v).Name }
+
+// CurrentStreak returns v's streak unless streams they missed since their
+// last attendance have broken it (one may be forgiven by the grace).
+func (st Standing) CurrentStreak(s hearth.ViewerStats) int64 {
+	if s.LastAttended == 0 || st.Last == nil {
 		return 0
 	}
-	latest := c.stream.Seq
-	if c.live && s.LastAttended != latest {
+	latest := st.Last.Seq
+	if st.Last.EndedAt.IsZero() && s.LastAttended != latest {
 		latest-- // the live stream can still be attended
 	}
+	n := st.Rules.StreakGraceEvery
 	switch missed := latest - s.LastAttended; {
 	case missed <= 0:
 		return s.Streak
-	case missed == 1 && c.graceAvailable(s, latest+1):
+	case missed == 1 && n > 0 && (s.GraceUsedAt == 0 || latest-s.GraceUsedAt >= n):
 		return s.Streak
 	default:
 		return 0

@@ -17,7 +17,7 @@ var viewers = []hearth.ViewerStats{
 
 func TestWriteJSON(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, "json", viewers); err != nil {
+	if err := Write(&buf, "json", viewers, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got []Record
@@ -31,14 +31,14 @@ func TestWriteJSON(t *testing.T) {
 
 func TestWriteCSV(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, "csv", viewers); err != nil {
+	if err := Write(&buf, "csv", viewers, nil); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || rows[0][0] != "user_id" || rows[1][2] != viewers[0].DisplayName || rows[1][4] != "30" {
+	if len(rows) != 3 || rows[0][0] != "user_id" || rows[1][2] != viewers[0].DisplayName || rows[1][4] != "30" || rows[0][6] != "rank" {
 		t.Fatalf("rows %q", rows)
 	}
 	if rows[2][2] != "'=HYPERLINK(\"x\")" {
@@ -47,7 +47,7 @@ func TestWriteCSV(t *testing.T) {
 }
 
 func TestWriteUnknownFormat(t *testing.T) {
-	err := Write(&bytes.Buffer{}, "xml", viewers)
+	err := Write(&bytes.Buffer{}, "xml", viewers, nil)
 	if hearth.ErrorCode(err) != hearth.EINVALID {
 		t.Fatalf("err = %v", err)
 	}

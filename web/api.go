@@ -2,21 +2,47 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/export"
 )
 
 type api struct {
-	store hearth.Store
+	store  hearth.Store
+	rules  func(channel string) (community.Rules, bool)
+	forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+}
+
+// standing returns what names a viewer's rank and current streak in a
+// channel, or nil if the channel's rules are unknown here.
+func (a *api) standing(c *fiber.Ctx, channel string) (export.Ranker, error) {
+	if a.rules == nil {
+		return nil, nil
+	}
+	rules, ok := a.rules(channel)
+	if !ok {
+		return nil, nil
+	}
+	st := community.Standing{Rules: rules}
+	last, err := a.store.Streams(c.UserContext(), channel, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(last) > 0 {
+		st.Last = &last[0]
+	}
+	return st, nil
 }
 
 func (a *api) register(r fiber.Router) {
 	r.Get("/channels", a.channels)
 	r.Get("/channels/:channel/viewers", a.viewers)
 	r.Get("/channels/:channel/viewers/:login", a.viewer)
+	r.Delete("/channels/:channel/viewers/:login", a.forgetViewer)
 	r.Get("/channels/:channel/leaderboard", a.leaderboard)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
@@ -62,8 +88,12 @@ func (a *api) viewers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	st, err := a.standing(c, ch)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := export.Write(&buf, format, vs); err != nil {
+	if err := export.Write(&buf, format, vs, st); err != nil {
 		return err
 	}
 	if format == "csv" {
@@ -84,7 +114,11 @@ func (a *api) viewer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(export.NewRecord(v))
+	st, err := a.standing(c, ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(export.NewRecord(v, st))
 }
 
 func (a *api) leaderboard(c *fiber.Ctx) error {
@@ -101,4 +135,24 @@ func (a *api) leaderboard(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(hearth.NewLeaderboard(ch, top))
+}
+
+// forgetViewer deletes one viewer's data, on request of that viewer.
+func (a *api) forgetViewer(c *fiber.Ctx) error {
+	ch, err := channelParam(c)
+	if err != nil {
+		return err
+	}
+	login := hearth.NormalizeChannel(c.Params("login"))
+	if login == "" {
+		return hearth.Errorf(hearth.EINVALID, "%q is not a Twitch login", c.Params("login"))
+	}
+	if a.forget == nil {
+		return hearth.Errorf(hearth.ENOTFOUND, "forgetting viewers is not available here")
+	}
+	v, err := a.forget(c.UserContext(), ch, login)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"forgot": export.NewRecord(v, nil)})
 }

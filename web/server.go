@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,6 +34,13 @@ type RequestRecorder interface {
 type Config struct {
 	// Store answers the API's reads.
 	Store hearth.Store
+	// Rules returns a served channel's rules, for ranks and streaks in
+	// exports; nil leaves them out.
+	Rules func(channel string) (community.Rules, bool)
+	// Forget deletes one viewer's data from a served channel, durably,
+	// returning what was deleted; ENOTFOUND if the channel or viewer is
+	// unknown.
+	Forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
 	// Gatherer is scraped at /metrics.
@@ -100,7 +108,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{store: cfg.Store}
+	api := &api{store: cfg.Store, rules: cfg.Rules, forget: cfg.Forget}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	return app
 }

@@ -48,6 +48,7 @@ type Main struct {
 	// EventClock makes channels keep time by event timestamps only (replay).
 	EventClock bool
 
+	rules    map[string]community.Rules
 	registry *prometheus.Registry
 	hub      *overlays.Hub
 	app      *fiber.App
@@ -76,6 +77,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		rules[ch] = r
 	}
+	m.rules = rules
 	st, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -171,7 +173,12 @@ func (m *Main) serveHTTP() error {
 	}
 	m.HTTPAddr = ln.Addr().String()
 	m.app = web.New(web.Config{
-		Store:      m.Store,
+		Store: m.Store,
+		Rules: func(ch string) (community.Rules, bool) {
+			r, ok := m.rules[ch]
+			return r, ok
+		},
+		Forget:     m.Forget,
 		AdminToken: m.Config.AdminToken,
 		Gatherer:   m.registry,
 		Ready:      m.ready,
@@ -278,6 +285,28 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Forget deletes one viewer's data from a served channel: from memory and,
+// before it returns, from the store.
+func (m *Main) Forget(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
+	var forgot hearth.ViewerStats
+	err := m.Engine.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
+		v, ok := c.ViewerByLogin(login)
+		if !ok {
+			return hearth.Batch{}
+		}
+		k, _ := c.Forget(login)
+		forgot = v
+		return hearth.Batch{Forget: []hearth.ViewerKey{k}}
+	})
+	if err != nil {
+		return forgot, err
+	}
+	if forgot.UserID == "" {
+		return forgot, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", channel, login)
+	}
+	return forgot, m.Engine.Sync(ctx)
 }
 
 // chatRelay lets the engine, built before the chat connection, send

@@ -7,12 +7,13 @@ import (
 	"os"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/export"
 )
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("export", "export --channel NAME [--format json|csv] [--db URL] [--out FILE]", stderr)
-	load := configFlags(fs, "database_url", "log_level")
+	load := configFlags(fs)
 	channel := fs.String("channel", "", "channel to export (required)")
 	format := fs.String("format", "json", "json or csv")
 	out := fs.String("out", "", "write to this file instead of standard output")
@@ -37,12 +38,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err := mustExist(cfg.DatabaseURL); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DatabaseURL)
+	db, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	vs, err := st.Viewers(ctx, ch)
+	defer db.Close()
+	vs, err := db.Viewers(ctx, ch)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,19 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		defer f.Close()
 		w = f
 	}
-	if err := export.Write(w, *format, vs); err != nil {
+	rules, err := cfg.RulesFor(ch)
+	if err != nil {
+		return err
+	}
+	st := community.Standing{Rules: rules}
+	last, err := db.Streams(ctx, ch, 1)
+	if err != nil {
+		return err
+	}
+	if len(last) > 0 {
+		st.Last = &last[0]
+	}
+	if err := export.Write(w, *format, vs, st); err != nil {
 		return err
 	}
 	if *out != "" {

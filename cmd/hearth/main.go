@@ -8,6 +8,8 @@
 //	hearth demo             everything in-process against a fake Twitch with a simulated audience
 //	hearth replay FILE      feed a recorded Twitch IRC log through the real pipeline
 //	hearth export           write a channel's viewers as JSON or CSV
+//	hearth backup FILE      copy a SQLite database while hearth runs
+//	hearth forget           delete one viewer's data from a channel
 //	hearth version          print the version
 package main
 
@@ -32,6 +34,8 @@ Commands:
   demo      run everything against a fake Twitch with a simulated audience
   replay    feed a recorded Twitch IRC log (plain or .gz) through the pipeline
   export    write one channel's viewers as JSON or CSV
+  backup    copy a SQLite database while hearth runs
+  forget    delete one viewer's data from a channel
   healthcheck  exit 0 if a running hearth answers /healthz (for containers)
   version   print the version
 
@@ -70,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runReplay(ctx, rest, stdout, stderr, getenv)
 	case "export":
 		return runExport(ctx, rest, stdout, stderr, getenv)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr, getenv)
+	case "forget":
+		return runForget(ctx, rest, stdout, stderr, getenv)
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-version":

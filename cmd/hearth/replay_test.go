@@ -11,52 +11,169 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/hearthlive/hearth/export"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
 // captureTruth is what the real capture holds, computed here straight
-// from the raw lines with nothing of Hearth's code: chat messages per user
-// id, the points the default rules give each user, and every user id seen
-// in a chat message or a sub notice.
+// from the raw lines with nothing of Hearth's code: per user id, chat
+// messages, the points and watch time the default rules give, and every
+// user id seen in a chat message or a sub notice.
 type captureTruth struct {
 	messages map[string]int64
 	points   map[string]int64
+	watch    map[string]int64
 	users    map[string]bool
 }
 
 var (
-	tagUserID = regexp.MustCompile(`(?:^@|;)user-id=(\d+)(?:;|\s)`)
-	tagSentTS = regexp.MustCompile(`(?:^@|;)tmi-sent-ts=(\d+)(?:;|\s)`)
+	tagUserID   = regexp.MustCompile(`(?:^@|;)user-id=(\d+)(?:;|\s)`)
+	tagSentTS   = regexp.MustCompile(`(?:^@|;)tmi-sent-ts=(\d+)(?:;|\s)`)
+	tagLogin    = regexp.MustCompile(`^@\S*?;?login=([a-z0-9_]+)`)
+	tagTarget   = regexp.MustCompile(`(?:^@|;)target-user-id=(\d+)(?:;|\s)`)
+	tagDuration = regexp.MustCompile(`(?:^@|;)ban-duration=(\d+)(?:;|\s)`)
+	tagBits     = regexp.MustCompile(`(?:^@|;)bits=(\d+)(?:;|\s)`)
+	tagMsgID    = regexp.MustCompile(`(?:^@|;)msg-id=([a-z]+)(?:;|\s)`)
+	privmsgFrom = regexp.MustCompile(` :([a-z0-9_]+)![^ ]* PRIVMSG #[a-z0-9_]+ :(.*)$`)
 )
 
-func computeCaptureTruth(t *testing.T, perMessage int64, cooldown time.Duration) captureTruth {
+// simulated is one viewer in captureTruth's own model of the rules.
+type simulated struct {
+	login                  string
+	messages, points       int64
+	watch                  int64
+	lastEarned, lastChat   int64 // ms; -1 never
+	lastText               string
+	lastTextAt, mutedUntil int64
+	banned, present        bool
+}
+
+// computeCaptureTruth applies Hearth's default rules, as the README states
+// them, to the raw capture: 10 points per message with a 30 s cooldown, no
+// points for a repeat of the viewer's previous text within 5 min or for a
+// command, 50 for a first message, 50 per 100 bits, 500 for a sub or
+// resub, nothing while timed out or banned, nothing for bots or the
+// broadcaster. With no online/offline from Twitch the stream starts at the
+// first message; every minute after it each viewer who chatted in the last
+// 10 minutes gains a minute of watch time, and every 5th minute 5 points.
+func computeCaptureTruth(t *testing.T) captureTruth {
 	t.Helper()
 	lines, err := twitchtest.CaptureLines()
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth := captureTruth{messages: map[string]int64{}, points: map[string]int64{}, users: map[string]bool{}}
-	lastEarned := map[string]int64{}
+	const minute = 60_000
+	bots := map[string]bool{"xqcow": true, "fossabot": true, "nightbot": true, "streamelements": true}
+	vs := map[string]*simulated{}
+	get := func(id, login string) *simulated {
+		v, ok := vs[id]
+		if !ok {
+			v = &simulated{login: login, lastEarned: -1, lastChat: -1}
+			vs[id] = v
+		}
+		return v
+	}
+	earns := func(v *simulated, at int64) bool { return !bots[v.login] && !v.banned && at >= v.mutedUntil }
+	var clock, nextTick, ticks int64
+	live := false
+	advance := func(now int64) {
+		if now <= clock {
+			return
+		}
+		clock = now
+		for live && nextTick <= now {
+			ticks++
+			for _, v := range vs {
+				if !v.present {
+					continue
+				}
+				if nextTick-v.lastChat >= 10*minute {
+					v.present = false
+					continue
+				}
+				if bots[v.login] || v.banned {
+					continue
+				}
+				v.watch += 60
+				if ticks%5 == 0 && earns(v, nextTick) {
+					v.points += 5
+				}
+			}
+			nextTick += minute
+		}
+	}
 	for _, line := range lines {
 		parts := strings.SplitN(line, " ", 4)
-		if len(parts) < 3 {
-			continue
-		}
+		ts, _ := strconv.ParseInt(tagSentTS.FindStringSubmatch(line)[1], 10, 64)
+		advance(ts)
 		switch parts[2] {
 		case "PRIVMSG":
-			id := tagUserID.FindStringSubmatch(line)[1]
-			ts, _ := strconv.ParseInt(tagSentTS.FindStringSubmatch(line)[1], 10, 64)
-			truth.users[id] = true
-			truth.messages[id]++
-			if last, ok := lastEarned[id]; !ok || ts-last >= cooldown.Milliseconds() {
-				truth.points[id] += perMessage
-				lastEarned[id] = ts
+			m := privmsgFrom.FindStringSubmatch(line)
+			login, text := m[1], m[2]
+			if strings.HasPrefix(text, "\x01ACTION ") {
+				text = strings.TrimSuffix(strings.TrimPrefix(text, "\x01ACTION "), "\x01")
 			}
+			v := get(tagUserID.FindStringSubmatch(line)[1], login)
+			first := v.messages == 0
+			v.banned = false
+			if !live {
+				live, nextTick = true, ts+minute
+			}
+			v.messages++
+			v.lastChat = max(v.lastChat, ts)
+			if !bots[login] {
+				v.present = true
+			}
+			if earns(v, ts) {
+				norm := strings.Join(strings.Fields(strings.ToLower(text)), " ")
+				trimmed := strings.TrimLeft(text, " ")
+				command := len(trimmed) > 1 && trimmed[0] == '!' && (trimmed[1] == '#' || unicode.IsLetter([]rune(trimmed[1:])[0]))
+				repeat := norm != "" && norm == v.lastText && ts-v.lastTextAt < 5*minute
+				if !command && !repeat && (v.lastEarned < 0 || ts-v.lastEarned >= 30_000) {
+					v.points += 10
+					v.lastEarned = ts
+				}
+				if first {
+					v.points += 50
+				}
+				if b := tagBits.FindStringSubmatch(line); b != nil {
+					n, _ := strconv.Atoi(b[1])
+					v.points += int64(n/100) * 50
+				}
+			}
+			v.lastText = strings.Join(strings.Fields(strings.ToLower(text)), " ")
+			v.lastTextAt = ts
 		case "USERNOTICE":
-			truth.users[tagUserID.FindStringSubmatch(line)[1]] = true
+			kind := tagMsgID.FindStringSubmatch(line)[1]
+			v := get(tagUserID.FindStringSubmatch(line)[1], tagLogin.FindStringSubmatch(line)[1])
+			if (kind == "sub" || kind == "resub") && earns(v, ts) {
+				v.points += 500
+			}
+		case "CLEARCHAT":
+			target := tagTarget.FindStringSubmatch(line)
+			if target == nil {
+				continue
+			}
+			v, ok := vs[target[1]]
+			if !ok {
+				continue
+			}
+			if d := tagDuration.FindStringSubmatch(line); d != nil {
+				secs, _ := strconv.ParseInt(d[1], 10, 64)
+				v.mutedUntil = max(v.mutedUntil, ts+secs*1000)
+			} else {
+				v.banned = true
+			}
 		}
+	}
+	truth := captureTruth{messages: map[string]int64{}, points: map[string]int64{}, watch: map[string]int64{}, users: map[string]bool{}}
+	for id, v := range vs {
+		truth.users[id] = true
+		truth.messages[id] = v.messages
+		truth.points[id] = v.points
+		truth.watch[id] = v.watch
 	}
 	return truth
 }
@@ -74,7 +191,7 @@ func TestReplayRealCapture(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("summary is not JSON: %v\n%s", err, out)
 	}
-	truth := computeCaptureTruth(t, 10, 30*time.Second)
+	truth := computeCaptureTruth(t)
 
 	if s.Lines != twitchtest.CaptureLinesTotal || len(s.Channels) != 1 {
 		t.Fatalf("summary: %+v", s)
@@ -105,8 +222,14 @@ func TestReplayRealCapture(t *testing.T) {
 		if r.Messages != truth.messages[r.UserID] {
 			t.Errorf("%s: %d messages, raw file says %d", r.Login, r.Messages, truth.messages[r.UserID])
 		}
-		if r.Points != truth.points[r.UserID] {
-			t.Errorf("%s: %d points, rules applied to the raw file give %d", r.Login, r.Points, truth.points[r.UserID])
+		if r.Points != truth.points[r.UserID] || r.LifetimePoints != r.Points {
+			t.Errorf("%s: %d points (lifetime %d), rules applied to the raw file give %d", r.Login, r.Points, r.LifetimePoints, truth.points[r.UserID])
+		}
+		if r.WatchMinutes != truth.watch[r.UserID]/60 {
+			t.Errorf("%s: watched %d min, rules applied to the raw file give %d", r.Login, r.WatchMinutes, truth.watch[r.UserID]/60)
+		}
+		if want := rankFor(truth.points[r.UserID]); r.Rank != want {
+			t.Errorf("%s: rank %q, the default ladder gives %q for %d points", r.Login, r.Rank, want, truth.points[r.UserID])
 		}
 	}
 	if chatters != twitchtest.CaptureChatters || messages != twitchtest.CapturePrivmsgs || len(recs) != len(truth.users) || points != c.Points {
@@ -117,8 +240,24 @@ func TestReplayRealCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(recs)+1 || strings.Join(rows[0], ",") != "user_id,login,display_name,messages,points,first_seen,last_seen" {
+	if len(rows) != len(recs)+1 || strings.Join(rows[0], ",") != "user_id,login,display_name,messages,points,lifetime_points,rank,watch_minutes,streak,longest_streak,first_seen,last_seen" {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
+	}
+}
+
+// rankFor is the README's default ladder.
+func rankFor(points int64) string {
+	switch {
+	case points >= 50_000:
+		return "Legend"
+	case points >= 10_000:
+		return "Hero"
+	case points >= 2_000:
+		return "Devoted"
+	case points >= 500:
+		return "Regular"
+	default:
+		return "Newcomer"
 	}
 }
 
