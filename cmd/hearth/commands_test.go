@@ -18,8 +18,8 @@ import (
 
 // arena is a fake channel with a logged-in hearth bot serving it.
 type arena struct {
-	srv     *twitchtest.Server
-	proc    *proc
+	srv      *twitchtest.Server
+	proc     *proc
 	db       string
 	channel  string
 	room     string
