@@ -465,6 +465,7 @@ func TestCommands(t *testing.T) {
 		{"AddPointsAsBroadcaster", "chan", "!addpoints @bob 100", hearth.RoleBroadcaster, "now 150", "", 100, 150},
 		{"RemovePointsClampsAtZero", "ann", "!removepoints @bob 1000", mod, "Bob had 50 points taken away (now 0)", "", 100, 0},
 		{"OtherBotsCommand", "ann", "!so @bob", 0, "", "", 100, 50},
+		{"BotsAreNotAnswered", "nightbot", "!points", 0, "", "", 100, 50},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

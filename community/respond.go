@@ -24,6 +24,9 @@ const (
 // rate-limited sender; a refused permission or a cooldown gets no reply at
 // all, so nobody can make the bot spam.
 func (c *Channel) command(ev hearth.Event) {
+	if c.bots[ev.User.Login] && ev.User.Login != c.name {
+		return // other bots (and our own) are never answered
+	}
 	cmd, ok, err := ParseCommand(c.rules.CommandPrefix, ev.Text)
 	if !ok {
 		return
