@@ -129,8 +129,8 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		overlayPushes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_overlay_pushes_total",
-			Help: "State pushes sent to overlay browsers, by topic.",
-		}, []string{"topic"}),
+			Help: "State pushes sent to overlay browsers, per channel and topic.",
+		}, []string{"channel", "topic"}),
 		overlayClients: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "hearth_overlay_clients",
 			Help: "Overlay browsers connected, per channel.",
@@ -161,7 +161,6 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	m.flushes.WithLabelValues("error")
 	// The overlay topics are a fixed set; declaring them shows a zero rate
 	// before the first browser connects instead of an empty graph.
-	m.overlayPushes.WithLabelValues(hearth.TopicLeaderboard)
 	return m, nil
 }
 
@@ -180,6 +179,14 @@ func (m *Metrics) own() []prometheus.Collector {
 // pre-declared so dashboards see zeros rather than gaps.
 var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id"}
 
+// rejectReasons are why a chat command is refused (community's usage
+// reasons, permission, cooldowns and balance checks), pre-declared so a
+// dashboard shows zeros rather than gaps.
+var rejectReasons = []string{
+	"bad_amount", "amount_too_large", "missing_target", "bad_target", "missing_amount", "too_many_args",
+	"permission", "user_cooldown", "global_cooldown", "insufficient_points", "self", "bot", "unknown_viewer",
+}
+
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
 // have data from the first scrape; commands are the registered chat
 // command names.
@@ -194,8 +201,12 @@ func (m *Metrics) AddChannel(channel string, commands []string) {
 	m.overlayClients.WithLabelValues(channel)
 	m.streamLive.WithLabelValues(channel)
 	m.streamChatters.WithLabelValues(channel)
+	m.overlayPushes.WithLabelValues(channel, hearth.TopicLeaderboard)
 	for _, c := range commands {
 		m.commands.WithLabelValues(channel, c)
+		for _, reason := range rejectReasons {
+			m.commandsDenied.WithLabelValues(channel, c, reason)
+		}
 	}
 	for _, k := range []string{"welcome", "welcome_back", "rank_up"} {
 		m.notices.WithLabelValues(channel, k)
@@ -282,7 +293,9 @@ func (m *Metrics) ReplySent(channel string) { m.repliesSent.WithLabelValues(chan
 func (m *Metrics) ReplyDropped(channel string) { m.repliesDropped.WithLabelValues(channel).Inc() }
 
 // OverlayPushed counts a push to overlay browsers.
-func (m *Metrics) OverlayPushed(channel, topic string) { m.overlayPushes.WithLabelValues(topic).Inc() }
+func (m *Metrics) OverlayPushed(channel, topic string) {
+	m.overlayPushes.WithLabelValues(channel, topic).Inc()
+}
 
 // OverlayClients sets how many overlay browsers a channel has.
 func (m *Metrics) OverlayClients(channel string, n int) {

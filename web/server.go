@@ -15,7 +15,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
-	"github.com/hearthlive/hearth/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -43,6 +42,9 @@ type Config struct {
 	Forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
+	// Dashboard returns the Grafana dashboard served at
+	// /grafana/dashboard.json; nil serves none.
+	Dashboard func() []byte
 	// Gatherer is scraped at /metrics.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether Hearth can do its job (chat connected, store
@@ -101,10 +103,12 @@ func New(cfg Config) *fiber.App {
 	}
 	// The Grafana dashboard matching this build's metrics; public, like
 	// /metrics, so an operator can import it straight from the service.
-	app.Get("/grafana/dashboard.json", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		return c.Send(metrics.Dashboard())
-	})
+	if cfg.Dashboard != nil {
+		app.Get("/grafana/dashboard.json", func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+			return c.Send(cfg.Dashboard())
+		})
+	}
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}

@@ -181,6 +181,7 @@ func (m *Main) serveHTTP() error {
 		Forget:     m.Forget,
 		AdminToken: m.Config.AdminToken,
 		Gatherer:   m.registry,
+		Dashboard:  metrics.Dashboard,
 		Ready:      m.ready,
 		Overlays:   m.hub,
 		Recorder:   m.Metrics,
