@@ -89,10 +89,12 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "stream %d of batch: source must be %q or %q", i, SourceTwitch, SourceChat)
 		case s.Messages < 0 || s.Chatters < 0:
 			return Errorf(EINVALID, "stream %d of batch: negative count", i)
+		case s.StartedAt.IsZero() || !s.EndedAt.IsZero() && s.EndedAt.Before(s.StartedAt):
+			return Errorf(EINVALID, "stream %d of batch: it must start, and not end before it starts", i)
 		}
 	}
 	for i, k := range b.Forget {
-		if !ValidLogin(k.Channel) || k.UserID == "" {
+		if !ValidLogin(k.Channel) || k.UserID == "" || !validText(k.UserID, maxUserIDLen) {
 			return Errorf(EINVALID, "forget %d of batch: channel or user id invalid", i)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 // viewerColumns are read and written in this order by upsertViewers,
 // viewerArrays and scanViewer.
-const viewerColumns = `channel, user_id, login, display_name, messages, points,
+const viewerColumns = `channel, user_id, login, display_name, messages, points, lifetime_points,
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
 	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen`
 
@@ -21,14 +21,15 @@ const viewerColumns = `channel, user_id, login, display_name, messages, points,
 // an array holding one column, and a row for an existing key replaces every
 // column of the stored one.
 const upsertViewers = `INSERT INTO viewers (` + viewerColumns + `)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-	$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
-	$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::timestamptz[], $16::timestamptz[])
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
+	$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
+	$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::timestamptz[], $17::timestamptz[])
 ON CONFLICT (channel, user_id) DO UPDATE SET
 	login                = excluded.login,
 	display_name         = excluded.display_name,
 	messages             = excluded.messages,
 	points               = excluded.points,
+	lifetime_points      = excluded.lifetime_points,
 	watch_seconds        = excluded.watch_seconds,
 	stream_seq           = excluded.stream_seq,
 	stream_messages      = excluded.stream_messages,
@@ -57,6 +58,7 @@ func viewerArrays(vs []hearth.ViewerStats) []any {
 		column(vs, func(r row) string { return r.DisplayName }),
 		column(vs, func(r row) int64 { return r.Messages }),
 		column(vs, func(r row) int64 { return r.Points }),
+		column(vs, func(r row) int64 { return r.LifetimePoints }),
 		column(vs, func(r row) int64 { return r.WatchSeconds }),
 		column(vs, func(r row) int64 { return r.StreamSeq }),
 		column(vs, func(r row) int64 { return r.StreamMessages }),
@@ -154,7 +156,7 @@ func scanViewers(rows pgx.Rows) ([]hearth.ViewerStats, error) {
 // scanViewer reads one row of viewerColumns.
 func scanViewer(row pgx.Row) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
-	if err := row.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points,
+	if err := row.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
 		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
 		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
 		&v.FirstSeen, &v.LastSeen); err != nil {

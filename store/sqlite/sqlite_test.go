@@ -136,7 +136,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Errorf("schema version after Open = %d, want %d", current, want)
 	}
 	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
-		Messages: 1234, Points: 5678, FirstSeen: first, LastSeen: last}
+		Messages: 1234, Points: 5678, LifetimePoints: 5678, FirstSeen: first, LastSeen: last}
 	got, err := db.Viewer(ctx, "alpha", "42")
 	if err != nil {
 		t.Fatalf("Viewer: %v", err)
@@ -146,7 +146,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	}
 
 	// The new columns and table take writes.
-	want.Streak, want.WatchSeconds = 1, 60
+	want.Streak, want.WatchSeconds, want.LifetimePoints = 1, 60, 6000
 	live := hearth.StreamSession{Channel: "alpha", Seq: 1, StartedAt: last, Source: hearth.SourceTwitch}
 	if err := db.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{want}, Streams: []hearth.StreamSession{live}}); err != nil {
 		t.Fatalf("Apply after upgrade: %v", err)

@@ -11,19 +11,20 @@ import (
 
 // viewerColumns are read and written in this order by upsertViewer,
 // viewerArgs and scanViewer.
-const viewerColumns = `channel, user_id, login, display_name, messages, points,
+const viewerColumns = `channel, user_id, login, display_name, messages, points, lifetime_points,
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
 	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen`
 
 // upsertViewer writes one whole row; a later row for the same key replaces
 // every column of the earlier one.
 const upsertViewer = `INSERT INTO viewers (` + viewerColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (channel, user_id) DO UPDATE SET
 	login                = excluded.login,
 	display_name         = excluded.display_name,
 	messages             = excluded.messages,
 	points               = excluded.points,
+	lifetime_points      = excluded.lifetime_points,
 	watch_seconds        = excluded.watch_seconds,
 	stream_seq           = excluded.stream_seq,
 	stream_messages      = excluded.stream_messages,
@@ -40,7 +41,7 @@ const deleteViewer = `DELETE FROM viewers WHERE channel = ? AND user_id = ?`
 
 // viewerArgs returns v's values in the order of viewerColumns.
 func viewerArgs(v hearth.ViewerStats) []any {
-	return []any{v.Channel, v.UserID, v.Login, v.DisplayName, v.Messages, v.Points,
+	return []any{v.Channel, v.UserID, v.Login, v.DisplayName, v.Messages, v.Points, v.LifetimePoints,
 		v.WatchSeconds, v.StreamSeq, v.StreamMessages, v.StreamWatchSeconds,
 		v.Streak, v.LongestStreak, v.LastAttended, v.GraceUsedAt,
 		toMillis(v.FirstSeen), toMillis(v.LastSeen)}
@@ -131,7 +132,7 @@ func scanViewers(rows *sql.Rows) ([]hearth.ViewerStats, error) {
 func scanViewer(s interface{ Scan(...any) error }) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
 	var first, last int64
-	if err := s.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points,
+	if err := s.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
 		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
 		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
 		&first, &last); err != nil {

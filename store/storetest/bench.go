@@ -32,6 +32,7 @@ func BenchApply(b *testing.B, s hearth.Store) {
 			vs[j] = rows[(i*batchSize+j)%pool]
 			vs[j].Messages = int64(i)
 			vs[j].Points = int64(i * 10)
+			vs[j].LifetimePoints = int64(i * 12)
 			vs[j].WatchSeconds = int64(i * 60)
 			vs[j].StreamSeq = int64(i/100 + 1)
 			vs[j].StreamMessages = int64(i % 100)

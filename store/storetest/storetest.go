@@ -96,6 +96,7 @@ func viewer(channel, id string, points int64) hearth.ViewerStats {
 		DisplayName:        "User" + id,
 		Messages:           points / 2,
 		Points:             points,
+		LifetimePoints:     2*points + 1,
 		WatchSeconds:       60*points + 7,
 		StreamSeq:          12,
 		StreamMessages:     points/4 + 1,
@@ -395,6 +396,7 @@ func testNegativeCountsRejected(t *testing.T, s hearth.Store) {
 	assertBatchesRejected(t, s, []badBatch{
 		neg("Messages", func(v *hearth.ViewerStats) { v.Messages = -1 }),
 		neg("Points", func(v *hearth.ViewerStats) { v.Points = -1 }),
+		neg("LifetimePoints", func(v *hearth.ViewerStats) { v.LifetimePoints = -1 }),
 		neg("WatchSeconds", func(v *hearth.ViewerStats) { v.WatchSeconds = -1 }),
 		neg("StreamSeq", func(v *hearth.ViewerStats) { v.StreamSeq = -1 }),
 		neg("StreamMessages", func(v *hearth.ViewerStats) { v.StreamMessages = -1 }),
@@ -419,6 +421,7 @@ func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
 		DisplayName:        "Loyal",
 		Messages:           1<<40 + 1,
 		Points:             math.MaxInt64,
+		LifetimePoints:     1<<50 + 2,
 		WatchSeconds:       1<<35 + 3,
 		StreamSeq:          1<<33 + 4,
 		StreamMessages:     5,
@@ -431,7 +434,7 @@ func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
 		LastSeen:           base.Add(time.Hour),
 	}
 	// A viewer never seen during a stream: every loyalty field zero.
-	fresh := hearth.ViewerStats{Channel: "alpha", UserID: "2", Login: "fresh", Points: 1, FirstSeen: base, LastSeen: base}
+	fresh := hearth.ViewerStats{Channel: "alpha", UserID: "2", Login: "fresh", Points: 1, LifetimePoints: 1, FirstSeen: base, LastSeen: base}
 	apply(t, s, full, fresh)
 
 	assertViewer(t, mustViewer(t, s, "alpha", "1"), full)
@@ -454,6 +457,7 @@ func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
 	lapsed.StreamMessages, lapsed.StreamWatchSeconds, lapsed.Streak, lapsed.GraceUsedAt = 0, 0, 0, 0
 	lapsed.StreamSeq = 1<<33 + 6
 	joined := fresh
+	joined.LifetimePoints = 11
 	joined.WatchSeconds, joined.StreamSeq, joined.StreamMessages, joined.StreamWatchSeconds = 60, 2, 1, 60
 	joined.Streak, joined.LongestStreak, joined.LastAttended = 1, 1, 2
 	apply(t, s, lapsed, joined)
@@ -844,6 +848,7 @@ func testConcurrentApply(t *testing.T, s hearth.Store) {
 			DisplayName:        fmt.Sprintf("w%d-r%d", w, r),
 			Messages:           value,
 			Points:             value * 3,
+			LifetimePoints:     value * 4,
 			WatchSeconds:       value * 5,
 			StreamSeq:          value + 1,
 			StreamMessages:     value + 2,

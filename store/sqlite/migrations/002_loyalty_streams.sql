@@ -1,6 +1,10 @@
--- Loyalty: watch time, the current stream's counts and attendance streaks.
--- STRICT tables accept only INTEGER, which SQLite stores as 64 bits. Rows
--- written before this migration start at zero.
+-- Loyalty: lifetime points, watch time, the current stream's counts and
+-- attendance streaks. STRICT tables accept only INTEGER, which SQLite stores
+-- as 64 bits. Rows written before this migration start at zero, except
+-- lifetime points: no points had moved between viewers before, so a balance
+-- is everything its viewer earned.
+ALTER TABLE viewers ADD COLUMN lifetime_points      INTEGER NOT NULL DEFAULT 0;
+UPDATE viewers SET lifetime_points = points;
 ALTER TABLE viewers ADD COLUMN watch_seconds        INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE viewers ADD COLUMN stream_seq           INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE viewers ADD COLUMN stream_messages      INTEGER NOT NULL DEFAULT 0;
