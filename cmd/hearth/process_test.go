@@ -39,9 +39,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// proc is a running hearth binary whose output is kept and can be waited
-// on line by line.
+// proc is a running program (hearth, Prometheus) whose output is kept and
+// can be waited on line by line.
 type proc struct {
+	name string
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error
@@ -61,7 +62,14 @@ func startHearth(t *testing.T, env map[string]string, args ...string) *proc {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &proc{cmd: cmd, done: make(chan struct{})}
+	return startProcess(t, "hearth "+strings.Join(args, " "), cmd)
+}
+
+// startProcess starts cmd, keeps its output line by line, kills it when
+// the test ends if it still runs, and logs its output if the test failed.
+func startProcess(t *testing.T, name string, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
 	p.cond = sync.NewCond(&p.mu)
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
@@ -99,7 +107,7 @@ func startHearth(t *testing.T, env map[string]string, args ...string) *proc {
 			<-p.done
 		}
 		if t.Failed() {
-			t.Logf("hearth %s output:\n%s", strings.Join(args, " "), p.output())
+			t.Logf("%s output:\n%s", name, p.output())
 		}
 	})
 	return p
@@ -132,7 +140,7 @@ func (p *proc) waitLine(t *testing.T, re string, timeout time.Duration) []string
 		}
 		select {
 		case <-p.done:
-			t.Fatalf("hearth exited (%v) before printing a line matching %q", p.err, re)
+			t.Fatalf("%s exited (%v) before printing a line matching %q", p.name, p.err, re)
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -151,10 +159,10 @@ func (p *proc) stop(t *testing.T) {
 	select {
 	case <-p.done:
 	case <-time.After(20 * time.Second):
-		t.Fatal("hearth did not stop within 20s of SIGTERM")
+		t.Fatalf("%s did not stop within 20s of SIGTERM", p.name)
 	}
 	if p.err != nil {
-		t.Fatalf("hearth exited with %v", p.err)
+		t.Fatalf("%s exited with %v", p.name, p.err)
 	}
 }
 

@@ -15,8 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -155,29 +153,8 @@ func httpGet(t *testing.T, url string) []byte {
 
 // promServer is a real Prometheus scraping one target.
 type promServer struct {
-	url  string
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
-	out  *syncBuffer
-}
-
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	*proc
+	url string
 }
 
 // startPrometheus runs Prometheus on a free loopback port, scraping target
@@ -199,33 +176,14 @@ scrape_configs:
 		t.Fatal(err)
 	}
 	addr := freeLoopbackAddr(t)
-	s := &promServer{url: "http://" + addr, done: make(chan struct{}), out: &syncBuffer{}}
-	s.cmd = exec.Command(bin,
+	cmd := exec.Command(bin,
 		"--config.file="+configFile,
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr,
 		"--log.level=warn",
 	)
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-s.done:
-		default:
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-		if t.Failed() {
-			t.Logf("prometheus output:\n%s", s.out.String())
-		}
-	})
+	cmd.Dir = dir
+	s := &promServer{proc: startProcess(t, "prometheus", cmd), url: "http://" + addr}
 
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -388,21 +346,5 @@ func (s *promServer) checkLabelValues(t *testing.T, dash []byte, want string) {
 	}
 	if checked == 0 {
 		t.Error("the dashboard has no label_values variable")
-	}
-}
-
-// stop sends SIGTERM and waits for Prometheus to exit cleanly.
-func (s *promServer) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-s.done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("prometheus did not stop within 15s of SIGTERM")
-	}
-	if s.err != nil {
-		t.Fatalf("prometheus exited with %v", s.err)
 	}
 }

@@ -2,15 +2,12 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hearthlive/hearth"
@@ -20,49 +17,13 @@ import (
 
 // baseURL returns the test server's URL. Without one, t is skipped on a
 // developer's machine and fails under CI.
-func baseURL(t testing.TB) string {
-	t.Helper()
-	return testenv.PostgresURL(t)
-}
+func baseURL(t testing.TB) string { return testenv.PostgresURL(t) }
 
-// admin runs one statement on a connection of its own, outside any store.
-func admin(t testing.TB, base, sql string, args ...any) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", base, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql, args...); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
+// admin runs one statement outside any store.
+func admin(t testing.TB, base, sql string, args ...any) { testenv.PostgresExec(t, base, sql, args...) }
 
-// freshSchema creates a schema with a random name, drops it when t ends, and
-// returns the schema and a URL whose search_path selects it.
-func freshSchema(t testing.TB) (schemaURL, schema string) {
-	t.Helper()
-	base := baseURL(t)
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("HEARTH_TEST_POSTGRES_URL must be a postgres:// URL, got %q", base)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema = "hearth_test_" + hex.EncodeToString(b)
-
-	admin(t, base, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() { admin(t, base, "DROP SCHEMA "+schema+" CASCADE") })
-
-	q := u.Query()
-	q.Set("search_path", schema)
-	// Tests run in parallel; keep well under the server's max_connections.
-	q.Set("pool_max_conns", "4")
-	u.RawQuery = q.Encode()
-	return u.String(), schema
-}
+// freshSchema gives each test a schema of its own.
+func freshSchema(t testing.TB) (schemaURL, schema string) { return testenv.PostgresSchema(t) }
 
 // openTest opens a store on url and closes it when t ends.
 func openTest(t testing.TB, url string) *DB {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hearthlive/hearth"
 )
 
 // Chatter is a Twitch user as chat lines describe them.
@@ -126,18 +128,7 @@ func channelName(s string) string {
 }
 
 // validLogin reports whether s can be a Twitch login or channel name.
-func validLogin(s string) bool {
-	if len(s) == 0 || len(s) > 25 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func validLogin(s string) bool { return hearth.ValidLogin(s) }
 
 // safeLogin keeps a login usable as a line's source and parameter: lower
 // case, without the characters that would break IRC framing.
