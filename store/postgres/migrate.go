@@ -4,13 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hearthlive/hearth/store/migration"
 )
 
 // migrationFiles holds the schema, one file per version, named
@@ -19,50 +16,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations returns the embedded migrations ordered by version.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 || path.Ext(name) != ".sql" {
-			return nil, fmt.Errorf("migration %s: name must be NNN_description.sql", name)
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("no migrations embedded")
-	}
-	return ms, nil
-}
-
 // migrate brings the schema up to date in one transaction and records each
 // applied version in schema_migrations. It refuses a database whose schema
 // is newer than the embedded migrations.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		return fmt.Errorf("postgres: unable to load migrations: %w", err)
 	}
@@ -72,8 +30,8 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // applyMigrations brings the schema up to the last of ms, which must be the
 // first len(ms) migrations in order. Tests pass a prefix to build a database
 // as an older binary left it.
-func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
-	known := ms[len(ms)-1].version
+func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []migration.Migration) error {
+	known := ms[len(ms)-1].Version
 
 	tx, err := pool.Begin(ctx)
 	if err != nil {
@@ -105,15 +63,15 @@ func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []migration) er
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("postgres: unable to migrate: %w", err)
 	}
-	if current > known {
-		return fmt.Errorf("store: database schema is version %d but this hearth binary knows up to %d; upgrade hearth", current, known)
+	if err := migration.CheckNotNewer(current, known); err != nil {
+		return err
 	}
 	for _, m := range ms[current:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("postgres: unable to apply migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("postgres: unable to apply migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
-			return fmt.Errorf("postgres: unable to record migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
+			return fmt.Errorf("postgres: unable to record migration %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

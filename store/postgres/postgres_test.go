@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/testenv"
+	"github.com/hearthlive/hearth/store/migration"
 	"github.com/hearthlive/hearth/store/storetest"
 )
 
@@ -54,7 +55,7 @@ func TestStoreReopen(t *testing.T) {
 
 func TestMigrationsRecorded(t *testing.T) {
 	t.Parallel()
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
@@ -95,7 +96,7 @@ func TestMigrationsRecorded(t *testing.T) {
 func TestUpgradeFromVersion1(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
@@ -124,7 +125,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := db.pool.QueryRow(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&current); err != nil {
 		t.Fatalf("query schema_migrations: %v", err)
 	}
-	if want := ms[len(ms)-1].version; current != want {
+	if want := ms[len(ms)-1].Version; current != want {
 		t.Errorf("schema version after Open = %d, want %d", current, want)
 	}
 	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
@@ -160,11 +161,11 @@ func TestUpgradeFromVersion1(t *testing.T) {
 
 func TestNewerSchemaRefused(t *testing.T) {
 	t.Parallel()
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
-	known := ms[len(ms)-1].version
+	known := ms[len(ms)-1].Version
 	u, schema := freshSchema(t)
 	openTest(t, u).Close()
 	admin(t, baseURL(t), "INSERT INTO "+schema+".schema_migrations (version) VALUES ($1)", known+4)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/store/migration"
 	"github.com/hearthlive/hearth/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func TestStoreReopen(t *testing.T) {
 }
 
 func TestMigrationsRecorded(t *testing.T) {
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
@@ -93,7 +94,7 @@ func TestMigrationsRecorded(t *testing.T) {
 
 func TestUpgradeFromVersion1(t *testing.T) {
 	ctx := context.Background()
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
@@ -132,7 +133,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := db.read.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&current); err != nil {
 		t.Fatalf("query schema_migrations: %v", err)
 	}
-	if want := ms[len(ms)-1].version; current != want {
+	if want := ms[len(ms)-1].Version; current != want {
 		t.Errorf("schema version after Open = %d, want %d", current, want)
 	}
 	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
@@ -167,11 +168,11 @@ func TestUpgradeFromVersion1(t *testing.T) {
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	ms, err := loadMigrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
-	known := ms[len(ms)-1].version
+	known := ms[len(ms)-1].Version
 	path := tempPath(t)
 	db, err := Open(context.Background(), path)
 	if err != nil {
