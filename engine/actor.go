@@ -84,7 +84,7 @@ func (a *actor) handle(ev hearth.Event) {
 	}
 	a.e.opts.Recorder.EventHandled(ev.Channel, ev.Kind)
 	if ev.Time.After(a.lastEvent) {
-		a.lastEvent, a.lastEventAt = ev.Time, time.Now()
+		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
 	}
 	if res.Chatted {
 		a.active[ev.User.ID] = ev.Time
@@ -114,8 +114,8 @@ func (a *actor) apply(res community.Result, _ string) {
 		a.e.opts.Broadcaster.Publish(name, TopicAlerts, n)
 		inChat := rules.WelcomeInChat && (n.Kind == community.NoticeWelcome || n.Kind == community.NoticeWelcomeBack) ||
 			rules.RankUpInChat && n.Kind == community.NoticeRankUp
-		if inChat && time.Since(a.lastAnnounce) >= welcomeLineEvery {
-			a.lastAnnounce = time.Now()
+		if now := a.e.opts.Clock.Now(); inChat && now.Sub(a.lastAnnounce) >= welcomeLineEvery {
+			a.lastAnnounce = now
 			a.e.opts.Chat.Say(name, community.NoticeLine(rules.Language, n))
 		}
 	}
@@ -134,10 +134,11 @@ func (a *actor) write(b hearth.Batch) {
 // now is the channel's clock: the latest event time, advanced by the wall
 // time since that event arrived.
 func (a *actor) now() time.Time {
+	wall := a.e.opts.Clock.Now()
 	if a.lastEvent.IsZero() {
-		return time.Now()
+		return wall
 	}
-	return a.lastEvent.Add(time.Since(a.lastEventAt))
+	return a.lastEvent.Add(wall.Sub(a.lastEventAt))
 }
 
 func (a *actor) refresh() {

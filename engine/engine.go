@@ -59,6 +59,8 @@ type Options struct {
 	// by the wall clock: a replay then earns exactly what the recorded
 	// stream did, however fast it runs.
 	EventClock bool
+	// Clock is the wall clock (default the system's); tests drive it.
+	Clock hearth.Clock
 
 	Broadcaster hearth.Broadcaster
 	Chat        hearth.ChatSender
@@ -87,6 +89,9 @@ func (o *Options) defaults() {
 	}
 	if o.Broadcaster == nil {
 		o.Broadcaster = nopBroadcaster{}
+	}
+	if o.Clock == nil {
+		o.Clock = hearth.SystemClock{}
 	}
 	if o.Chat == nil {
 		o.Chat = nopChat{}

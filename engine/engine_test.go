@@ -1,0 +1,221 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/store/sqlite"
+)
+
+// recordingStore is a real SQLite store that also remembers every batch
+// it was asked to apply.
+type recordingStore struct {
+	*sqlite.DB
+	mu      sync.Mutex
+	batches []hearth.Batch
+}
+
+func (s *recordingStore) Apply(ctx context.Context, b hearth.Batch) error {
+	s.mu.Lock()
+	s.batches = append(s.batches, b)
+	s.mu.Unlock()
+	return s.DB.Apply(ctx, b)
+}
+
+func newStore(t *testing.T) *recordingStore {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "engine.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &recordingStore{DB: db}
+}
+
+func startEngine(t *testing.T, st hearth.Store, opts Options) *Engine {
+	t.Helper()
+	e := New(st, opts)
+	if err := e.Start(context.Background(), []string{"chan"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close(context.Background()) })
+	return e
+}
+
+var t0 = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+
+func chat(i int, login string) hearth.Event {
+	return hearth.Event{Kind: hearth.EventChat, Channel: "chan", ID: fmt.Sprint("m", i), Time: t0.Add(time.Duration(i) * time.Minute),
+		User: hearth.Identity{ID: "u-" + login, Login: login, DisplayName: login}, Text: fmt.Sprint("hello ", i)}
+}
+
+func TestCloseFlushesEverything(t *testing.T) {
+	st := newStore(t)
+	e := New(st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true})
+	if err := e.Start(context.Background(), []string{"chan"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		e.Handle(chat(i, fmt.Sprint("v", i%5)))
+	}
+	if err := e.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := st.Viewers(context.Background(), "chan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var messages int64
+	for _, v := range vs {
+		messages += v.Messages
+	}
+	if len(vs) != 5 || messages != 50 {
+		t.Fatalf("after Close the store holds %d viewers and %d messages; want 5 and 50", len(vs), messages)
+	}
+	if streams, _ := st.Streams(context.Background(), "chan", 10); len(streams) != 1 || streams[0].Messages != 50 {
+		t.Fatalf("streams %+v", streams)
+	}
+	e.Handle(chat(99, "late")) // dropped, not blocked: the engine is closed
+}
+
+func TestGroupsAreNeverSplit(t *testing.T) {
+	st := newStore(t)
+	e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 1, EventClock: true})
+	e.Handle(chat(0, "ann"))
+	e.Handle(chat(1, "bob"))
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		err := e.Do(ctx, "chan", func(c *community.Channel) hearth.Batch {
+			a, _ := c.ViewerByLogin("ann")
+			b, _ := c.ViewerByLogin("bob")
+			a.Points, b.Points = a.Points+1, b.Points-1
+			return hearth.Batch{Viewers: []hearth.ViewerStats{a, b}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, b := range st.batches {
+		var ann, bob bool
+		for _, v := range b.Viewers {
+			ann = ann || v.Login == "ann"
+			bob = bob || v.Login == "bob"
+		}
+		if ann != bob && len(b.Viewers) == 1 && i > 1 {
+			t.Fatalf("batch %d holds one side of a pair: %+v", i, b.Viewers)
+		}
+	}
+}
+
+func TestInvalidRowsAreDroppedNotRetriedForever(t *testing.T) {
+	st := newStore(t)
+	e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true})
+	ctx := context.Background()
+	e.Handle(chat(0, "ann"))
+	err := e.Do(ctx, "chan", func(*community.Channel) hearth.Batch {
+		return hearth.Batch{Viewers: []hearth.ViewerStats{{Channel: "chan", UserID: "", Login: "broken"}}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sync(ctx); hearth.ErrorCode(err) != hearth.EINVALID {
+		t.Fatalf("first flush: %v, want the store's EINVALID", err)
+	}
+	if err := e.Sync(ctx); err != nil {
+		t.Fatalf("the bad row was retried: %v", err)
+	}
+	if _, err := st.Viewer(ctx, "chan", "u-ann"); err != nil {
+		t.Fatalf("the good row was lost with the bad one: %v", err)
+	}
+}
+
+// fakeClock is a wall clock the test moves.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// TestWallClockAdvancesQuietChannels: with no events, watch time still
+// accrues as wall time passes after the last one.
+func TestWallClockAdvancesQuietChannels(t *testing.T) {
+	st := newStore(t)
+	clock := &fakeClock{now: t0}
+	e := startEngine(t, st, Options{FlushInterval: 20 * time.Millisecond, Clock: clock})
+	ctx := context.Background()
+	e.Handle(chat(0, "ann")) // at t0, received at t0
+	if err := e.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock.add(3*time.Minute + time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if err := e.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v, err := st.Viewer(ctx, "chan", "u-ann")
+		if err == nil && v.WatchSeconds == 180 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("watch time %d s, want 180 after three quiet minutes (err %v)", v.WatchSeconds, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestEventClockIgnoresWallTime: a replay keeps recorded time only.
+func TestEventClockIgnoresWallTime(t *testing.T) {
+	st := newStore(t)
+	clock := &fakeClock{now: t0}
+	e := startEngine(t, st, Options{FlushInterval: 20 * time.Millisecond, Clock: clock, EventClock: true})
+	e.Handle(chat(0, "ann"))
+	if err := e.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clock.add(time.Hour)
+	time.Sleep(3 * tick)
+	if err := e.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.Viewer(context.Background(), "chan", "u-ann"); v.WatchSeconds != 0 {
+		t.Fatalf("watch time %d s from the wall clock in event-clock mode", v.WatchSeconds)
+	}
+}
+
+func TestUnknownChannelAndClosedEngine(t *testing.T) {
+	st := newStore(t)
+	e := startEngine(t, st, Options{})
+	e.Handle(hearth.Event{Kind: hearth.EventChat, Channel: "elsewhere"})
+	if err := e.Do(context.Background(), "elsewhere", func(*community.Channel) hearth.Batch { return hearth.Batch{} }); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("Do on an unknown channel: %v", err)
+	}
+	if err := e.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Sync(context.Background()); err != ErrClosed {
+		t.Fatalf("Sync after Close: %v", err)
+	}
+}
