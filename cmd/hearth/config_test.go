@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +171,54 @@ func FuzzConfigFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPerChannelOverrides(t *testing.T) {
+	file := `channels: [big, small]
+points:
+  per_message: 10
+overrides:
+  small:
+    points:
+      per_message: 25
+    language: de
+    ranks:
+      ladder: "Neuling:0,Legende:100"
+`
+	c, err := loadConfig(t, nil, map[string]string{"HEARTH_BOT_USERNAME": "MyBot"}, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := c.RulesFor("big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := c.RulesFor("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big.PointsPerMessage != 10 || big.Language != "en" || len(big.Ranks) != 5 {
+		t.Fatalf("big got overrides: %+v", big)
+	}
+	if small.PointsPerMessage != 25 || small.Language != "de" || len(small.Ranks) != 2 || small.Ranks[1].Name != "Legende" {
+		t.Fatalf("small lacks its overrides: %+v", small)
+	}
+	if !slices.Contains(small.Bots, "mybot") || !slices.Contains(big.Bots, "mybot") || !slices.Contains(big.Bots, "nightbot") {
+		t.Fatalf("the bot account is not among the bots: %v", big.Bots)
+	}
+
+	for _, bad := range []struct{ file, want string }{
+		{"overrides:\n  small:\n    http_addr: ':1'\n", "not a rule"},
+		{"overrides:\n  small:\n    points:\n      per_message: lots\n", "overrides.small.points.per_message"},
+		{"overrides:\n  per_message: 5\n", "overrides.<channel>.<rule key>"},
+		{"ranks:\n  ladder: 'A:5'\n", ""},
+	} {
+		c, err := loadConfig(t, nil, nil, bad.file)
+		if err == nil {
+			_, err = c.RulesFor("small")
+		}
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: err = %v, want it to mention %q", bad.file, err, bad.want)
+		}
+	}
 }
