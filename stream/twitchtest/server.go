@@ -865,8 +865,14 @@ func (c *conn) handleJoin(nick string, m message) {
 			s.joinSeq++
 			c.joined[ch] = s.joinSeq
 		}
+		// A SetModerator between the USERSTATE above and now did not see
+		// this connection as joined: send the state as it is now.
+		current := s.userStateLocked(ch, nick)
 		s.notifyLocked()
 		s.mu.Unlock()
+		if current != userState {
+			_ = c.send(current)
+		}
 		s.log.Debug("twitchtest: joined", "conn", c.id, "login", nick, "channel", ch)
 	}
 }
