@@ -56,6 +56,9 @@ func (a *actor) run(stop <-chan struct{}) {
 		case ev := <-a.in:
 			a.handle(ev)
 		case fn := <-a.ctl:
+			// select picks among ready channels at random: drain the events
+			// queued before the request so it runs after them, as Do promises.
+			a.drain()
 			fn()
 		case <-t.C:
 			if !a.e.opts.EventClock {
@@ -63,15 +66,21 @@ func (a *actor) run(stop <-chan struct{}) {
 			}
 			a.refresh()
 		case <-stop:
-			for {
-				select {
-				case ev := <-a.in:
-					a.handle(ev)
-				default:
-					a.refresh()
-					return
-				}
-			}
+			a.drain()
+			a.refresh()
+			return
+		}
+	}
+}
+
+// drain handles every event already queued.
+func (a *actor) drain() {
+	for {
+		select {
+		case ev := <-a.in:
+			a.handle(ev)
+		default:
+			return
 		}
 	}
 }

@@ -219,3 +219,29 @@ func TestUnknownChannelAndClosedEngine(t *testing.T) {
 		t.Fatalf("Sync after Close: %v", err)
 	}
 }
+
+// TestSyncRunsAfterQueuedEvents floods a channel's queue and syncs at
+// once: every event handed in before Sync must be written by it.
+func TestSyncRunsAfterQueuedEvents(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		st := newStore(t)
+		e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true, QueueSize: 10_000})
+		for i := 0; i < 2000; i++ {
+			e.Handle(chat(i, fmt.Sprint("v", i%50)))
+		}
+		if err := e.Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := st.Viewers(context.Background(), "chan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var messages int64
+		for _, v := range vs {
+			messages += v.Messages
+		}
+		if messages != 2000 {
+			t.Fatalf("round %d: Sync returned with %d of 2,000 queued messages written", round, messages)
+		}
+	}
+}
