@@ -103,3 +103,25 @@ func NewLeaderboard(channel string, top []ViewerStats) Leaderboard {
 	}
 	return b
 }
+
+// Alerts is the state the alerts overlay shows: the channel's most recent
+// welcomes and rank-ups, oldest first. Seq grows with every alert, across
+// restarts too, so a page shows each alert once.
+type Alerts struct {
+	Channel string  `json:"channel"`
+	Items   []Alert `json:"items"`
+}
+
+// Alert is one welcome or rank-up. Kind is "welcome", "welcome_back" or
+// "rank_up"; Rank is set for rank-ups.
+type Alert struct {
+	Seq         int64     `json:"seq"`
+	Kind        string    `json:"kind"`
+	Login       string    `json:"login"`
+	DisplayName string    `json:"display_name"`
+	Rank        string    `json:"rank,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// TopicAlerts is the overlay topic Alerts are published on.
+const TopicAlerts = "alerts"

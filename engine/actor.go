@@ -12,8 +12,8 @@ import (
 // leaderboard work under a chat flood.
 const tick = 100 * time.Millisecond
 
-// TopicAlerts is the overlay topic welcomes and rank-ups are published on.
-const TopicAlerts = "alerts"
+// alertsKept is how many recent alerts the alerts overlay's state holds.
+const alertsKept = 20
 
 // welcomeLineEvery bounds the bot's welcome and rank-up lines per channel,
 // so a raid of newcomers does not use up its chat budget.
@@ -34,6 +34,7 @@ type actor struct {
 	// clock (unless the engine runs on event time only).
 	lastEvent, lastEventAt time.Time
 	lastAnnounce           time.Time
+	alerts                 hearth.Alerts
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
@@ -41,6 +42,7 @@ func newActor(ch *community.Channel, e *Engine) *actor {
 		e:          e,
 		ch:         ch,
 		in:         make(chan hearth.Event, e.opts.QueueSize),
+		alerts:     hearth.Alerts{Channel: ch.Name()},
 		ctl:        make(chan func()),
 		active:     make(map[string]time.Time),
 		boardDirty: true,
@@ -120,7 +122,7 @@ func (a *actor) apply(res community.Result, _ string) {
 	rules := a.ch.Rules()
 	for _, n := range res.Notices {
 		rec.Notice(name, string(n.Kind))
-		a.e.opts.Broadcaster.Publish(name, TopicAlerts, n)
+		a.alert(n)
 		inChat := rules.WelcomeInChat && (n.Kind == community.NoticeWelcome || n.Kind == community.NoticeWelcomeBack) ||
 			rules.RankUpInChat && n.Kind == community.NoticeRankUp
 		if now := a.e.opts.Clock.Now(); inChat && now.Sub(a.lastAnnounce) >= welcomeLineEvery {
@@ -128,6 +130,24 @@ func (a *actor) apply(res community.Result, _ string) {
 			a.e.opts.Chat.Say(name, community.NoticeLine(rules.Language, n))
 		}
 	}
+}
+
+// alert adds a notice to the alerts overlay's state and publishes it. Seq
+// starts from the wall clock in microseconds, so it keeps growing across
+// restarts and a page never shows an alert twice.
+func (a *actor) alert(n community.Notice) {
+	seq := a.e.opts.Clock.Now().UnixMicro()
+	if k := len(a.alerts.Items); k > 0 && seq <= a.alerts.Items[k-1].Seq {
+		seq = a.alerts.Items[k-1].Seq + 1
+	}
+	item := hearth.Alert{Seq: seq, Kind: string(n.Kind), Login: n.Login, DisplayName: n.DisplayName, Rank: n.Rank, At: n.At}
+	items := append(a.alerts.Items, item)
+	if len(items) > alertsKept {
+		items = items[len(items)-alertsKept:]
+	}
+	// A fresh slice each time: the hub may still hold the previous state.
+	a.alerts.Items = append([]hearth.Alert(nil), items...)
+	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicAlerts, a.alerts)
 }
 
 func (a *actor) write(b hearth.Batch) {

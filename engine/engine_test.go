@@ -245,3 +245,48 @@ func TestSyncRunsAfterQueuedEvents(t *testing.T) {
 		}
 	}
 }
+
+// published records what the engine publishes to overlays.
+type published struct {
+	mu     sync.Mutex
+	alerts []hearth.Alerts
+}
+
+func (p *published) Publish(channel, topic string, state any) {
+	if topic != hearth.TopicAlerts {
+		return
+	}
+	p.mu.Lock()
+	p.alerts = append(p.alerts, state.(hearth.Alerts))
+	p.mu.Unlock()
+}
+
+func TestAlertsForNewcomers(t *testing.T) {
+	st := newStore(t)
+	pub := &published{}
+	e := startEngine(t, st, Options{EventClock: true, Broadcaster: pub})
+	for i := 0; i < 25; i++ {
+		e.Handle(chat(i, fmt.Sprint("newbie", i)))
+	}
+	e.Handle(chat(99, "newbie0")) // not new any more
+	if err := e.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pub.mu.Lock()
+	defer pub.mu.Unlock()
+	if len(pub.alerts) != 25 {
+		t.Fatalf("%d alert states published for 25 newcomers", len(pub.alerts))
+	}
+	last := pub.alerts[len(pub.alerts)-1]
+	if len(last.Items) != alertsKept || last.Items[len(last.Items)-1].Login != "newbie24" || last.Items[0].Kind != "welcome" {
+		t.Fatalf("last state: %+v", last)
+	}
+	for i := 1; i < len(last.Items); i++ {
+		if last.Items[i].Seq <= last.Items[i-1].Seq {
+			t.Fatalf("seq does not grow: %+v", last.Items)
+		}
+	}
+	if first := pub.alerts[0]; len(first.Items) != 1 {
+		t.Fatalf("the first state was changed after publishing: %+v", first)
+	}
+}
