@@ -290,3 +290,43 @@ func TestAlertsForNewcomers(t *testing.T) {
 		t.Fatalf("the first state was changed after publishing: %+v", first)
 	}
 }
+
+// said records chat lines the engine sends.
+type said struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (s *said) Say(channel, text string) {
+	s.mu.Lock()
+	s.lines = append(s.lines, channel+": "+text)
+	s.mu.Unlock()
+}
+
+func TestWelcomeLinesAreRateLimited(t *testing.T) {
+	st := newStore(t)
+	lines := &said{}
+	clock := &fakeClock{now: t0}
+	rules := community.DefaultRules()
+	rules.WelcomeInChat = true
+	e := startEngine(t, st, Options{EventClock: true, Chat: lines, Clock: clock, Rules: func(string) community.Rules { return rules }})
+	ctx := context.Background()
+	for i, login := range []string{"ann", "bob", "cid"} {
+		e.Handle(chat(i, login))
+	}
+	if err := e.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock.add(welcomeLineEvery)
+	e.Handle(chat(3, "dan"))
+	if err := e.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lines.mu.Lock()
+	defer lines.mu.Unlock()
+	want := []string{"chan: Welcome to the chat, ann! Glad you're here.", "chan: Welcome to the chat, dan! Glad you're here."}
+	if fmt.Sprint(lines.lines) != fmt.Sprint(want) {
+		t.Fatalf("said %q, want %q", lines.lines, want)
+	}
+}
+
