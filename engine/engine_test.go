@@ -329,4 +329,3 @@ func TestWelcomeLinesAreRateLimited(t *testing.T) {
 		t.Fatalf("said %q, want %q", lines.lines, want)
 	}
 }
-
