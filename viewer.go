@@ -125,3 +125,22 @@ type Alert struct {
 
 // TopicAlerts is the overlay topic Alerts are published on.
 const TopicAlerts = "alerts"
+
+// Engagement is a channel's participation and loyalty figures at one
+// moment, for metrics. Bots and the broadcaster are never counted.
+type Engagement struct {
+	// ActiveChatters chatted within the active window (5 minutes);
+	// Viewers is everyone ever seen.
+	ActiveChatters int
+	Viewers        int
+	// Live says a stream is on. The Stream figures describe the current
+	// stream, or the last one while offline.
+	Live bool
+	// StreamChatters chatted in the stream; ReturningChatters are those of
+	// them Hearth had seen before the stream began.
+	StreamChatters    int64
+	ReturningChatters int64
+	// Top10Share is the share (0 to 1) of the stream's messages sent by its
+	// ten most active chatters: high means a few voices carry the chat.
+	Top10Share float64
+}

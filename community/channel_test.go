@@ -654,3 +654,27 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestEngagement(t *testing.T) {
+	stored := []hearth.ViewerStats{{Channel: "chan", UserID: "u-old", Login: "old", Messages: 9, FirstSeen: t0.Add(-48 * time.Hour), LastSeen: t0.Add(-24 * time.Hour)}}
+	c := NewChannel("chan", plainRules(), stored, nil)
+	live(c)
+	// old sends 5 messages, eleven newcomers 1 each, a bot 50.
+	for i := 0; i < 5; i++ {
+		c.Handle(chatAt("old", time.Duration(i)*time.Second, fmt.Sprint("hi ", i)))
+	}
+	for i := 0; i < 11; i++ {
+		c.Handle(chatAt(fmt.Sprintf("new%02d", i), 10*time.Second, "hello"))
+	}
+	for i := 0; i < 50; i++ {
+		c.Handle(chatAt("nightbot", 20*time.Second, fmt.Sprint("ad ", i)))
+	}
+	e := c.Engagement()
+	if !e.Live || e.StreamChatters != 12 || e.ReturningChatters != 1 || e.Viewers != 13 {
+		t.Fatalf("engagement %+v", e)
+	}
+	// The top ten: old (5) and nine newcomers (1 each) of 16 messages.
+	if want := 14.0 / 16.0; e.Top10Share != want {
+		t.Fatalf("top-10 share %v, want %v", e.Top10Share, want)
+	}
+}

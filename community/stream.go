@@ -157,3 +157,40 @@ func (st Standing) CurrentStreak(s hearth.ViewerStats) int64 {
 		return 0
 	}
 }
+
+// Engagement returns the current (or last) stream's chatters, how many of
+// them were seen before it began, and the share of its messages sent by
+// its ten most active chatters. ActiveChatters is left for the caller,
+// which keeps the active window.
+func (c *Channel) Engagement() hearth.Engagement {
+	e := hearth.Engagement{Viewers: len(c.viewers), Live: c.live, StreamChatters: int64(len(c.chatters))}
+	var top [10]int64
+	var total int64
+	for id := range c.chatters {
+		v, ok := c.viewers[id]
+		if !ok || v.stats.StreamSeq != c.stream.Seq {
+			continue
+		}
+		if v.stats.FirstSeen.Before(c.stream.StartedAt) {
+			e.ReturningChatters++
+		}
+		n := v.stats.StreamMessages
+		total += n
+		if n > top[9] {
+			i := 9
+			for i > 0 && top[i-1] < n {
+				top[i] = top[i-1]
+				i--
+			}
+			top[i] = n
+		}
+	}
+	if total > 0 {
+		var sum int64
+		for _, n := range top {
+			sum += n
+		}
+		e.Top10Share = float64(sum) / float64(total)
+	}
+	return e
+}

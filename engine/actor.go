@@ -12,6 +12,10 @@ import (
 // leaderboard work under a chat flood.
 const tick = 100 * time.Millisecond
 
+// engagementEvery is how many ticks pass between engagement gauge updates
+// (one a second): they walk the stream's chatters.
+const engagementEvery = 10
+
 // alertsKept is how many recent alerts the alerts overlay's state holds.
 const alertsKept = 20
 
@@ -35,6 +39,7 @@ type actor struct {
 	lastEvent, lastEventAt time.Time
 	lastAnnounce           time.Time
 	alerts                 hearth.Alerts
+	refreshes              int
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
@@ -177,8 +182,12 @@ func (a *actor) refresh() {
 			delete(a.active, id)
 		}
 	}
-	session, live := a.ch.Live()
-	a.e.opts.Recorder.ChannelState(a.ch.Name(), len(a.active), a.ch.Viewers(), live, session.Chatters)
+	a.refreshes++
+	if a.refreshes%engagementEvery == 1 {
+		e := a.ch.Engagement()
+		e.ActiveChatters = len(a.active)
+		a.e.opts.Recorder.ChannelState(a.ch.Name(), e)
+	}
 	if !a.boardDirty {
 		return
 	}

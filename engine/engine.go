@@ -26,10 +26,8 @@ type Recorder interface {
 	UnknownChannel()
 	// PointsAwarded adds points given out in a channel.
 	PointsAwarded(channel string, points int64)
-	// ChannelState reports a channel's gauges: distinct engaged chatters
-	// (not bots) within the active window, viewers known, whether a stream
-	// is live, and engaged chatters in the current (or last) stream.
-	ChannelState(channel string, activeChatters, viewers int, live bool, streamChatters int64)
+	// ChannelState reports a channel's engagement gauges.
+	ChannelState(channel string, e hearth.Engagement)
 	// Command counts a chat command run, or refused for reason ("" when it
 	// ran).
 	Command(channel, command, reason string)
@@ -276,14 +274,14 @@ func (nopBroadcaster) Publish(string, string, any) {}
 
 type nopRecorder struct{}
 
-func (nopRecorder) EventHandled(string, hearth.EventKind)      {}
-func (nopRecorder) DuplicateDropped(string)                    {}
-func (nopRecorder) UnknownChannel()                            {}
-func (nopRecorder) PointsAwarded(string, int64)                {}
-func (nopRecorder) ChannelState(string, int, int, bool, int64) {}
-func (nopRecorder) Command(string, string, string)             {}
-func (nopRecorder) Notice(string, string)                      {}
-func (nopRecorder) Flushed(int, time.Duration, error)          {}
+func (nopRecorder) EventHandled(string, hearth.EventKind)  {}
+func (nopRecorder) DuplicateDropped(string)                {}
+func (nopRecorder) UnknownChannel()                        {}
+func (nopRecorder) PointsAwarded(string, int64)            {}
+func (nopRecorder) ChannelState(string, hearth.Engagement) {}
+func (nopRecorder) Command(string, string, string)         {}
+func (nopRecorder) Notice(string, string)                  {}
+func (nopRecorder) Flushed(int, time.Duration, error)      {}
 
 type nopChat struct{}
 

@@ -16,30 +16,32 @@ import (
 // observer interfaces of the engine, the chat connection and the overlay
 // hub.
 type Metrics struct {
-	chatMessages   *prometheus.CounterVec
-	events         *prometheus.CounterVec
-	duplicates     *prometheus.CounterVec
-	unknownChannel prometheus.Counter
-	points         *prometheus.CounterVec
-	activeChatters *prometheus.GaugeVec
-	viewers        *prometheus.GaugeVec
-	streamLive     *prometheus.GaugeVec
-	streamChatters *prometheus.GaugeVec
-	commands       *prometheus.CounterVec
-	commandsDenied *prometheus.CounterVec
-	notices        *prometheus.CounterVec
-	malformed      *prometheus.CounterVec
-	chatConnected  prometheus.Gauge
-	reconnects     prometheus.Counter
-	repliesSent    *prometheus.CounterVec
-	repliesDropped *prometheus.CounterVec
-	flushes        *prometheus.CounterVec
-	flushDuration  prometheus.Histogram
-	flushedChanges prometheus.Counter
-	overlayPushes  *prometheus.CounterVec
-	overlayClients *prometheus.GaugeVec
-	httpRequests   *prometheus.CounterVec
-	buildInfo      *prometheus.GaugeVec
+	chatMessages     *prometheus.CounterVec
+	events           *prometheus.CounterVec
+	duplicates       *prometheus.CounterVec
+	unknownChannel   prometheus.Counter
+	points           *prometheus.CounterVec
+	activeChatters   *prometheus.GaugeVec
+	viewers          *prometheus.GaugeVec
+	streamLive       *prometheus.GaugeVec
+	streamChatters   *prometheus.GaugeVec
+	streamReturning  *prometheus.GaugeVec
+	streamTop10Share *prometheus.GaugeVec
+	commands         *prometheus.CounterVec
+	commandsDenied   *prometheus.CounterVec
+	notices          *prometheus.CounterVec
+	malformed        *prometheus.CounterVec
+	chatConnected    prometheus.Gauge
+	reconnects       prometheus.Counter
+	repliesSent      *prometheus.CounterVec
+	repliesDropped   *prometheus.CounterVec
+	flushes          *prometheus.CounterVec
+	flushDuration    prometheus.Histogram
+	flushedChanges   prometheus.Counter
+	overlayPushes    *prometheus.CounterVec
+	overlayClients   *prometheus.GaugeVec
+	httpRequests     *prometheus.CounterVec
+	buildInfo        *prometheus.GaugeVec
 }
 
 // New creates Hearth's collectors and registers them, with the Go and
@@ -81,6 +83,14 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		streamChatters: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "hearth_stream_chatters",
 			Help: "Distinct viewers (not bots) who chatted in the current or last stream.",
+		}, []string{"channel"}),
+		streamReturning: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_stream_returning_chatters",
+			Help: "Chatters of the current or last stream whom Hearth had seen before it began.",
+		}, []string{"channel"}),
+		streamTop10Share: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hearth_stream_top10_message_share",
+			Help: "Share (0 to 1) of the current or last stream's messages sent by its ten most active chatters.",
 		}, []string{"channel"}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_commands_total",
@@ -168,7 +178,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 func (m *Metrics) own() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
-		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.commands, m.commandsDenied, m.notices,
+		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.streamReturning, m.streamTop10Share, m.commands, m.commandsDenied, m.notices,
 		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
 		m.httpRequests, m.buildInfo,
@@ -201,6 +211,8 @@ func (m *Metrics) AddChannel(channel string, commands []string) {
 	m.overlayClients.WithLabelValues(channel)
 	m.streamLive.WithLabelValues(channel)
 	m.streamChatters.WithLabelValues(channel)
+	m.streamReturning.WithLabelValues(channel)
+	m.streamTop10Share.WithLabelValues(channel)
 	m.overlayPushes.WithLabelValues(channel, hearth.TopicLeaderboard)
 	for _, c := range commands {
 		m.commands.WithLabelValues(channel, c)
@@ -236,16 +248,18 @@ func (m *Metrics) PointsAwarded(channel string, points int64) {
 	m.points.WithLabelValues(channel).Add(float64(points))
 }
 
-// ChannelState sets a channel's gauges.
-func (m *Metrics) ChannelState(channel string, activeChatters, viewers int, live bool, streamChatters int64) {
-	m.activeChatters.WithLabelValues(channel).Set(float64(activeChatters))
-	m.viewers.WithLabelValues(channel).Set(float64(viewers))
+// ChannelState sets a channel's engagement gauges.
+func (m *Metrics) ChannelState(channel string, e hearth.Engagement) {
+	m.activeChatters.WithLabelValues(channel).Set(float64(e.ActiveChatters))
+	m.viewers.WithLabelValues(channel).Set(float64(e.Viewers))
 	l := 0.0
-	if live {
+	if e.Live {
 		l = 1
 	}
 	m.streamLive.WithLabelValues(channel).Set(l)
-	m.streamChatters.WithLabelValues(channel).Set(float64(streamChatters))
+	m.streamChatters.WithLabelValues(channel).Set(float64(e.StreamChatters))
+	m.streamReturning.WithLabelValues(channel).Set(float64(e.ReturningChatters))
+	m.streamTop10Share.WithLabelValues(channel).Set(e.Top10Share)
 }
 
 // Command counts a chat command run, or refused for reason.

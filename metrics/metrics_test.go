@@ -33,7 +33,7 @@ func exercise(m *Metrics) {
 	m.DuplicateDropped("hearthdemo")
 	m.UnknownChannel()
 	m.PointsAwarded("hearthdemo", 5)
-	m.ChannelState("hearthdemo", 3, 10, true, 3)
+	m.ChannelState("hearthdemo", hearth.Engagement{ActiveChatters: 3, Viewers: 10, Live: true, StreamChatters: 3, ReturningChatters: 1, Top10Share: 0.5})
 	m.Command("hearthdemo", "points", "")
 	m.Command("hearthdemo", "give", "insufficient_points")
 	m.Notice("hearthdemo", "welcome")

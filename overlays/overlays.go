@@ -19,9 +19,9 @@ import (
 
 // kinds lists the overlay kinds served, each with a page at
 // web/<kind>.html that subscribes to the topic of the same name. The
-// states they show (hearth.Leaderboard, ...) are defined in the root
-// package, where the engine that publishes them can see them.
-var kinds = []string{hearth.TopicLeaderboard}
+// states they show (hearth.Leaderboard, hearth.Alerts) are defined in the
+// root package, where the engine that publishes them can see them.
+var kinds = []string{hearth.TopicLeaderboard, hearth.TopicAlerts}
 
 //go:embed web
 var webFS embed.FS

@@ -1,0 +1,223 @@
+// Hearth alerts overlay.
+//
+// Everything shown here can come from chat, so text only ever goes into the
+// DOM through textContent; no markup is ever parsed from data.
+//
+// The hub sends the channel's recent alerts as one list and may skip
+// states in between (the last state wins), so the page works from Seq,
+// which only grows: it shows, once each and oldest first, every alert with
+// a Seq above the highest it has seen. The alerts in the first state after
+// the page loads happened before it and are only remembered.
+'use strict';
+
+(function () {
+  const TOPIC = 'alerts';
+  const DEFAULT_HOLD_MS = 5000;
+  const MIN_HOLD_MS = 500;
+  const MAX_HOLD_MS = 30000;
+  // Beyond BACKLOG waiting alerts each one gets a share of the time BACKLOG
+  // alerts would take, but never less than RUSH_MS (or the hold, if that
+  // is shorter), so the queue catches up and names stay readable.
+  const BACKLOG = 5;
+  const RUSH_MS = 1500;
+  // The queue never grows beyond what the hub keeps: after a raid, alerts
+  // minutes late would be worse than alerts skipped.
+  const MAX_QUEUE = 20;
+  const ENTER_MS = 450;
+  const LEAVE_MS = 350;
+  const MIN_RETRY_MS = 500;
+  const MAX_RETRY_MS = 15000;
+
+  // What each kind says; kinds not listed here are skipped.
+  const KINDS = new Map([
+    ['welcome', { label: 'First time here', before: 'Welcome, ', after: '!' }],
+    ['welcome_back', { label: 'Returning viewer', before: 'Welcome back, ', after: '!' }],
+    ['rank_up', { label: 'Rank up' }],
+  ]);
+
+  const panel = document.getElementById('alert');
+  const label = document.getElementById('alert-label');
+  const text = document.getElementById('alert-text');
+  const timer = document.getElementById('alert-timer');
+  const motion = window.matchMedia('(prefers-reduced-motion: reduce)');
+
+  const params = new URLSearchParams(window.location.search);
+  const hold = holdTime(params.get('hold'));
+
+  function holdTime(raw) {
+    const ms = Number.parseInt(raw || '', 10);
+    if (!Number.isFinite(ms)) return DEFAULT_HOLD_MS;
+    return Math.min(MAX_HOLD_MS, Math.max(MIN_HOLD_MS, ms));
+  }
+
+  // primed says a state has arrived since the page loaded; highest is the
+  // highest Seq seen in any state. Both survive reconnects.
+  let primed = false;
+  let highest = -Infinity;
+  const queue = [];
+  let showing = false;
+
+  // clean turns whatever arrived into alerts that are safe to show, oldest
+  // first.
+  function clean(state) {
+    const raw = state && Array.isArray(state.items) ? state.items : [];
+    const out = [];
+    for (const a of raw) {
+      if (!a || typeof a !== 'object' || !Number.isFinite(a.seq)) continue;
+      const login = typeof a.login === 'string' ? a.login : '';
+      const name = typeof a.display_name === 'string' && a.display_name.trim() !== '' ? a.display_name : login;
+      const kind = typeof a.kind === 'string' ? a.kind : '';
+      const rank = typeof a.rank === 'string' ? a.rank.trim() : '';
+      out.push({ seq: a.seq, kind, name, rank });
+    }
+    return out.sort((x, y) => x.seq - y.seq);
+  }
+
+  function receive(state) {
+    const alerts = clean(state);
+    if (!primed) {
+      primed = true;
+      for (const a of alerts) highest = Math.max(highest, a.seq);
+    } else {
+      for (const a of alerts) {
+        if (a.seq <= highest) continue;
+        highest = a.seq;
+        if (KINDS.has(a.kind) && a.name !== '') queue.push(a);
+      }
+      if (queue.length > MAX_QUEUE) queue.splice(0, queue.length - MAX_QUEUE);
+    }
+    // For whoever debugs the page: the high-water mark it works from.
+    document.body.dataset.seen = Number.isFinite(highest) ? String(highest) : 'none';
+    if (!showing) next();
+  }
+
+  function holdFor(pending) {
+    if (pending <= BACKLOG) return hold;
+    return Math.max(Math.min(hold, RUSH_MS), (hold * BACKLOG) / pending);
+  }
+
+  function span(className, content) {
+    const el = document.createElement('span');
+    el.className = className;
+    el.textContent = content;
+    return el;
+  }
+
+  function fill(alert) {
+    const kind = KINDS.get(alert.kind);
+    const name = document.createElement('bdi');
+    name.className = 'alert-name';
+    name.textContent = alert.name;
+    let parts;
+    if (alert.kind === 'rank_up') {
+      parts = alert.rank === ''
+        ? [name, span('alert-words', ' ranked up!')]
+        : [name, span('alert-words', ' reached '), span('alert-rank', alert.rank), span('alert-words', '!')];
+    } else {
+      parts = [span('alert-words', kind.before), name, span('alert-words', kind.after)];
+    }
+    label.textContent = kind.label;
+    text.replaceChildren(...parts);
+    panel.dataset.kind = alert.kind;
+    panel.dataset.seq = String(alert.seq);
+  }
+
+  // next shows the oldest waiting alert, if any, and schedules its end.
+  // Timers drive the sequence, not animation events, so a page OBS is not
+  // drawing still moves through its queue.
+  function next() {
+    const alert = queue.shift();
+    if (!alert) {
+      showing = false;
+      return;
+    }
+    showing = true;
+    const ms = holdFor(queue.length + 1);
+    const enter = Math.min(ENTER_MS, ms / 4);
+    const leave = Math.min(LEAVE_MS, ms / 4);
+    const still = motion.matches;
+    fill(alert);
+    panel.hidden = false;
+    panel.animate(
+      still
+        ? [{ opacity: 0 }, { opacity: 1 }]
+        : [{ opacity: 0, transform: 'translateX(-36px)' }, { opacity: 1, transform: 'translateX(0)' }],
+      { duration: enter, easing: 'cubic-bezier(0.2, 0.8, 0.2, 1)' });
+    if (!still) {
+      timer.animate([{ transform: 'scaleX(1)' }, { transform: 'scaleX(0)' }], { duration: ms, easing: 'linear', fill: 'forwards' });
+    }
+    window.setTimeout(() => {
+      panel.animate(
+        still
+          ? [{ opacity: 1 }, { opacity: 0 }]
+          : [{ opacity: 1, transform: 'translateY(0)' }, { opacity: 0, transform: 'translateY(14px)' }],
+        { duration: leave, easing: 'ease-in', fill: 'forwards' });
+    }, ms - leave);
+    window.setTimeout(() => {
+      for (const a of panel.getAnimations({ subtree: true })) a.cancel();
+      panel.hidden = true;
+      next();
+    }, ms);
+  }
+
+  // The socket: same origin, same channel and token as this page. It
+  // reconnects with backoff when Hearth restarts; what the page remembers
+  // carries over, so an alert is never shown twice.
+  let socket = null;
+  let attempt = 0;
+  let retry = 0;
+
+  function socketURL() {
+    const url = new URL('ws', window.location.href);
+    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = new URLSearchParams({
+      channel: params.get('channel') || '',
+      token: params.get('token') || '',
+      topic: TOPIC,
+    }).toString();
+    url.hash = '';
+    return url.toString();
+  }
+
+  function connect() {
+    document.body.dataset.connection = 'connecting';
+    let ws;
+    try {
+      ws = new WebSocket(socketURL());
+    } catch (err) {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      document.body.dataset.connection = 'open';
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (err) {
+        return;
+      }
+      if (msg && msg.topic === TOPIC && msg.state) receive(msg.state);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      document.body.dataset.connection = 'closed';
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    const ceiling = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** attempt);
+    attempt += 1;
+    // Jitter spreads reconnects when one Hearth serves many overlays.
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    window.clearTimeout(retry);
+    retry = window.setTimeout(connect, delay);
+  }
+
+  connect();
+})();
