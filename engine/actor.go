@@ -57,6 +57,9 @@ func newActor(ch *community.Channel, e *Engine) *actor {
 func (a *actor) run(stop <-chan struct{}) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	// An empty alerts state tells a page that connects now that any alert
+	// after it is new.
+	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicAlerts, a.alerts)
 	a.refresh()
 	for {
 		select {

@@ -274,8 +274,8 @@ func TestAlertsForNewcomers(t *testing.T) {
 	}
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
-	if len(pub.alerts) != 25 {
-		t.Fatalf("%d alert states published for 25 newcomers", len(pub.alerts))
+	if len(pub.alerts) != 26 || len(pub.alerts[0].Items) != 0 {
+		t.Fatalf("%d alert states published for an empty start and 25 newcomers", len(pub.alerts))
 	}
 	last := pub.alerts[len(pub.alerts)-1]
 	if len(last.Items) != alertsKept || last.Items[len(last.Items)-1].Login != "newbie24" || last.Items[0].Kind != "welcome" {
@@ -286,7 +286,7 @@ func TestAlertsForNewcomers(t *testing.T) {
 			t.Fatalf("seq does not grow: %+v", last.Items)
 		}
 	}
-	if first := pub.alerts[0]; len(first.Items) != 1 {
+	if first := pub.alerts[1]; len(first.Items) != 1 {
 		t.Fatalf("the first state was changed after publishing: %+v", first)
 	}
 }

@@ -8,11 +8,14 @@ import (
 	"image/png"
 	"os"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/hearthlive/hearth"
@@ -128,12 +131,11 @@ const (
 	longName      = "\u202eSuperLongDisplayNameThatGoesOnAndOnForeverAndEver\u200d\u200dAndThenSomeMore"
 )
 
-func TestLeaderboardInBrowser(t *testing.T) {
-	ctx := browsertest.New(t)
-
-	// Anything the page says in the console is collected; an exception or
-	// a CSP violation fails the test. An alert would mean chat text ran as
-	// script: it is recorded and dismissed so the page keeps going.
+// watchPage fails the test, at its end, if the page threw an exception,
+// broke the CSP or opened a dialog. An alert would mean chat text ran as
+// script: it is recorded and dismissed so the page keeps going.
+func watchPage(t *testing.T, ctx context.Context) {
+	t.Helper()
 	var mu sync.Mutex
 	var problems []string
 	messages := chromedp.Console(ctx)
@@ -168,6 +170,11 @@ func TestLeaderboardInBrowser(t *testing.T) {
 			t.Errorf("page: %s", p)
 		}
 	})
+}
+
+func TestLeaderboardInBrowser(t *testing.T) {
+	ctx := browsertest.New(t)
+	watchPage(t, ctx)
 
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	s.Hub.Publish("alice", hearth.TopicLeaderboard, hearth.Leaderboard{
@@ -215,8 +222,8 @@ func TestLeaderboardInBrowser(t *testing.T) {
 			t.Errorf("%d img elements on the page", n)
 		}
 		scripts := eval[[]string](t, ctx, `Array.from(document.scripts, (s) => s.src)`)
-		if len(scripts) != 1 || !strings.HasSuffix(scripts[0], "/overlays/assets/leaderboard.js") {
-			t.Errorf("scripts on the page: %q, want only leaderboard.js", scripts)
+		if len(scripts) != 2 || !strings.HasSuffix(scripts[0], "/overlays/assets/live.js") || !strings.HasSuffix(scripts[1], "/overlays/assets/leaderboard.js") {
+			t.Errorf("scripts on the page: %q, want only live.js and leaderboard.js", scripts)
 		}
 		// Each row holds exactly its three cells, and each cell only text.
 		if n := eval[int](t, ctx, `document.querySelectorAll('#rows > .row > * *').length`); n != 0 {
@@ -323,5 +330,262 @@ func TestLeaderboardInBrowser(t *testing.T) {
 		if n := restarted.Hub.Clients("alice"); n != 1 {
 			t.Errorf("restarted hub has %d sockets for alice, want 1", n)
 		}
+	})
+}
+
+// alertSeq0 starts the Seqs of the test's alerts where the engine's are:
+// the wall clock in microseconds, beyond what a JavaScript int32 holds.
+const alertSeq0 = 1763928900000000
+
+// alert is the test's alert number n.
+func alert(n int64, kind, login, displayName, rank string) hearth.Alert {
+	return hearth.Alert{
+		Seq:         alertSeq0 + n,
+		Kind:        kind,
+		Login:       login,
+		DisplayName: displayName,
+		Rank:        rank,
+		At:          time.Date(2025, 11, 23, 20, 0, int(n), 0, time.UTC),
+	}
+}
+
+// seqText is how the page writes the Seq of alert number n.
+func seqText(n int64) string { return strconv.FormatInt(alertSeq0+n, 10) }
+
+// recordAlertsJS runs in every document before the page's own script and
+// records each alert the page shows, as it shows it: the page sets the
+// banner's data-seq once per alert shown, in the same task that fills in
+// the text and unhides the banner. It records too whether any markup came
+// out of the text.
+const recordAlertsJS = `window.hearthShown = [];
+new MutationObserver((records) => {
+	for (const r of records) {
+		if (r.target.id !== 'alert') continue;
+		const a = r.target;
+		window.hearthShown.push({
+			seq: a.dataset.seq || '',
+			label: a.querySelector('.alert-label').textContent,
+			text: a.querySelector('.alert-text').textContent,
+			visible: !a.hidden,
+			nested: a.querySelectorAll('.alert-text * *').length,
+			images: document.images.length,
+		});
+	}
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-seq'] });`
+
+// shownAlert is one alert as the page showed it.
+type shownAlert struct {
+	Seq     string `json:"seq"`
+	Label   string `json:"label"`
+	Text    string `json:"text"`
+	Visible bool   `json:"visible"`
+	Nested  int    `json:"nested"` // elements inside the parts of the text
+	Images  int    `json:"images"` // img elements on the page
+}
+
+// shown returns a shown alert as the test expects it.
+func shown(n int64, label, text string) shownAlert {
+	return shownAlert{Seq: seqText(n), Label: label, Text: text, Visible: true}
+}
+
+// waitShown polls until the page has shown exactly want since it loaded.
+// It fails at once if the page shows anything else.
+func waitShown(t *testing.T, ctx context.Context, within time.Duration, want []shownAlert) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := eval[[]shownAlert](t, ctx, `window.hearthShown`)
+		if len(got) > len(want) || !slices.Equal(got, want[:len(got)]) {
+			t.Fatalf("the page showed\n%s\nwant\n%s", formatShown(got), formatShown(want))
+		}
+		if len(got) == len(want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s the page showed\n%s\nwant\n%s", within, formatShown(got), formatShown(want))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func formatShown(alerts []shownAlert) string {
+	if len(alerts) == 0 {
+		return "  (nothing)\n"
+	}
+	var b strings.Builder
+	for _, a := range alerts {
+		fmt.Fprintf(&b, "  %s | %q | %q | visible %t, nested %d, images %d\n", a.Seq, a.Label, a.Text, a.Visible, a.Nested, a.Images)
+	}
+	return b.String()
+}
+
+// waitJS polls script until it returns want.
+func waitJS(t *testing.T, ctx context.Context, within time.Duration, script, want string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := eval[string](t, ctx, script)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s %s is %q, want %q", within, script, got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const (
+	alertsWidth  = 800
+	alertsHeight = 200
+	// bannerHiddenJS says whether the banner is off screen, as a string.
+	bannerHiddenJS = `String(document.getElementById('alert').hidden)`
+	// seenJS is the highest Seq the page has taken in.
+	seenJS = `document.body.dataset.seen || ''`
+)
+
+func TestAlertsInBrowser(t *testing.T) {
+	ctx := browsertest.New(t)
+	watchPage(t, ctx)
+	setup, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	record := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recordAlertsJS})
+		return err
+	})
+	if err := chromedp.Do(setup, chromedp.EmulateViewport(alertsWidth, alertsHeight), record); err != nil {
+		t.Fatalf("set up the browser: %v", err)
+	}
+
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	old := []hearth.Alert{
+		alert(1, "welcome", "zoe", "Zoë ★", ""),
+		alert(2, "welcome_back", "max", "Max", ""),
+		alert(3, "rank_up", "bob", "Bob", "Regular"),
+	}
+	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: old})
+
+	nav, cancelNav := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelNav()
+	if err := chromedp.Do(nav, chromedp.Navigate(s.pageURL("alerts", "alice", "alice-secret")+"&hold=800")); err != nil {
+		t.Fatalf("load the overlay: %v", err)
+	}
+	waitConnection(t, ctx, 5*time.Second, func(s string) bool { return s == "open" }, "open")
+	waitJS(t, ctx, 5*time.Second, seenJS, seqText(3))
+
+	t.Run("OldAlertsNotShown", func(t *testing.T) {
+		waitShown(t, ctx, 0, nil)
+		if got := eval[string](t, ctx, bannerHiddenJS); got != "true" {
+			t.Errorf("banner hidden = %s after the first state", got)
+		}
+	})
+
+	t.Run("BackgroundTransparent", func(t *testing.T) {
+		for _, el := range []string{"document.body", "document.documentElement"} {
+			got := eval[string](t, ctx, `getComputedStyle(`+el+`).backgroundColor`)
+			if got != "rgba(0, 0, 0, 0)" {
+				t.Errorf("%s background %q, want rgba(0, 0, 0, 0)", el, got)
+			}
+		}
+	})
+
+	// The hub keeps the last 20 alerts: a new state repeats the old ones.
+	items := append(slices.Clone(old),
+		alert(4, "welcome", "mallory", hostileImg, ""),
+		alert(5, "rank_up", "zoe", "Zoë ★", "Regular"),
+	)
+	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: items})
+	want := []shownAlert{
+		shown(4, "First time here", "Welcome, "+hostileImg+"!"),
+		shown(5, "Rank up", "Zoë ★ reached Regular!"),
+	}
+
+	t.Run("NewAlertsShownInOrder", func(t *testing.T) {
+		waitShown(t, ctx, 8*time.Second, want)
+		waitJS(t, ctx, 5*time.Second, bannerHiddenJS, "true")
+	})
+
+	t.Run("ChatTextIsNeverMarkup", func(t *testing.T) {
+		scripts := eval[[]string](t, ctx, `Array.from(document.scripts, (s) => s.src)`)
+		if len(scripts) != 2 || !strings.HasSuffix(scripts[0], "/overlays/assets/live.js") || !strings.HasSuffix(scripts[1], "/overlays/assets/alerts.js") {
+			t.Errorf("scripts on the page: %q, want only live.js and alerts.js", scripts)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('img, iframe, object, embed').length`); n != 0 {
+			t.Errorf("%d embedded elements on the page", n)
+		}
+	})
+
+	t.Run("EachAlertShownOnce", func(t *testing.T) {
+		// The same alerts again, and one of a kind the page does not know:
+		// the page takes its Seq in, which tells the test the state has
+		// arrived, and shows nothing.
+		s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: append(slices.Clone(items), alert(6, "raid", "eve", "Eve", ""))})
+		waitJS(t, ctx, 5*time.Second, seenJS, seqText(6))
+		waitShown(t, ctx, 0, want)
+		if got := eval[string](t, ctx, bannerHiddenJS); got != "true" {
+			t.Errorf("banner hidden = %s after a state with nothing new", got)
+		}
+	})
+
+	t.Run("ReconnectsAfterRestart", func(t *testing.T) {
+		addr := s.Addr
+		s.Stop(t)
+		waitConnection(t, ctx, 5*time.Second, func(s string) bool { return s != "open" }, "not open")
+
+		// Hearth is back with the alerts it kept, and one that came while
+		// the page was away: only that one is news to the page.
+		restarted := startServer(t, addr, overlays.Options{})
+		restarted.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: []hearth.Alert{
+			alert(3, "rank_up", "bob", "Bob", "Regular"),
+			alert(4, "welcome", "mallory", hostileImg, ""),
+			alert(5, "rank_up", "zoe", "Zoë ★", "Regular"),
+			alert(7, "welcome_back", "eve", hostileScript, ""),
+		}})
+		want = append(want, shown(7, "Returning viewer", "Welcome back, "+hostileScript+"!"))
+		waitShown(t, ctx, 10*time.Second, want)
+		waitConnection(t, ctx, time.Second, func(s string) bool { return s == "open" }, "open")
+		waitJS(t, ctx, 5*time.Second, bannerHiddenJS, "true")
+
+		t.Run("FirstAlertAfterStart", func(t *testing.T) {
+			// A fresh page, for a channel that has had no alert since
+			// Hearth started: the first one is news. The page holds it
+			// long enough to look at.
+			nav, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := chromedp.Do(nav, chromedp.Navigate(restarted.pageURL("alerts", "bob", "bob-secret")+"&hold=30000")); err != nil {
+				t.Fatalf("load the overlay for bob: %v", err)
+			}
+			waitJS(t, ctx, 5*time.Second, seenJS, "none")
+			restarted.Hub.Publish("bob", hearth.TopicAlerts, hearth.Alerts{Channel: "bob", Items: []hearth.Alert{
+				alert(8, "rank_up", "zoe", "Zoë ★", "Chat Legend"),
+			}})
+			waitShown(t, ctx, 5*time.Second, []shownAlert{shown(8, "Rank up", "Zoë ★ reached Chat Legend!")})
+			// Settled: the banner has slid in.
+			waitJS(t, ctx, 5*time.Second, `String(document.getElementById('alert').getAnimations().length)`, "0")
+
+			shot := screenshot(t, ctx, "alerts.png")
+			if b := shot.Bounds(); b.Dx() != alertsWidth || b.Dy() != alertsHeight {
+				t.Errorf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), alertsWidth, alertsHeight)
+			}
+			// What OBS gets: see-through around the banner, opaque enough
+			// on it.
+			for _, p := range []image.Point{{2, 2}, {alertsWidth - 3, alertsHeight - 3}} {
+				if _, _, _, a := shot.At(p.X, p.Y).RGBA(); a != 0 {
+					t.Errorf("pixel %v off the banner has alpha %d, want 0", p, a)
+				}
+			}
+			if _, _, _, a := shot.At(alertsWidth/2, alertsHeight/2).RGBA(); a < 0x8000 {
+				t.Errorf("pixel in the banner has alpha %d, want at least half opaque", a)
+			}
+			// Only for looking at: how it reads over a dark and a light scene.
+			for _, bg := range []struct{ name, css string }{
+				{"dark", "linear-gradient(135deg, #0b0f1a, #2a1b3d 60%, #0d3b2e) fixed"},
+				{"light", "linear-gradient(135deg, #ffffff, #e8f1ff 50%, #fff3d6) fixed"},
+			} {
+				eval[chromedp.Void](t, ctx, `document.documentElement.style.background = '`+bg.css+`'`)
+				screenshot(t, ctx, "alerts-"+bg.name+".png")
+			}
+			eval[chromedp.Void](t, ctx, `document.documentElement.style.background = ''`)
+		})
 	})
 }

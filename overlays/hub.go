@@ -107,8 +107,8 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 // Publish records state as the latest for (channel, topic) and schedules it
 // for the browsers watching it. It never blocks on a browser: pushes are
 // coalesced, so a browser gets at most MaxPushesPerSecond messages a second
-// per (channel, topic), the last state wins, and the final state is always
-// delivered. State is encoded to JSON during the call, so the caller may
+// per (channel, topic) besides the state it got on connect, the last state
+// wins, and the final state is always delivered. State is encoded to JSON during the call, so the caller may
 // reuse it afterwards. Publish implements hearth.Broadcaster.
 func (h *Hub) Publish(channel, topic string, state any) {
 	name := hearth.NormalizeChannel(channel)
@@ -204,8 +204,9 @@ func (h *Hub) isClosed() bool {
 	return h.closed
 }
 
-// add subscribes c and queues the latest state for it. It reports false
-// once the hub has shut down.
+// add subscribes c and queues the latest state for it, or the kind's blank
+// state when nothing was published yet. It reports false once the hub has
+// shut down.
 func (h *Hub) add(c *client) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -221,7 +222,14 @@ func (h *Hub) add(c *client) bool {
 	h.counts[c.key.channel]++
 	h.conns.Add(1)
 	if msg, ok := h.latest[c.key]; ok {
-		c.offer(msg)
+		c.greet(msg)
+	} else if state, ok := blankState(c.key.topic, c.key.channel); ok {
+		msg, err := json.Marshal(message{Topic: c.key.topic, State: state})
+		if err != nil {
+			h.log.Error("overlays: cannot encode blank state", "channel", c.key.channel, "topic", c.key.topic, "err", err)
+		} else {
+			c.greet(msg)
+		}
 	}
 	return true
 }
@@ -244,14 +252,17 @@ func (h *Hub) remove(c *client) {
 
 // client is one connected browser. It holds at most one pending message:
 // a newer one replaces it, so a slow browser skips states instead of
-// queueing them.
+// queueing them. The state on connect is the exception: it is always sent,
+// first, because a page may treat the first state it gets as history (the
+// alerts page does) and must not take a newer one for it.
 type client struct {
 	key  key
 	conn *fws.Conn
 	wake chan struct{} // capacity 1: a message is pending
 
-	mu   sync.Mutex
-	next []byte
+	mu    sync.Mutex
+	first []byte // the state on connect, until it is sent
+	next  []byte
 }
 
 func newClient(k key, conn *fws.Conn) *client {
@@ -269,10 +280,26 @@ func (c *client) offer(msg []byte) {
 	}
 }
 
-// take returns the pending message, or nil, and clears it.
+// greet makes msg the state on connect, which no later offer replaces.
+func (c *client) greet(msg []byte) {
+	c.mu.Lock()
+	c.first = msg
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the state on connect if it is still pending, else the
+// pending message, or nil, and clears what it returns.
 func (c *client) take() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if msg := c.first; msg != nil {
+		c.first = nil
+		return msg
+	}
 	msg := c.next
 	c.next = nil
 	return msg
@@ -337,22 +364,24 @@ func (h *Hub) serve(c *client) {
 	}
 }
 
-// write sends c's pending message, if any.
+// write sends c's pending messages: the state on connect and a newer one
+// may both be waiting.
 func (h *Hub) write(c *client) error {
-	msg := c.take()
-	if msg == nil {
-		return nil
+	for {
+		msg := c.take()
+		if msg == nil {
+			return nil
+		}
+		if err := c.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+			return err
+		}
+		if err := c.conn.WriteMessage(fws.TextMessage, msg); err != nil {
+			return err
+		}
+		if h.onPush != nil {
+			h.onPush(c.key.channel, c.key.topic)
+		}
 	}
-	if err := c.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
-		return err
-	}
-	if err := c.conn.WriteMessage(fws.TextMessage, msg); err != nil {
-		return err
-	}
-	if h.onPush != nil {
-		h.onPush(c.key.channel, c.key.topic)
-	}
-	return nil
 }
 
 // abort cuts a socket's connection so that its pending and future reads

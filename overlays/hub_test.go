@@ -9,6 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -135,13 +138,19 @@ func (s *server) socketURL(channel, token, topic string) string {
 // dial opens a leaderboard socket for channel with its right token.
 func (s *server) dial(t *testing.T, channel string) *websocket.Conn {
 	t.Helper()
-	conn, resp, err := websocket.DefaultDialer.Dial(s.socketURL(channel, testTokens[channel], hearth.TopicLeaderboard), nil)
+	return s.dialTopic(t, channel, hearth.TopicLeaderboard)
+}
+
+// dialTopic opens a socket on topic for channel with its right token.
+func (s *server) dialTopic(t *testing.T, channel, topic string) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := websocket.DefaultDialer.Dial(s.socketURL(channel, testTokens[channel], topic), nil)
 	if err != nil {
 		status := 0
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		t.Fatalf("dial socket for %s: %v (status %d)", channel, err, status)
+		t.Fatalf("dial %s socket for %s: %v (status %d)", topic, channel, err, status)
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
@@ -156,17 +165,30 @@ type wireMessage struct {
 // readMessage reads one message; it may run outside the test goroutine.
 func readMessage(conn *websocket.Conn, within time.Duration) (wireMessage, error) {
 	var msg wireMessage
+	err := readJSON(conn, within, &msg)
+	return msg, err
+}
+
+// rawMessage is the socket's message with the state left encoded, for any
+// topic.
+type rawMessage struct {
+	Topic string          `json:"topic"`
+	State json.RawMessage `json:"state"`
+}
+
+// readJSON reads one message into v.
+func readJSON(conn *websocket.Conn, within time.Duration, v any) error {
 	if err := conn.SetReadDeadline(time.Now().Add(within)); err != nil {
-		return msg, err
+		return err
 	}
 	_, data, err := conn.ReadMessage()
 	if err != nil {
-		return msg, err
+		return err
 	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("decode message %q: %w", data, err)
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode message %q: %w", data, err)
 	}
-	return msg, nil
+	return nil
 }
 
 // board returns a leaderboard whose first entry has the given points, so
@@ -212,12 +234,24 @@ func TestPageStatus(t *testing.T) {
 		{"MalformedChannel", s.pageURL("leaderboard", "al ice!", "alice-secret"), http.StatusBadRequest},
 		{"TooLongChannel", s.pageURL("leaderboard", strings.Repeat("a", 26), "alice-secret"), http.StatusBadRequest},
 		{"MissingChannel", s.pageURL("leaderboard", "", "alice-secret"), http.StatusBadRequest},
+		{"AlertsGoodToken", s.pageURL("alerts", "alice", "alice-secret"), http.StatusOK},
+		{"AlertsChannelWrittenLoosely", s.pageURL("alerts", "#ALICE", "alice-secret"), http.StatusOK},
+		{"AlertsWrongToken", s.pageURL("alerts", "alice", "bob-secret"), http.StatusUnauthorized},
+		{"AlertsMissingToken", s.pageURL("alerts", "alice", ""), http.StatusUnauthorized},
+		{"AlertsUnknownChannel", s.pageURL("alerts", "dave", "alice-secret"), http.StatusNotFound},
+		{"AlertsMalformedChannel", s.pageURL("alerts", "al ice!", "alice-secret"), http.StatusBadRequest},
+		{"AlertsMissingChannel", s.pageURL("alerts", "", "alice-secret"), http.StatusBadRequest},
+		{"KindIsCaseSensitive", s.pageURL("Alerts", "alice", "alice-secret"), http.StatusNotFound},
 		{"Script", base + "/overlays/assets/leaderboard.js", http.StatusOK},
+		{"AlertsScript", base + "/overlays/assets/alerts.js", http.StatusOK},
+		{"LiveScript", base + "/overlays/assets/live.js", http.StatusOK},
 		{"Style", base + "/overlays/assets/overlay.css", http.StatusOK},
 		{"PageIsNoAsset", base + "/overlays/assets/leaderboard.html", http.StatusNotFound},
+		{"AlertsPageIsNoAsset", base + "/overlays/assets/alerts.html", http.StatusNotFound},
 		{"UnknownAsset", base + "/overlays/assets/nope.js", http.StatusNotFound},
 		{"AssetTraversal", base + "/overlays/assets/..%2Foverlays.go", http.StatusNotFound},
 		{"SocketWithoutUpgrade", s.socketURL("alice", "alice-secret", "leaderboard"), http.StatusUpgradeRequired},
+		{"AlertsSocketWithoutUpgrade", s.socketURL("alice", "alice-secret", "alerts"), http.StatusUpgradeRequired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,37 +278,54 @@ func TestPageStatus(t *testing.T) {
 		})
 	}
 
-	t.Run("PageHeaders", func(t *testing.T) {
-		resp, err := http.Get(s.pageURL("leaderboard", "alice", "alice-secret"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
-			t.Errorf("Content-Type %q", ct)
-		}
-		csp := resp.Header.Get("Content-Security-Policy")
-		for _, want := range []string{"default-src 'self'", "script-src 'self'", "connect-src 'self' ws: wss:"} {
-			if !strings.Contains(csp, want) {
-				t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+	for _, kind := range overlays.Kinds() {
+		t.Run("PageHeaders/"+kind, func(t *testing.T) {
+			resp, err := http.Get(s.pageURL(kind, "alice", "alice-secret"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if strings.Contains(csp, "unsafe") {
-			t.Errorf("Content-Security-Policy %q allows unsafe sources", csp)
-		}
-		if got := resp.Header.Get("Referrer-Policy"); got != "no-referrer" {
-			t.Errorf("Referrer-Policy %q, want no-referrer", got)
-		}
-		if !strings.Contains(string(body), `src="assets/leaderboard.js"`) {
-			t.Errorf("page does not load assets/leaderboard.js:\n%s", body)
-		}
-	})
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			csp := resp.Header.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src 'self'", "script-src 'self'", "connect-src 'self' ws: wss:"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe") {
+				t.Errorf("Content-Security-Policy %q allows unsafe sources", csp)
+			}
+			if got := resp.Header.Get("Referrer-Policy"); got != "no-referrer" {
+				t.Errorf("Referrer-Policy %q, want no-referrer", got)
+			}
+			if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store", got)
+			}
+			if script := `src="assets/` + kind + `.js"`; !strings.Contains(string(body), script) {
+				t.Errorf("page does not load assets/%s.js:\n%s", kind, body)
+			}
+		})
+	}
+}
+
+func TestKinds(t *testing.T) {
+	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts}; !slices.Equal(got, want) {
+		t.Fatalf("Kinds() = %q, want %q", got, want)
+	}
+	overlays.Kinds()[0] = "changed"
+	if got := overlays.Kinds()[0]; got != hearth.TopicLeaderboard {
+		t.Errorf("changing the returned slice changed Kinds(): %q", got)
+	}
 }
 
 // TestAssetsNeverParseMarkup guards the rule that chat text never becomes
 // HTML: no page script may use an API that parses markup, and no page may
-// carry inline script or style, which the CSP would block anyway.
+// carry inline script or style, which the CSP would block anyway. Every
+// script in web/ is checked as Hearth serves it, so a new one is covered
+// the day it is added.
 func TestAssetsNeverParseMarkup(t *testing.T) {
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	get := func(path string) string {
@@ -285,12 +336,27 @@ func TestAssetsNeverParseMarkup(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+		}
 		return string(body)
 	}
-	js := get("/overlays/assets/leaderboard.js")
-	for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "DOMParser", "createContextualFragment"} {
-		if strings.Contains(js, sink) {
-			t.Errorf("leaderboard.js uses %s", sink)
+	scripts, err := filepath.Glob(filepath.Join("web", "*.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range overlays.Kinds() {
+		if !slices.Contains(scripts, filepath.Join("web", kind+".js")) {
+			t.Errorf("no script web/%s.js among %q", kind, scripts)
+		}
+	}
+	for _, file := range scripts {
+		name := filepath.Base(file)
+		js := get("/overlays/assets/" + name)
+		for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "DOMParser", "createContextualFragment", "setHTML"} {
+			if strings.Contains(js, sink) {
+				t.Errorf("%s uses %s", name, sink)
+			}
 		}
 	}
 	for _, kind := range overlays.Kinds() {
@@ -313,6 +379,8 @@ func TestSocketRefused(t *testing.T) {
 		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusNotFound},
 		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusBadRequest},
 		{"UnknownTopic", "alice", "alice-secret", "chat", http.StatusNotFound},
+		{"AlertsWrongToken", "alice", "bob-secret", "alerts", http.StatusUnauthorized},
+		{"AlertsUnknownChannel", "dave", "dave-secret", "alerts", http.StatusNotFound},
 		{"MissingTopic", "alice", "alice-secret", "", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
@@ -358,6 +426,97 @@ func TestSnapshotOnConnect(t *testing.T) {
 		conn := s.dial(t, "carol")
 		if msg, err := readMessage(conn, 300*time.Millisecond); err == nil {
 			t.Fatalf("got %+v for a channel nobody published to", msg)
+		}
+	})
+}
+
+// TestAlertsSnapshotOnConnect checks that an alerts socket gets the latest
+// Alerts of its channel as it connects, unchanged, and nothing of the
+// channel's other topics.
+func TestAlertsSnapshotOnConnect(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	at := time.Date(2025, 11, 23, 20, 15, 0, 0, time.UTC)
+	want := hearth.Alerts{
+		Channel: "alice",
+		Items: []hearth.Alert{
+			{Seq: 1763928900000001, Kind: "welcome", Login: "zoe", DisplayName: "Zoë ★", At: at},
+			{Seq: 1763928900000002, Kind: "welcome_back", Login: "mallory", DisplayName: "<img src=x onerror=alert(1)> \u202eevil\u200d", At: at.Add(time.Second)},
+			{Seq: 1763928900000003, Kind: "rank_up", Login: "max", DisplayName: "Max", Rank: "Regular", At: at.Add(2 * time.Second)},
+		},
+	}
+	s.Hub.Publish("alice", hearth.TopicLeaderboard, board("alice", 42))
+	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: want.Items[:1]})
+	s.Hub.Publish("#Alice", hearth.TopicAlerts, want)
+	s.Hub.Publish("bob", hearth.TopicAlerts, hearth.Alerts{Channel: "bob", Items: want.Items[2:]})
+
+	conn := s.dialTopic(t, "alice", hearth.TopicAlerts)
+	var msg rawMessage
+	if err := readJSON(conn, 2*time.Second, &msg); err != nil {
+		t.Fatalf("no snapshot on connect: %v", err)
+	}
+	if msg.Topic != hearth.TopicAlerts {
+		t.Errorf("topic %q, want %q", msg.Topic, hearth.TopicAlerts)
+	}
+	var got hearth.Alerts
+	if err := json.Unmarshal(msg.State, &got); err != nil {
+		t.Fatalf("decode state %s: %v", msg.State, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("snapshot %+v\nwant %+v", got, want)
+	}
+	for _, field := range []string{`"seq":1763928900000002`, `"kind":"welcome_back"`, `"display_name":"\u003cimg`, `"rank":"Regular"`, `"at":"2025-11-23T20:15:01Z"`} {
+		if !strings.Contains(string(msg.State), field) {
+			t.Errorf("state on the wire %s lacks %s", msg.State, field)
+		}
+	}
+
+	t.Run("LiveUpdate", func(t *testing.T) {
+		eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+		next := want
+		next.Items = append(slices.Clone(want.Items[1:]), hearth.Alert{Seq: 1763928900000004, Kind: "welcome", Login: "newbie", DisplayName: "Newbie", At: at.Add(3 * time.Second)})
+		s.Hub.Publish("alice", hearth.TopicAlerts, next)
+		var msg rawMessage
+		if err := readJSON(conn, 2*time.Second, &msg); err != nil {
+			t.Fatalf("no update: %v", err)
+		}
+		if msg.Topic != hearth.TopicAlerts || string(msg.State) != mustJSON(t, next) {
+			t.Errorf("update %s %s\nwant %s", msg.Topic, msg.State, mustJSON(t, next))
+		}
+	})
+
+	t.Run("BlankBeforeFirstPublish", func(t *testing.T) {
+		// The page takes its first state for history, so it gets an empty
+		// one, and the first alert after Hearth starts is news.
+		conn := s.dialTopic(t, "carol", hearth.TopicAlerts)
+		var msg rawMessage
+		if err := readJSON(conn, 2*time.Second, &msg); err != nil {
+			t.Fatalf("no blank state on connect: %v", err)
+		}
+		if blank := `{"channel":"carol","items":[]}`; msg.Topic != hearth.TopicAlerts || string(msg.State) != blank {
+			t.Errorf("got %s %s, want alerts %s", msg.Topic, msg.State, blank)
+		}
+		first := hearth.Alerts{Channel: "carol", Items: want.Items[:1]}
+		s.Hub.Publish("carol", hearth.TopicAlerts, first)
+		if err := readJSON(conn, 2*time.Second, &msg); err != nil {
+			t.Fatalf("no state after the first publish: %v", err)
+		}
+		if string(msg.State) != mustJSON(t, first) {
+			t.Errorf("got %s, want %s", msg.State, mustJSON(t, first))
+		}
+	})
+
+	t.Run("TopicsStayApart", func(t *testing.T) {
+		lb := s.dial(t, "alice")
+		msg, err := readMessage(lb, 2*time.Second)
+		if err != nil {
+			t.Fatalf("no leaderboard snapshot: %v", err)
+		}
+		if msg.Topic != hearth.TopicLeaderboard || msg.State.Entries[0].Points != 42 {
+			t.Errorf("leaderboard socket got %+v", msg)
+		}
+		s.Hub.Publish("alice", hearth.TopicAlerts, want)
+		if msg, err := readMessage(lb, 300*time.Millisecond); err == nil {
+			t.Errorf("leaderboard socket got an alerts state: %+v", msg)
 		}
 	})
 }

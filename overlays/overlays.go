@@ -32,6 +32,18 @@ func Kinds() []string { return slices.Clone(kinds) }
 
 func knownKind(kind string) bool { return slices.Contains(kinds, kind) }
 
+// blankState returns the state a page of kind gets on connect while nothing
+// has been published for its channel since Hearth started, when the kind
+// needs one. The alerts page takes the first state it gets for history:
+// without a blank one, it would take the first alert after Hearth starts
+// for an old one and never show it.
+func blankState(kind, channel string) (any, bool) {
+	if kind == hearth.TopicAlerts {
+		return hearth.Alerts{Channel: channel, Items: []hearth.Alert{}}, true
+	}
+	return nil, false
+}
+
 // TokenSource answers which overlay token is valid for a channel. The hub
 // asks it on every page load and every socket upgrade.
 type TokenSource interface {

@@ -25,8 +25,6 @@
   const MAX_QUEUE = 20;
   const ENTER_MS = 450;
   const LEAVE_MS = 350;
-  const MIN_RETRY_MS = 500;
-  const MAX_RETRY_MS = 15000;
 
   // What each kind says; kinds not listed here are skipped.
   const KINDS = new Map([
@@ -160,64 +158,5 @@
     }, ms);
   }
 
-  // The socket: same origin, same channel and token as this page. It
-  // reconnects with backoff when Hearth restarts; what the page remembers
-  // carries over, so an alert is never shown twice.
-  let socket = null;
-  let attempt = 0;
-  let retry = 0;
-
-  function socketURL() {
-    const url = new URL('ws', window.location.href);
-    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.search = new URLSearchParams({
-      channel: params.get('channel') || '',
-      token: params.get('token') || '',
-      topic: TOPIC,
-    }).toString();
-    url.hash = '';
-    return url.toString();
-  }
-
-  function connect() {
-    document.body.dataset.connection = 'connecting';
-    let ws;
-    try {
-      ws = new WebSocket(socketURL());
-    } catch (err) {
-      scheduleReconnect();
-      return;
-    }
-    socket = ws;
-    ws.onopen = () => {
-      attempt = 0;
-      document.body.dataset.connection = 'open';
-    };
-    ws.onmessage = (ev) => {
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch (err) {
-        return;
-      }
-      if (msg && msg.topic === TOPIC && msg.state) receive(msg.state);
-    };
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      document.body.dataset.connection = 'closed';
-      scheduleReconnect();
-    };
-  }
-
-  function scheduleReconnect() {
-    const ceiling = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** attempt);
-    attempt += 1;
-    // Jitter spreads reconnects when one Hearth serves many overlays.
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    window.clearTimeout(retry);
-    retry = window.setTimeout(connect, delay);
-  }
-
-  connect();
+  window.hearthLive(TOPIC, receive);
 })();

@@ -7,8 +7,6 @@
 (function () {
   const TOPIC = 'leaderboard';
   const MAX_ROWS = 10;
-  const MIN_RETRY_MS = 500;
-  const MAX_RETRY_MS = 15000;
   const MOVE_MS = 450;
   const FADE_MS = 350;
 
@@ -137,65 +135,5 @@
     fade.onfinish = () => row.remove();
   }
 
-  // The socket: same origin, same channel and token as this page. It
-  // reconnects with backoff when Hearth restarts; the last state stays on
-  // screen meanwhile.
-  const params = new URLSearchParams(window.location.search);
-  let socket = null;
-  let attempt = 0;
-  let retry = 0;
-
-  function socketURL() {
-    const url = new URL('ws', window.location.href);
-    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.search = new URLSearchParams({
-      channel: params.get('channel') || '',
-      token: params.get('token') || '',
-      topic: TOPIC,
-    }).toString();
-    url.hash = '';
-    return url.toString();
-  }
-
-  function connect() {
-    document.body.dataset.connection = 'connecting';
-    let ws;
-    try {
-      ws = new WebSocket(socketURL());
-    } catch (err) {
-      scheduleReconnect();
-      return;
-    }
-    socket = ws;
-    ws.onopen = () => {
-      attempt = 0;
-      document.body.dataset.connection = 'open';
-    };
-    ws.onmessage = (ev) => {
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch (err) {
-        return;
-      }
-      if (msg && msg.topic === TOPIC && msg.state) render(msg.state);
-    };
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      document.body.dataset.connection = 'closed';
-      scheduleReconnect();
-    };
-  }
-
-  function scheduleReconnect() {
-    const ceiling = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** attempt);
-    attempt += 1;
-    // Jitter spreads reconnects when one Hearth serves many overlays.
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    window.clearTimeout(retry);
-    retry = window.setTimeout(connect, delay);
-  }
-
-  connect();
+  window.hearthLive(TOPIC, render);
 })();

@@ -1,0 +1,71 @@
+// Hearth overlays' live connection, shared by every overlay page.
+//
+// hearthLive(topic, onState) opens a WebSocket to the hub on the same
+// origin, for the channel and token of this page's URL, and calls onState
+// with every state pushed on topic. It reconnects with backoff and jitter
+// when Hearth restarts; the page keeps what it shows meanwhile.
+// <body data-connection> says "connecting", "open" or "closed".
+'use strict';
+
+window.hearthLive = function (topic, onState) {
+  const MIN_RETRY_MS = 500;
+  const MAX_RETRY_MS = 15000;
+  const params = new URLSearchParams(window.location.search);
+  let socket = null;
+  let attempt = 0;
+  let retry = 0;
+
+  function socketURL() {
+    const url = new URL('ws', window.location.href);
+    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = new URLSearchParams({
+      channel: params.get('channel') || '',
+      token: params.get('token') || '',
+      topic: topic,
+    }).toString();
+    url.hash = '';
+    return url.toString();
+  }
+
+  function connect() {
+    document.body.dataset.connection = 'connecting';
+    let ws;
+    try {
+      ws = new WebSocket(socketURL());
+    } catch (err) {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      document.body.dataset.connection = 'open';
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (err) {
+        return;
+      }
+      if (msg && msg.topic === topic && msg.state) onState(msg.state);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      document.body.dataset.connection = 'closed';
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    const ceiling = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** attempt);
+    attempt += 1;
+    // Jitter spreads reconnects when one Hearth serves many overlays.
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    window.clearTimeout(retry);
+    retry = window.setTimeout(connect, delay);
+  }
+
+  connect();
+};
