@@ -101,7 +101,9 @@ func (s *server) Stop(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Errorf("hub.Run did not return 10s after its context ended")
 		}
-		if err := s.app.ShutdownWithTimeout(5 * time.Second); err != nil {
+		// fasthttp gives a connection that has sent nothing yet (a browser's
+		// reconnect racing the shutdown) 5 s before closing it.
+		if err := s.app.ShutdownWithTimeout(10 * time.Second); err != nil {
 			t.Errorf("shut down fiber: %v", err)
 		}
 		if err := <-s.served; err != nil {
