@@ -72,7 +72,7 @@ func (a *actor) run(stop <-chan struct{}) {
 			fn()
 		case <-t.C:
 			if !a.e.opts.EventClock {
-				a.apply(a.ch.Tick(a.now()), "")
+				a.apply(a.ch.Tick(a.now()))
 			}
 			a.refresh()
 		case <-stop:
@@ -108,13 +108,13 @@ func (a *actor) handle(ev hearth.Event) {
 	if res.Chatted {
 		a.active[ev.User.ID] = ev.Time
 	}
-	a.apply(res, ev.User.DisplayName)
+	a.apply(res)
 }
 
 // apply hands a result's changes to the writer (as one group), its reply
 // to the chat, and its notices to the overlays and, if the channel wants
 // it, the chat.
-func (a *actor) apply(res community.Result, _ string) {
+func (a *actor) apply(res community.Result) {
 	rec := a.e.opts.Recorder
 	name := a.ch.Name()
 	if res.Earned > 0 {
