@@ -414,8 +414,8 @@ func (c *Channel) chat(ev hearth.Event) {
 	}
 
 	earned := int64(0)
+	text := normalizeText(ev.Text)
 	if c.earns(v, ev.Time) {
-		text := normalizeText(ev.Text)
 		repeat := text != "" && text == v.lastText && ev.Time.Sub(v.lastTextAt) < c.rules.RepeatWindow
 		cooled := v.lastEarned.IsZero() || ev.Time.Sub(v.lastEarned) >= c.rules.MessageCooldown
 		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
@@ -433,7 +433,7 @@ func (c *Channel) chat(ev hearth.Event) {
 		}
 		c.award(v, earned)
 	}
-	v.lastText, v.lastTextAt = normalizeText(ev.Text), ev.Time
+	v.lastText, v.lastTextAt = text, ev.Time
 	if earned > 0 && ev.ID != "" {
 		c.earned.add(ev.ID, v.stats.UserID, earned)
 	}

@@ -38,6 +38,20 @@ func newStore(t *testing.T) *recordingStore {
 	return &recordingStore{DB: db}
 }
 
+// stored returns how many viewers the store holds for the test channel and
+// their messages in total.
+func stored(t *testing.T, st hearth.Store) (viewers int, messages int64) {
+	t.Helper()
+	vs, err := st.Viewers(context.Background(), "chan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		messages += v.Messages
+	}
+	return len(vs), messages
+}
+
 func startEngine(t *testing.T, st hearth.Store, opts Options) *Engine {
 	t.Helper()
 	e := New(st, opts)
@@ -67,16 +81,9 @@ func TestCloseFlushesEverything(t *testing.T) {
 	if err := e.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	vs, err := st.Viewers(context.Background(), "chan")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var messages int64
-	for _, v := range vs {
-		messages += v.Messages
-	}
-	if len(vs) != 5 || messages != 50 {
-		t.Fatalf("after Close the store holds %d viewers and %d messages; want 5 and 50", len(vs), messages)
+	viewers, messages := stored(t, st)
+	if viewers != 5 || messages != 50 {
+		t.Fatalf("after Close the store holds %d viewers and %d messages; want 5 and 50", viewers, messages)
 	}
 	if streams, _ := st.Streams(context.Background(), "chan", 10); len(streams) != 1 || streams[0].Messages != 50 {
 		t.Fatalf("streams %+v", streams)
@@ -232,15 +239,7 @@ func TestSyncRunsAfterQueuedEvents(t *testing.T) {
 		if err := e.Sync(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		vs, err := st.Viewers(context.Background(), "chan")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var messages int64
-		for _, v := range vs {
-			messages += v.Messages
-		}
-		if messages != 2000 {
+		if _, messages := stored(t, st); messages != 2000 {
 			t.Fatalf("round %d: Sync returned with %d of 2,000 queued messages written", round, messages)
 		}
 	}
