@@ -70,6 +70,16 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           2 * time.Minute,
 		BodyLimit:             64 << 10,
 		ErrorHandler:          errorHandler(cfg.Logger),
+		// By default the strings fiber's Ctx returns (Path, Params, Query,
+		// Get, the body) point into buffers that fasthttp reuses once the
+		// handler returns, so any of them kept longer (a metric label, a
+		// map key, an overlay socket's channel, a value handed to the
+		// engine that outlives a cancelled request) silently changes
+		// later. Immutable makes each one a copy: one small allocation per
+		// value read, which Hearth's request rate never notices, against
+		// a rule that every handler, present and future, would otherwise
+		// have to remember.
+		Immutable: true,
 	})
 	if cfg.Recorder != nil {
 		app.Use(func(c *fiber.Ctx) error {
@@ -120,8 +130,12 @@ func New(cfg Config) *fiber.App {
 // routeGroup maps a path to a bounded label.
 func routeGroup(path string) string {
 	switch {
-	case path == "/metrics", path == "/healthz", path == "/readyz":
-		return path[1:]
+	case path == "/metrics":
+		return "metrics"
+	case path == "/healthz":
+		return "healthz"
+	case path == "/readyz":
+		return "readyz"
 	case strings.HasPrefix(path, "/overlays/ws"):
 		return "overlay_ws"
 	case strings.HasPrefix(path, "/overlays"):

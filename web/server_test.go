@@ -100,3 +100,20 @@ func TestPublicRoutes(t *testing.T) {
 		}
 	})
 }
+
+// TestMetricsAfterHealthCheck is the sequence that broke /metrics for good:
+// a label value aliasing a reused request buffer turned "metrics" into
+// "healthz" after the health check, so two series had the same labels.
+func TestMetricsAfterHealthCheck(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, web.Config{Gatherer: reg, Recorder: m})
+	for i, path := range []string{"/metrics", "/metrics", "/metrics", "/healthz", "/metrics", "/readyz", "/metrics", "/metrics"} {
+		if resp, body := get(t, base+path); resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d, GET %s, answered %d: %s", i+1, path, resp.StatusCode, body)
+		}
+	}
+}
