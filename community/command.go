@@ -22,11 +22,10 @@ const (
 	CmdRemovePoints = "removepoints"
 )
 
-// CommandNames lists every command Hearth answers, in a fixed order, for
-// registering metric labels and for help texts. Callers must not modify it.
-var CommandNames = []string{
-	CmdPoints, CmdRank, CmdTop, CmdStreak, CmdWatchtime, CmdGive, CmdAddPoints, CmdRemovePoints,
-}
+// CommandNames lists every command Hearth answers, in the order of the
+// command table, for registering metric labels and for help texts.
+// Callers must not modify it.
+var CommandNames []string
 
 // MaxAmount is the largest amount of points one command can give, add or
 // remove: one billion. Balances are int64, so no sum of such amounts a
@@ -42,7 +41,8 @@ const (
 )
 
 // Reasons a command of Hearth's is malformed: the values of
-// UsageError.Reason and the bounded label values of the usage-errors metric.
+// UsageError.Reason, which the engine reports as the reason label of the
+// rejected-commands metric.
 const (
 	ReasonBadAmount      = "bad_amount"       // not a positive whole number in ASCII digits
 	ReasonAmountTooLarge = "amount_too_large" // a whole number above MaxAmount
@@ -72,6 +72,116 @@ type Command struct {
 	Amount int64
 	// HasAmount reports whether the message itself carried the amount.
 	HasAmount bool
+	// Text is what follows the name of a command that takes free text,
+	// trimmed of surrounding spaces and invisible characters and otherwise
+	// as written; "" for the other commands.
+	Text string
+}
+
+// argShape is the shape of a command's arguments, which decides how
+// ParseCommand reads them.
+type argShape int
+
+const (
+	argsNone          argShape = iota // nothing after the name
+	argsOptionalUser                  // [@user]: Command.Target
+	argsOptionalCount                 // [N]: Command.Amount, within the spec's bounds
+	argsUserAmount                    // @user N: Command.Target and Command.Amount
+	argsText                          // free text, possibly empty: Command.Text
+)
+
+// handler carries out a well-formed, permitted command from ev on the
+// channel: it returns the reply ("" for none) and, when the command is
+// refused, the bounded reason.
+type handler func(c *Channel, ev hearth.Event, cmd Command) (rejected, reply string)
+
+// commandSpec declares one of Hearth's chat commands. The table of them,
+// commands, is the only place a command is declared: parsing, usage lines,
+// permissions, metric labels and the reply keys every language must have
+// all follow from it.
+type commandSpec struct {
+	name       string   // canonical, lower-case ASCII: the metric label and the usage line's
+	aliases    []string // other names that run it, lower-case ASCII
+	permission permission
+	args       argShape
+	// usage is the syntax of the arguments after the name ("@user
+	// amount"), "" when it takes none.
+	usage string
+	// defaultCount and maxCount bound an argsOptionalCount argument: none
+	// gives defaultCount, a larger one is lowered to maxCount.
+	defaultCount, maxCount int64
+	// replies are the reply keys (see Say) that run answers with.
+	replies []string
+	run     handler
+}
+
+// commands is the command table, in the order of CommandNames. It is set
+// in init rather than in its declaration because a handler may refer back
+// to the table (to name another command's usage), which Go would refuse as
+// an initialisation cycle.
+var commands commandTable
+
+func init() {
+	commands = commandTable{
+		{name: CmdPoints, permission: everyone, args: argsOptionalUser, usage: "[@user]",
+			replies: []string{"points", "unknown_viewer"}, run: about((*Channel).pointsLine)},
+		{name: CmdRank, permission: everyone, args: argsOptionalUser, usage: "[@user]",
+			replies: []string{"rank", "rank_top", "unknown_viewer"}, run: about((*Channel).rankLine)},
+		{name: CmdTop, permission: everyone, args: argsOptionalCount, usage: "[1-" + strconv.Itoa(MaxTop) + "]",
+			defaultCount: DefaultTop, maxCount: MaxTop, replies: []string{"top", "top_empty"}, run: (*Channel).top},
+		{name: CmdStreak, permission: everyone, args: argsOptionalUser, usage: "[@user]",
+			replies: []string{"streak", "unknown_viewer"}, run: about((*Channel).streakLine)},
+		{name: CmdWatchtime, permission: everyone, args: argsOptionalUser, usage: "[@user]",
+			replies: []string{"watchtime", "unknown_viewer"}, run: about((*Channel).watchtimeLine)},
+		{name: CmdGive, permission: everyone, args: argsUserAmount, usage: "@user amount",
+			replies: []string{"give_ok", "give_insufficient", "give_self", "give_bot", "unknown_viewer"}, run: (*Channel).give},
+		{name: CmdAddPoints, permission: moderators, args: argsUserAmount, usage: "@user amount",
+			replies: []string{"addpoints_ok", "give_bot", "unknown_viewer"}, run: (*Channel).addPoints},
+		{name: CmdRemovePoints, permission: moderators, args: argsUserAmount, usage: "@user amount",
+			replies: []string{"removepoints_ok", "give_bot", "unknown_viewer"}, run: (*Channel).removePoints},
+	}
+	CommandNames = commands.names()
+}
+
+// commandTable is a set of command specs.
+type commandTable []commandSpec
+
+func (t commandTable) names() []string {
+	names := make([]string, len(t))
+	for i, s := range t {
+		names[i] = s.name
+	}
+	return names
+}
+
+// byName returns the spec whose canonical name is name, or nil.
+func (t commandTable) byName(name string) *commandSpec {
+	for i := range t {
+		if t[i].name == name {
+			return &t[i]
+		}
+	}
+	return nil
+}
+
+// lookup returns the spec that command word names, by its name or an
+// alias, or nil when it names none of Hearth's. Only ASCII case is folded:
+// under Unicode folding the Kelvin sign would turn "ran\u212A" into "rank".
+func (t commandTable) lookup(word string) *commandSpec {
+	if !cmdIsASCII(word) {
+		return nil
+	}
+	for i := range t {
+		if strings.EqualFold(word, t[i].name) {
+			return &t[i]
+		}
+		for _, a := range t[i].aliases {
+			if strings.EqualFold(word, a) {
+				return &t[i]
+			}
+		}
+	}
+	return nil
 }
 
 // UsageError says that a message is one of Hearth's commands but is
@@ -114,39 +224,55 @@ func IsCommand(prefix, text string) bool {
 	return ok
 }
 
-// ParseCommand parses text as one of Hearth's commands. Names are matched
-// without regard to ASCII case; arguments are separated by any run of
-// spaces or invisible characters (which some chat clients append to
-// messages); a target may carry a leading '@'.
+// ParseCommand parses text as one of Hearth's commands, by its name or an
+// alias. Names are matched without regard to ASCII case; arguments are
+// separated by any run of spaces or invisible characters (which some chat
+// clients append to messages); a target may carry a leading '@'. A command
+// that takes free text gets the rest of the message as written.
 //
 // ok is false when text is not Hearth's: not a command at all, or another
 // bot's command; Hearth then says nothing. When ok is true and err is not
 // nil, the command is Hearth's but malformed: err is a *UsageError, cmd.Name
 // is set, and the reply is Usage(prefix, cmd.Name).
 //
-// Syntax, with "@user" a Twitch login with or without '@', and "N" a
-// positive whole number in ASCII digits (no sign, separator or exponent) of
-// at most MaxAmount:
-//
-//	points [@user]   rank [@user]   streak [@user]   watchtime [@user]
-//	top [N]          (N above MaxTop is lowered to MaxTop)
-//	give @user N     addpoints @user N     removepoints @user N
+// Each command's syntax is its Usage line, with "@user" a Twitch login with
+// or without '@', and "amount" or a count a positive whole number in ASCII
+// digits (no sign, separator or exponent) of at most MaxAmount; a count
+// above the command's largest is lowered to it (!top 50 lists MaxTop).
 func ParseCommand(prefix, text string) (cmd Command, ok bool, err error) {
+	_, cmd, ok, err = commands.parse(prefix, text)
+	return cmd, ok, err
+}
+
+// parse is ParseCommand over the table t, also returning the spec matched
+// (nil when ok is false).
+func (t commandTable) parse(prefix, text string) (*commandSpec, Command, bool, error) {
 	rest, ok := cmdAfterPrefix(prefix, text)
 	if !ok {
-		return Command{}, false, nil
+		return nil, Command{}, false, nil
 	}
 	word, rest := cmdNextField(rest)
-	name := cmdLookup(word)
-	if name == "" {
-		return Command{}, false, nil
+	spec := t.lookup(word)
+	if spec == nil {
+		return nil, Command{}, false, nil
 	}
-	cmd.Name = name
-	fail := func(reason string) (Command, bool, error) {
-		return Command{Name: name}, true, &UsageError{Command: name, Reason: reason}
+	cmd, reason := spec.parseArgs(rest)
+	if reason != "" {
+		return spec, Command{Name: spec.name}, true, &UsageError{Command: spec.name, Reason: reason}
+	}
+	return spec, cmd, true, nil
+}
+
+// parseArgs reads what follows the command's name, returning the command
+// or the UsageError reason it is malformed.
+func (s *commandSpec) parseArgs(rest string) (Command, string) {
+	cmd := Command{Name: s.name}
+	if s.args == argsText {
+		cmd.Text = strings.TrimFunc(rest, cmdSeparator)
+		return cmd, ""
 	}
 
-	// Three slots are enough to tell "too many" from the most any command takes.
+	// Three slots are enough to tell "too many" from the most any shape takes.
 	var args [3]string
 	n := 0
 	for n < len(args) {
@@ -158,77 +284,80 @@ func ParseCommand(prefix, text string) (cmd Command, ok bool, err error) {
 		n++
 	}
 
-	switch name {
-	case CmdPoints, CmdRank, CmdStreak, CmdWatchtime:
+	switch s.args {
+	case argsNone:
+		if n == 0 {
+			return cmd, ""
+		}
+
+	case argsOptionalUser:
 		switch n {
 		case 0:
-			return cmd, true, nil
+			return cmd, ""
 		case 1:
 			target, ok := cmdParseTarget(args[0])
 			if !ok {
-				return fail(ReasonBadTarget)
+				return cmd, ReasonBadTarget
 			}
 			cmd.Target = target
-			return cmd, true, nil
+			return cmd, ""
 		}
-		return fail(ReasonTooManyArgs)
 
-	case CmdTop:
+	case argsOptionalCount:
 		switch n {
 		case 0:
-			cmd.Amount = DefaultTop
-			return cmd, true, nil
+			cmd.Amount = s.defaultCount
+			return cmd, ""
 		case 1:
 			amount, reason := cmdParseAmount(args[0])
 			switch {
 			case reason == ReasonBadAmount:
-				return fail(reason)
-			case reason == ReasonAmountTooLarge || amount > MaxTop:
-				amount = MaxTop
+				return cmd, reason
+			case reason == ReasonAmountTooLarge || amount > s.maxCount:
+				amount = s.maxCount
 			}
 			cmd.Amount, cmd.HasAmount = amount, true
-			return cmd, true, nil
+			return cmd, ""
 		}
-		return fail(ReasonTooManyArgs)
 
-	default: // give, addpoints, removepoints
+	case argsUserAmount:
 		switch n {
 		case 0:
-			return fail(ReasonMissingTarget)
+			return cmd, ReasonMissingTarget
 		case 1:
-			return fail(cmdLoneArgReason(args[0]))
+			return cmd, cmdLoneArgReason(args[0])
 		case 2:
 			target, ok := cmdParseTarget(args[0])
 			if !ok {
-				return fail(ReasonBadTarget)
+				return cmd, ReasonBadTarget
 			}
 			amount, reason := cmdParseAmount(args[1])
 			if reason != "" {
-				return fail(reason)
+				return cmd, reason
 			}
 			cmd.Target, cmd.Amount, cmd.HasAmount = target, amount, true
-			return cmd, true, nil
+			return cmd, ""
 		}
-		return fail(ReasonTooManyArgs)
 	}
+	return cmd, ReasonTooManyArgs
 }
 
 // Usage returns the one-line syntax of command name with the configured
 // prefix, such as "!give @user amount", or "" when name is not one of
 // CommandNames.
 func Usage(prefix, name string) string {
-	var args string
-	switch name {
-	case CmdPoints, CmdRank, CmdStreak, CmdWatchtime:
-		args = " [@user]"
-	case CmdTop:
-		args = " [1-" + strconv.Itoa(MaxTop) + "]"
-	case CmdGive, CmdAddPoints, CmdRemovePoints:
-		args = " @user amount"
-	default:
+	s := commands.byName(name)
+	if s == nil {
 		return ""
 	}
-	return prefix + name + args
+	return s.usageLine(prefix)
+}
+
+func (s *commandSpec) usageLine(prefix string) string {
+	if s.usage == "" {
+		return prefix + s.name
+	}
+	return prefix + s.name + " " + s.usage
 }
 
 // cmdAfterPrefix returns what follows prefix in text when text is a command
@@ -275,21 +404,6 @@ func cmdNextField(s string) (field, rest string) {
 		return s[:i], s[i:]
 	}
 	return s, ""
-}
-
-// cmdLookup returns the command word names, or "" when it names none of
-// Hearth's. Only ASCII case is folded: under Unicode folding the Kelvin
-// sign would turn "ran\u212A" into "rank".
-func cmdLookup(word string) string {
-	if !cmdIsASCII(word) {
-		return ""
-	}
-	for _, name := range [...]string{CmdPoints, CmdRank, CmdTop, CmdStreak, CmdWatchtime, CmdGive, CmdAddPoints, CmdRemovePoints} {
-		if strings.EqualFold(word, name) {
-			return name
-		}
-	}
-	return ""
 }
 
 // cmdParseTarget returns the login arg names: one optional '@', then a

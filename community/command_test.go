@@ -293,3 +293,111 @@ func FuzzParseCommand(f *testing.F) {
 		}
 	})
 }
+
+func TestCommandTable(t *testing.T) {
+	seen := map[string]string{}
+	for _, s := range commands {
+		t.Run(s.name, func(t *testing.T) {
+			for _, word := range append([]string{s.name}, s.aliases...) {
+				if other, dup := seen[word]; dup {
+					t.Errorf("%q names both %s and %s", word, other, s.name)
+				}
+				seen[word] = s.name
+				if word != strings.ToLower(word) || !cmdIsASCII(word) || !IsCommand("!", "!"+word) || strings.ContainsFunc(word, cmdSeparator) {
+					t.Errorf("%q is not a lower-case ASCII command word", word)
+				}
+			}
+			if s.run == nil {
+				t.Error("no handler")
+			}
+			if (s.usage == "") != (s.args == argsNone) {
+				t.Errorf("usage %q for argument shape %d", s.usage, s.args)
+			}
+			if s.args == argsOptionalCount && (s.defaultCount < 1 || s.maxCount < s.defaultCount || s.maxCount > MaxAmount) {
+				t.Errorf("count bounds %d..%d", s.defaultCount, s.maxCount)
+			}
+			if len(s.replies) == 0 {
+				t.Error("no reply keys")
+			}
+			for _, lang := range Languages() {
+				for _, key := range s.replies {
+					if _, ok := replyTexts[lang][key]; !ok {
+						t.Errorf("reply key %q missing in %q", key, lang)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestEveryReplyKeyIsUsed: each English text is a command's declared reply
+// or one of the lines said outside commands.
+func TestEveryReplyKeyIsUsed(t *testing.T) {
+	used := map[string]bool{"usage": true, "welcome_new": true, "welcome_back": true, "rank_up": true}
+	for _, s := range commands {
+		for _, key := range s.replies {
+			used[key] = true
+		}
+	}
+	for key := range replyTexts["en"] {
+		if !used[key] {
+			t.Errorf("reply key %q is declared by no command", key)
+		}
+	}
+}
+
+// TestCommandShapes parses with a table of its own the shapes and aliases
+// that no command of today's table uses.
+func TestCommandShapes(t *testing.T) {
+	table := commandTable{
+		{name: "points", aliases: []string{"pts"}, args: argsOptionalUser, usage: "[@user]"},
+		{name: "poll", args: argsText, usage: "question | option | option [duration]"},
+		{name: "endpoll", args: argsNone},
+	}
+	tests := []struct {
+		name, text string
+		ok         bool
+		reason     string
+		want       Command
+	}{
+		{name: "Alias", text: "!PTS @Bob", ok: true, want: Command{Name: "points", Target: "bob"}},
+		{name: "AliasPrefixOnly", text: "!pt"},
+		{name: "FreeText", text: "!poll Which map next? | Dust | Inferno | Mirage 90s", ok: true,
+			want: Command{Name: "poll", Text: "Which map next? | Dust | Inferno | Mirage 90s"}},
+		{name: "FreeTextKeepsInnerSpacing", text: "!poll\u200b  a  |  b \U000E0000 ", ok: true, want: Command{Name: "poll", Text: "a  |  b"}},
+		{name: "FreeTextEmpty", text: "!Poll   ", ok: true, want: Command{Name: "poll"}},
+		{name: "FreeTextGlued", text: "!pollWhich"},
+		{name: "NoArgs", text: "!endpoll", ok: true, want: Command{Name: "endpoll"}},
+		{name: "NoArgsGivenOne", text: "!endpoll now", ok: true, reason: ReasonTooManyArgs},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, cmd, ok, err := table.parse("!", tc.text)
+			if ok != tc.ok {
+				t.Fatalf("parse(%q) ok = %v, want %v", tc.text, ok, tc.ok)
+			}
+			if !ok {
+				return
+			}
+			if spec == nil || spec.name != cmd.Name {
+				t.Fatalf("parse(%q) spec %+v for %+v", tc.text, spec, cmd)
+			}
+			var ue *UsageError
+			if tc.reason != "" {
+				if !errors.As(err, &ue) || ue.Reason != tc.reason || ue.Command != cmd.Name {
+					t.Fatalf("parse(%q) err = %v, want reason %q", tc.text, err, tc.reason)
+				}
+				return
+			}
+			if err != nil || cmd != tc.want {
+				t.Fatalf("parse(%q) = %+v, %v; want %+v", tc.text, cmd, err, tc.want)
+			}
+		})
+	}
+	if got, want := table.byName("poll").usageLine("?"), "?poll question | option | option [duration]"; got != want {
+		t.Errorf("usage line %q, want %q", got, want)
+	}
+	if got := table.byName("endpoll").usageLine("!"); got != "!endpoll" {
+		t.Errorf("usage line %q, want !endpoll", got)
+	}
+}

@@ -27,49 +27,29 @@ func (c *Channel) command(ev hearth.Event) {
 	if c.bots[ev.User.Login] && ev.User.Login != c.name {
 		return // other bots (and our own) are never answered
 	}
-	cmd, ok, err := ParseCommand(c.rules.CommandPrefix, ev.Text)
+	spec, cmd, ok, err := commands.parse(c.rules.CommandPrefix, ev.Text)
 	if !ok {
 		return
 	}
 	r := c.result
+	r.Command = spec.name
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		r.Command, r.Rejected = ue.Command, ue.Reason
-		if allowed, _ := c.cmds.Allow(ue.Command, ev.User.ID, ev.Roles, ev.Time); allowed {
-			r.Reply = c.say("usage", Usage(c.rules.CommandPrefix, ue.Command))
+		r.Rejected = ue.Reason
+		if allowed, _ := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); allowed {
+			r.Reply = c.say("usage", spec.usageLine(c.rules.CommandPrefix))
 		}
 		return
 	}
-	r.Command = cmd.Name
-	if !Allowed(cmd.Name, ev.Roles) {
+	if !spec.permission.allows(ev.Roles) {
 		r.Rejected = RejectPermission
 		return
 	}
-	if allowed, reason := c.cmds.Allow(cmd.Name, ev.User.ID, ev.Roles, ev.Time); !allowed {
+	if allowed, reason := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); !allowed {
 		r.Rejected = reason
 		return
 	}
-	me, _ := c.Viewer(ev.User.ID)
-	name := ev.User.DisplayName
-	switch cmd.Name {
-	case CmdPoints, CmdRank, CmdStreak, CmdWatchtime:
-		who := me
-		if cmd.Target != "" {
-			t, ok := c.ViewerByLogin(cmd.Target)
-			if !ok {
-				r.Rejected, r.Reply = RejectUnknown, c.say("unknown_viewer", name, cmd.Target)
-				return
-			}
-			who = t
-		}
-		r.Reply = c.describe(cmd.Name, who)
-	case CmdTop:
-		r.Reply = c.top(int(cmd.Amount))
-	case CmdGive:
-		r.Rejected, r.Reply = c.give(ev, me, cmd)
-	case CmdAddPoints, CmdRemovePoints:
-		r.Rejected, r.Reply = c.adjust(cmd)
-	}
+	r.Rejected, r.Reply = spec.run(c, ev, cmd)
 }
 
 func (c *Channel) say(key string, args ...any) string { return Say(c.rules.Language, key, args...) }
@@ -81,41 +61,59 @@ func displayName(v hearth.ViewerStats) string {
 	return v.Login
 }
 
-func (c *Channel) describe(name string, v hearth.ViewerStats) string {
-	who := displayName(v)
-	switch name {
-	case CmdPoints:
-		return c.say("points", who, v.Points, c.rules.RankOf(v).Name)
-	case CmdRank:
-		pos, total := c.Position(v.UserID)
-		i := c.rules.rankIndex(c.rules.rankValue(v))
-		if i == len(c.rules.Ranks)-1 {
-			return c.say("rank_top", who, c.rules.Ranks[i].Name, pos, total)
+// about makes the handler of a command that describes one viewer: the
+// sender, or the @user named.
+func about(describe func(c *Channel, who string, v hearth.ViewerStats) string) handler {
+	return func(c *Channel, ev hearth.Event, cmd Command) (rejected, reply string) {
+		v, _ := c.Viewer(ev.User.ID)
+		if cmd.Target != "" {
+			t, ok := c.ViewerByLogin(cmd.Target)
+			if !ok {
+				return RejectUnknown, c.say("unknown_viewer", ev.User.DisplayName, cmd.Target)
+			}
+			v = t
 		}
-		next := c.rules.Ranks[i+1]
-		return c.say("rank", who, c.rules.Ranks[i].Name, pos, total, next.Min-c.rules.rankValue(v), next.Name)
-	case CmdStreak:
-		return c.say("streak", who, c.CurrentStreak(v), v.LongestStreak)
-	default:
-		return c.say("watchtime", who, FormatDuration(time.Duration(v.WatchSeconds)*time.Second))
+		return "", describe(c, displayName(v), v)
 	}
 }
 
-func (c *Channel) top(n int) string {
-	top := c.Top(n)
+func (c *Channel) pointsLine(who string, v hearth.ViewerStats) string {
+	return c.say("points", who, v.Points, c.rules.RankOf(v).Name)
+}
+
+func (c *Channel) rankLine(who string, v hearth.ViewerStats) string {
+	pos, total := c.Position(v.UserID)
+	i := c.rules.rankIndex(c.rules.rankValue(v))
+	if i == len(c.rules.Ranks)-1 {
+		return c.say("rank_top", who, c.rules.Ranks[i].Name, pos, total)
+	}
+	next := c.rules.Ranks[i+1]
+	return c.say("rank", who, c.rules.Ranks[i].Name, pos, total, next.Min-c.rules.rankValue(v), next.Name)
+}
+
+func (c *Channel) streakLine(who string, v hearth.ViewerStats) string {
+	return c.say("streak", who, c.CurrentStreak(v), v.LongestStreak)
+}
+
+func (c *Channel) watchtimeLine(who string, v hearth.ViewerStats) string {
+	return c.say("watchtime", who, FormatDuration(time.Duration(v.WatchSeconds)*time.Second))
+}
+
+func (c *Channel) top(_ hearth.Event, cmd Command) (rejected, reply string) {
+	top := c.Top(int(cmd.Amount))
 	if len(top) == 0 {
-		return c.say("top_empty")
+		return "", c.say("top_empty")
 	}
 	parts := make([]string, len(top))
 	for i, v := range top {
 		parts[i] = fmt.Sprintf("%d. %s (%d)", i+1, displayName(v), v.Points)
 	}
-	return c.say("top", strings.Join(parts, " · "))
+	return "", c.say("top", strings.Join(parts, " · "))
 }
 
 // give moves points from the giver to the target: both balances change, or
 // neither does.
-func (c *Channel) give(ev hearth.Event, me hearth.ViewerStats, cmd Command) (rejected, reply string) {
+func (c *Channel) give(ev hearth.Event, cmd Command) (rejected, reply string) {
 	name := ev.User.DisplayName
 	switch {
 	case cmd.Target == ev.User.Login:
@@ -127,8 +125,9 @@ func (c *Channel) give(ev hearth.Event, me hearth.ViewerStats, cmd Command) (rej
 	if !ok {
 		return RejectUnknown, c.say("unknown_viewer", name, cmd.Target)
 	}
-	from := c.viewers[me.UserID]
+	from := c.viewers[ev.User.ID]
 	if from == nil || from.stats.Points < cmd.Amount {
+		me, _ := c.Viewer(ev.User.ID)
 		return RejectInsufficient, c.say("give_insufficient", name, me.Points)
 	}
 	c.track(from)
@@ -138,21 +137,37 @@ func (c *Channel) give(ev hearth.Event, me hearth.ViewerStats, cmd Command) (rej
 	return "", c.say("give_ok", name, cmd.Amount, displayName(to.stats), from.stats.Points)
 }
 
-// adjust runs a moderator's !addpoints or !removepoints.
-func (c *Channel) adjust(cmd Command) (rejected, reply string) {
-	v, ok := c.viewers[c.byLogin[cmd.Target]]
-	if !ok {
-		return RejectUnknown, c.say("unknown_viewer", "@", cmd.Target)
+// addPoints runs a moderator's !addpoints.
+func (c *Channel) addPoints(_ hearth.Event, cmd Command) (rejected, reply string) {
+	v, rejected, reply := c.adjustable(cmd)
+	if v == nil {
+		return rejected, reply
 	}
-	if c.isBot(v) {
-		return RejectBot, c.say("give_bot", "@", cmd.Target)
-	}
-	if cmd.Name == CmdAddPoints {
-		c.award(v, cmd.Amount)
-		return "", c.say("addpoints_ok", displayName(v.stats), cmd.Amount, v.stats.Points)
+	c.award(v, cmd.Amount)
+	return "", c.say("addpoints_ok", displayName(v.stats), cmd.Amount, v.stats.Points)
+}
+
+// removePoints runs a moderator's !removepoints.
+func (c *Channel) removePoints(_ hearth.Event, cmd Command) (rejected, reply string) {
+	v, rejected, reply := c.adjustable(cmd)
+	if v == nil {
+		return rejected, reply
 	}
 	n := c.deduct(v, cmd.Amount)
 	return "", c.say("removepoints_ok", displayName(v.stats), n, v.stats.Points)
+}
+
+// adjustable returns the viewer a moderator's command may change, or the
+// refusal.
+func (c *Channel) adjustable(cmd Command) (v *viewer, rejected, reply string) {
+	v, ok := c.viewers[c.byLogin[cmd.Target]]
+	if !ok {
+		return nil, RejectUnknown, c.say("unknown_viewer", "@", cmd.Target)
+	}
+	if c.isBot(v) {
+		return nil, RejectBot, c.say("give_bot", "@", cmd.Target)
+	}
+	return v, "", ""
 }
 
 // FormatDuration writes a watch time as chat reads it: "3h 25m", "12m",
