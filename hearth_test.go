@@ -76,13 +76,6 @@ func TestBatchValidate(t *testing.T) {
 	}
 }
 
-func TestNewLeaderboard(t *testing.T) {
-	b := NewLeaderboard("chan", []ViewerStats{{Login: "a", Points: 9}, {Login: "b", Points: 3}})
-	if len(b.Entries) != 2 || b.Entries[0].Rank != 1 || b.Entries[1].Rank != 2 || b.Entries[1].Login != "b" {
-		t.Fatalf("%+v", b)
-	}
-}
-
 func TestEventKindNames(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range EventKinds() {

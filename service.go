@@ -33,9 +33,6 @@ type Store interface {
 	ViewerByLogin(ctx context.Context, channel, login string) (ViewerStats, error)
 	// Viewers returns every viewer of a channel, ordered by user id.
 	Viewers(ctx context.Context, channel string) ([]ViewerStats, error)
-	// TopViewers returns up to n viewers of a channel by points, highest
-	// first, ties broken by login.
-	TopViewers(ctx context.Context, channel string, n int) ([]ViewerStats, error)
 	// EnsureChannel returns the channel's record, creating it (with a fresh
 	// overlay token) the first time.
 	EnsureChannel(ctx context.Context, name string) (ChannelInfo, error)

@@ -76,14 +76,17 @@ type ChannelInfo struct {
 	CreatedAt    time.Time
 }
 
-// Leaderboard is the state the leaderboard overlay shows: a channel's top
-// viewers by points.
+// Leaderboard is a channel's top viewers by points, as the leaderboard
+// overlay and the API show them. The channel's ranking (community.Ranking)
+// decides who is on it and in what order.
 type Leaderboard struct {
 	Channel string             `json:"channel"`
 	Entries []LeaderboardEntry `json:"entries"`
 }
 
-// LeaderboardEntry is one row of a Leaderboard. Rank starts at 1.
+// LeaderboardEntry is one row of a Leaderboard. Rank is the viewer's
+// position, from 1; viewers with equal points share one (500, 310, 310,
+// 200 hold 1, 2, 2, 4).
 type LeaderboardEntry struct {
 	Rank        int    `json:"rank"`
 	Login       string `json:"login"`
@@ -94,15 +97,6 @@ type LeaderboardEntry struct {
 
 // TopicLeaderboard is the overlay topic a Leaderboard is published on.
 const TopicLeaderboard = "leaderboard"
-
-// NewLeaderboard ranks viewers, already ordered best first, for a channel.
-func NewLeaderboard(channel string, top []ViewerStats) Leaderboard {
-	b := Leaderboard{Channel: channel, Entries: make([]LeaderboardEntry, len(top))}
-	for i, v := range top {
-		b.Entries[i] = LeaderboardEntry{Rank: i + 1, Login: v.Login, DisplayName: v.DisplayName, Points: v.Points, Messages: v.Messages}
-	}
-	return b
-}
 
 // Alerts is the state the alerts overlay shows: the channel's most recent
 // welcomes and rank-ups, oldest first. Seq grows with every alert, across

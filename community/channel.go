@@ -2,7 +2,6 @@ package community
 
 import (
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -113,7 +112,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 	c := &Channel{
 		name:     name,
 		rules:    rules,
-		bots:     make(map[string]bool, len(rules.Bots)+1),
+		bots:     botSet(name, rules.Bots),
 		viewers:  make(map[string]*viewer, len(stored)),
 		byLogin:  make(map[string]string, len(stored)),
 		seen:     newSeenIDs(dedupWindow),
@@ -122,10 +121,6 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		present:  make(map[string]struct{}),
 		chatters: make(map[string]struct{}),
 		touched:  make(map[string]int),
-	}
-	c.bots[name] = true
-	for _, b := range rules.Bots {
-		c.bots[b] = true
 	}
 	for _, s := range stored {
 		c.viewers[s.UserID] = &viewer{stats: s}
@@ -491,56 +486,6 @@ func (c *Channel) membership(ev hearth.Event) {
 	if v.joined && !c.isBot(v) {
 		c.present[id] = struct{}{}
 	}
-}
-
-// Sorted lists of viewers.
-
-// Top returns up to n viewers by points, highest first, ties broken by
-// login; bots and the broadcaster are left out.
-func (c *Channel) Top(n int) []hearth.ViewerStats {
-	if n <= 0 {
-		return nil
-	}
-	top := make([]hearth.ViewerStats, 0, n+1)
-	for _, v := range c.viewers {
-		if v.stats.Points <= 0 || c.isBot(v) {
-			continue
-		}
-		if len(top) == n && !ranksAbove(v.stats, top[n-1]) {
-			continue
-		}
-		i := sort.Search(len(top), func(i int) bool { return ranksAbove(v.stats, top[i]) })
-		top = append(top, hearth.ViewerStats{})
-		copy(top[i+1:], top[i:])
-		top[i] = v.stats
-		if len(top) > n {
-			top = top[:n]
-		}
-	}
-	return top
-}
-
-// Position returns a viewer's place by points among the channel's ranked
-// viewers (1 is the top) and how many are ranked.
-func (c *Channel) Position(userID string) (pos, total int64) {
-	me, ok := c.viewers[userID]
-	for _, v := range c.viewers {
-		if c.isBot(v) {
-			continue
-		}
-		total++
-		if ok && v != me && ranksAbove(v.stats, me.stats) {
-			pos++
-		}
-	}
-	return pos + 1, total
-}
-
-func ranksAbove(a, b hearth.ViewerStats) bool {
-	if a.Points != b.Points {
-		return a.Points > b.Points
-	}
-	return a.Login < b.Login
 }
 
 // Forget deletes a viewer from the channel's state and returns their key,

@@ -106,7 +106,7 @@ func (c *Channel) top(_ hearth.Event, cmd Command) (rejected, reply string) {
 	}
 	parts := make([]string, len(top))
 	for i, v := range top {
-		parts[i] = fmt.Sprintf("%d. %s (%d)", i+1, displayName(v), v.Points)
+		parts[i] = fmt.Sprintf("%d. %s (%d)", v.Position, displayName(v.ViewerStats), v.Points)
 	}
 	return "", c.say("top", strings.Join(parts, " · "))
 }

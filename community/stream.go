@@ -130,8 +130,9 @@ func (c *Channel) CurrentStreak(s hearth.ViewerStats) int64 {
 // alone, what rank a viewer holds and whether their streak still stands;
 // exports use it without loading the whole channel.
 type Standing struct {
-	Rules Rules
-	Last  *hearth.StreamSession // the channel's latest session; nil if none
+	Channel string // the channel's login: its broadcaster is never ranked
+	Rules   Rules
+	Last    *hearth.StreamSession // the channel's latest session; nil if none
 }
 
 // RankName returns the name of the rank v holds.

@@ -195,6 +195,5 @@ func (a *actor) refresh() {
 		return
 	}
 	a.boardDirty = false
-	board := hearth.NewLeaderboard(a.ch.Name(), a.ch.Top(a.e.opts.LeaderboardSize))
-	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicLeaderboard, board)
+	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicLeaderboard, a.ch.Leaderboard(a.e.opts.LeaderboardSize))
 }

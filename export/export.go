@@ -12,9 +12,6 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// Formats lists the formats Write accepts.
-var Formats = []string{"json", "csv"}
-
 // Record is one viewer in an export. Times are RFC 3339 in UTC.
 type Record struct {
 	UserID         string `json:"user_id"`
@@ -29,19 +26,43 @@ type Record struct {
 	LongestStreak  int64  `json:"longest_streak"`
 	FirstSeen      string `json:"first_seen"`
 	LastSeen       string `json:"last_seen"`
+	// Position is the viewer's place in the channel's ranking by points,
+	// from 1, shared by equal points; 0 (left out of JSON, an empty CSV
+	// cell) for bots and the broadcaster, who are never ranked.
+	Position int `json:"position,omitempty"`
 }
 
 var csvHeader = []string{"user_id", "login", "display_name", "messages", "points", "lifetime_points", "rank",
-	"watch_minutes", "streak", "longest_streak", "first_seen", "last_seen"}
+	"watch_minutes", "streak", "longest_streak", "first_seen", "last_seen", "position"}
 
-// Ranker names a viewer's rank and current streak, which depend on the
-// channel's rules; nil leaves the rank empty and the streak as stored.
+// Ranker names a viewer's rank, current streak and position, which depend
+// on the channel's rules (community.Standing is one); nil leaves the rank
+// empty, the streak as stored and no position.
 type Ranker interface {
 	RankName(v hearth.ViewerStats) string
 	CurrentStreak(v hearth.ViewerStats) int64
+	// Positions returns the position of each ranked viewer among vs, by
+	// user id.
+	Positions(vs []hearth.ViewerStats) map[string]int
 }
 
-// NewRecord turns a viewer's stats into an export record.
+// Records turns a channel's viewers into export records, in the same
+// order, each with its position among vs.
+func Records(vs []hearth.ViewerStats, r Ranker) []Record {
+	var positions map[string]int
+	if r != nil {
+		positions = r.Positions(vs)
+	}
+	recs := make([]Record, len(vs))
+	for i, v := range vs {
+		recs[i] = NewRecord(v, r)
+		recs[i].Position = positions[v.UserID]
+	}
+	return recs
+}
+
+// NewRecord turns one viewer's stats into an export record, with no
+// position: that takes the whole channel (see Records).
 func NewRecord(v hearth.ViewerStats, r Ranker) Record {
 	rec := Record{
 		UserID:         v.UserID,
@@ -75,23 +96,22 @@ func stamp(t time.Time) string {
 func Write(w io.Writer, format string, viewers []hearth.ViewerStats, r Ranker) error {
 	switch format {
 	case "json":
-		recs := make([]Record, len(viewers))
-		for i, v := range viewers {
-			recs[i] = NewRecord(v, r)
-		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(recs)
+		return enc.Encode(Records(viewers, r))
 	case "csv":
 		cw := csv.NewWriter(w)
 		if err := cw.Write(csvHeader); err != nil {
 			return err
 		}
-		for _, v := range viewers {
-			rec := NewRecord(v, r)
-			n := func(i int64) string { return strconv.FormatInt(i, 10) }
+		n := func(i int64) string { return strconv.FormatInt(i, 10) }
+		for _, rec := range Records(viewers, r) {
+			position := ""
+			if rec.Position > 0 {
+				position = strconv.Itoa(rec.Position)
+			}
 			if err := cw.Write([]string{rec.UserID, rec.Login, csvSafe(rec.DisplayName), n(rec.Messages), n(rec.Points), n(rec.LifetimePoints),
-				csvSafe(rec.Rank), n(rec.WatchMinutes), n(rec.Streak), n(rec.LongestStreak), rec.FirstSeen, rec.LastSeen}); err != nil {
+				csvSafe(rec.Rank), n(rec.WatchMinutes), n(rec.Streak), n(rec.LongestStreak), rec.FirstSeen, rec.LastSeen, position}); err != nil {
 				return err
 			}
 		}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 )
 
 var viewers = []hearth.ViewerStats{
@@ -50,5 +53,57 @@ func TestWriteUnknownFormat(t *testing.T) {
 	err := Write(&bytes.Buffer{}, "xml", viewers, nil)
 	if hearth.ErrorCode(err) != hearth.EINVALID {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestPositions checks that an export ranks by the channel's rule: equal
+// points share a position, and bots and the broadcaster have none.
+func TestPositions(t *testing.T) {
+	vs := []hearth.ViewerStats{
+		{Channel: "c", UserID: "1", Login: "ann", Points: 500},
+		{Channel: "c", UserID: "2", Login: "bob", Points: 310},
+		{Channel: "c", UserID: "3", Login: "cat", Points: 310},
+		{Channel: "c", UserID: "4", Login: "dan", Points: 200},
+		{Channel: "c", UserID: "5", Login: "nightbot", Points: 900},
+		{Channel: "c", UserID: "6", Login: "c", Points: 800},
+	}
+	st := community.Standing{Channel: "c", Rules: community.DefaultRules()}
+	want := map[string]string{"ann": "1", "bob": "2", "cat": "2", "dan": "4", "nightbot": "", "c": ""}
+
+	var buf bytes.Buffer
+	if err := Write(&buf, "json", vs, st); err != nil {
+		t.Fatal(err)
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		login := r["login"].(string)
+		got := ""
+		if p, ok := r["position"]; ok {
+			got = strconv.FormatFloat(p.(float64), 'f', -1, 64)
+		}
+		if got != want[login] {
+			t.Errorf("JSON position of %s = %q, want %q", login, got, want[login])
+		}
+	}
+
+	buf.Reset()
+	if err := Write(&buf, "csv", vs, st); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "position")
+	if col < 0 {
+		t.Fatalf("no position column in %q", rows[0])
+	}
+	for _, row := range rows[1:] {
+		if row[col] != want[row[1]] {
+			t.Errorf("CSV position of %s = %q, want %q", row[1], row[col], want[row[1]])
+		}
 	}
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
@@ -14,28 +16,8 @@ import (
 type api struct {
 	store  hearth.Store
 	rules  func(channel string) (community.Rules, bool)
+	board  func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
 	forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
-}
-
-// standing returns what names a viewer's rank and current streak in a
-// channel, or nil if the channel's rules are unknown here.
-func (a *api) standing(c *fiber.Ctx, channel string) (export.Ranker, error) {
-	if a.rules == nil {
-		return nil, nil
-	}
-	rules, ok := a.rules(channel)
-	if !ok {
-		return nil, nil
-	}
-	st := community.Standing{Rules: rules}
-	last, err := a.store.Streams(c.UserContext(), channel, 1)
-	if err != nil {
-		return nil, err
-	}
-	if len(last) > 0 {
-		st.Last = &last[0]
-	}
-	return st, nil
 }
 
 func (a *api) register(r fiber.Router) {
@@ -49,12 +31,62 @@ func (a *api) register(r fiber.Router) {
 	})
 }
 
-func channelParam(c *fiber.Ctx) (string, error) {
-	ch := hearth.NormalizeChannel(c.Params("channel"))
-	if ch == "" {
-		return "", hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", c.Params("channel"))
+// param returns a path parameter URL-decoded, as fiber leaves it encoded:
+// "%23name" is "#name".
+func param(c *fiber.Ctx, key string) (string, error) {
+	raw := c.Params(key)
+	s, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", hearth.Errorf(hearth.EINVALID, "%q is not a valid URL path segment", raw)
 	}
-	return ch, nil
+	return s, nil
+}
+
+// served returns the channel a request names and its rules: EINVALID if
+// the name cannot be a channel, ENOTFOUND if Hearth does not serve it.
+func (a *api) served(c *fiber.Ctx) (string, community.Rules, error) {
+	raw, err := param(c, "channel")
+	if err != nil {
+		return "", community.Rules{}, err
+	}
+	ch := hearth.NormalizeChannel(raw)
+	if ch == "" {
+		return "", community.Rules{}, hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", raw)
+	}
+	if a.rules != nil {
+		if rules, ok := a.rules(ch); ok {
+			return ch, rules, nil
+		}
+	}
+	return "", community.Rules{}, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", ch)
+}
+
+// loginParam returns the login a request names, in the lower case Twitch
+// stores logins in; "@Name" is "name".
+func loginParam(c *fiber.Ctx) (string, error) {
+	raw, err := param(c, "login")
+	if err != nil {
+		return "", err
+	}
+	login := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(raw), "@"))
+	if !hearth.ValidLogin(login) {
+		return "", hearth.Errorf(hearth.EINVALID, "%q is not a Twitch login", raw)
+	}
+	return login, nil
+}
+
+// standing returns what names a viewer's rank, current streak and
+// position in a channel.
+func (a *api) standing(c *fiber.Ctx, channel string, rules community.Rules) (export.Ranker, error) {
+	st := community.Standing{Channel: channel, Rules: rules}
+	last, err := a.store.Streams(c.UserContext(), channel, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(last) > 0 {
+		st.Last = &last[0]
+	}
+	return st, nil
 }
 
 type channelJSON struct {
@@ -62,21 +94,27 @@ type channelJSON struct {
 	OverlayToken string `json:"overlay_token"`
 }
 
+// channels lists the channels served here.
 func (a *api) channels(c *fiber.Ctx) error {
 	chs, err := a.store.Channels(c.UserContext())
 	if err != nil {
 		return err
 	}
-	out := make([]channelJSON, len(chs))
-	for i, ch := range chs {
-		out[i] = channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken}
+	out := make([]channelJSON, 0, len(chs))
+	for _, ch := range chs {
+		if a.rules == nil {
+			break
+		}
+		if _, ok := a.rules(ch.Name); ok {
+			out = append(out, channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken})
+		}
 	}
 	return c.JSON(out)
 }
 
 // viewers exports every viewer of a channel; ?format=csv for CSV.
 func (a *api) viewers(c *fiber.Ctx) error {
-	ch, err := channelParam(c)
+	ch, rules, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -88,7 +126,7 @@ func (a *api) viewers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.standing(c, ch)
+	st, err := a.standing(c, ch, rules)
 	if err != nil {
 		return err
 	}
@@ -105,24 +143,36 @@ func (a *api) viewers(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
+// viewer exports one viewer, with their position among every viewer of
+// the channel.
 func (a *api) viewer(c *fiber.Ctx) error {
-	ch, err := channelParam(c)
+	ch, rules, err := a.served(c)
 	if err != nil {
 		return err
 	}
-	v, err := a.store.ViewerByLogin(c.UserContext(), ch, c.Params("login"))
+	login, err := loginParam(c)
 	if err != nil {
 		return err
 	}
-	st, err := a.standing(c, ch)
+	vs, err := a.store.Viewers(c.UserContext(), ch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(export.NewRecord(v, st))
+	st, err := a.standing(c, ch, rules)
+	if err != nil {
+		return err
+	}
+	for _, rec := range export.Records(vs, st) {
+		if strings.EqualFold(rec.Login, login) {
+			return c.JSON(rec)
+		}
+	}
+	return hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", ch, login)
 }
 
+// leaderboard answers what the channel's leaderboard overlay shows.
 func (a *api) leaderboard(c *fiber.Ctx) error {
-	ch, err := channelParam(c)
+	ch, _, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -130,22 +180,25 @@ func (a *api) leaderboard(c *fiber.Ctx) error {
 	if err != nil || n < 1 || n > 100 {
 		return hearth.Errorf(hearth.EINVALID, "n must be a whole number from 1 to 100")
 	}
-	top, err := a.store.TopViewers(c.UserContext(), ch, n)
+	if a.board == nil {
+		return hearth.Errorf(hearth.ENOTFOUND, "leaderboards are not available here")
+	}
+	b, err := a.board(c.UserContext(), ch, n)
 	if err != nil {
 		return err
 	}
-	return c.JSON(hearth.NewLeaderboard(ch, top))
+	return c.JSON(b)
 }
 
 // forgetViewer deletes one viewer's data, on request of that viewer.
 func (a *api) forgetViewer(c *fiber.Ctx) error {
-	ch, err := channelParam(c)
+	ch, _, err := a.served(c)
 	if err != nil {
 		return err
 	}
-	login := hearth.NormalizeChannel(c.Params("login"))
-	if login == "" {
-		return hearth.Errorf(hearth.EINVALID, "%q is not a Twitch login", c.Params("login"))
+	login, err := loginParam(c)
+	if err != nil {
+		return err
 	}
 	if a.forget == nil {
 		return hearth.Errorf(hearth.ENOTFOUND, "forgetting viewers is not available here")

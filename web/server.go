@@ -33,9 +33,14 @@ type RequestRecorder interface {
 type Config struct {
 	// Store answers the API's reads.
 	Store hearth.Store
-	// Rules returns a served channel's rules, for ranks and streaks in
-	// exports; nil leaves them out.
+	// Rules returns a served channel's rules, for ranks, streaks and
+	// positions in exports, and false for a channel not served here, which
+	// the API answers with 404 on every route. Nil serves no channel.
 	Rules func(channel string) (community.Rules, bool)
+	// Leaderboard returns a served channel's first n ranked viewers, from
+	// the running channel, exactly as its leaderboard overlay shows them;
+	// ENOTFOUND if the channel is not served.
+	Leaderboard func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
 	// Forget deletes one viewer's data from a served channel, durably,
 	// returning what was deleted; ENOTFOUND if the channel or viewer is
 	// unknown.
@@ -122,7 +127,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{store: cfg.Store, rules: cfg.Rules, forget: cfg.Forget}
+	api := &api{store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	return app
 }

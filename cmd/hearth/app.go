@@ -186,6 +186,19 @@ func (m *Main) serveHTTP() error {
 		Overlays:   m.hub,
 		Recorder:   m.Metrics,
 		Logger:     m.Logger,
+		// The running channel answers, so the API shows what the overlay
+		// shows.
+		Leaderboard: func(ctx context.Context, ch string, n int) (hearth.Leaderboard, error) {
+			var b hearth.Leaderboard
+			err := m.Engine.Do(ctx, ch, func(c *community.Channel) hearth.Batch {
+				b = c.Leaderboard(n)
+				return hearth.Batch{}
+			})
+			if err != nil {
+				return hearth.Leaderboard{}, err
+			}
+			return b, nil
+		},
 	})
 	m.wg.Add(1)
 	go func() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -93,7 +94,11 @@ func reportProgress(ctx context.Context, m *Main, info func(string, ...any)) {
 			return
 		case <-t.C:
 			for _, ch := range m.Channels {
-				top, err := m.Store.TopViewers(ctx, ch.Name, 1)
+				var top []community.Ranked
+				err := m.Engine.Do(ctx, ch.Name, func(c *community.Channel) hearth.Batch {
+					top = c.Top(1)
+					return hearth.Batch{}
+				})
 				if err != nil || len(top) == 0 {
 					continue
 				}

@@ -60,7 +60,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	st := community.Standing{Rules: rules}
+	st := community.Standing{Channel: ch, Rules: rules}
 	last, err := db.Streams(ctx, ch, 1)
 	if err != nil {
 		return err

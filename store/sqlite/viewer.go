@@ -93,27 +93,6 @@ func (db *DB) Viewers(ctx context.Context, channel string) ([]hearth.ViewerStats
 	return vs, nil
 }
 
-// TopViewers returns up to n viewers of a channel by points, highest first,
-// ties broken by login and then user id. n must be at least 1, otherwise it
-// returns an EINVALID error.
-func (db *DB) TopViewers(ctx context.Context, channel string, n int) ([]hearth.ViewerStats, error) {
-	if n < 1 {
-		return nil, hearth.Errorf(hearth.EINVALID, "number of top viewers must be at least 1, got %d", n)
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+viewerColumns+` FROM viewers
-		WHERE channel = ?
-		ORDER BY points DESC, login, user_id
-		LIMIT ?`, channel, n)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: unable to list top viewers: %w", err)
-	}
-	vs, err := scanViewers(rows)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: unable to list top viewers: %w", err)
-	}
-	return vs, nil
-}
-
 // scanViewers reads every row and closes rows.
 func scanViewers(rows *sql.Rows) ([]hearth.ViewerStats, error) {
 	defer rows.Close()

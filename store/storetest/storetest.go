@@ -42,8 +42,6 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"ViewerNotFound", testViewerNotFound},
 		{"ViewerByLogin", testViewerByLogin},
 		{"ViewersOrderedByUserID", testViewersOrderedByUserID},
-		{"TopViewersOrderAndTies", testTopViewersOrderAndTies},
-		{"TopViewersLimit", testTopViewersLimit},
 		{"EnsureChannelStableToken", testEnsureChannelStableToken},
 		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
 		{"ChannelsListed", testChannelsListed},
@@ -445,11 +443,6 @@ func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
 	}
 	assertViewer(t, got, full)
 	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{full, fresh})
-	top, err := s.TopViewers(ctx, "alpha", 2)
-	if err != nil {
-		t.Fatalf("TopViewers: %v", err)
-	}
-	assertViewers(t, top, []hearth.ViewerStats{full, fresh})
 
 	// Whole rows: a field that drops to zero is written as zero, and one
 	// that rises from zero is written too.
@@ -480,11 +473,6 @@ func testForgetDeletesViewer(t *testing.T, s hearth.Store) {
 	_, err = s.ViewerByLogin(ctx, "alpha", gone.Login)
 	assertCode(t, err, hearth.ENOTFOUND, "ViewerByLogin of a forgotten viewer")
 	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{kept})
-	top, err := s.TopViewers(ctx, "alpha", 10)
-	if err != nil {
-		t.Fatalf("TopViewers: %v", err)
-	}
-	assertViewers(t, top, []hearth.ViewerStats{kept})
 
 	// The same user id in another channel is another viewer.
 	assertViewers(t, mustViewers(t, s, "beta"), []hearth.ViewerStats{sameID})
@@ -602,64 +590,6 @@ func testViewersOrderedByUserID(t *testing.T, s hearth.Store) {
 
 	if got := mustViewers(t, s, "nochannel"); len(got) != 0 {
 		t.Errorf("Viewers of unknown channel = %v, want none", userIDs(got))
-	}
-}
-
-func testTopViewersOrderAndTies(t *testing.T, s hearth.Store) {
-	ctx := context.Background()
-	row := func(id, login string, points int64) hearth.ViewerStats {
-		v := viewer("alpha", id, points)
-		v.Login = login
-		return v
-	}
-	vs := []hearth.ViewerStats{
-		row("1", "carol", 50),
-		row("2", "bob", 100),
-		row("3", "alice", 100),
-		row("4", "dave", 200),
-		row("5", "frank", 0),
-		row("6", "erin", 0),
-	}
-	apply(t, s, append(vs, viewer("beta", "7", 1000))...)
-
-	got, err := s.TopViewers(ctx, "alpha", 10)
-	if err != nil {
-		t.Fatalf("TopViewers: %v", err)
-	}
-	want := []hearth.ViewerStats{vs[3], vs[2], vs[1], vs[0], vs[5], vs[4]}
-	assertViewers(t, got, want)
-}
-
-func testTopViewersLimit(t *testing.T, s hearth.Store) {
-	ctx := context.Background()
-	var vs []hearth.ViewerStats
-	for i := range 5 {
-		vs = append(vs, viewer("alpha", fmt.Sprint(i), int64(10*i)))
-	}
-	apply(t, s, vs...)
-
-	for _, c := range []struct {
-		n, want int
-	}{{1, 1}, {3, 3}, {5, 5}, {100, 5}} {
-		got, err := s.TopViewers(ctx, "alpha", c.n)
-		if err != nil {
-			t.Fatalf("TopViewers(%d): %v", c.n, err)
-		}
-		if len(got) != c.want {
-			t.Errorf("TopViewers(%d) returned %d viewers, want %d", c.n, len(got), c.want)
-			continue
-		}
-		if c.want > 0 && got[0].UserID != "4" {
-			t.Errorf("TopViewers(%d)[0] = %s, want 4", c.n, got[0].UserID)
-		}
-	}
-	got, err := s.TopViewers(ctx, "nochannel", 3)
-	if err != nil || len(got) != 0 {
-		t.Errorf("TopViewers of unknown channel = %v, %v; want none, nil", userIDs(got), err)
-	}
-	for _, n := range []int{0, -1} {
-		_, err := s.TopViewers(ctx, "alpha", n)
-		assertCode(t, err, hearth.EINVALID, fmt.Sprintf("TopViewers(%d)", n))
 	}
 }
 
@@ -925,7 +855,6 @@ func testConcurrentApply(t *testing.T, s hearth.Store) {
 }
 
 func testLargeBatch(t *testing.T, s hearth.Store) {
-	ctx := context.Background()
 	const n = 5000
 	vs := make([]hearth.ViewerStats, n)
 	for i := range vs {
@@ -939,15 +868,7 @@ func testLargeBatch(t *testing.T, s hearth.Store) {
 		vs[i].Messages++
 	}
 	apply(t, s, vs...)
-	top, err := s.TopViewers(ctx, "alpha", 3)
-	if err != nil {
-		t.Fatalf("TopViewers: %v", err)
-	}
-	assertViewers(t, top, vs[:3])
-	assertViewer(t, mustViewer(t, s, "alpha", vs[n-1].UserID), vs[n-1])
-	if got := len(mustViewers(t, s, "alpha")); got != n {
-		t.Errorf("got %d viewers after second batch, want %d", got, n)
-	}
+	assertViewers(t, mustViewers(t, s, "alpha"), vs)
 }
 
 func testPing(t *testing.T, s hearth.Store) {
