@@ -89,14 +89,23 @@ type Channel struct {
 	chatters      map[string]struct{} // engaged chatters this stream
 	raidUntil     time.Time
 
-	// per-operation bookkeeping, reset by begin
-	touched   map[string]int // user id -> rank index before the operation
-	touchList []string
-	result    *Result
+	// Per-operation bookkeeping: op counts operations (events and ticks),
+	// edited holds the viewers edit marked in this one, and streamEdited
+	// whether editStream was called since the session was last settled.
+	op           uint64
+	edited       []*viewer
+	streamEdited bool
+	result       *Result
 }
 
+// viewer is one viewer's state. Its stats are what the store keeps: they
+// are read directly and written only through Channel.edit, so that every
+// change is persisted (TestStatsWrittenOnlyThroughEdit holds the code to
+// it). The other fields live in memory only.
 type viewer struct {
 	stats      hearth.ViewerStats
+	editedIn   uint64 // the operation that last marked it changed
+	rankBefore int    // rank index at the start of that operation
 	lastEarned time.Time
 	lastText   string
 	lastTextAt time.Time
@@ -120,7 +129,6 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		cmds:     NewCooldowns(rules.Cooldowns),
 		present:  make(map[string]struct{}),
 		chatters: make(map[string]struct{}),
-		touched:  make(map[string]int),
 	}
 	for _, s := range stored {
 		c.viewers[s.UserID] = &viewer{stats: s}
@@ -192,7 +200,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	if ev.ID != "" && !c.seen.add(ev.ID) {
 		return Result{Duplicate: true}
 	}
-	r := c.begin()
+	c.begin()
 	c.advance(ev.Time)
 	switch ev.Kind {
 	case hearth.EventChat:
@@ -207,7 +215,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	case hearth.EventSubGift:
 		c.bonus(ev.User, ev.Time, c.rules.GiftBonus*int64(max(ev.Count, 1)))
 		if ev.Target.ID != "" {
-			c.track(c.touch(ev.Target, time.Time{}))
+			c.touch(ev.Target, time.Time{})
 		}
 	case hearth.EventRaid:
 		c.bonus(ev.User, ev.Time, c.rules.RaidBonus)
@@ -223,8 +231,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 		if !c.live {
 			c.startStream(ev.Time, hearth.SourceTwitch)
 		} else if c.stream.Source != hearth.SourceTwitch {
-			c.stream.Source = hearth.SourceTwitch
-			r.Streams = append(r.Streams, c.stream)
+			c.editStream().Source = hearth.SourceTwitch
 		}
 	case hearth.EventOffline:
 		c.twitchReports = true
@@ -244,37 +251,50 @@ func (c *Channel) Tick(now time.Time) Result {
 	return c.finish()
 }
 
-// Clock returns the latest time the channel has seen.
-func (c *Channel) Clock() time.Time { return c.clock }
-
-func (c *Channel) begin() *Result {
+func (c *Channel) begin() {
 	c.result = &Result{}
-	clear(c.touched)
-	c.touchList = c.touchList[:0]
-	return c.result
+	c.op++
+	clear(c.edited)
+	c.edited = c.edited[:0]
 }
 
-// track notes that v is about to change, remembering its rank before.
-func (c *Channel) track(v *viewer) *viewer {
-	if _, ok := c.touched[v.stats.UserID]; !ok {
-		c.touched[v.stats.UserID] = c.rules.rankIndex(c.rules.rankValue(v.stats))
-		c.touchList = append(c.touchList, v.stats.UserID)
+// edit returns v's stats for changing. It is the only way to write them:
+// it marks v changed in the current operation, so the change reaches
+// Result.Changed and the store, and the first call in an operation
+// remembers v's rank before it, for rank-ups.
+func (c *Channel) edit(v *viewer) *hearth.ViewerStats {
+	if v.editedIn != c.op {
+		v.editedIn = c.op
+		v.rankBefore = c.rules.rankIndex(c.rules.rankValue(v.stats))
+		c.edited = append(c.edited, v)
 	}
-	return v
+	return &v.stats
+}
+
+// editStream returns the current stream session for changing, and marks
+// it to be written.
+func (c *Channel) editStream() *hearth.StreamSession {
+	c.streamEdited = true
+	return &c.stream
+}
+
+// settleStream hands the current session to the result if it changed.
+func (c *Channel) settleStream() {
+	if c.streamEdited {
+		c.result.Streams = append(c.result.Streams, c.stream)
+		c.streamEdited = false
+	}
 }
 
 func (c *Channel) finish() Result {
+	c.settleStream()
 	r := c.result
-	for _, id := range c.touchList {
-		v, ok := c.viewers[id]
-		if !ok {
-			continue
-		}
+	for _, v := range c.edited {
 		r.Changed = append(r.Changed, v.stats)
 		if c.isBot(v) {
 			continue
 		}
-		if after := c.rules.rankIndex(c.rules.rankValue(v.stats)); after > c.touched[id] {
+		if after := c.rules.rankIndex(c.rules.rankValue(v.stats)); after > v.rankBefore {
 			r.Notices = append(r.Notices, c.notice(NoticeRankUp, v, c.rules.Ranks[after].Name))
 		}
 	}
@@ -291,30 +311,26 @@ func (c *Channel) notice(kind NoticeKind, v *viewer, rank string) Notice {
 func (c *Channel) touch(id hearth.Identity, at time.Time) *viewer {
 	v, ok := c.viewers[id.ID]
 	if !ok {
-		v = &viewer{stats: hearth.ViewerStats{Channel: c.name, UserID: id.ID, FirstSeen: at}}
+		v = &viewer{}
 		c.viewers[id.ID] = v
-		c.track(v)
+		*c.edit(v) = hearth.ViewerStats{Channel: c.name, UserID: id.ID, FirstSeen: at}
 	}
 	if id.Login != "" && id.Login != v.stats.Login {
-		c.track(v)
 		if c.byLogin[v.stats.Login] == id.ID {
 			delete(c.byLogin, v.stats.Login)
 		}
-		v.stats.Login = id.Login
+		c.edit(v).Login = id.Login
 		c.byLogin[id.Login] = id.ID
 	}
 	if id.DisplayName != "" && id.DisplayName != v.stats.DisplayName {
-		c.track(v)
-		v.stats.DisplayName = id.DisplayName
+		c.edit(v).DisplayName = id.DisplayName
 	}
 	if !at.IsZero() {
 		if at.After(v.stats.LastSeen) {
-			c.track(v)
-			v.stats.LastSeen = at
+			c.edit(v).LastSeen = at
 		}
 		if v.stats.FirstSeen.IsZero() || at.Before(v.stats.FirstSeen) {
-			c.track(v)
-			v.stats.FirstSeen = at
+			c.edit(v).FirstSeen = at
 		}
 	}
 	return v
@@ -325,9 +341,9 @@ func (c *Channel) award(v *viewer, points int64) {
 	if points <= 0 {
 		return
 	}
-	c.track(v)
-	v.stats.Points = min(v.stats.Points+points, MaxBalance)
-	v.stats.LifetimePoints = min(v.stats.LifetimePoints+points, MaxBalance)
+	s := c.edit(v)
+	s.Points = min(s.Points+points, MaxBalance)
+	s.LifetimePoints = min(s.LifetimePoints+points, MaxBalance)
 	c.result.Earned += points
 }
 
@@ -337,9 +353,9 @@ func (c *Channel) deduct(v *viewer, points int64) int64 {
 	if n <= 0 {
 		return 0
 	}
-	c.track(v)
-	v.stats.Points -= n
-	v.stats.LifetimePoints = max(v.stats.LifetimePoints-n, 0)
+	s := c.edit(v)
+	s.Points -= n
+	s.LifetimePoints = max(s.LifetimePoints-n, 0)
 	return n
 }
 
@@ -372,7 +388,7 @@ func (c *Channel) bonus(id hearth.Identity, at time.Time, points int64) {
 }
 
 func (c *Channel) chat(ev hearth.Event) {
-	v := c.track(c.touch(ev.User, time.Time{}))
+	v := c.touch(ev.User, time.Time{})
 	lastSeen := v.stats.LastSeen
 	newcomer := v.stats.Messages == 0
 	c.touch(ev.User, ev.Time)
@@ -385,7 +401,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	if !c.live && !c.twitchReports {
 		c.startStream(ev.Time, hearth.SourceChat)
 	}
-	v.stats.Messages++
+	c.edit(v).Messages++
 	c.messages++
 	if ev.Time.After(v.lastChat) {
 		v.lastChat = ev.Time
@@ -396,14 +412,14 @@ func (c *Channel) chat(ev hearth.Event) {
 	}
 	if c.live {
 		c.enterStream(v)
-		v.stats.StreamMessages++
+		c.edit(v).StreamMessages++
 		if !bot {
-			c.stream.Messages++
+			s := c.editStream()
+			s.Messages++
 			if _, ok := c.chatters[v.stats.UserID]; !ok {
 				c.chatters[v.stats.UserID] = struct{}{}
-				c.stream.Chatters = int64(len(c.chatters))
+				s.Chatters = int64(len(c.chatters))
 			}
-			c.result.Streams = append(c.result.Streams, c.stream)
 			c.attend(v)
 		}
 	}

@@ -130,10 +130,9 @@ func (c *Channel) give(ev hearth.Event, cmd Command) (rejected, reply string) {
 		me, _ := c.Viewer(ev.User.ID)
 		return RejectInsufficient, c.say("give_insufficient", name, me.Points)
 	}
-	c.track(from)
-	c.track(to)
-	from.stats.Points -= cmd.Amount
-	to.stats.Points = min(to.stats.Points+cmd.Amount, MaxBalance)
+	c.edit(from).Points -= cmd.Amount
+	t := c.edit(to)
+	t.Points = min(t.Points+cmd.Amount, MaxBalance)
 	return "", c.say("give_ok", name, cmd.Amount, displayName(to.stats), from.stats.Points)
 }
 

@@ -44,10 +44,10 @@ func (c *Channel) minute(at time.Time) {
 		if c.isBot(v) || v.banned {
 			continue
 		}
-		c.track(v)
 		c.enterStream(v)
-		v.stats.WatchSeconds += 60
-		v.stats.StreamWatchSeconds += 60
+		s := c.edit(v)
+		s.WatchSeconds += 60
+		s.StreamWatchSeconds += 60
 		c.attend(v)
 		if pay && c.earns(v, at) {
 			c.award(v, c.multiplied(c.rules.PresencePoints, 0))
@@ -56,32 +56,32 @@ func (c *Channel) minute(at time.Time) {
 }
 
 func (c *Channel) startStream(at time.Time, source string) {
-	c.stream = hearth.StreamSession{Channel: c.name, Seq: c.stream.Seq + 1, StartedAt: at, Source: source}
+	c.settleStream() // the last session's final state, before it is replaced
+	s := c.editStream()
+	*s = hearth.StreamSession{Channel: c.name, Seq: s.Seq + 1, StartedAt: at, Source: source}
 	c.live = true
 	c.nextTick = at.Add(time.Minute)
 	c.ticks = 0
 	clear(c.chatters)
-	c.result.Streams = append(c.result.Streams, c.stream)
 }
 
 func (c *Channel) endStream(at time.Time) {
 	if at.Before(c.stream.StartedAt) {
 		at = c.stream.StartedAt
 	}
-	c.stream.EndedAt = at
+	c.editStream().EndedAt = at
 	c.live = false
 	c.nextTick = time.Time{}
-	c.result.Streams = append(c.result.Streams, c.stream)
 }
 
 // enterStream resets a viewer's per-stream counts the first time they are
 // seen in the current stream.
 func (c *Channel) enterStream(v *viewer) {
 	if v.stats.StreamSeq != c.stream.Seq {
-		c.track(v)
-		v.stats.StreamSeq = c.stream.Seq
-		v.stats.StreamMessages = 0
-		v.stats.StreamWatchSeconds = 0
+		s := c.edit(v)
+		s.StreamSeq = c.stream.Seq
+		s.StreamMessages = 0
+		s.StreamWatchSeconds = 0
 	}
 }
 
@@ -89,14 +89,13 @@ func (c *Channel) enterStream(v *viewer) {
 // chatted in it, or were present at least AttendMinimum.
 func (c *Channel) attend(v *viewer) {
 	seq := c.stream.Seq
-	s := &v.stats
-	if s.LastAttended == seq || s.StreamSeq != seq {
+	if v.stats.LastAttended == seq || v.stats.StreamSeq != seq {
 		return
 	}
-	if s.StreamMessages == 0 && s.StreamWatchSeconds < int64(c.rules.AttendMinimum/time.Second) {
+	if v.stats.StreamMessages == 0 && v.stats.StreamWatchSeconds < int64(c.rules.AttendMinimum/time.Second) {
 		return
 	}
-	c.track(v)
+	s := c.edit(v)
 	switch missed := seq - s.LastAttended - 1; {
 	case s.LastAttended == 0:
 		s.Streak = 1
