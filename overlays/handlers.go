@@ -107,7 +107,9 @@ func (h *Hub) authorizeSocket(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
 		return refuse(c, fiber.StatusUpgradeRequired, "websocket upgrade required")
 	}
-	// Query strings alias the request buffer, which fasthttp reuses.
+	// The socket outlives the request, whose strings alias buffers that
+	// fasthttp reuses unless the app runs with fiber's Immutable, which
+	// this package cannot assume of the router it is given.
 	c.Locals(localChannel, strings.Clone(channel))
 	c.Locals(localTopic, strings.Clone(topic))
 	return c.Next()
@@ -124,36 +126,34 @@ func (h *Hub) serveSocket(c *websocket.Conn) {
 
 // checkToken returns the canonical channel of the request when its token is
 // that channel's overlay token; otherwise it returns the status and the
-// message to refuse the request with.
+// message to refuse the request with. A malformed or unknown channel is
+// refused exactly as a wrong token is, with the same status, message and
+// work, so nobody can probe which channels are served.
 func (h *Hub) checkToken(c *fiber.Ctx) (channel string, status int, msg string) {
 	channel = hearth.NormalizeChannel(c.Query("channel"))
-	if channel == "" {
-		return "", fiber.StatusBadRequest, "malformed channel name"
-	}
-	want, err := h.tokens.OverlayToken(c.UserContext(), channel)
-	switch {
-	case hearth.ErrorCode(err) == hearth.ENOTFOUND:
-		return "", fiber.StatusNotFound, "unknown channel"
-	case err != nil:
-		h.log.Error("overlays: cannot look up overlay token", "channel", channel, "err", err)
-		return "", fiber.StatusInternalServerError, "internal error"
+	var want string
+	if channel != "" {
+		var err error
+		want, err = h.tokens.OverlayToken(c.UserContext(), channel)
+		if err != nil && hearth.ErrorCode(err) != hearth.ENOTFOUND {
+			h.log.Error("overlays: cannot look up overlay token", "channel", channel, "err", err)
+			return "", fiber.StatusInternalServerError, "internal error"
+		}
 	}
 	if !tokenMatches(c.Query("token"), want) {
 		h.log.Debug("overlays: overlay token refused", "channel", channel, "path", c.Path())
-		return "", fiber.StatusUnauthorized, "missing or wrong overlay token"
+		return "", fiber.StatusUnauthorized, "unknown channel or wrong overlay token"
 	}
 	return channel, 0, ""
 }
 
 // tokenMatches compares in constant time. Hashing first keeps the length of
-// the real token from showing in the timing too. An empty token never
-// matches.
+// the real token from showing in the timing too, and hashing even when one
+// side is empty keeps an unknown channel from showing. An empty token
+// never matches.
 func tokenMatches(got, want string) bool {
-	if got == "" || want == "" {
-		return false
-	}
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1 && got != "" && want != ""
 }
 
 func refuse(c *fiber.Ctx, status int, msg string) error {

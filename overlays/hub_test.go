@@ -232,17 +232,17 @@ func TestPageStatus(t *testing.T) {
 		{"TokenPrefix", s.pageURL("leaderboard", "alice", "alice-secre"), http.StatusUnauthorized},
 		{"MissingToken", s.pageURL("leaderboard", "alice", ""), http.StatusUnauthorized},
 		{"UnknownKind", s.pageURL("scoreboard", "alice", "alice-secret"), http.StatusNotFound},
-		{"UnknownChannel", s.pageURL("leaderboard", "dave", "alice-secret"), http.StatusNotFound},
-		{"MalformedChannel", s.pageURL("leaderboard", "al ice!", "alice-secret"), http.StatusBadRequest},
-		{"TooLongChannel", s.pageURL("leaderboard", strings.Repeat("a", 26), "alice-secret"), http.StatusBadRequest},
-		{"MissingChannel", s.pageURL("leaderboard", "", "alice-secret"), http.StatusBadRequest},
+		{"UnknownChannel", s.pageURL("leaderboard", "dave", "alice-secret"), http.StatusUnauthorized},
+		{"MalformedChannel", s.pageURL("leaderboard", "al ice!", "alice-secret"), http.StatusUnauthorized},
+		{"TooLongChannel", s.pageURL("leaderboard", strings.Repeat("a", 26), "alice-secret"), http.StatusUnauthorized},
+		{"MissingChannel", s.pageURL("leaderboard", "", "alice-secret"), http.StatusUnauthorized},
 		{"AlertsGoodToken", s.pageURL("alerts", "alice", "alice-secret"), http.StatusOK},
 		{"AlertsChannelWrittenLoosely", s.pageURL("alerts", "#ALICE", "alice-secret"), http.StatusOK},
 		{"AlertsWrongToken", s.pageURL("alerts", "alice", "bob-secret"), http.StatusUnauthorized},
 		{"AlertsMissingToken", s.pageURL("alerts", "alice", ""), http.StatusUnauthorized},
-		{"AlertsUnknownChannel", s.pageURL("alerts", "dave", "alice-secret"), http.StatusNotFound},
-		{"AlertsMalformedChannel", s.pageURL("alerts", "al ice!", "alice-secret"), http.StatusBadRequest},
-		{"AlertsMissingChannel", s.pageURL("alerts", "", "alice-secret"), http.StatusBadRequest},
+		{"AlertsUnknownChannel", s.pageURL("alerts", "dave", "alice-secret"), http.StatusUnauthorized},
+		{"AlertsMalformedChannel", s.pageURL("alerts", "al ice!", "alice-secret"), http.StatusUnauthorized},
+		{"AlertsMissingChannel", s.pageURL("alerts", "", "alice-secret"), http.StatusUnauthorized},
 		{"KindIsCaseSensitive", s.pageURL("Alerts", "alice", "alice-secret"), http.StatusNotFound},
 		{"Script", base + "/overlays/assets/leaderboard.js", http.StatusOK},
 		{"AlertsScript", base + "/overlays/assets/alerts.js", http.StatusOK},
@@ -378,11 +378,11 @@ func TestSocketRefused(t *testing.T) {
 	}{
 		{"WrongToken", "alice", "bob-secret", "leaderboard", http.StatusUnauthorized},
 		{"MissingToken", "alice", "", "leaderboard", http.StatusUnauthorized},
-		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusNotFound},
-		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusBadRequest},
+		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusUnauthorized},
+		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusUnauthorized},
 		{"UnknownTopic", "alice", "alice-secret", "chat", http.StatusNotFound},
 		{"AlertsWrongToken", "alice", "bob-secret", "alerts", http.StatusUnauthorized},
-		{"AlertsUnknownChannel", "dave", "dave-secret", "alerts", http.StatusNotFound},
+		{"AlertsUnknownChannel", "dave", "dave-secret", "alerts", http.StatusUnauthorized},
 		{"MissingTopic", "alice", "alice-secret", "", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
@@ -402,6 +402,38 @@ func TestSocketRefused(t *testing.T) {
 	}
 	if n := s.Hub.Clients("alice"); n != 0 {
 		t.Errorf("Clients(alice) = %d after refused sockets, want 0", n)
+	}
+}
+
+// TestRefusalsRevealNoChannel checks that a served channel with a wrong
+// token, an unknown channel and a malformed one get the same answer on the
+// pages and the socket, so nobody can learn which channels are served.
+func TestRefusalsRevealNoChannel(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	answer := func(t *testing.T, url string) string {
+		t.Helper()
+		resp, err := http.Get(strings.Replace(url, "ws://", "http://", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return fmt.Sprintf("%d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	for _, kind := range []string{"leaderboard", "alerts"} {
+		t.Run(kind, func(t *testing.T) {
+			for name, url := range map[string]func(channel, token string) string{
+				"Page":   func(ch, tok string) string { return s.pageURL(kind, ch, tok) },
+				"Socket": func(ch, tok string) string { return s.socketURL(ch, tok, kind) },
+			} {
+				want := answer(t, url("alice", "wrong"))
+				for _, ch := range []string{"dave", "al ice!", ""} {
+					if got := answer(t, url(ch, "wrong")); got != want {
+						t.Errorf("%s for channel %q answered %s; a wrong token gets %s", name, ch, got, want)
+					}
+				}
+			}
+		})
 	}
 }
 
