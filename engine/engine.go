@@ -186,15 +186,6 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 	return nil
 }
 
-// Channels returns the names of the channels the engine runs.
-func (e *Engine) Channels() []string {
-	out := make([]string, 0, len(e.channels))
-	for n := range e.channels {
-		out = append(out, n)
-	}
-	return out
-}
-
 // Handle queues an event for its channel's goroutine. It blocks while that
 // channel's queue is full, which slows the reader instead of losing events,
 // and drops the event once the engine is closing.
