@@ -21,10 +21,10 @@ type Error struct {
 	Message string
 }
 
-// Error implements the error interface.
-func (e *Error) Error() string {
-	return fmt.Sprintf("hearth error: code=%s message=%s", e.Code, e.Message)
-}
+// Error returns the message alone: it reads well in logs, in command-line
+// errors and wrapped in other errors, and the code is for programs, which
+// get it from ErrorCode.
+func (e *Error) Error() string { return e.Message }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -41,6 +41,18 @@ func TestErrorCodes(t *testing.T) {
 	}
 }
 
+// TestErrorText checks that an error reads as its message, alone or
+// wrapped, with no internal formatting around it.
+func TestErrorText(t *testing.T) {
+	err := Errorf(ECONFLICT, "poll %d is already open", 3)
+	if got := err.Error(); got != "poll 3 is already open" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got := fmt.Errorf("store: %w", err).Error(); got != "store: poll 3 is already open" {
+		t.Errorf("wrapped Error() = %q", got)
+	}
+}
+
 func TestBatchValidate(t *testing.T) {
 	now := time.Now()
 	good := ViewerStats{Channel: "chan", UserID: "1", Login: "ann"}
