@@ -169,8 +169,6 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m.flushes.WithLabelValues("ok")
 	m.flushes.WithLabelValues("error")
-	// The overlay topics are a fixed set; declaring them shows a zero rate
-	// before the first browser connects instead of an empty graph.
 	return m, nil
 }
 
@@ -213,7 +211,11 @@ func (m *Metrics) AddChannel(channel string, commands []string) {
 	m.streamChatters.WithLabelValues(channel)
 	m.streamReturning.WithLabelValues(channel)
 	m.streamTop10Share.WithLabelValues(channel)
-	m.overlayPushes.WithLabelValues(channel, hearth.TopicLeaderboard)
+	// The overlay topics are a fixed set; declaring them shows a zero rate
+	// before the first browser connects instead of an empty graph.
+	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts} {
+		m.overlayPushes.WithLabelValues(channel, topic)
+	}
 	for _, c := range commands {
 		m.commands.WithLabelValues(channel, c)
 		for _, reason := range rejectReasons {

@@ -213,7 +213,7 @@ func TestPreDeclaredSeries(t *testing.T) {
 		{"MalformedReasons", "hearth_stream_malformed_total", len(MalformedReasons)},
 		{"FlushResults", "hearth_store_flushes_total", 2},
 		{"EventKinds", "hearth_events_total", len(hearth.EventKinds())},
-		{"OverlayTopics", "hearth_overlay_pushes_total", 1},
+		{"OverlayTopics", "hearth_overlay_pushes_total", 2},
 		{"ChatMessages", "hearth_chat_messages_total", 1},
 	}
 	for _, tt := range tests {
