@@ -175,6 +175,8 @@ func (r Rules) Validate() error {
 		{"streams.idle_gap", r.IdleGap, time.Minute, 7 * 24 * time.Hour},
 		{"streams.attend_minimum", r.AttendMinimum, 0, 24 * time.Hour},
 		{"welcome.returning_after", r.ReturningAfter, time.Hour, 10 * 365 * 24 * time.Hour},
+		{"commands.user_cooldown", r.Cooldowns.PerUser, 0, time.Hour},
+		{"commands.global_cooldown", r.Cooldowns.Global, 0, time.Hour},
 	}
 	for _, d := range durations {
 		if d.v < d.lo || d.v > d.hi {
