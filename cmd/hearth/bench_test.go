@@ -28,12 +28,7 @@ func BenchmarkPipeline(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	var cfg Config
-	for _, k := range configKeys {
-		if err := k.set(&cfg, k.def); err != nil {
-			b.Fatal(err)
-		}
-	}
+	cfg := defaultConfig()
 	cfg.HTTPAddr = ""
 	cfg.TwitchIRCTLS = false
 	cfg.TwitchIRCAddr = srv.Addr()

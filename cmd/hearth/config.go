@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"sort"
@@ -17,8 +18,9 @@ import (
 )
 
 // Config is every setting Hearth reads. Each field has one key in
-// configKeys, which gives its YAML key, environment variable, flag,
-// default and help; precedence is flag > env > file > default.
+// configKeys, which gives its YAML key, environment variable, flag and
+// help; defaultConfig gives its default; precedence is flag > env > file >
+// default.
 type Config struct {
 	Channels    []string
 	HTTPAddr    string
@@ -51,65 +53,168 @@ type Config struct {
 	FlushSize     int
 }
 
+// defaultConfig is the one place for defaults: the channel rules' come from
+// community.DefaultRules, the rest are here.
+func defaultConfig() Config {
+	return Config{
+		HTTPAddr:          ":8080",
+		DatabaseURL:       "sqlite://./hearth.db",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		TwitchIRCAddr:     "irc.chat.twitch.tv:6697",
+		TwitchIRCTLS:      true,
+		TwitchAPIURL:      "https://api.twitch.tv/helix",
+		TwitchAuthURL:     "https://id.twitch.tv/oauth2",
+		TwitchEventSubURL: "wss://eventsub.wss.twitch.tv/ws",
+		ChatUserLimit:     20,
+		ChatModLimit:      100,
+		ChatWindow:        30 * time.Second,
+		Rules:             community.DefaultRules(),
+		FlushInterval:     250 * time.Millisecond,
+		FlushSize:         500,
+	}
+}
+
 // configKey describes one setting.
 type configKey struct {
 	yaml, env, flag string
-	def, help       string
+	help            string
 	secret          bool // has a _FILE variant and is never logged
-	rule            bool // a channel rule: may be overridden per channel under overrides.<channel>
-	set             func(c *Config, v string) error
+	rule            bool // a channel rule: Rules.Validate owns its range, and overrides.<channel> may set it
+	field           func(c *Config) setting
 }
 
-func str(p func(*Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error { *p(c) = v; return nil }
+// setting reads and writes one Config field as text. Set checks the
+// syntax; the ranges of channel rules are Rules.Validate's.
+type setting interface {
+	String() string
+	Set(v string) error
 }
 
-func boolean(p func(*Config) *bool) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("want true or false, got %q", v)
-		}
-		*p(c) = b
-		return nil
+type textSetting struct{ p *string }
+
+func (s textSetting) String() string     { return *s.p }
+func (s textSetting) Set(v string) error { *s.p = strings.TrimSpace(v); return nil }
+func text(p func(*Config) *string) func(*Config) setting {
+	return func(c *Config) setting { return textSetting{p(c)} }
+}
+
+type boolSetting struct{ p *bool }
+
+func (s boolSetting) String() string { return strconv.FormatBool(*s.p) }
+func (s boolSetting) Set(v string) error {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("want true or false, got %q", v)
 	}
+	*s.p = b
+	return nil
+}
+func boolean(p func(*Config) *bool) func(*Config) setting {
+	return func(c *Config) setting { return boolSetting{p(c)} }
 }
 
-func integer(lo, hi int, p func(*Config) *int) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < lo || n > hi {
-			return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
-		}
-		*p(c) = n
-		return nil
+// intSetting is a whole number: a channel rule, whose range is
+// Rules.Validate's.
+type intSetting struct{ p *int64 }
+
+func (s intSetting) String() string { return strconv.FormatInt(*s.p, 10) }
+func (s intSetting) Set(v string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return fmt.Errorf("want a whole number such as 10, got %q", v)
 	}
+	*s.p = n
+	return nil
+}
+func whole(p func(*Config) *int64) func(*Config) setting {
+	return func(c *Config) setting { return intSetting{p(c)} }
 }
 
-func amount(p func(*Config) *int64) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || n < 0 || n > 1_000_000 {
-			return fmt.Errorf("want a whole number of points from 0 to 1000000, got %q", v)
-		}
-		*p(c) = n
-		return nil
+// boundedInt is a whole number from lo to hi, for settings that are not
+// channel rules.
+type boundedInt struct {
+	p      *int
+	lo, hi int
+}
+
+func (s boundedInt) String() string { return strconv.Itoa(*s.p) }
+func (s boundedInt) Set(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < s.lo || n > s.hi {
+		return fmt.Errorf("want a whole number from %d to %d, got %q", s.lo, s.hi, v)
 	}
+	*s.p = n
+	return nil
+}
+func wholeIn(lo, hi int, p func(*Config) *int) func(*Config) setting {
+	return func(c *Config) setting { return boundedInt{p(c), lo, hi} }
 }
 
-func multiplier(p func(*Config) *float64) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || !(f >= 1 && f <= 10) {
-			return fmt.Errorf("want a number from 1 to 10 such as 1.5, got %q", v)
-		}
-		*p(c) = f
-		return nil
+type floatSetting struct{ p *float64 }
+
+func (s floatSetting) String() string { return strconv.FormatFloat(*s.p, 'g', -1, 64) }
+func (s floatSetting) Set(v string) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return fmt.Errorf("want a number such as 1.5, got %q", v)
 	}
+	*s.p = f
+	return nil
+}
+func number(p func(*Config) *float64) func(*Config) setting {
+	return func(c *Config) setting { return floatSetting{p(c)} }
 }
 
-// ladder parses "Newcomer:0,Regular:500" into ranks.
-func ladder(c *Config, v string) error {
+// durationSetting is a duration. A channel rule's range is
+// Rules.Validate's (hi is 0); other settings bound it from lo to hi.
+type durationSetting struct {
+	p      *time.Duration
+	lo, hi time.Duration
+}
+
+func (s durationSetting) String() string { return formatDuration(*s.p) }
+func (s durationSetting) Set(v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("want a duration such as 30s or 5m, got %q", v)
+	}
+	if s.hi != 0 && (d < s.lo || d > s.hi) {
+		return fmt.Errorf("want a duration from %s to %s, got %q", formatDuration(s.lo), formatDuration(s.hi), v)
+	}
+	*s.p = d
+	return nil
+}
+func duration(p func(*Config) *time.Duration) func(*Config) setting {
+	return func(c *Config) setting { return durationSetting{p: p(c)} }
+}
+func durationIn(lo, hi time.Duration, p func(*Config) *time.Duration) func(*Config) setting {
+	return func(c *Config) setting { return durationSetting{p(c), lo, hi} }
+}
+
+// formatDuration writes d as a person would: 5m rather than 5m0s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// ladderSetting is the rank ladder as "Newcomer:0,Regular:500".
+type ladderSetting struct{ p *[]community.Rank }
+
+func (s ladderSetting) String() string {
+	parts := make([]string, len(*s.p))
+	for i, r := range *s.p {
+		parts[i] = r.Name + ":" + strconv.FormatInt(r.Min, 10)
+	}
+	return strings.Join(parts, ",")
+}
+func (s ladderSetting) Set(v string) error {
 	var ranks []community.Rank
 	for _, part := range strings.Split(v, ",") {
 		name, min, ok := strings.Cut(strings.TrimSpace(part), ":")
@@ -119,153 +224,232 @@ func ladder(c *Config, v string) error {
 		}
 		ranks = append(ranks, community.Rank{Name: strings.TrimSpace(name), Min: n})
 	}
-	c.Rules.Ranks = ranks
+	*s.p = ranks
 	return nil
 }
 
-func duration(lo, hi time.Duration, p func(*Config) *time.Duration) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil || d < lo || d > hi {
-			return fmt.Errorf("want a duration from %s to %s such as 30s or 5m, got %q", lo, hi, v)
+// listSetting is a comma-separated list of logins or channel names, kept
+// lower-case; check refuses an entry.
+type listSetting struct {
+	p     *[]string
+	check func(string) error
+}
+
+func (s listSetting) String() string { return strings.Join(*s.p, ",") }
+func (s listSetting) Set(v string) error {
+	var out []string
+	for _, e := range strings.Split(v, ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
 		}
-		*p(c) = d
-		return nil
+		if s.check != nil {
+			if err := s.check(e); err != nil {
+				return err
+			}
+		}
+		out = append(out, e)
 	}
+	*s.p = out
+	return nil
+}
+
+// oneOf is a text setting that takes one of a few words.
+func oneOf(words []string, p func(*Config) *string) func(*Config) setting {
+	return func(c *Config) setting { return choiceSetting{p(c), words} }
+}
+
+type choiceSetting struct {
+	p     *string
+	words []string
+}
+
+func (s choiceSetting) String() string { return *s.p }
+func (s choiceSetting) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if !slices.Contains(s.words, v) {
+		return fmt.Errorf("want %s, got %q", strings.Join(s.words, " or "), v)
+	}
+	*s.p = v
+	return nil
+}
+
+// loginSetting is one Twitch login; a leading @ is dropped.
+type loginSetting struct {
+	key string
+	p   *string
+}
+
+func (s loginSetting) String() string { return *s.p }
+func (s loginSetting) Set(v string) error {
+	login := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(v), "@"))
+	if login != "" && !hearth.ValidLogin(login) {
+		return fmt.Errorf("%s %q is not a Twitch login (1 to 25 letters, digits or underscores)", s.key, v)
+	}
+	*s.p = login
+	return nil
 }
 
 // configKeys is the one list of settings: the README's configuration table
 // follows it row by row.
 var configKeys = []configKey{
-	{yaml: "channels", env: "HEARTH_CHANNELS", flag: "channels", def: "", help: "Twitch channels to join, comma-separated",
-		set: func(c *Config, v string) error {
-			c.Channels = nil
-			for _, s := range strings.Split(v, ",") {
-				if strings.TrimSpace(s) == "" {
-					continue
+	{yaml: "channels", env: "HEARTH_CHANNELS", flag: "channels", help: "Twitch channels to join, comma-separated",
+		field: func(c *Config) setting {
+			return listSetting{&c.Channels, func(s string) error {
+				if hearth.NormalizeChannel(s) == "" {
+					return fmt.Errorf("%q is not a Twitch channel name (letters, digits, underscore; at most 25)", s)
 				}
-				n := hearth.NormalizeChannel(s)
-				if n == "" {
-					return fmt.Errorf("%q is not a Twitch channel name (letters, digits, underscore; at most 25)", strings.TrimSpace(s))
-				}
-				c.Channels = append(c.Channels, n)
-			}
-			return nil
-		}},
-	{yaml: "http_addr", env: "HEARTH_HTTP_ADDR", flag: "http-addr", def: ":8080", help: "address the HTTP server listens on (overlays, API, /metrics)", set: str(func(c *Config) *string { return &c.HTTPAddr })},
-	{yaml: "database_url", env: "HEARTH_DATABASE_URL", flag: "db", def: "sqlite://./hearth.db", help: "sqlite:///path/file.db, a plain file path, or a postgres:// URL", set: str(func(c *Config) *string { return &c.DatabaseURL })},
-	{yaml: "admin_token", env: "HEARTH_ADMIN_TOKEN", flag: "admin-token", def: "", secret: true, help: "bearer token for /api/v1; empty disables the API", set: str(func(c *Config) *string { return &c.AdminToken })},
-	{yaml: "log_level", env: "HEARTH_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error",
-		set: func(c *Config, v string) error {
-			switch v {
-			case "debug", "info", "warn", "error":
-				c.LogLevel = v
 				return nil
-			}
-			return fmt.Errorf("want debug, info, warn or error, got %q", v)
+			}}
 		}},
-	{yaml: "log_format", env: "HEARTH_LOG_FORMAT", flag: "log-format", def: "text", help: "text or json",
-		set: func(c *Config, v string) error {
-			if v != "text" && v != "json" {
-				return fmt.Errorf("want text or json, got %q", v)
-			}
-			c.LogFormat = v
-			return nil
-		}},
-	{yaml: "twitch.irc_addr", env: "HEARTH_TWITCH_IRC_ADDR", flag: "twitch-irc-addr", def: "irc.chat.twitch.tv:6697", help: "Twitch chat server host:port", set: str(func(c *Config) *string { return &c.TwitchIRCAddr })},
-	{yaml: "twitch.irc_tls", env: "HEARTH_TWITCH_IRC_TLS", flag: "twitch-irc-tls", def: "true", help: "connect to chat with TLS", set: boolean(func(c *Config) *bool { return &c.TwitchIRCTLS })},
-	{yaml: "twitch.api_url", env: "HEARTH_TWITCH_API_URL", flag: "twitch-api-url", def: "https://api.twitch.tv/helix", help: "Helix API base URL", set: str(func(c *Config) *string { return &c.TwitchAPIURL })},
-	{yaml: "twitch.auth_url", env: "HEARTH_TWITCH_AUTH_URL", flag: "twitch-auth-url", def: "https://id.twitch.tv/oauth2", help: "OAuth base URL", set: str(func(c *Config) *string { return &c.TwitchAuthURL })},
-	{yaml: "twitch.eventsub_url", env: "HEARTH_TWITCH_EVENTSUB_URL", flag: "twitch-eventsub-url", def: "wss://eventsub.wss.twitch.tv/ws", help: "EventSub WebSocket URL", set: str(func(c *Config) *string { return &c.TwitchEventSubURL })},
-	{yaml: "twitch.eventsub_subscriptions_url", env: "HEARTH_TWITCH_EVENTSUB_SUBSCRIPTIONS_URL", flag: "twitch-eventsub-subscriptions-url", def: "", help: "where EventSub subscriptions are created; empty means the Helix base URL + /eventsub/subscriptions", set: str(func(c *Config) *string { return &c.TwitchSubscriptionURL })},
-	{yaml: "twitch.client_id", env: "HEARTH_TWITCH_CLIENT_ID", flag: "twitch-client-id", def: "", help: "Twitch application client id", set: str(func(c *Config) *string { return &c.TwitchClientID })},
-	{yaml: "twitch.client_secret", env: "HEARTH_TWITCH_CLIENT_SECRET", flag: "twitch-client-secret", def: "", secret: true, help: "Twitch application client secret (optional)", set: str(func(c *Config) *string { return &c.TwitchClientSecret })},
-	{yaml: "bot.username", env: "HEARTH_BOT_USERNAME", flag: "bot-username", def: "", help: "the bot account's login", set: str(func(c *Config) *string { return &c.BotUsername })},
-	{yaml: "bot.token", env: "HEARTH_BOT_TOKEN", flag: "bot-token", def: "", secret: true, help: "chat OAuth token for the bot; empty reads chat anonymously and sends nothing", set: str(func(c *Config) *string { return &c.BotToken })},
-	{yaml: "chat.user_limit", env: "HEARTH_CHAT_USER_LIMIT", flag: "chat-user-limit", def: "20", help: "bot messages allowed per window where the bot is a normal user", set: integer(1, 100, func(c *Config) *int { return &c.ChatUserLimit })},
-	{yaml: "chat.mod_limit", env: "HEARTH_CHAT_MOD_LIMIT", flag: "chat-mod-limit", def: "100", help: "bot messages allowed per window where the bot is moderator, VIP or broadcaster", set: integer(1, 100, func(c *Config) *int { return &c.ChatModLimit })},
-	{yaml: "chat.window", env: "HEARTH_CHAT_WINDOW", flag: "chat-window", def: "30s", help: "the sliding window of the chat limits", set: duration(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.ChatWindow })},
-	{yaml: "points.per_message", env: "HEARTH_POINTS_PER_MESSAGE", flag: "points-per-message", def: "10", rule: true, help: "points a counted chat message earns", set: amount(func(c *Config) *int64 { return &c.Rules.PointsPerMessage })},
-	{yaml: "points.message_cooldown", env: "HEARTH_POINTS_MESSAGE_COOLDOWN", flag: "points-message-cooldown", def: "30s", rule: true, help: "after earning from chat, a viewer earns nothing more from chat for this long", set: duration(0, 24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.MessageCooldown })},
-	{yaml: "points.repeat_window", env: "HEARTH_POINTS_REPEAT_WINDOW", flag: "points-repeat-window", def: "5m", rule: true, help: "a message repeating the viewer's previous one within this window earns nothing", set: duration(0, 24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.RepeatWindow })},
-	{yaml: "points.presence", env: "HEARTH_POINTS_PRESENCE", flag: "points-presence", def: "5", rule: true, help: "points for being present while live, every presence interval", set: amount(func(c *Config) *int64 { return &c.Rules.PresencePoints })},
-	{yaml: "points.presence_interval", env: "HEARTH_POINTS_PRESENCE_INTERVAL", flag: "points-presence-interval", def: "5m", rule: true, help: "how often presence points are paid (whole minutes)", set: duration(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.PresenceInterval })},
-	{yaml: "points.presence_timeout", env: "HEARTH_POINTS_PRESENCE_TIMEOUT", flag: "points-presence-timeout", def: "10m", rule: true, help: "without a chatter list, a viewer counts as present while joined or this long after their last message", set: duration(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.PresenceTimeout })},
-	{yaml: "points.sub_bonus", env: "HEARTH_POINTS_SUB_BONUS", flag: "points-sub-bonus", def: "500", rule: true, help: "bonus for a new subscription", set: amount(func(c *Config) *int64 { return &c.Rules.SubBonus })},
-	{yaml: "points.resub_bonus", env: "HEARTH_POINTS_RESUB_BONUS", flag: "points-resub-bonus", def: "500", rule: true, help: "bonus for a renewed subscription", set: amount(func(c *Config) *int64 { return &c.Rules.ResubBonus })},
-	{yaml: "points.gift_bonus", env: "HEARTH_POINTS_GIFT_BONUS", flag: "points-gift-bonus", def: "250", rule: true, help: "bonus to the gifter per gifted subscription", set: amount(func(c *Config) *int64 { return &c.Rules.GiftBonus })},
-	{yaml: "points.cheer_bonus_per_100", env: "HEARTH_POINTS_CHEER_BONUS_PER_100", flag: "points-cheer-bonus-per-100", def: "50", rule: true, help: "bonus per 100 bits cheered", set: amount(func(c *Config) *int64 { return &c.Rules.CheerBonusPer100 })},
-	{yaml: "points.raid_bonus", env: "HEARTH_POINTS_RAID_BONUS", flag: "points-raid-bonus", def: "250", rule: true, help: "bonus to a streamer who raids the channel", set: amount(func(c *Config) *int64 { return &c.Rules.RaidBonus })},
-	{yaml: "points.raid_viewer_bonus", env: "HEARTH_POINTS_RAID_VIEWER_BONUS", flag: "points-raid-viewer-bonus", def: "50", rule: true, help: "bonus to each newcomer whose first message comes within the raid window of a raid", set: amount(func(c *Config) *int64 { return &c.Rules.RaidViewerBonus })},
-	{yaml: "points.raid_window", env: "HEARTH_POINTS_RAID_WINDOW", flag: "points-raid-window", def: "10m", rule: true, help: "how long after a raid newcomers count as raiders", set: duration(0, 24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.RaidWindow })},
-	{yaml: "points.first_message_bonus", env: "HEARTH_POINTS_FIRST_MESSAGE_BONUS", flag: "points-first-message-bonus", def: "50", rule: true, help: "bonus for a viewer's first message ever in the channel", set: amount(func(c *Config) *int64 { return &c.Rules.FirstMessageBonus })},
-	{yaml: "points.sub_multiplier", env: "HEARTH_POINTS_SUB_MULTIPLIER", flag: "points-sub-multiplier", def: "1", rule: true, help: "multiplies subscribers' chat and presence points (1 to 10)", set: multiplier(func(c *Config) *float64 { return &c.Rules.SubMultiplier })},
-	{yaml: "points.vip_multiplier", env: "HEARTH_POINTS_VIP_MULTIPLIER", flag: "points-vip-multiplier", def: "1", rule: true, help: "multiplies VIPs' chat and presence points (1 to 10)", set: multiplier(func(c *Config) *float64 { return &c.Rules.VIPMultiplier })},
-	{yaml: "streams.idle_gap", env: "HEARTH_STREAMS_IDLE_GAP", flag: "streams-idle-gap", def: "30m", rule: true, help: "when Twitch reports no online/offline, this much chat silence ends a stream", set: duration(time.Minute, 7*24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.IdleGap })},
-	{yaml: "streams.attend_minimum", env: "HEARTH_STREAMS_ATTEND_MINIMUM", flag: "streams-attend-minimum", def: "10m", rule: true, help: "a viewer attended a stream if present this long, or if they chatted", set: duration(0, 24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.AttendMinimum })},
-	{yaml: "streams.streak_grace_every", env: "HEARTH_STREAMS_STREAK_GRACE_EVERY", flag: "streams-streak-grace-every", def: "4", rule: true, help: "one missed stream does not break a streak, once per this many streams; 0 turns the grace off",
-		set: func(c *Config, v string) error {
-			var n int
-			if err := integer(0, 1000, func(*Config) *int { return &n })(c, v); err != nil {
-				return err
-			}
-			c.Rules.StreakGraceEvery = int64(n)
-			return nil
-		}},
-	{yaml: "ranks.by", env: "HEARTH_RANKS_BY", flag: "ranks-by", def: "points", rule: true, help: "what ranks measure: points (lifetime) or watch_time (minutes)",
-		set: func(c *Config, v string) error {
-			if v != community.RankByPoints && v != community.RankByWatchTime {
-				return fmt.Errorf("want points or watch_time, got %q", v)
-			}
-			c.Rules.RankBy = v
-			return nil
-		}},
-	{yaml: "ranks.ladder", env: "HEARTH_RANKS_LADDER", flag: "ranks-ladder", def: "Newcomer:0,Regular:500,Devoted:2000,Hero:10000,Legend:50000", rule: true, help: "the ranks, lowest first, as Name:minimum pairs; the first minimum is 0", set: ladder},
-	{yaml: "welcome.returning_after", env: "HEARTH_WELCOME_RETURNING_AFTER", flag: "welcome-returning-after", def: "720h", rule: true, help: "a viewer who chats after this long away is welcomed back", set: duration(time.Hour, 10*365*24*time.Hour, func(c *Config) *time.Duration { return &c.Rules.ReturningAfter })},
-	{yaml: "welcome.in_chat", env: "HEARTH_WELCOME_IN_CHAT", flag: "welcome-in-chat", def: "false", rule: true, help: "the bot welcomes newcomers and returning viewers in chat (at most one line per 20 s)", set: boolean(func(c *Config) *bool { return &c.Rules.WelcomeInChat })},
-	{yaml: "welcome.rank_up_in_chat", env: "HEARTH_WELCOME_RANK_UP_IN_CHAT", flag: "welcome-rank-up-in-chat", def: "false", rule: true, help: "the bot announces rank-ups in chat (same limit)", set: boolean(func(c *Config) *bool { return &c.Rules.RankUpInChat })},
-	{yaml: "bots", env: "HEARTH_BOTS", flag: "bots", def: strings.Join(community.DefaultBots, ","), rule: true, help: "logins that earn nothing and are left out of leaderboards and engagement figures (the broadcaster and the bot account always are)",
-		set: func(c *Config, v string) error {
-			var bots []string
-			for _, b := range strings.Split(v, ",") {
-				b = strings.ToLower(strings.TrimSpace(b))
-				if b == "" {
-					continue
-				}
-				if !hearth.ValidLogin(b) {
-					return fmt.Errorf("%q is not a Twitch login", b)
-				}
-				bots = append(bots, b)
-			}
-			c.Rules.Bots = bots
-			return nil
-		}},
-	{yaml: "commands.prefix", env: "HEARTH_COMMANDS_PREFIX", flag: "commands-prefix", def: "!", rule: true, help: "what starts a chat command (1 to 3 characters)", set: str(func(c *Config) *string { return &c.Rules.CommandPrefix })},
-	{yaml: "commands.user_cooldown", env: "HEARTH_COMMANDS_USER_COOLDOWN", flag: "commands-user-cooldown", def: "15s", rule: true, help: "a viewer may run each command once per this long (moderators and the broadcaster are exempt)", set: duration(0, time.Hour, func(c *Config) *time.Duration { return &c.Rules.Cooldowns.PerUser })},
-	{yaml: "commands.global_cooldown", env: "HEARTH_COMMANDS_GLOBAL_COOLDOWN", flag: "commands-global-cooldown", def: "3s", rule: true, help: "each command runs at most once per this long in the channel (same exemption)", set: duration(0, time.Hour, func(c *Config) *time.Duration { return &c.Rules.Cooldowns.Global })},
-	{yaml: "language", env: "HEARTH_LANGUAGE", flag: "language", def: "en", rule: true, help: "language of the bot's replies: " + strings.Join(community.Languages(), ", "), set: str(func(c *Config) *string { return &c.Rules.Language })},
-	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", def: "250ms", help: "how often pending changes are written (one transaction each)", set: duration(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
-	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", def: "500", help: "write sooner once this many changes wait", set: integer(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
+	{yaml: "http_addr", env: "HEARTH_HTTP_ADDR", flag: "http-addr", help: "address the HTTP server listens on (overlays, API, /metrics)", field: text(func(c *Config) *string { return &c.HTTPAddr })},
+	{yaml: "database_url", env: "HEARTH_DATABASE_URL", flag: "db", help: "sqlite:///path/file.db, a plain file path, or a postgres:// URL", field: text(func(c *Config) *string { return &c.DatabaseURL })},
+	{yaml: "admin_token", env: "HEARTH_ADMIN_TOKEN", flag: "admin-token", secret: true, help: "bearer token for /api/v1; empty disables the API", field: text(func(c *Config) *string { return &c.AdminToken })},
+	{yaml: "log_level", env: "HEARTH_LOG_LEVEL", flag: "log-level", help: "debug, info, warn or error", field: oneOf([]string{"debug", "info", "warn", "error"}, func(c *Config) *string { return &c.LogLevel })},
+	{yaml: "log_format", env: "HEARTH_LOG_FORMAT", flag: "log-format", help: "text or json", field: oneOf([]string{"text", "json"}, func(c *Config) *string { return &c.LogFormat })},
+	{yaml: "twitch.irc_addr", env: "HEARTH_TWITCH_IRC_ADDR", flag: "twitch-irc-addr", help: "Twitch chat server host:port", field: text(func(c *Config) *string { return &c.TwitchIRCAddr })},
+	{yaml: "twitch.irc_tls", env: "HEARTH_TWITCH_IRC_TLS", flag: "twitch-irc-tls", help: "connect to chat with TLS", field: boolean(func(c *Config) *bool { return &c.TwitchIRCTLS })},
+	{yaml: "twitch.api_url", env: "HEARTH_TWITCH_API_URL", flag: "twitch-api-url", help: "Helix API base URL", field: text(func(c *Config) *string { return &c.TwitchAPIURL })},
+	{yaml: "twitch.auth_url", env: "HEARTH_TWITCH_AUTH_URL", flag: "twitch-auth-url", help: "OAuth base URL", field: text(func(c *Config) *string { return &c.TwitchAuthURL })},
+	{yaml: "twitch.eventsub_url", env: "HEARTH_TWITCH_EVENTSUB_URL", flag: "twitch-eventsub-url", help: "EventSub WebSocket URL", field: text(func(c *Config) *string { return &c.TwitchEventSubURL })},
+	{yaml: "twitch.eventsub_subscriptions_url", env: "HEARTH_TWITCH_EVENTSUB_SUBSCRIPTIONS_URL", flag: "twitch-eventsub-subscriptions-url", help: "where EventSub subscriptions are created; empty means the Helix base URL + /eventsub/subscriptions", field: text(func(c *Config) *string { return &c.TwitchSubscriptionURL })},
+	{yaml: "twitch.client_id", env: "HEARTH_TWITCH_CLIENT_ID", flag: "twitch-client-id", help: "Twitch application client id", field: text(func(c *Config) *string { return &c.TwitchClientID })},
+	{yaml: "twitch.client_secret", env: "HEARTH_TWITCH_CLIENT_SECRET", flag: "twitch-client-secret", secret: true, help: "Twitch application client secret (optional)", field: text(func(c *Config) *string { return &c.TwitchClientSecret })},
+	{yaml: "bot.username", env: "HEARTH_BOT_USERNAME", flag: "bot-username", help: "the bot account's login", field: func(c *Config) setting { return loginSetting{"bot.username", &c.BotUsername} }},
+	{yaml: "bot.token", env: "HEARTH_BOT_TOKEN", flag: "bot-token", secret: true, help: "chat OAuth token for the bot; empty reads chat anonymously and sends nothing", field: text(func(c *Config) *string { return &c.BotToken })},
+	{yaml: "chat.user_limit", env: "HEARTH_CHAT_USER_LIMIT", flag: "chat-user-limit", help: "bot messages allowed per window where the bot is a normal user (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatUserLimit })},
+	{yaml: "chat.mod_limit", env: "HEARTH_CHAT_MOD_LIMIT", flag: "chat-mod-limit", help: "bot messages allowed per window where the bot is moderator, VIP or broadcaster (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatModLimit })},
+	{yaml: "chat.window", env: "HEARTH_CHAT_WINDOW", flag: "chat-window", help: "the sliding window of the chat limits", field: durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.ChatWindow })},
+	{yaml: "points.per_message", env: "HEARTH_POINTS_PER_MESSAGE", flag: "points-per-message", rule: true, help: "points a counted chat message earns", field: whole(func(c *Config) *int64 { return &c.Rules.PointsPerMessage })},
+	{yaml: "points.message_cooldown", env: "HEARTH_POINTS_MESSAGE_COOLDOWN", flag: "points-message-cooldown", rule: true, help: "after earning from chat, a viewer earns nothing more from chat for this long", field: duration(func(c *Config) *time.Duration { return &c.Rules.MessageCooldown })},
+	{yaml: "points.repeat_window", env: "HEARTH_POINTS_REPEAT_WINDOW", flag: "points-repeat-window", rule: true, help: "a message repeating the viewer's previous one within this window earns nothing", field: duration(func(c *Config) *time.Duration { return &c.Rules.RepeatWindow })},
+	{yaml: "points.presence", env: "HEARTH_POINTS_PRESENCE", flag: "points-presence", rule: true, help: "points for being present while live, every presence interval", field: whole(func(c *Config) *int64 { return &c.Rules.PresencePoints })},
+	{yaml: "points.presence_interval", env: "HEARTH_POINTS_PRESENCE_INTERVAL", flag: "points-presence-interval", rule: true, help: "how often presence points are paid (whole minutes)", field: duration(func(c *Config) *time.Duration { return &c.Rules.PresenceInterval })},
+	{yaml: "points.presence_timeout", env: "HEARTH_POINTS_PRESENCE_TIMEOUT", flag: "points-presence-timeout", rule: true, help: "without a chatter list, a viewer counts as present while joined or this long after their last message", field: duration(func(c *Config) *time.Duration { return &c.Rules.PresenceTimeout })},
+	{yaml: "points.sub_bonus", env: "HEARTH_POINTS_SUB_BONUS", flag: "points-sub-bonus", rule: true, help: "bonus for a new subscription", field: whole(func(c *Config) *int64 { return &c.Rules.SubBonus })},
+	{yaml: "points.resub_bonus", env: "HEARTH_POINTS_RESUB_BONUS", flag: "points-resub-bonus", rule: true, help: "bonus for a renewed subscription", field: whole(func(c *Config) *int64 { return &c.Rules.ResubBonus })},
+	{yaml: "points.gift_bonus", env: "HEARTH_POINTS_GIFT_BONUS", flag: "points-gift-bonus", rule: true, help: "bonus to the gifter per gifted subscription", field: whole(func(c *Config) *int64 { return &c.Rules.GiftBonus })},
+	{yaml: "points.cheer_bonus_per_100", env: "HEARTH_POINTS_CHEER_BONUS_PER_100", flag: "points-cheer-bonus-per-100", rule: true, help: "bonus per 100 bits cheered", field: whole(func(c *Config) *int64 { return &c.Rules.CheerBonusPer100 })},
+	{yaml: "points.raid_bonus", env: "HEARTH_POINTS_RAID_BONUS", flag: "points-raid-bonus", rule: true, help: "bonus to a streamer who raids the channel", field: whole(func(c *Config) *int64 { return &c.Rules.RaidBonus })},
+	{yaml: "points.raid_viewer_bonus", env: "HEARTH_POINTS_RAID_VIEWER_BONUS", flag: "points-raid-viewer-bonus", rule: true, help: "bonus to each newcomer whose first message comes within the raid window of a raid", field: whole(func(c *Config) *int64 { return &c.Rules.RaidViewerBonus })},
+	{yaml: "points.raid_window", env: "HEARTH_POINTS_RAID_WINDOW", flag: "points-raid-window", rule: true, help: "how long after a raid newcomers count as raiders", field: duration(func(c *Config) *time.Duration { return &c.Rules.RaidWindow })},
+	{yaml: "points.first_message_bonus", env: "HEARTH_POINTS_FIRST_MESSAGE_BONUS", flag: "points-first-message-bonus", rule: true, help: "bonus for a viewer's first message ever in the channel", field: whole(func(c *Config) *int64 { return &c.Rules.FirstMessageBonus })},
+	{yaml: "points.sub_multiplier", env: "HEARTH_POINTS_SUB_MULTIPLIER", flag: "points-sub-multiplier", rule: true, help: "multiplies subscribers' chat and presence points (1 to 10)", field: number(func(c *Config) *float64 { return &c.Rules.SubMultiplier })},
+	{yaml: "points.vip_multiplier", env: "HEARTH_POINTS_VIP_MULTIPLIER", flag: "points-vip-multiplier", rule: true, help: "multiplies VIPs' chat and presence points (1 to 10)", field: number(func(c *Config) *float64 { return &c.Rules.VIPMultiplier })},
+	{yaml: "streams.idle_gap", env: "HEARTH_STREAMS_IDLE_GAP", flag: "streams-idle-gap", rule: true, help: "when Twitch reports no online/offline, this much chat silence ends a stream", field: duration(func(c *Config) *time.Duration { return &c.Rules.IdleGap })},
+	{yaml: "streams.attend_minimum", env: "HEARTH_STREAMS_ATTEND_MINIMUM", flag: "streams-attend-minimum", rule: true, help: "a viewer attended a stream if present this long, or if they chatted", field: duration(func(c *Config) *time.Duration { return &c.Rules.AttendMinimum })},
+	{yaml: "streams.streak_grace_every", env: "HEARTH_STREAMS_STREAK_GRACE_EVERY", flag: "streams-streak-grace-every", rule: true, help: "one missed stream does not break a streak, once per this many streams; 0 turns the grace off", field: whole(func(c *Config) *int64 { return &c.Rules.StreakGraceEvery })},
+	{yaml: "ranks.by", env: "HEARTH_RANKS_BY", flag: "ranks-by", rule: true, help: "what ranks measure: points (lifetime) or watch_time (minutes)", field: text(func(c *Config) *string { return &c.Rules.RankBy })},
+	{yaml: "ranks.ladder", env: "HEARTH_RANKS_LADDER", flag: "ranks-ladder", rule: true, help: "the ranks, lowest first, as Name:minimum pairs; the first minimum is 0", field: func(c *Config) setting { return ladderSetting{&c.Rules.Ranks} }},
+	{yaml: "welcome.returning_after", env: "HEARTH_WELCOME_RETURNING_AFTER", flag: "welcome-returning-after", rule: true, help: "a viewer who chats after this long away is welcomed back", field: duration(func(c *Config) *time.Duration { return &c.Rules.ReturningAfter })},
+	{yaml: "welcome.in_chat", env: "HEARTH_WELCOME_IN_CHAT", flag: "welcome-in-chat", rule: true, help: "the bot welcomes newcomers and returning viewers in chat (at most one line per 20 s)", field: boolean(func(c *Config) *bool { return &c.Rules.WelcomeInChat })},
+	{yaml: "welcome.rank_up_in_chat", env: "HEARTH_WELCOME_RANK_UP_IN_CHAT", flag: "welcome-rank-up-in-chat", rule: true, help: "the bot announces rank-ups in chat (same limit)", field: boolean(func(c *Config) *bool { return &c.Rules.RankUpInChat })},
+	{yaml: "bots", env: "HEARTH_BOTS", flag: "bots", rule: true, help: "logins that earn nothing and are left out of leaderboards and engagement figures (the broadcaster and the bot account always are)", field: func(c *Config) setting { return listSetting{p: &c.Rules.Bots} }},
+	{yaml: "commands.prefix", env: "HEARTH_COMMANDS_PREFIX", flag: "commands-prefix", rule: true, help: "what starts a chat command (1 to 3 characters)", field: text(func(c *Config) *string { return &c.Rules.CommandPrefix })},
+	{yaml: "commands.user_cooldown", env: "HEARTH_COMMANDS_USER_COOLDOWN", flag: "commands-user-cooldown", rule: true, help: "a viewer may run each command once per this long (moderators and the broadcaster are exempt)", field: duration(func(c *Config) *time.Duration { return &c.Rules.Cooldowns.PerUser })},
+	{yaml: "commands.global_cooldown", env: "HEARTH_COMMANDS_GLOBAL_COOLDOWN", flag: "commands-global-cooldown", rule: true, help: "each command runs at most once per this long in the channel (same exemption)", field: duration(func(c *Config) *time.Duration { return &c.Rules.Cooldowns.Global })},
+	{yaml: "language", env: "HEARTH_LANGUAGE", flag: "language", rule: true, help: "language of the bot's replies: " + strings.Join(community.Languages(), ", "), field: text(func(c *Config) *string { return &c.Rules.Language })},
+	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", help: "how often pending changes are written (one transaction each)", field: durationIn(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
+	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
 }
 
-// configFileFlag names the YAML file; HEARTH_CONFIG sets it too.
-const defaultConfigFile = "hearth.yaml"
+// defaultText returns how a key's default is written.
+func (k configKey) defaultText() string {
+	c := defaultConfig()
+	return k.field(&c).String()
+}
 
-// configFlags registers every key as a string flag on fs and returns a
-// function that applies, in order, defaults, the file, the environment and
-// the flags that were set.
-func configFlags(fs *flag.FlagSet, only ...string) func(c *Config, getenv func(string) string) error {
-	file := fs.String("config", "", "YAML config file (default ./hearth.yaml if present; env HEARTH_CONFIG)")
-	values := make(map[string]*string)
-	for _, k := range selectKeys(only) {
-		values[k.flag] = fs.String(k.flag, k.def, k.help+" (env "+k.env+")")
+// apply sets k on c from text. The syntax is the setting's to check; for a
+// channel rule, its range is Rules.Validate's, asked about this one value
+// over the default rules so that its answer concerns this key alone.
+func (k configKey) apply(c *Config, v string) error {
+	if err := k.field(c).Set(v); err != nil {
+		return err
 	}
-	return func(c *Config, getenv func(string) string) error {
-		for _, k := range configKeys {
-			if err := k.set(c, k.def); err != nil {
-				return fmt.Errorf("default of %s: %w", k.yaml, err)
-			}
+	if !k.rule {
+		return nil
+	}
+	probe := defaultConfig()
+	if err := k.field(&probe).Set(v); err != nil {
+		return err
+	}
+	return probe.Rules.Validate()
+}
+
+// ruleKeys returns the YAML names of the channel rules.
+func ruleKeys() []string {
+	var out []string
+	for _, k := range configKeys {
+		if k.rule {
+			out = append(out, k.yaml)
 		}
+	}
+	return out
+}
+
+// allKeys returns the YAML names of every setting.
+func allKeys() []string {
+	out := make([]string, len(configKeys))
+	for i, k := range configKeys {
+		out[i] = k.yaml
+	}
+	return out
+}
+
+// rawFlag keeps a config flag's text until the configuration is loaded,
+// so that flags apply after the file and the environment.
+type rawFlag struct {
+	key   configKey
+	value string
+}
+
+func (f *rawFlag) String() string     { return f.value }
+func (f *rawFlag) Set(v string) error { f.value = v; return nil }
+
+// IsBoolFlag lets a boolean key be given as --name alone.
+func (f *rawFlag) IsBoolFlag() bool { return f.kind() == "" }
+
+// kind names the value a flag takes, for help; "" for a boolean.
+func (f *rawFlag) kind() string {
+	var c Config
+	switch f.key.field(&c).(type) {
+	case boolSetting:
+		return ""
+	case intSetting, boundedInt:
+		return "int"
+	case floatSetting:
+		return "number"
+	case durationSetting:
+		return "duration"
+	case listSetting, ladderSetting:
+		return "list"
+	}
+	return "string"
+}
+
+// configFlags registers --config and a flag for each key named (by YAML
+// key) on fs, and returns a function that loads the configuration after
+// fs is parsed: defaults, then the file, the environment (every key) and
+// the flags that were set. An error names the file key, the variable or
+// the flag the value came from.
+func configFlags(fs *flag.FlagSet, keys []string) func(getenv func(string) string) (Config, error) {
+	file := fs.String("config", "", "YAML config file (default ./hearth.yaml if present; env HEARTH_CONFIG)")
+	raw := make(map[string]*rawFlag)
+	for _, name := range keys {
+		k, ok := keyByYAML(name)
+		if !ok {
+			panic("configFlags: no config key " + name)
+		}
+		f := &rawFlag{key: k, value: k.defaultText()}
+		env := "env " + k.env
+		if k.secret {
+			env += " or " + k.env + "_FILE"
+		}
+		fs.Var(f, k.flag, k.help+" ("+env+")")
+		raw[k.flag] = f
+	}
+	return func(getenv func(string) string) (Config, error) {
+		c := defaultConfig()
 		path, explicit := *file, *file != ""
 		if !explicit {
 			path = getenv("HEARTH_CONFIG")
@@ -274,74 +458,73 @@ func configFlags(fs *flag.FlagSet, only ...string) func(c *Config, getenv func(s
 		if !explicit {
 			path = defaultConfigFile
 		}
-		if err := loadConfigFile(c, path, explicit); err != nil {
-			return err
+		if err := loadConfigFile(&c, path, explicit); err != nil {
+			return Config{}, err
 		}
 		for _, k := range configKeys {
-			v, ok := envValue(k, getenv)
-			if !ok {
+			v, source, err := envValue(k, getenv)
+			if err != nil {
+				return Config{}, err
+			}
+			if source == "" {
 				continue
 			}
-			if err := k.set(c, v); err != nil {
-				return fmt.Errorf("%s: %w", k.env, err)
+			if err := k.apply(&c, v); err != nil {
+				return Config{}, fmt.Errorf("%s: %w", source, err)
 			}
 		}
 		var err error
-		fs.Visit(func(f *flag.Flag) {
-			k, ok := keyByFlag(f.Name)
+		fs.Visit(func(fl *flag.Flag) {
+			f, ok := raw[fl.Name]
 			if !ok || err != nil {
 				return
 			}
-			if e := k.set(c, *values[f.Name]); e != nil {
-				err = fmt.Errorf("--%s: %w", f.Name, e)
+			if e := f.key.apply(&c, f.value); e != nil {
+				err = fmt.Errorf("--%s: %w", fl.Name, e)
 			}
 		})
-		return err
-	}
-}
-
-func selectKeys(only []string) []configKey {
-	if len(only) == 0 {
-		return configKeys
-	}
-	var out []configKey
-	for _, k := range configKeys {
-		for _, name := range only {
-			if k.yaml == name {
-				out = append(out, k)
-			}
+		if err != nil {
+			return Config{}, err
 		}
+		return c, nil
 	}
-	return out
 }
 
-func keyByFlag(name string) (configKey, bool) {
-	for _, k := range configKeys {
-		if k.flag == name {
-			return k, true
-		}
-	}
-	return configKey{}, false
-}
+// defaultConfigFile is read when present and no other file is named.
+const defaultConfigFile = "hearth.yaml"
 
-// envValue reads a key's variable, or for secrets the file named by its
-// _FILE variant (for Docker and Kubernetes secrets).
-func envValue(k configKey, getenv func(string) string) (string, bool) {
-	if v := getenv(k.env); v != "" {
-		return v, true
+// envValue reads a key's variable, or for a secret the file named by its
+// _FILE variant (Docker and Kubernetes secrets). It returns the variable
+// the value came from, or "" if neither is set. A named secret file that
+// is missing, unreadable or empty is an error, as is setting both.
+func envValue(k configKey, getenv func(string) string) (value, source string, err error) {
+	v := getenv(k.env)
+	fileVar := k.env + "_FILE"
+	path := ""
+	if k.secret {
+		path = getenv(fileVar)
 	}
-	if !k.secret {
-		return "", false
-	}
-	path := getenv(k.env + "_FILE")
-	if path == "" {
-		return "", false
+	switch {
+	case path == "" && v == "":
+		return "", "", nil
+	case path == "":
+		return v, k.env, nil
+	case v != "":
+		return "", "", fmt.Errorf("both %s and %s are set; set one", k.env, fileVar)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", false
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", "", fmt.Errorf("%s=%s: cannot read the secret: %w", fileVar, path, err)
 	}
-	return strings.TrimSpace(string(b)), true
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", "", fmt.Errorf("%s=%s: the secret file is empty", fileVar, path)
+	}
+	return secret, fileVar, nil
 }
 
 // loadConfigFile applies a YAML file. A missing default file is fine; a
@@ -385,7 +568,10 @@ func loadConfigFile(c *Config, path string, explicit bool) error {
 		if !ok {
 			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, name)
 		}
-		if err := k.set(c, flat[name]); err != nil {
+		if err := k.apply(c, flat[name]); err != nil {
+			if strings.HasPrefix(err.Error(), name+" ") || strings.HasPrefix(err.Error(), name+":") {
+				return fmt.Errorf("config file %s: %w", path, err)
+			}
 			return fmt.Errorf("config file %s: %s: %w", path, name, err)
 		}
 	}
@@ -434,7 +620,7 @@ func flatten(prefix string, v any, out map[string]string) error {
 }
 
 // addOverride records "channel.key" = value after checking that the key is
-// a channel rule and the value parses.
+// a channel rule and the value is one.
 func (c *Config) addOverride(channelKey, value string) error {
 	channel, key, ok := strings.Cut(channelKey, ".")
 	if !ok || hearth.NormalizeChannel(channel) == "" {
@@ -444,8 +630,8 @@ func (c *Config) addOverride(channelKey, value string) error {
 	if !ok || !k.rule {
 		return fmt.Errorf("%q is not a rule that can be set per channel", key)
 	}
-	scratch := *c
-	if err := k.set(&scratch, value); err != nil {
+	scratch := defaultConfig()
+	if err := k.apply(&scratch, value); err != nil {
 		return err
 	}
 	channel = hearth.NormalizeChannel(channel)
@@ -459,19 +645,41 @@ func (c *Config) addOverride(channelKey, value string) error {
 	return nil
 }
 
+// checkOverrides refuses overrides for a channel that is not served: they
+// would be ignored without a word.
+func (c Config) checkOverrides() error {
+	var stray []string
+	for ch := range c.Overrides {
+		if !slices.Contains(c.Channels, ch) {
+			stray = append(stray, ch)
+		}
+	}
+	if len(stray) == 0 {
+		return nil
+	}
+	sort.Strings(stray)
+	served := strings.Join(c.Channels, ", ")
+	if served == "" {
+		served = "none"
+	}
+	return fmt.Errorf("overrides.%s: channel %s is not served (channels served: %s); add it to channels or remove its overrides",
+		stray[0], stray[0], served)
+}
+
 // RulesFor returns a channel's rules: the common ones with its overrides
 // applied, and the bot account among the bots.
 func (c Config) RulesFor(channel string) (community.Rules, error) {
 	scratch := c
-	scratch.Rules.Bots = append([]string(nil), c.Rules.Bots...)
+	scratch.Rules.Bots = slices.Clone(c.Rules.Bots)
+	scratch.Rules.Ranks = slices.Clone(c.Rules.Ranks)
 	for key, value := range c.Overrides[channel] {
 		k, _ := keyByYAML(key)
-		if err := k.set(&scratch, value); err != nil {
+		if err := k.field(&scratch).Set(value); err != nil {
 			return community.Rules{}, fmt.Errorf("overrides.%s.%s: %w", channel, key, err)
 		}
 	}
 	r := scratch.Rules
-	if bot := strings.ToLower(c.BotUsername); bot != "" && !slices.Contains(r.Bots, bot) {
+	if bot := c.BotUsername; bot != "" && !slices.Contains(r.Bots, bot) {
 		r.Bots = append(r.Bots, bot)
 	}
 	if err := r.Validate(); err != nil {

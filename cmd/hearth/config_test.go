@@ -15,7 +15,7 @@ func loadConfig(t *testing.T, args []string, env map[string]string, file string)
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	load := configFlags(fs)
+	load := configFlags(fs, allKeys())
 	if file != "" {
 		path := filepath.Join(t.TempDir(), "hearth.yaml")
 		if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
@@ -26,9 +26,7 @@ func loadConfig(t *testing.T, args []string, env map[string]string, file string)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
-	var cfg Config
-	err := load(&cfg, func(k string) string { return env[k] })
-	return cfg, err
+	return load(func(k string) string { return env[k] })
 }
 
 func TestConfigPrecedence(t *testing.T) {
@@ -119,12 +117,11 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 
 func TestConfigMissingExplicitFile(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	load := configFlags(fs)
+	load := configFlags(fs, nil)
 	if err := fs.Parse([]string{"--config", filepath.Join(t.TempDir(), "nope.yaml")}); err != nil {
 		t.Fatal(err)
 	}
-	var c Config
-	if err := load(&c, func(string) string { return "" }); err == nil {
+	if _, err := load(func(string) string { return "" }); err == nil {
 		t.Fatal("a missing --config file was accepted")
 	}
 }
@@ -155,10 +152,7 @@ func FuzzConfigFile(f *testing.F) {
 		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		var c Config
-		for _, k := range configKeys {
-			_ = k.set(&c, k.def)
-		}
+		c := defaultConfig()
 		if err := loadConfigFile(&c, path, true); err != nil {
 			return
 		}

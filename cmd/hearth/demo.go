@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,32 +13,38 @@ import (
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := newFlagSet("demo", "demo [flags]", stderr)
-	load := configFlags(fs, "http_addr", "database_url", "admin_token", "log_level", "log_format",
-		"points.per_message", "points.message_cooldown", "store.flush_interval", "store.flush_size")
-	channel := fs.String("channel", "hearthdemo", "name of the simulated channel")
-	viewers := fs.Int("viewers", 300, "size of the simulated audience")
-	rate := fs.Float64("rate", 8, "simulated chat lines per second")
-	seed := fs.Int64("seed", 1, "seed of the simulated audience (same seed, same audience)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("demo takes no arguments, got %q", fs.Args())
-	}
-	var cfg Config
-	if err := load(&cfg, getenv); err != nil {
-		return err
-	}
-	name := hearth.NormalizeChannel(*channel)
+// demoCommand registers demo's flags, which shape the simulated audience.
+func demoCommand(fs *flag.FlagSet) runFunc {
+	var o demoOptions
+	fs.StringVar(&o.channel, "channel", "hearthdemo", "name of the simulated channel")
+	fs.IntVar(&o.viewers, "viewers", 300, "size of the simulated audience (1 to 1000000)")
+	fs.Float64Var(&o.rate, "rate", 8, "simulated chat lines per second (up to 10000)")
+	fs.Int64Var(&o.seed, "seed", 1, "seed of the simulated audience (same seed, same audience)")
+	return func(ctx context.Context, inv *invocation) error { return runDemo(ctx, inv, o) }
+}
+
+// demoOptions are demo's own flags.
+type demoOptions struct {
+	channel string
+	viewers int
+	rate    float64
+	seed    int64
+}
+
+func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
+	cfg, stdout := inv.cfg, inv.stdout
+	name := hearth.NormalizeChannel(o.channel)
 	if name == "" {
-		return fmt.Errorf("--channel %q is not a Twitch channel name", *channel)
+		return &usageError{path: "demo", msg: fmt.Sprintf("--channel %q is not a Twitch channel name", o.channel)}
 	}
-	if *viewers < 1 || *viewers > 1_000_000 || *rate <= 0 || *rate > 10_000 {
-		return fmt.Errorf("--viewers must be 1..1000000 and --rate 0..10000")
+	if o.viewers < 1 || o.viewers > 1_000_000 || o.rate <= 0 || o.rate > 10_000 {
+		return &usageError{path: "demo", msg: "--viewers must be 1..1000000 and --rate more than 0 and at most 10000"}
 	}
-	log := newLogger(cfg, stderr)
+	cfg.Channels = []string{name}
+	if err := cfg.checkOverrides(); err != nil {
+		return err
+	}
+	log := inv.logger()
 
 	srv, err := twitchtest.NewServer(twitchtest.Options{Logger: log})
 	if err != nil {
@@ -46,14 +52,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	}
 	defer srv.Close()
 
-	if cfg.DatabaseURL == defaultOf("database_url") {
+	if cfg.DatabaseURL == defaultConfig().DatabaseURL {
 		dir, err := os.MkdirTemp("", "hearth-demo-")
 		if err != nil {
 			return err
 		}
 		cfg.DatabaseURL = "sqlite://" + filepath.Join(dir, "demo.db")
 	}
-	cfg.Channels = []string{name}
 	cfg.TwitchIRCAddr = srv.Addr()
 	cfg.TwitchIRCTLS = false
 	cfg.BotUsername = "hearthbot"
@@ -64,7 +69,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		_ = m.Close(context.Background())
 		return err
 	}
-	fmt.Fprintf(stdout, "Hearth demo: a fake Twitch chat for #%s with %d simulated viewers (%.0f lines/s)\n", name, *viewers, *rate)
+	fmt.Fprintf(stdout, "Hearth demo: a fake Twitch chat for #%s with %d simulated viewers (%.0f lines/s)\n", name, o.viewers, o.rate)
 	fmt.Fprintf(stdout, "database %s\n", cfg.DatabaseURL)
 	m.PrintURLs(stdout)
 	fmt.Fprintln(stdout, "Open an overlay URL in a browser, or add it to OBS as a browser source. Ctrl-C stops.")
@@ -76,10 +81,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		_ = m.Close(context.Background())
 		return fmt.Errorf("the chat connection did not join the fake channel: %w", err)
 	}
-	aud := twitchtest.NewAudience(twitchtest.AudienceOptions{Seed: *seed, Viewers: *viewers, Channel: name, RoomID: "900001"})
+	aud := twitchtest.NewAudience(twitchtest.AudienceOptions{Seed: o.seed, Viewers: o.viewers, Channel: name, RoomID: "900001"})
 	audCtx, stopAudience := context.WithCancel(ctx)
 	defer stopAudience()
-	go func() { _ = aud.Run(audCtx, srv, *rate) }()
+	go func() { _ = aud.Run(audCtx, srv, o.rate) }()
 	go reportProgress(audCtx, m, log.Info)
 	return waitAndClose(ctx, m, log.Info)
 }
@@ -106,10 +111,4 @@ func reportProgress(ctx context.Context, m *Main, info func(string, ...any)) {
 			}
 		}
 	}
-}
-
-// defaultOf returns a key's default value.
-func defaultOf(yamlKey string) string {
-	k, _ := keyByYAML(yamlKey)
-	return k.def
 }

@@ -2,38 +2,38 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
 	"os"
+	"strings"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/export"
 )
 
-func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := newFlagSet("export", "export --channel NAME [--format json|csv] [--db URL] [--out FILE]", stderr)
-	load := configFlags(fs)
-	channel := fs.String("channel", "", "channel to export (required)")
-	format := fs.String("format", "json", "json or csv")
-	out := fs.String("out", "", "write to this file instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("export takes no arguments, got %q", fs.Args())
-	}
-	var cfg Config
-	if err := load(&cfg, getenv); err != nil {
-		return err
-	}
-	ch := hearth.NormalizeChannel(*channel)
+// exportCommand registers export's own flags.
+func exportCommand(fs *flag.FlagSet) runFunc {
+	var o exportOptions
+	fs.StringVar(&o.channel, "channel", "", "channel to export (required)")
+	fs.StringVar(&o.format, "format", "json", "json or csv")
+	fs.StringVar(&o.out, "out", "", "write to this file instead of standard output")
+	return func(ctx context.Context, inv *invocation) error { return runExport(ctx, inv, o) }
+}
+
+// exportOptions are export's own flags.
+type exportOptions struct {
+	channel, format, out string
+}
+
+func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
+	cfg := inv.cfg
+	ch := hearth.NormalizeChannel(o.channel)
 	if ch == "" {
-		fs.Usage()
-		return fmt.Errorf("--channel is required and must be a Twitch channel name, got %q", *channel)
+		return &usageError{path: "export", msg: fmt.Sprintf("--channel is required and must be a Twitch channel name, got %q", o.channel)}
 	}
-	if *format != "json" && *format != "csv" {
-		return fmt.Errorf("--format must be json or csv, got %q", *format)
+	if o.format != "json" && o.format != "csv" {
+		return &usageError{path: "export", msg: fmt.Sprintf("--format must be json or csv, got %q", o.format)}
 	}
 	if err := mustExist(cfg.DatabaseURL); err != nil {
 		return err
@@ -43,13 +43,16 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer db.Close()
+	if err := knownChannel(ctx, db, cfg.DatabaseURL, ch); err != nil {
+		return err
+	}
 	vs, err := db.Viewers(ctx, ch)
 	if err != nil {
 		return err
 	}
-	w := stdout
-	if *out != "" {
-		f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	w := inv.stdout
+	if o.out != "" {
+		f, err := os.OpenFile(o.out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
 			return err
 		}
@@ -68,13 +71,34 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if len(last) > 0 {
 		st.Last = &last[0]
 	}
-	if err := export.Write(w, *format, vs, st); err != nil {
+	if err := export.Write(w, o.format, vs, st); err != nil {
 		return err
 	}
-	if *out != "" {
-		fmt.Fprintf(stderr, "exported %d viewers of #%s to %s\n", len(vs), ch, *out)
+	if o.out != "" {
+		fmt.Fprintf(inv.stderr, "exported %d viewers of #%s to %s\n", len(vs), ch, o.out)
 	}
 	return nil
+}
+
+// knownChannel refuses a channel the database has never seen, naming the
+// ones it has, rather than export nothing.
+func knownChannel(ctx context.Context, db hearth.Store, dbURL, channel string) error {
+	chans, err := db.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(chans))
+	for _, c := range chans {
+		if c.Name == channel {
+			return nil
+		}
+		names = append(names, c.Name)
+	}
+	known := "it holds no channels"
+	if len(names) > 0 {
+		known = "it knows " + strings.Join(names, ", ")
+	}
+	return fmt.Errorf("channel %s is unknown in %s (%s)", channel, redactURL(dbURL), known)
 }
 
 // mustExist refuses to read from a SQLite file that is not there, rather

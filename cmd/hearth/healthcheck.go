@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -11,16 +10,8 @@ import (
 
 // runHealthcheck asks a running hearth's /healthz and fails unless it
 // answers 200. The container image has no curl; its HEALTHCHECK runs this.
-func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := newFlagSet("healthcheck", "healthcheck [--http-addr ADDR]", stderr)
-	load := configFlags(fs, "http_addr")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	var cfg Config
-	if err := load(&cfg, getenv); err != nil {
-		return err
-	}
+func runHealthcheck(ctx context.Context, inv *invocation) error {
+	cfg := inv.cfg
 	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("http_addr %q: %w", cfg.HTTPAddr, err)
@@ -42,6 +33,6 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
 	}
-	fmt.Fprintln(stdout, "ok")
+	fmt.Fprintln(inv.stdout, "ok")
 	return nil
 }

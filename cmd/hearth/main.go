@@ -10,13 +10,14 @@
 //	hearth export           write a channel's viewers as JSON or CSV
 //	hearth backup FILE      copy a SQLite database while hearth runs
 //	hearth forget           delete one viewer's data from a channel
+//	hearth healthcheck      exit 0 if a running hearth answers /healthz
 //	hearth version          print the version
+//	hearth help [COMMAND]   print the commands, or one command's flags
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,80 +25,70 @@ import (
 	"syscall"
 )
 
-const usage = `Hearth: a self-hosted community companion for Twitch streamers.
-
-Usage:
-  hearth <command> [flags]
-
-Commands:
-  serve     join real Twitch chat and serve overlays, API and /metrics
-  demo      run everything against a fake Twitch with a simulated audience
-  replay    feed a recorded Twitch IRC log (plain or .gz) through the pipeline
-  export    write one channel's viewers as JSON or CSV
-  backup    copy a SQLite database while hearth runs
-  forget    delete one viewer's data from a channel
-  healthcheck  exit 0 if a running hearth answers /healthz (for containers)
-  version   print the version
-
-Run "hearth <command> -h" for a command's flags. Every flag also has a
-HEARTH_* environment variable and a key in hearth.yaml; see the README.
-`
+// cli is hearth's command line: every command, its arguments, the
+// configuration keys it takes and what it runs.
+var cli = &command{
+	name:  "hearth",
+	about: "Hearth: a self-hosted community companion for Twitch streamers.",
+	subcommands: []*command{
+		{name: "serve", summary: "join real Twitch chat and serve overlays, API and /metrics",
+			keys: allKeys(), setup: plain(runServe)},
+		{name: "demo", summary: "run everything against a fake Twitch with a simulated audience",
+			about: "Run the whole service against a fake Twitch chat on loopback with a simulated\n" +
+				"audience, and print the URLs of the overlays and /metrics. Without --db it\n" +
+				"writes to a fresh SQLite file in a temporary directory.",
+			keys:  append([]string{"http_addr", "database_url", "admin_token", "log_level", "log_format", "store.flush_interval", "store.flush_size"}, ruleKeys()...),
+			setup: demoCommand},
+		{name: "replay", args: "FILE", minArgs: 1, maxArgs: 1,
+			summary: "feed a recorded Twitch IRC log (plain or .gz) through the pipeline",
+			about: "Feed a recorded raw Twitch IRC log (one line per message, plain or gzip)\n" +
+				"through a fake chat server into the real pipeline, and print a summary.\n" +
+				"Without --db it writes to a fresh temporary database and says where; a --db\n" +
+				"that already holds data for a replayed channel is refused unless --append.",
+			keys:  append([]string{"log_level", "log_format", "store.flush_interval", "store.flush_size"}, ruleKeys()...),
+			setup: replayCommand},
+		{name: "export", summary: "write one channel's viewers as JSON or CSV",
+			keys:  []string{"database_url", "bot.username", "bots", "ranks.by", "ranks.ladder", "streams.streak_grace_every"},
+			setup: exportCommand},
+		{name: "backup", args: "FILE", minArgs: 1, maxArgs: 1,
+			summary: "copy a SQLite database while hearth runs",
+			keys:    []string{"database_url"}, setup: plain(runBackup)},
+		{name: "forget", summary: "delete one viewer's data from a channel",
+			keys: []string{"database_url"}, setup: forgetCommand},
+		{name: "healthcheck", summary: "exit 0 if a running hearth answers /healthz (for containers)",
+			keys: []string{"http_addr"}, setup: plain(runHealthcheck)},
+		{name: "version", summary: "print the version", setup: plain(runVersion)},
+		{name: "help", args: "[COMMAND]", maxArgs: 2, summary: "print the commands, or one command's flags and arguments",
+			setup: plain(runHelp)},
+	},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "hearth:", err)
-		os.Exit(1)
-	}
+	os.Exit(exitCode(err, os.Stderr))
 }
 
-// run dispatches to a subcommand. It is main without the process: tests
+// run runs the command args name. It is main without the process: tests
 // call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
-	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "serve":
-		return runServe(ctx, rest, stdout, stderr, getenv)
-	case "demo":
-		return runDemo(ctx, rest, stdout, stderr, getenv)
-	case "replay":
-		return runReplay(ctx, rest, stdout, stderr, getenv)
-	case "export":
-		return runExport(ctx, rest, stdout, stderr, getenv)
-	case "backup":
-		return runBackup(ctx, rest, stdout, stderr, getenv)
-	case "forget":
-		return runForget(ctx, rest, stdout, stderr, getenv)
-	case "healthcheck":
-		return runHealthcheck(ctx, rest, stdout, stderr, getenv)
-	case "version", "--version", "-version":
-		return runVersion(stdout)
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
-	}
+	return execute(ctx, cli, args, stdout, stderr, getenv)
 }
 
-// newFlagSet returns a flag set whose -h prints a usage line and the flags.
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: hearth %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+// exitCode reports err on stderr and returns the process's exit status:
+// 0 without an error, 2 for a mistake in the command line (with a hint to
+// the command's help), 1 otherwise.
+func exitCode(err error, stderr io.Writer) int {
+	var usage *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "hearth: %s\n%s\n", usage.msg, usage.hint())
+		return 2
+	default:
+		fmt.Fprintln(stderr, "hearth:", err)
+		return 1
 	}
-	return fs
 }

@@ -6,9 +6,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +28,8 @@ const maxReplayLine = 1 << 20
 
 // ReplaySummary is what `hearth replay --json` prints.
 type ReplaySummary struct {
+	// Database is where the replay wrote, its password hidden.
+	Database string                 `json:"database"`
 	Lines    int                    `json:"lines"`
 	Skipped  int                    `json:"skipped_lines"`
 	Resent   int                    `json:"resent_lines"`
@@ -47,37 +51,53 @@ type ReplayChannelSummary struct {
 	Duplicates      float64        `json:"duplicates"`
 }
 
-func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := newFlagSet("replay", "replay [flags] FILE   (a raw Twitch IRC log, one line per message, plain or gzip)", stderr)
-	load := configFlags(fs, "database_url", "log_level", "log_format", "points.per_message", "points.message_cooldown", "store.flush_interval", "store.flush_size")
-	speed := fs.String("speed", "max", `"max" for as fast as possible, or a factor of real time from tmi-sent-ts (1 = real time, 10 = ten times faster)`)
-	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	httpAddr := fs.String("http-addr", "", "also serve overlays and /metrics on this address while replaying (default: no HTTP server)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return fmt.Errorf("replay needs exactly one FILE, got %d arguments", fs.NArg())
-	}
-	factor, err := parseSpeed(*speed)
-	if err != nil {
-		return err
-	}
-	var cfg Config
-	if err := load(&cfg, getenv); err != nil {
-		return err
-	}
-	cfg.HTTPAddr = *httpAddr
-	log := newLogger(cfg, stderr)
+// replayCommand registers replay's own flags.
+func replayCommand(fs *flag.FlagSet) runFunc {
+	var o replayOptions
+	fs.StringVar(&o.db, "db", "", "the database to replay into: sqlite:///path/file.db, a plain file path, or a postgres:// URL (default: a fresh temporary SQLite file)")
+	fs.BoolVar(&o.append, "append", false, "replay into a --db that already holds data for a replayed channel, adding to it")
+	fs.StringVar(&o.speed, "speed", "max", `"max" for as fast as possible, or a factor of real time from tmi-sent-ts (1 = real time, 10 = ten times faster)`)
+	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	fs.StringVar(&o.httpAddr, "http-addr", "", "also serve overlays and /metrics on this address while replaying (default: no HTTP server)")
+	return func(ctx context.Context, inv *invocation) error { return runReplay(ctx, inv, o) }
+}
 
-	byChannel, order, skipped, err := readLog(fs.Arg(0))
+// replayOptions are replay's own flags.
+type replayOptions struct {
+	db, speed, httpAddr string
+	append, json        bool
+}
+
+func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
+	factor, err := parseSpeed(o.speed)
+	if err != nil {
+		return &usageError{path: "replay", msg: err.Error()}
+	}
+	cfg := inv.cfg
+	cfg.HTTPAddr = o.httpAddr
+	log := inv.logger()
+	file := inv.args[0]
+
+	byChannel, order, skipped, err := readLog(file)
 	if err != nil {
 		return err
 	}
 	if len(order) == 0 {
-		return fmt.Errorf("%s has no channel messages to replay", fs.Arg(0))
+		return fmt.Errorf("%s has no channel messages to replay", file)
 	}
+	if o.db == "" {
+		dir, err := os.MkdirTemp("", "hearth-replay-")
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		cfg.DatabaseURL = "sqlite://" + filepath.Join(dir, "replay.db")
+	} else {
+		cfg.DatabaseURL = o.db
+		if err := refuseToCountTwice(ctx, cfg.DatabaseURL, order, o.append); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(inv.stderr, "replay database: %s\n", redactURL(cfg.DatabaseURL))
 
 	srv, err := twitchtest.NewServer(twitchtest.Options{Logger: log})
 	if err != nil {
@@ -95,10 +115,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		_ = m.Close(context.Background())
 		return err
 	}
-	m.PrintURLs(stderr)
+	m.PrintURLs(inv.stderr)
 
 	start := time.Now()
-	summary := ReplaySummary{Skipped: skipped}
+	summary := ReplaySummary{Database: redactURL(cfg.DatabaseURL), Skipped: skipped}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make(chan error, len(order))
@@ -154,7 +174,36 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err := m.Close(ctx); err != nil {
 		return err
 	}
-	return printSummary(stdout, summary, *asJSON)
+	return printSummary(inv.stdout, summary, o.json)
+}
+
+// refuseToCountTwice refuses a database that already holds viewers of a
+// channel about to be replayed, unless appending was asked for: the same
+// log replayed twice would count every message twice.
+func refuseToCountTwice(ctx context.Context, dbURL string, channels []string, appending bool) error {
+	if appending {
+		return nil
+	}
+	db, err := openStore(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, ch := range channels {
+		vs, err := db.Viewers(ctx, ch)
+		if err != nil {
+			return fmt.Errorf("replay: reading #%s: %w", ch, err)
+		}
+		var messages int64
+		for _, v := range vs {
+			messages += v.Messages
+		}
+		if len(vs) > 0 {
+			return fmt.Errorf("%s already holds #%s (%d viewers, %d chat messages); replaying into it would count again what it holds. "+
+				"Pass --append to add to it, or leave out --db to replay into a fresh temporary database", redactURL(dbURL), ch, len(vs), messages)
+		}
+	}
+	return nil
 }
 
 func parseSpeed(s string) (float64, error) {

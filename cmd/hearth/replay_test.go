@@ -240,7 +240,7 @@ func TestReplayRealCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(recs)+1 || strings.Join(rows[0], ",") != "user_id,login,display_name,messages,points,lifetime_points,rank,watch_minutes,streak,longest_streak,first_seen,last_seen" {
+	if len(rows) != len(recs)+1 || strings.Join(rows[0], ",") != "user_id,login,display_name,messages,points,lifetime_points,rank,watch_minutes,streak,longest_streak,first_seen,last_seen,position" {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
 }
@@ -334,12 +334,7 @@ func TestReplaySurvivesReconnectAndDrop(t *testing.T) {
 // no HTTP server.
 func testConfig(t *testing.T) Config {
 	t.Helper()
-	var cfg Config
-	for _, k := range configKeys {
-		if err := k.set(&cfg, k.def); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cfg := defaultConfig()
 	cfg.HTTPAddr = ""
 	cfg.TwitchIRCTLS = false
 	cfg.DatabaseURL = "sqlite://" + filepath.Join(t.TempDir(), "hearth.db")

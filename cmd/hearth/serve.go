@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -13,17 +12,13 @@ import (
 // server's goodbye.
 const shutdownTimeout = 15 * time.Second
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := newFlagSet("serve", "serve [flags]", stderr)
-	load := configFlags(fs)
-	if err := fs.Parse(args); err != nil {
+// runServe joins real Twitch chat and serves until a signal or a failure.
+func runServe(ctx context.Context, inv *invocation) error {
+	cfg := inv.cfg
+	if err := cfg.checkOverrides(); err != nil {
 		return err
 	}
-	var cfg Config
-	if err := load(&cfg, getenv); err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
+	log := inv.logger()
 	m := NewMain(cfg, log)
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
@@ -53,7 +48,7 @@ func waitAndClose(ctx context.Context, m *Main, info func(string, ...any)) error
 	return runErr
 }
 
-func runVersion(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "hearth %s\n", hearth.Version)
+func runVersion(_ context.Context, inv *invocation) error {
+	_, err := fmt.Fprintf(inv.stdout, "hearth %s\n", hearth.Version)
 	return err
 }
