@@ -68,17 +68,16 @@ type Result struct {
 // Channel is the state of one channel's community. It is not safe for
 // concurrent use: one goroutine owns it.
 type Channel struct {
-	name     string
-	rules    Rules
-	bots     map[string]bool
-	viewers  map[string]*viewer // by user id
-	byLogin  map[string]string  // login -> user id
-	seen     *seenIDs
-	earned   *earnedLog
-	cmds     *Cooldowns
-	messages int64
+	name    string
+	rules   Rules
+	bots    map[string]bool
+	viewers map[string]*viewer // by user id
+	byLogin map[string]string  // login -> user id
+	seen    *seenIDs
+	earned  *earnedLog
+	cmds    *Cooldowns
 
-	stream        hearth.StreamSession // current or last; Seq 0 before the first
+	stream        hearth.StreamSession // current or last, Seq 0 before the first; written only through editStream
 	live          bool
 	twitchReports bool // Twitch reports online/offline, so chat infers nothing
 	lastActivity  time.Time
@@ -100,8 +99,8 @@ type Channel struct {
 
 // viewer is one viewer's state. Its stats are what the store keeps: they
 // are read directly and written only through Channel.edit, so that every
-// change is persisted (TestStatsWrittenOnlyThroughEdit holds the code to
-// it). The other fields live in memory only.
+// change is persisted (TestStoredStateWrittenOnlyThroughAccessors holds
+// the code to it). The other fields live in memory only.
 type viewer struct {
 	stats      hearth.ViewerStats
 	editedIn   uint64 // the operation that last marked it changed
@@ -133,7 +132,6 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 	for _, s := range stored {
 		c.viewers[s.UserID] = &viewer{stats: s}
 		c.byLogin[s.Login] = s.UserID
-		c.messages += s.Messages
 		if s.LastSeen.After(c.lastActivity) {
 			c.lastActivity = s.LastSeen
 		}
@@ -162,9 +160,6 @@ func (c *Channel) Rules() Rules { return c.rules }
 
 // Viewers returns how many viewers the channel has seen.
 func (c *Channel) Viewers() int { return len(c.viewers) }
-
-// Messages returns the chat messages counted in the channel, lifetime.
-func (c *Channel) Messages() int64 { return c.messages }
 
 // Live reports whether a stream is live, and returns the current (or last)
 // session.
@@ -402,7 +397,6 @@ func (c *Channel) chat(ev hearth.Event) {
 		c.startStream(ev.Time, hearth.SourceChat)
 	}
 	c.edit(v).Messages++
-	c.messages++
 	if ev.Time.After(v.lastChat) {
 		v.lastChat = ev.Time
 	}

@@ -9,13 +9,20 @@ import (
 	"testing"
 )
 
-// TestStatsWrittenOnlyThroughEdit reads the package's source and fails on
-// any write to a viewer's stats that does not go through Channel.edit: an
-// assignment, an increment, an address taken, or a viewer built with
-// stats anywhere but NewChannel, which loads what the store already holds.
-// Such a write would change a viewer without the change ever reaching the
-// store.
-func TestStatsWrittenOnlyThroughEdit(t *testing.T) {
+// persisted maps each field that holds stored state to the one accessor
+// that may write it, marking it changed.
+var persisted = map[string]string{
+	"stats":  "edit",       // viewer.stats
+	"stream": "editStream", // Channel.stream
+}
+
+// TestStoredStateWrittenOnlyThroughAccessors reads the package's source
+// and fails on any write to a viewer's stats or the stream session that
+// does not go through its accessor: an assignment, an increment, an
+// address taken, or a viewer built with stats. Such a write would change
+// state without the change ever reaching the store. NewChannel is exempt:
+// it loads what the store already holds.
+func TestStoredStateWrittenOnlyThroughAccessors(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
@@ -31,37 +38,36 @@ func TestStatsWrittenOnlyThroughEdit(t *testing.T) {
 		}
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil || fn.Name.Name == "edit" {
+			if !ok || fn.Body == nil || fn.Name.Name == "NewChannel" {
 				continue
 			}
-			bad := func(n ast.Node, what string) {
-				t.Errorf("%s: %s %s a viewer's stats outside Channel.edit", fset.Position(n.Pos()), fn.Name.Name, what)
+			check := func(n ast.Node, e ast.Expr, what string) {
+				if field := persistedField(e); field != "" && fn.Name.Name != persisted[field] {
+					t.Errorf("%s: %s %s %s outside %s", fset.Position(n.Pos()), fn.Name.Name, what, field, persisted[field])
+				}
 			}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.AssignStmt:
 					for _, lhs := range n.Lhs {
-						if reachesStats(lhs) {
-							bad(n, "assigns to")
-						}
+						check(n, lhs, "assigns to")
 					}
 				case *ast.IncDecStmt:
-					if reachesStats(n.X) {
-						bad(n, "increments")
-					}
+					check(n, n.X, "increments")
 				case *ast.RangeStmt:
-					if reachesStats(n.Key) || reachesStats(n.Value) {
-						bad(n, "ranges into")
-					}
+					check(n, n.Key, "ranges into")
+					check(n, n.Value, "ranges into")
 				case *ast.UnaryExpr:
-					if n.Op == token.AND && reachesStats(n.X) {
-						bad(n, "takes the address of")
+					if n.Op == token.AND {
+						check(n, n.X, "takes the address of")
 					}
 				case *ast.CompositeLit:
-					if id, ok := n.Type.(*ast.Ident); ok && id.Name == "viewer" && fn.Name.Name != "NewChannel" {
+					if id, ok := n.Type.(*ast.Ident); ok && id.Name == "viewer" {
 						for _, elt := range n.Elts {
-							if kv, ok := elt.(*ast.KeyValueExpr); ok && isIdent(kv.Key, "stats") {
-								bad(n, "builds a viewer with")
+							if kv, ok := elt.(*ast.KeyValueExpr); ok {
+								if key, ok := kv.Key.(*ast.Ident); ok && key.Name == "stats" {
+									t.Errorf("%s: %s builds a viewer with stats outside edit", fset.Position(n.Pos()), fn.Name.Name)
+								}
 							}
 						}
 					}
@@ -72,14 +78,14 @@ func TestStatsWrittenOnlyThroughEdit(t *testing.T) {
 	}
 }
 
-// reachesStats reports whether e denotes a viewer's stats or a part of
-// them, such as v.stats.Points or c.viewers[id].stats.
-func reachesStats(e ast.Expr) bool {
+// persistedField returns the persisted field that e denotes or is a part
+// of, such as "stats" for v.stats.Points or c.viewers[id].stats, or "".
+func persistedField(e ast.Expr) string {
 	for e != nil {
 		switch x := e.(type) {
 		case *ast.SelectorExpr:
-			if x.Sel.Name == "stats" {
-				return true
+			if _, ok := persisted[x.Sel.Name]; ok {
+				return x.Sel.Name
 			}
 			e = x.X
 		case *ast.IndexExpr:
@@ -89,13 +95,8 @@ func reachesStats(e ast.Expr) bool {
 		case *ast.StarExpr:
 			e = x.X
 		default:
-			return false
+			return ""
 		}
 	}
-	return false
-}
-
-func isIdent(e ast.Expr, name string) bool {
-	id, ok := e.(*ast.Ident)
-	return ok && id.Name == name
+	return ""
 }

@@ -122,7 +122,8 @@ func (c *Channel) graceAvailable(s hearth.ViewerStats, seq int64) bool {
 // CurrentStreak is the streak a viewer holds now: their stored streak,
 // unless streams they missed since have broken it.
 func (c *Channel) CurrentStreak(s hearth.ViewerStats) int64 {
-	return Standing{Rules: c.rules, Last: &c.stream}.CurrentStreak(s)
+	last := c.stream
+	return Standing{Rules: c.rules, Last: &last}.CurrentStreak(s)
 }
 
 // Standing answers, from a channel's rules and its last stream session
