@@ -88,6 +88,14 @@ func TestAdminAPIAndMaintenance(t *testing.T) {
 			}
 		}},
 		{"UnknownViewer", "GET", "/arena/viewers/ghost", "s3cret", 404, wantError("")},
+		{"EncodedChannelAnyCaseLogin", "GET", "/%23Arena/viewers/ANN", "s3cret", 200, func(t *testing.T, b []byte) {
+			var r export.Record
+			if json.Unmarshal(b, &r) != nil || r.Login != "ann" || r.Position != 1 {
+				t.Fatalf("%s", b)
+			}
+		}},
+		{"UnservedChannelViewers", "GET", "/elsewhere/viewers", "s3cret", 404, wantError("not served")},
+		{"UnservedChannelLeaderboard", "GET", "/elsewhere/leaderboard", "s3cret", 404, wantError("not served")},
 		{"BadChannel", "GET", "/Not%20A%20Channel/viewers", "s3cret", 400, wantError("not a Twitch channel name")},
 		{"Leaderboard", "GET", "/arena/leaderboard?n=2", "s3cret", 200, func(t *testing.T, b []byte) {
 			var lb struct{ Entries []struct{ Login string } }
