@@ -15,9 +15,6 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// anonymousLogin is the read-only login Twitch accepts without a token.
-const anonymousLogin = "justinfan"
-
 // ChatConfig configures a Chat connection.
 type ChatConfig struct {
 	// Addr is the IRC server as host:port; empty means Twitch's.
@@ -40,6 +37,9 @@ type ChatConfig struct {
 	// MinBackoff and MaxBackoff bound the wait between reconnect attempts
 	// (defaults 1 s and 2 min); the wait doubles after each failure.
 	MinBackoff, MaxBackoff time.Duration
+	// LoginTimeout is how long the server may take to answer the login
+	// before the attempt counts as failed (default 30 s).
+	LoginTimeout time.Duration
 
 	// Handle receives every event, on the connection's reading goroutine.
 	// It should hand the event on and return; blocking it slows reading.
@@ -106,6 +106,13 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	cfg.QueueSize = positive(cfg.QueueSize, DefaultQueueSize)
 	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
 	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.LoginTimeout = positive(cfg.LoginTimeout, 30*time.Second)
+	if cfg.Addr == "" {
+		cfg.Addr = "irc.chat.twitch.tv:6667"
+		if cfg.TLS {
+			cfg.Addr = "irc.chat.twitch.tv:6697"
+		}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -155,6 +162,8 @@ func (c *Chat) Say(channel, text string) {
 // Run connects, reconnects with backoff after every failure, and sends
 // queued replies until ctx is done. It returns nil when ctx ends, and an
 // error only when Twitch rejects the login, which retrying cannot fix.
+// When ctx ends, Run closes the connection and returns at once, whatever
+// the server is doing.
 func (c *Chat) Run(ctx context.Context) error {
 	if c.Anonymous() {
 		c.log.Info("chat: no bot token configured; reading chat anonymously, replies are disabled")
@@ -163,31 +172,22 @@ func (c *Chat) Run(ctx context.Context) error {
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the sender before wg.Wait
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.sendLoop(ctx)
+	}()
 
 	backoff := c.cfg.MinBackoff
-	for attempt := 0; ; attempt++ {
-		client := c.newClient()
-		c.mu.Lock()
-		c.client = client
-		c.mu.Unlock()
-		if attempt == 0 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.sendLoop(ctx)
-			}()
-		}
-
-		stop := context.AfterFunc(ctx, func() { _ = client.Disconnect() })
+	for {
 		started := time.Now()
-		err := connect(client)
-		stop()
+		loggedIn, err := c.session(ctx)
 		c.setConnected(false)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if errors.Is(err, twitch.ErrLoginAuthenticationFailed) {
-			return fmt.Errorf("stream: Twitch rejected the chat login for %q: the token is wrong or expired; run `hearth auth` or set HEARTH_BOT_TOKEN", c.cfg.Username)
+			return fmt.Errorf("stream: Twitch rejected the chat login for %q: the token is wrong or expired; set a valid chat token in HEARTH_BOT_TOKEN (or HEARTH_BOT_TOKEN_FILE, or --bot-token)", c.cfg.Username)
 		}
 		var pe *panicError
 		if errors.As(err, &pe) {
@@ -197,7 +197,11 @@ func (c *Chat) Run(ctx context.Context) error {
 			backoff = c.cfg.MinBackoff
 		}
 		wait := backoff/2 + rand.N(backoff/2+1)
-		c.log.Warn("chat: connection lost; reconnecting", "err", err, "addr", c.cfg.Addr, "in", wait.Round(time.Millisecond))
+		if loggedIn {
+			c.log.Warn("chat: connection lost; reconnecting", "err", err, "addr", c.cfg.Addr, "in", wait.Round(time.Millisecond))
+		} else {
+			c.log.Warn("chat: cannot connect to chat at "+c.cfg.Addr+"; retrying", "err", err, "addr", c.cfg.Addr, "in", wait.Round(time.Millisecond))
+		}
 		c.obs.Reconnected()
 		select {
 		case <-ctx.Done():
@@ -208,11 +212,49 @@ func (c *Chat) Run(ctx context.Context) error {
 	}
 }
 
-// panicError is a panic inside the IRC library's parser, turned into an
-// error so one bad line from the server costs a reconnect, not the process.
+// session runs one connection until it ends, and reports whether the
+// server accepted the login. Every socket and goroutine of the session is
+// closed when it returns, including after a panic in the library.
+func (c *Chat) session(ctx context.Context) (loggedIn bool, err error) {
+	l, err := dialLink(ctx, c.cfg.Addr, c.cfg.TLS, func() { c.obs.Malformed("unparsable") })
+	if err != nil {
+		return false, err
+	}
+	var up atomic.Bool
+	client := c.newClient(l.Addr(), &up)
+	c.mu.Lock()
+	c.client = client
+	c.mu.Unlock()
+
+	stop := context.AfterFunc(ctx, func() { l.close(nil) })
+	timeout := time.AfterFunc(c.cfg.LoginTimeout, func() {
+		if !up.Load() {
+			l.close(fmt.Errorf("no answer to the login within %v", c.cfg.LoginTimeout))
+		}
+	})
+	err = connect(client)
+	stop()
+	timeout.Stop()
+	cause := l.wait()
+	var pe *panicError
+	switch {
+	case errors.As(err, &pe), errors.Is(err, twitch.ErrLoginAuthenticationFailed):
+	case cause != nil:
+		err = cause
+	default:
+		err = errClientClosed
+	}
+	return up.Load(), err
+}
+
+// errClientClosed is why a session ends when the library hung up itself.
+var errClientClosed = errors.New("the client closed the connection (Twitch asked it to reconnect, or a PING went unanswered)")
+
+// panicError is a panic inside the IRC library, turned into an error so
+// that it costs a reconnect, not the process.
 type panicError struct{ value any }
 
-func (e *panicError) Error() string { return fmt.Sprintf("irc parser panicked: %v", e.value) }
+func (e *panicError) Error() string { return fmt.Sprintf("irc client panicked: %v", e.value) }
 
 func connect(client *twitch.Client) (err error) {
 	defer func() {
@@ -232,24 +274,25 @@ func (c *Chat) setConnected(up bool) {
 	}
 }
 
-func (c *Chat) newClient() *twitch.Client {
+// newClient returns a library client that dials addr in plain TCP (the
+// link's loopback side) and sets up when the server accepts its login.
+func (c *Chat) newClient(addr string, up *atomic.Bool) *twitch.Client {
 	var client *twitch.Client
 	if c.Anonymous() {
 		client = twitch.NewAnonymousClient()
 	} else {
 		client = twitch.NewClient(c.cfg.Username, c.cfg.Token)
 	}
-	if c.cfg.Addr != "" {
-		client.IrcAddress = c.cfg.Addr
-	}
-	client.TLS = c.cfg.TLS
+	client.IrcAddress = addr
+	client.TLS = false
 	// Membership gives JOIN/PART: who is present without a chatter list.
 	client.Capabilities = []string{twitch.TagsCapability, twitch.CommandsCapability, twitch.MembershipCapability}
 	client.Join(c.cfg.Channels...)
 
 	client.OnConnect(func() {
+		up.Store(true)
 		c.setConnected(true)
-		c.log.Info("chat: connected", "addr", client.IrcAddress, "channels", len(c.cfg.Channels), "anonymous", c.Anonymous())
+		c.log.Info("chat: connected", "addr", c.cfg.Addr, "channels", len(c.cfg.Channels), "anonymous", c.Anonymous())
 	})
 	client.OnReconnectMessage(func(twitch.ReconnectMessage) {
 		c.log.Info("chat: Twitch asked us to reconnect")

@@ -1,10 +1,14 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,7 +169,8 @@ func TestBrokenLimiterWouldBeCaught(t *testing.T) {
 
 func TestReconnectsAfterReconnectAndDrop(t *testing.T) {
 	srv := newServer(t, twitchtest.Options{})
-	chat, col, _ := startChat(t, srv, ChatConfig{MinBackoff: 10 * time.Millisecond})
+	var logs syncBuffer
+	chat, col, _ := startChat(t, srv, ChatConfig{MinBackoff: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	send := func(n int) {
@@ -185,6 +190,9 @@ func TestReconnectsAfterReconnectAndDrop(t *testing.T) {
 	srv.Drop()
 	waitFor(t, 5*time.Second, "a third connection", func() bool { return srv.Connections() >= 3 })
 	send(3)
+	if n := strings.Count(logs.String(), "connection lost"); n != 2 {
+		t.Fatalf("%d lost connections logged; want 2:\n%s", n, logs.String())
+	}
 	if !chat.Anonymous() {
 		t.Fatal("a chat without a token should be anonymous")
 	}
@@ -195,8 +203,8 @@ func TestRejectedTokenStopsWithAdvice(t *testing.T) {
 	_, _, res := startChat(t, srv, ChatConfig{Username: "hearthbot", Token: twitchtest.BadToken})
 	select {
 	case <-res.finished:
-		if err := res.err; err == nil || !strings.Contains(err.Error(), "hearth auth") {
-			t.Fatalf("Run returned %v; want advice to run hearth auth", err)
+		if err := res.err; err == nil || !strings.Contains(err.Error(), "HEARTH_BOT_TOKEN") || strings.Contains(err.Error(), "hearth auth") {
+			t.Fatalf("Run returned %v; want advice to set HEARTH_BOT_TOKEN", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run kept retrying a token Twitch rejected")
@@ -216,6 +224,209 @@ func TestNewChatValidates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := NewChat(tt.cfg); err == nil {
 				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+// countingObserver counts what a Chat reports.
+type countingObserver struct {
+	nopObserver
+	malformed atomic.Int64
+}
+
+func (o *countingObserver) Malformed(string) { o.malformed.Add(1) }
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestTruncatedLineIsDroppedOnTheSameConnection sends lines that make
+// go-twitch-irc's parser panic: each is dropped and counted, and the
+// connection carries on, with no second connection left open.
+func TestTruncatedLineIsDroppedOnTheSameConnection(t *testing.T) {
+	srv := newServer(t, twitchtest.Options{})
+	obs := &countingObserver{}
+	chat, col, _ := startChat(t, srv, ChatConfig{Observer: obs, MinBackoff: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.WaitJoined(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "connected", chat.Connected)
+	srv.Send("c", ":tmi.twitch.tv PRIVMSG", ":ann!ann@ann.tmi.twitch.tv PRIVMSG", ":tmi.twitch.tv USERNOTICE")
+	srv.Send("c", twitchtest.PrivmsgLine("c", "1", twitchtest.Chatter{ID: "7", Login: "ann"}, "after the bad lines", time.Time{}, twitchtest.MsgOptions{}))
+	waitFor(t, 5*time.Second, "the message after the bad lines", func() bool { return col.count() == 1 })
+	if n := obs.malformed.Load(); n != 3 {
+		t.Fatalf("%d malformed lines counted; want 3", n)
+	}
+	if n, open := srv.Connections(), srv.OpenConnections(); n != 1 || open != 1 {
+		t.Fatalf("the server accepted %d connections and has %d open; want 1 and 1", n, open)
+	}
+}
+
+// TestPanicClosesTheOldConnection makes the library's reading goroutine
+// panic (in the event handler): Chat reconnects, and the connection it
+// left is closed, so the server is back to one open connection.
+func TestPanicClosesTheOldConnection(t *testing.T) {
+	srv := newServer(t, twitchtest.Options{})
+	obs := &countingObserver{}
+	chat, err := NewChat(ChatConfig{
+		Addr:       srv.Addr(),
+		Channels:   []string{"c"},
+		Observer:   obs,
+		MinBackoff: 10 * time.Millisecond,
+		Handle: func(ev hearth.Event) {
+			if ev.Text == "boom" {
+				panic("handler failed")
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() {
+		_ = chat.Run(ctx)
+		close(finished)
+	}()
+	defer func() {
+		cancel()
+		<-finished
+	}()
+	joinCtx, cancelJoin := context.WithTimeout(ctx, 20*time.Second)
+	defer cancelJoin()
+	if err := srv.WaitJoined(joinCtx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Send("c", twitchtest.PrivmsgLine("c", "1", twitchtest.Chatter{ID: "7", Login: "ann"}, "boom", time.Time{}, twitchtest.MsgOptions{}))
+	waitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
+	waitFor(t, 10*time.Second, "one open connection", func() bool { return srv.OpenConnections() == 1 })
+	waitFor(t, 10*time.Second, "connected again", chat.Connected)
+	if obs.malformed.Load() == 0 {
+		t.Fatal("the panic was not counted")
+	}
+}
+
+// silentServer accepts TCP connections and never answers; it counts them.
+func silentServer(t *testing.T) (addr string, accepted *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted = &atomic.Int64{}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			accepted.Add(1)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String(), accepted
+}
+
+// TestRunStopsWhileTheServerIgnoresTheLogin cancels Run while the server
+// has accepted the connection but never answered the login: Run must
+// return anyway.
+func TestRunStopsWhileTheServerIgnoresTheLogin(t *testing.T) {
+	addr, accepted := silentServer(t)
+	chat, err := NewChat(ChatConfig{Addr: addr, Channels: []string{"c"}, Username: "hearthbot", Token: "oauth:x", Handle: func(hearth.Event) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan error, 1)
+	go func() { finished <- chat.Run(ctx) }()
+	waitFor(t, 10*time.Second, "the connection", func() bool { return accepted.Load() == 1 })
+	cancel()
+	select {
+	case err := <-finished:
+		if err != nil {
+			t.Fatalf("Run returned %v; want nil after its context ended", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+// TestConnectFailuresAreNotLostConnections has chat fail to connect,
+// first to a closed port and then to a server that never answers the
+// login: both are logged as failures to connect, not as lost connections,
+// and retried.
+func TestConnectFailuresAreNotLostConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	silent, accepted := silentServer(t)
+	tests := []struct {
+		name, addr string
+		tries      func() bool
+	}{
+		{"Refused", closed, nil},
+		{"NoAnswer", silent, func() bool { return accepted.Load() >= 2 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs syncBuffer
+			chat, err := NewChat(ChatConfig{
+				Addr: tt.addr, Channels: []string{"c"}, Handle: func(hearth.Event) {},
+				MinBackoff: 10 * time.Millisecond, LoginTimeout: 100 * time.Millisecond,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			finished := make(chan struct{})
+			go func() {
+				_ = chat.Run(ctx)
+				close(finished)
+			}()
+			defer func() {
+				cancel()
+				<-finished
+			}()
+			want := "cannot connect to chat at " + tt.addr
+			waitFor(t, 10*time.Second, "two failed attempts", func() bool { return strings.Count(logs.String(), want) >= 2 })
+			if tt.tries != nil {
+				waitFor(t, 10*time.Second, "a second connection", tt.tries)
+			}
+			if strings.Contains(logs.String(), "connection lost") {
+				t.Fatalf("a failure to connect was logged as a lost connection:\n%s", logs.String())
 			}
 		})
 	}

@@ -369,6 +369,14 @@ func (s *Server) Connections() int {
 	return s.accepted
 }
 
+// OpenConnections returns how many client connections are open right now,
+// so tests can tell that a client closed the connections it left.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 func (s *Server) roomID(channel string) string {
 	if id, ok := s.opts.RoomIDs[channel]; ok {
 		return id
