@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hearthlive/hearth/community"
 )
 
 func loadConfig(t *testing.T, args []string, env map[string]string, file string) (Config, error) {
@@ -214,5 +218,150 @@ overrides:
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: err = %v, want it to mention %q", bad.file, err, bad.want)
 		}
+	}
+}
+
+// TestSecretFileMustBeReadable: a secret file that is named but cannot be
+// used stops start-up, naming the variable and the path.
+func TestSecretFileMustBeReadable(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "nope")
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"Missing", map[string]string{"HEARTH_ADMIN_TOKEN_FILE": missing}, []string{"HEARTH_ADMIN_TOKEN_FILE", missing, "no such file"}},
+		{"Directory", map[string]string{"HEARTH_BOT_TOKEN_FILE": dir}, []string{"HEARTH_BOT_TOKEN_FILE", dir}},
+		{"Empty", map[string]string{"HEARTH_TWITCH_CLIENT_SECRET_FILE": empty}, []string{"HEARTH_TWITCH_CLIENT_SECRET_FILE", empty, "empty"}},
+		{"Both", map[string]string{"HEARTH_ADMIN_TOKEN": "a", "HEARTH_ADMIN_TOKEN_FILE": empty}, []string{"HEARTH_ADMIN_TOKEN and HEARTH_ADMIN_TOKEN_FILE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["HEARTH_CHANNELS"] = "somechannel"
+			tt.env["HEARTH_TWITCH_IRC_ADDR"] = "127.0.0.1:1"
+			// Were the file ignored, serve would run until this deadline.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, _, err := runCLI(t, ctx, tt.env, "serve", "--http-addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "h.db"))
+			for _, w := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Fatalf("serve: %v; want an error that mentions %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestBotUsernameIsALogin: a leading @ is dropped, anything else that is
+// not a login is refused under bot.username's own name.
+func TestBotUsernameIsALogin(t *testing.T) {
+	c, err := loadConfig(t, nil, map[string]string{"HEARTH_BOT_USERNAME": "@MyBot"}, "")
+	if err != nil || c.BotUsername != "mybot" {
+		t.Fatalf("@MyBot: %q, %v", c.BotUsername, err)
+	}
+	if r, err := c.RulesFor("chan"); err != nil || !slices.Contains(r.Bots, "mybot") {
+		t.Fatalf("rules: %v, %v", r.Bots, err)
+	}
+	_, err = loadConfig(t, nil, map[string]string{"HEARTH_BOT_USERNAME": "my bot"}, "")
+	if err == nil || !strings.Contains(err.Error(), "HEARTH_BOT_USERNAME") || !strings.Contains(err.Error(), "bot.username") || strings.Contains(err.Error(), "bots") {
+		t.Fatalf("my bot: %v; want an error about HEARTH_BOT_USERNAME and bot.username", err)
+	}
+	_, err = loadConfig(t, nil, nil, "bot:\n  username: 'a-b'\n")
+	if err == nil || !strings.Contains(err.Error(), "bot.username") {
+		t.Fatalf("file: %v", err)
+	}
+}
+
+// TestOverridesForUnservedChannels: serve and demo refuse overrides for a
+// channel they do not serve, naming it and the served ones.
+func TestOverridesForUnservedChannels(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hearth.yaml")
+	if err := os.WriteFile(file, []byte("channels: [mine]\noverrides:\n  typo:\n    points:\n      per_message: 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"serve", "--config", file, "--db", filepath.Join(dir, "s.db"), "--http-addr", "127.0.0.1:0"},
+		{"demo", "--config", file, "--db", filepath.Join(dir, "d.db"), "--http-addr", "127.0.0.1:0"},
+	} {
+		// Were the overrides ignored, the command would run until this
+		// deadline.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, _, err := runCLI(t, ctx, map[string]string{"HEARTH_TWITCH_IRC_ADDR": "127.0.0.1:1"}, args...)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "overrides.typo") || !strings.Contains(err.Error(), "not served") {
+			t.Fatalf("%s: %v; want a refusal of overrides.typo", args[0], err)
+		}
+		if args[0] == "serve" && !strings.Contains(err.Error(), "mine") || args[0] == "demo" && !strings.Contains(err.Error(), "hearthdemo") {
+			t.Fatalf("%s: %v; want the served channels named", args[0], err)
+		}
+	}
+}
+
+// TestExportUnknownChannel: exporting a channel the database has never
+// seen is an error that lists the channels it has.
+func TestExportUnknownChannel(t *testing.T) {
+	db := "sqlite://" + filepath.Join(t.TempDir(), "h.db")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, _, err := runCLI(t, ctx, nil, "replay", captureFile(t, 50), "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, ctx, nil, "export", "--db", db, "--channel", "nosuch")
+	if err == nil || !strings.Contains(err.Error(), "nosuch is unknown") || !strings.Contains(err.Error(), "xqcow") || out != "" {
+		t.Fatalf("export --channel nosuch: %v, output %q", err, out)
+	}
+	if exitCode(err, io.Discard) == 0 {
+		t.Fatal("exit status 0")
+	}
+}
+
+// TestConfigDefaultsAreTheRules: the rules' defaults come from
+// community.DefaultRules, and every key's default, written out as help
+// shows it, reads back to the same value.
+func TestConfigDefaultsAreTheRules(t *testing.T) {
+	if !reflect.DeepEqual(defaultConfig().Rules, community.DefaultRules()) {
+		t.Fatal("defaultConfig's rules are not community.DefaultRules()")
+	}
+	var c Config
+	for _, k := range configKeys {
+		if err := k.apply(&c, k.defaultText()); err != nil {
+			t.Fatalf("%s: default %q: %v", k.yaml, k.defaultText(), err)
+		}
+	}
+	want := defaultConfig()
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("defaults read back differ:\n got %+v\nwant %+v", c, want)
+	}
+}
+
+// TestRuleRangesAreValidates: each rule's range is Rules.Validate's, and
+// the error names both where the value came from and the key.
+func TestRuleRangesAreValidates(t *testing.T) {
+	tests := []struct {
+		env, value, key string
+	}{
+		{"HEARTH_POINTS_PER_MESSAGE", "-5", "points.per_message"},
+		{"HEARTH_POINTS_PRESENCE_INTERVAL", "90s", "points.presence_interval"},
+		{"HEARTH_POINTS_SUB_MULTIPLIER", "11", "points.sub_multiplier"},
+		{"HEARTH_STREAMS_STREAK_GRACE_EVERY", "-1", "streams.streak_grace_every"},
+		{"HEARTH_COMMANDS_USER_COOLDOWN", "2h", "commands.user_cooldown"},
+		{"HEARTH_COMMANDS_PREFIX", "!!!!", "commands.prefix"},
+		{"HEARTH_RANKS_BY", "height", "ranks.by"},
+		{"HEARTH_BOTS", "nightbot,not a bot", "bots"},
+		{"HEARTH_LANGUAGE", "xx", "language"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			_, err := loadConfig(t, nil, map[string]string{tt.env: tt.value}, "")
+			if err == nil || !strings.HasPrefix(err.Error(), tt.env+": "+tt.key) {
+				t.Fatalf("%s=%s: %v; want %q first", tt.env, tt.value, err, tt.env+": "+tt.key)
+			}
+		})
 	}
 }

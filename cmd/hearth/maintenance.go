@@ -57,8 +57,11 @@ func runForget(ctx context.Context, inv *invocation, channel, user string) error
 	}
 	defer db.Close()
 	v, err := db.ViewerByLogin(ctx, ch, login)
+	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
+		return fmt.Errorf("#%s has no viewer %s in %s", ch, login, redactURL(cfg.DatabaseURL))
+	}
 	if err != nil {
-		return fmt.Errorf("#%s has no viewer %s: %w", ch, login, err)
+		return err
 	}
 	if err := db.Apply(ctx, hearth.Batch{Forget: []hearth.ViewerKey{v.Key()}}); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -339,4 +340,73 @@ func testConfig(t *testing.T) Config {
 	cfg.TwitchIRCTLS = false
 	cfg.DatabaseURL = "sqlite://" + filepath.Join(t.TempDir(), "hearth.db")
 	return cfg
+}
+
+// TestReplayRefusesToCountTwice replays the same log twice into one
+// database: the second run is refused, unless --append asks to add.
+func TestReplayRefusesToCountTwice(t *testing.T) {
+	file := captureFile(t, 300)
+	db := "sqlite://" + filepath.Join(t.TempDir(), "twice.db")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	replay := func(extra ...string) (ReplaySummary, error) {
+		out, _, err := runCLI(t, ctx, nil, append([]string{"replay", file, "--db", db, "--json"}, extra...)...)
+		var s ReplaySummary
+		if err == nil {
+			if err := json.Unmarshal([]byte(out), &s); err != nil || len(s.Channels) != 1 {
+				t.Fatalf("summary: %v\n%s", err, out)
+			}
+		}
+		return s, err
+	}
+	first, err := replay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replay(); err == nil || !strings.Contains(err.Error(), "already holds #xqcow") || !strings.Contains(err.Error(), "--append") {
+		t.Fatalf("second replay into the same database: %v, want a refusal that mentions --append", err)
+	}
+	again, err := replay("--append")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Channels[0].Messages <= first.Channels[0].Messages {
+		t.Fatalf("--append: %d messages after, %d before; want more", again.Channels[0].Messages, first.Channels[0].Messages)
+	}
+}
+
+// TestReplayDefaultsToAFreshDatabase replays twice without --db: each run
+// writes to its own temporary database, says where, and leaves the working
+// directory alone.
+func TestReplayDefaultsToAFreshDatabase(t *testing.T) {
+	file := captureFile(t, 300)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var dbs []string
+	var messages []int64
+	for range 2 {
+		out, errOut, err := runCLI(t, ctx, nil, "replay", file, "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s ReplaySummary
+		if err := json.Unmarshal([]byte(out), &s); err != nil || len(s.Channels) != 1 {
+			t.Fatalf("summary: %v\n%s", err, out)
+		}
+		path := sqlitePath(s.Database)
+		if _, err := os.Stat(path); err != nil || !strings.Contains(errOut, "replay database: "+s.Database) {
+			t.Fatalf("database %q: %v; stderr:\n%s", s.Database, err, errOut)
+		}
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(path)) })
+		dbs = append(dbs, s.Database)
+		messages = append(messages, s.Channels[0].Messages)
+	}
+	if dbs[0] == dbs[1] || messages[0] != messages[1] || messages[0] == 0 {
+		t.Fatalf("two replays: databases %v, messages %v; want two fresh databases with the same count", dbs, messages)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("replay wrote into the working directory: %v", entries)
+	}
 }
