@@ -52,8 +52,7 @@ const (
 	ReasonTooManyArgs    = "too_many_args"    // words after the last argument
 )
 
-// UsageReasons lists every UsageError reason, for registering metric
-// labels. Callers must not modify it.
+// UsageReasons lists every UsageError reason. Callers must not modify it.
 var UsageReasons = []string{
 	ReasonBadAmount, ReasonAmountTooLarge, ReasonMissingTarget,
 	ReasonBadTarget, ReasonMissingAmount, ReasonTooManyArgs,
