@@ -274,6 +274,26 @@ func TestLeaderboardInBrowser(t *testing.T) {
 	}
 	eval[chromedp.Void](t, ctx, `document.documentElement.style.background = ''`)
 
+	t.Run("TiesShareAPosition", func(t *testing.T) {
+		s.Hub.Publish("alice", hearth.TopicLeaderboard, hearth.Leaderboard{
+			Channel: "alice",
+			Entries: []hearth.LeaderboardEntry{
+				{Rank: 1, Login: "zoe", DisplayName: "Zoë ★", Points: 15230},
+				{Rank: 2, Login: "mallory", DisplayName: hostileImg, Points: 4410},
+				{Rank: 2, Login: "longname", DisplayName: longName, Points: 4410},
+				{Rank: 4, Login: "eve", DisplayName: hostileScript, Points: 870},
+				{Rank: 5, Login: "bob_the_builder", DisplayName: "", Points: 12},
+			},
+		})
+		waitRows(t, ctx, 5*time.Second, []shownRow{
+			{"1", "Zoë ★", "15,230"},
+			{"2", hostileImg, "4,410"},
+			{"2", longName, "4,410"},
+			{"4", hostileScript, "870"},
+			{"5", "bob_the_builder", "12"},
+		})
+	})
+
 	t.Run("LiveUpdateInPlace", func(t *testing.T) {
 		// Mark the row nodes: an update must move and change them, not
 		// rebuild them.
