@@ -58,9 +58,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: unable to open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
+	// The driver opens the file on first use: ping so that an unusable path
+	// fails here, with an error that names it.
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: unable to open %s: %w", path, err)
+	}
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w (database %s)", err, path)
 	}
 
 	read, err := sql.Open("sqlite", dsn(path, "_pragma=query_only(1)"))

@@ -190,7 +190,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		db.Close()
 		t.Fatal("Open of a database with a newer schema succeeded, want an error")
 	}
-	want := fmt.Sprintf("store: database schema is version %d but this hearth binary knows up to %d; upgrade hearth", known+4, known)
+	want := fmt.Sprintf("store: database schema is version %d but this hearth binary knows up to %d; upgrade hearth (database %s)", known+4, known, path)
 	if err.Error() != want {
 		t.Errorf("Open error = %q, want %q", err, want)
 	}
@@ -203,6 +203,33 @@ func TestOpenRejectsBadPaths(t *testing.T) {
 			db.Close()
 			t.Errorf("Open(%q) succeeded, want an error", path)
 		}
+	}
+}
+
+// TestOpenErrorsNameThePath opens paths that cannot be a database: the
+// error must say which file, since SQLite's own text does not.
+func TestOpenErrorsNameThePath(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notDB, []byte("not a database, but long enough to have a header\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, path string }{
+		{"MissingDirectory", filepath.Join(dir, "missing", "hearth.db")},
+		{"Directory", dir},
+		{"NotADatabase", notDB},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := Open(context.Background(), tt.path)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.path) {
+				t.Fatalf("Open error %q does not name %s", err, tt.path)
+			}
+		})
 	}
 }
 
