@@ -37,7 +37,6 @@ type invocation struct {
 	args           []string
 	cfg            Config
 	stdout, stderr io.Writer
-	getenv         func(string) string
 	root           *command
 }
 
@@ -79,12 +78,13 @@ func execute(ctx context.Context, root *command, args []string, stdout, stderr i
 			fmt.Fprint(stdout, helpText(path))
 			return nil
 		}
-		if cmd == root && (args[0] == "--version" || args[0] == "-version") {
-			args[0] = "version"
+		word := args[0]
+		if cmd == root && (word == "--version" || word == "-version") {
+			word = "version"
 		}
-		sub := cmd.find(args[0])
+		sub := cmd.find(word)
 		if sub == nil {
-			return unknownCommand(path, args[0])
+			return unknownCommand(path, word)
 		}
 		path = append(path, sub)
 		cmd, args = sub, args[1:]
@@ -100,11 +100,10 @@ func execute(ctx context.Context, root *command, args []string, stdout, stderr i
 	if err != nil {
 		return &usageError{path: name, msg: name + ": " + err.Error()}
 	}
-	switch {
-	case len(positional) < cmd.minArgs || len(positional) > cmd.maxArgs:
+	if len(positional) < cmd.minArgs || len(positional) > cmd.maxArgs {
 		return &usageError{path: name, msg: argCountError(name, cmd, positional)}
 	}
-	inv := &invocation{args: positional, stdout: stdout, stderr: stderr, getenv: getenv, root: root}
+	inv := &invocation{args: positional, stdout: stdout, stderr: stderr, root: root}
 	if load != nil {
 		if inv.cfg, err = load(getenv); err != nil {
 			return err
@@ -206,9 +205,13 @@ func pathName(path []*command) string {
 func unknownCommand(path []*command, name string) error {
 	parent := path[len(path)-1]
 	msg := fmt.Sprintf("unknown command %q", strings.TrimSpace(pathName(path)+" "+name))
-	best, bestDist := "", len(name)/2+2
+	best, bestDist := "", 3
 	for _, sub := range parent.subcommands {
-		if d := editDistance(name, sub.name); d < bestDist || strings.HasPrefix(sub.name, name) && best == "" {
+		d := editDistance(name, sub.name)
+		if len(name) >= 2 && strings.HasPrefix(sub.name, name) {
+			d = min(d, 1)
+		}
+		if d < bestDist {
 			best, bestDist = sub.name, d
 		}
 	}

@@ -14,7 +14,7 @@ func runHealthcheck(ctx context.Context, inv *invocation) error {
 	cfg := inv.cfg
 	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("http_addr %q: %w", cfg.HTTPAddr, err)
+		return fmt.Errorf("healthcheck: http_addr %q is not host:port (set --http-addr or HEARTH_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
