@@ -3,6 +3,7 @@ package community
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,12 @@ const (
 	RejectBot          = "bot"
 	RejectUnknown      = "unknown_viewer"
 )
+
+// RejectReasons lists every value Result.Rejected can take: the UsageError
+// reasons, the cooldowns and the refusals above. It is the one list the
+// metrics pre-declare their label values from. Callers must not modify it.
+var RejectReasons = append(slices.Clone(UsageReasons),
+	RejectPermission, CooldownUser, CooldownGlobal, RejectInsufficient, RejectSelf, RejectBot, RejectUnknown)
 
 // command runs a chat command from ev, if it is one of Hearth's, filling
 // the result's Reply, Command and Rejected. Replies go out through the

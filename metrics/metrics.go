@@ -187,18 +187,11 @@ func (m *Metrics) own() []prometheus.Collector {
 // pre-declared so dashboards see zeros rather than gaps.
 var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id"}
 
-// rejectReasons are why a chat command is refused (community's usage
-// reasons, permission, cooldowns and balance checks), pre-declared so a
-// dashboard shows zeros rather than gaps.
-var rejectReasons = []string{
-	"bad_amount", "amount_too_large", "missing_target", "bad_target", "missing_amount", "too_many_args",
-	"permission", "user_cooldown", "global_cooldown", "insufficient_points", "self", "bot", "unknown_viewer",
-}
-
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
 // have data from the first scrape; commands are the registered chat
-// command names.
-func (m *Metrics) AddChannel(channel string, commands []string) {
+// command names and rejectReasons every reason one can be refused (both
+// bounded lists from the command table).
+func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
 	m.points.WithLabelValues(channel)
