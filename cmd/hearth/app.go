@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -51,9 +53,10 @@ type Main struct {
 	rules    map[string]community.Rules
 	registry *prometheus.Registry
 	hub      *overlays.Hub
+	ln       net.Listener
 	app      *fiber.App
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	parts    parts
 	chatErr  chan error
 }
 
@@ -62,8 +65,9 @@ func NewMain(cfg Config, log *slog.Logger) *Main {
 	return &Main{Config: cfg, Logger: log, chatErr: make(chan error, 1)}
 }
 
-// Run opens the store, loads the channels and starts every part. It returns
-// once everything is started; Close stops it.
+// Run binds the HTTP address, opens the store, loads the channels and
+// starts every part. It returns once everything is started; Close stops it,
+// also after Run failed.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
 	if len(cfg.Channels) == 0 {
@@ -78,6 +82,16 @@ func (m *Main) Run(ctx context.Context) error {
 		rules[ch] = r
 	}
 	m.rules = rules
+	// Bind before anything slow starts, so that a taken port is an
+	// immediate error whatever the database and chat are doing.
+	if cfg.HTTPAddr != "" {
+		ln, err := listen(cfg.HTTPAddr)
+		if err != nil {
+			return err
+		}
+		m.ln = ln
+		m.HTTPAddr = ln.Addr().String()
+	}
 	st, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -135,29 +149,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		_ = m.hub.Run(runCtx)
-	}()
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
+	m.parts.start("overlay hub", func() { _ = m.hub.Run(runCtx) })
+	m.parts.start("chat", func() {
 		if err := m.Chat.Run(runCtx); err != nil {
 			m.Logger.Error("chat stopped", "err", err)
 			m.chatErr <- err
 		}
-	}()
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		m.watchOverlayClients(runCtx)
-	}()
-
-	if cfg.HTTPAddr != "" {
-		if err := m.serveHTTP(); err != nil {
-			return err
-		}
+	})
+	m.parts.start("overlay client gauge", func() { m.watchOverlayClients(runCtx) })
+	if m.ln != nil {
+		m.serveHTTP()
 	}
 	return nil
 }
@@ -166,12 +167,21 @@ func (m *Main) Run(ctx context.Context) error {
 // (Twitch refused the chat login).
 func (m *Main) Err() <-chan error { return m.chatErr }
 
-func (m *Main) serveHTTP() error {
-	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("http: cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", m.Config.HTTPAddr, err)
+// listen binds addr, with an error that says what to change.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
 	}
-	m.HTTPAddr = ln.Addr().String()
+	var serr *os.SyscallError
+	if errors.As(err, &serr) {
+		err = serr.Err
+	}
+	return nil, fmt.Errorf("cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", addr, err)
+}
+
+// serveHTTP serves the HTTP API, overlays and metrics on m.ln.
+func (m *Main) serveHTTP() {
 	m.app = web.New(web.Config{
 		Store: m.Store,
 		Rules: func(ch string) (community.Rules, bool) {
@@ -200,14 +210,11 @@ func (m *Main) serveHTTP() error {
 			return b, nil
 		},
 	})
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		if err := m.app.Listener(ln); err != nil {
+	m.parts.start("http server", func() {
+		if err := m.app.Listener(m.ln); err != nil {
 			m.Logger.Error("http server stopped", "err", err)
 		}
-	}()
-	return nil
+	})
 }
 
 func (m *Main) ready(ctx context.Context) error {
@@ -276,7 +283,8 @@ func (m *Main) PrintURLs(w io.Writer) {
 }
 
 // Close stops reading chat, writes everything pending, and shuts down the
-// HTTP server and the store, within ctx.
+// HTTP server and the store. It returns when ctx ends at the latest, with
+// an error naming what had not stopped.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	if m.cancel != nil {
@@ -292,7 +300,14 @@ func (m *Main) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 	}
-	m.wg.Wait()
+	if m.ln != nil {
+		// Also when the server never got to serve on it, or Shutdown
+		// came before it did.
+		_ = m.ln.Close()
+	}
+	if err := m.parts.wait(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.Store != nil {
 		if err := m.Store.Close(); err != nil {
 			errs = append(errs, err)
@@ -323,6 +338,59 @@ func (m *Main) Forget(ctx context.Context, channel, login string) (hearth.Viewer
 	return forgot, m.Engine.Sync(ctx)
 }
 
+// parts are the goroutines Main starts, by name, so that Close can wait for
+// them within a deadline and say which did not stop.
+type parts struct {
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	running map[string]int
+}
+
+// start runs f in a goroutine known as name.
+func (p *parts) start(name string, f func()) {
+	p.mu.Lock()
+	if p.running == nil {
+		p.running = map[string]int{}
+	}
+	p.running[name]++
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer func() {
+			p.mu.Lock()
+			p.running[name]--
+			p.mu.Unlock()
+		}()
+		f()
+	}()
+}
+
+// wait returns when every part has returned, or when ctx ends with an
+// error naming the parts still running.
+func (p *parts) wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var names []string
+	for name, n := range p.running {
+		if n > 0 {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return fmt.Errorf("still running when the shutdown timed out: %s: %w", strings.Join(names, ", "), ctx.Err())
+}
+
 // chatRelay lets the engine, built before the chat connection, send
 // through it.
 type chatRelay struct{ m *Main }
@@ -346,18 +414,17 @@ func (t channelTokens) OverlayToken(_ context.Context, channel string) (string, 
 	return tok, nil
 }
 
-// openStore opens the store a database URL names: sqlite://PATH,
-// sqlite:PATH or a plain path for SQLite, postgres:// for PostgreSQL.
+// openStore opens the store a database URL names (see checkDatabaseURL).
 func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
-	switch {
-	case isPostgres(dbURL):
+	if err := checkDatabaseURL(dbURL); err != nil {
+		return nil, err
+	}
+	if isPostgres(dbURL) {
 		db, err := postgres.Open(ctx, dbURL)
 		if err != nil {
 			return nil, err
 		}
 		return db, nil
-	case dbURL == "":
-		return nil, errors.New("no database: set HEARTH_DATABASE_URL or --db")
 	}
 	path := sqlitePath(dbURL)
 	if dir := filepath.Dir(path); dir != "." {
@@ -372,20 +439,43 @@ func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
 	return db, nil
 }
 
+// databaseForms lists the database URLs Hearth accepts, for error messages.
+const databaseForms = "sqlite:///abs/path.db, sqlite://./rel/path.db, a plain file path, or a postgres:// (postgresql://) URL"
+
+// schemeLike matches the start of a URL ("mysql:", "file:") and of its
+// typos with the colon left out ("sqlite//"). One letter and a colon is
+// a Windows drive, not a scheme.
+var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]+(:|//)`)
+
+// checkDatabaseURL accepts sqlite://PATH, postgres:// and postgresql://
+// URLs, and a plain file path that does not start like a URL; anything
+// else is refused rather than taken for a file name.
+func checkDatabaseURL(dbURL string) error {
+	switch {
+	case dbURL == "":
+		return errors.New("no database: set HEARTH_DATABASE_URL or --db to " + databaseForms)
+	case isPostgres(dbURL):
+		return nil
+	case strings.HasPrefix(dbURL, "sqlite://"):
+		if sqlitePath(dbURL) == "" {
+			return fmt.Errorf("database URL %q names no file: use %s", dbURL, databaseForms)
+		}
+		return nil
+	case schemeLike.MatchString(dbURL):
+		return fmt.Errorf("database URL %q is not one Hearth can use: use %s", redactURL(dbURL), databaseForms)
+	}
+	return nil
+}
+
 func isPostgres(dbURL string) bool {
 	return strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://")
 }
 
-// sqlitePath extracts the file path from sqlite:///abs, sqlite://./rel,
-// sqlite:rel or a plain path.
+// sqlitePath extracts the file path from sqlite:///abs, sqlite://./rel or
+// a plain path.
 func sqlitePath(dbURL string) string {
-	if p, ok := strings.CutPrefix(dbURL, "sqlite://"); ok {
-		return p
-	}
-	if p, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-		return p
-	}
-	return dbURL
+	p, _ := strings.CutPrefix(dbURL, "sqlite://")
+	return p
 }
 
 // newLogger builds the process logger from the configuration.
