@@ -229,10 +229,10 @@ func (s ladderSetting) Set(v string) error {
 }
 
 // listSetting is a comma-separated list of logins or channel names, kept
-// lower-case; check refuses an entry.
+// lower-case; normalize, if set, rewrites or refuses an entry.
 type listSetting struct {
-	p     *[]string
-	check func(string) error
+	p         *[]string
+	normalize func(string) (string, error)
 }
 
 func (s listSetting) String() string { return strings.Join(*s.p, ",") }
@@ -243,8 +243,9 @@ func (s listSetting) Set(v string) error {
 		if e == "" {
 			continue
 		}
-		if s.check != nil {
-			if err := s.check(e); err != nil {
+		if s.normalize != nil {
+			var err error
+			if e, err = s.normalize(e); err != nil {
 				return err
 			}
 		}
@@ -295,11 +296,11 @@ func (s loginSetting) Set(v string) error {
 var configKeys = []configKey{
 	{yaml: "channels", env: "HEARTH_CHANNELS", flag: "channels", help: "Twitch channels to join, comma-separated",
 		field: func(c *Config) setting {
-			return listSetting{&c.Channels, func(s string) error {
-				if hearth.NormalizeChannel(s) == "" {
-					return fmt.Errorf("%q is not a Twitch channel name (letters, digits, underscore; at most 25)", s)
+			return listSetting{&c.Channels, func(s string) (string, error) {
+				if n := hearth.NormalizeChannel(s); n != "" {
+					return n, nil
 				}
-				return nil
+				return "", fmt.Errorf("%q is not a Twitch channel name (letters, digits, underscore; at most 25)", s)
 			}}
 		}},
 	{yaml: "http_addr", env: "HEARTH_HTTP_ADDR", flag: "http-addr", help: "address the HTTP server listens on (overlays, API, /metrics)", field: text(func(c *Config) *string { return &c.HTTPAddr })},

@@ -61,7 +61,7 @@ func TestConfigPrecedence(t *testing.T) {
 			}
 			return ""
 		}},
-		{"FlagOverEnv", []string{"--http-addr", ":3333", "--channels", "a,b"}, env, file, func(c Config) string {
+		{"FlagOverEnv", []string{"--http-addr", ":3333", "--channels", "#a, B"}, env, file, func(c Config) string {
 			if c.HTTPAddr != ":3333" || c.TwitchIRCAddr != "env:6667" || strings.Join(c.Channels, ",") != "a,b" {
 				return "flag not over env"
 			}
