@@ -38,7 +38,7 @@ type ChatConfig struct {
 	// (defaults 1 s and 2 min); the wait doubles after each failure.
 	MinBackoff, MaxBackoff time.Duration
 	// LoginTimeout is how long the server may take to answer the login
-	// before the attempt counts as failed (default 30 s).
+	// before the attempt counts as failed (default 10 s).
 	LoginTimeout time.Duration
 
 	// Handle receives every event, on the connection's reading goroutine.
@@ -106,7 +106,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	cfg.QueueSize = positive(cfg.QueueSize, DefaultQueueSize)
 	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
 	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
-	cfg.LoginTimeout = positive(cfg.LoginTimeout, 30*time.Second)
+	cfg.LoginTimeout = positive(cfg.LoginTimeout, 10*time.Second)
 	if cfg.Addr == "" {
 		cfg.Addr = "irc.chat.twitch.tv:6667"
 		if cfg.TLS {
@@ -226,29 +226,44 @@ func (c *Chat) session(ctx context.Context) (loggedIn bool, err error) {
 	c.client = client
 	c.mu.Unlock()
 
-	stop := context.AfterFunc(ctx, func() { l.close(nil) })
 	timeout := time.AfterFunc(c.cfg.LoginTimeout, func() {
 		if !up.Load() {
 			l.close(fmt.Errorf("no answer to the login within %v", c.cfg.LoginTimeout))
 		}
 	})
-	err = connect(client)
-	stop()
-	timeout.Stop()
+	defer timeout.Stop()
+	done := make(chan error, 1)
+	go func() { done <- connect(client) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// Closing the sockets ends the library's Connect, but only once
+		// its pinger has waited out an unanswered PING (up to 5 s): it
+		// finishes on its own, with nothing left to use.
+		l.wait()
+		return up.Load(), ctx.Err()
+	}
 	cause := l.wait()
 	var pe *panicError
 	switch {
 	case errors.As(err, &pe), errors.Is(err, twitch.ErrLoginAuthenticationFailed):
 	case cause != nil:
 		err = cause
-	default:
+	case up.Load():
 		err = errClientClosed
+	default:
+		err = errNoLoginAnswer
 	}
 	return up.Load(), err
 }
 
-// errClientClosed is why a session ends when the library hung up itself.
-var errClientClosed = errors.New("the client closed the connection (Twitch asked it to reconnect, or a PING went unanswered)")
+var (
+	// errClientClosed is why a session ends when the library hung up
+	// itself after the login.
+	errClientClosed = errors.New("the client closed the connection (Twitch asked it to reconnect, or a PING went unanswered)")
+	// errNoLoginAnswer is the same before the server answered the login.
+	errNoLoginAnswer = errors.New("the server did not answer the login")
+)
 
 // panicError is a panic inside the IRC library, turned into an error so
 // that it costs a reconnect, not the process.
