@@ -365,3 +365,11 @@ func TestRuleRangesAreValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestBooleanFlagAlone: a boolean setting given as a bare flag is true.
+func TestBooleanFlagAlone(t *testing.T) {
+	c, err := loadConfig(t, []string{"--welcome-in-chat", "--twitch-irc-tls=false"}, nil, "")
+	if err != nil || !c.Rules.WelcomeInChat || c.TwitchIRCTLS {
+		t.Fatalf("welcome %v, tls %v, err %v", c.Rules.WelcomeInChat, c.TwitchIRCTLS, err)
+	}
+}
