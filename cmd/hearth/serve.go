@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,7 +43,7 @@ func waitAndClose(ctx context.Context, m *Main, info func(string, ...any)) error
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := m.Close(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		return errors.Join(runErr, fmt.Errorf("shutdown: %w", err))
 	}
 	info("stopped cleanly")
 	return runErr
