@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -430,4 +432,33 @@ func TestConnectFailuresAreNotLostConnections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTLSVerifiesTheServer dials a TLS server whose certificate nobody
+// signed: Chat must speak TLS to it and refuse the certificate.
+func TestTLSVerifiesTheServer(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	addr := srv.Listener.Addr().String()
+	var logs syncBuffer
+	chat, err := NewChat(ChatConfig{
+		Addr: addr, TLS: true, Channels: []string{"c"}, Handle: func(hearth.Event) {},
+		MinBackoff: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() {
+		_ = chat.Run(ctx)
+		close(finished)
+	}()
+	defer func() {
+		cancel()
+		<-finished
+	}()
+	waitFor(t, 10*time.Second, "a refused certificate", func() bool {
+		return strings.Contains(logs.String(), "cannot connect to chat at "+addr) && strings.Contains(logs.String(), "certificate")
+	})
 }
