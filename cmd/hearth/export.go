@@ -104,8 +104,8 @@ func knownChannel(ctx context.Context, db hearth.Store, dbURL, channel string) e
 // mustExist refuses to read from a SQLite file that is not there, rather
 // than create an empty database and export nothing.
 func mustExist(dbURL string) error {
-	if isPostgres(dbURL) {
-		return nil
+	if err := checkDatabaseURL(dbURL); err != nil || isPostgres(dbURL) {
+		return err
 	}
 	path := sqlitePath(dbURL)
 	if _, err := os.Stat(path); err != nil {
