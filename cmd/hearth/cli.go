@@ -98,7 +98,7 @@ func execute(ctx context.Context, root *command, args []string, stdout, stderr i
 	}
 	name := pathName(path)
 	if err != nil {
-		return &usageError{path: name, msg: name + ": " + err.Error()}
+		return &usageError{path: name, msg: flagError(name, fs, err)}
 	}
 	if len(positional) < cmd.minArgs || len(positional) > cmd.maxArgs {
 		return &usageError{path: name, msg: argCountError(name, cmd, positional)}
@@ -203,22 +203,43 @@ func pathName(path []*command) string {
 
 // unknownCommand names the closest command, if one is close.
 func unknownCommand(path []*command, name string) error {
-	parent := path[len(path)-1]
 	msg := fmt.Sprintf("unknown command %q", strings.TrimSpace(pathName(path)+" "+name))
-	best, bestDist := "", 3
-	for _, sub := range parent.subcommands {
-		d := editDistance(name, sub.name)
-		if len(name) >= 2 && strings.HasPrefix(sub.name, name) {
-			d = min(d, 1)
-		}
-		if d < bestDist {
-			best, bestDist = sub.name, d
-		}
-	}
-	if best != "" {
+	if best := closest(name, names(path[len(path)-1].subcommands)); best != "" {
 		msg += fmt.Sprintf("; did you mean %q?", strings.TrimSpace(pathName(path)+" "+best))
 	}
 	return &usageError{path: pathName(path), msg: msg}
+}
+
+// flagError words a flag parsing error, naming the closest flag the command
+// has when the flag given is unknown.
+func flagError(name string, fs *flag.FlagSet, err error) string {
+	bad, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return name + ": " + err.Error()
+	}
+	var flags []string
+	fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+	msg := fmt.Sprintf("%s: unknown flag --%s", name, bad)
+	if best := closest(bad, flags); best != "" {
+		msg += fmt.Sprintf("; did you mean --%s?", best)
+	}
+	return msg
+}
+
+// closest returns the candidate nearest to name (a prefix counts as near),
+// or "" when none is within two edits.
+func closest(name string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		d := editDistance(name, c)
+		if len(name) >= 2 && strings.HasPrefix(c, name) {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
 }
 
 // editDistance is the Levenshtein distance between a and b.

@@ -119,6 +119,7 @@ func TestUsageErrors(t *testing.T) {
 		{"MissingFile", []string{"replay", "--json"}, "replay needs FILE", `"hearth help replay"`},
 		{"TwoFiles", []string{"replay", "a.log", "b.log"}, `got 2 arguments: "a.log" "b.log"`, `"hearth help replay"`},
 		{"UnknownFlag", []string{"backup", "--nope", "x"}, "-nope", `"hearth help backup"`},
+		{"MistypedFlag", []string{"demo", "--http-adr", ":0"}, "unknown flag --http-adr; did you mean --http-addr?", `"hearth help demo"`},
 		{"ExtraArgument", []string{"demo", "now"}, `demo takes no arguments, got "now"`, `"hearth help demo"`},
 		{"HelpForNothing", []string{"help", "serv"}, `did you mean "serve"?`, `"hearth help"`},
 		{"BadSpeed", []string{"replay", "x.log", "--speed", "fast"}, "--speed", `"hearth help replay"`},
