@@ -44,7 +44,7 @@ func (h *Hub) servePage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	kind := c.Params("kind")
 	if !knownKind(kind) {
-		return refuse(c, fiber.StatusNotFound, "unknown overlay")
+		return refuse(c, fiber.StatusNotFound, "unknown overlay: the overlays are "+strings.Join(kinds, ", "))
 	}
 	if _, status, msg := h.checkToken(c); status != 0 {
 		return refuse(c, status, msg)

@@ -277,6 +277,9 @@ func TestPageStatus(t *testing.T) {
 					t.Errorf("error body %q: want a short message without the token", body)
 				}
 			}
+			if tt.status == http.StatusNotFound && strings.Contains(tt.url, "scoreboard") && !strings.Contains(string(body), strings.Join(overlays.Kinds(), ", ")) {
+				t.Errorf("unknown overlay body %q: want the overlays that exist", body)
+			}
 		})
 	}
 
