@@ -325,44 +325,24 @@ func TestPanicClosesTheOldConnection(t *testing.T) {
 	}
 }
 
-// silentServer accepts TCP connections and never answers; it counts them.
-func silentServer(t *testing.T) (addr string, accepted *atomic.Int64) {
+// silentServer starts a chat server that accepts connections and never answers
+// the login.
+func silentServer(t *testing.T) *twitchtest.Silent {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := twitchtest.NewSilent()
 	if err != nil {
 		t.Fatal(err)
 	}
-	accepted = &atomic.Int64{}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			accepted.Add(1)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String(), accepted
+	t.Cleanup(func() { srv.Close() })
+	return srv
 }
 
 // TestRunStopsWhileTheServerIgnoresTheLogin cancels Run while the server
 // has accepted the connection but never answered the login: Run must
 // return anyway.
 func TestRunStopsWhileTheServerIgnoresTheLogin(t *testing.T) {
-	addr, accepted := silentServer(t)
+	silent := silentServer(t)
+	addr := silent.Addr()
 	chat, err := NewChat(ChatConfig{Addr: addr, Channels: []string{"c"}, Username: "hearthbot", Token: "oauth:x", Handle: func(hearth.Event) {}})
 	if err != nil {
 		t.Fatal(err)
@@ -370,7 +350,7 @@ func TestRunStopsWhileTheServerIgnoresTheLogin(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	finished := make(chan error, 1)
 	go func() { finished <- chat.Run(ctx) }()
-	waitFor(t, 10*time.Second, "the connection", func() bool { return accepted.Load() == 1 })
+	waitFor(t, 10*time.Second, "the connection", func() bool { return silent.Accepted() == 1 })
 	cancel()
 	select {
 	case err := <-finished:
@@ -393,13 +373,13 @@ func TestConnectFailuresAreNotLostConnections(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	ln.Close()
-	silent, accepted := silentServer(t)
+	silent := silentServer(t)
 	tests := []struct {
 		name, addr string
 		tries      func() bool
 	}{
 		{"Refused", closed, nil},
-		{"NoAnswer", silent, func() bool { return accepted.Load() >= 2 }},
+		{"NoAnswer", silent.Addr(), func() bool { return silent.Accepted() >= 2 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

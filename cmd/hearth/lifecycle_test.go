@@ -8,8 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -48,40 +46,16 @@ func holdPort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// silentChatServer accepts connections and never answers the login. It
-// counts the connections accepted.
-func silentChatServer(t *testing.T) (string, *atomic.Int64) {
+// silentChatServer starts a chat server that accepts connections and never answers
+// the login.
+func silentChatServer(t *testing.T) *twitchtest.Silent {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := twitchtest.NewSilent()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var (
-		mu       sync.Mutex
-		conns    []net.Conn
-		accepted atomic.Int64
-	)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			accepted.Add(1)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String(), &accepted
+	t.Cleanup(func() { srv.Close() })
+	return srv
 }
 
 // TestTakenPortExitsWithAdvice starts demo and serve on a port another
@@ -126,9 +100,9 @@ func TestTakenPortExitsWithAdvice(t *testing.T) {
 // has accepted the connection and never answered: shutdown must not
 // depend on the server, and end cleanly.
 func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
-	chat, accepted := silentChatServer(t)
+	chat := silentChatServer(t)
 	p := startHearth(t, map[string]string{
-		"HEARTH_TWITCH_IRC_ADDR": chat,
+		"HEARTH_TWITCH_IRC_ADDR": chat.Addr(),
 		"HEARTH_TWITCH_IRC_TLS":  "false",
 		"HEARTH_CHANNELS":        "testchan",
 		"HEARTH_HTTP_ADDR":       "127.0.0.1:0",
@@ -136,7 +110,7 @@ func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
 	}, "serve")
 	p.waitLine(t, `hearth serving`, 30*time.Second)
 	deadline := time.Now().Add(30 * time.Second)
-	for accepted.Load() == 0 {
+	for chat.Accepted() == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("hearth never connected to the chat server")
 		}
