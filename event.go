@@ -23,6 +23,13 @@ const (
 	EventPart                     // a viewer left the channel's chat (PART)
 	EventOnline                   // the stream went live
 	EventOffline                  // the stream ended
+	EventFollow                   // a viewer followed the channel (EventSub channel.follow); User
+	EventRedemption               // a channel-points reward redeemed; User, Reward, Text (the viewer's input)
+	EventPollBegin                // a native Twitch poll started; Poll
+	EventPollProgress             // a native Twitch poll's votes changed; Poll
+	EventPollEnd                  // a native Twitch poll ended or was cancelled; Poll
+	EventViewerCount              // Twitch's concurrent viewer count while live; Count
+	EventChatters                 // the list of viewers in chat, lurkers included (Helix Get Chatters); Chatters
 )
 
 var eventKindNames = [...]string{
@@ -41,6 +48,13 @@ var eventKindNames = [...]string{
 	EventPart:           "part",
 	EventOnline:         "online",
 	EventOffline:        "offline",
+	EventFollow:         "follow",
+	EventRedemption:     "redemption",
+	EventPollBegin:      "poll_begin",
+	EventPollProgress:   "poll_progress",
+	EventPollEnd:        "poll_end",
+	EventViewerCount:    "viewer_count",
+	EventChatters:       "chatters",
 }
 
 // String returns the kind's stable name, used as a metric label value.
@@ -102,9 +116,20 @@ type Event struct {
 	Bits             int    // bits cheered with this message
 
 	Months   int           // cumulative months for sub and resub
-	Count    int           // raid viewers, or gifts in a mystery gift
+	Count    int           // raid viewers, gifts in a mystery gift, or concurrent viewers
 	Target   Identity      // recipient of a gift, timed-out or banned viewer
 	Duration time.Duration // timeout length
 
 	TargetMessageID string // the deleted message, for EventMessageDeleted
+
+	Reward   Reward      // the reward redeemed, for EventRedemption
+	Poll     *PollUpdate // the native poll, for EventPollBegin, EventPollProgress and EventPollEnd
+	Chatters []Identity  // everyone in chat, for EventChatters
+}
+
+// Reward is a channel-points reward as Twitch describes it.
+type Reward struct {
+	ID    string
+	Title string
+	Cost  int
 }
