@@ -39,6 +39,7 @@ type API struct {
 
 	mu     sync.Mutex
 	tokens map[string]*Token // by access token
+	es     *eventSub         // EventSub sessions and subscriptions (eventsub.go)
 }
 
 // Token is an access token the fake issued, with what it grants.
@@ -83,7 +84,9 @@ func NewAPI(opts APIOptions) (*API, error) {
 }
 
 // routes registers every route the fake serves.
-func (a *API) routes(mux *http.ServeMux) {}
+func (a *API) routes(mux *http.ServeMux) {
+	a.eventsubRoutes(mux)
+}
 
 // URL is the API's base URL, such as http://127.0.0.1:41234.
 func (a *API) URL() string { return "http://" + a.ln.Addr().String() }
