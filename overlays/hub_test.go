@@ -317,7 +317,7 @@ func TestPageStatus(t *testing.T) {
 }
 
 func TestKinds(t *testing.T) {
-	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts}; !slices.Equal(got, want) {
+	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}; !slices.Equal(got, want) {
 		t.Fatalf("Kinds() = %q, want %q", got, want)
 	}
 	overlays.Kinds()[0] = "changed"

@@ -13,15 +13,17 @@ import (
 	"context"
 	"embed"
 	"slices"
+	"time"
 
 	"github.com/hearthlive/hearth"
 )
 
 // kinds lists the overlay kinds served, each with a page at
 // web/<kind>.html that subscribes to the topic of the same name. The
-// states they show (hearth.Leaderboard, hearth.Alerts) are defined in the
-// root package, where the engine that publishes them can see them.
-var kinds = []string{hearth.TopicLeaderboard, hearth.TopicAlerts}
+// states they show (hearth.Leaderboard, hearth.Alerts, hearth.PollState)
+// are defined in the root package, where the engine that publishes them can
+// see them.
+var kinds = []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}
 
 //go:embed web
 var webFS embed.FS
@@ -36,10 +38,20 @@ func knownKind(kind string) bool { return slices.Contains(kinds, kind) }
 // has been published for its channel since Hearth started, when the kind
 // needs one. The alerts page takes the first state it gets for history:
 // without a blank one, it would take the first alert after Hearth starts
-// for an old one and never show it.
+// for an old one and never show it. The poll page gets a poll of status ""
+// so that, reconnecting to a Hearth that restarted and has had no poll
+// since, it stops showing the poll it had.
 func blankState(kind, channel string) (any, bool) {
-	if kind == hearth.TopicAlerts {
+	switch kind {
+	case hearth.TopicAlerts:
 		return hearth.Alerts{Channel: channel, Items: []hearth.Alert{}}, true
+	case hearth.TopicPoll:
+		return hearth.PollState{
+			Channel: channel,
+			Options: []hearth.PollOptionState{},
+			Winners: []int{},
+			Now:     time.Now().UTC(),
+		}, true
 	}
 	return nil, false
 }
