@@ -16,15 +16,20 @@ type Batch struct {
 	Viewers []ViewerStats
 	Streams []StreamSession
 	Forget  []ViewerKey
+	// Polls and PollVotes are whole poll and vote rows; a poll is written
+	// before the votes of the same batch.
+	Polls     []Poll
+	PollVotes []PollVote
 }
 
 // Len returns the number of changes in the batch.
-func (b Batch) Len() int { return len(b.Viewers) + len(b.Streams) + len(b.Forget) }
+func (b Batch) Len() int { return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) }
 
 // Store persists Hearth's state. Implementations: store/sqlite,
 // store/postgres. Methods return *Error with ENOTFOUND when a thing is
 // missing, never a nil result with a nil error.
 type Store interface {
+	PollStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer returns one viewer's stats in a channel.
@@ -93,6 +98,16 @@ func (b Batch) Validate() error {
 	for i, k := range b.Forget {
 		if !ValidLogin(k.Channel) || k.UserID == "" || !validText(k.UserID, maxUserIDLen) {
 			return Errorf(EINVALID, "forget %d of batch: channel or user id invalid", i)
+		}
+	}
+	for i, p := range b.Polls {
+		if msg := p.problem(); msg != "" {
+			return Errorf(EINVALID, "poll %d of batch: %s", i, msg)
+		}
+	}
+	for i, v := range b.PollVotes {
+		if msg := v.problem(); msg != "" {
+			return Errorf(EINVALID, "poll vote %d of batch: %s", i, msg)
 		}
 	}
 	return nil

@@ -29,6 +29,7 @@ const (
 	NoticeWelcome     NoticeKind = "welcome"      // first message ever in the channel
 	NoticeWelcomeBack NoticeKind = "welcome_back" // back after Rules.ReturningAfter away
 	NoticeRankUp      NoticeKind = "rank_up"      // reached a higher rank
+	NoticePollResult  NoticeKind = "poll_result"  // a poll closed: DisplayName names the winner(s), Text the question
 )
 
 // Notice is something worth announcing about a viewer.
@@ -38,6 +39,7 @@ type Notice struct {
 	Login       string     `json:"login"`
 	DisplayName string     `json:"display_name"`
 	Rank        string     `json:"rank,omitempty"`
+	Text        string     `json:"text,omitempty"`
 	At          time.Time  `json:"at"`
 }
 
@@ -63,6 +65,17 @@ type Result struct {
 	// bounded reason it was refused, if it was.
 	Command  string
 	Rejected string
+	// Announce is a line to say in chat beside any Reply (a poll's start
+	// or result); "" for none.
+	Announce string
+	// PollVote is the outcome of a vote (one of VoteResults); "" when the
+	// event was none. Poll is the channel's poll row to write when it
+	// started, finished or was mirrored from Twitch; PollVotes are vote
+	// rows to write; PollChanged says the poll overlay's state changed.
+	PollVote    string
+	Poll        *hearth.Poll
+	PollVotes   []hearth.PollVote
+	PollChanged bool
 }
 
 // Channel is the state of one channel's community. It is not safe for
@@ -87,6 +100,8 @@ type Channel struct {
 	present       map[string]struct{}
 	chatters      map[string]struct{} // engaged chatters this stream
 	raidUntil     time.Time
+	poll          *openPoll // the open poll, or the last one since loading; nil before
+	lastPollID    int64
 
 	// Per-operation bookkeeping: op counts operations (events and ticks),
 	// edited holds the viewers edit marked in this one, and streamEdited
@@ -197,6 +212,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	}
 	c.begin()
 	c.advance(ev.Time)
+	c.closeDuePoll(c.clock)
 	switch ev.Kind {
 	case hearth.EventChat:
 		if ev.User.ID != "" {
@@ -233,6 +249,10 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 		if c.live {
 			c.endStream(ev.Time)
 		}
+	case hearth.EventPollBegin, hearth.EventPollProgress, hearth.EventPollEnd:
+		if ev.Poll != nil {
+			c.mirror(*ev.Poll, "")
+		}
 	}
 	return c.finish()
 }
@@ -243,6 +263,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 func (c *Channel) Tick(now time.Time) Result {
 	c.begin()
 	c.advance(now)
+	c.closeDuePoll(c.clock)
 	return c.finish()
 }
 
@@ -423,7 +444,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	if c.earns(v, ev.Time) {
 		repeat := text != "" && text == v.lastText && ev.Time.Sub(v.lastTextAt) < c.rules.RepeatWindow
 		cooled := v.lastEarned.IsZero() || ev.Time.Sub(v.lastEarned) >= c.rules.MessageCooldown
-		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
+		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !c.isBareVote(ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
 			earned += c.multiplied(c.rules.PointsPerMessage, ev.Roles)
 			v.lastEarned = ev.Time
 		}
@@ -510,5 +531,6 @@ func (c *Channel) Forget(login string) (hearth.ViewerKey, bool) {
 	delete(c.byLogin, login)
 	delete(c.present, id)
 	delete(c.chatters, id)
+	c.forgetVote(id)
 	return hearth.ViewerKey{Channel: c.name, UserID: id}, true
 }

@@ -112,6 +112,9 @@ type commandSpec struct {
 	// replies are the reply keys (see Say) that run answers with.
 	replies []string
 	run     handler
+	// uncooled commands skip the cooldowns (a vote must always count);
+	// their handler applies them to any reply it makes.
+	uncooled bool
 }
 
 // commands is the command table, in the order of CommandNames. It is set
@@ -138,6 +141,14 @@ func init() {
 			replies: []string{"addpoints_ok", "give_bot", "unknown_viewer"}, run: (*Channel).addPoints},
 		{name: CmdRemovePoints, permission: moderators, args: argsUserAmount, usage: "@user amount",
 			replies: []string{"removepoints_ok", "give_bot", "unknown_viewer"}, run: (*Channel).removePoints},
+		{name: CmdPoll, permission: moderators, args: argsText, usage: "Question | option | option ... [duration]",
+			replies: []string{"poll_started", "poll_running", "poll_invalid"}, run: (*Channel).pollCommand},
+		{name: CmdVote, permission: everyone, args: argsText, usage: "number|option", uncooled: true,
+			replies: []string{"vote_ambiguous", "vote_usage"}, run: (*Channel).voteCommand},
+		{name: CmdEndPoll, permission: moderators, args: argsNone,
+			replies: []string{"poll_none", "poll_result", "poll_tie", "poll_no_votes"}, run: endPollCommand(false)},
+		{name: CmdCancelPoll, permission: moderators, args: argsNone,
+			replies: []string{"poll_none", "poll_cancelled"}, run: endPollCommand(true)},
 	}
 	CommandNames = commands.names()
 }

@@ -33,6 +33,16 @@ var replyTexts = map[string]map[string]string{
 		"welcome_new":       "Welcome to the chat, %s! Glad you're here.",
 		"welcome_back":      "Welcome back, %s! It's been a while.",
 		"rank_up":           "%s has reached the rank %s! Congrats!",
+		"poll_started":      "Poll: %s — %s. Vote with %s and a number or option (%s)",
+		"poll_running":      "A poll is already running: end it with %s or cancel it with %s",
+		"poll_invalid":      "Can't start that poll: it needs 2 to 10 options and lasts 10s to 30m. Usage: %s",
+		"poll_none":         "No poll is running. Start one with %s",
+		"poll_result":       "Poll closed: %s — %s wins with %d of %d votes (%d voters)",
+		"poll_tie":          "Poll closed: %s — it's a tie between %s with %d votes each (%d voters)",
+		"poll_no_votes":     "Poll closed: %s — nobody voted",
+		"poll_cancelled":    "Poll cancelled: %s",
+		"vote_ambiguous":    "%s, which one: %s? Type more of it after %s",
+		"vote_usage":        "Vote with %s and a number or an option: %s",
 	},
 	"de": {
 		"points":            "%s hat %d Punkte (Rang %s)",
@@ -53,6 +63,16 @@ var replyTexts = map[string]map[string]string{
 		"welcome_new":       "Willkommen im Chat, %s! Schön, dass du da bist.",
 		"welcome_back":      "Willkommen zurück, %s! Lange nicht gesehen.",
 		"rank_up":           "%s hat den Rang %s erreicht! Glückwunsch!",
+		"poll_started":      "Umfrage: %s — %s. Abstimmen mit %s und einer Nummer oder Option (%s)",
+		"poll_running":      "Es läuft schon eine Umfrage: beenden mit %s oder abbrechen mit %s",
+		"poll_invalid":      "Die Umfrage geht so nicht: 2 bis 10 Optionen, Dauer 10s bis 30m. So geht's: %s",
+		"poll_none":         "Gerade läuft keine Umfrage. Starte eine mit %s",
+		"poll_result":       "Umfrage beendet: %s — %s gewinnt mit %d von %d Stimmen (%d Teilnehmer)",
+		"poll_tie":          "Umfrage beendet: %s — Gleichstand zwischen %s mit je %d Stimmen (%d Teilnehmer)",
+		"poll_no_votes":     "Umfrage beendet: %s — niemand hat abgestimmt",
+		"poll_cancelled":    "Umfrage abgebrochen: %s",
+		"vote_ambiguous":    "%s, welche meinst du: %s? Schreib nach %s etwas mehr davon",
+		"vote_usage":        "Abstimmen mit %s und einer Nummer oder Option: %s",
 	},
 	"es": {
 		"points":            "%s tiene %d puntos (rango %s)",
@@ -73,6 +93,16 @@ var replyTexts = map[string]map[string]string{
 		"welcome_new":       "¡Te damos la bienvenida al chat, %s! Qué bueno tenerte aquí.",
 		"welcome_back":      "¡Qué bueno verte de nuevo, %s! Hacía tiempo.",
 		"rank_up":           "¡%s alcanzó el rango %s! ¡Felicidades!",
+		"poll_started":      "Encuesta: %s — %s. Vota con %s y un número u opción (%s)",
+		"poll_running":      "Ya hay una encuesta en curso: termínala con %s o cancélala con %s",
+		"poll_invalid":      "No puedo abrir esa encuesta: necesita de 2 a 10 opciones y dura de 10s a 30m. Uso: %s",
+		"poll_none":         "No hay ninguna encuesta. Abre una con %s",
+		"poll_result":       "Encuesta cerrada: %s — gana %s con %d de %d votos (%d votantes)",
+		"poll_tie":          "Encuesta cerrada: %s — empate entre %s con %d votos cada una (%d votantes)",
+		"poll_no_votes":     "Encuesta cerrada: %s — nadie votó",
+		"poll_cancelled":    "Encuesta cancelada: %s",
+		"vote_ambiguous":    "%s, ¿cuál: %s? Escribe un poco más después de %s",
+		"vote_usage":        "Vota con %s y un número o una opción: %s",
 	},
 	"fr": {
 		"points":            "%s a %d points (rang %s)",
@@ -93,6 +123,16 @@ var replyTexts = map[string]map[string]string{
 		"welcome_new":       "Bienvenue dans le chat, %s ! Installe-toi.",
 		"welcome_back":      "Bon retour parmi nous, %s ! Ça faisait longtemps.",
 		"rank_up":           "%s passe au rang %s ! Bravo !",
+		"poll_started":      "Sondage : %s — %s. Vote avec %s et un numéro ou une option (%s)",
+		"poll_running":      "Un sondage est déjà en cours : termine-le avec %s ou annule-le avec %s",
+		"poll_invalid":      "Impossible de lancer ce sondage : il faut 2 à 10 options et une durée de 10s à 30m. Utilisation : %s",
+		"poll_none":         "Aucun sondage en cours. Lance-en un avec %s",
+		"poll_result":       "Sondage terminé : %s — %s gagne avec %d votes sur %d (%d votants)",
+		"poll_tie":          "Sondage terminé : %s — égalité entre %s avec %d votes chacun (%d votants)",
+		"poll_no_votes":     "Sondage terminé : %s — personne n'a voté",
+		"poll_cancelled":    "Sondage annulé : %s",
+		"vote_ambiguous":    "%s, laquelle : %s ? Écris-en un peu plus après %s",
+		"vote_usage":        "Vote avec %s et un numéro ou une option : %s",
 	},
 	"it": {
 		"points":            "%s ha %d punti (rango %s)",
@@ -113,6 +153,16 @@ var replyTexts = map[string]map[string]string{
 		"welcome_new":       "Ciao %s, ti diamo il benvenuto in chat!",
 		"welcome_back":      "Che bello rivederti, %s! È passato un po'.",
 		"rank_up":           "%s ha raggiunto il rango %s! Complimenti!",
+		"poll_started":      "Sondaggio: %s — %s. Vota con %s e un numero o un'opzione (%s)",
+		"poll_running":      "C'è già un sondaggio in corso: chiudilo con %s o annullalo con %s",
+		"poll_invalid":      "Non posso aprire quel sondaggio: servono da 2 a 10 opzioni e una durata da 10s a 30m. Uso: %s",
+		"poll_none":         "Nessun sondaggio in corso. Aprine uno con %s",
+		"poll_result":       "Sondaggio chiuso: %s — vince %s con %d voti su %d (%d votanti)",
+		"poll_tie":          "Sondaggio chiuso: %s — pareggio tra %s con %d voti ciascuna (%d votanti)",
+		"poll_no_votes":     "Sondaggio chiuso: %s — nessuno ha votato",
+		"poll_cancelled":    "Sondaggio annullato: %s",
+		"vote_ambiguous":    "%s, quale: %s? Scrivine un po' di più dopo %s",
+		"vote_usage":        "Vota con %s e un numero o un'opzione: %s",
 	},
 	"pt": {
 		"points":            "%s tem %d pontos (nível %s)",
@@ -133,6 +183,16 @@ var replyTexts = map[string]map[string]string{
 		"welcome_new":       "Boas-vindas ao chat, %s! Que bom ter você aqui.",
 		"welcome_back":      "Que bom te ver de novo, %s! Fazia tempo.",
 		"rank_up":           "%s chegou ao nível %s! Parabéns!",
+		"poll_started":      "Enquete: %s — %s. Vote com %s e um número ou opção (%s)",
+		"poll_running":      "Já tem uma enquete rolando: encerre com %s ou cancele com %s",
+		"poll_invalid":      "Não dá para abrir essa enquete: ela precisa de 2 a 10 opções e dura de 10s a 30m. Uso: %s",
+		"poll_none":         "Nenhuma enquete rolando. Abra uma com %s",
+		"poll_result":       "Enquete encerrada: %s — %s vence com %d de %d votos (%d votantes)",
+		"poll_tie":          "Enquete encerrada: %s — empate entre %s com %d votos cada (%d votantes)",
+		"poll_no_votes":     "Enquete encerrada: %s — ninguém votou",
+		"poll_cancelled":    "Enquete cancelada: %s",
+		"vote_ambiguous":    "%s, qual delas: %s? Escreva um pouco mais depois de %s",
+		"vote_usage":        "Vote com %s e um número ou uma opção: %s",
 	},
 }
 
@@ -167,6 +227,16 @@ func Languages() []string {
 //	welcome_new        name (a first-time chatter)
 //	welcome_back       name (back after a long absence)
 //	rank_up            name, rank
+//	poll_started       question, options (numbered), vote command, duration
+//	poll_running       end command, cancel command
+//	poll_invalid       usage (see Usage)
+//	poll_none          poll command
+//	poll_result        question, winner, score, total score, voters
+//	poll_tie           question, winners, score each, voters
+//	poll_no_votes      question
+//	poll_cancelled     question
+//	vote_ambiguous     name, candidates, vote command
+//	vote_usage         vote command, options (numbered)
 func Say(lang, key string, args ...any) string {
 	lang = strings.ToLower(lang)
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {

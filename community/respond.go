@@ -24,7 +24,8 @@ const (
 // reasons, the cooldowns and the refusals above. It is the one list the
 // metrics pre-declare their label values from. Callers must not modify it.
 var RejectReasons = append(slices.Clone(UsageReasons),
-	RejectPermission, CooldownUser, CooldownGlobal, RejectInsufficient, RejectSelf, RejectBot, RejectUnknown)
+	RejectPermission, CooldownUser, CooldownGlobal, RejectInsufficient, RejectSelf, RejectBot, RejectUnknown,
+	RejectNoPoll, RejectPollRunning, RejectBadPoll, RejectAmbiguous, RejectBadOption, RejectPollClosed)
 
 // command runs a chat command from ev, if it is one of Hearth's, filling
 // the result's Reply, Command and Rejected. Replies go out through the
@@ -32,10 +33,12 @@ var RejectReasons = append(slices.Clone(UsageReasons),
 // all, so nobody can make the bot spam.
 func (c *Channel) command(ev hearth.Event) {
 	if c.bots[ev.User.Login] && ev.User.Login != c.name {
+		c.botVote(ev)
 		return // other bots (and our own) are never answered
 	}
 	spec, cmd, ok, err := commands.parse(c.rules.CommandPrefix, ev.Text)
 	if !ok {
+		c.bareVote(ev)
 		return
 	}
 	r := c.result
@@ -50,6 +53,10 @@ func (c *Channel) command(ev hearth.Event) {
 	}
 	if !spec.permission.allows(ev.Roles) {
 		r.Rejected = RejectPermission
+		return
+	}
+	if spec.uncooled {
+		r.Rejected, r.Reply = spec.run(c, ev, cmd)
 		return
 	}
 	if allowed, reason := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); !allowed {

@@ -80,6 +80,18 @@ type Rules struct {
 	CommandPrefix string
 	Language      string
 	Cooldowns     CooldownConfig
+
+	// Polls: PollDuration is a chat poll's length when none is given;
+	// PollAllowChange lets a viewer change their vote (the last counts);
+	// PollBareVotes counts a message that is only an option's number or
+	// label as a vote; PollWeighting is one of hearth.PollWeightNone,
+	// PollWeightRank and PollWeightPoints, and PollPointsPerVote what one
+	// vote costs under points weighting.
+	PollDuration      time.Duration
+	PollAllowChange   bool
+	PollBareVotes     bool
+	PollWeighting     string
+	PollPointsPerVote int64
 }
 
 // Rank is one step of the ladder: viewers whose ranking value is at least
@@ -138,6 +150,12 @@ func DefaultRules() Rules {
 		CommandPrefix:  "!",
 		Language:       "en",
 		Cooldowns:      DefaultCooldowns(),
+
+		PollDuration:      2 * time.Minute,
+		PollAllowChange:   true,
+		PollBareVotes:     false,
+		PollWeighting:     hearth.PollWeightNone,
+		PollPointsPerVote: 100,
 	}
 }
 
@@ -218,6 +236,9 @@ func (r Rules) Validate() error {
 	}
 	if !ValidPrefix(r.CommandPrefix) {
 		return fmt.Errorf("commands.prefix must be 1 to 3 characters without spaces or @, got %q", r.CommandPrefix)
+	}
+	if err := r.validatePolls(); err != nil {
+		return err
 	}
 	if !slices.Contains(Languages(), r.Language) {
 		return fmt.Errorf("language must be one of %s, got %q", strings.Join(Languages(), ", "), r.Language)

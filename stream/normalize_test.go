@@ -2,6 +2,7 @@ package stream
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestParseLine(t *testing.T) {
 				t.Fatalf("time %v, want %v", got.Time, tt.want.Time)
 			}
 			got.Time = tt.want.Time
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})

@@ -26,9 +26,9 @@ const applyAttempts = 3
 
 // Apply writes every change in b in one transaction: all or nothing. It
 // deletes the viewers that b.Forget names first (a viewer that is not there
-// is no error), then writes b.Viewers, then b.Streams. Rows are whole
-// (absolute values), so applying the same batch twice leaves the same
-// state; when a batch holds two rows for one viewer, or for one stream, the
+// is no error, and their poll votes go too), then writes b.Viewers, then
+// b.Streams, b.Polls and b.PollVotes. Rows are whole (absolute values), so
+// applying the same batch twice leaves the same state; when a batch holds two rows for one viewer, or for one stream, the
 // later one wins. A channel that a viewer or stream names and the store does
 // not know yet is created, as EnsureChannel would; Forget creates none. A
 // batch that hearth.Batch.Validate refuses is rejected whole with its
@@ -61,6 +61,7 @@ type write struct {
 	forget           []any    // arguments of deleteViewers, or nil
 	viewers          []any    // arguments of upsertViewers, or nil
 	streams          []any    // arguments of upsertStreams, or nil
+	polls, votes     []any    // arguments of upsertPolls and upsertVotes, or nil
 }
 
 // newWrite turns a valid batch into a write. Rows are made unique by key,
@@ -82,6 +83,12 @@ func newWrite(b hearth.Batch) write {
 	if len(b.Streams) > 0 {
 		w.streams = streamArrays(lastByKey(b.Streams, keyOfStream, compareStreamKeys))
 	}
+	if len(b.Polls) > 0 {
+		w.polls = pollArrays(lastByKey(b.Polls, keyOfPoll, comparePollKeys))
+	}
+	if len(b.PollVotes) > 0 {
+		w.votes = voteArrays(lastByKey(b.PollVotes, keyOfVote, compareVoteKeys))
+	}
 
 	names := make([]string, 0, len(b.Viewers)+len(b.Streams))
 	for _, v := range b.Viewers {
@@ -89,6 +96,9 @@ func newWrite(b hearth.Batch) write {
 	}
 	for _, s := range b.Streams {
 		names = append(names, s.Channel)
+	}
+	for _, p := range b.Polls {
+		names = append(names, p.Channel)
 	}
 	slices.Sort(names)
 	w.channels = slices.Compact(names)
@@ -107,12 +117,19 @@ func (db *DB) apply(ctx context.Context, w write) error {
 		}
 		if w.forget != nil {
 			b.Queue(deleteViewers, w.forget...)
+			b.Queue(deleteViewerVotes, w.forget...)
 		}
 		if w.viewers != nil {
 			b.Queue(upsertViewers, w.viewers...)
 		}
 		if w.streams != nil {
 			b.Queue(upsertStreams, w.streams...)
+		}
+		if w.polls != nil {
+			b.Queue(upsertPolls, w.polls...)
+		}
+		if w.votes != nil {
+			b.Queue(upsertVotes, w.votes...)
 		}
 		return tx.SendBatch(ctx, &b).Close()
 	})

@@ -11,9 +11,9 @@ import (
 
 // Apply writes every change in b in one transaction: all or nothing. It
 // deletes the viewers that b.Forget names first (a viewer that is not there
-// is no error), then writes b.Viewers, then b.Streams. Rows are whole
-// (absolute values), so applying the same batch twice leaves the same
-// state; when a batch holds two rows for one viewer, or for one stream, the
+// is no error, and their poll votes go too), then writes b.Viewers, then
+// b.Streams, b.Polls and b.PollVotes. Rows are whole (absolute values), so
+// applying the same batch twice leaves the same state; when a batch holds two rows for one viewer, or for one stream, the
 // later one wins. A channel that a viewer or stream names and the store does
 // not know yet is created, as EnsureChannel would; Forget creates none. A
 // batch that hearth.Batch.Validate refuses is rejected whole with its
@@ -55,10 +55,21 @@ func (db *DB) apply(ctx context.Context, b hearth.Batch) error {
 	}); err != nil {
 		return err
 	}
+	if err := execEach(ctx, tx, deleteViewerVotes, b.Forget, func(k hearth.ViewerKey) []any {
+		return []any{k.Channel, k.UserID}
+	}); err != nil {
+		return err
+	}
 	if err := execEach(ctx, tx, upsertViewer, b.Viewers, viewerArgs); err != nil {
 		return err
 	}
 	if err := execEach(ctx, tx, upsertStream, b.Streams, streamArgs); err != nil {
+		return err
+	}
+	if err := execEach(ctx, tx, upsertPoll, b.Polls, pollArgs); err != nil {
+		return err
+	}
+	if err := execEach(ctx, tx, upsertVote, b.PollVotes, voteArgs); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -73,6 +84,9 @@ func batchChannels(b hearth.Batch) []string {
 	}
 	for _, s := range b.Streams {
 		names = append(names, s.Channel)
+	}
+	for _, p := range b.Polls {
+		names = append(names, p.Channel)
 	}
 	return names
 }

@@ -1,0 +1,819 @@
+package community
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// Command names of polls.
+const (
+	CmdPoll       = "poll"
+	CmdVote       = "vote"
+	CmdEndPoll    = "endpoll"
+	CmdCancelPoll = "cancelpoll"
+)
+
+// Bounds of a chat poll's duration.
+const (
+	MinPollDuration = 10 * time.Second
+	MaxPollDuration = 30 * time.Minute
+)
+
+// Twitch's limits on a native poll (Helix Create Poll).
+const (
+	NativeMaxTitle       = 60 // characters
+	NativeMaxChoices     = 5
+	NativeMaxChoice      = 25 // characters
+	NativeMinDuration    = 15 * time.Second
+	NativeMaxDuration    = 1800 * time.Second
+	maxPointsVotesPerCmd = 1000
+)
+
+// PollActiveWindow is how recently a viewer must have chatted to count
+// toward a poll's turnout.
+const PollActiveWindow = 5 * time.Minute
+
+// Reasons a poll command is refused, beside the common ones.
+const (
+	RejectNoPoll      = "no_poll"          // no poll is open
+	RejectPollRunning = "poll_running"     // a poll is already open
+	RejectBadPoll     = "bad_poll"         // !poll with a wrong number of options or duration
+	RejectAmbiguous   = "ambiguous_option" // a vote's prefix matches several options
+	RejectBadOption   = "bad_option"       // a vote names no option
+	RejectPollClosed  = "poll_closed"      // a vote for a poll that has closed
+)
+
+// Outcomes of a vote: the bounded values of Result.PollVote and of the
+// votes metric's result label.
+const (
+	VoteAccepted  = "accepted"
+	VoteChanged   = "changed"
+	VoteLate      = "late"
+	VoteInvalid   = "invalid"
+	VoteDuplicate = "duplicate"
+	VoteBot       = "bot"
+)
+
+// VoteResults lists every vote outcome. Callers must not modify it.
+var VoteResults = []string{VoteAccepted, VoteChanged, VoteLate, VoteInvalid, VoteDuplicate, VoteBot}
+
+// Outcomes of a finished poll, for metrics.
+const (
+	PollCompleted = "completed"
+	PollCancelled = "cancelled"
+)
+
+// PollSpec asks for a new poll, from chat or the API.
+type PollSpec struct {
+	Question string
+	Options  []string
+	// Duration is how long it stays open; 0 takes Rules.PollDuration.
+	Duration time.Duration
+	// StartedBy is the login of who asked, or "api".
+	StartedBy string
+}
+
+// openPoll is a channel's poll and, for a chat poll, who voted what.
+type openPoll struct {
+	p     hearth.Poll
+	votes map[string]*hearth.PollVote // by user id
+}
+
+// Validate checks a chat poll's spec against the rules, naming the field
+// at fault in an EINVALID error. It trims the question and options.
+func (s *PollSpec) Validate(r Rules) error {
+	s.Question = strings.TrimSpace(s.Question)
+	for i := range s.Options {
+		s.Options[i] = strings.TrimSpace(s.Options[i])
+	}
+	if s.Duration == 0 {
+		s.Duration = r.PollDuration
+	}
+	switch {
+	case s.Question == "":
+		return hearth.Errorf(hearth.EINVALID, "question: a poll needs a question")
+	case len(s.Question) > hearth.PollMaxQuestionLen || !validPollText(s.Question):
+		return hearth.Errorf(hearth.EINVALID, "question: at most %d bytes of text", hearth.PollMaxQuestionLen)
+	case len(s.Options) < hearth.PollMinOptions || len(s.Options) > hearth.PollMaxOptions:
+		return hearth.Errorf(hearth.EINVALID, "options: a poll has %d to %d options, got %d", hearth.PollMinOptions, hearth.PollMaxOptions, len(s.Options))
+	case s.Duration < MinPollDuration || s.Duration > MaxPollDuration:
+		return hearth.Errorf(hearth.EINVALID, "duration: must be between %s and %s, got %s", MinPollDuration, MaxPollDuration, s.Duration)
+	}
+	seen := make(map[string]bool, len(s.Options))
+	for i, o := range s.Options {
+		switch {
+		case o == "":
+			return hearth.Errorf(hearth.EINVALID, "options: option %d is empty", i+1)
+		case len(o) > hearth.PollMaxOptionLen || !validPollText(o):
+			return hearth.Errorf(hearth.EINVALID, "options: option %d is longer than %d bytes", i+1, hearth.PollMaxOptionLen)
+		case seen[strings.ToLower(o)]:
+			return hearth.Errorf(hearth.EINVALID, "options: option %d repeats %q", i+1, o)
+		}
+		seen[strings.ToLower(o)] = true
+	}
+	return nil
+}
+
+// ValidateNative checks a spec against Twitch's limits for a native poll
+// (title up to 60 characters, 2 to 5 choices of up to 25 characters, 15 to
+// 1800 seconds), naming the field at fault in an EINVALID error. Run it
+// after Validate.
+func (s PollSpec) ValidateNative() error {
+	switch {
+	case len([]rune(s.Question)) > NativeMaxTitle:
+		return hearth.Errorf(hearth.EINVALID, "question: a native Twitch poll's title has at most %d characters, got %d", NativeMaxTitle, len([]rune(s.Question)))
+	case len(s.Options) > NativeMaxChoices:
+		return hearth.Errorf(hearth.EINVALID, "options: a native Twitch poll has 2 to %d choices, got %d", NativeMaxChoices, len(s.Options))
+	case s.Duration < NativeMinDuration || s.Duration > NativeMaxDuration:
+		return hearth.Errorf(hearth.EINVALID, "duration: a native Twitch poll lasts 15 to 1800 seconds, got %s", s.Duration)
+	}
+	for i, o := range s.Options {
+		if n := len([]rune(o)); n > NativeMaxChoice {
+			return hearth.Errorf(hearth.EINVALID, "options: choice %d of a native Twitch poll has at most %d characters, got %d", i+1, NativeMaxChoice, n)
+		}
+	}
+	return nil
+}
+
+func validPollText(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r == 0 || r == '\uFFFD' })
+}
+
+// ParsePoll reads the text of "!poll Question | A | B | C 90s": the
+// question, then options separated by '|'; a duration (Go syntax: 90s,
+// 2m, 1m30s) may end the last option or stand as a last part of its own.
+func ParsePoll(text string) PollSpec {
+	parts := strings.Split(text, "|")
+	s := PollSpec{Question: strings.TrimSpace(parts[0])}
+	for _, p := range parts[1:] {
+		s.Options = append(s.Options, strings.TrimSpace(p))
+	}
+	if n := len(s.Options); n > 0 {
+		last := s.Options[n-1]
+		i := strings.LastIndexFunc(last, cmdSeparator)
+		word := last[i+1:]
+		if d, err := time.ParseDuration(strings.ToLower(word)); err == nil && d > 0 {
+			s.Duration = d
+			if rest := strings.TrimSpace(last[:i+1]); rest != "" {
+				s.Options[n-1] = rest
+			} else {
+				s.Options = s.Options[:n-1]
+			}
+		}
+	}
+	return s
+}
+
+// newPollID returns an id for a chat poll started at t: its Unix time in
+// microseconds, made larger than the last id if the clock did not move.
+func (c *Channel) newPollID(t time.Time) string {
+	id := t.UnixMicro()
+	if id <= c.lastPollID {
+		id = c.lastPollID + 1
+	}
+	c.lastPollID = id
+	return strconv.FormatInt(id, 10)
+}
+
+// StartPoll opens a chat poll at now, if no poll is open. It returns the
+// poll and what the engine must write, say and publish; an ECONFLICT error
+// when a poll is open, EINVALID naming the field for a bad spec.
+func (c *Channel) StartPoll(spec PollSpec, now time.Time) (hearth.Poll, Result, error) {
+	c.begin()
+	c.advance(now)
+	if now.Before(c.clock) {
+		now = c.clock
+	}
+	if err := c.startPoll(spec, now); err != nil {
+		c.finish()
+		return hearth.Poll{}, Result{}, err
+	}
+	p := c.poll.p
+	return p, c.finish(), nil
+}
+
+func (c *Channel) startPoll(spec PollSpec, now time.Time) error {
+	c.closeDuePoll(now)
+	if c.poll != nil && c.poll.p.Status == hearth.PollOpen {
+		return hearth.Errorf(hearth.ECONFLICT, "a poll is already open in #%s (%s); end or cancel it first", c.name, c.poll.p.ID)
+	}
+	if err := spec.Validate(c.rules); err != nil {
+		return err
+	}
+	p := hearth.Poll{
+		Channel: c.name, ID: c.newPollID(now), Kind: hearth.PollChat, Status: hearth.PollOpen,
+		Question: spec.Question, Options: slices.Clone(spec.Options),
+		Weighting: c.rules.PollWeighting, StartedBy: spec.StartedBy,
+		StartedAt: now, EndsAt: now.Add(spec.Duration),
+	}
+	if p.Weighting == hearth.PollWeightPoints {
+		p.PointsPerVote = c.rules.PollPointsPerVote
+	}
+	p.Tally.Votes = make([]int64, len(p.Options))
+	p.Tally.Scores = make([]int64, len(p.Options))
+	c.poll = &openPoll{p: p, votes: make(map[string]*hearth.PollVote)}
+	c.pollChanged()
+	c.result.Announce = c.say("poll_started", p.Question, c.optionList(p.Options), c.rules.CommandPrefix+CmdVote, FormatSeconds(spec.Duration))
+	return nil
+}
+
+// EndPoll closes (cancel false) or cancels the open poll with id ("" for
+// whichever is open) at now. ENOTFOUND when no such poll is open.
+func (c *Channel) EndPoll(id string, cancel bool, now time.Time) (hearth.Poll, Result, error) {
+	c.begin()
+	c.advance(now)
+	c.closeDuePoll(c.clock)
+	if c.poll == nil || c.poll.p.Status != hearth.PollOpen || id != "" && c.poll.p.ID != id {
+		c.finish()
+		return hearth.Poll{}, Result{}, hearth.Errorf(hearth.ENOTFOUND, "#%s has no open poll %s", c.name, id)
+	}
+	status := hearth.PollClosed
+	if cancel {
+		status = hearth.PollCancelled
+	}
+	if now.Before(c.clock) {
+		now = c.clock
+	}
+	c.closePoll(now, status)
+	p := c.poll.p
+	return p, c.finish(), nil
+}
+
+// CurrentPoll returns the open poll, or the last one since the channel was
+// loaded, with its tally and breakdown as they stand; false when there has
+// been none.
+func (c *Channel) CurrentPoll() (hearth.Poll, bool) {
+	if c.poll == nil {
+		return hearth.Poll{}, false
+	}
+	p := c.poll.p
+	if p.Kind == hearth.PollChat && p.Status == hearth.PollOpen {
+		p.Tally.Breakdown = c.breakdown()
+	}
+	return clonePoll(p), true
+}
+
+// PollState returns what the poll overlay shows at now.
+func (c *Channel) PollState(now time.Time) hearth.PollState {
+	st := hearth.PollState{Channel: c.name, Options: []hearth.PollOptionState{}, Winners: []int{}, Now: now}
+	if c.poll == nil {
+		return st
+	}
+	p := c.poll.p
+	st.ID, st.Kind, st.Status, st.Question = p.ID, p.Kind, p.Status, p.Question
+	st.Weighting, st.EndsAt, st.ClosedAt = p.Weighting, p.EndsAt, p.ClosedAt
+	st.Voters = p.Tally.Voters
+	for i, o := range p.Options {
+		os := hearth.PollOptionState{Label: o}
+		if i < len(p.Tally.Votes) {
+			os.Votes = p.Tally.Votes[i]
+		}
+		if i < len(p.Tally.Scores) {
+			os.Score = p.Tally.Scores[i]
+		}
+		st.Total += os.Score
+		st.Options = append(st.Options, os)
+	}
+	st.Winners = append(st.Winners, p.Tally.Winners...)
+	return st
+}
+
+// RestorePoll reloads an open poll and its votes after a restart. A poll
+// whose end passed while Hearth was down is closed at once, at its end,
+// with the votes it had; the result says what to write and announce.
+func (c *Channel) RestorePoll(p hearth.Poll, votes []hearth.PollVote, now time.Time) Result {
+	c.begin()
+	op := &openPoll{p: clonePoll(p), votes: make(map[string]*hearth.PollVote, len(votes))}
+	if id, err := strconv.ParseInt(p.ID, 10, 64); err == nil && id > c.lastPollID {
+		c.lastPollID = id
+	}
+	if p.Kind == hearth.PollChat {
+		op.p.Tally = hearth.PollTally{Votes: make([]int64, len(p.Options)), Scores: make([]int64, len(p.Options))}
+		for i := range votes {
+			v := votes[i]
+			if v.Option < 0 || v.Option >= len(p.Options) {
+				continue
+			}
+			op.votes[v.UserID] = &v
+			op.p.Tally.Votes[v.Option]++
+			op.p.Tally.Scores[v.Option] += v.Weight
+			if vw, ok := c.viewers[v.UserID]; ok && v.At.After(vw.lastChat) {
+				vw.lastChat = v.At
+			}
+		}
+		op.p.Tally.Voters = int64(len(op.votes))
+	}
+	c.poll = op
+	c.pollChanged()
+	if p.Kind == hearth.PollChat && !now.Before(p.EndsAt) {
+		c.closePoll(p.EndsAt, hearth.PollClosed)
+	}
+	return c.finish()
+}
+
+// closeDuePoll closes a chat poll whose end has come by now.
+func (c *Channel) closeDuePoll(now time.Time) {
+	if c.poll != nil && c.poll.p.Kind == hearth.PollChat && c.poll.p.Status == hearth.PollOpen && !now.Before(c.poll.p.EndsAt) {
+		c.closePoll(c.poll.p.EndsAt, hearth.PollClosed)
+	}
+}
+
+// closePoll finishes the open poll at at with status: the tally gets its
+// breakdown, turnout and winners, the result is announced and alerted. A
+// cancelled points-weighted poll gives every voter their points back.
+func (c *Channel) closePoll(at time.Time, status string) {
+	op := c.poll
+	p := &op.p
+	p.Status, p.ClosedAt = status, at
+	if p.Kind == hearth.PollChat {
+		p.Tally.Breakdown = c.breakdown()
+		p.Tally.ActiveChatters = c.activeChatters(at)
+		if p.Tally.ActiveChatters < p.Tally.Voters {
+			p.Tally.ActiveChatters = p.Tally.Voters
+		}
+		if p.Tally.ActiveChatters > 0 {
+			p.Tally.Turnout = float64(p.Tally.Voters) / float64(p.Tally.ActiveChatters)
+		}
+	}
+	if status == hearth.PollCancelled {
+		for _, v := range op.votes {
+			if vw, ok := c.viewers[v.UserID]; ok && v.Spent > 0 {
+				s := c.edit(vw)
+				s.Points = min(s.Points+v.Spent, MaxBalance)
+			}
+		}
+		if p.Kind == hearth.PollChat {
+			c.result.Announce = c.say("poll_cancelled", p.Question)
+		}
+	} else {
+		p.Tally.Winners = winners(p.Tally.Scores)
+		if p.Kind == hearth.PollChat {
+			c.result.Announce = c.resultLine(*p)
+		}
+		c.result.Notices = append(c.result.Notices, Notice{
+			Kind: NoticePollResult, DisplayName: c.winnerLabels(*p), Text: p.Question, At: at,
+		})
+	}
+	c.pollChanged()
+}
+
+// winners returns the indexes of the highest scores, none if all are 0.
+func winners(scores []int64) []int {
+	best := int64(0)
+	for _, s := range scores {
+		best = max(best, s)
+	}
+	out := []int{}
+	if best == 0 {
+		return out
+	}
+	for i, s := range scores {
+		if s == best {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (c *Channel) winnerLabels(p hearth.Poll) string {
+	names := make([]string, len(p.Tally.Winners))
+	for i, w := range p.Tally.Winners {
+		names[i] = p.Options[w]
+	}
+	return strings.Join(names, " = ")
+}
+
+// resultLine is the chat line announcing a closed poll.
+func (c *Channel) resultLine(p hearth.Poll) string {
+	t := p.Tally
+	switch len(t.Winners) {
+	case 0:
+		return c.say("poll_no_votes", p.Question)
+	case 1:
+		return c.say("poll_result", p.Question, p.Options[t.Winners[0]], t.Scores[t.Winners[0]], sum(t.Scores), t.Voters)
+	default:
+		return c.say("poll_tie", p.Question, c.winnerLabels(p), t.Scores[t.Winners[0]], t.Voters)
+	}
+}
+
+func sum(xs []int64) int64 {
+	var n int64
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+// breakdown counts, per option, the open chat poll's votes from
+// subscribers, from newcomers and from each rank.
+func (c *Channel) breakdown() []hearth.PollBreakdown {
+	out := make([]hearth.PollBreakdown, len(c.poll.p.Options))
+	for i := range out {
+		out[i].Ranks = map[string]int64{}
+	}
+	for _, v := range c.poll.votes {
+		b := &out[v.Option]
+		if v.Subscriber {
+			b.Subscribers++
+		}
+		if v.Newcomer {
+			b.Newcomers++
+		}
+		b.Ranks[v.Rank]++
+	}
+	return out
+}
+
+// activeChatters counts the viewers (bots left out) who chatted within
+// PollActiveWindow before at.
+func (c *Channel) activeChatters(at time.Time) int64 {
+	cutoff := at.Add(-PollActiveWindow)
+	var n int64
+	for _, v := range c.viewers {
+		if !c.isBot(v) && !v.lastChat.Before(cutoff) && !v.lastChat.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *Channel) pollChanged() {
+	p := clonePoll(c.poll.p)
+	c.result.Poll = &p
+	c.result.PollChanged = true
+}
+
+func clonePoll(p hearth.Poll) hearth.Poll {
+	p.Options = slices.Clone(p.Options)
+	p.Tally.Votes = slices.Clone(p.Tally.Votes)
+	p.Tally.Scores = slices.Clone(p.Tally.Scores)
+	p.Tally.Winners = slices.Clone(p.Tally.Winners)
+	p.Tally.Breakdown = slices.Clone(p.Tally.Breakdown)
+	return p
+}
+
+func (c *Channel) optionList(options []string) string {
+	parts := make([]string, len(options))
+	for i, o := range options {
+		parts[i] = strconv.Itoa(i+1) + ") " + o
+	}
+	return strings.Join(parts, " ")
+}
+
+// FormatSeconds writes a poll duration as chat reads it: "90s", "2m",
+// "1m30s".
+func FormatSeconds(d time.Duration) string {
+	d = d.Round(time.Second)
+	m, s := int64(d/time.Minute), int64(d%time.Minute/time.Second)
+	switch {
+	case m == 0:
+		return fmt.Sprintf("%ds", s)
+	case s == 0:
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dm%ds", m, s)
+}
+
+// pollCommand runs a moderator's !poll.
+func (c *Channel) pollCommand(ev hearth.Event, cmd Command) (rejected, reply string) {
+	spec := ParsePoll(cmd.Text)
+	spec.StartedBy = ev.User.Login
+	err := c.startPoll(spec, ev.Time)
+	switch hearth.ErrorCode(err) {
+	case "":
+		return "", ""
+	case hearth.ECONFLICT:
+		return RejectPollRunning, c.say("poll_running", c.rules.CommandPrefix+CmdEndPoll, c.rules.CommandPrefix+CmdCancelPoll)
+	}
+	return RejectBadPoll, c.say("poll_invalid", Usage(c.rules.CommandPrefix, CmdPoll))
+}
+
+// endPollCommand runs !endpoll and !cancelpoll.
+func endPollCommand(cancel bool) handler {
+	return func(c *Channel, ev hearth.Event, _ Command) (rejected, reply string) {
+		if c.poll == nil || c.poll.p.Status != hearth.PollOpen {
+			return RejectNoPoll, c.say("poll_none", c.rules.CommandPrefix+CmdPoll)
+		}
+		status := hearth.PollClosed
+		if cancel {
+			status = hearth.PollCancelled
+		}
+		c.closePoll(ev.Time, status)
+		return "", ""
+	}
+}
+
+// voteCommand runs !vote: a vote is never answered in chat, except an
+// ambiguous or unknown option, which gets a usage line within the
+// command's cooldowns.
+func (c *Channel) voteCommand(ev hearth.Event, cmd Command) (rejected, reply string) {
+	rejected = c.vote(ev, cmd.Text, true)
+	switch rejected {
+	case RejectAmbiguous, RejectBadOption:
+		if ok, _ := c.cmds.Allow(CmdVote, ev.User.ID, ev.Roles, ev.Time); !ok {
+			return rejected, ""
+		}
+		cands := c.candidates(cmd.Text)
+		if rejected == RejectAmbiguous {
+			return rejected, c.say("vote_ambiguous", ev.User.DisplayName, strings.Join(cands, ", "), c.rules.CommandPrefix+CmdVote)
+		}
+		return rejected, c.say("vote_usage", c.rules.CommandPrefix+CmdVote, c.optionList(c.poll.p.Options))
+	}
+	return rejected, ""
+}
+
+// bareVote counts a message that is only an option's number or label as a
+// vote, when the rules allow it and a chat poll is open. It reports
+// whether the message was one.
+func (c *Channel) bareVote(ev hearth.Event) bool {
+	if !c.isBareVote(ev.Text) {
+		return false
+	}
+	c.result.Command = CmdVote
+	c.result.Rejected = c.vote(ev, ev.Text, false)
+	return true
+}
+
+// isBareVote reports whether text would be a bare vote now: bare votes on,
+// a chat poll open, and the whole text an option's number or label.
+func (c *Channel) isBareVote(text string) bool {
+	if !c.rules.PollBareVotes || c.poll == nil || c.poll.p.Kind != hearth.PollChat || c.poll.p.Status != hearth.PollOpen {
+		return false
+	}
+	text = strings.TrimFunc(text, cmdSeparator)
+	if n, reason := cmdParseAmount(text); reason == "" {
+		return n <= int64(len(c.poll.p.Options))
+	}
+	for _, o := range c.poll.p.Options {
+		if strings.EqualFold(o, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// choose finds the option arg names: its number, its label, or a unique
+// prefix of one label (case-insensitive). It returns the index, or the
+// reason it names none.
+func (c *Channel) choose(arg string) (int, string) {
+	opts := c.poll.p.Options
+	arg = strings.TrimFunc(arg, cmdSeparator)
+	if arg == "" {
+		return 0, RejectBadOption
+	}
+	if n, reason := cmdParseAmount(arg); reason == "" || strings.Trim(arg, "0123456789") == "" {
+		if reason != "" || n > int64(len(opts)) {
+			return 0, RejectBadOption
+		}
+		return int(n - 1), ""
+	}
+	low := strings.ToLower(arg)
+	for i, o := range opts {
+		if strings.ToLower(o) == low {
+			return i, ""
+		}
+	}
+	found := -1
+	for i, o := range opts {
+		if strings.HasPrefix(strings.ToLower(o), low) {
+			if found >= 0 {
+				return 0, RejectAmbiguous
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return 0, RejectBadOption
+	}
+	return found, ""
+}
+
+// candidates returns the labels a prefix matches.
+func (c *Channel) candidates(arg string) []string {
+	low := strings.ToLower(strings.TrimFunc(arg, cmdSeparator))
+	var out []string
+	for _, o := range c.poll.p.Options {
+		if strings.HasPrefix(strings.ToLower(o), low) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// vote applies one viewer's vote and sets Result.PollVote. With points
+// weighting, "!vote mirage 3" buys 3 votes; the points are taken in the
+// same result as the vote, and a changed vote first gets back what the
+// previous one cost.
+func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected string) {
+	r := c.result
+	if c.poll == nil || c.poll.p.Status != hearth.PollOpen || c.poll.p.Kind != hearth.PollChat {
+		if c.poll != nil && c.poll.p.Status != hearth.PollOpen {
+			r.PollVote = VoteLate
+			return RejectPollClosed
+		}
+		r.PollVote = VoteInvalid
+		return RejectNoPoll
+	}
+	voter := c.viewers[ev.User.ID]
+	if voter == nil || c.isBot(voter) {
+		r.PollVote = VoteBot
+		return RejectBot
+	}
+	p := &c.poll.p
+	count := int64(1)
+	option, reason := c.choose(arg)
+	if reason != "" && command && p.Weighting == hearth.PollWeightPoints {
+		// "!vote mirage 3": the last word buys votes.
+		if i := strings.LastIndexFunc(strings.TrimFunc(arg, cmdSeparator), cmdSeparator); i > 0 {
+			trimmed := strings.TrimFunc(arg, cmdSeparator)
+			if n, bad := cmdParseAmount(trimmed[i+1:]); bad == "" && n <= maxPointsVotesPerCmd {
+				if o, why := c.choose(trimmed[:i]); why == "" {
+					option, reason, count = o, "", n
+				}
+			}
+		}
+	}
+	if reason != "" {
+		r.PollVote = VoteInvalid
+		return reason
+	}
+	prev := c.poll.votes[ev.User.ID]
+	if prev != nil && (!c.rules.PollAllowChange || prev.Option == option && (p.Weighting != hearth.PollWeightPoints || prev.Weight == count)) {
+		r.PollVote = VoteDuplicate
+		return ""
+	}
+	weight, spent := int64(1), int64(0)
+	switch p.Weighting {
+	case hearth.PollWeightRank:
+		weight = int64(c.rules.rankIndex(c.rules.rankValue(voter.stats))) + 1
+	case hearth.PollWeightPoints:
+		weight, spent = count, count*p.PointsPerVote
+		refund := int64(0)
+		if prev != nil {
+			refund = prev.Spent
+		}
+		if voter.stats.Points+refund < spent {
+			r.PollVote = VoteInvalid
+			return RejectInsufficient
+		}
+		if spent != refund {
+			c.edit(voter).Points += refund - spent
+		}
+	}
+	v := &hearth.PollVote{
+		Channel: c.name, PollID: p.ID, UserID: ev.User.ID, Login: voter.stats.Login,
+		Option: option, Weight: weight, Spent: spent,
+		Subscriber: ev.Roles.Has(hearth.RoleSubscriber),
+		Newcomer:   c.live && !voter.stats.FirstSeen.Before(c.stream.StartedAt),
+		Rank:       c.rules.RankOf(voter.stats).Name,
+		At:         ev.Time,
+	}
+	r.PollVote = VoteAccepted
+	if prev != nil {
+		r.PollVote = VoteChanged
+		p.Tally.Votes[prev.Option]--
+		p.Tally.Scores[prev.Option] -= prev.Weight
+	} else {
+		p.Tally.Voters++
+	}
+	p.Tally.Votes[option]++
+	p.Tally.Scores[option] += weight
+	c.poll.votes[ev.User.ID] = v
+	r.PollVotes = append(r.PollVotes, *v)
+	r.PollChanged = true
+	return ""
+}
+
+// botVote counts a vote from a bot, which is never counted.
+func (c *Channel) botVote(ev hearth.Event) {
+	if c.poll == nil {
+		return
+	}
+	if spec, _, ok, _ := commands.parse(c.rules.CommandPrefix, ev.Text); ok && spec.name == CmdVote || c.isBareVote(ev.Text) {
+		c.result.PollVote = VoteBot
+	}
+}
+
+// forgetVote drops a forgotten viewer's vote from the open poll.
+func (c *Channel) forgetVote(userID string) {
+	if c.poll == nil || c.poll.p.Status != hearth.PollOpen {
+		return
+	}
+	if v, ok := c.poll.votes[userID]; ok {
+		t := &c.poll.p.Tally
+		t.Votes[v.Option]--
+		t.Scores[v.Option] -= v.Weight
+		t.Voters--
+		delete(c.poll.votes, userID)
+	}
+}
+
+// MirrorPoll applies a native Twitch poll as Twitch reports it (EventSub
+// or the answer to Create Poll): the channel's poll becomes it, unless a
+// chat poll is open, in which case the native poll is only stored. Updates
+// for a native poll already finished are ignored.
+func (c *Channel) MirrorPoll(u hearth.PollUpdate, startedBy string, now time.Time) Result {
+	c.begin()
+	c.advance(now)
+	c.mirror(u, startedBy)
+	return c.finish()
+}
+
+func (c *Channel) mirror(u hearth.PollUpdate, startedBy string) {
+	if u.ID == "" || len(u.Choices) < hearth.PollMinOptions || len(u.Choices) > hearth.PollMaxOptions {
+		return
+	}
+	status := hearth.PollOpen
+	switch strings.ToUpper(u.Status) {
+	case "ACTIVE", "":
+	case "COMPLETED", "TERMINATED", "ARCHIVED":
+		status = hearth.PollClosed
+	default: // MODERATED, INVALID
+		status = hearth.PollCancelled
+	}
+	cur := c.poll
+	if cur != nil && cur.p.ID == u.ID && cur.p.Status != hearth.PollOpen {
+		return
+	}
+	side := cur != nil && cur.p.ID != u.ID && cur.p.Status == hearth.PollOpen && cur.p.Kind == hearth.PollChat
+	var p hearth.Poll
+	if cur != nil && cur.p.ID == u.ID {
+		p = cur.p
+	} else {
+		p = hearth.Poll{Channel: c.name, ID: u.ID, Kind: hearth.PollNative, Status: hearth.PollOpen, StartedBy: cmp.Or(startedBy, "twitch"),
+			StartedAt: u.StartedAt, EndsAt: u.EndsAt}
+		if p.StartedAt.IsZero() {
+			p.StartedAt = c.clock
+		}
+	}
+	p.Question = truncateText(u.Title, hearth.PollMaxQuestionLen)
+	p.Options = make([]string, len(u.Choices))
+	p.Tally.Votes = make([]int64, len(u.Choices))
+	p.Tally.Voters = 0
+	for i, ch := range u.Choices {
+		p.Options[i] = cmp.Or(truncateText(ch.Title, hearth.PollMaxOptionLen), strconv.Itoa(i+1))
+		p.Tally.Votes[i] = max(ch.Votes, 0)
+		p.Tally.Voters += p.Tally.Votes[i]
+	}
+	p.Tally.Scores = slices.Clone(p.Tally.Votes)
+	if !u.EndsAt.IsZero() && !u.EndsAt.Before(p.StartedAt) {
+		p.EndsAt = u.EndsAt
+	}
+	if p.EndsAt.Before(p.StartedAt) {
+		p.EndsAt = p.StartedAt
+	}
+	if side {
+		if status != hearth.PollOpen {
+			p.Status, p.ClosedAt = status, c.clock
+			if status == hearth.PollClosed {
+				p.Tally.Winners = winners(p.Tally.Scores)
+			}
+		}
+		cp := clonePoll(p)
+		c.result.Poll = &cp
+		return
+	}
+	c.poll = &openPoll{p: p, votes: map[string]*hearth.PollVote{}}
+	if status != hearth.PollOpen {
+		at := c.clock
+		if !u.EndsAt.IsZero() {
+			at = u.EndsAt
+		}
+		c.closePoll(at, status)
+		return
+	}
+	c.pollChanged()
+}
+
+// truncateText cuts s to at most n bytes on a rune boundary.
+func truncateText(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// validatePolls checks the poll rules, naming the configuration key.
+func (r Rules) validatePolls() error {
+	switch {
+	case r.PollDuration < MinPollDuration || r.PollDuration > MaxPollDuration:
+		return fmt.Errorf("polls.duration must be between %s and %s, got %s", MinPollDuration, MaxPollDuration, r.PollDuration)
+	case r.PollWeighting != hearth.PollWeightNone && r.PollWeighting != hearth.PollWeightRank && r.PollWeighting != hearth.PollWeightPoints:
+		return fmt.Errorf("polls.weighting must be none, rank or points, got %q", r.PollWeighting)
+	case r.PollPointsPerVote < 1 || r.PollPointsPerVote > maxAward:
+		return fmt.Errorf("polls.points_per_vote must be between 1 and %d, got %d", maxAward, r.PollPointsPerVote)
+	}
+	return nil
+}
