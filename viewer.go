@@ -137,4 +137,8 @@ type Engagement struct {
 	// Top10Share is the share (0 to 1) of the stream's messages sent by its
 	// ten most active chatters: high means a few voices carry the chat.
 	Top10Share float64
+	// ConcurrentViewers is Twitch's concurrent viewer count while live (0
+	// while offline); ViewerCountKnown says Twitch reports one (Helix).
+	ConcurrentViewers int
+	ViewerCountKnown  bool
 }

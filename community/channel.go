@@ -98,6 +98,7 @@ type Channel struct {
 	nextTick      time.Time // next watch-time minute while live
 	ticks         int64     // watch-time minutes since the stream started
 	present       map[string]struct{}
+	roster        roster              // Twitch's chatter list and viewer count (presence.go)
 	chatters      map[string]struct{} // engaged chatters this stream
 	raidUntil     time.Time
 	poll          *openPoll // the open poll, or the last one since loading; nil before
@@ -249,6 +250,10 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 		if c.live {
 			c.endStream(ev.Time)
 		}
+	case hearth.EventChatters:
+		c.chatterList(ev)
+	case hearth.EventViewerCount:
+		c.viewerCount(ev)
 	case hearth.EventPollBegin, hearth.EventPollProgress, hearth.EventPollEnd:
 		if ev.Poll != nil {
 			c.mirror(*ev.Poll, "")

@@ -37,7 +37,7 @@ func (c *Channel) minute(at time.Time) {
 	pay := every > 0 && c.ticks%every == 0
 	for id := range c.present {
 		v, ok := c.viewers[id]
-		if !ok || !v.joined && at.Sub(v.lastChat) >= c.rules.PresenceTimeout {
+		if !ok || !c.presentAt(v, at) {
 			delete(c.present, id)
 			continue
 		}
@@ -165,6 +165,7 @@ func (st Standing) CurrentStreak(s hearth.ViewerStats) int64 {
 // which keeps the active window.
 func (c *Channel) Engagement() hearth.Engagement {
 	e := hearth.Engagement{Viewers: len(c.viewers), Live: c.live, StreamChatters: int64(len(c.chatters))}
+	c.concurrent(&e)
 	var top [10]int64
 	var total int64
 	for id := range c.chatters {
