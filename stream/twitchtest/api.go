@@ -40,6 +40,7 @@ type API struct {
 	mu     sync.Mutex
 	tokens map[string]*Token // by access token
 	es     *eventSub         // EventSub sessions and subscriptions (eventsub.go)
+	hx     *helixState       // Helix's state, made on first use (helix.go)
 }
 
 // Token is an access token the fake issued, with what it grants.
@@ -86,6 +87,7 @@ func NewAPI(opts APIOptions) (*API, error) {
 // routes registers every route the fake serves.
 func (a *API) routes(mux *http.ServeMux) {
 	a.eventsubRoutes(mux)
+	a.helixRoutes(mux)
 }
 
 // URL is the API's base URL, such as http://127.0.0.1:41234.
