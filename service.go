@@ -30,6 +30,7 @@ func (b Batch) Len() int { return len(b.Viewers) + len(b.Streams) + len(b.Forget
 // missing, never a nil result with a nil error.
 type Store interface {
 	PollStore
+	TokenStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer returns one viewer's stats in a channel.

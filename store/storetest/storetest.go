@@ -50,6 +50,13 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"ConcurrentApply", testConcurrentApply},
 		{"LargeBatch", testLargeBatch},
 		{"Ping", testPing},
+		{"TokenRoundTrip", testTokenRoundTrip},
+		{"TokenPutReplaces", testTokenPutReplaces},
+		{"TokensListedBySubject", testTokensListedBySubject},
+		{"TokenNotFound", testTokenNotFound},
+		{"TokenDelete", testTokenDelete},
+		{"TokenInvalidRejected", testTokenInvalidRejected},
+		{"TokenConcurrentPut", testTokenConcurrentPut},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
