@@ -69,6 +69,9 @@ func TestSayKeys(t *testing.T) {
 	// Every documented key with its arguments, the longest a caller sends.
 	long := strings.Repeat("W", 25)
 	list := strings.Repeat("1. "+long+" (1000000000), ", 10)
+	// Poll lines quote at most lineQuestion bytes of a question or label
+	// and lineList bytes of a list of options.
+	pollQ, pollList := strings.Repeat("W", lineQuestion), strings.Repeat("W", lineList)
 	keys := map[string][]any{
 		"points":            {long, int64(1_000_000_000), long},
 		"rank":              {long, long, int64(1_000_000), int64(1_000_000), int64(1_000_000_000), long},
@@ -88,6 +91,16 @@ func TestSayKeys(t *testing.T) {
 		"welcome_new":       {long},
 		"welcome_back":      {long},
 		"rank_up":           {long, long},
+		"poll_started":      {pollQ, pollList, "!!!vote", "29m59s"},
+		"poll_running":      {"!!!endpoll", "!!!cancelpoll"},
+		"poll_invalid":      {Usage("!!!", CmdPoll)},
+		"poll_none":         {"!!!poll"},
+		"poll_result":       {pollQ, pollQ, int64(1_000_000_000), int64(1_000_000_000), int64(1_000_000)},
+		"poll_tie":          {pollQ, pollList, int64(1_000_000_000), int64(1_000_000)},
+		"poll_no_votes":     {pollQ},
+		"poll_cancelled":    {pollQ},
+		"vote_ambiguous":    {long, pollList, "!!!vote"},
+		"vote_usage":        {"!!!vote", pollList},
 	}
 	if len(keys) != len(replyTexts["en"]) {
 		t.Fatalf("test knows %d keys, English has %d", len(keys), len(replyTexts["en"]))

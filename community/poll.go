@@ -35,6 +35,13 @@ const (
 	maxPointsVotesPerCmd = 1000
 )
 
+// Bounds on what a chat line quotes of a poll, in bytes, so that every
+// poll line fits Twitch's 500.
+const (
+	lineQuestion = 100
+	lineList     = 250
+)
+
 // PollActiveWindow is how recently a viewer must have chatted to count
 // toward a poll's turnout.
 const PollActiveWindow = 5 * time.Minute
@@ -219,7 +226,7 @@ func (c *Channel) startPoll(spec PollSpec, now time.Time) error {
 	p.Tally.Scores = make([]int64, len(p.Options))
 	c.poll = &openPoll{p: p, votes: make(map[string]*hearth.PollVote)}
 	c.pollChanged()
-	c.result.Announce = c.say("poll_started", p.Question, c.optionList(p.Options), c.rules.CommandPrefix+CmdVote, FormatSeconds(spec.Duration))
+	c.result.Announce = c.say("poll_started", truncateText(p.Question, lineQuestion), c.optionList(p.Options), c.rules.CommandPrefix+CmdVote, FormatSeconds(spec.Duration))
 	return nil
 }
 
@@ -349,7 +356,7 @@ func (c *Channel) closePoll(at time.Time, status string) {
 			}
 		}
 		if p.Kind == hearth.PollChat {
-			c.result.Announce = c.say("poll_cancelled", p.Question)
+			c.result.Announce = c.say("poll_cancelled", truncateText(p.Question, lineQuestion))
 		}
 	} else {
 		p.Tally.Winners = winners(p.Tally.Scores)
@@ -394,11 +401,11 @@ func (c *Channel) resultLine(p hearth.Poll) string {
 	t := p.Tally
 	switch len(t.Winners) {
 	case 0:
-		return c.say("poll_no_votes", p.Question)
+		return c.say("poll_no_votes", truncateText(p.Question, lineQuestion))
 	case 1:
-		return c.say("poll_result", p.Question, p.Options[t.Winners[0]], t.Scores[t.Winners[0]], sum(t.Scores), t.Voters)
+		return c.say("poll_result", truncateText(p.Question, lineQuestion), truncateText(p.Options[t.Winners[0]], lineQuestion), t.Scores[t.Winners[0]], sum(t.Scores), t.Voters)
 	default:
-		return c.say("poll_tie", p.Question, c.winnerLabels(p), t.Scores[t.Winners[0]], t.Voters)
+		return c.say("poll_tie", truncateText(p.Question, lineQuestion), truncateText(c.winnerLabels(p), lineList), t.Scores[t.Winners[0]], t.Voters)
 	}
 }
 
@@ -463,7 +470,7 @@ func (c *Channel) optionList(options []string) string {
 	for i, o := range options {
 		parts[i] = strconv.Itoa(i+1) + ") " + o
 	}
-	return strings.Join(parts, " ")
+	return truncateText(strings.Join(parts, " "), lineList)
 }
 
 // FormatSeconds writes a poll duration as chat reads it: "90s", "2m",
@@ -521,7 +528,7 @@ func (c *Channel) voteCommand(ev hearth.Event, cmd Command) (rejected, reply str
 		}
 		cands := c.candidates(cmd.Text)
 		if rejected == RejectAmbiguous {
-			return rejected, c.say("vote_ambiguous", ev.User.DisplayName, strings.Join(cands, ", "), c.rules.CommandPrefix+CmdVote)
+			return rejected, c.say("vote_ambiguous", ev.User.DisplayName, truncateText(strings.Join(cands, ", "), lineList), c.rules.CommandPrefix+CmdVote)
 		}
 		return rejected, c.say("vote_usage", c.rules.CommandPrefix+CmdVote, c.optionList(c.poll.p.Options))
 	}
