@@ -39,6 +39,7 @@ type API struct {
 
 	mu     sync.Mutex
 	tokens map[string]*Token // by access token
+	oauth  oauthState        // the OAuth endpoints' state (oauth.go)
 	es     *eventSub         // EventSub sessions and subscriptions (eventsub.go)
 	hx     *helixState       // Helix's state, made on first use (helix.go)
 }
@@ -86,6 +87,7 @@ func NewAPI(opts APIOptions) (*API, error) {
 
 // routes registers every route the fake serves.
 func (a *API) routes(mux *http.ServeMux) {
+	a.oauthRoutes(mux)
 	a.eventsubRoutes(mux)
 	a.helixRoutes(mux)
 }

@@ -1,0 +1,292 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// TokensConfig configures Tokens.
+type TokensConfig struct {
+	// Store keeps the tokens, sealed by Sealer.
+	Store  hearth.TokenStore
+	Sealer *Sealer
+	// KeySource says where the key came from, for errors: such as
+	// "HEARTH_SECRET_KEY" or "the key file /var/lib/hearth/hearth.key".
+	KeySource string
+	// OAuth refreshes tokens.
+	OAuth  *OAuth
+	Logger *slog.Logger
+}
+
+// Tokens is the hearth.TokenSource that Helix, EventSub and chat use: it
+// reads tokens from the store, opens them with the key, and refreshes one
+// before it expires or after Invalidate, storing the rotated refresh
+// token. It is safe for concurrent use; for each subject, one refresh runs
+// at a time and the callers waiting for it share its result.
+type Tokens struct {
+	cfg TokensConfig
+	log *slog.Logger
+
+	mu       sync.Mutex
+	subjects map[string]*subjectToken
+}
+
+var _ hearth.TokenSource = (*Tokens)(nil)
+
+// subjectToken is one subject's token as last read or refreshed. Its mutex
+// serialises loading and refreshing.
+type subjectToken struct {
+	mu      sync.Mutex
+	loaded  bool
+	stored  hearth.StoredToken
+	tok     hearth.Token
+	invalid bool // Twitch refused the access token: refresh before use
+}
+
+// NewTokens returns Tokens over cfg.
+func NewTokens(cfg TokensConfig) *Tokens {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Tokens{cfg: cfg, log: cfg.Logger, subjects: make(map[string]*subjectToken)}
+}
+
+// refreshBefore is how long before expiry a token is refreshed: a quarter
+// of its lifetime, at most 10 minutes (Twitch's last about 4 hours).
+func refreshBefore(st hearth.StoredToken) time.Duration {
+	return min(10*time.Minute, st.ExpiresAt.Sub(st.ObtainedAt)/4)
+}
+
+// refreshAt is when a stored token is due for refresh.
+func refreshAt(st hearth.StoredToken) time.Time { return st.ExpiresAt.Add(-refreshBefore(st)) }
+
+func (t *Tokens) entry(subject string) *subjectToken {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.subjects[subject]
+	if e == nil {
+		e = &subjectToken{}
+		t.subjects[subject] = e
+	}
+	return e
+}
+
+// Token returns subject's current token, refreshing it first when it is
+// due or was invalidated. Without a stored token it returns an ENOTFOUND
+// *hearth.Error; when the token cannot be opened or Twitch refuses to
+// refresh it, an EUNAUTHORIZED one that says how to sign in again. If a
+// refresh fails for a passing reason (network), the old token is returned
+// while it is still valid.
+func (t *Tokens) Token(ctx context.Context, subject string) (hearth.Token, error) {
+	e := t.entry(subject)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.loaded {
+		if err := t.loadLocked(ctx, subject, e); err != nil {
+			return hearth.Token{}, err
+		}
+	}
+	if !e.invalid && time.Now().Before(refreshAt(e.stored)) {
+		return e.tok, nil
+	}
+	err := t.refreshLocked(ctx, subject, e)
+	if err == nil {
+		return e.tok, nil
+	}
+	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED && !e.invalid && time.Now().Before(e.tok.ExpiresAt) {
+		t.log.Warn("twitch token: refresh failed; using the current token until it expires",
+			"subject", subject, "expires_at", e.tok.ExpiresAt, "err", err)
+		return e.tok, nil
+	}
+	return hearth.Token{}, err
+}
+
+// Invalidate marks subject's token as refused by Twitch, so that the next
+// Token refreshes it.
+func (t *Tokens) Invalidate(subject string) {
+	e := t.entry(subject)
+	e.mu.Lock()
+	e.invalid = true
+	e.mu.Unlock()
+}
+
+// loadLocked reads and opens subject's stored token.
+func (t *Tokens) loadLocked(ctx context.Context, subject string, e *subjectToken) error {
+	st, err := t.cfg.Store.StoredToken(ctx, subject)
+	if err != nil {
+		return err
+	}
+	tok, err := t.Open(st)
+	if err != nil {
+		return err
+	}
+	e.loaded, e.stored, e.tok, e.invalid = true, st, tok, false
+	return nil
+}
+
+// Open returns the token a stored one seals, or an EUNAUTHORIZED error
+// saying that the key is not the one it was sealed with.
+func (t *Tokens) Open(st hearth.StoredToken) (hearth.Token, error) {
+	sec, err := t.cfg.Sealer.open(st.Subject, st.Sealed)
+	if err != nil {
+		return hearth.Token{}, hearth.Errorf(hearth.EUNAUTHORIZED,
+			"the stored token for %s does not open with %s: it was stored with another key (set HEARTH_SECRET_KEY to that key), or sign in again with %s",
+			st.Subject, t.keySource(), LoginCommand(st.Subject))
+	}
+	return hearth.Token{
+		Subject:   st.Subject,
+		UserID:    st.UserID,
+		Login:     st.Login,
+		Access:    sec.Access,
+		Refresh:   sec.Refresh,
+		Scopes:    slices.Clone(st.Scopes),
+		ExpiresAt: st.ExpiresAt,
+	}, nil
+}
+
+func (t *Tokens) keySource() string {
+	if t.cfg.KeySource == "" {
+		return "this key"
+	}
+	return t.cfg.KeySource
+}
+
+// LoginCommand is the command that signs subject in.
+func LoginCommand(subject string) string {
+	if subject == hearth.TokenBot {
+		return "hearth auth login --bot"
+	}
+	return "hearth auth login --channel " + subject
+}
+
+// refreshLocked refreshes subject's token and stores the result. Another
+// instance sharing the store may have refreshed it already, spending the
+// refresh token held here: a newer stored token is taken instead.
+func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectToken) error {
+	st, err := t.cfg.Store.StoredToken(ctx, subject)
+	if err != nil {
+		return err
+	}
+	if st.ObtainedAt.After(e.stored.ObtainedAt) {
+		if err := t.loadLocked(ctx, subject, e); err != nil {
+			return err
+		}
+		if time.Now().Before(refreshAt(e.stored)) {
+			return nil
+		}
+	}
+	g, err := t.cfg.OAuth.Refresh(ctx, e.tok.Refresh)
+	var oe *OAuthError
+	if errors.As(err, &oe) && (oe.Status == 400 || oe.Status == 401) {
+		return hearth.Errorf(hearth.EUNAUTHORIZED, "Twitch refused to refresh the token for %s (%s): sign in again with %s",
+			subject, oe.Message, LoginCommand(subject))
+	}
+	if err != nil {
+		return fmt.Errorf("refreshing the token for %s: %w", subject, err)
+	}
+	if g.ExpiresIn <= 0 {
+		v, err := t.cfg.OAuth.Validate(ctx, g.Access)
+		if err != nil {
+			return fmt.Errorf("validating the refreshed token for %s: %w", subject, err)
+		}
+		g.ExpiresIn = v.ExpiresIn
+	}
+	if len(g.Scopes) == 0 {
+		g.Scopes = e.tok.Scopes
+	}
+	tok, err := t.save(ctx, subject, e.tok.UserID, e.tok.Login, g)
+	if err != nil {
+		return err
+	}
+	e.loaded, e.tok, e.invalid = true, tok.tok, false
+	e.stored = tok.stored
+	t.log.Info("twitch token refreshed", "subject", subject, "login", tok.tok.Login, "expires_at", tok.tok.ExpiresAt.Format(time.RFC3339))
+	return nil
+}
+
+// sealed is a token with its stored form.
+type sealed struct {
+	tok    hearth.Token
+	stored hearth.StoredToken
+}
+
+// save seals and stores a granted token.
+func (t *Tokens) save(ctx context.Context, subject, userID, login string, g Grant) (sealed, error) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	st := hearth.StoredToken{
+		Subject:    subject,
+		UserID:     userID,
+		Login:      login,
+		Scopes:     slices.Clone(g.Scopes),
+		ExpiresAt:  now.Add(g.ExpiresIn),
+		ObtainedAt: now,
+		Sealed:     t.cfg.Sealer.seal(subject, secrets{Access: g.Access, Refresh: g.Refresh}),
+	}
+	if err := t.cfg.Store.PutToken(ctx, st); err != nil {
+		return sealed{}, err
+	}
+	return sealed{stored: st, tok: hearth.Token{
+		Subject: subject, UserID: userID, Login: login,
+		Access: g.Access, Refresh: g.Refresh, Scopes: slices.Clone(g.Scopes), ExpiresAt: st.ExpiresAt,
+	}}, nil
+}
+
+// Save stores a token that Twitch granted and validated (sign-in or
+// import) as subject's, replacing any other, and returns it.
+func (t *Tokens) Save(ctx context.Context, subject string, g Grant, v Validation) (hearth.Token, error) {
+	if g.ExpiresIn <= 0 {
+		g.ExpiresIn = v.ExpiresIn
+	}
+	if len(g.Scopes) == 0 {
+		g.Scopes = v.Scopes
+	}
+	s, err := t.save(ctx, subject, v.UserID, v.Login, g)
+	if err != nil {
+		return hearth.Token{}, err
+	}
+	e := t.entry(subject)
+	e.mu.Lock()
+	e.loaded, e.stored, e.tok, e.invalid = true, s.stored, s.tok, false
+	e.mu.Unlock()
+	return s.tok, nil
+}
+
+// Run refreshes every stored token when it is due, so that tokens stay
+// fresh while nothing asks for them, until ctx ends. A failure is logged
+// and tried again a minute later.
+func (t *Tokens) Run(ctx context.Context) {
+	for {
+		next := time.Now().Add(time.Minute)
+		stored, err := t.cfg.Store.StoredTokens(ctx)
+		if err != nil && ctx.Err() == nil {
+			t.log.Warn("twitch tokens: cannot list the stored tokens", "err", err)
+		}
+		for _, st := range stored {
+			due := refreshAt(st)
+			if time.Now().Before(due) {
+				if due.Before(next) {
+					next = due
+				}
+				continue
+			}
+			if _, err := t.Token(ctx, st.Subject); err != nil && ctx.Err() == nil {
+				t.log.Warn("twitch tokens: cannot refresh", "subject", st.Subject, "err", err)
+				continue
+			}
+			// Look again soon: the refreshed token is due at a new time.
+			next = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(time.Until(next), time.Second)):
+		}
+	}
+}

@@ -1,0 +1,273 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/store/sqlite"
+	"github.com/hearthlive/hearth/stream/twitchtest"
+)
+
+func newKey(t *testing.T) *Sealer {
+	t.Helper()
+	key := make([]byte, KeySize)
+	_, _ = rand.Read(key)
+	s, err := NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newTokens returns Tokens over a fresh SQLite store and the fake's OAuth.
+func newTokens(t *testing.T, api *twitchtest.API, o *OAuth, s *Sealer) (*Tokens, *sqlite.DB) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hearth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return NewTokens(TokensConfig{Store: db, Sealer: s, KeySource: "the test key", OAuth: o}), db
+}
+
+// signIn stores a token the fake issued for login as subject's, with the
+// lifetime given (shorter than the fake's, so that it is due sooner).
+func signIn(t *testing.T, api *twitchtest.API, tokens *Tokens, subject, login string, life time.Duration) hearth.Token {
+	t.Helper()
+	issued := api.IssueToken(login, ScopeNames(BotScopes), time.Hour)
+	v, err := tokens.cfg.OAuth.Validate(context.Background(), issued.Access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokens.Save(context.Background(), subject, Grant{Access: issued.Access, Refresh: issued.Refresh, ExpiresIn: life}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestTokensNotSignedIn(t *testing.T) {
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	if _, err := tokens.Token(context.Background(), hearth.TokenBot); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("Token with nobody signed in = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestTokensRefreshWhenDue(t *testing.T) {
+	ctx := context.Background()
+	api, o := newAPI(t)
+	key := newKey(t)
+	tokens, db := newTokens(t, api, o, key)
+	first := signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)
+
+	got, err := tokens.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Access != first.Access || got.Login != "hearthbot" || api.Refreshes() != 0 {
+		t.Fatalf("a fresh token was refreshed (%d refreshes) or changed", api.Refreshes())
+	}
+
+	// A token past its refresh time is refreshed on the next use, and the
+	// rotated refresh token is what the store keeps.
+	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Millisecond)
+	time.Sleep(2 * time.Millisecond)
+	got, err = tokens.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.Refreshes() != 1 || !got.ExpiresAt.After(time.Now().Add(30*time.Minute)) || got.UserID != twitchtest.UserID("hearthbot") {
+		t.Fatalf("after the due time: %d refreshes, expiry %v, user id %q", api.Refreshes(), got.ExpiresAt, got.UserID)
+	}
+	later := NewTokens(TokensConfig{Store: db, Sealer: key, OAuth: o})
+	again, err := later.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Access != got.Access || again.Refresh != got.Refresh {
+		t.Error("the refreshed token was not stored")
+	}
+	if v, err := o.Validate(ctx, again.Access); err != nil || v.Login != "hearthbot" {
+		t.Errorf("the stored token does not validate: %v", err)
+	}
+}
+
+func TestTokensInvalidateRefreshesOnce(t *testing.T) {
+	ctx := context.Background()
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	first := signIn(t, api, tokens, "somechannel", "somechannel", time.Hour)
+
+	tokens.Invalidate("somechannel")
+	var wg sync.WaitGroup
+	got := make([]hearth.Token, 20)
+	errs := make([]error, 20)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = tokens.Token(ctx, "somechannel")
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if got[i].Access == first.Access || got[i].Access != got[0].Access {
+			t.Fatalf("caller %d got another token than caller 0, or the invalidated one", i)
+		}
+	}
+	if n := api.Refreshes(); n != 1 {
+		t.Errorf("%d refreshes for 20 concurrent callers, want 1", n)
+	}
+}
+
+func TestTokensRefusedRefresh(t *testing.T) {
+	ctx := context.Background()
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	tok := signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)
+	if err := o.Revoke(ctx, tok.Access); err != nil {
+		t.Fatal(err)
+	}
+	tokens.Invalidate(hearth.TokenBot)
+	_, err := tokens.Token(ctx, hearth.TokenBot)
+	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED || !strings.Contains(err.Error(), "hearth auth login --bot") {
+		t.Fatalf("Token after the sign-in was revoked = %v, want EUNAUTHORIZED saying how to sign in again", err)
+	}
+	noSecrets(t, api, err)
+}
+
+func TestTokensWrongKey(t *testing.T) {
+	ctx := context.Background()
+	api, o := newAPI(t)
+	tokens, db := newTokens(t, api, o, newKey(t))
+	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)
+
+	other := NewTokens(TokensConfig{Store: db, Sealer: newKey(t), KeySource: "HEARTH_SECRET_KEY", OAuth: o})
+	_, err := other.Token(ctx, hearth.TokenBot)
+	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED || !strings.Contains(err.Error(), "HEARTH_SECRET_KEY") {
+		t.Fatalf("Token with another key = %v, want EUNAUTHORIZED naming the key's source", err)
+	}
+	noSecrets(t, api, err)
+}
+
+func TestTokensRunRefreshes(t *testing.T) {
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", 2*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tokens.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for api.Refreshes() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not refresh a token due within 2 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestSealer(t *testing.T) {
+	s := newKey(t)
+	sealed := s.seal("somechannel", secrets{Access: "a1", Refresh: "r1"})
+	if bytes.Contains(sealed, []byte("a1")) || bytes.Contains(sealed, []byte("r1")) {
+		t.Fatal("the sealed value holds a secret in the clear")
+	}
+	got, err := s.open("somechannel", sealed)
+	if err != nil || got != (secrets{Access: "a1", Refresh: "r1"}) {
+		t.Fatalf("open = %+v, %v", got, err)
+	}
+	if _, err := s.open("othersubject", sealed); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("another subject's sealed value opened: %v", err)
+	}
+	if _, err := newKey(t).open("somechannel", sealed); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("another key opened it: %v", err)
+	}
+	altered := bytes.Clone(sealed)
+	altered[len(altered)-1] ^= 1
+	if _, err := s.open("somechannel", altered); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("an altered value opened: %v", err)
+	}
+	if _, err := s.open("somechannel", sealed[:5]); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("a truncated value opened: %v", err)
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	raw := make([]byte, KeySize)
+	_, _ = rand.Read(raw)
+	for name, text := range map[string]string{
+		"Hex":       hex.EncodeToString(raw),
+		"Base64":    base64.StdEncoding.EncodeToString(raw) + "\n",
+		"RawURL64":  base64.RawURLEncoding.EncodeToString(raw),
+		"HexSpaced": "  " + hex.EncodeToString(raw) + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := ParseKey(text)
+			if err != nil || !bytes.Equal(got, raw) {
+				t.Fatalf("ParseKey = %x, %v", got, err)
+			}
+		})
+	}
+	for name, text := range map[string]string{
+		"Empty":      "",
+		"Passphrase": "correct horse battery staple",
+		"ShortHex":   hex.EncodeToString(raw[:16]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseKey(text); err == nil || !strings.Contains(err.Error(), "openssl rand -hex 32") {
+				t.Fatalf("ParseKey(%q) = %v, want an error that says how to make a key", text, err)
+			}
+		})
+	}
+}
+
+func TestKeyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hearth.key")
+	if _, err := LoadKeyFile(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("LoadKeyFile of no file = %v, want fs.ErrNotExist", err)
+	}
+	key, err := CreateKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
+	}
+	again, err := LoadKeyFile(path)
+	if err != nil || !bytes.Equal(again, key) {
+		t.Fatalf("LoadKeyFile = %x, %v; want the key created", again, err)
+	}
+	if _, err := CreateKeyFile(path); err == nil {
+		t.Fatal("CreateKeyFile replaced an existing key file")
+	}
+	if b, _ := LoadKeyFile(path); !bytes.Equal(b, key) {
+		t.Fatal("the key changed")
+	}
+}
