@@ -176,10 +176,11 @@
     return JSON.stringify([p.id, p.options.map((o) => o.label)]);
   }
 
-  function scoreText(p, o) {
+  // countText is an option's count. Points spent say something to a
+  // viewer; a weight by rank does not, and the bar already shows it.
+  function countText(p, o) {
     const votes = plural(o.votes, 'vote', 'votes');
     if (p.weighting === 'points') return `${votes} · ${numbers.format(o.score)} pts`;
-    if (p.weighting !== '') return `${votes} · weight ${numbers.format(o.score)}`;
     return votes;
   }
 
@@ -193,13 +194,16 @@
   function fill(p) {
     if (signature(p) !== builtFor) build(p);
     const tie = p.status === 'closed' && p.winners.size > 1;
+    const counts = p.options.map((o) => countText(p, o));
+    // Every count gets the room of the longest, so the shares line up.
+    root.style.setProperty('--count-ch', String(Math.max(...counts.map((c) => c.length))));
     p.options.forEach((o, i) => {
       const r = rows[i];
       const share = p.total > 0 ? Math.min(1, o.score / p.total) : 0;
       r.fill.style.transform = `scaleX(${share})`;
       setText(r.label, o.label);
       setText(r.share, `${Math.round(share * 100)}%`);
-      setText(r.votes, scoreText(p, o));
+      setText(r.votes, counts[i]);
       const winner = p.status === 'closed' && p.winners.has(i);
       setData(r.row, 'winner', String(winner));
       r.badge.hidden = !winner;
@@ -212,7 +216,6 @@
     const note = weightingNote(p.weighting);
     setText(noteEl, note);
     noteEl.hidden = note === '';
-    setData(root, 'weighted', String(note !== ''));
     setText(votersEl, p.voters === 0 ? 'No votes yet' : plural(p.voters, 'voter', 'voters'));
     let hint = '';
     if (p.status === 'open') {
