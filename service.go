@@ -31,6 +31,7 @@ func (b Batch) Len() int { return len(b.Viewers) + len(b.Streams) + len(b.Forget
 type Store interface {
 	PollStore
 	TokenStore
+	BroadcasterIDStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer returns one viewer's stats in a channel.

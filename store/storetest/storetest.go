@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"TokenDelete", testTokenDelete},
 		{"TokenInvalidRejected", testTokenInvalidRejected},
 		{"TokenConcurrentPut", testTokenConcurrentPut},
+		{"BroadcasterIDRoundTrip", testBroadcasterIDRoundTrip},
+		{"BroadcasterIDRejected", testBroadcasterIDRejected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +80,7 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 	}{
 		{"EnsureChannelStableTokenAcrossReopen", testEnsureChannelStableTokenAcrossReopen},
 		{"ViewersSurviveReopen", testViewersSurviveReopen},
+		{"BroadcasterIDSurvivesReopen", testBroadcasterIDSurvivesReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
