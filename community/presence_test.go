@@ -41,7 +41,7 @@ func TestChatterListMakesLurkersPresent(t *testing.T) {
 			map[string]int64{"lia": 300, "leo": 120}},
 		{"ListsStopComing", []hearth.Event{chatterList(30*time.Second, "lia")}, 30 * time.Minute,
 			map[string]int64{"lia": 600}},
-		{"EmptyList", []hearth.Event{chatterList(0, "lia"), chatterList(90*time.Second)}, 5 * time.Minute,
+		{"EmptyList", []hearth.Event{chatterList(0, "lia"), chatterList(90 * time.Second)}, 5 * time.Minute,
 			map[string]int64{"lia": 60}},
 	}
 	for _, tt := range tests {
@@ -79,7 +79,7 @@ func TestChatterListAndChat(t *testing.T) {
 	live(c)
 	c.Handle(chatterList(0, "ann"))
 	c.Handle(chat("m1", "ann", 30*time.Second))
-	c.Handle(chatterList(90*time.Second))
+	c.Handle(chatterList(90 * time.Second))
 	c.Tick(t0.Add(5 * time.Minute))
 	if c.Viewers() != 1 {
 		t.Fatalf("%d viewers, want 1", c.Viewers())
