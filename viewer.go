@@ -106,14 +106,17 @@ type Alerts struct {
 	Items   []Alert `json:"items"`
 }
 
-// Alert is one welcome or rank-up. Kind is "welcome", "welcome_back" or
-// "rank_up"; Rank is set for rank-ups.
+// Alert is one welcome, rank-up or poll result. Kind is "welcome",
+// "welcome_back", "rank_up" or "poll_result"; Rank is set for rank-ups; a
+// poll result has the winning option(s) in DisplayName and the question
+// in Text.
 type Alert struct {
 	Seq         int64     `json:"seq"`
 	Kind        string    `json:"kind"`
 	Login       string    `json:"login"`
 	DisplayName string    `json:"display_name"`
 	Rank        string    `json:"rank,omitempty"`
+	Text        string    `json:"text,omitempty"` // a poll result's question
 	At          time.Time `json:"at"`
 }
 

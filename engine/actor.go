@@ -40,6 +40,11 @@ type actor struct {
 	lastAnnounce           time.Time
 	alerts                 hearth.Alerts
 	refreshes              int
+	// pending are results made before the goroutine ran (a poll restored
+	// at start), applied first; pollDirty says the poll overlay's state
+	// changed since it was last published.
+	pending   []community.Result
+	pollDirty bool
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
@@ -51,6 +56,7 @@ func newActor(ch *community.Channel, e *Engine) *actor {
 		ctl:        make(chan func()),
 		active:     make(map[string]time.Time),
 		boardDirty: true,
+		pollDirty:  true,
 	}
 }
 
@@ -60,6 +66,10 @@ func (a *actor) run(stop <-chan struct{}) {
 	// An empty alerts state tells a page that connects now that any alert
 	// after it is new.
 	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicAlerts, a.alerts)
+	for _, res := range a.pending {
+		a.apply(res)
+	}
+	a.pending = nil
 	a.refresh()
 	for {
 		select {
@@ -123,7 +133,9 @@ func (a *actor) apply(res community.Result) {
 	if res.Command != "" {
 		rec.Command(name, res.Command, res.Rejected)
 	}
-	a.write(hearth.Batch{Viewers: res.Changed, Streams: res.Streams})
+	b := hearth.Batch{Viewers: res.Changed, Streams: res.Streams}
+	a.applyPoll(res, &b)
+	a.write(b)
 	if res.Reply != "" {
 		a.e.opts.Chat.Say(name, res.Reply)
 	}
@@ -148,7 +160,7 @@ func (a *actor) alert(n community.Notice) {
 	if k := len(a.alerts.Items); k > 0 && seq <= a.alerts.Items[k-1].Seq {
 		seq = a.alerts.Items[k-1].Seq + 1
 	}
-	item := hearth.Alert{Seq: seq, Kind: string(n.Kind), Login: n.Login, DisplayName: n.DisplayName, Rank: n.Rank, At: n.At}
+	item := hearth.Alert{Seq: seq, Kind: string(n.Kind), Login: n.Login, DisplayName: n.DisplayName, Rank: n.Rank, Text: n.Text, At: n.At}
 	items := append(a.alerts.Items, item)
 	if len(items) > alertsKept {
 		items = items[len(items)-alertsKept:]
@@ -186,6 +198,7 @@ func (a *actor) refresh() {
 		}
 	}
 	a.refreshes++
+	a.publishPoll()
 	if a.refreshes%engagementEvery == 1 {
 		e := a.ch.Engagement()
 		e.ActiveChatters = len(a.active)

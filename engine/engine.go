@@ -64,6 +64,9 @@ type Options struct {
 	Chat        hearth.ChatSender
 	Recorder    Recorder
 	Logger      *slog.Logger
+
+	// Polls is told about votes and finished polls (default: nobody).
+	Polls PollRecorder
 }
 
 func (o *Options) defaults() {
@@ -96,6 +99,9 @@ func (o *Options) defaults() {
 	}
 	if o.Recorder == nil {
 		o.Recorder = nopRecorder{}
+	}
+	if o.Polls == nil {
+		o.Polls = nopPolls{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -165,6 +171,9 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 			return hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
 		}
 		e.channels[n] = newActor(community.NewChannel(n, rules, stored, last), e)
+		if err := e.restorePolls(ctx, e.channels[n]); err != nil {
+			return fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
+		}
 		e.log.Info("engine: channel loaded", "channel", n, "viewers", len(stored))
 	}
 	go func() {

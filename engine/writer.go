@@ -26,6 +26,8 @@ type writer struct {
 	viewers  map[hearth.ViewerKey]hearth.ViewerStats
 	streams  map[streamKey]hearth.StreamSession
 	forget   map[hearth.ViewerKey]bool
+	polls    map[pollKey]hearth.Poll
+	votes    map[voteKey]hearth.PollVote
 	finalErr error // set by run before it returns
 }
 
@@ -46,6 +48,8 @@ func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorde
 		viewers:  make(map[hearth.ViewerKey]hearth.ViewerStats),
 		streams:  make(map[streamKey]hearth.StreamSession),
 		forget:   make(map[hearth.ViewerKey]bool),
+		polls:    make(map[pollKey]hearth.Poll),
+		votes:    make(map[voteKey]hearth.PollVote),
 	}
 }
 
@@ -75,7 +79,9 @@ func (w *writer) run() {
 	}
 }
 
-func (w *writer) pending() int { return len(w.viewers) + len(w.streams) + len(w.forget) }
+func (w *writer) pending() int {
+	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes)
+}
 
 // add merges a group into what is pending. A forgotten viewer's pending
 // row is dropped; a row for them that comes later is new data.
@@ -83,6 +89,7 @@ func (w *writer) add(b hearth.Batch) {
 	for _, k := range b.Forget {
 		delete(w.viewers, k)
 		w.forget[k] = true
+		w.forgetVotes(k)
 	}
 	for _, v := range b.Viewers {
 		w.viewers[v.Key()] = v
@@ -90,6 +97,7 @@ func (w *writer) add(b hearth.Batch) {
 	for _, s := range b.Streams {
 		w.streams[streamKey{s.Channel, s.Seq}] = s
 	}
+	w.addPolls(b)
 }
 
 // drain takes every group already queued, so a flush asked for after some
@@ -129,6 +137,7 @@ func (w *writer) flush() error {
 	for k := range w.forget {
 		b.Forget = append(b.Forget, k)
 	}
+	w.pollRows(&b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -146,6 +155,8 @@ func (w *writer) flush() error {
 	clear(w.viewers)
 	clear(w.streams)
 	clear(w.forget)
+	clear(w.polls)
+	clear(w.votes)
 	return nil
 }
 
@@ -167,6 +178,7 @@ func (w *writer) dropInvalid() {
 			delete(w.forget, k)
 		}
 	}
+	w.dropInvalidPolls()
 }
 
 // flushNow asks the writer to flush and waits for the result.

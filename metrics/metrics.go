@@ -42,6 +42,7 @@ type Metrics struct {
 	overlayClients   *prometheus.GaugeVec
 	httpRequests     *prometheus.CounterVec
 	buildInfo        *prometheus.GaugeVec
+	poll             pollMetrics
 }
 
 // New creates Hearth's collectors and registers them, with the Go and
@@ -149,6 +150,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hearth_http_requests_total",
 			Help: "HTTP requests served, by route group and status class.",
 		}, []string{"route", "code"}),
+		poll: newPollMetrics(),
 		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "hearth_build_info",
 			Help: "Always 1; the version label says which build runs.",
@@ -179,7 +181,7 @@ func (m *Metrics) own() []prometheus.Collector {
 		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.streamReturning, m.streamTop10Share, m.commands, m.commandsDenied, m.notices,
 		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
-		m.httpRequests, m.buildInfo,
+		m.httpRequests, m.buildInfo, m.poll.polls, m.poll.votes, m.poll.turnout,
 	}
 }
 
@@ -206,7 +208,7 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 	m.streamTop10Share.WithLabelValues(channel)
 	// The overlay topics are a fixed set; declaring them shows a zero rate
 	// before the first browser connects instead of an empty graph.
-	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts} {
+	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll} {
 		m.overlayPushes.WithLabelValues(channel, topic)
 	}
 	for _, c := range commands {
@@ -215,7 +217,8 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 			m.commandsDenied.WithLabelValues(channel, c, reason)
 		}
 	}
-	for _, k := range []string{"welcome", "welcome_back", "rank_up"} {
+	m.poll.addChannel(channel)
+	for _, k := range []string{"welcome", "welcome_back", "rank_up", "poll_result"} {
 		m.notices.WithLabelValues(channel, k)
 	}
 	for _, k := range hearth.EventKinds() {

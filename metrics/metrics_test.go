@@ -163,7 +163,7 @@ func TestFlushed(t *testing.T) {
 func TestNoViewerLabels(t *testing.T) {
 	m, reg := newMetrics(t)
 	exercise(m)
-	allowed := []string{"channel", "kind", "reason", "result", "topic", "route", "code", "version", "command"}
+	allowed := []string{"channel", "kind", "reason", "result", "topic", "route", "code", "version", "command", "outcome"}
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +213,9 @@ func TestPreDeclaredSeries(t *testing.T) {
 		{"MalformedReasons", "hearth_stream_malformed_total", len(MalformedReasons)},
 		{"FlushResults", "hearth_store_flushes_total", 2},
 		{"EventKinds", "hearth_events_total", len(hearth.EventKinds())},
-		{"OverlayTopics", "hearth_overlay_pushes_total", 2},
+		{"OverlayTopics", "hearth_overlay_pushes_total", 3},
+		{"PollOutcomes", "hearth_polls_total", len(pollKinds) * len(pollOutcomes)},
+		{"VoteResults", "hearth_poll_votes_total", len(voteResults)},
 		{"ChatMessages", "hearth_chat_messages_total", 1},
 	}
 	for _, tt := range tests {

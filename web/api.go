@@ -18,6 +18,7 @@ type api struct {
 	rules  func(channel string) (community.Rules, bool)
 	board  func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
 	forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	polls  Polls
 }
 
 func (a *api) register(r fiber.Router) {
@@ -26,6 +27,7 @@ func (a *api) register(r fiber.Router) {
 	r.Get("/channels/:channel/viewers/:login", a.viewer)
 	r.Delete("/channels/:channel/viewers/:login", a.forgetViewer)
 	r.Get("/channels/:channel/leaderboard", a.leaderboard)
+	a.registerPolls(r)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

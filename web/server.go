@@ -45,6 +45,8 @@ type Config struct {
 	// returning what was deleted; ENOTFOUND if the channel or viewer is
 	// unknown.
 	Forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	// Polls runs the poll routes' actions; nil serves stored polls only.
+	Polls Polls
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
 	// Dashboard returns the Grafana dashboard served at
@@ -127,7 +129,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget}
+	api := &api{store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	return app
 }

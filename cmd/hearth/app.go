@@ -49,6 +49,9 @@ type Main struct {
 
 	// EventClock makes channels keep time by event timestamps only (replay).
 	EventClock bool
+	// NativePolls runs Twitch polls for the API's "native": true; nil
+	// without a Twitch integration.
+	NativePolls hearth.NativePolls
 
 	rules    map[string]community.Rules
 	registry *prometheus.Registry
@@ -128,6 +131,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Broadcaster:   m.hub,
 		Recorder:      m.Metrics,
 		Logger:        m.Logger,
+		Polls:         m.Metrics,
 	})
 	m.Chat, err = stream.NewChat(stream.ChatConfig{
 		Addr:      cfg.TwitchIRCAddr,
@@ -189,6 +193,7 @@ func (m *Main) serveHTTP() {
 			return r, ok
 		},
 		Forget:     m.Forget,
+		Polls:      pollService{m},
 		AdminToken: m.Config.AdminToken,
 		Gatherer:   m.registry,
 		Dashboard:  metrics.Dashboard,

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+)
+
+// maxPollBody bounds a poll request's body, far above any valid poll.
+const maxPollBody = 16 << 10
+
+// PollRequest is the JSON body of POST /api/v1/channels/{channel}/polls.
+type PollRequest struct {
+	Question string   `json:"question"`
+	Options  []string `json:"options"`
+	// DurationSeconds is how long the poll stays open; 0 takes the
+	// channel's polls.duration.
+	DurationSeconds int64 `json:"duration_seconds"`
+	// Native asks for a Twitch poll instead of a chat poll.
+	Native bool `json:"native"`
+}
+
+// Polls runs poll actions on the running channels.
+type Polls interface {
+	// StartPoll opens a poll: EINVALID naming the field for bad input,
+	// ECONFLICT when one is open or a native poll cannot be made.
+	StartPoll(ctx context.Context, channel string, req PollRequest) (hearth.Poll, error)
+	// EndPoll closes (cancel false) or cancels an open poll; ENOTFOUND
+	// when it is not open.
+	EndPoll(ctx context.Context, channel, id string, cancel bool) (hearth.Poll, error)
+	// CurrentPoll returns the channel's open or last poll as it stands
+	// now, false if there has been none since start.
+	CurrentPoll(ctx context.Context, channel string) (hearth.Poll, bool, error)
+}
+
+func (a *api) registerPolls(r fiber.Router) {
+	r.Post("/channels/:channel/polls", a.startPoll)
+	r.Get("/channels/:channel/polls", a.listPolls)
+	r.Get("/channels/:channel/polls/:id", a.getPoll)
+	r.Post("/channels/:channel/polls/:id/end", a.endPoll(false))
+	r.Post("/channels/:channel/polls/:id/cancel", a.endPoll(true))
+}
+
+// decodePoll reads a poll request: JSON, one object, no unknown field.
+func decodePoll(body []byte) (PollRequest, error) {
+	var req PollRequest
+	if len(body) > maxPollBody {
+		return req, hearth.Errorf(hearth.EINVALID, "body: larger than %d bytes", maxPollBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return req, hearth.Errorf(hearth.EINVALID, "%s: must be %s", te.Field, te.Type)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return req, hearth.Errorf(hearth.EINVALID, "%s: no such field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+		}
+		return req, hearth.Errorf(hearth.EINVALID, "body: not a JSON object: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return req, hearth.Errorf(hearth.EINVALID, "body: more than one JSON value")
+	}
+	if req.DurationSeconds < 0 || req.DurationSeconds > int64(time.Hour/time.Second) {
+		return req, hearth.Errorf(hearth.EINVALID, "duration_seconds: must be between 0 and 3600, got %d", req.DurationSeconds)
+	}
+	return req, nil
+}
+
+func (a *api) pollsOr404() error {
+	if a.polls == nil {
+		return hearth.Errorf(hearth.ENOTFOUND, "polls are not available here")
+	}
+	return nil
+}
+
+// startPoll opens a chat or native poll.
+func (a *api) startPoll(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	if err := a.pollsOr404(); err != nil {
+		return err
+	}
+	req, err := decodePoll(c.Body())
+	if err != nil {
+		return err
+	}
+	p, err := a.polls.StartPoll(c.UserContext(), ch, req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(p)
+}
+
+// endPoll closes or cancels an open poll.
+func (a *api) endPoll(cancel bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ch, _, err := a.served(c)
+		if err != nil {
+			return err
+		}
+		if err := a.pollsOr404(); err != nil {
+			return err
+		}
+		id, err := param(c, "id")
+		if err != nil {
+			return err
+		}
+		p, err := a.polls.EndPoll(c.UserContext(), ch, id, cancel)
+		if err != nil {
+			return err
+		}
+		return c.JSON(p)
+	}
+}
+
+// getPoll answers one poll with its counts and breakdown: the running
+// channel's own if it is the current one, else the stored one.
+func (a *api) getPoll(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	if a.polls != nil {
+		cur, ok, err := a.polls.CurrentPoll(c.UserContext(), ch)
+		if err != nil {
+			return err
+		}
+		if ok && cur.ID == id {
+			return c.JSON(cur)
+		}
+	}
+	p, err := a.store.Poll(c.UserContext(), ch, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// pollPage is a page of GET .../polls: Next is the ?before= of the next
+// page, "" on the last.
+type pollPage struct {
+	Polls []hearth.Poll `json:"polls"`
+	Next  string        `json:"next,omitempty"`
+}
+
+// listPolls lists a channel's polls, newest first: ?limit= (1 to 100,
+// default 20) and ?before= (a poll id) page through them.
+func (a *api) listPolls(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	limit, err := strconv.Atoi(c.Query("limit", "20"))
+	if err != nil || limit < 1 || limit > 100 {
+		return hearth.Errorf(hearth.EINVALID, "limit: must be a whole number from 1 to 100")
+	}
+	before := c.Query("before")
+	ps, err := a.store.Polls(c.UserContext(), ch, before, limit+1)
+	if err != nil {
+		return err
+	}
+	page := pollPage{Polls: ps}
+	if len(ps) > limit {
+		page.Polls = ps[:limit]
+		page.Next = ps[limit-1].ID
+	}
+	if a.polls != nil {
+		cur, ok, err := a.polls.CurrentPoll(c.UserContext(), ch)
+		if err != nil {
+			return err
+		}
+		for i := range page.Polls {
+			if ok && page.Polls[i].ID == cur.ID {
+				page.Polls[i] = cur
+			}
+		}
+	}
+	return c.JSON(page)
+}
+
+// Duration returns the poll's requested duration; 0 for the default.
+func (r PollRequest) Duration() time.Duration { return time.Duration(r.DurationSeconds) * time.Second }
+
+// NativeUnavailable returns the ECONFLICT error the API answers when a
+// native poll cannot be made, saying why and offering a chat poll.
+func NativeUnavailable(why string) error {
+	return hearth.Errorf(hearth.ECONFLICT, "%s; native polls need a broadcaster token with channel:manage:polls on an Affiliate or Partner channel. Send \"native\": false to run a chat poll instead", why)
+}
