@@ -42,6 +42,7 @@ type Metrics struct {
 	overlayClients   *prometheus.GaugeVec
 	httpRequests     *prometheus.CounterVec
 	buildInfo        *prometheus.GaugeVec
+	twitch           twitchMetrics
 	poll             pollMetrics
 }
 
@@ -49,6 +50,7 @@ type Metrics struct {
 // process collectors, on reg.
 func New(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
+		twitch: newTwitchMetrics(),
 		chatMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_chat_messages_total",
 			Help: "Chat messages counted, per channel (duplicates excluded).",
@@ -182,6 +184,7 @@ func (m *Metrics) own() []prometheus.Collector {
 		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
 		m.httpRequests, m.buildInfo, m.poll.polls, m.poll.votes, m.poll.turnout,
+		m.twitch.viewers, m.twitch.participation, m.twitch.requests, m.twitch.up,
 	}
 }
 
@@ -258,6 +261,7 @@ func (m *Metrics) ChannelState(channel string, e hearth.Engagement) {
 	m.streamChatters.WithLabelValues(channel).Set(float64(e.StreamChatters))
 	m.streamReturning.WithLabelValues(channel).Set(float64(e.ReturningChatters))
 	m.streamTop10Share.WithLabelValues(channel).Set(e.Top10Share)
+	m.twitch.engagement(channel, e)
 }
 
 // Command counts a chat command run, or refused for reason.
