@@ -42,6 +42,9 @@ const (
 	lineList     = 250
 )
 
+// WeightingNone is Rules.PollWeighting for one viewer, one vote.
+const WeightingNone = "none"
+
 // PollActiveWindow is how recently a viewer must have chatted to count
 // toward a poll's turnout.
 const PollActiveWindow = 5 * time.Minute
@@ -216,8 +219,11 @@ func (c *Channel) startPoll(spec PollSpec, now time.Time) error {
 	p := hearth.Poll{
 		Channel: c.name, ID: c.newPollID(now), Kind: hearth.PollChat, Status: hearth.PollOpen,
 		Question: spec.Question, Options: slices.Clone(spec.Options),
-		Weighting: c.rules.PollWeighting, StartedBy: spec.StartedBy,
+		StartedBy: spec.StartedBy,
 		StartedAt: now, EndsAt: now.Add(spec.Duration),
+	}
+	if c.rules.PollWeighting != WeightingNone {
+		p.Weighting = c.rules.PollWeighting
 	}
 	if p.Weighting == hearth.PollWeightPoints {
 		p.PointsPerVote = c.rules.PollPointsPerVote
@@ -817,7 +823,7 @@ func (r Rules) validatePolls() error {
 	switch {
 	case r.PollDuration < MinPollDuration || r.PollDuration > MaxPollDuration:
 		return fmt.Errorf("polls.duration must be between %s and %s, got %s", MinPollDuration, MaxPollDuration, r.PollDuration)
-	case r.PollWeighting != hearth.PollWeightNone && r.PollWeighting != hearth.PollWeightRank && r.PollWeighting != hearth.PollWeightPoints:
+	case r.PollWeighting != WeightingNone && r.PollWeighting != hearth.PollWeightRank && r.PollWeighting != hearth.PollWeightPoints:
 		return fmt.Errorf("polls.weighting must be none, rank or points, got %q", r.PollWeighting)
 	case r.PollPointsPerVote < 1 || r.PollPointsPerVote > maxAward:
 		return fmt.Errorf("polls.points_per_vote must be between 1 and %d, got %d", maxAward, r.PollPointsPerVote)

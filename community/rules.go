@@ -84,9 +84,9 @@ type Rules struct {
 	// Polls: PollDuration is a chat poll's length when none is given;
 	// PollAllowChange lets a viewer change their vote (the last counts);
 	// PollBareVotes counts a message that is only an option's number or
-	// label as a vote; PollWeighting is one of hearth.PollWeightNone,
-	// PollWeightRank and PollWeightPoints, and PollPointsPerVote what one
-	// vote costs under points weighting.
+	// label as a vote; PollWeighting is WeightingNone,
+	// hearth.PollWeightRank or hearth.PollWeightPoints, and
+	// PollPointsPerVote what one vote costs under points weighting.
 	PollDuration      time.Duration
 	PollAllowChange   bool
 	PollBareVotes     bool
@@ -154,7 +154,7 @@ func DefaultRules() Rules {
 		PollDuration:      2 * time.Minute,
 		PollAllowChange:   true,
 		PollBareVotes:     false,
-		PollWeighting:     hearth.PollWeightNone,
+		PollWeighting:     WeightingNone,
 		PollPointsPerVote: 100,
 	}
 }

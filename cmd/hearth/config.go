@@ -39,6 +39,9 @@ type Config struct {
 	TwitchClientSecret    string
 	BotUsername           string
 	BotToken              string
+	// SecretKey seals the stored Twitch tokens; empty means the key file
+	// next to the database (see keyFilePath).
+	SecretKey string
 
 	ChatUserLimit int
 	ChatModLimit  int
@@ -318,6 +321,7 @@ var configKeys = []configKey{
 	{yaml: "twitch.client_secret", env: "HEARTH_TWITCH_CLIENT_SECRET", flag: "twitch-client-secret", secret: true, help: "Twitch application client secret (optional)", field: text(func(c *Config) *string { return &c.TwitchClientSecret })},
 	{yaml: "bot.username", env: "HEARTH_BOT_USERNAME", flag: "bot-username", help: "the bot account's login", field: func(c *Config) setting { return loginSetting{"bot.username", &c.BotUsername} }},
 	{yaml: "bot.token", env: "HEARTH_BOT_TOKEN", flag: "bot-token", secret: true, help: "chat OAuth token for the bot; empty reads chat anonymously and sends nothing", field: text(func(c *Config) *string { return &c.BotToken })},
+	{yaml: "secret_key", env: "HEARTH_SECRET_KEY", flag: "secret-key", secret: true, help: "key that seals the stored Twitch tokens: 64 hex digits or base64 of 32 bytes; empty means the key file hearth.key next to the SQLite database (created on first start) or in the working directory for PostgreSQL", field: text(func(c *Config) *string { return &c.SecretKey })},
 	{yaml: "chat.user_limit", env: "HEARTH_CHAT_USER_LIMIT", flag: "chat-user-limit", help: "bot messages allowed per window where the bot is a normal user (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatUserLimit })},
 	{yaml: "chat.mod_limit", env: "HEARTH_CHAT_MOD_LIMIT", flag: "chat-mod-limit", help: "bot messages allowed per window where the bot is moderator, VIP or broadcaster (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatModLimit })},
 	{yaml: "chat.window", env: "HEARTH_CHAT_WINDOW", flag: "chat-window", help: "the sliding window of the chat limits", field: durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.ChatWindow })},
@@ -349,6 +353,11 @@ var configKeys = []configKey{
 	{yaml: "commands.prefix", env: "HEARTH_COMMANDS_PREFIX", flag: "commands-prefix", rule: true, help: "what starts a chat command (1 to 3 characters)", field: text(func(c *Config) *string { return &c.Rules.CommandPrefix })},
 	{yaml: "commands.user_cooldown", env: "HEARTH_COMMANDS_USER_COOLDOWN", flag: "commands-user-cooldown", rule: true, help: "a viewer may run each command once per this long (moderators and the broadcaster are exempt)", field: duration(func(c *Config) *time.Duration { return &c.Rules.Cooldowns.PerUser })},
 	{yaml: "commands.global_cooldown", env: "HEARTH_COMMANDS_GLOBAL_COOLDOWN", flag: "commands-global-cooldown", rule: true, help: "each command runs at most once per this long in the channel (same exemption)", field: duration(func(c *Config) *time.Duration { return &c.Rules.Cooldowns.Global })},
+	{yaml: "polls.duration", env: "HEARTH_POLLS_DURATION", flag: "polls-duration", rule: true, help: "how long a chat poll stays open when !poll gives no duration (10s to 30m)", field: duration(func(c *Config) *time.Duration { return &c.Rules.PollDuration })},
+	{yaml: "polls.allow_change", env: "HEARTH_POLLS_ALLOW_CHANGE", flag: "polls-allow-change", rule: true, help: "a viewer may change their vote; the last one counts", field: boolean(func(c *Config) *bool { return &c.Rules.PollAllowChange })},
+	{yaml: "polls.bare_votes", env: "HEARTH_POLLS_BARE_VOTES", flag: "polls-bare-votes", rule: true, help: "while a chat poll is open, a message that is only an option's number or label is a vote", field: boolean(func(c *Config) *bool { return &c.Rules.PollBareVotes })},
+	{yaml: "polls.weighting", env: "HEARTH_POLLS_WEIGHTING", flag: "polls-weighting", rule: true, help: "how much a vote counts: none (one each), rank (the voter's rank, 1 for the lowest) or points (votes bought with loyalty points)", field: text(func(c *Config) *string { return &c.Rules.PollWeighting })},
+	{yaml: "polls.points_per_vote", env: "HEARTH_POLLS_POINTS_PER_VOTE", flag: "polls-points-per-vote", rule: true, help: "what one vote costs when polls.weighting is points (!vote 2 3 buys 3)", field: whole(func(c *Config) *int64 { return &c.Rules.PollPointsPerVote })},
 	{yaml: "language", env: "HEARTH_LANGUAGE", flag: "language", rule: true, help: "language of the bot's replies: " + strings.Join(community.Languages(), ", "), field: text(func(c *Config) *string { return &c.Rules.Language })},
 	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", help: "how often pending changes are written (one transaction each)", field: durationIn(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
 	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
