@@ -397,16 +397,16 @@ func TestPollInBrowser(t *testing.T) {
 		p := pollState("p3", hearth.PollOpen, time.Now(), []string{"Yes", "No"}, 3, 1)
 		p.Kind = hearth.PollNative
 		p.Weighting = "points"
-		// Three viewers spent 100 points on Yes, one spent 300 on No: the
-		// bars follow the points.
+		// Three viewers bought 100 votes for Yes with their points, one
+		// bought 300 for No: the bars follow the votes bought.
 		p.Options[0].Score, p.Options[1].Score = 100, 300
 		p.Total = 400
 		s.Hub.Publish("alice", hearth.TopicPoll, p)
 		waitPoll(t, ctx, 5*time.Second, shownPoll{
 			Shown: true, Kind: "Twitch poll", Note: "Weighted by points", Question: question,
 			Options: []shownOption{
-				{Number: "1", Label: "Yes", Share: "25%", Count: "3 votes · 100 pts", Bar: 0.25},
-				{Number: "2", Label: "No", Share: "75%", Count: "1 vote · 300 pts", Bar: 0.75},
+				{Number: "1", Label: "Yes", Share: "25%", Count: "100 votes · 3 viewers", Bar: 0.25},
+				{Number: "2", Label: "No", Share: "75%", Count: "300 votes · 1 viewer", Bar: 0.75},
 			},
 			Voters: "4 voters", Hint: "Vote in the Twitch poll",
 		})

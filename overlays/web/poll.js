@@ -176,12 +176,14 @@
     return JSON.stringify([p.id, p.options.map((o) => o.label)]);
   }
 
-  // countText is an option's count. Points spent say something to a
-  // viewer; a weight by rank does not, and the bar already shows it.
+  // countText is an option's count. With points, viewers buy votes: the
+  // score is the votes bought, and the viewers who bought them follow. A
+  // weight by rank says nothing to a viewer, and the bar already shows it.
   function countText(p, o) {
-    const votes = plural(o.votes, 'vote', 'votes');
-    if (p.weighting === 'points') return `${votes} · ${numbers.format(o.score)} pts`;
-    return votes;
+    if (p.weighting === 'points') {
+      return `${plural(o.score, 'vote', 'votes')} · ${plural(o.votes, 'viewer', 'viewers')}`;
+    }
+    return plural(o.votes, 'vote', 'votes');
   }
 
   function weightingNote(weighting) {
