@@ -30,6 +30,7 @@ const (
 	EventPollEnd                  // a native Twitch poll ended or was cancelled; Poll
 	EventViewerCount              // Twitch's concurrent viewer count while live; Count
 	EventChatters                 // the list of viewers in chat, lurkers included (Helix Get Chatters); Chatters
+	EventCheer                    // bits cheered, as EventSub reports them (IRC's are EventChat with Bits); User (empty if anonymous), Bits, Text
 )
 
 var eventKindNames = [...]string{
@@ -55,6 +56,7 @@ var eventKindNames = [...]string{
 	EventPollEnd:        "poll_end",
 	EventViewerCount:    "viewer_count",
 	EventChatters:       "chatters",
+	EventCheer:          "cheer",
 }
 
 // String returns the kind's stable name, used as a metric label value.

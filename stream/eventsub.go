@@ -1,0 +1,778 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/hearthlive/hearth"
+)
+
+// Twitch's limits on the EventSub WebSocket transport.
+const (
+	// MaxSubscriptionsPerConnection is how many enabled subscriptions
+	// one WebSocket connection may hold.
+	MaxSubscriptionsPerConnection = 300
+	// MaxConnectionsPerUser is how many WebSocket connections one client
+	// id may open with one user's tokens.
+	MaxConnectionsPerUser = 3
+	// welcomeWindow is how long Twitch waits for the first subscription
+	// on a new connection before closing it.
+	welcomeWindow = 10 * time.Second
+	// reconnectGrace is how long Twitch keeps the old connection open
+	// after a session_reconnect.
+	reconnectGrace = 30 * time.Second
+	// keepaliveMargin is added to keepalive_timeout_seconds before a
+	// silent connection counts as dead, for network jitter.
+	keepaliveMargin = 5 * time.Second
+	// seenMessages is how many message ids each token's connections
+	// remember to drop re-deliveries.
+	seenMessages = 4096
+)
+
+// Subscription is one EventSub subscription type Hearth uses, with the
+// scopes of which the broadcaster's token must hold one (none: any token
+// may create it).
+type Subscription struct {
+	Type    string
+	Version string
+	Scopes  []string
+}
+
+// Subscriptions are the EventSub types Hearth subscribes to for each
+// channel whose token allows them. The README lists them with their scopes.
+var Subscriptions = []Subscription{
+	{"channel.follow", "2", []string{"moderator:read:followers"}},
+	{"channel.subscribe", "1", []string{"channel:read:subscriptions"}},
+	{"channel.subscription.gift", "1", []string{"channel:read:subscriptions"}},
+	{"channel.subscription.message", "1", []string{"channel:read:subscriptions"}},
+	{"channel.cheer", "1", []string{"bits:read"}},
+	{"channel.raid", "1", nil},
+	{"channel.channel_points_custom_reward_redemption.add", "1", []string{"channel:read:redemptions", "channel:manage:redemptions"}},
+	{"channel.poll.begin", "1", []string{"channel:read:polls", "channel:manage:polls"}},
+	{"channel.poll.progress", "1", []string{"channel:read:polls", "channel:manage:polls"}},
+	{"channel.poll.end", "1", []string{"channel:read:polls", "channel:manage:polls"}},
+	{"stream.online", "1", nil},
+	{"stream.offline", "1", nil},
+}
+
+// SubscriptionTypes lists the type of every entry of Subscriptions, for
+// bounded metric labels.
+func SubscriptionTypes() []string {
+	out := make([]string, len(Subscriptions))
+	for i, s := range Subscriptions {
+		out[i] = s.Type
+	}
+	return out
+}
+
+// allowed reports whether tok may create s for its own channel.
+func (s Subscription) allowed(tok hearth.Token) bool {
+	return len(s.Scopes) == 0 || slices.ContainsFunc(s.Scopes, tok.Has)
+}
+
+// condition is the subscription's condition for broadcaster id, with the
+// token's user as moderator where one is needed.
+func (s Subscription) condition(broadcasterID, userID string) map[string]string {
+	switch s.Type {
+	case "channel.raid":
+		return map[string]string{"to_broadcaster_user_id": broadcasterID}
+	case "channel.follow":
+		return map[string]string{"broadcaster_user_id": broadcasterID, "moderator_user_id": userID}
+	}
+	return map[string]string{"broadcaster_user_id": broadcasterID}
+}
+
+// EventSubConfig configures EventSub.
+type EventSubConfig struct {
+	// URL is the WebSocket URL (Twitch's: wss://eventsub.wss.twitch.tv/ws).
+	URL string
+	// SubscriptionsURL is where subscriptions are created (Twitch's:
+	// https://api.twitch.tv/helix/eventsub/subscriptions).
+	SubscriptionsURL string
+	// ClientID is the application's client id, sent with every request.
+	ClientID string
+	// Channels are the channel logins to subscribe for. Each needs its
+	// broadcaster's token from Tokens; a channel without one is skipped
+	// (and retried every TokenRetry) with a log line saying so.
+	Channels []string
+	Tokens   hearth.TokenSource
+	// TokenRetry is how often a channel without a token, or whose token
+	// allows nothing, is looked at again, and how often the token of a
+	// channel with revoked subscriptions is checked for a new one
+	// (default 1 min).
+	TokenRetry time.Duration
+	// MinBackoff and MaxBackoff bound the wait between reconnect attempts
+	// after a connection failed (defaults 1 s and 2 min).
+	MinBackoff, MaxBackoff time.Duration
+	// Handle receives every event, from the connections' goroutines. It
+	// should hand the event on and return.
+	Handle func(hearth.Event)
+	// Observer, if set, is told about sessions, revocations and
+	// duplicates.
+	Observer EventSubObserver
+	// HTTPClient makes the subscription requests (default one with a
+	// 10 s timeout).
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// EventSubObserver is told what happens on the EventSub connections, for
+// metrics. Its methods are called from several goroutines and must be
+// cheap.
+type EventSubObserver interface {
+	// EventSubConnected reports how many connections a channel has open.
+	EventSubConnected(channel string, connections int)
+	// EventSubSubscribed reports how many subscriptions are enabled for a
+	// channel.
+	EventSubSubscribed(channel string, subscriptions int)
+	// EventSubReconnect counts a reconnect, for reason "session_reconnect"
+	// (Twitch asked), "keepalive_timeout" or "error".
+	EventSubReconnect(channel, reason string)
+	// EventSubRevoked counts a subscription Twitch revoked.
+	EventSubRevoked(channel, subscriptionType string)
+	// EventSubDuplicate counts a notification delivered again and
+	// dropped.
+	EventSubDuplicate(channel string)
+	// Malformed counts a message dropped as unusable.
+	Malformed(reason string)
+}
+
+// EventSub keeps one channel's EventSub connections open per broadcaster
+// token, subscribes to what each token allows, and turns notifications
+// into events.
+type EventSub struct {
+	cfg EventSubConfig
+	log *slog.Logger
+	obs EventSubObserver
+
+	mu        sync.Mutex
+	connected map[string]int // open connections per channel
+}
+
+// NewEventSub checks cfg and returns an EventSub; Run starts it.
+func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
+	if cfg.URL == "" || cfg.SubscriptionsURL == "" {
+		return nil, errors.New("eventsub: the WebSocket URL and the subscriptions URL are required")
+	}
+	if cfg.Tokens == nil || cfg.Handle == nil {
+		return nil, errors.New("eventsub: a token source and an event handler are required")
+	}
+	cfg.TokenRetry = positive(cfg.TokenRetry, time.Minute)
+	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
+	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	obs := cfg.Observer
+	if obs == nil {
+		obs = nopEventSubObserver{}
+	}
+	return &EventSub{cfg: cfg, log: cfg.Logger, obs: obs, connected: make(map[string]int)}, nil
+}
+
+// Connected reports whether the channel has an EventSub connection open.
+func (e *EventSub) Connected(channel string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.connected[channel] > 0
+}
+
+func (e *EventSub) addConnected(channel string, delta int) {
+	e.mu.Lock()
+	e.connected[channel] += delta
+	n := e.connected[channel]
+	e.mu.Unlock()
+	e.obs.EventSubConnected(channel, n)
+}
+
+// Run keeps every channel's connections open until ctx ends.
+func (e *EventSub) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, ch := range e.cfg.Channels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.runChannel(ctx, ch)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// fingerprint names a token without keeping it: revocations are
+// remembered per token, so a new token (the broadcaster signed in again)
+// subscribes again.
+func fingerprint(tok hearth.Token) [32]byte { return sha256.Sum256([]byte(tok.Access)) }
+
+// channelState is what one channel's connections share: the ids of
+// messages already handled and the types Twitch revoked.
+type channelState struct {
+	name    string
+	mu      sync.Mutex
+	seen    *messageIDs
+	revoked map[string][32]byte // subscription type -> the token it was revoked for
+	subs    int                 // enabled subscriptions over every connection
+}
+
+func (s *channelState) firstTime(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen.add(id)
+}
+
+// runChannel waits for the channel's token, then keeps its connections
+// open, starting over when the token changes after a revocation.
+func (e *EventSub) runChannel(ctx context.Context, channel string) {
+	st := &channelState{name: channel, seen: newMessageIDs(seenMessages), revoked: make(map[string][32]byte)}
+	backoff := e.cfg.MinBackoff
+	reported := ""
+	for ctx.Err() == nil {
+		tok, err := e.cfg.Tokens.Token(ctx, channel)
+		var wanted []Subscription
+		if err == nil {
+			wanted = e.wanted(st, tok)
+		}
+		if msg := tokenProblem(channel, tok, err, wanted); msg != "" {
+			if msg != reported {
+				e.log.Warn(msg, "channel", channel)
+				reported = msg
+			}
+			if !sleep(ctx, e.cfg.TokenRetry) {
+				return
+			}
+			continue
+		}
+		reported = ""
+		ok := e.runGroup(ctx, st, tok, wanted)
+		if ok {
+			backoff = e.cfg.MinBackoff
+			continue
+		}
+		if !sleep(ctx, backoff) {
+			return
+		}
+		backoff = min(backoff*2, e.cfg.MaxBackoff)
+	}
+}
+
+// tokenProblem says why a channel cannot use EventSub now, or "".
+func tokenProblem(channel string, tok hearth.Token, err error, wanted []Subscription) string {
+	switch {
+	case hearth.ErrorCode(err) == hearth.ENOTFOUND:
+		return "eventsub: no broadcaster token for the channel, so no follows, redemptions or Twitch online/offline; run hearth auth login --channel " + channel
+	case err != nil:
+		return "eventsub: cannot read the channel's token: " + err.Error()
+	case tok.UserID == "":
+		return "eventsub: the channel's token names no user; sign in again with hearth auth login --channel " + channel
+	case len(wanted) == 0:
+		return "eventsub: every subscription the channel's token allows was revoked; waiting for a new token (hearth auth login --channel " + channel + ")"
+	}
+	return ""
+}
+
+// wanted lists the subscriptions tok allows that were not revoked for it.
+func (e *EventSub) wanted(st *channelState, tok hearth.Token) []Subscription {
+	fp := fingerprint(tok)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var out []Subscription
+	for _, s := range Subscriptions {
+		if !s.allowed(tok) {
+			continue
+		}
+		if at, ok := st.revoked[s.Type]; ok {
+			if at == fp {
+				continue
+			}
+			delete(st.revoked, s.Type)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// runGroup opens as many connections as wanted needs (at most
+// MaxSubscriptionsPerConnection each), keeps them open and returns when
+// one fails for good, when the token changed after a revocation (true),
+// or when ctx ends.
+func (e *EventSub) runGroup(ctx context.Context, st *channelState, tok hearth.Token, wanted []Subscription) bool {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var parts [][]Subscription
+	for len(wanted) > 0 {
+		n := min(len(wanted), MaxSubscriptionsPerConnection)
+		parts = append(parts, wanted[:n])
+		wanted = wanted[n:]
+	}
+	if len(parts) > MaxConnectionsPerUser {
+		e.log.Error("eventsub: Twitch's limit reached: one user may hold 3 connections of 300 subscriptions; the rest are not created", "channel", st.name, "connections", len(parts))
+		parts = parts[:MaxConnectionsPerUser]
+	}
+	done := make(chan bool, len(parts)+1)
+	for _, subs := range parts {
+		c := &connection{e: e, st: st, tok: tok, subs: subs}
+		go func() { done <- c.run(ctx) }()
+	}
+	go func() { done <- e.watchToken(ctx, st, tok) }()
+	ok := <-done
+	cancel()
+	for range len(parts) {
+		<-done
+	}
+	return ok
+}
+
+// watchToken returns true once the channel's token changed while some of
+// its subscriptions are revoked, so they can be created again, and false
+// when ctx ends.
+func (e *EventSub) watchToken(ctx context.Context, st *channelState, tok hearth.Token) bool {
+	fp := fingerprint(tok)
+	for sleep(ctx, e.cfg.TokenRetry) {
+		st.mu.Lock()
+		revoked := len(st.revoked) > 0
+		st.mu.Unlock()
+		if !revoked {
+			continue
+		}
+		now, err := e.cfg.Tokens.Token(ctx, st.name)
+		if err == nil && fingerprint(now) != fp {
+			e.log.Info("eventsub: the channel's token changed; subscribing again to what was revoked", "channel", st.name)
+			return true
+		}
+	}
+	return false
+}
+
+// connection is one EventSub WebSocket session and the subscriptions made
+// on it; it follows session_reconnect to new URLs, keeping the session.
+type connection struct {
+	e    *EventSub
+	st   *channelState
+	tok  hearth.Token
+	subs []Subscription
+
+	created   int           // subscriptions enabled on this session
+	keepalive time.Duration // the session's keepalive timeout
+}
+
+// frame is one message read from a socket, or the error that ended it.
+type frame struct {
+	sock *socket
+	msg  envelope
+	err  error
+}
+
+// socket is one WebSocket connection and its reading goroutine.
+type socket struct {
+	ws   *websocket.Conn
+	done chan struct{}
+}
+
+// envelope is an EventSub message: metadata and payload.
+type envelope struct {
+	Metadata struct {
+		MessageID           string    `json:"message_id"`
+		MessageType         string    `json:"message_type"`
+		MessageTimestamp    time.Time `json:"message_timestamp"`
+		SubscriptionType    string    `json:"subscription_type"`
+		SubscriptionVersion string    `json:"subscription_version"`
+	} `json:"metadata"`
+	Payload struct {
+		Session *struct {
+			ID                      string  `json:"id"`
+			Status                  string  `json:"status"`
+			KeepaliveTimeoutSeconds *int    `json:"keepalive_timeout_seconds"`
+			ReconnectURL            *string `json:"reconnect_url"`
+		} `json:"session"`
+		Subscription *struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+			Type   string `json:"type"`
+		} `json:"subscription"`
+		Event json.RawMessage `json:"event"`
+	} `json:"payload"`
+}
+
+// maxMessageBytes bounds one EventSub message; Twitch's are a few KB.
+const maxMessageBytes = 1 << 20
+
+func (c *connection) dial(ctx context.Context, url string, frames chan<- frame) (*socket, error) {
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
+	ws, resp, err := d.DialContext(ctx, url, nil)
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("eventsub: cannot connect to %s: %w", url, err)
+	}
+	ws.SetReadLimit(maxMessageBytes)
+	s := &socket{ws: ws, done: make(chan struct{})}
+	_ = ws.SetReadDeadline(time.Now().Add(welcomeWindow))
+	go func() {
+		defer close(s.done)
+		for {
+			_, data, err := ws.ReadMessage()
+			var f frame
+			f.sock = s
+			if err != nil {
+				f.err = err
+			} else if jerr := json.Unmarshal(data, &f.msg); jerr != nil {
+				c.e.obs.Malformed("eventsub_json")
+				continue
+			}
+			select {
+			case frames <- f:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s, nil
+}
+
+// run keeps the session open: it returns true when ctx ends and false
+// when the connection failed and the channel should start again.
+func (c *connection) run(ctx context.Context) bool {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	frames := make(chan frame, 64)
+	cur, err := c.dial(ctx, c.e.cfg.URL, frames)
+	if err != nil {
+		c.e.log.Warn("eventsub: connection failed", "channel", c.st.name, "err", err)
+		c.e.obs.EventSubReconnect(c.st.name, "error")
+		return false
+	}
+	c.e.addConnected(c.st.name, 1)
+	sockets := []*socket{cur}
+	defer func() {
+		for _, s := range sockets {
+			_ = s.ws.Close()
+		}
+		c.e.addConnected(c.st.name, -1)
+		c.st.mu.Lock()
+		c.st.subs -= c.created
+		n := c.st.subs
+		c.st.mu.Unlock()
+		c.e.obs.EventSubSubscribed(c.st.name, n)
+	}()
+	var pending *socket // the socket dialled after session_reconnect, until its welcome
+	welcomed := false
+	for {
+		var f frame
+		select {
+		case <-ctx.Done():
+			return true
+		case f = <-frames:
+		}
+		if f.err != nil {
+			sockets = slices.DeleteFunc(sockets, func(s *socket) bool { return s == f.sock })
+			switch {
+			case f.sock == pending && cur != nil:
+				pending = nil
+				c.e.log.Warn("eventsub: the reconnect URL failed; the old connection stays until Twitch closes it", "channel", c.st.name, "err", closeReason(f.err))
+				continue
+			case f.sock == cur && pending != nil:
+				// Twitch closed the old connection after welcoming the new
+				// one, whose welcome is still on its way here.
+				cur = nil
+				continue
+			case f.sock != cur && f.sock != pending:
+				continue // an old connection, done with
+			}
+			if ctx.Err() != nil {
+				return true
+			}
+			reason := "error"
+			var ne interface{ Timeout() bool }
+			if errors.As(f.err, &ne) && ne.Timeout() {
+				reason = "keepalive_timeout"
+				c.e.log.Warn("eventsub: no message within the keepalive timeout; connecting again", "channel", c.st.name)
+			} else {
+				c.e.log.Warn("eventsub: connection lost; connecting again", "channel", c.st.name, "err", closeReason(f.err))
+			}
+			c.e.obs.EventSubReconnect(c.st.name, reason)
+			return false
+		}
+		m := f.msg
+		c.keepReading(f.sock, m)
+		switch m.Metadata.MessageType {
+		case "session_welcome":
+			if m.Payload.Session == nil || m.Payload.Session.ID == "" {
+				c.e.obs.Malformed("eventsub_session")
+				return false
+			}
+			if f.sock == pending {
+				// The new connection carries the session now; Twitch
+				// closes the old one, whose last messages are still read.
+				cur, pending = f.sock, nil
+				c.e.log.Info("eventsub: reconnected", "channel", c.st.name)
+				continue
+			}
+			if welcomed {
+				continue
+			}
+			welcomed = true
+			if !c.subscribe(ctx, m.Payload.Session.ID) {
+				return ctx.Err() != nil
+			}
+		case "session_keepalive":
+		case "session_reconnect":
+			if f.sock != cur || m.Payload.Session == nil || m.Payload.Session.ReconnectURL == nil || pending != nil {
+				continue
+			}
+			c.e.obs.EventSubReconnect(c.st.name, "session_reconnect")
+			s, err := c.dial(ctx, *m.Payload.Session.ReconnectURL, frames)
+			if err != nil {
+				c.e.log.Warn("eventsub: cannot follow session_reconnect", "channel", c.st.name, "err", err)
+				continue
+			}
+			pending = s
+			sockets = append(sockets, s)
+			go func(old *socket) {
+				// Twitch closes the old connection once the new one is
+				// welcomed; this only bounds a server that does not.
+				select {
+				case <-old.done:
+				case <-ctx.Done():
+				case <-time.After(reconnectGrace + keepaliveMargin):
+					_ = old.ws.Close()
+				}
+			}(f.sock)
+		case "notification":
+			c.notification(m)
+		case "revocation":
+			c.revocation(m)
+		}
+	}
+}
+
+// keepReading moves the socket's read deadline: a message must arrive
+// within the session's keepalive timeout.
+func (c *connection) keepReading(s *socket, m envelope) {
+	if sess := m.Payload.Session; sess != nil && sess.KeepaliveTimeoutSeconds != nil && *sess.KeepaliveTimeoutSeconds > 0 {
+		c.keepalive = time.Duration(*sess.KeepaliveTimeoutSeconds) * time.Second
+	}
+	if c.keepalive == 0 {
+		c.keepalive = welcomeWindow
+	}
+	_ = s.ws.SetReadDeadline(time.Now().Add(c.keepalive + keepaliveMargin))
+}
+
+func closeReason(err error) string {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("closed by Twitch with %d %s", ce.Code, ce.Text)
+	}
+	return err.Error()
+}
+
+func (c *connection) notification(m envelope) {
+	id := m.Metadata.MessageID
+	if id == "" {
+		c.e.obs.Malformed("eventsub_message_id")
+		return
+	}
+	if !c.st.firstTime(id) {
+		c.e.obs.EventSubDuplicate(c.st.name)
+		return
+	}
+	at := m.Metadata.MessageTimestamp
+	if at.IsZero() {
+		at = time.Now()
+	}
+	ev, err := NormalizeNotification(m.Metadata.SubscriptionType, m.Payload.Event, id, at)
+	if errors.Is(err, ErrIgnored) {
+		return
+	}
+	var me *MalformedError
+	if errors.As(err, &me) {
+		c.e.obs.Malformed(me.Reason)
+		c.e.log.Warn("eventsub: notification dropped", "channel", c.st.name, "type", m.Metadata.SubscriptionType, "err", err)
+		return
+	} else if err != nil {
+		c.e.obs.Malformed("unparsable")
+		return
+	}
+	if ev.Channel != c.st.name {
+		c.e.obs.Malformed("channel")
+		return
+	}
+	c.e.cfg.Handle(ev)
+}
+
+func (c *connection) revocation(m envelope) {
+	sub := m.Payload.Subscription
+	if sub == nil || sub.Type == "" {
+		c.e.obs.Malformed("eventsub_subscription")
+		return
+	}
+	i := slices.IndexFunc(Subscriptions, func(s Subscription) bool { return s.Type == sub.Type })
+	if i < 0 {
+		return
+	}
+	c.st.mu.Lock()
+	c.st.revoked[sub.Type] = fingerprint(c.tok)
+	c.st.subs--
+	c.created--
+	n := c.st.subs
+	c.st.mu.Unlock()
+	c.e.obs.EventSubRevoked(c.st.name, sub.Type)
+	c.e.obs.EventSubSubscribed(c.st.name, n)
+	c.e.log.Warn("eventsub: Twitch revoked a subscription; it is not created again until the channel's token changes",
+		"channel", c.st.name, "type", sub.Type, "status", sub.Status)
+}
+
+// subscribe creates the connection's subscriptions on session id, within
+// Twitch's 10 s window. It returns false when the connection should start
+// over.
+func (c *connection) subscribe(ctx context.Context, session string) bool {
+	ctx, cancel := context.WithTimeout(ctx, welcomeWindow)
+	defer cancel()
+	created := 0
+	for _, s := range c.subs {
+		err := c.create(ctx, session, s)
+		var te *twitchError
+		switch {
+		case err == nil:
+			created++
+		case errors.As(err, &te) && te.status == http.StatusConflict:
+			created++ // already there: a session Twitch kept
+		case errors.As(err, &te) && te.status == http.StatusTooManyRequests:
+			c.e.log.Error("eventsub: Twitch's subscription limit reached; "+s.Type+" is not received (Twitch allows 300 subscriptions a connection, 3 connections a user and a total cost of 10 for subscriptions the broadcaster did not authorise)",
+				"channel", c.st.name, "type", s.Type, "twitch", te.message)
+		case errors.As(err, &te) && te.status == http.StatusForbidden:
+			c.e.log.Warn("eventsub: Twitch refused a subscription the token's scopes should allow", "channel", c.st.name, "type", s.Type, "twitch", te.message)
+		case errors.As(err, &te) && te.status == http.StatusUnauthorized:
+			c.e.cfg.Tokens.Invalidate(c.st.name)
+			c.e.log.Warn("eventsub: Twitch refused the channel's token; refreshing it", "channel", c.st.name)
+			c.add(created)
+			return false
+		default:
+			c.e.log.Warn("eventsub: cannot create a subscription", "channel", c.st.name, "type", s.Type, "err", err)
+			if ctx.Err() != nil {
+				c.add(created)
+				return false
+			}
+		}
+	}
+	c.add(created)
+	if created == 0 {
+		c.e.log.Warn("eventsub: no subscription could be created", "channel", c.st.name)
+		return false
+	}
+	c.e.log.Info("eventsub: subscribed", "channel", c.st.name, "subscriptions", created)
+	return true
+}
+
+func (c *connection) add(n int) {
+	c.st.mu.Lock()
+	c.st.subs += n
+	c.created += n
+	total := c.st.subs
+	c.st.mu.Unlock()
+	c.e.obs.EventSubSubscribed(c.st.name, total)
+}
+
+// twitchError is a Helix error answer.
+type twitchError struct {
+	status  int
+	message string
+}
+
+func (e *twitchError) Error() string {
+	return fmt.Sprintf("eventsub: Twitch answered %d: %s", e.status, e.message)
+}
+
+func (c *connection) create(ctx context.Context, session string, s Subscription) error {
+	body, _ := json.Marshal(map[string]any{
+		"type":      s.Type,
+		"version":   s.Version,
+		"condition": s.condition(c.tok.UserID, c.tok.UserID),
+		"transport": map[string]string{"method": "websocket", "session_id": session},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.e.cfg.SubscriptionsURL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("eventsub: bad subscriptions URL: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Client-Id", c.e.cfg.ClientID)
+	req.Header.Set("Authorization", "Bearer "+c.tok.Access)
+	resp, err := c.e.cfg.HTTPClient.Do(req)
+	if err != nil {
+		// The URL is ours, the token is not in it; the error is safe to log.
+		return fmt.Errorf("eventsub: cannot create subscription: %w", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode == http.StatusAccepted {
+		return nil
+	}
+	var answer struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(data, &answer)
+	return &twitchError{status: resp.StatusCode, message: strings.TrimSpace(answer.Message)}
+}
+
+// messageIDs remembers the last n message ids.
+type messageIDs struct {
+	ring []string
+	next int
+	set  map[string]struct{}
+}
+
+func newMessageIDs(n int) *messageIDs {
+	return &messageIDs{ring: make([]string, n), set: make(map[string]struct{}, n)}
+}
+
+// add records id and reports whether it was new.
+func (s *messageIDs) add(id string) bool {
+	if _, dup := s.set[id]; dup {
+		return false
+	}
+	if old := s.ring[s.next]; old != "" {
+		delete(s.set, old)
+	}
+	s.ring[s.next] = id
+	s.next = (s.next + 1) % len(s.ring)
+	s.set[id] = struct{}{}
+	return true
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+type nopEventSubObserver struct{}
+
+func (nopEventSubObserver) EventSubConnected(string, int)    {}
+func (nopEventSubObserver) EventSubSubscribed(string, int)   {}
+func (nopEventSubObserver) EventSubReconnect(string, string) {}
+func (nopEventSubObserver) EventSubRevoked(string, string)   {}
+func (nopEventSubObserver) EventSubDuplicate(string)         {}
+func (nopEventSubObserver) Malformed(string)                 {}

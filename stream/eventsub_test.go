@@ -1,0 +1,393 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream/twitchtest"
+)
+
+// allScopes are the scopes every EventSub subscription Hearth makes needs.
+var allScopes = []string{"moderator:read:followers", "channel:read:subscriptions", "bits:read", "channel:read:redemptions", "channel:read:polls"}
+
+// fakeTokens hands out tokens the fake Twitch issued, by subject; it
+// stands for the store-backed source, which is not what these tests test.
+type fakeTokens struct {
+	mu          sync.Mutex
+	tokens      map[string]hearth.Token
+	invalidated int
+}
+
+func (f *fakeTokens) set(subject string, t twitchtest.Token) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokens[subject] = hearth.Token{Subject: subject, UserID: t.UserID, Login: t.Login, Access: t.Access, Refresh: t.Refresh, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt}
+}
+
+func (f *fakeTokens) Token(_ context.Context, subject string) (hearth.Token, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tokens[subject]
+	if !ok {
+		return hearth.Token{}, hearth.Errorf(hearth.ENOTFOUND, "nobody signed in for %s", subject)
+	}
+	return t, nil
+}
+
+func (f *fakeTokens) Invalidate(string) {
+	f.mu.Lock()
+	f.invalidated++
+	f.mu.Unlock()
+}
+
+// esObserver counts what the EventSub observer is told.
+type esObserver struct {
+	mu         sync.Mutex
+	revoked    []string
+	duplicates int
+	reconnects map[string]int
+	malformed  []string
+}
+
+func (o *esObserver) EventSubConnected(string, int)  {}
+func (o *esObserver) EventSubSubscribed(string, int) {}
+func (o *esObserver) EventSubReconnect(_, reason string) {
+	o.mu.Lock()
+	o.reconnects[reason]++
+	o.mu.Unlock()
+}
+func (o *esObserver) EventSubRevoked(_, typ string) {
+	o.mu.Lock()
+	o.revoked = append(o.revoked, typ)
+	o.mu.Unlock()
+}
+func (o *esObserver) EventSubDuplicate(string) {
+	o.mu.Lock()
+	o.duplicates++
+	o.mu.Unlock()
+}
+func (o *esObserver) Malformed(reason string) {
+	o.mu.Lock()
+	o.malformed = append(o.malformed, reason)
+	o.mu.Unlock()
+}
+
+type eventSubRig struct {
+	api    *twitchtest.API
+	tokens *fakeTokens
+	got    *collector
+	obs    *esObserver
+	logs   *syncBuffer
+}
+
+// startEventSub runs EventSub for channels against a fake Twitch until the
+// test ends; setup may issue tokens and set knobs before it starts.
+func startEventSub(t *testing.T, channels []string, setup func(*eventSubRig)) *eventSubRig {
+	t.Helper()
+	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = api.Close() })
+	r := &eventSubRig{api: api, tokens: &fakeTokens{tokens: map[string]hearth.Token{}}, got: &collector{}, obs: &esObserver{reconnects: map[string]int{}}, logs: &syncBuffer{}}
+	if setup != nil {
+		setup(r)
+	}
+	es, err := NewEventSub(EventSubConfig{
+		URL:              api.EventSubURL(),
+		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
+		ClientID:         api.ClientID(),
+		Channels:         channels,
+		Tokens:           r.tokens,
+		TokenRetry:       200 * time.Millisecond,
+		MinBackoff:       100 * time.Millisecond,
+		Handle:           r.got.handle,
+		Observer:         r.obs,
+		Logger:           slog.New(slog.NewTextHandler(r.logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = es.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return r
+}
+
+func (r *eventSubRig) enabled(broadcaster string) []string {
+	var out []string
+	for _, s := range r.api.EventSubSubscriptions(broadcaster) {
+		if s.Status == twitchtest.StatusEnabled {
+			out = append(out, s.Type)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r *eventSubRig) waitSubscribed(t *testing.T, broadcaster string, n int) {
+	t.Helper()
+	waitFor(t, 15*time.Second, "subscriptions", func() bool { return len(r.enabled(broadcaster)) == n })
+}
+
+func (r *eventSubRig) events() []hearth.Event {
+	r.got.mu.Lock()
+	defer r.got.mu.Unlock()
+	return slices.Clone(r.got.events)
+}
+
+func TestEventSubDeliversEveryKind(t *testing.T) {
+	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+	})
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+	if got, want := r.enabled("alice"), slices.Sorted(slices.Values(SubscriptionTypes())); !slices.Equal(got, want) {
+		t.Fatalf("subscriptions %q, want %q", got, want)
+	}
+	for _, s := range r.api.EventSubSubscriptions("alice") {
+		if s.Cost != 0 {
+			t.Errorf("%s costs %d; the broadcaster's own token should cost 0", s.Type, s.Cost)
+		}
+	}
+	started := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)
+	poll := twitchtest.Poll{ID: "p1", Title: "Next game?", Choices: []string{"Celeste", "Hades"}, Votes: []int{3, 5}, StartedAt: started, EndsAt: started.Add(time.Minute)}
+	notes := []twitchtest.Notification{
+		twitchtest.StreamOnline("alice", started),
+		twitchtest.Follow("alice", "bob"),
+		twitchtest.Subscribe("alice", "carol", "1000", false),
+		twitchtest.Subscribe("alice", "gina", "1000", true), // a gift's recipient: the gift counts
+		twitchtest.SubscriptionGift("alice", "dave", 5),
+		twitchtest.SubscriptionGift("alice", "", 2),
+		twitchtest.SubscriptionMessage("alice", "erin", 7, "seven months!"),
+		twitchtest.Cheer("alice", "frank", 300, "cheer300 go"),
+		twitchtest.Cheer("alice", "", 100, "anonymous cheer100"),
+		twitchtest.Raid("zed", "alice", 42),
+		twitchtest.Redemption("alice", "bob", "Hydrate", 500, "water please"),
+		twitchtest.PollBegin("alice", poll),
+		twitchtest.PollProgress("alice", poll),
+		twitchtest.PollEnd("alice", poll, "completed"),
+		twitchtest.StreamOffline("alice"),
+	}
+	for _, n := range notes {
+		if ids := r.api.Notify(n, 2); len(ids) != 1 {
+			t.Fatalf("%s reached %d subscriptions, want 1", n.Type, len(ids))
+		}
+	}
+	want := len(notes) - 1
+	waitFor(t, 10*time.Second, "events", func() bool { return r.got.count() >= want })
+	evs := r.events()
+	if len(evs) != want {
+		t.Fatalf("%d events, want %d (each delivered twice, once counted): %+v", len(evs), want, evs)
+	}
+	kinds := make([]string, len(evs))
+	for i, ev := range evs {
+		kinds[i] = ev.Kind.String()
+		if ev.Channel != "alice" || ev.ChannelID != twitchtest.UserID("alice") || ev.ID == "" {
+			t.Errorf("%s: channel %q id %q, event id %q", ev.Kind, ev.Channel, ev.ChannelID, ev.ID)
+		}
+	}
+	wantKinds := []string{"online", "follow", "sub", "subgift", "subgift", "resub", "cheer", "cheer", "raid", "redemption", "poll_begin", "poll_progress", "poll_end", "offline"}
+	if !slices.Equal(kinds, wantKinds) {
+		t.Fatalf("kinds %q, want %q", kinds, wantKinds)
+	}
+	r.obs.mu.Lock()
+	dups := r.obs.duplicates
+	r.obs.mu.Unlock()
+	if dups != len(notes) {
+		t.Errorf("%d duplicates dropped, want %d", dups, len(notes))
+	}
+
+	user := func(login string) hearth.Identity {
+		return hearth.Identity{ID: twitchtest.UserID(login), Login: login, DisplayName: login}
+	}
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"OnlineAtStartedAt", evs[0].Time.Equal(started)},
+		{"Follower", evs[1].User == user("bob")},
+		{"Subscriber", evs[2].User == user("carol") && evs[2].Months == 1},
+		{"Gifter", evs[3].User == user("dave") && evs[3].Count == 5},
+		{"AnonymousGift", evs[4].User == hearth.Identity{} && evs[4].Count == 2},
+		{"Resub", evs[5].User == user("erin") && evs[5].Months == 7 && evs[5].Text == "seven months!"},
+		{"Cheer", evs[6].User == user("frank") && evs[6].Bits == 300 && evs[6].Text == "cheer300 go"},
+		{"AnonymousCheer", evs[7].User == hearth.Identity{} && evs[7].Bits == 100},
+		{"Raider", evs[8].User == user("zed") && evs[8].Count == 42},
+		{"Redemption", evs[9].User == user("bob") && evs[9].Reward.Title == "Hydrate" && evs[9].Reward.Cost == 500 && evs[9].Reward.ID != "" && evs[9].Text == "water please"},
+		{"PollBegin", evs[10].Poll != nil && evs[10].Poll.ID == "p1" && evs[10].Poll.Title == "Next game?" && len(evs[10].Poll.Choices) == 2 && evs[10].Poll.Status == "ACTIVE"},
+		{"PollProgress", evs[11].Poll != nil && len(evs[11].Poll.Choices) == 2 && evs[11].Poll.Choices[1].Votes == 5 && evs[11].Poll.Choices[1].Title == "Hades"},
+		{"PollEnd", evs[12].Poll != nil && evs[12].Poll.Status == "COMPLETED" && evs[12].Poll.EndsAt.Equal(poll.EndsAt) && evs[12].Poll.Choices[0].Votes == 3},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: wrong event: %+v", c.name, evs)
+		}
+	}
+}
+
+func TestEventSubSubscribesToWhatTheTokenAllows(t *testing.T) {
+	r := startEventSub(t, []string{"alice", "bob"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", []string{"bits:read"}, time.Hour))
+		// bob never signed in.
+	})
+	r.waitSubscribed(t, "alice", 4)
+	if got, want := r.enabled("alice"), []string{"channel.cheer", "channel.raid", "stream.offline", "stream.online"}; !slices.Equal(got, want) {
+		t.Fatalf("subscriptions %q, want %q", got, want)
+	}
+	waitFor(t, 5*time.Second, "advice for bob", func() bool {
+		return strings.Contains(r.logs.String(), "hearth auth login --channel bob")
+	})
+	if got := r.enabled("bob"); len(got) != 0 {
+		t.Errorf("bob has subscriptions %q without a token", got)
+	}
+}
+
+func TestEventSubFollowsSessionReconnect(t *testing.T) {
+	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+	})
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+	before := r.api.EventSubSubscriptions("alice")
+	if n := r.api.ReconnectEventSub(); n != 1 {
+		t.Fatalf("%d sessions asked to reconnect, want 1", n)
+	}
+	// Sent while the client moves: on the old connection until the new one
+	// is welcomed, on the new one after.
+	const follows = 200
+	for i := range follows {
+		r.api.Notify(twitchtest.Follow("alice", "viewer"+strings.Repeat("x", i%3)+string(rune('a'+i%26))), 1)
+	}
+	waitFor(t, 10*time.Second, "a second welcome", func() bool { return r.api.EventSubWelcomes() == 2 })
+	waitFor(t, 10*time.Second, "every follow", func() bool { return r.got.count() == follows })
+	after := r.api.EventSubSubscriptions("alice")
+	if len(after) != len(before) {
+		t.Fatalf("%d subscriptions after the reconnect, want the %d from before", len(after), len(before))
+	}
+	for i := range after {
+		if after[i].ID != before[i].ID || after[i].Status != twitchtest.StatusEnabled {
+			t.Errorf("subscription %s: %+v after the reconnect, want it kept", before[i].Type, after[i])
+		}
+	}
+	r.api.Notify(twitchtest.Raid("zed", "alice", 3), 1)
+	waitFor(t, 10*time.Second, "a raid after the reconnect", func() bool { return r.got.count() == follows+1 })
+	r.obs.mu.Lock()
+	defer r.obs.mu.Unlock()
+	if r.obs.reconnects["session_reconnect"] != 1 || r.obs.reconnects["keepalive_timeout"]+r.obs.reconnects["error"] != 0 {
+		t.Errorf("reconnects %v, want one session_reconnect only", r.obs.reconnects)
+	}
+}
+
+func TestEventSubReconnectsAfterKeepaliveTimeout(t *testing.T) {
+	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+		r.api.SetEventSubKeepalive(time.Second)
+	})
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+	r.api.StallEventSub(true)
+	waitFor(t, 20*time.Second, "a keepalive timeout", func() bool {
+		r.obs.mu.Lock()
+		defer r.obs.mu.Unlock()
+		return r.obs.reconnects["keepalive_timeout"] == 1
+	})
+	r.api.StallEventSub(false)
+	waitFor(t, 20*time.Second, "a new session", func() bool { return r.api.EventSubWelcomes() == 2 })
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+	r.api.Notify(twitchtest.Follow("alice", "bob"), 1)
+	waitFor(t, 10*time.Second, "a follow on the new session", func() bool { return r.got.count() == 1 })
+}
+
+func TestEventSubRevocation(t *testing.T) {
+	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+		r.api.SetEventSubKeepalive(time.Second)
+	})
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+	if n := r.api.Revoke("channel.follow", "alice", twitchtest.StatusAuthorizationRevoke); n != 1 {
+		t.Fatalf("%d revoked, want 1", n)
+	}
+	waitFor(t, 10*time.Second, "the revocation", func() bool {
+		r.obs.mu.Lock()
+		defer r.obs.mu.Unlock()
+		return slices.Equal(r.obs.revoked, []string{"channel.follow"})
+	})
+	if !strings.Contains(r.logs.String(), "authorization_revoked") {
+		t.Errorf("the revocation's status is not logged:\n%s", r.logs.String())
+	}
+	// A new session with the same token leaves the revoked type out.
+	r.api.StallEventSub(true)
+	waitFor(t, 20*time.Second, "a keepalive timeout", func() bool { return r.api.EventSubWelcomes() == 1 && r.obsReconnects("keepalive_timeout") == 1 })
+	r.api.StallEventSub(false)
+	waitFor(t, 20*time.Second, "a new session", func() bool { return r.api.EventSubWelcomes() == 2 })
+	r.waitSubscribed(t, "alice", len(Subscriptions)-1)
+	if slices.Contains(r.enabled("alice"), "channel.follow") {
+		t.Fatal("channel.follow subscribed again with the token it was revoked for")
+	}
+	// The broadcaster signs in again: the type comes back.
+	r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+}
+
+func (r *eventSubRig) obsReconnects(reason string) int {
+	r.obs.mu.Lock()
+	defer r.obs.mu.Unlock()
+	return r.obs.reconnects[reason]
+}
+
+func TestNormalizeNotificationRejectsMalformed(t *testing.T) {
+	at := time.Now()
+	for _, tt := range []struct {
+		name, typ, event string
+	}{
+		{"NotJSON", "channel.follow", `{"user_id":`},
+		{"NoChannel", "channel.follow", `{"user_id":"1","user_login":"bob","user_name":"Bob"}`},
+		{"BadUserID", "channel.follow", `{"user_id":"x1","user_login":"bob","user_name":"Bob","broadcaster_user_login":"alice"}`},
+		{"NamedButNoUser", "channel.subscribe", `{"user_id":null,"broadcaster_user_login":"alice","broadcaster_user_id":"2"}`},
+		{"RewardMissing", "channel.channel_points_custom_reward_redemption.add", `{"user_id":"1","user_login":"bob","broadcaster_user_login":"alice"}`},
+		{"PollWithoutID", "channel.poll.begin", `{"broadcaster_user_login":"alice","title":"x"}`},
+		{"HostileLogin", "channel.raid", `{"from_broadcaster_user_id":"1","from_broadcaster_user_login":"<script>","to_broadcaster_user_login":"alice"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NormalizeNotification(tt.typ, []byte(tt.event), "m1", at)
+			if _, ok := err.(*MalformedError); !ok {
+				t.Fatalf("err %v, want a *MalformedError", err)
+			}
+		})
+	}
+	if _, err := NormalizeNotification("channel.ban", []byte(`{}`), "m1", at); err != ErrIgnored {
+		t.Errorf("an unknown type: err %v, want ErrIgnored", err)
+	}
+}
+
+func FuzzNormalizeNotification(f *testing.F) {
+	for _, n := range []twitchtest.Notification{
+		twitchtest.Follow("alice", "bob"), twitchtest.SubscriptionGift("alice", "", 3), twitchtest.Cheer("alice", "bob", 100, "hi"),
+		twitchtest.Raid("zed", "alice", 4), twitchtest.Redemption("alice", "bob", "Hydrate", 10, ""),
+		twitchtest.PollEnd("alice", twitchtest.Poll{ID: "p", Title: "t", Choices: []string{"a"}}, "terminated"),
+	} {
+		data, _ := json.Marshal(n.Event)
+		f.Add(n.Type, data)
+	}
+	f.Fuzz(func(t *testing.T, typ string, event []byte) {
+		ev, err := NormalizeNotification(typ, event, "m1", time.Unix(1, 0))
+		if err != nil {
+			return
+		}
+		if ev.Channel == "" || !hearth.ValidLogin(ev.Channel) || ev.ID != "m1" {
+			t.Fatalf("accepted an event without a valid channel or id: %+v", ev)
+		}
+	})
+}
