@@ -57,6 +57,9 @@ type Config struct {
 	// Ready reports whether Hearth can do its job (chat connected, store
 	// writable); /readyz answers 503 with its error otherwise.
 	Ready func(ctx context.Context) error
+	// Degraded, if set, names what works at reduced capacity while Hearth
+	// is ready (a failing Helix); /readyz lists it and still answers 200.
+	Degraded func() []string
 	// Overlays is mounted at /overlays.
 	Overlays Mounter
 	// Recorder, if set, counts requests.
@@ -111,6 +114,11 @@ func New(cfg Config) *fiber.App {
 			defer cancel()
 			if err := cfg.Ready(ctx); err != nil {
 				return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "not ready", "error": err.Error()})
+			}
+		}
+		if cfg.Degraded != nil {
+			if d := cfg.Degraded(); len(d) > 0 {
+				return c.JSON(fiber.Map{"status": "ready", "degraded": d})
 			}
 		}
 		return c.JSON(fiber.Map{"status": "ready"})

@@ -52,6 +52,8 @@ type Main struct {
 	// NativePolls runs Twitch polls for the API's "native": true; nil
 	// without a Twitch integration.
 	NativePolls hearth.NativePolls
+	// Helix is the Twitch API client; nil when Hearth has no client id.
+	Helix *stream.Helix
 
 	rules    map[string]community.Rules
 	registry *prometheus.Registry
@@ -161,6 +163,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	})
 	m.parts.start("overlay client gauge", func() { m.watchOverlayClients(runCtx) })
+	m.startHelix(runCtx)
 	if m.ln != nil {
 		m.serveHTTP()
 	}
@@ -198,6 +201,7 @@ func (m *Main) serveHTTP() {
 		Gatherer:   m.registry,
 		Dashboard:  metrics.Dashboard,
 		Ready:      m.ready,
+		Degraded:   m.degraded,
 		Overlays:   m.hub,
 		Recorder:   m.Metrics,
 		Logger:     m.Logger,

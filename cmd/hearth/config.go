@@ -37,6 +37,7 @@ type Config struct {
 	TwitchSubscriptionURL string
 	TwitchClientID        string
 	TwitchClientSecret    string
+	HelixInterval         time.Duration
 	BotUsername           string
 	BotToken              string
 	// SecretKey seals the stored Twitch tokens; empty means the key file
@@ -69,6 +70,7 @@ func defaultConfig() Config {
 		TwitchAPIURL:      "https://api.twitch.tv/helix",
 		TwitchAuthURL:     "https://id.twitch.tv/oauth2",
 		TwitchEventSubURL: "wss://eventsub.wss.twitch.tv/ws",
+		HelixInterval:     30 * time.Second,
 		ChatUserLimit:     20,
 		ChatModLimit:      100,
 		ChatWindow:        30 * time.Second,
@@ -319,6 +321,7 @@ var configKeys = []configKey{
 	{yaml: "twitch.eventsub_subscriptions_url", env: "HEARTH_TWITCH_EVENTSUB_SUBSCRIPTIONS_URL", flag: "twitch-eventsub-subscriptions-url", help: "where EventSub subscriptions are created; empty means the Helix base URL + /eventsub/subscriptions", field: text(func(c *Config) *string { return &c.TwitchSubscriptionURL })},
 	{yaml: "twitch.client_id", env: "HEARTH_TWITCH_CLIENT_ID", flag: "twitch-client-id", help: "Twitch application client id", field: text(func(c *Config) *string { return &c.TwitchClientID })},
 	{yaml: "twitch.client_secret", env: "HEARTH_TWITCH_CLIENT_SECRET", flag: "twitch-client-secret", secret: true, help: "Twitch application client secret (optional)", field: text(func(c *Config) *string { return &c.TwitchClientSecret })},
+	{yaml: "twitch.poll_interval", env: "HEARTH_TWITCH_POLL_INTERVAL", flag: "twitch-poll-interval", help: "how often Helix is asked for live status, viewer counts and chatter lists (1s to 1h)", field: durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.HelixInterval })},
 	{yaml: "bot.username", env: "HEARTH_BOT_USERNAME", flag: "bot-username", help: "the bot account's login", field: func(c *Config) setting { return loginSetting{"bot.username", &c.BotUsername} }},
 	{yaml: "bot.token", env: "HEARTH_BOT_TOKEN", flag: "bot-token", secret: true, help: "chat OAuth token for the bot; empty reads chat anonymously and sends nothing", field: text(func(c *Config) *string { return &c.BotToken })},
 	{yaml: "secret_key", env: "HEARTH_SECRET_KEY", flag: "secret-key", secret: true, help: "key that seals the stored Twitch tokens: 64 hex digits or base64 of 32 bytes; empty means the key file hearth.key next to the SQLite database (created on first start) or in the working directory for PostgreSQL", field: text(func(c *Config) *string { return &c.SecretKey })},

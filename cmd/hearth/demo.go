@@ -64,6 +64,15 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	cfg.BotUsername = "hearthbot"
 	cfg.BotToken = "oauth:demo"
 
+	// Twitch's HTTP side: Helix (the viewer count, lurkers), OAuth, EventSub.
+	api, err := twitchtest.NewAPI(twitchtest.APIOptions{Logger: log})
+	if err != nil {
+		return fmt.Errorf("fake Twitch API: %w", err)
+	}
+	defer api.Close()
+	aud := twitchtest.NewAudience(twitchtest.AudienceOptions{Seed: o.seed, Viewers: o.viewers, Channel: name, RoomID: twitchtest.UserID(name)})
+	demoHelix(api, &cfg, aud)
+
 	m := NewMain(cfg, log)
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
@@ -81,7 +90,6 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 		_ = m.Close(context.Background())
 		return fmt.Errorf("the chat connection did not join the fake channel: %w", err)
 	}
-	aud := twitchtest.NewAudience(twitchtest.AudienceOptions{Seed: o.seed, Viewers: o.viewers, Channel: name, RoomID: "900001"})
 	audCtx, stopAudience := context.WithCancel(ctx)
 	defer stopAudience()
 	go func() { _ = aud.Run(audCtx, srv, o.rate) }()

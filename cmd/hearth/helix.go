@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/twitchtest"
+)
+
+// startHelix starts polling Twitch's Helix API when Hearth can: with a
+// client id and a token (the bot's, or a broadcaster's once signed in).
+// Helix then reports online/offline, viewer counts and chatter lists, and
+// runs native polls. Without it Hearth works from chat alone, and says so.
+func (m *Main) startHelix(ctx context.Context) {
+	cfg := m.Config
+	tokens := m.twitchTokens()
+	if cfg.TwitchClientID == "" {
+		m.Logger.Info("helix: off (no twitch.client_id): viewer counts, lurkers and native polls need it; streams are inferred from chat")
+		return
+	}
+	channels := make([]string, len(m.Channels))
+	for i, ch := range m.Channels {
+		channels[i] = ch.Name
+	}
+	h, err := stream.NewHelix(stream.HelixConfig{
+		BaseURL:      cfg.TwitchAPIURL,
+		ClientID:     cfg.TwitchClientID,
+		Tokens:       tokens,
+		Channels:     channels,
+		IDs:          m.Store,
+		PollInterval: cfg.HelixInterval,
+		Handle:       m.Engine.Handle,
+		Observer:     m.Metrics,
+		Logger:       m.Logger,
+	})
+	if err != nil {
+		m.Logger.Error("helix: off", "err", err)
+		return
+	}
+	m.Helix = h
+	m.NativePolls = h
+	m.parts.start("helix", func() { _ = h.Run(ctx) })
+}
+
+// degraded names the parts that work at reduced capacity while chat and
+// the store still do, for /readyz.
+func (m *Main) degraded() []string {
+	if m.Helix == nil {
+		return nil
+	}
+	return m.Helix.Degraded()
+}
+
+// twitchTokens is where Helix gets its tokens: the bot token given in the
+// configuration, if any.
+func (m *Main) twitchTokens() hearth.TokenSource {
+	return configTokens{access: strings.TrimPrefix(m.Config.BotToken, "oauth:"), login: m.Config.BotUsername}
+}
+
+// configTokens is a TokenSource over the bot token given in the
+// configuration (bot.token): it cannot refresh, and its scopes are
+// unknown, so Twitch's answers say what it may do.
+type configTokens struct{ access, login string }
+
+// Token returns the configured bot token for TokenBot, and ENOTFOUND for
+// any other subject or when none is configured.
+func (t configTokens) Token(_ context.Context, subject string) (hearth.Token, error) {
+	if subject != hearth.TokenBot || t.access == "" {
+		return hearth.Token{}, hearth.Errorf(hearth.ENOTFOUND, "no token for %s in the configuration", subject)
+	}
+	return hearth.Token{Subject: hearth.TokenBot, Login: t.login, Access: t.access}, nil
+}
+
+// Invalidate does nothing: a configured token cannot be refreshed.
+func (configTokens) Invalidate(string) {}
+
+// demoHelix points cfg at the fake Helix for the demo: the audience's
+// channel live, with the audience and as many lurkers in its chatter
+// list, a concurrent-viewer count a tenth above that list (Twitch counts
+// viewers who are not in chat), and the bot a moderator with a token that
+// may read the list.
+func demoHelix(api *twitchtest.API, cfg *Config, aud *twitchtest.Audience) {
+	name := aud.Channel()
+	list := aud.Viewers()
+	for i := range len(list) {
+		login := fmt.Sprintf("lurker_%d", i+1)
+		list = append(list, twitchtest.Chatter{ID: twitchtest.UserID(login), Login: login, DisplayName: fmt.Sprintf("Lurker_%d", i+1)})
+	}
+	api.SetChatters(name, list)
+	api.SetLive(name, len(list)*11/10)
+	api.SetModerator(name, cfg.BotUsername, true)
+	tok := api.IssueToken(cfg.BotUsername, []string{"chat:read", "chat:edit", stream.ScopeReadChatters, stream.ScopeManageAnnouncement}, 30*24*time.Hour)
+	cfg.BotToken = "oauth:" + tok.Access
+	cfg.TwitchAPIURL = api.HelixURL()
+	cfg.TwitchClientID = api.ClientID()
+}
