@@ -37,6 +37,9 @@ type ViewerStats struct {
 
 	FirstSeen time.Time
 	LastSeen  time.Time
+	// FollowedAt is when Twitch first reported the viewer following the
+	// channel; zero if it never did. A follow earns its bonus once ever.
+	FollowedAt time.Time
 }
 
 // ViewerKey names one viewer in one channel.

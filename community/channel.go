@@ -87,6 +87,7 @@ type Channel struct {
 	viewers map[string]*viewer // by user id
 	byLogin map[string]string  // login -> user id
 	seen    *seenIDs
+	reports *reports // acts IRC and EventSub both report (eventsub.go)
 	earned  *earnedLog
 	cmds    *Cooldowns
 
@@ -140,6 +141,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		viewers:  make(map[string]*viewer, len(stored)),
 		byLogin:  make(map[string]string, len(stored)),
 		seen:     newSeenIDs(dedupWindow),
+		reports:  newReports(),
 		earned:   newEarnedLog(earnedWindow),
 		cmds:     NewCooldowns(rules.Cooldowns),
 		present:  make(map[string]struct{}),
@@ -211,6 +213,9 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	if ev.ID != "" && !c.seen.add(ev.ID) {
 		return Result{Duplicate: true}
 	}
+	if c.sameAct(&ev) {
+		return Result{Duplicate: true}
+	}
 	c.begin()
 	c.advance(ev.Time)
 	c.closeDuePoll(c.clock)
@@ -254,6 +259,12 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 		c.chatterList(ev)
 	case hearth.EventViewerCount:
 		c.viewerCount(ev)
+	case hearth.EventFollow:
+		c.follow(ev)
+	case hearth.EventRedemption:
+		c.redemption(ev)
+	case hearth.EventCheer:
+		c.cheer(ev)
 	case hearth.EventPollBegin, hearth.EventPollProgress, hearth.EventPollEnd:
 		if ev.Poll != nil {
 			c.mirror(*ev.Poll, "")

@@ -43,6 +43,8 @@ type Rules struct {
 	RaidViewerBonus   int64 // to each newcomer who first chats within RaidWindow of a raid
 	RaidWindow        time.Duration
 	FirstMessageBonus int64 // a viewer's first message ever in the channel
+	FollowBonus       int64 // a viewer's first follow of the channel, paid once ever
+	RedemptionBonus   int64 // each channel-points reward a viewer redeems
 
 	// SubMultiplier and VIPMultiplier scale chat and presence points for
 	// subscribers and VIPs (the larger applies); 1 is no bonus.
@@ -71,6 +73,10 @@ type Rules struct {
 	// in chat (they always reach the alerts overlay).
 	WelcomeInChat bool
 	RankUpInChat  bool
+	// FollowAlerts and RedemptionAlerts put follows and channel-points
+	// redemptions on the alerts overlay.
+	FollowAlerts     bool
+	RedemptionAlerts bool
 
 	// Bots are logins that earn nothing and are left out of leaderboards and
 	// engagement figures; the broadcaster always is.
@@ -132,6 +138,10 @@ func DefaultRules() Rules {
 		RaidViewerBonus:   50,
 		RaidWindow:        10 * time.Minute,
 		FirstMessageBonus: 50,
+		FollowBonus:       100,
+		RedemptionBonus:   25,
+		FollowAlerts:      true,
+		RedemptionAlerts:  true,
 		SubMultiplier:     1,
 		VIPMultiplier:     1,
 		IdleGap:           30 * time.Minute,
@@ -174,6 +184,7 @@ func (r Rules) Validate() error {
 		{"points.sub_bonus", r.SubBonus}, {"points.resub_bonus", r.ResubBonus}, {"points.gift_bonus", r.GiftBonus},
 		{"points.cheer_bonus_per_100", r.CheerBonusPer100}, {"points.raid_bonus", r.RaidBonus},
 		{"points.raid_viewer_bonus", r.RaidViewerBonus}, {"points.first_message_bonus", r.FirstMessageBonus},
+		{"points.follow_bonus", r.FollowBonus}, {"points.redemption_bonus", r.RedemptionBonus},
 	}
 	for _, a := range amounts {
 		if a.v < 0 || a.v > maxAward {

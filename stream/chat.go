@@ -21,10 +21,15 @@ type ChatConfig struct {
 	Addr string
 	// TLS dials with TLS. Twitch's default address wants it.
 	TLS bool
-	// Username and Token log the bot in; with no Token the connection is
-	// anonymous and read-only, and Say drops everything.
+	// Username and Token log the bot in; with neither Token nor Tokens
+	// the connection is anonymous and read-only, and Say drops everything.
 	Username string
 	Token    string
+	// Tokens, used when Token is empty, gives the bot's token
+	// (hearth.TokenBot) at every login: a refreshed token serves from the
+	// next login on, and the connection up keeps going meanwhile. A login
+	// Twitch rejects invalidates the token and is tried once more.
+	Tokens hearth.TokenSource
 	// Channels are joined on connect and re-joined after every reconnect.
 	Channels []string
 
@@ -84,7 +89,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	if cfg.Handle == nil {
 		return nil, errors.New("stream: ChatConfig.Handle is required")
 	}
-	if cfg.Token != "" && cfg.Username == "" {
+	if (cfg.Token != "" || cfg.Tokens != nil) && cfg.Username == "" {
 		return nil, errors.New("stream: a chat token needs the bot's username (HEARTH_BOT_USERNAME)")
 	}
 	cfg.Token = strings.TrimSpace(cfg.Token)
@@ -136,7 +141,7 @@ func positive[T int | time.Duration](v, def T) T {
 }
 
 // Anonymous reports whether the connection is read-only.
-func (c *Chat) Anonymous() bool { return c.cfg.Token == "" }
+func (c *Chat) Anonymous() bool { return c.cfg.Token == "" && c.cfg.Tokens == nil }
 
 // Connected reports whether the connection is logged in right now.
 func (c *Chat) Connected() bool { return c.connected.Load() }
@@ -179,6 +184,7 @@ func (c *Chat) Run(ctx context.Context) error {
 	}()
 
 	backoff := c.cfg.MinBackoff
+	retried := false
 	for {
 		started := time.Now()
 		loggedIn, err := c.session(ctx)
@@ -186,8 +192,20 @@ func (c *Chat) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if loggedIn {
+			retried = false
+		}
+		if errors.Is(err, twitch.ErrLoginAuthenticationFailed) && c.cfg.Token == "" && c.cfg.Tokens != nil && !retried {
+			c.log.Warn("chat: Twitch rejected the bot's token; refreshing it and trying once more")
+			c.cfg.Tokens.Invalidate(hearth.TokenBot)
+			retried = true
+			continue
+		}
 		if errors.Is(err, twitch.ErrLoginAuthenticationFailed) {
-			return fmt.Errorf("stream: Twitch rejected the chat login for %q: the token is wrong or expired; set a valid chat token in HEARTH_BOT_TOKEN (or HEARTH_BOT_TOKEN_FILE, or --bot-token)", c.cfg.Username)
+			return fmt.Errorf("stream: Twitch rejected the chat login for %q: the token is wrong, expired or revoked; sign the bot in with \"hearth auth login --bot\", or set a valid chat token in HEARTH_BOT_TOKEN (or HEARTH_BOT_TOKEN_FILE, or --bot-token)", c.cfg.Username)
+		}
+		if code := hearth.ErrorCode(err); code == hearth.EUNAUTHORIZED || code == hearth.ENOTFOUND {
+			return fmt.Errorf("stream: no usable bot token for chat: %w", err)
 		}
 		var pe *panicError
 		if errors.As(err, &pe) {
@@ -216,12 +234,16 @@ func (c *Chat) Run(ctx context.Context) error {
 // server accepted the login. Every socket and goroutine of the session is
 // closed when it returns, including after a panic in the library.
 func (c *Chat) session(ctx context.Context) (loggedIn bool, err error) {
+	pass, err := c.password(ctx)
+	if err != nil {
+		return false, err
+	}
 	l, err := dialLink(ctx, c.cfg.Addr, c.cfg.TLS, func() { c.obs.Malformed("unparsable") })
 	if err != nil {
 		return false, err
 	}
 	var up atomic.Bool
-	client := c.newClient(l.Addr(), &up)
+	client := c.newClient(l.Addr(), pass, &up)
 	c.mu.Lock()
 	c.client = client
 	c.mu.Unlock()
@@ -289,14 +311,28 @@ func (c *Chat) setConnected(up bool) {
 	}
 }
 
+// password returns the token to log in with, as "oauth:TOKEN", or "" for
+// an anonymous login.
+func (c *Chat) password(ctx context.Context) (string, error) {
+	if c.cfg.Token != "" || c.cfg.Tokens == nil {
+		return c.cfg.Token, nil
+	}
+	tok, err := c.cfg.Tokens.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		return "", err
+	}
+	return "oauth:" + tok.Access, nil
+}
+
 // newClient returns a library client that dials addr in plain TCP (the
-// link's loopback side) and sets up when the server accepts its login.
-func (c *Chat) newClient(addr string, up *atomic.Bool) *twitch.Client {
+// link's loopback side), logs in with pass, and sets up when the server
+// accepts the login.
+func (c *Chat) newClient(addr, pass string, up *atomic.Bool) *twitch.Client {
 	var client *twitch.Client
-	if c.Anonymous() {
+	if pass == "" {
 		client = twitch.NewAnonymousClient()
 	} else {
-		client = twitch.NewClient(c.cfg.Username, c.cfg.Token)
+		client = twitch.NewClient(c.cfg.Username, pass)
 	}
 	client.IrcAddress = addr
 	client.TLS = false

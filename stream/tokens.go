@@ -14,7 +14,8 @@ import (
 
 // TokensConfig configures Tokens.
 type TokensConfig struct {
-	// Store keeps the tokens, sealed by Sealer.
+	// Store keeps the tokens, sealed by Sealer. Without a Sealer, stored
+	// tokens cannot be opened and none can be saved.
 	Store  hearth.TokenStore
 	Sealer *Sealer
 	// KeySource says where the key came from, for errors: such as
@@ -134,6 +135,11 @@ func (t *Tokens) loadLocked(ctx context.Context, subject string, e *subjectToken
 // Open returns the token a stored one seals, or an EUNAUTHORIZED error
 // saying that the key is not the one it was sealed with.
 func (t *Tokens) Open(st hearth.StoredToken) (hearth.Token, error) {
+	if t.cfg.Sealer == nil {
+		return hearth.Token{}, hearth.Errorf(hearth.EUNAUTHORIZED,
+			"a token is stored for %s but there is no key to open it: set HEARTH_SECRET_KEY to the key it was stored with, or sign in again with %s",
+			st.Subject, LoginCommand(st.Subject))
+	}
 	sec, err := t.cfg.Sealer.open(st.Subject, st.Sealed)
 	if err != nil {
 		return hearth.Token{}, hearth.Errorf(hearth.EUNAUTHORIZED,
@@ -219,6 +225,9 @@ type sealed struct {
 
 // save seals and stores a granted token.
 func (t *Tokens) save(ctx context.Context, subject, userID, login string, g Grant) (sealed, error) {
+	if t.cfg.Sealer == nil {
+		return sealed{}, errors.New("no key to seal the token with")
+	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	st := hearth.StoredToken{
 		Subject:    subject,

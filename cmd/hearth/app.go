@@ -46,6 +46,9 @@ type Main struct {
 	Engine  *engine.Engine
 	Chat    *stream.Chat
 	Metrics *metrics.Metrics
+	// Tokens hands out the Twitch tokens that "hearth auth" stored,
+	// refreshed before they expire; Helix and EventSub take theirs from it.
+	Tokens *stream.Tokens
 
 	// EventClock makes channels keep time by event timestamps only (replay).
 	EventClock bool
@@ -63,6 +66,10 @@ type Main struct {
 	cancel   context.CancelFunc
 	parts    parts
 	chatErr  chan error
+
+	// botTokens gives chat the stored bot token; nil when bot.token is
+	// set or the bot has not signed in.
+	botTokens hearth.TokenSource
 }
 
 // NewMain returns a Main with the given configuration.
@@ -102,6 +109,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = st
+	if err := m.openTokens(ctx); err != nil {
+		return err
+	}
+	cfg = m.Config
 
 	m.registry = prometheus.NewRegistry()
 	if m.Metrics, err = metrics.New(m.registry); err != nil {
@@ -140,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TLS:       cfg.TwitchIRCTLS,
 		Username:  cfg.BotUsername,
 		Token:     cfg.BotToken,
+		Tokens:    m.botTokens,
 		Channels:  cfg.Channels,
 		UserLimit: cfg.ChatUserLimit,
 		ModLimit:  cfg.ChatModLimit,
@@ -163,6 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	})
 	m.parts.start("overlay client gauge", func() { m.watchOverlayClients(runCtx) })
+	m.parts.start("token refresher", func() { m.Tokens.Run(runCtx) })
 	m.startHelix(runCtx)
 	if m.ln != nil {
 		m.serveHTTP()

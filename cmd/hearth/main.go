@@ -10,6 +10,8 @@
 //	hearth export           write a channel's viewers as JSON or CSV
 //	hearth backup FILE      copy a SQLite database while hearth runs
 //	hearth forget           delete one viewer's data from a channel
+//	hearth auth login       sign the bot (--bot) or a broadcaster (--channel NAME) in to Twitch
+//	hearth auth status      list who is signed in, with scopes and expiry
 //	hearth healthcheck      exit 0 if a running hearth answers /healthz
 //	hearth version          print the version
 //	hearth help [COMMAND]   print the commands, or one command's flags
@@ -57,6 +59,7 @@ var cli = &command{
 			keys: []string{"database_url"}, setup: forgetCommand},
 		{name: "healthcheck", summary: "exit 0 if a running hearth answers /healthz (for containers)",
 			keys: []string{"http_addr"}, setup: plain(runHealthcheck)},
+		authCommand(),
 		{name: "version", summary: "print the version", setup: plain(runVersion)},
 		{name: "help", args: "[COMMAND]", maxArgs: 2, summary: "print the commands, or one command's flags and arguments",
 			setup: plain(runHelp)},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/hearthlive/hearth"
 )
@@ -15,7 +16,7 @@ import (
 // viewerArrays and scanViewer.
 const viewerColumns = `channel, user_id, login, display_name, messages, points, lifetime_points,
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
-	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen`
+	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at`
 
 // upsertViewers writes many whole rows in one statement: each parameter is
 // an array holding one column, and a row for an existing key replaces every
@@ -23,7 +24,7 @@ const viewerColumns = `channel, user_id, login, display_name, messages, points, 
 const upsertViewers = `INSERT INTO viewers (` + viewerColumns + `)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
 	$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
-	$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::timestamptz[], $17::timestamptz[])
+	$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[])
 ON CONFLICT (channel, user_id) DO UPDATE SET
 	login                = excluded.login,
 	display_name         = excluded.display_name,
@@ -39,7 +40,8 @@ ON CONFLICT (channel, user_id) DO UPDATE SET
 	last_attended        = excluded.last_attended,
 	grace_used_at        = excluded.grace_used_at,
 	first_seen           = excluded.first_seen,
-	last_seen            = excluded.last_seen`
+	last_seen            = excluded.last_seen,
+	followed_at          = excluded.followed_at`
 
 // deleteViewers removes the viewers named by two arrays, channels and user
 // ids; keys without a row are skipped.
@@ -69,6 +71,10 @@ func viewerArrays(vs []hearth.ViewerStats) []any {
 		column(vs, func(r row) int64 { return r.GraceUsedAt }),
 		column(vs, func(r row) time.Time { return r.FirstSeen }),
 		column(vs, func(r row) time.Time { return r.LastSeen }),
+		// A viewer never seen following has NULL.
+		column(vs, func(r row) pgtype.Timestamptz {
+			return pgtype.Timestamptz{Time: r.FollowedAt, Valid: !r.FollowedAt.IsZero()}
+		}),
 	}
 }
 
@@ -135,14 +141,18 @@ func scanViewers(rows pgx.Rows) ([]hearth.ViewerStats, error) {
 // scanViewer reads one row of viewerColumns.
 func scanViewer(row pgx.Row) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
+	var followed pgtype.Timestamptz
 	if err := row.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
 		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
 		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
-		&v.FirstSeen, &v.LastSeen); err != nil {
+		&v.FirstSeen, &v.LastSeen, &followed); err != nil {
 		return hearth.ViewerStats{}, err
 	}
 	// pgx returns times in the process's local zone.
 	v.FirstSeen = v.FirstSeen.UTC()
 	v.LastSeen = v.LastSeen.UTC()
+	if followed.Valid {
+		v.FollowedAt = followed.Time.UTC()
+	}
 	return v, nil
 }

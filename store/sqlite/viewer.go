@@ -13,12 +13,12 @@ import (
 // viewerArgs and scanViewer.
 const viewerColumns = `channel, user_id, login, display_name, messages, points, lifetime_points,
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
-	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen`
+	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at`
 
 // upsertViewer writes one whole row; a later row for the same key replaces
 // every column of the earlier one.
 const upsertViewer = `INSERT INTO viewers (` + viewerColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (channel, user_id) DO UPDATE SET
 	login                = excluded.login,
 	display_name         = excluded.display_name,
@@ -34,7 +34,8 @@ ON CONFLICT (channel, user_id) DO UPDATE SET
 	last_attended        = excluded.last_attended,
 	grace_used_at        = excluded.grace_used_at,
 	first_seen           = excluded.first_seen,
-	last_seen            = excluded.last_seen`
+	last_seen            = excluded.last_seen,
+	followed_at          = excluded.followed_at`
 
 // deleteViewer removes one viewer's row, if there is one.
 const deleteViewer = `DELETE FROM viewers WHERE channel = ? AND user_id = ?`
@@ -44,7 +45,7 @@ func viewerArgs(v hearth.ViewerStats) []any {
 	return []any{v.Channel, v.UserID, v.Login, v.DisplayName, v.Messages, v.Points, v.LifetimePoints,
 		v.WatchSeconds, v.StreamSeq, v.StreamMessages, v.StreamWatchSeconds,
 		v.Streak, v.LongestStreak, v.LastAttended, v.GraceUsedAt,
-		toMillis(v.FirstSeen), toMillis(v.LastSeen)}
+		toMillis(v.FirstSeen), toMillis(v.LastSeen), endToMillis(v.FollowedAt)}
 }
 
 // Viewer returns one viewer's stats in a channel, or an ENOTFOUND error.
@@ -110,14 +111,15 @@ func scanViewers(rows *sql.Rows) ([]hearth.ViewerStats, error) {
 // scanViewer reads one row of viewerColumns.
 func scanViewer(s interface{ Scan(...any) error }) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
-	var first, last int64
+	var first, last, followed int64
 	if err := s.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
 		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
 		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
-		&first, &last); err != nil {
+		&first, &last, &followed); err != nil {
 		return hearth.ViewerStats{}, err
 	}
 	v.FirstSeen = fromMillis(first)
 	v.LastSeen = fromMillis(last)
+	v.FollowedAt = endFromMillis(followed)
 	return v, nil
 }

@@ -50,6 +50,12 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"ConcurrentApply", testConcurrentApply},
 		{"LargeBatch", testLargeBatch},
 		{"Ping", testPing},
+		{"PollsRoundTrip", testPollsRoundTrip},
+		{"PollsNewestFirstPaginated", testPollsNewestFirstPaginated},
+		{"PollRowsReplaced", testPollRowsReplaced},
+		{"PollNotFound", testPollNotFound},
+		{"PollsInvalid", testPollsInvalid},
+		{"ForgetDeletesPollVotes", testForgetDeletesPollVotes},
 		{"TokenRoundTrip", testTokenRoundTrip},
 		{"TokenPutReplaces", testTokenPutReplaces},
 		{"TokensListedBySubject", testTokensListedBySubject},
@@ -80,6 +86,7 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 	}{
 		{"EnsureChannelStableTokenAcrossReopen", testEnsureChannelStableTokenAcrossReopen},
 		{"ViewersSurviveReopen", testViewersSurviveReopen},
+		{"PollSurvivesReopen", testPollSurvivesReopen},
 		{"BroadcasterIDSurvivesReopen", testBroadcasterIDSurvivesReopen},
 	}
 	for _, tt := range tests {
@@ -440,6 +447,7 @@ func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
 		GraceUsedAt:        9,
 		FirstSeen:          base,
 		LastSeen:           base.Add(time.Hour),
+		FollowedAt:         base.Add(30 * time.Minute),
 	}
 	// A viewer never seen during a stream: every loyalty field zero.
 	fresh := hearth.ViewerStats{Channel: "alpha", UserID: "2", Login: "fresh", Points: 1, LifetimePoints: 1, FirstSeen: base, LastSeen: base}
@@ -463,6 +471,7 @@ func testLoyaltyFieldsRoundTrip(t *testing.T, s hearth.Store) {
 	joined.LifetimePoints = 11
 	joined.WatchSeconds, joined.StreamSeq, joined.StreamMessages, joined.StreamWatchSeconds = 60, 2, 1, 60
 	joined.Streak, joined.LongestStreak, joined.LastAttended = 1, 1, 2
+	joined.FollowedAt = base.Add(2 * time.Hour)
 	apply(t, s, lapsed, joined)
 	assertViewers(t, mustViewers(t, s, "alpha"), []hearth.ViewerStats{lapsed, joined})
 }
