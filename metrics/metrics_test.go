@@ -34,6 +34,9 @@ func exercise(m *Metrics) {
 	m.UnknownChannel()
 	m.PointsAwarded("hearthdemo", 5)
 	m.ChannelState("hearthdemo", hearth.Engagement{ActiveChatters: 3, Viewers: 10, Live: true, StreamChatters: 3, ReturningChatters: 1, Top10Share: 0.5})
+	m.ChannelState("hearthdemo", hearth.Engagement{ActiveChatters: 3, Live: true, ConcurrentViewers: 30, ViewerCountKnown: true})
+	m.HelixRequest("streams", "200")
+	m.HelixDegraded(false)
 	m.Command("hearthdemo", "points", "")
 	m.Command("hearthdemo", "give", "insufficient_points")
 	m.Notice("hearthdemo", "welcome")
@@ -163,7 +166,7 @@ func TestFlushed(t *testing.T) {
 func TestNoViewerLabels(t *testing.T) {
 	m, reg := newMetrics(t)
 	exercise(m)
-	allowed := []string{"channel", "kind", "reason", "result", "topic", "route", "code", "version", "command", "outcome"}
+	allowed := []string{"channel", "kind", "reason", "result", "topic", "route", "code", "version", "command", "outcome", "endpoint"}
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
