@@ -8,13 +8,17 @@ type Scope struct {
 
 // BotScopes are what "hearth auth login --bot" asks of the bot account:
 // reading and writing chat over IRC, and over EventSub and Helix Send Chat
-// Message for channels read that way.
+// Message for channels read that way; and, where the bot is a moderator,
+// the chatter list and announcements when the broadcaster has not signed
+// in.
 var BotScopes = []Scope{
 	{"chat:read", "read chat over IRC"},
 	{"chat:edit", "reply in chat over IRC"},
 	{"user:read:chat", "read chat over EventSub (channel.chat.message)"},
 	{"user:write:chat", "reply in chat with Helix Send Chat Message"},
 	{"user:bot", "appear as a chat bot in channels read over EventSub"},
+	{"moderator:read:chatters", "Get Chatters where the bot is a moderator"},
+	{"moderator:manage:announcements", "Send Chat Announcement where the bot is a moderator"},
 }
 
 // ChannelScopes are what "hearth auth login --channel NAME" asks of a

@@ -149,7 +149,7 @@ func TestAuthSignInServeRefresh(t *testing.T) {
 	status, stderr, code := runAuth(t, env, "auth", "status")
 	outputs = append(outputs, status, stderr)
 	if code != 0 || !strings.Contains(status, "the bot: hearthbot (user id "+twitchtest.UserID("hearthbot")+")") ||
-		!strings.Contains(status, "scopes: chat:read chat:edit user:read:chat user:write:chat user:bot") {
+		!strings.Contains(status, "scopes: "+strings.Join(stream.ScopeNames(stream.BotScopes), " ")) {
 		t.Fatalf("auth status (exit %d):\n%s%s", code, status, stderr)
 	}
 
