@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/hearthlive/hearth"
@@ -475,12 +477,14 @@ func TestPollHidesAfterClose(t *testing.T) {
 	transparentEverywhere(t, screenshot(t, ctx, "poll-idle.png"))
 
 	t.Run("OverBeforeThePageOpened", func(t *testing.T) {
-		// The hub keeps the closed poll and sends it to a new page, whose
-		// hide_after of 600 s counts from the close, not from the load:
-		// make the close long ago and check the page never draws it.
+		// The hub keeps the closed poll, made as it closed, and sends it to
+		// a new page, whose hide_after of 600 s counts from the close, not
+		// from the load: make the close long ago and check the page never
+		// draws it, though the state's own clock says it just closed.
 		old := closed
-		old.Now = time.Now()
-		old.ClosedAt = old.Now.Add(-time.Hour)
+		old.ClosedAt = time.Now().Add(-time.Hour)
+		old.Now = old.ClosedAt
+		old.EndsAt = old.ClosedAt
 		s.Hub.Publish("alice", hearth.TopicPoll, old)
 		// Recorded from before the page's own script runs, so no state
 		// can slip by unseen.
@@ -493,13 +497,47 @@ func TestPollHidesAfterClose(t *testing.T) {
 				}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-shown'] });`})
 			return err
 		})
+		// The page's request for the server's clock is held until the
+		// state has arrived, so the page has only the state's clock to go
+		// by meanwhile.
+		held := make(chan fetch.RequestID, 4)
+		paused := chromedp.Events(ctx, fetch.RequestPaused)
+		go func() {
+			for ev, err := range paused {
+				if err != nil {
+					return
+				}
+				held <- ev.RequestID
+			}
+		}()
+		hold := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+				{URLPattern: "*/overlays/assets/poll.css*", ResourceType: network.ResourceTypeFetch},
+			}})
+			return err
+		})
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := chromedp.Do(rctx, record); err != nil {
+		if err := chromedp.Do(rctx, record, hold); err != nil {
 			t.Fatalf("set up the recorder: %v", err)
 		}
 		loadPoll(t, ctx, s, "alice", "&hide_after=600")
 		waitJS(t, ctx, 5*time.Second, `document.getElementById('poll').dataset.id || ''`, "p1")
+		var id fetch.RequestID
+		select {
+		case id = <-held:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the page did not ask for the server's clock")
+		}
+		if drawn := eval[bool](t, ctx, `window.hearthDrawn`); drawn {
+			t.Errorf("a poll closed an hour ago was drawn before the page knew the server's clock")
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if _, err := chromedp.Call(cctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}); err != nil {
+			t.Fatalf("let the request go: %v", err)
+		}
+		waitJS(t, ctx, 5*time.Second, `document.body.dataset.clock || ''`, "server")
 		waitJS(t, ctx, 5*time.Second, pollGoneJS, "true")
 		if drawn := eval[bool](t, ctx, `window.hearthDrawn`); drawn {
 			t.Errorf("a poll closed an hour ago was drawn")

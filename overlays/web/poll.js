@@ -60,13 +60,28 @@
     return performance.now() + offset;
   }
 
+  // asked says a Date header is on its way or has arrived; answered, that
+  // the request is over, however it went. A page opened while Hearth was
+  // down asks again with the first state it gets.
+  let asked = false;
+  let answered = false;
+
   function askServerTime() {
+    if (asked) return;
+    asked = true;
     fetch('assets/poll.css', { method: 'HEAD', cache: 'no-store' })
       .then((res) => {
         learnServerTime(Date.parse(res.headers.get('Date') || ''), performance.now());
-        tick();
+        // For whoever debugs the page: the server's clock is known.
+        document.body.dataset.clock = 'server';
       })
-      .catch(() => {});
+      .catch(() => {
+        asked = false;
+      })
+      .finally(() => {
+        answered = true;
+        tick();
+      });
   }
 
   // parseTime reads a time as Go writes it (RFC 3339, up to nanoseconds)
@@ -233,6 +248,7 @@
 
   function receive(state) {
     learnServerTime(parseTime(state && state.now), performance.now());
+    askServerTime();
     const p = clean(state);
     if (p.status === '') {
       poll = null;
@@ -271,7 +287,10 @@
   // whether the poll is still on screen.
   function tick() {
     const now = serverNow();
-    const shown = poll !== null && now < hideAt;
+    // A closed poll waits for the server's clock: the state the hub kept
+    // says when it closed but may be old, and only the clock tells whether
+    // its time on screen is already over.
+    const shown = poll !== null && now < hideAt && (poll.status === 'open' || answered);
     setData(root, 'shown', String(shown));
     if (!shown) return;
     setText(clockEl, clockText(poll, now));
