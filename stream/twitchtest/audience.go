@@ -35,7 +35,7 @@ type AudienceOptions struct {
 // message flagged first-msg=1), and some leave (PART). A few viewers are
 // moderators or VIPs, many subscribe; there are subs, resubs, gift subs,
 // raids, cheers, announcements, chat commands (!points, !rank, !top,
-// !streak), moderation (deleted messages, timeouts, a banned spam bot), and
+// !streak), polls that moderators start and viewers vote in, moderation (deleted messages, timeouts, a banned spam bot), and
 // a small share of hostile messages and display names (markup, script,
 // near-limit lengths, bidirectional and zero-width characters).
 //
@@ -51,6 +51,10 @@ type Audience struct {
 	step    int
 	usedIDs map[string]bool
 	hostile []sentLine // hostile messages moderators have not acted on yet
+	// pollOptions are the options of the last poll, open until step
+	// pollUntil (audience_poll.go).
+	pollOptions []string
+	pollUntil   int
 }
 
 type viewer struct {
@@ -370,6 +374,9 @@ func (a *Audience) Next(now time.Time) []string {
 		v.inChat = true
 		return []string{JoinLine(a.channel, v.Login)}
 	}
+	if lines := a.pollStart(now); lines != nil {
+		return lines
+	}
 	var lines []string
 	switch r := a.rng.Float64(); {
 	case r < 0.015:
@@ -433,6 +440,10 @@ func (a *Audience) chat(now time.Time) []string {
 		text = phrases[a.rng.IntN(len(phrases))]
 	default:
 		text = a.chatText()
+	}
+	hostile := len(a.hostile) > 0 && a.hostile[len(a.hostile)-1].id == opt.ID
+	if vote := a.voteText(); vote != "" && !opt.Action && opt.Bits == 0 && !hostile {
+		text = vote
 	}
 	return append(lines, PrivmsgLine(a.channel, a.roomID, v.Chatter, text, now, opt))
 }
