@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearthlive/hearth/export"
+	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/twitchtest"
+)
+
+// series returns the value of one series on /metrics, and false while it
+// is absent.
+func series(t *testing.T, base, name string) (float64, bool) {
+	t.Helper()
+	for _, line := range strings.Split(string(httpGet(t, base+"/metrics")), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// waitFor polls until cond holds, failing with what after 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// readyz returns /readyz's status and body.
+func readyz(t *testing.T, base string) (int, map[string]any) {
+	t.Helper()
+	code, b := call(t, http.MethodGet, base+"/readyz", "")
+	var body map[string]any
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatalf("/readyz: %v: %s", err, b)
+	}
+	return code, body
+}
+
+// TestHelixEndToEnd runs the real binary against the fake Twitch (chat
+// and Helix): the stream goes live through Helix, the viewer count and
+// the participation ratio show in /metrics, lurkers from the chatter
+// list gain watch time, a Helix outage leaves chat counted and /readyz
+// ready but naming Helix, and everything recovers.
+func TestHelixEndToEnd(t *testing.T) {
+	const ch = "helixarena"
+	srv, err := twitchtest.NewServer(twitchtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	api.SetModerator(ch, "hearthbot", true)
+	tok := api.IssueToken("hearthbot", []string{"chat:read", "chat:edit", stream.ScopeReadChatters}, time.Hour)
+	ann := twitchtest.Chatter{ID: "501", Login: "ann", DisplayName: "Ann"}
+	lurkers := []twitchtest.Chatter{{ID: "601", Login: "lia", DisplayName: "Lia"}, {ID: "602", Login: "leo", DisplayName: "Leo"}}
+	api.SetChatters(ch, append([]twitchtest.Chatter{ann, {Login: "hearthbot"}}, lurkers...))
+
+	const admin = "helix-e2e-admin"
+	p := startHearth(t, map[string]string{
+		"HEARTH_TWITCH_IRC_ADDR":      srv.Addr(),
+		"HEARTH_TWITCH_IRC_TLS":       "false",
+		"HEARTH_TWITCH_API_URL":       api.HelixURL(),
+		"HEARTH_TWITCH_CLIENT_ID":     api.ClientID(),
+		"HEARTH_TWITCH_POLL_INTERVAL": "1s",
+		"HEARTH_CHANNELS":             ch,
+		"HEARTH_HTTP_ADDR":            "127.0.0.1:0",
+		"HEARTH_DATABASE_URL":         "sqlite://" + filepath.Join(t.TempDir(), "helix.db"),
+		"HEARTH_BOT_USERNAME":         "hearthbot",
+		"HEARTH_BOT_TOKEN":            "oauth:" + tok.Access,
+		"HEARTH_ADMIN_TOKEN":          admin,
+	}, "serve")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.WaitJoined(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	waitReady(t, base)
+	say := func(text string, at time.Time) {
+		srv.Send(ch, twitchtest.PrivmsgLine(ch, twitchtest.UserID(ch), ann, text, at, twitchtest.MsgOptions{}))
+	}
+	metric := func(name string) func() (float64, bool) {
+		return func() (float64, bool) { return series(t, base, name+`{channel="`+ch+`"}`) }
+	}
+	viewers, ratio, live := metric("hearth_viewers"), metric("hearth_participation_ratio"), metric("hearth_stream_live")
+	messages := metric("hearth_chat_messages_total")
+
+	// Offline at first, as Twitch says: no viewer count yet, no ratio.
+	waitFor(t, "Helix's offline", func() bool {
+		v, _ := series(t, base, `hearth_events_total{channel="`+ch+`",kind="offline"}`)
+		return v >= 1
+	})
+	if _, ok := viewers(); ok {
+		t.Fatal("hearth_viewers before Twitch reported a count")
+	}
+	if _, ok := ratio(); ok {
+		t.Fatal("a participation ratio while offline")
+	}
+
+	// Live with 40 viewers; one of them chats.
+	api.SetLive(ch, 40)
+	waitFor(t, "hearth_viewers 40", func() bool { v, _ := viewers(); return v == 40 })
+	waitFor(t, "live", func() bool { v, _ := live(); return v == 1 })
+	say("hello from ann", time.Time{})
+	waitFor(t, "participation 1/40", func() bool { v, ok := ratio(); return ok && v == 1.0/40 })
+	waitFor(t, "a chatter list", func() bool {
+		v, _ := series(t, base, `hearth_events_total{channel="`+ch+`",kind="chatters"}`)
+		return v >= 1
+	})
+
+	// Three minutes later by Twitch's clock: the lurkers, who never chat,
+	// have watched.
+	say("still here", time.Now().Add(3*time.Minute))
+	waitFor(t, "lurkers' watch time", func() bool {
+		for _, l := range lurkers {
+			code, b := call(t, http.MethodGet, base+"/api/v1/channels/"+ch+"/viewers/"+l.Login, admin)
+			var r export.Record
+			if code != http.StatusOK || json.Unmarshal(b, &r) != nil || r.WatchMinutes < 2 || r.Messages != 0 {
+				return false
+			}
+		}
+		return true
+	})
+
+	// A Helix outage: chat still counts, /readyz stays 200 and says so.
+	api.FailHelix(http.StatusServiceUnavailable, -1)
+	waitFor(t, "/readyz naming helix", func() bool {
+		code, body := readyz(t, base)
+		d, _ := body["degraded"].([]any)
+		return code == http.StatusOK && body["status"] == "ready" && len(d) == 1 && strings.HasPrefix(d[0].(string), "helix: ") && strings.Contains(d[0].(string), "503")
+	})
+	if up, _ := series(t, base, "hearth_twitch_api_up"); up != 0 {
+		t.Errorf("hearth_twitch_api_up = %v during the outage", up)
+	}
+	before, _ := messages()
+	for i := range 5 {
+		say("during the outage "+strconv.Itoa(i), time.Time{})
+	}
+	waitFor(t, "chat counted during the outage", func() bool { v, _ := messages(); return v >= before+5 })
+	if code, _ := readyz(t, base); code != http.StatusOK {
+		t.Fatalf("/readyz %d during a Helix-only outage", code)
+	}
+	if v, _ := series(t, base, `hearth_twitch_api_requests_total{code="503",endpoint="streams"}`); v < 1 {
+		t.Errorf("503s not counted: %v", v)
+	}
+
+	// Recovery.
+	api.HelixRecover()
+	waitFor(t, "/readyz without degraded", func() bool {
+		code, body := readyz(t, base)
+		_, degraded := body["degraded"]
+		return code == http.StatusOK && !degraded
+	})
+	waitFor(t, "hearth_twitch_api_up 1", func() bool { v, _ := series(t, base, "hearth_twitch_api_up"); return v == 1 })
+
+	// Offline through Helix.
+	api.SetOffline(ch)
+	waitFor(t, "offline", func() bool { v, _ := live(); return v == 0 })
+	waitFor(t, "hearth_viewers 0 and no ratio", func() bool {
+		v, _ := viewers()
+		_, ok := ratio()
+		return v == 0 && !ok
+	})
+
+	p.stop(t)
+	if strings.Contains(p.output(), tok.Access) {
+		t.Error("the log shows the bot's token")
+	}
+}
