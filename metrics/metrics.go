@@ -43,6 +43,7 @@ type Metrics struct {
 	httpRequests     *prometheus.CounterVec
 	buildInfo        *prometheus.GaugeVec
 	twitch           twitchMetrics
+	eventsub         eventSubMetrics
 	poll             pollMetrics
 }
 
@@ -50,7 +51,8 @@ type Metrics struct {
 // process collectors, on reg.
 func New(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
-		twitch: newTwitchMetrics(),
+		twitch:   newTwitchMetrics(),
+		eventsub: newEventSubMetrics(),
 		chatMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_chat_messages_total",
 			Help: "Chat messages counted, per channel (duplicates excluded).",
@@ -178,25 +180,27 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 
 // own lists Hearth's own collectors, without the Go and process ones.
 func (m *Metrics) own() []prometheus.Collector {
-	return []prometheus.Collector{
+	return append([]prometheus.Collector{
 		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
 		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.streamReturning, m.streamTop10Share, m.commands, m.commandsDenied, m.notices,
 		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
 		m.httpRequests, m.buildInfo, m.poll.polls, m.poll.votes, m.poll.turnout,
 		m.twitch.viewers, m.twitch.participation, m.twitch.requests, m.twitch.up,
-	}
+	}, m.eventsub.collectors()...)
 }
 
 // MalformedReasons are the reasons a Twitch message is dropped; they are
 // pre-declared so dashboards see zeros rather than gaps.
-var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id"}
+var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id",
+	"eventsub_json", "eventsub_session", "eventsub_message_id", "eventsub_subscription", "eventsub_reward", "eventsub_poll"}
 
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
 // have data from the first scrape; commands are the registered chat
 // command names and rejectReasons every reason one can be refused (both
 // bounded lists from the command table).
 func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
+	m.eventsub.addChannel(channel)
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
 	m.points.WithLabelValues(channel)
@@ -221,7 +225,7 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 		}
 	}
 	m.poll.addChannel(channel)
-	for _, k := range []string{"welcome", "welcome_back", "rank_up", "poll_result"} {
+	for _, k := range []string{"welcome", "welcome_back", "rank_up", "poll_result", "follow", "redemption"} {
 		m.notices.WithLabelValues(channel, k)
 	}
 	for _, k := range hearth.EventKinds() {

@@ -177,6 +177,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.parts.start("overlay client gauge", func() { m.watchOverlayClients(runCtx) })
 	m.parts.start("token refresher", func() { m.Tokens.Run(runCtx) })
 	m.startHelix(runCtx)
+	m.startEventSub(runCtx)
 	if m.ln != nil {
 		m.serveHTTP()
 	}

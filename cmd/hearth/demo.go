@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -72,6 +73,10 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	defer api.Close()
 	aud := twitchtest.NewAudience(twitchtest.AudienceOptions{Seed: o.seed, Viewers: o.viewers, Channel: name, RoomID: twitchtest.UserID(name)})
 	demoHelix(api, &cfg, aud)
+	if err := demoEventSub(ctx, api, &cfg, name, log); err != nil {
+		return fmt.Errorf("fake EventSub: %w", err)
+	}
+	followers := slices.DeleteFunc(aud.Viewers(), func(c twitchtest.Chatter) bool { return c.Login == name })
 
 	m := NewMain(cfg, log)
 	if err := m.Run(ctx); err != nil {
@@ -93,6 +98,7 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	audCtx, stopAudience := context.WithCancel(ctx)
 	defer stopAudience()
 	go func() { _ = aud.Run(audCtx, srv, o.rate) }()
+	go api.EmitAudienceEvents(audCtx, name, followers, 4*time.Second, o.seed)
 	go reportProgress(audCtx, m, log.Info)
 	return waitAndClose(ctx, m, log.Info)
 }

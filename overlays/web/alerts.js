@@ -31,6 +31,8 @@
     ['welcome', { label: 'First time here', before: 'Welcome, ', after: '!' }],
     ['welcome_back', { label: 'Returning viewer', before: 'Welcome back, ', after: '!' }],
     ['rank_up', { label: 'Rank up' }],
+    ['follow', { label: 'New follower', before: 'Thanks for the follow, ', after: '!' }],
+    ['redemption', { label: 'Channel points' }],
   ]);
 
   const panel = document.getElementById('alert');
@@ -66,7 +68,9 @@
       const name = typeof a.display_name === 'string' && a.display_name.trim() !== '' ? a.display_name : login;
       const kind = typeof a.kind === 'string' ? a.kind : '';
       const rank = typeof a.rank === 'string' ? a.rank.trim() : '';
-      out.push({ seq: a.seq, kind, name, rank });
+      // A redemption's text is the reward's title, which the streamer chose.
+      const reward = typeof a.text === 'string' ? a.text.trim().slice(0, 100) : '';
+      out.push({ seq: a.seq, kind, name, rank, reward });
     }
     return out.sort((x, y) => x.seq - y.seq);
   }
@@ -111,6 +115,10 @@
       parts = alert.rank === ''
         ? [name, span('alert-words', ' ranked up!')]
         : [name, span('alert-words', ' reached '), span('alert-rank', alert.rank), span('alert-words', '!')];
+    } else if (alert.kind === 'redemption') {
+      parts = alert.reward === ''
+        ? [name, span('alert-words', ' redeemed a reward!')]
+        : [name, span('alert-words', ' redeemed '), span('alert-rank', alert.reward), span('alert-words', '!')];
     } else {
       parts = [span('alert-words', kind.before), name, span('alert-words', kind.after)];
     }

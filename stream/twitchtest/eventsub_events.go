@@ -1,6 +1,8 @@
 package twitchtest
 
 import (
+	"context"
+	"math/rand/v2"
 	"strconv"
 	"time"
 )
@@ -180,4 +182,47 @@ func StreamOnline(broadcaster string, started time.Time) Notification {
 // StreamOffline is stream.offline.
 func StreamOffline(broadcaster string) Notification {
 	return Notification{Type: "stream.offline", Version: "1", Broadcaster: broadcaster, Event: broadcasterEvent(broadcaster)}
+}
+
+// demoRewards are the channel-points rewards EmitAudienceEvents redeems.
+var demoRewards = []struct {
+	title string
+	cost  int
+}{{"Hydrate!", 100}, {"Posture check", 250}, {"Pick the next song", 1000}, {"Choose my loadout", 2500}, {"Say hi to <chat>", 50}}
+
+// EmitAudienceEvents has viewers of broadcaster follow and redeem
+// channel-points rewards now and then (one event every interval on
+// average, two follows for each redemption, each viewer following once)
+// until ctx ends, for the demo. viewers is a snapshot the caller owns.
+func (a *API) EmitAudienceEvents(ctx context.Context, broadcaster string, viewers []Chatter, interval time.Duration, seed int64) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x68656172))
+	order := rng.Perm(len(viewers))
+	followed := 0
+	for {
+		wait := time.Duration(float64(interval) * (0.5 + rng.Float64()))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if len(viewers) == 0 {
+			continue
+		}
+		if rng.IntN(3) < 2 && followed < len(order) {
+			a.Notify(as(Follow(broadcaster, ""), viewers[order[followed]]), 1)
+			followed++
+			continue
+		}
+		r := demoRewards[rng.IntN(len(demoRewards))]
+		a.Notify(as(Redemption(broadcaster, "", r.title, r.cost, ""), viewers[rng.IntN(len(viewers))]), 1)
+	}
+}
+
+// as makes c the user of n's event, with c's own id and display name.
+func as(n Notification, c Chatter) Notification {
+	n.Event["user_id"], n.Event["user_login"], n.Event["user_name"] = c.ID, c.Login, c.DisplayName
+	if c.DisplayName == "" {
+		n.Event["user_name"] = c.Login
+	}
+	return n
 }
