@@ -15,6 +15,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
 // authKeys are the settings the auth commands take.
@@ -405,5 +406,80 @@ func (m *Main) openTokens(ctx context.Context) error {
 	}
 	m.botTokens = m.Tokens
 	m.Logger.Info("chat: using the bot's stored token", "login", bot.Login, "expires_at", bot.ExpiresAt.Format(time.RFC3339))
+	return nil
+}
+
+// tokenSource is where Helix and EventSub get tokens: the stored ones
+// (hearth auth), except the bot's when bot.token gives it directly.
+func (m *Main) tokenSource() hearth.TokenSource {
+	if m.Config.BotToken == "" {
+		return m.Tokens
+	}
+	bot := configTokens{access: strings.TrimPrefix(m.Config.BotToken, "oauth:"), login: m.Config.BotUsername}
+	return configBot{TokenSource: m.Tokens, bot: bot}
+}
+
+// configBot answers for the bot with the token bot.token gives, and for
+// broadcasters with the stored tokens.
+type configBot struct {
+	hearth.TokenSource
+	bot configTokens
+}
+
+// Token returns the configured bot token, or a broadcaster's stored one.
+func (c configBot) Token(ctx context.Context, subject string) (hearth.Token, error) {
+	if subject == hearth.TokenBot {
+		return c.bot.Token(ctx, subject)
+	}
+	return c.TokenSource.Token(ctx, subject)
+}
+
+// Invalidate passes a broadcaster's refused token on to be refreshed; the
+// configured bot token cannot be.
+func (c configBot) Invalidate(subject string) {
+	if subject != hearth.TokenBot {
+		c.TokenSource.Invalidate(subject)
+	}
+}
+
+// demoSignInBot signs the demo's bot in through the fake Twitch's device
+// flow, as "hearth auth login --bot" does, playing the user who approves
+// the code, so that the demo chats with a stored, refreshed token. A bot
+// token already in the database is kept (a real one is never replaced).
+func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *slog.Logger) error {
+	cfg.TwitchAuthURL = api.AuthURL()
+	cfg.TwitchClientID = api.ClientID()
+	st, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cfg.BotToken = ""
+	if _, err := st.StoredToken(ctx, hearth.TokenBot); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		return err
+	}
+	sealer, source, err := secretKey(*cfg, true, log)
+	if err != nil {
+		return err
+	}
+	a := &authSession{store: st, oauth: oauthClient(*cfg), log: log,
+		tokens: stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: oauthClient(*cfg), Logger: log})}
+	api.SetDeviceInterval(time.Second)
+	dc, err := a.oauth.StartDevice(ctx, scopesFor(hearth.TokenBot))
+	if err != nil {
+		return err
+	}
+	if err := api.Approve(dc.UserCode, cfg.BotUsername); err != nil {
+		return err
+	}
+	g, err := a.oauth.AwaitDevice(ctx, dc, scopesFor(hearth.TokenBot))
+	if err != nil {
+		return err
+	}
+	var out strings.Builder
+	if err := a.saveGrant(ctx, *cfg, &out, hearth.TokenBot, g); err != nil {
+		return err
+	}
+	log.Info("demo: the bot signed in through the fake Twitch's device flow", "login", cfg.BotUsername, "user_code", dc.UserCode)
 	return nil
 }

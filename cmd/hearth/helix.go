@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -55,10 +54,10 @@ func (m *Main) degraded() []string {
 	return m.Helix.Degraded()
 }
 
-// twitchTokens is where Helix gets its tokens: the bot token given in the
-// configuration, if any.
+// twitchTokens is where Helix gets its tokens: the stored ones, and the
+// bot token given in the configuration, if any (see tokenSource).
 func (m *Main) twitchTokens() hearth.TokenSource {
-	return configTokens{access: strings.TrimPrefix(m.Config.BotToken, "oauth:"), login: m.Config.BotUsername}
+	return m.tokenSource()
 }
 
 // configTokens is a TokenSource over the bot token given in the
