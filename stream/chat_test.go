@@ -205,8 +205,8 @@ func TestRejectedTokenStopsWithAdvice(t *testing.T) {
 	_, _, res := startChat(t, srv, ChatConfig{Username: "hearthbot", Token: twitchtest.BadToken})
 	select {
 	case <-res.finished:
-		if err := res.err; err == nil || !strings.Contains(err.Error(), "HEARTH_BOT_TOKEN") || strings.Contains(err.Error(), "hearth auth") {
-			t.Fatalf("Run returned %v; want advice to set HEARTH_BOT_TOKEN", err)
+		if err := res.err; err == nil || !strings.Contains(err.Error(), "HEARTH_BOT_TOKEN") || !strings.Contains(err.Error(), "hearth auth login --bot") {
+			t.Fatalf("Run returned %v; want advice to sign the bot in or set HEARTH_BOT_TOKEN", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run kept retrying a token Twitch rejected")
