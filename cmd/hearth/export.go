@@ -18,12 +18,14 @@ func exportCommand(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&o.channel, "channel", "", "channel to export (required)")
 	fs.StringVar(&o.format, "format", "json", "json or csv")
 	fs.StringVar(&o.out, "out", "", "write to this file instead of standard output")
+	fs.BoolVar(&o.polls, "polls", false, "export the channel's polls, newest first, instead of its viewers")
 	return func(ctx context.Context, inv *invocation) error { return runExport(ctx, inv, o) }
 }
 
 // exportOptions are export's own flags.
 type exportOptions struct {
 	channel, format, out string
+	polls                bool
 }
 
 func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
@@ -58,6 +60,9 @@ func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
 		}
 		defer f.Close()
 		w = f
+	}
+	if o.polls {
+		return exportPolls(ctx, inv, db, ch, o, w)
 	}
 	rules, err := cfg.RulesFor(ch)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,6 +214,24 @@ func TestPollTenThousandVoters(t *testing.T) {
 	check("stored result", stored.Tally.Votes, stored.Tally.Voters)
 	if stored.Status != hearth.PollClosed || !slices.Equal(stored.Tally.Winners, []int{winner}) {
 		t.Fatalf("stored poll %+v", stored)
+	}
+
+	var exported []hearth.Poll
+	if err := json.Unmarshal([]byte(runHearth(t, nil, "export", "--db", a.db, "--channel", "arena", "--polls")), &exported); err != nil {
+		t.Fatal(err)
+	}
+	if len(exported) != 1 {
+		t.Fatalf("export --polls wrote %d polls, want 1", len(exported))
+	}
+	check("export --polls", exported[0].Tally.Votes, exported[0].Tally.Voters)
+	rows := strings.Split(strings.TrimSpace(runHearth(t, nil, "export", "--db", a.db, "--channel", "arena", "--polls", "--format", "csv")), "\n")
+	if len(rows) != 1+len(pollOptions) || !strings.HasPrefix(rows[0], "poll_id,kind,status,question") {
+		t.Fatalf("export --polls --format csv: %q", rows)
+	}
+	for i, row := range rows[1:] {
+		if !strings.Contains(row, fmt.Sprintf(",%d,%s,%d,%d,", i+1, pollOptions[i], want[i], want[i])) {
+			t.Errorf("csv row %d %q lacks option %s with %d votes", i+1, row, pollOptions[i], want[i])
+		}
 	}
 }
 
