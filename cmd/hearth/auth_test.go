@@ -165,8 +165,10 @@ func TestAuthSignInServeRefresh(t *testing.T) {
 	}
 	p := startHearth(t, serveEnv, "serve")
 	p.waitLine(t, `using the bot's stored token.*login=hearthbot`, 20*time.Second)
+	base := p.waitLine(t, `overlay URL.*url="?(http://[^/\s]+)/overlays/`, 20*time.Second)[1]
 	p.waitLine(t, `chat: connected.*anonymous=false`, 20*time.Second)
 	p.waitLine(t, `twitch token refreshed.*subject=bot`, 30*time.Second)
+	outputs = append(outputs, string(httpGet(t, base+"/metrics")), string(httpGet(t, base+"/readyz")))
 	before, _ := logins.seen()
 	srv.Reconnect()
 	deadline := time.Now().Add(30 * time.Second)
@@ -223,6 +225,12 @@ func TestAuthImportAndKeys(t *testing.T) {
 	tok := api.IssueToken("somechannel", stream.ScopeNames(stream.ChannelScopes), time.Hour)
 	var outputs []string
 
+	t.Run("NobodyYet", func(t *testing.T) {
+		status, stderr, code := runAuth(t, env, "auth", "status")
+		if code != 0 || !strings.Contains(status, "Nobody is signed in. Run \"hearth auth login --bot\"") {
+			t.Fatalf("status of a fresh database (exit %d):\n%s%s", code, status, stderr)
+		}
+	})
 	t.Run("Valid", func(t *testing.T) {
 		out, stderr, code := runAuth(t, env, "auth", "import", "--channel", "SomeChannel", "--token", "oauth:"+tok.Access, "--refresh-token", tok.Refresh)
 		outputs = append(outputs, out, stderr)
@@ -272,6 +280,21 @@ func TestAuthImportAndKeys(t *testing.T) {
 			t.Fatalf("status with a malformed key (exit %d): %s", code, stderr)
 		}
 	})
+	t.Run("ServeWithWrongKey", func(t *testing.T) {
+		bot := api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes), time.Hour)
+		if _, stderr, code := runAuth(t, env, "auth", "import", "--bot", "--token", bot.Access, "--refresh-token", bot.Refresh); code != 0 {
+			t.Fatalf("import --bot (exit %d): %s", code, stderr)
+		}
+		wrong := map[string]string{"HEARTH_SECRET_KEY": strings.Repeat("cd", 32), "HEARTH_CHANNELS": "testchan", "HEARTH_HTTP_ADDR": "127.0.0.1:0"}
+		for k, v := range env {
+			wrong[k] = v
+		}
+		out, stderr, code := runAuth(t, wrong, "serve")
+		outputs = append(outputs, out, stderr)
+		if code != 1 || !strings.Contains(stderr, "the stored token for bot does not open with HEARTH_SECRET_KEY") {
+			t.Fatalf("serve with the wrong key (exit %d):\n%s%s", code, out, stderr)
+		}
+	})
 	t.Run("Logout", func(t *testing.T) {
 		out, stderr, code := runAuth(t, env, "auth", "logout", "--channel", "somechannel")
 		outputs = append(outputs, out, stderr)
@@ -283,7 +306,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 			t.Error("the token still works at Twitch after logout")
 		}
 		status, _, _ := runAuth(t, env, "auth", "status")
-		if !strings.Contains(status, "Nobody is signed in") {
+		if strings.Contains(status, "#somechannel") || !strings.Contains(status, "the bot: hearthbot") {
 			t.Fatalf("status after logout:\n%s", status)
 		}
 	})
