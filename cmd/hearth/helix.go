@@ -16,7 +16,6 @@ import (
 // runs native polls. Without it Hearth works from chat alone, and says so.
 func (m *Main) startHelix(ctx context.Context) {
 	cfg := m.Config
-	tokens := m.twitchTokens()
 	if cfg.TwitchClientID == "" {
 		m.Logger.Info("helix: off (no twitch.client_id): viewer counts, lurkers and native polls need it; streams are inferred from chat")
 		return
@@ -28,7 +27,7 @@ func (m *Main) startHelix(ctx context.Context) {
 	h, err := stream.NewHelix(stream.HelixConfig{
 		BaseURL:      cfg.TwitchAPIURL,
 		ClientID:     cfg.TwitchClientID,
-		Tokens:       tokens,
+		Tokens:       m.tokenSource(),
 		Channels:     channels,
 		IDs:          m.Store,
 		PollInterval: cfg.HelixInterval,
@@ -52,12 +51,6 @@ func (m *Main) degraded() []string {
 		return nil
 	}
 	return m.Helix.Degraded()
-}
-
-// twitchTokens is where Helix gets its tokens: the stored ones, and the
-// bot token given in the configuration, if any (see tokenSource).
-func (m *Main) twitchTokens() hearth.TokenSource {
-	return m.tokenSource()
 }
 
 // configTokens is a TokenSource over the bot token given in the
