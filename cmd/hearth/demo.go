@@ -76,6 +76,9 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	if err := demoEventSub(ctx, api, &cfg, name, log); err != nil {
 		return fmt.Errorf("fake EventSub: %w", err)
 	}
+	if err := demoSignInBot(ctx, api, &cfg, log); err != nil {
+		return fmt.Errorf("fake sign-in: %w", err)
+	}
 	followers := slices.DeleteFunc(aud.Viewers(), func(c twitchtest.Chatter) bool { return c.Login == name })
 
 	m := NewMain(cfg, log)
