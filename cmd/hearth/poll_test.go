@@ -387,3 +387,136 @@ func TestPollSurvivesKillNine(t *testing.T) {
 		t.Fatalf("stored votes %v from %d voters; the test counted %v from %d (%d kept through the kill)", got.Tally.Votes, got.Tally.Voters, want, len(final), len(kept))
 	}
 }
+
+// postRaw sends a raw body and returns the status and body.
+func postRaw(t *testing.T, url, token, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// TestPollAPI drives the poll routes of a running hearth: bad bodies get a
+// 400 naming the field, one poll at a time, end and cancel, newest-first
+// pages, and a native poll without a Twitch integration offers a chat poll.
+func TestPollAPI(t *testing.T) {
+	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "poll-api.db"), map[string]string{"HEARTH_ADMIN_TOKEN": "admin"})
+	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	polls := base + "/api/v1/channels/arena/polls"
+
+	bad := []struct{ name, body, want string }{
+		{"OneOption", `{"question":"Q","options":["a"]}`, "options: a poll has 2 to 10 options"},
+		{"NoQuestion", `{"question":" ","options":["a","b"]}`, "question:"},
+		{"TooShort", `{"question":"Q","options":["a","b"],"duration_seconds":5}`, "duration:"},
+		{"NegativeDuration", `{"question":"Q","options":["a","b"],"duration_seconds":-1}`, "duration_seconds:"},
+		{"EmptyOption", `{"question":"Q","options":["a",""]}`, "options: option 2 is empty"},
+		{"UnknownField", `{"question":"Q","options":["a","b"],"colour":"red"}`, "colour: no such field"},
+		{"WrongType", `{"question":1,"options":["a","b"]}`, "question: must be string"},
+		{"NotJSON", `Which map?`, "body:"},
+		{"TwoValues", `{"question":"Q","options":["a","b"]} {}`, "body: more than one"},
+		{"Oversize", `{"question":"` + strings.Repeat("q", 20<<10) + `","options":["a","b"]}`, "body: larger than"},
+		{"NativeLongTitle", `{"question":"` + strings.Repeat("q", 61) + `","options":["a","b"],"native":true}`, "question: a native Twitch poll's title"},
+		{"NativeSixChoices", `{"question":"Q","options":["a","b","c","d","e","f"],"native":true}`, "options: a native Twitch poll has 2 to 5"},
+		{"NativeTooShort", `{"question":"Q","options":["a","b"],"duration_seconds":10,"native":true}`, "duration:"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := postRaw(t, polls, "admin", tt.body)
+			if status != http.StatusBadRequest {
+				t.Fatalf("status %d %s, want 400", status, body)
+			}
+			wantError(tt.want)(t, body)
+		})
+	}
+
+	status, body := postRaw(t, polls, "admin", `{"question":"Native?","options":["a","b"],"duration_seconds":60,"native":true}`)
+	if status != http.StatusConflict {
+		t.Fatalf("native poll without a Twitch integration: %d %s, want 409", status, body)
+	}
+	wantError(`"native": false`)(t, body)
+	wantError("channel:manage:polls")(t, body)
+
+	var ids []string
+	for i := range 4 {
+		status, body := callJSON(t, "POST", polls, "admin", map[string]any{"question": fmt.Sprint("Poll ", i), "options": []string{"Yes", "No"}, "duration_seconds": 60})
+		var p hearth.Poll
+		if status != http.StatusCreated || json.Unmarshal(body, &p) != nil || p.Status != hearth.PollOpen || p.StartedBy != "api" {
+			t.Fatalf("POST %s: %d %s", polls, status, body)
+		}
+		ids = append(ids, p.ID)
+		status, body = callJSON(t, "POST", polls, "admin", map[string]any{"question": "Another", "options": []string{"a", "b"}})
+		if status != http.StatusConflict {
+			t.Fatalf("a second open poll: %d %s, want 409", status, body)
+		}
+		a.say("ann", "!vote yes")
+		waitMetric(t, base, `hearth_poll_votes_total{channel="arena",result="accepted"}`, float64(i+1))
+		status, body = call(t, "GET", polls+"/"+p.ID, "admin")
+		if status != http.StatusOK || json.Unmarshal(body, &p) != nil || !slices.Equal(p.Tally.Votes, []int64{1, 0}) {
+			t.Fatalf("GET the open poll: %d %s", status, body)
+		}
+		action, want := "end", hearth.PollClosed
+		if i%2 == 1 {
+			action, want = "cancel", hearth.PollCancelled
+		}
+		status, body = callJSON(t, "POST", polls+"/"+p.ID+"/"+action, "admin", nil)
+		if status != http.StatusOK || json.Unmarshal(body, &p) != nil || p.Status != want {
+			t.Fatalf("POST .../%s: %d %s", action, status, body)
+		}
+		status, body = callJSON(t, "POST", polls+"/"+p.ID+"/"+action, "admin", nil)
+		if status != http.StatusNotFound {
+			t.Fatalf("POST .../%s again: %d %s, want 404", action, status, body)
+		}
+	}
+	waitMetric(t, base, `hearth_polls_total{channel="arena",kind="chat",outcome="completed"}`, 2)
+	waitMetric(t, base, `hearth_polls_total{channel="arena",kind="chat",outcome="cancelled"}`, 2)
+
+	page := func(query string) ([]string, string) {
+		t.Helper()
+		status, body := call(t, "GET", polls+query, "admin")
+		var p struct {
+			Polls []hearth.Poll `json:"polls"`
+			Next  string        `json:"next"`
+		}
+		if status != http.StatusOK || json.Unmarshal(body, &p) != nil {
+			t.Fatalf("GET polls%s: %d %s", query, status, body)
+		}
+		var got []string
+		for _, poll := range p.Polls {
+			got = append(got, poll.ID)
+		}
+		return got, p.Next
+	}
+	first, next := page("?limit=3")
+	rest, last := page("?limit=3&before=" + next)
+	all := append(first, rest...)
+	if !slices.Equal(all, []string{ids[3], ids[2], ids[1], ids[0]}) || last != "" {
+		t.Fatalf("pages %v then %v (next %q), want %v newest first", first, rest, last, ids)
+	}
+	for _, tt := range []struct {
+		query  string
+		status int
+	}{{"?limit=0", 400}, {"?limit=101", 400}, {"?limit=x", 400}, {"?before=nope", 404}} {
+		if status, body := call(t, "GET", polls+tt.query, "admin"); status != tt.status {
+			t.Errorf("GET polls%s: %d %s, want %d", tt.query, status, body, tt.status)
+		}
+	}
+	if status, body := call(t, "GET", polls+"/nope", "admin"); status != http.StatusNotFound {
+		t.Errorf("GET an unknown poll: %d %s", status, body)
+	}
+	if status, _ := call(t, "GET", base+"/api/v1/channels/elsewhere/polls", "admin"); status != http.StatusNotFound {
+		t.Errorf("polls of an unserved channel: %d", status)
+	}
+}
