@@ -30,8 +30,9 @@ type Rules struct {
 	// present while the stream is live.
 	PresencePoints   int64
 	PresenceInterval time.Duration
-	// PresenceTimeout: without a chatter list, a viewer counts as present
-	// while joined to chat, or for this long after their last message.
+	// PresenceTimeout: a viewer counts as present while joined to chat,
+	// for this long after their last message, and for this long after a
+	// chatter list named them (presence.go).
 	PresenceTimeout time.Duration
 
 	// Bonuses.
