@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -42,13 +43,14 @@ type Tokens struct {
 var _ hearth.TokenSource = (*Tokens)(nil)
 
 // subjectToken is one subject's token as last read or refreshed. Its mutex
-// serialises loading and refreshing.
+// serialises loading and refreshing; invalid is apart from it, so that
+// Invalidate never waits for a refresh in flight.
 type subjectToken struct {
 	mu      sync.Mutex
 	loaded  bool
 	stored  hearth.StoredToken
 	tok     hearth.Token
-	invalid bool // Twitch refused the access token: refresh before use
+	invalid atomic.Bool // Twitch refused the access token: refresh before use
 }
 
 // NewTokens returns Tokens over cfg.
@@ -94,14 +96,19 @@ func (t *Tokens) Token(ctx context.Context, subject string) (hearth.Token, error
 			return hearth.Token{}, err
 		}
 	}
-	if !e.invalid && time.Now().Before(refreshAt(e.stored)) {
+	invalid := e.invalid.Swap(false)
+	if !invalid && time.Now().Before(refreshAt(e.stored)) {
 		return e.tok, nil
 	}
 	err := t.refreshLocked(ctx, subject, e)
 	if err == nil {
 		return e.tok, nil
 	}
-	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED && !e.invalid && time.Now().Before(e.tok.ExpiresAt) {
+	if invalid {
+		// Still refused: the next call tries again.
+		e.invalid.Store(true)
+	}
+	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED && !invalid && time.Now().Before(e.tok.ExpiresAt) {
 		t.log.Warn("twitch token: refresh failed; using the current token until it expires",
 			"subject", subject, "expires_at", e.tok.ExpiresAt, "err", err)
 		return e.tok, nil
@@ -110,12 +117,9 @@ func (t *Tokens) Token(ctx context.Context, subject string) (hearth.Token, error
 }
 
 // Invalidate marks subject's token as refused by Twitch, so that the next
-// Token refreshes it.
+// Token refreshes it. It does not wait for a refresh in flight.
 func (t *Tokens) Invalidate(subject string) {
-	e := t.entry(subject)
-	e.mu.Lock()
-	e.invalid = true
-	e.mu.Unlock()
+	t.entry(subject).invalid.Store(true)
 }
 
 // loadLocked reads and opens subject's stored token.
@@ -128,7 +132,7 @@ func (t *Tokens) loadLocked(ctx context.Context, subject string, e *subjectToken
 	if err != nil {
 		return err
 	}
-	e.loaded, e.stored, e.tok, e.invalid = true, st, tok, false
+	e.loaded, e.stored, e.tok = true, st, tok
 	return nil
 }
 
@@ -211,8 +215,7 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 	if err != nil {
 		return err
 	}
-	e.loaded, e.tok, e.invalid = true, tok.tok, false
-	e.stored = tok.stored
+	e.loaded, e.tok, e.stored = true, tok.tok, tok.stored
 	t.log.Info("twitch token refreshed", "subject", subject, "login", tok.tok.Login, "expires_at", tok.tok.ExpiresAt.Format(time.RFC3339))
 	return nil
 }
@@ -262,7 +265,8 @@ func (t *Tokens) Save(ctx context.Context, subject string, g Grant, v Validation
 	}
 	e := t.entry(subject)
 	e.mu.Lock()
-	e.loaded, e.stored, e.tok, e.invalid = true, s.stored, s.tok, false
+	e.loaded, e.stored, e.tok = true, s.stored, s.tok
+	e.invalid.Store(false)
 	e.mu.Unlock()
 	return s.tok, nil
 }
