@@ -119,7 +119,7 @@ type Alert struct {
 	Login       string    `json:"login"`
 	DisplayName string    `json:"display_name"`
 	Rank        string    `json:"rank,omitempty"`
-	Text        string    `json:"text,omitempty"` // a poll result's question
+	Text        string    `json:"text,omitempty"` // a poll result's question, a redemption's reward
 	At          time.Time `json:"at"`
 }
 

@@ -33,6 +33,7 @@
     ['rank_up', { label: 'Rank up' }],
     ['follow', { label: 'New follower', before: 'Thanks for the follow, ', after: '!' }],
     ['redemption', { label: 'Channel points' }],
+    ['poll_result', { label: 'Poll result' }],
   ]);
 
   const panel = document.getElementById('alert');
@@ -68,7 +69,8 @@
       const name = typeof a.display_name === 'string' && a.display_name.trim() !== '' ? a.display_name : login;
       const kind = typeof a.kind === 'string' ? a.kind : '';
       const rank = typeof a.rank === 'string' ? a.rank.trim() : '';
-      // A redemption's text is the reward's title, which the streamer chose.
+      // A redemption's text is the reward's title, which the streamer chose;
+      // a poll result's is the question.
       const reward = typeof a.text === 'string' ? a.text.trim().slice(0, 100) : '';
       out.push({ seq: a.seq, kind, name, rank, reward });
     }
@@ -115,6 +117,12 @@
       parts = alert.rank === ''
         ? [name, span('alert-words', ' ranked up!')]
         : [name, span('alert-words', ' reached '), span('alert-rank', alert.rank), span('alert-words', '!')];
+    } else if (alert.kind === 'poll_result') {
+      // The name is the winning option (options joined by " = " on a tie);
+      // the text is the question.
+      parts = alert.reward === ''
+        ? [name, span('alert-words', ' wins!')]
+        : [span('alert-rank', alert.reward), span('alert-words', ' → '), name];
     } else if (alert.kind === 'redemption') {
       parts = alert.reward === ''
         ? [name, span('alert-words', ' redeemed a reward!')]
