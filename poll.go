@@ -68,6 +68,20 @@ type NativePolls interface {
 	EndPoll(ctx context.Context, channel, pollID string, cancel bool) error
 }
 
+// Outcomes of a chat poll vote: the bounded values of the votes metric's
+// result label.
+const (
+	VoteAccepted  = "accepted"  // a viewer's first vote
+	VoteChanged   = "changed"   // a viewer's new vote replaced their last
+	VoteLate      = "late"      // a vote after the poll closed
+	VoteInvalid   = "invalid"   // no poll open, no such option, or not enough points
+	VoteDuplicate = "duplicate" // the same vote again, or a change while changes are off
+	VoteBot       = "bot"       // from a bot or the broadcaster, never counted
+)
+
+// VoteResults lists every vote outcome. Callers must not modify it.
+var VoteResults = []string{VoteAccepted, VoteChanged, VoteLate, VoteInvalid, VoteDuplicate, VoteBot}
+
 // Weightings of a poll: how much one viewer's vote counts.
 const (
 	PollWeightNone   = ""       // one viewer, one vote

@@ -68,10 +68,11 @@ type Result struct {
 	// Announce is a line to say in chat beside any Reply (a poll's start
 	// or result); "" for none.
 	Announce string
-	// PollVote is the outcome of a vote (one of VoteResults); "" when the
-	// event was none. Poll is the channel's poll row to write when it
-	// started, finished or was mirrored from Twitch; PollVotes are vote
-	// rows to write; PollChanged says the poll overlay's state changed.
+	// PollVote is the outcome of a vote (one of hearth.VoteResults); ""
+	// when the event was none. Poll is the channel's poll row to write
+	// when it started, finished or was mirrored from Twitch; PollVotes are
+	// vote rows to write; PollChanged says the poll overlay's state
+	// changed.
 	PollVote    string
 	Poll        *hearth.Poll
 	PollVotes   []hearth.PollVote

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
 )
@@ -57,26 +58,6 @@ const (
 	RejectAmbiguous   = "ambiguous_option" // a vote's prefix matches several options
 	RejectBadOption   = "bad_option"       // a vote names no option
 	RejectPollClosed  = "poll_closed"      // a vote for a poll that has closed
-)
-
-// Outcomes of a vote: the bounded values of Result.PollVote and of the
-// votes metric's result label.
-const (
-	VoteAccepted  = "accepted"
-	VoteChanged   = "changed"
-	VoteLate      = "late"
-	VoteInvalid   = "invalid"
-	VoteDuplicate = "duplicate"
-	VoteBot       = "bot"
-)
-
-// VoteResults lists every vote outcome. Callers must not modify it.
-var VoteResults = []string{VoteAccepted, VoteChanged, VoteLate, VoteInvalid, VoteDuplicate, VoteBot}
-
-// Outcomes of a finished poll, for metrics.
-const (
-	PollCompleted = "completed"
-	PollCancelled = "cancelled"
 )
 
 // PollSpec asks for a new poll, from chat or the API.
@@ -627,15 +608,15 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 	r := c.result
 	if c.poll == nil || c.poll.p.Status != hearth.PollOpen || c.poll.p.Kind != hearth.PollChat {
 		if c.poll != nil && c.poll.p.Status != hearth.PollOpen {
-			r.PollVote = VoteLate
+			r.PollVote = hearth.VoteLate
 			return RejectPollClosed
 		}
-		r.PollVote = VoteInvalid
+		r.PollVote = hearth.VoteInvalid
 		return RejectNoPoll
 	}
 	voter := c.viewers[ev.User.ID]
 	if voter == nil || c.isBot(voter) {
-		r.PollVote = VoteBot
+		r.PollVote = hearth.VoteBot
 		return RejectBot
 	}
 	p := &c.poll.p
@@ -653,12 +634,12 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 		}
 	}
 	if reason != "" {
-		r.PollVote = VoteInvalid
+		r.PollVote = hearth.VoteInvalid
 		return reason
 	}
 	prev := c.poll.votes[ev.User.ID]
 	if prev != nil && (!c.rules.PollAllowChange || prev.Option == option && (p.Weighting != hearth.PollWeightPoints || prev.Weight == count)) {
-		r.PollVote = VoteDuplicate
+		r.PollVote = hearth.VoteDuplicate
 		return ""
 	}
 	weight, spent := int64(1), int64(0)
@@ -672,7 +653,7 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 			refund = prev.Spent
 		}
 		if voter.stats.Points+refund < spent {
-			r.PollVote = VoteInvalid
+			r.PollVote = hearth.VoteInvalid
 			return RejectInsufficient
 		}
 		if spent != refund {
@@ -687,9 +668,9 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 		Rank:       c.rules.RankOf(voter.stats).Name,
 		At:         ev.Time,
 	}
-	r.PollVote = VoteAccepted
+	r.PollVote = hearth.VoteAccepted
 	if prev != nil {
-		r.PollVote = VoteChanged
+		r.PollVote = hearth.VoteChanged
 		p.Tally.Votes[prev.Option]--
 		p.Tally.Scores[prev.Option] -= prev.Weight
 	} else {
@@ -709,7 +690,7 @@ func (c *Channel) botVote(ev hearth.Event) {
 		return
 	}
 	if spec, _, ok, _ := commands.parse(c.rules.CommandPrefix, ev.Text); ok && spec.name == CmdVote || c.isBareVote(ev.Text) {
-		c.result.PollVote = VoteBot
+		c.result.PollVote = hearth.VoteBot
 	}
 }
 
@@ -810,13 +791,11 @@ func truncateText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8RuneStart(s[n]) {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n]
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // validatePolls checks the poll rules, naming the configuration key.
 func (r Rules) validatePolls() error {

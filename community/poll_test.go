@@ -134,27 +134,27 @@ func TestVotes(t *testing.T) {
 		votes []vote
 		want  []int64 // votes per option after them
 	}{
-		{"Number", nil, []vote{{"ann", "!vote 2", 1e9, VoteAccepted, ""}}, []int64{0, 1, 0, 0}},
-		{"Word", nil, []vote{{"ann", "!vote DUST", 1e9, VoteAccepted, ""}}, []int64{1, 0, 0, 0}},
-		{"ExactLabelThatIsAlsoAPrefix", nil, []vote{{"ann", "!vote mirage", 1e9, VoteAccepted, ""}}, []int64{0, 0, 1, 0}},
-		{"UniquePrefix", nil, []vote{{"ann", "!vote inf", 1e9, VoteAccepted, ""}}, []int64{0, 1, 0, 0}},
-		{"MultiWordLabel", nil, []vote{{"ann", "!vote mirage ii", 1e9, VoteAccepted, ""}}, []int64{0, 0, 0, 1}},
-		{"AmbiguousPrefix", nil, []vote{{"ann", "!vote mir", 1e9, VoteInvalid, "Mirage, Mirage II"}}, []int64{0, 0, 0, 0}},
-		{"NumberOutOfRange", nil, []vote{{"ann", "!vote 5", 1e9, VoteInvalid, "1) Dust"}, {"bob", "!vote 0", 2e9, VoteInvalid, "1) Dust"}}, []int64{0, 0, 0, 0}},
-		{"NoSuchOption", nil, []vote{{"ann", "!vote nuke", 1e9, VoteInvalid, "Vote with !vote"}}, []int64{0, 0, 0, 0}},
-		{"Empty", nil, []vote{{"ann", "!vote", 1e9, VoteInvalid, "Vote with !vote"}}, []int64{0, 0, 0, 0}},
-		{"ChangeAllowed", nil, []vote{{"ann", "!vote 1", 1e9, VoteAccepted, ""}, {"ann", "!vote 2", 2e9, VoteChanged, ""}}, []int64{0, 1, 0, 0}},
+		{"Number", nil, []vote{{"ann", "!vote 2", 1e9, hearth.VoteAccepted, ""}}, []int64{0, 1, 0, 0}},
+		{"Word", nil, []vote{{"ann", "!vote DUST", 1e9, hearth.VoteAccepted, ""}}, []int64{1, 0, 0, 0}},
+		{"ExactLabelThatIsAlsoAPrefix", nil, []vote{{"ann", "!vote mirage", 1e9, hearth.VoteAccepted, ""}}, []int64{0, 0, 1, 0}},
+		{"UniquePrefix", nil, []vote{{"ann", "!vote inf", 1e9, hearth.VoteAccepted, ""}}, []int64{0, 1, 0, 0}},
+		{"MultiWordLabel", nil, []vote{{"ann", "!vote mirage ii", 1e9, hearth.VoteAccepted, ""}}, []int64{0, 0, 0, 1}},
+		{"AmbiguousPrefix", nil, []vote{{"ann", "!vote mir", 1e9, hearth.VoteInvalid, "Mirage, Mirage II"}}, []int64{0, 0, 0, 0}},
+		{"NumberOutOfRange", nil, []vote{{"ann", "!vote 5", 1e9, hearth.VoteInvalid, "1) Dust"}, {"bob", "!vote 0", 2e9, hearth.VoteInvalid, "1) Dust"}}, []int64{0, 0, 0, 0}},
+		{"NoSuchOption", nil, []vote{{"ann", "!vote nuke", 1e9, hearth.VoteInvalid, "Vote with !vote"}}, []int64{0, 0, 0, 0}},
+		{"Empty", nil, []vote{{"ann", "!vote", 1e9, hearth.VoteInvalid, "Vote with !vote"}}, []int64{0, 0, 0, 0}},
+		{"ChangeAllowed", nil, []vote{{"ann", "!vote 1", 1e9, hearth.VoteAccepted, ""}, {"ann", "!vote 2", 2e9, hearth.VoteChanged, ""}}, []int64{0, 1, 0, 0}},
 		{"ChangeRefused", func(r *Rules) { r.PollAllowChange = false },
-			[]vote{{"ann", "!vote 1", 1e9, VoteAccepted, ""}, {"ann", "!vote 2", 2e9, VoteDuplicate, ""}}, []int64{1, 0, 0, 0}},
-		{"SameVoteTwice", nil, []vote{{"ann", "!vote 1", 1e9, VoteAccepted, ""}, {"ann", "!vote dust", 2e9, VoteDuplicate, ""}}, []int64{1, 0, 0, 0}},
-		{"OneVotePerViewer", nil, []vote{{"ann", "!vote 1", 1e9, VoteAccepted, ""}, {"bob", "!vote 1", 2e9, VoteAccepted, ""}, {"ann", "!vote 1", 3e9, VoteDuplicate, ""}}, []int64{2, 0, 0, 0}},
-		{"Late", nil, []vote{{"ann", "!vote 1", 90e9, VoteLate, ""}, {"bob", "!vote 2", 91e9, VoteLate, ""}}, []int64{0, 0, 0, 0}},
-		{"LastSecond", nil, []vote{{"ann", "!vote 1", 89e9, VoteAccepted, ""}}, []int64{1, 0, 0, 0}},
-		{"Bot", nil, []vote{{"nightbot", "!vote 1", 1e9, VoteBot, ""}}, []int64{0, 0, 0, 0}},
-		{"Broadcaster", nil, []vote{{"chan", "!vote 1", 1e9, VoteBot, ""}}, []int64{0, 0, 0, 0}},
+			[]vote{{"ann", "!vote 1", 1e9, hearth.VoteAccepted, ""}, {"ann", "!vote 2", 2e9, hearth.VoteDuplicate, ""}}, []int64{1, 0, 0, 0}},
+		{"SameVoteTwice", nil, []vote{{"ann", "!vote 1", 1e9, hearth.VoteAccepted, ""}, {"ann", "!vote dust", 2e9, hearth.VoteDuplicate, ""}}, []int64{1, 0, 0, 0}},
+		{"OneVotePerViewer", nil, []vote{{"ann", "!vote 1", 1e9, hearth.VoteAccepted, ""}, {"bob", "!vote 1", 2e9, hearth.VoteAccepted, ""}, {"ann", "!vote 1", 3e9, hearth.VoteDuplicate, ""}}, []int64{2, 0, 0, 0}},
+		{"Late", nil, []vote{{"ann", "!vote 1", 90e9, hearth.VoteLate, ""}, {"bob", "!vote 2", 91e9, hearth.VoteLate, ""}}, []int64{0, 0, 0, 0}},
+		{"LastSecond", nil, []vote{{"ann", "!vote 1", 89e9, hearth.VoteAccepted, ""}}, []int64{1, 0, 0, 0}},
+		{"Bot", nil, []vote{{"nightbot", "!vote 1", 1e9, hearth.VoteBot, ""}}, []int64{0, 0, 0, 0}},
+		{"Broadcaster", nil, []vote{{"chan", "!vote 1", 1e9, hearth.VoteBot, ""}}, []int64{0, 0, 0, 0}},
 		{"BareVotesOff", nil, []vote{{"ann", "2", 1e9, "", ""}, {"bob", "dust", 2e9, "", ""}}, []int64{0, 0, 0, 0}},
 		{"BareVotesOn", func(r *Rules) { r.PollBareVotes = true },
-			[]vote{{"ann", "2", 1e9, VoteAccepted, ""}, {"bob", "dust", 2e9, VoteAccepted, ""}, {"cat", "dust is good", 3e9, "", ""}, {"dan", "9", 4e9, "", ""}, {"eve", "inf", 5e9, "", ""}},
+			[]vote{{"ann", "2", 1e9, hearth.VoteAccepted, ""}, {"bob", "dust", 2e9, hearth.VoteAccepted, ""}, {"cat", "dust is good", 3e9, "", ""}, {"dan", "9", 4e9, "", ""}, {"eve", "inf", 5e9, "", ""}},
 			[]int64{1, 1, 0, 0}},
 	}
 	for _, tt := range tests {
@@ -252,7 +252,7 @@ func TestEndAndCancel(t *testing.T) {
 		if res.Poll == nil || res.Poll.Status != hearth.PollCancelled || len(res.Poll.Tally.Winners) != 0 || !strings.Contains(res.Announce, "cancelled") || len(res.Notices) != 0 {
 			t.Fatalf("!cancelpoll: %+v, %q, %v", res.Poll, res.Announce, res.Notices)
 		}
-		if res := cmd(c, "bob", "!vote 1", 0, 3*time.Second); res.PollVote != VoteLate {
+		if res := cmd(c, "bob", "!vote 1", 0, 3*time.Second); res.PollVote != hearth.VoteLate {
 			t.Fatalf("vote after cancel: %q", res.PollVote)
 		}
 	})
@@ -263,7 +263,7 @@ func TestEndAndCancel(t *testing.T) {
 				t.Fatalf("%s with no poll: %q %q", text, res.Rejected, res.Reply)
 			}
 		}
-		if res := cmd(c, "ann", "!vote 1", 0, 0); res.PollVote != VoteInvalid || res.Reply != "" {
+		if res := cmd(c, "ann", "!vote 1", 0, 0); res.PollVote != hearth.VoteInvalid || res.Reply != "" {
 			t.Fatalf("!vote with no poll: %q %q", res.PollVote, res.Reply)
 		}
 	})
@@ -311,17 +311,17 @@ func TestWeighting(t *testing.T) {
 		cmd(c, "ann", "hi", 0, 0)
 		cmd(c, "mo", "!addpoints @ann 500", mod, time.Second)
 		res := cmd(c, "ann", "!vote dust 3", 0, 2*time.Second)
-		if res.PollVote != VoteAccepted || points(t, c, "ann") != 210 {
+		if res.PollVote != hearth.VoteAccepted || points(t, c, "ann") != 210 {
 			t.Fatalf("3 votes for 300: outcome %q, balance %d, want 210", res.PollVote, points(t, c, "ann"))
 		}
 		// The spend and the vote are in the same result: one transaction.
 		if len(res.Changed) != 1 || res.Changed[0].Points != 210 || len(res.PollVotes) != 1 || res.PollVotes[0].Spent != 300 {
 			t.Fatalf("result: changed %+v, votes %+v", res.Changed, res.PollVotes)
 		}
-		if res := cmd(c, "ann", "!vote 2 5", 0, 3*time.Second); res.PollVote != VoteChanged || points(t, c, "ann") != 10 {
+		if res := cmd(c, "ann", "!vote 2 5", 0, 3*time.Second); res.PollVote != hearth.VoteChanged || points(t, c, "ann") != 10 {
 			t.Fatalf("change to 5 votes: %q, balance %d, want 10 (300 back, 500 spent)", res.PollVote, points(t, c, "ann"))
 		}
-		if res := cmd(c, "ann", "!vote 1 9", 0, 4*time.Second); res.PollVote != VoteInvalid || res.Rejected != RejectInsufficient || points(t, c, "ann") != 10 {
+		if res := cmd(c, "ann", "!vote 1 9", 0, 4*time.Second); res.PollVote != hearth.VoteInvalid || res.Rejected != RejectInsufficient || points(t, c, "ann") != 10 {
 			t.Fatalf("9 votes with 510 available: %q %q, balance %d", res.PollVote, res.Rejected, points(t, c, "ann"))
 		}
 		if res := cmd(c, "bob", "!vote 1", 0, 4*time.Second); res.Rejected != RejectInsufficient {
@@ -394,7 +394,7 @@ func TestRestartMidPoll(t *testing.T) {
 		if got := votesOf(t, c2); !slices.Equal(got, []int64{0, 1, 1, 0}) {
 			t.Fatalf("restored votes %v", got)
 		}
-		if res := c2.Handle(chatAt("bob", 31*time.Second, "!vote 3")); res.PollVote != VoteChanged {
+		if res := c2.Handle(chatAt("bob", 31*time.Second, "!vote 3")); res.PollVote != hearth.VoteChanged {
 			t.Fatalf("bob's vote after the restart: %q, want changed", res.PollVote)
 		}
 		res := c2.Tick(t0.Add(90 * time.Second))
@@ -434,7 +434,7 @@ func TestMirrorNativePoll(t *testing.T) {
 		if st := c.PollState(t0); st.Kind != hearth.PollNative || st.Voters != 8 || st.Options[1].Votes != 5 {
 			t.Fatalf("progress: %+v", st)
 		}
-		if res := cmd(c, "ann", "!vote 1", 0, 2*time.Second); res.PollVote != VoteInvalid || res.PollVotes != nil {
+		if res := cmd(c, "ann", "!vote 1", 0, 2*time.Second); res.PollVote != hearth.VoteInvalid || res.PollVotes != nil {
 			t.Fatalf("a chat vote on a native poll: %+v", res)
 		}
 		res = c.Handle(upd(hearth.EventPollEnd, "COMPLETED", 4, 4))

@@ -10,7 +10,7 @@ import (
 
 // PollRecorder is told about polls, for metrics.
 type PollRecorder interface {
-	// PollVote counts a vote by its outcome (one of community.VoteResults).
+	// PollVote counts a vote by its outcome (one of hearth.VoteResults).
 	PollVote(channel, result string)
 	// PollFinished counts a poll closed or cancelled, and sets the
 	// channel's last turnout for a completed chat poll.

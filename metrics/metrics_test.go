@@ -218,7 +218,7 @@ func TestPreDeclaredSeries(t *testing.T) {
 		{"EventKinds", "hearth_events_total", len(hearth.EventKinds())},
 		{"OverlayTopics", "hearth_overlay_pushes_total", 3},
 		{"PollOutcomes", "hearth_polls_total", len(pollKinds) * len(pollOutcomes)},
-		{"VoteResults", "hearth_poll_votes_total", len(voteResults)},
+		{"VoteResults", "hearth_poll_votes_total", len(hearth.VoteResults)},
 		{"ChatMessages", "hearth_chat_messages_total", 1},
 	}
 	for _, tt := range tests {

@@ -12,12 +12,11 @@ type pollMetrics struct {
 	turnout *prometheus.GaugeVec
 }
 
-// pollKinds, pollOutcomes and voteResults are the bounded label values,
-// pre-declared per channel.
+// pollKinds and pollOutcomes are bounded label values, pre-declared per
+// channel with hearth.VoteResults.
 var (
 	pollKinds    = []string{hearth.PollChat, hearth.PollNative}
 	pollOutcomes = []string{"completed", "cancelled"}
-	voteResults  = []string{"accepted", "changed", "late", "invalid", "duplicate", "bot"}
 )
 
 // newPollMetrics creates the poll collectors; New registers them.
@@ -45,7 +44,7 @@ func (p pollMetrics) addChannel(channel string) {
 			p.polls.WithLabelValues(channel, k, o)
 		}
 	}
-	for _, r := range voteResults {
+	for _, r := range hearth.VoteResults {
 		p.votes.WithLabelValues(channel, r)
 	}
 	p.turnout.WithLabelValues(channel)
