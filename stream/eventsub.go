@@ -67,16 +67,6 @@ var Subscriptions = []Subscription{
 	{"stream.offline", "1", nil},
 }
 
-// SubscriptionTypes lists the type of every entry of Subscriptions, for
-// bounded metric labels.
-func SubscriptionTypes() []string {
-	out := make([]string, len(Subscriptions))
-	for i, s := range Subscriptions {
-		out[i] = s.Type
-	}
-	return out
-}
-
 // allowed reports whether tok may create s for its own channel.
 func (s Subscription) allowed(tok hearth.Token) bool {
 	return len(s.Scopes) == 0 || slices.ContainsFunc(s.Scopes, tok.Has)
@@ -183,13 +173,6 @@ func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
 		obs = nopEventSubObserver{}
 	}
 	return &EventSub{cfg: cfg, log: cfg.Logger, obs: obs, connected: make(map[string]int)}, nil
-}
-
-// Connected reports whether the channel has an EventSub connection open.
-func (e *EventSub) Connected(channel string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.connected[channel] > 0
 }
 
 func (e *EventSub) addConnected(channel string, delta int) {
