@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -262,17 +263,18 @@ func TestEveryFlagOfEveryCommand(t *testing.T) {
 	cancelled, stop := context.WithCancel(context.Background())
 	stop()
 
-	for _, cmd := range cli.subcommands {
-		fs, _, _ := flagSet(cmd)
+	for _, leaf := range leafCommands(cli, nil) {
+		fs, _, _ := flagSet(leaf.cmd)
+		path := strings.Join(leaf.words, " ")
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 		for _, name := range names {
-			t.Run(cmd.name+"_"+name, func(t *testing.T) {
+			t.Run(strings.Join(leaf.words, "_")+"_"+name, func(t *testing.T) {
 				dir := t.TempDir()
 				value := plausible(t, name, fs.Lookup(name), dir, db)
-				args := []string{cmd.name, "--" + name + "=" + value}
+				args := append(slices.Clone(leaf.words), "--"+name+"="+value)
 				runCtx := ctx
-				switch cmd.name {
+				switch path {
 				case "replay":
 					args = append(args, capture)
 					if name != "db" {
@@ -282,7 +284,7 @@ func TestEveryFlagOfEveryCommand(t *testing.T) {
 					args = append(args, filepath.Join(dir, "backup.db"))
 				case "export", "forget":
 					args = append(args, "--channel", "xqcow", "--user", "nobody")
-					if cmd.name == "export" {
+					if path == "export" {
 						args = args[:len(args)-2]
 					}
 					if name != "db" {
@@ -293,6 +295,10 @@ func TestEveryFlagOfEveryCommand(t *testing.T) {
 					// the configuration loaded, then the run stops at once.
 					runCtx = cancelled
 					args = append(args, "--http-addr", "127.0.0.1:0")
+				case "auth login", "auth import", "auth status", "auth logout":
+					// They call Twitch: the configuration is loaded, then
+					// the run stops at once.
+					runCtx = cancelled
 				case "help":
 					return
 				}
@@ -311,6 +317,26 @@ func TestEveryFlagOfEveryCommand(t *testing.T) {
 			})
 		}
 	}
+}
+
+// leafCommand is a command that runs, with the words that name it.
+type leafCommand struct {
+	words []string
+	cmd   *command
+}
+
+// leafCommands returns the commands under c that run, depth first.
+func leafCommands(c *command, words []string) []leafCommand {
+	var out []leafCommand
+	for _, sub := range c.subcommands {
+		w := append(slices.Clone(words), sub.name)
+		if len(sub.subcommands) > 0 {
+			out = append(out, leafCommands(sub, w)...)
+			continue
+		}
+		out = append(out, leafCommand{words: w, cmd: sub})
+	}
+	return out
 }
 
 // plausible returns a value a user could give the flag.
