@@ -1,0 +1,32 @@
+package web
+
+import (
+	"testing"
+
+	"github.com/hearthlive/hearth"
+)
+
+// FuzzDecodePoll feeds any body to the poll request decoder: it never
+// panics, a refusal is an EINVALID error, and what it accepts has a
+// duration in range.
+func FuzzDecodePoll(f *testing.F) {
+	f.Add([]byte(`{"question":"Which map?","options":["Dust","Mirage"],"duration_seconds":90}`))
+	f.Add([]byte(`{"question":"Q","options":["a","b"],"native":true}`))
+	f.Add([]byte(`{"question":1}`))
+	f.Add([]byte(`{"colour":"red"}`))
+	f.Add([]byte(`{} {}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"duration_seconds":1e99}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodePoll(body)
+		if err != nil {
+			if hearth.ErrorCode(err) != hearth.EINVALID {
+				t.Fatalf("decodePoll(%q): %v, want an EINVALID error", body, err)
+			}
+			return
+		}
+		if req.DurationSeconds < 0 || req.DurationSeconds > 3600 {
+			t.Fatalf("decodePoll(%q) accepted duration %d", body, req.DurationSeconds)
+		}
+	})
+}
