@@ -268,7 +268,10 @@ func (h *Helix) Poll(ctx context.Context) error {
 
 // transition emits EventOnline and EventOffline when a channel's stream
 // changes from what the last poll saw; the first poll reports the state
-// as it is, which ends a stream left open by an earlier run.
+// as it is, which ends a stream left open by an earlier run. Both carry
+// the poll's time, not Twitch's started_at: a stream found long running
+// would otherwise have its past minutes credited to whoever is present
+// now, and a new stream could start before the last one ended.
 func (h *Helix) transition(ch, id string, s helix.Stream, live bool, now time.Time) {
 	h.mu.Lock()
 	prev, known := h.seen[ch]
