@@ -33,9 +33,6 @@ const (
 	EndpointAnnouncements = "announcements"
 )
 
-// HelixEndpoints lists every endpoint name, for metrics to pre-declare.
-var HelixEndpoints = []string{EndpointUsers, EndpointStreams, EndpointChatters, EndpointPolls, EndpointAnnouncements}
-
 // maxBackoff bounds the wait after failed polls; maxChatterPages bounds
 // one chatter list (1,000 a page).
 const (
@@ -59,8 +56,8 @@ type BroadcasterIDs interface {
 // HelixObserver is told about Helix requests and health, for metrics. Its
 // methods are called from several goroutines and must be cheap.
 type HelixObserver interface {
-	// HelixRequest counts one request to endpoint (one of HelixEndpoints)
-	// with its HTTP status, or "error" when no answer came.
+	// HelixRequest counts one request to endpoint (one of the Endpoint
+	// constants) with its HTTP status, or "error" when no answer came.
 	HelixRequest(endpoint, code string)
 	// HelixDegraded reports whether the last poll failed.
 	HelixDegraded(degraded bool)
