@@ -444,7 +444,7 @@ func (a *API) getChatters(w http.ResponseWriter, r *http.Request, tok *Token) {
 	writeData(w, map[string]any{"data": data, "pagination": page, "total": len(all)})
 }
 
-// pollJSON is a poll as the Polls endpoints describe it.
+// json is the poll as the Polls endpoints describe it.
 func (p *fakePoll) json() map[string]any {
 	choices := make([]map[string]any, len(p.choices))
 	for i, c := range p.choices {
