@@ -195,6 +195,10 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 	g, err := t.cfg.OAuth.Refresh(ctx, e.tok.Refresh)
 	var oe *OAuthError
 	if errors.As(err, &oe) && (oe.Status == 400 || oe.Status == 401) {
+		// Another instance may have spent the refresh token a moment ago.
+		if st, serr := t.cfg.Store.StoredToken(ctx, subject); serr == nil && st.ObtainedAt.After(e.stored.ObtainedAt) {
+			return t.loadLocked(ctx, subject, e)
+		}
 		return hearth.Errorf(hearth.EUNAUTHORIZED, "Twitch refused to refresh the token for %s (%s): sign in again with %s",
 			subject, oe.Message, LoginCommand(subject))
 	}

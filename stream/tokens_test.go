@@ -271,3 +271,32 @@ func TestKeyFile(t *testing.T) {
 		t.Fatal("the key changed")
 	}
 }
+
+// TestTokensSharedStore has two token sources over one store, as two
+// instances sharing PostgreSQL would: when one has refreshed (spending the
+// refresh token), the other takes the stored token instead of failing.
+func TestTokensSharedStore(t *testing.T) {
+	ctx := context.Background()
+	api, o := newAPI(t)
+	key := newKey(t)
+	first, db := newTokens(t, api, o, key)
+	signIn(t, api, first, hearth.TokenBot, "hearthbot", time.Hour)
+	second := NewTokens(TokensConfig{Store: db, Sealer: key, OAuth: o})
+	if _, err := second.Token(ctx, hearth.TokenBot); err != nil {
+		t.Fatal(err)
+	}
+
+	first.Invalidate(hearth.TokenBot)
+	refreshed, err := first.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Invalidate(hearth.TokenBot)
+	got, err := second.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		t.Fatalf("the second source, whose refresh token the first spent: %v", err)
+	}
+	if got.Access != refreshed.Access || api.Refreshes() != 1 {
+		t.Errorf("the second source did not take the token the first stored (%d refreshes)", api.Refreshes())
+	}
+}
