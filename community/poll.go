@@ -305,15 +305,26 @@ func (c *Channel) RestorePoll(p hearth.Poll, votes []hearth.PollVote, now time.T
 	}
 	c.poll = op
 	c.pollChanged()
-	if p.Kind == hearth.PollChat && !now.Before(p.EndsAt) {
-		c.closePoll(p.EndsAt, hearth.PollClosed)
-	}
+	c.closeDuePoll(now)
 	return c.finish()
 }
 
-// closeDuePoll closes a chat poll whose end has come by now.
+// NativeEndGrace is how long after its end a native poll waits for
+// Twitch's end event before Hearth closes it with the last counts it got
+// (the event may never come, say while Hearth was down).
+const NativeEndGrace = 2 * time.Minute
+
+// closeDuePoll closes a chat poll whose end has come by now, and a native
+// one NativeEndGrace after its end.
 func (c *Channel) closeDuePoll(now time.Time) {
-	if c.poll != nil && c.poll.p.Kind == hearth.PollChat && c.poll.p.Status == hearth.PollOpen && !now.Before(c.poll.p.EndsAt) {
+	if c.poll == nil || c.poll.p.Status != hearth.PollOpen {
+		return
+	}
+	due := c.poll.p.EndsAt
+	if c.poll.p.Kind == hearth.PollNative {
+		due = due.Add(NativeEndGrace)
+	}
+	if !now.Before(due) {
 		c.closePoll(c.poll.p.EndsAt, hearth.PollClosed)
 	}
 }

@@ -501,3 +501,18 @@ func TestValidateNative(t *testing.T) {
 		})
 	}
 }
+
+func TestNativePollClosedWithoutEndEvent(t *testing.T) {
+	c := NewChannel("chan", plainRules(), nil, nil)
+	ev := event(hearth.EventPollBegin, 0, "", "")
+	ev.Poll = &hearth.PollUpdate{ID: "tw-2", Title: "Q", Status: "ACTIVE", StartedAt: t0, EndsAt: t0.Add(time.Minute),
+		Choices: []hearth.PollUpdateChoice{{Title: "a", Votes: 2}, {Title: "b", Votes: 1}}}
+	c.Handle(ev)
+	if res := c.Tick(t0.Add(time.Minute + NativeEndGrace - time.Second)); res.Poll != nil {
+		t.Fatalf("closed within the grace: %+v", res.Poll)
+	}
+	res := c.Tick(t0.Add(time.Minute + NativeEndGrace))
+	if res.Poll == nil || res.Poll.Status != hearth.PollClosed || !res.Poll.ClosedAt.Equal(t0.Add(time.Minute)) || !slices.Equal(res.Poll.Tally.Winners, []int{0}) {
+		t.Fatalf("after the grace: %+v", res.Poll)
+	}
+}
