@@ -189,3 +189,54 @@ func TestHelixEndToEnd(t *testing.T) {
 		t.Error("the log shows the bot's token")
 	}
 }
+
+// TestNativePollsEndToEnd: with the broadcaster signed in (hearth auth
+// import), the poll API's "native": true starts a poll on Twitch through
+// Helix and ends it there; a channel that is not Affiliate is refused with
+// Twitch's reason, and nothing is left open.
+func TestNativePollsEndToEnd(t *testing.T) {
+	const ch, plain, admin = "nativearena", "plainarena", "native-e2e-admin"
+	srv, err := twitchtest.NewServer(twitchtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	api := newAuthAPI(t)
+	api.SetAffiliate(plain, false)
+	env := authEnv(api, t.TempDir())
+	for _, login := range []string{ch, plain} {
+		tok := api.IssueToken(login, []string{stream.ScopeManagePolls}, time.Hour)
+		if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", login, "--token", tok.Access, "--refresh-token", tok.Refresh); code != 0 {
+			t.Fatalf("auth import %s (exit %d):\n%s%s", login, code, out, stderr)
+		}
+	}
+	env["HEARTH_TWITCH_IRC_ADDR"] = srv.Addr()
+	env["HEARTH_TWITCH_IRC_TLS"] = "false"
+	env["HEARTH_CHANNELS"] = ch + "," + plain
+	env["HEARTH_HTTP_ADDR"] = "127.0.0.1:0"
+	env["HEARTH_ADMIN_TOKEN"] = admin
+	p := startHearth(t, env, "serve")
+	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	waitReady(t, base)
+
+	status, body := postRaw(t, base+"/api/v1/channels/"+ch+"/polls", admin, `{"question":"Next game?","options":["Tetris","Doom"],"duration_seconds":120,"native":true}`)
+	var poll struct {
+		ID   string `json:"id"`
+		Kind string `json:"kind"`
+	}
+	if status != http.StatusCreated || json.Unmarshal(body, &poll) != nil || poll.Kind != "native" || api.PollStatus(poll.ID) != "ACTIVE" {
+		t.Fatalf("native poll: %d %s (Twitch's status %q)", status, body, api.PollStatus(poll.ID))
+	}
+	if status, body := postRaw(t, base+"/api/v1/channels/"+ch+"/polls/"+poll.ID+"/end", admin, ""); status != http.StatusOK {
+		t.Fatalf("ending the native poll: %d %s", status, body)
+	}
+	if got := api.PollStatus(poll.ID); got != "TERMINATED" {
+		t.Errorf("Twitch's poll is %q after the API ended it, want TERMINATED", got)
+	}
+
+	status, body = postRaw(t, base+"/api/v1/channels/"+plain+"/polls", admin, `{"question":"Q?","options":["a","b"],"duration_seconds":60,"native":true}`)
+	if status != http.StatusConflict || !strings.Contains(string(body), "partner or affiliate") {
+		t.Fatalf("native poll in a channel that is not Affiliate: %d %s, want 409 with Twitch's reason", status, body)
+	}
+	p.stop(t)
+}
