@@ -14,8 +14,12 @@ import (
 // client id and a token (the bot's, or a broadcaster's once signed in).
 // Helix then reports online/offline, viewer counts and chatter lists, and
 // runs native polls. Without it Hearth works from chat alone, and says so.
+// A replay never asks Twitch.
 func (m *Main) startHelix(ctx context.Context) {
 	cfg := m.Config
+	if m.EventClock {
+		return // a replay keeps the recorded stream's time: live Twitch has no say in it
+	}
 	if cfg.TwitchClientID == "" {
 		m.Logger.Info("helix: off (no twitch.client_id): viewer counts, lurkers and native polls need it; streams are inferred from chat")
 		return
