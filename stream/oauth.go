@@ -65,6 +65,7 @@ type OAuthError struct {
 	Message string
 }
 
+// Error says which call Twitch refused and why, in Twitch's words.
 func (e *OAuthError) Error() string {
 	return fmt.Sprintf("twitch oauth %s: %d %s", e.Op, e.Status, e.Message)
 }

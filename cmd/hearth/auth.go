@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -267,14 +269,22 @@ func subjectName(subject string) string {
 func authImportCommand(fs *flag.FlagSet) runFunc {
 	var who subjectFlags
 	who.register(fs)
-	token := fs.String("token", "", "the access token (`T`, with or without oauth:)")
+	token := fs.String("token", "", "the access token (`T`, with or without oauth:); - reads it from standard input, out of the process list")
 	refresh := fs.String("refresh-token", "", "its refresh token (`R`); without it the token cannot be renewed")
 	return func(ctx context.Context, inv *invocation) error {
 		subject, err := who.subject("auth import")
 		if err != nil {
 			return err
 		}
-		access := strings.TrimPrefix(strings.TrimSpace(*token), "oauth:")
+		access := *token
+		if access == "-" {
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return fmt.Errorf("reading the token from standard input: %w", err)
+			}
+			access = line
+		}
+		access = strings.TrimPrefix(strings.TrimSpace(access), "oauth:")
 		if access == "" {
 			return &usageError{path: "auth import", msg: "give the token with --token T"}
 		}

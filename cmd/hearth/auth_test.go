@@ -43,6 +43,12 @@ func newAuthAPI(t *testing.T) *twitchtest.API {
 // and exit status.
 func runAuth(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runAuthInput(t, env, "", args...)
+}
+
+// runAuthInput is runAuth with input on the binary's standard input.
+func runAuthInput(t *testing.T, env map[string]string, input string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, hearthBin, args...)
@@ -52,7 +58,7 @@ func runAuth(t *testing.T, env map[string]string, args ...string) (stdout, stder
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &errb, strings.NewReader(input)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
@@ -232,7 +238,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 		}
 	})
 	t.Run("Valid", func(t *testing.T) {
-		out, stderr, code := runAuth(t, env, "auth", "import", "--channel", "SomeChannel", "--token", "oauth:"+tok.Access, "--refresh-token", tok.Refresh)
+		out, stderr, code := runAuthInput(t, env, "oauth:"+tok.Access+"\n", "auth", "import", "--channel", "SomeChannel", "--token", "-", "--refresh-token", tok.Refresh)
 		outputs = append(outputs, out, stderr)
 		if code != 0 || !strings.Contains(out, "Signed in #somechannel as somechannel") {
 			t.Fatalf("import (exit %d):\n%s%s", code, out, stderr)
