@@ -721,8 +721,9 @@ func (c *Channel) forgetVote(userID string) {
 
 // MirrorPoll applies a native Twitch poll as Twitch reports it (EventSub
 // or the answer to Create Poll): the channel's poll becomes it, unless a
-// chat poll is open, in which case the native poll is only stored. Updates
-// for a native poll already finished are ignored.
+// chat poll is open or the update is the late end of an earlier poll, in
+// which case it is only stored. Updates for a native poll already finished
+// are ignored.
 func (c *Channel) MirrorPoll(u hearth.PollUpdate, startedBy string, now time.Time) Result {
 	c.begin()
 	c.advance(now)
@@ -746,7 +747,10 @@ func (c *Channel) mirror(u hearth.PollUpdate, startedBy string) {
 	if cur != nil && cur.p.ID == u.ID && cur.p.Status != hearth.PollOpen {
 		return
 	}
-	side := cur != nil && cur.p.ID != u.ID && cur.p.Status == hearth.PollOpen && cur.p.Kind == hearth.PollChat
+	// Beside an open poll, another poll is only stored: a native one while
+	// a chat poll runs, or the late end of an earlier native one.
+	side := cur != nil && cur.p.ID != u.ID && cur.p.Status == hearth.PollOpen &&
+		(cur.p.Kind == hearth.PollChat || status != hearth.PollOpen)
 	var p hearth.Poll
 	if cur != nil && cur.p.ID == u.ID {
 		p = cur.p

@@ -453,6 +453,20 @@ func TestMirrorNativePoll(t *testing.T) {
 			t.Fatalf("moderated: %+v", res.Poll)
 		}
 	})
+	t.Run("LateEndOfAnEarlierPoll", func(t *testing.T) {
+		c := NewChannel("chan", plainRules(), nil, nil)
+		c.Handle(upd(hearth.EventPollBegin, "ACTIVE", 0, 0))
+		next := upd(hearth.EventPollBegin, "ACTIVE", 0, 0)
+		next.Poll.ID = "tw-next"
+		c.Handle(next)
+		res := c.Handle(upd(hearth.EventPollEnd, "COMPLETED", 3, 1))
+		if res.Poll == nil || res.Poll.ID != "tw-1" || res.Poll.Status != hearth.PollClosed || res.PollChanged {
+			t.Fatalf("late end: %+v", res)
+		}
+		if cur, _ := c.CurrentPoll(); cur.ID != "tw-next" || cur.Status != hearth.PollOpen {
+			t.Fatalf("the overlay's poll is %+v, want the open tw-next", cur)
+		}
+	})
 	t.Run("BesideAChatPoll", func(t *testing.T) {
 		c := pollChannel(t, plainRules())
 		res := c.Handle(upd(hearth.EventPollBegin, "ACTIVE", 0, 0))
