@@ -275,10 +275,17 @@ func (t *Tokens) Save(ctx context.Context, subject string, g Grant, v Validation
 	return s.tok, nil
 }
 
-// Run refreshes every stored token when it is due, so that tokens stay
-// fresh while nothing asks for them, until ctx ends. A failure is logged
-// and tried again a minute later.
+// validateEvery is how often Run asks /validate about each token, as
+// Twitch requires of apps that keep a session: at start and hourly.
+const validateEvery = time.Hour
+
+// Run keeps every stored token usable until ctx ends: it refreshes each
+// one when it is due, so that tokens stay fresh while nothing asks for
+// them, and validates each at start and hourly, as Twitch requires,
+// refreshing one that Twitch no longer accepts. A failure is logged and
+// tried again a minute later.
 func (t *Tokens) Run(ctx context.Context) {
+	validated := make(map[string]time.Time)
 	for {
 		next := time.Now().Add(time.Minute)
 		stored, err := t.cfg.Store.StoredTokens(ctx)
@@ -286,6 +293,12 @@ func (t *Tokens) Run(ctx context.Context) {
 			t.log.Warn("twitch tokens: cannot list the stored tokens", "err", err)
 		}
 		for _, st := range stored {
+			if time.Since(validated[st.Subject]) >= validateEvery && t.validate(ctx, st.Subject) {
+				validated[st.Subject] = time.Now()
+			}
+			if v := validated[st.Subject].Add(validateEvery); v.Before(next) {
+				next = v
+			}
 			due := refreshAt(st)
 			if time.Now().Before(due) {
 				if due.Before(next) {
@@ -306,4 +319,34 @@ func (t *Tokens) Run(ctx context.Context) {
 		case <-time.After(max(time.Until(next), time.Second)):
 		}
 	}
+}
+
+// validate asks Twitch whether subject's token is still good, and
+// refreshes it at once if Twitch refuses it. It reports whether the check
+// was made (and should wait an hour).
+func (t *Tokens) validate(ctx context.Context, subject string) bool {
+	tok, err := t.Token(ctx, subject)
+	if err != nil {
+		if ctx.Err() == nil {
+			t.log.Warn("twitch tokens: cannot validate", "subject", subject, "err", err)
+		}
+		return false
+	}
+	_, err = t.cfg.OAuth.Validate(ctx, tok.Access)
+	var oe *OAuthError
+	switch {
+	case errors.As(err, &oe) && oe.Status == 401:
+		t.log.Warn("twitch tokens: Twitch no longer accepts the token; refreshing it", "subject", subject)
+		t.Invalidate(subject)
+		if _, err := t.Token(ctx, subject); err != nil {
+			t.log.Warn("twitch tokens: cannot refresh", "subject", subject, "err", err)
+		}
+		return true
+	case err != nil:
+		if ctx.Err() == nil {
+			t.log.Warn("twitch tokens: cannot validate", "subject", subject, "err", err)
+		}
+		return false
+	}
+	return true
 }

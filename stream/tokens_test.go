@@ -300,3 +300,41 @@ func TestTokensSharedStore(t *testing.T) {
 		t.Errorf("the second source did not take the token the first stored (%d refreshes)", api.Refreshes())
 	}
 }
+
+// TestTokensRunValidates stores a token that Twitch no longer accepts
+// though its stored expiry is far off: Run's validation at start finds
+// out and refreshes it.
+func TestTokensRunValidates(t *testing.T) {
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	dead := api.IssueToken("hearthbot", ScopeNames(BotScopes), time.Millisecond)
+	time.Sleep(2 * time.Millisecond)
+	v := Validation{Login: "hearthbot", UserID: twitchtest.UserID("hearthbot"), Scopes: ScopeNames(BotScopes)}
+	if _, err := tokens.Save(context.Background(), hearth.TokenBot, Grant{Access: dead.Access, Refresh: dead.Refresh, ExpiresIn: time.Hour}, v); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tokens.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for api.Refreshes() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not refresh a token that /validate refuses")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tok, err := tokens.Token(context.Background(), hearth.TokenBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Validate(context.Background(), tok.Access); err != nil {
+		t.Fatalf("the refreshed token does not validate: %v", err)
+	}
+}
