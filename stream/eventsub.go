@@ -106,6 +106,12 @@ type EventSubConfig struct {
 	// MinBackoff and MaxBackoff bound the wait between reconnect attempts
 	// after a connection failed (defaults 1 s and 2 min).
 	MinBackoff, MaxBackoff time.Duration
+	// ChatChannels are channels whose chat is read over EventSub
+	// (channel.chat.message) with the bot's token instead of IRC; each
+	// broadcaster must have granted channel:bot. BroadcasterID returns a
+	// channel's Twitch user id for them (Helix Get Users).
+	ChatChannels  []string
+	BroadcasterID func(ctx context.Context, channel string) (string, error)
 	// Handle receives every event, from the connections' goroutines. It
 	// should hand the event on and return.
 	Handle func(hearth.Event)
@@ -190,7 +196,14 @@ func (e *EventSub) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.runChannel(ctx, ch)
+			e.runSubject(ctx, newGroupState(ch, []string{ch}), e.channelPlan(ch))
+		}()
+	}
+	if len(e.cfg.ChatChannels) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.runSubject(ctx, newGroupState(hearth.TokenBot, e.cfg.ChatChannels), e.chatPlan)
 		}()
 	}
 	wg.Wait()
@@ -202,37 +215,109 @@ func (e *EventSub) Run(ctx context.Context) error {
 // subscribes again.
 func fingerprint(tok hearth.Token) [32]byte { return sha256.Sum256([]byte(tok.Access)) }
 
-// channelState is what one channel's connections share: the ids of
-// messages already handled and the types Twitch revoked.
-type channelState struct {
-	name    string
-	mu      sync.Mutex
-	seen    *messageIDs
-	revoked map[string][32]byte // subscription type -> the token it was revoked for
-	subs    int                 // enabled subscriptions over every connection
+// spec is one subscription to create: its type, the channel it is about
+// and its condition.
+type spec struct {
+	Subscription
+	channel   string
+	condition map[string]string
 }
 
-func (s *channelState) firstTime(id string) bool {
+func (s spec) key() string { return s.Type + " " + s.channel }
+
+// plan lists the subscriptions a token should create.
+type plan func(ctx context.Context, tok hearth.Token) ([]spec, error)
+
+// channelPlan subscribes with a broadcaster's token to what its scopes
+// allow for the broadcaster's own channel.
+func (e *EventSub) channelPlan(channel string) plan {
+	return func(_ context.Context, tok hearth.Token) ([]spec, error) {
+		var out []spec
+		for _, s := range Subscriptions {
+			if s.allowed(tok) {
+				out = append(out, spec{s, channel, s.condition(tok.UserID, tok.UserID)})
+			}
+		}
+		return out, nil
+	}
+}
+
+// groupState is what the connections made with one token share: the ids
+// of messages already handled and the subscriptions Twitch revoked.
+type groupState struct {
+	subject  string          // whose token: a channel's login, or hearth.TokenBot
+	channels map[string]bool // the channels whose events its connections carry
+
+	mu      sync.Mutex
+	seen    *messageIDs
+	revoked map[string][32]byte // spec key -> the token it was revoked for
+	subs    map[string]int      // enabled subscriptions per channel, over every connection
+}
+
+func newGroupState(subject string, channels []string) *groupState {
+	st := &groupState{subject: subject, channels: make(map[string]bool), seen: newMessageIDs(seenMessages),
+		revoked: make(map[string][32]byte), subs: make(map[string]int)}
+	for _, ch := range channels {
+		st.channels[ch] = true
+	}
+	return st
+}
+
+// attrs names the group in log lines, followed by more.
+func (s *groupState) attrs(more ...any) []any {
+	if s.subject == hearth.TokenBot {
+		return append([]any{"token", "bot"}, more...)
+	}
+	return append([]any{"channel", s.subject}, more...)
+}
+
+func (s *groupState) firstTime(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.seen.add(id)
 }
 
-// runChannel waits for the channel's token, then keeps its connections
-// open, starting over when the token changes after a revocation.
-func (e *EventSub) runChannel(ctx context.Context, channel string) {
-	st := &channelState{name: channel, seen: newMessageIDs(seenMessages), revoked: make(map[string][32]byte)}
+// notRevoked leaves out the subscriptions revoked for tok; those revoked
+// for another token are tried again.
+func (s *groupState) notRevoked(specs []spec, tok hearth.Token) []spec {
+	fp := fingerprint(tok)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.DeleteFunc(specs, func(sp spec) bool {
+		at, ok := s.revoked[sp.key()]
+		if ok && at != fp {
+			delete(s.revoked, sp.key())
+		}
+		return ok && at == fp
+	})
+}
+
+// addSubs adds n (negative to remove) to a channel's enabled
+// subscriptions and reports the total.
+func (e *EventSub) addSubs(st *groupState, channel string, n int) {
+	st.mu.Lock()
+	st.subs[channel] += n
+	total := st.subs[channel]
+	st.mu.Unlock()
+	e.obs.EventSubSubscribed(channel, total)
+}
+
+// runSubject waits for the subject's token, then keeps the connections
+// its plan needs open, starting over when the token changes after a
+// revocation.
+func (e *EventSub) runSubject(ctx context.Context, st *groupState, want plan) {
 	backoff := e.cfg.MinBackoff
 	reported := ""
 	for ctx.Err() == nil {
-		tok, err := e.cfg.Tokens.Token(ctx, channel)
-		var wanted []Subscription
-		if err == nil {
-			wanted = e.wanted(st, tok)
+		tok, err := e.cfg.Tokens.Token(ctx, st.subject)
+		var specs []spec
+		if err == nil && tok.UserID != "" {
+			specs, err = want(ctx, tok)
+			specs = st.notRevoked(specs, tok)
 		}
-		if msg := tokenProblem(channel, tok, err, wanted); msg != "" {
+		if msg := st.problem(tok, err, specs); msg != "" {
 			if msg != reported {
-				e.log.Warn(msg, "channel", channel)
+				e.log.Warn(msg, st.attrs()...)
 				reported = msg
 			}
 			if !sleep(ctx, e.cfg.TokenRetry) {
@@ -241,8 +326,7 @@ func (e *EventSub) runChannel(ctx context.Context, channel string) {
 			continue
 		}
 		reported = ""
-		ok := e.runGroup(ctx, st, tok, wanted)
-		if ok {
+		if e.runGroup(ctx, st, tok, specs) {
 			backoff = e.cfg.MinBackoff
 			continue
 		}
@@ -253,62 +337,50 @@ func (e *EventSub) runChannel(ctx context.Context, channel string) {
 	}
 }
 
-// tokenProblem says why a channel cannot use EventSub now, or "".
-func tokenProblem(channel string, tok hearth.Token, err error, wanted []Subscription) string {
+// problem says why the group cannot use EventSub now, or "".
+func (s *groupState) problem(tok hearth.Token, err error, specs []spec) string {
+	login := "hearth auth login --channel " + s.subject
+	what := "the channel's token"
+	if s.subject == hearth.TokenBot {
+		login, what = "hearth auth login --bot", "the bot's token"
+	}
 	switch {
+	case hearth.ErrorCode(err) == hearth.ENOTFOUND && s.subject == hearth.TokenBot:
+		return "eventsub: no bot token, so chat over EventSub is off; run " + login
 	case hearth.ErrorCode(err) == hearth.ENOTFOUND:
-		return "eventsub: no broadcaster token for the channel, so no follows, redemptions or Twitch online/offline; run hearth auth login --channel " + channel
+		return "eventsub: no broadcaster token for the channel, so no follows, redemptions or Twitch online/offline; run " + login
 	case err != nil:
-		return "eventsub: cannot read the channel's token: " + err.Error()
+		return "eventsub: cannot subscribe with " + what + ": " + err.Error()
 	case tok.UserID == "":
-		return "eventsub: the channel's token names no user; sign in again with hearth auth login --channel " + channel
-	case len(wanted) == 0:
-		return "eventsub: every subscription the channel's token allows was revoked; waiting for a new token (hearth auth login --channel " + channel + ")"
+		return "eventsub: " + what + " names no user; sign in again with " + login
+	case len(specs) == 0 && s.subject == hearth.TokenBot && !tok.Has(ScopeReadChat):
+		return "eventsub: the bot's token lacks " + ScopeReadChat + ", so chat over EventSub is off; run " + login
+	case len(specs) == 0:
+		return "eventsub: every subscription " + what + " allows was revoked; waiting for a new token (" + login + ")"
 	}
 	return ""
 }
 
-// wanted lists the subscriptions tok allows that were not revoked for it.
-func (e *EventSub) wanted(st *channelState, tok hearth.Token) []Subscription {
-	fp := fingerprint(tok)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var out []Subscription
-	for _, s := range Subscriptions {
-		if !s.allowed(tok) {
-			continue
-		}
-		if at, ok := st.revoked[s.Type]; ok {
-			if at == fp {
-				continue
-			}
-			delete(st.revoked, s.Type)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// runGroup opens as many connections as wanted needs (at most
+// runGroup opens as many connections as specs need (at most
 // MaxSubscriptionsPerConnection each), keeps them open and returns when
 // one fails for good, when the token changed after a revocation (true),
 // or when ctx ends.
-func (e *EventSub) runGroup(ctx context.Context, st *channelState, tok hearth.Token, wanted []Subscription) bool {
+func (e *EventSub) runGroup(ctx context.Context, st *groupState, tok hearth.Token, specs []spec) bool {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var parts [][]Subscription
-	for len(wanted) > 0 {
-		n := min(len(wanted), MaxSubscriptionsPerConnection)
-		parts = append(parts, wanted[:n])
-		wanted = wanted[n:]
+	var parts [][]spec
+	for len(specs) > 0 {
+		n := min(len(specs), MaxSubscriptionsPerConnection)
+		parts = append(parts, specs[:n])
+		specs = specs[n:]
 	}
 	if len(parts) > MaxConnectionsPerUser {
-		e.log.Error("eventsub: Twitch's limit reached: one user may hold 3 connections of 300 subscriptions; the rest are not created", "channel", st.name, "connections", len(parts))
+		e.log.Error("eventsub: Twitch's limit reached: one user may hold 3 connections of 300 subscriptions; the rest are not created", st.attrs("connections", len(parts))...)
 		parts = parts[:MaxConnectionsPerUser]
 	}
 	done := make(chan bool, len(parts)+1)
 	for _, subs := range parts {
-		c := &connection{e: e, st: st, tok: tok, subs: subs}
+		c := &connection{e: e, st: st, tok: tok, subs: subs, created: make(map[string]spec)}
 		go func() { done <- c.run(ctx) }()
 	}
 	go func() { done <- e.watchToken(ctx, st, tok) }()
@@ -320,10 +392,10 @@ func (e *EventSub) runGroup(ctx context.Context, st *channelState, tok hearth.To
 	return ok
 }
 
-// watchToken returns true once the channel's token changed while some of
+// watchToken returns true once the group's token changed while some of
 // its subscriptions are revoked, so they can be created again, and false
 // when ctx ends.
-func (e *EventSub) watchToken(ctx context.Context, st *channelState, tok hearth.Token) bool {
+func (e *EventSub) watchToken(ctx context.Context, st *groupState, tok hearth.Token) bool {
 	fp := fingerprint(tok)
 	for sleep(ctx, e.cfg.TokenRetry) {
 		st.mu.Lock()
@@ -332,9 +404,9 @@ func (e *EventSub) watchToken(ctx context.Context, st *channelState, tok hearth.
 		if !revoked {
 			continue
 		}
-		now, err := e.cfg.Tokens.Token(ctx, st.name)
+		now, err := e.cfg.Tokens.Token(ctx, st.subject)
 		if err == nil && fingerprint(now) != fp {
-			e.log.Info("eventsub: the channel's token changed; subscribing again to what was revoked", "channel", st.name)
+			e.log.Info("eventsub: the token changed; subscribing again to what was revoked", st.attrs()...)
 			return true
 		}
 	}
@@ -345,12 +417,23 @@ func (e *EventSub) watchToken(ctx context.Context, st *channelState, tok hearth.
 // on it; it follows session_reconnect to new URLs, keeping the session.
 type connection struct {
 	e    *EventSub
-	st   *channelState
+	st   *groupState
 	tok  hearth.Token
-	subs []Subscription
+	subs []spec
 
-	created   int           // subscriptions enabled on this session
-	keepalive time.Duration // the session's keepalive timeout
+	created   map[string]spec // subscriptions enabled on this session, by Twitch's id
+	keepalive time.Duration   // the session's keepalive timeout
+}
+
+// channels lists the channels the connection's subscriptions are about.
+func (c *connection) channels() []string {
+	var out []string
+	for _, s := range c.subs {
+		if !slices.Contains(out, s.channel) {
+			out = append(out, s.channel)
+		}
+	}
+	return out
 }
 
 // frame is one message read from a socket, or the error that ended it.
@@ -439,22 +522,25 @@ func (c *connection) run(ctx context.Context) bool {
 	frames := make(chan frame, 64)
 	cur, err := c.dial(ctx, c.e.cfg.URL, frames)
 	if err != nil {
-		c.e.log.Warn("eventsub: connection failed", "channel", c.st.name, "err", err)
-		c.e.obs.EventSubReconnect(c.st.name, "error")
+		c.e.log.Warn("eventsub: connection failed", c.st.attrs("err", err)...)
+		c.reconnect("error")
 		return false
 	}
-	c.e.addConnected(c.st.name, 1)
+	for _, ch := range c.channels() {
+		c.e.addConnected(ch, 1)
+	}
 	sockets := []*socket{cur}
 	defer func() {
 		for _, s := range sockets {
 			_ = s.ws.Close()
 		}
-		c.e.addConnected(c.st.name, -1)
-		c.st.mu.Lock()
-		c.st.subs -= c.created
-		n := c.st.subs
-		c.st.mu.Unlock()
-		c.e.obs.EventSubSubscribed(c.st.name, n)
+		for _, ch := range c.channels() {
+			c.e.addConnected(ch, -1)
+		}
+		for id, sp := range c.created {
+			delete(c.created, id)
+			c.e.addSubs(c.st, sp.channel, -1)
+		}
 	}()
 	var pending *socket // the socket dialled after session_reconnect, until its welcome
 	welcomed := false
@@ -470,7 +556,7 @@ func (c *connection) run(ctx context.Context) bool {
 			switch {
 			case f.sock == pending && cur != nil:
 				pending = nil
-				c.e.log.Warn("eventsub: the reconnect URL failed; the old connection stays until Twitch closes it", "channel", c.st.name, "err", closeReason(f.err))
+				c.e.log.Warn("eventsub: the reconnect URL failed; the old connection stays until Twitch closes it", c.st.attrs("err", closeReason(f.err))...)
 				continue
 			case f.sock == cur && pending != nil:
 				// Twitch closed the old connection after welcoming the new
@@ -487,11 +573,11 @@ func (c *connection) run(ctx context.Context) bool {
 			var ne interface{ Timeout() bool }
 			if errors.As(f.err, &ne) && ne.Timeout() {
 				reason = "keepalive_timeout"
-				c.e.log.Warn("eventsub: no message within the keepalive timeout; connecting again", "channel", c.st.name)
+				c.e.log.Warn("eventsub: no message within the keepalive timeout; connecting again", c.st.attrs()...)
 			} else {
-				c.e.log.Warn("eventsub: connection lost; connecting again", "channel", c.st.name, "err", closeReason(f.err))
+				c.e.log.Warn("eventsub: connection lost; connecting again", c.st.attrs("err", closeReason(f.err))...)
 			}
-			c.e.obs.EventSubReconnect(c.st.name, reason)
+			c.reconnect(reason)
 			return false
 		}
 		m := f.msg
@@ -506,7 +592,7 @@ func (c *connection) run(ctx context.Context) bool {
 				// The new connection carries the session now; Twitch
 				// closes the old one, whose last messages are still read.
 				cur, pending = f.sock, nil
-				c.e.log.Info("eventsub: reconnected", "channel", c.st.name)
+				c.e.log.Info("eventsub: reconnected", c.st.attrs()...)
 				continue
 			}
 			if welcomed {
@@ -521,10 +607,10 @@ func (c *connection) run(ctx context.Context) bool {
 			if f.sock != cur || m.Payload.Session == nil || m.Payload.Session.ReconnectURL == nil || pending != nil {
 				continue
 			}
-			c.e.obs.EventSubReconnect(c.st.name, "session_reconnect")
+			c.reconnect("session_reconnect")
 			s, err := c.dial(ctx, *m.Payload.Session.ReconnectURL, frames)
 			if err != nil {
-				c.e.log.Warn("eventsub: cannot follow session_reconnect", "channel", c.st.name, "err", err)
+				c.e.log.Warn("eventsub: cannot follow session_reconnect", c.st.attrs("err", err)...)
 				continue
 			}
 			pending = s
@@ -559,6 +645,13 @@ func (c *connection) keepReading(s *socket, m envelope) {
 	_ = s.ws.SetReadDeadline(time.Now().Add(c.keepalive + keepaliveMargin))
 }
 
+// reconnect counts a reconnect for every channel the connection serves.
+func (c *connection) reconnect(reason string) {
+	for _, ch := range c.channels() {
+		c.e.obs.EventSubReconnect(ch, reason)
+	}
+}
+
 func closeReason(err error) string {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
@@ -574,7 +667,12 @@ func (c *connection) notification(m envelope) {
 		return
 	}
 	if !c.st.firstTime(id) {
-		c.e.obs.EventSubDuplicate(c.st.name)
+		for _, sp := range c.created {
+			if sp.Type == m.Metadata.SubscriptionType {
+				c.e.obs.EventSubDuplicate(sp.channel)
+				break
+			}
+		}
 		return
 	}
 	at := m.Metadata.MessageTimestamp
@@ -588,13 +686,13 @@ func (c *connection) notification(m envelope) {
 	var me *MalformedError
 	if errors.As(err, &me) {
 		c.e.obs.Malformed(me.Reason)
-		c.e.log.Warn("eventsub: notification dropped", "channel", c.st.name, "type", m.Metadata.SubscriptionType, "err", err)
+		c.e.log.Warn("eventsub: notification dropped", c.st.attrs("type", m.Metadata.SubscriptionType, "err", err)...)
 		return
 	} else if err != nil {
 		c.e.obs.Malformed("unparsable")
 		return
 	}
-	if ev.Channel != c.st.name {
+	if !c.st.channels[ev.Channel] {
 		c.e.obs.Malformed("channel")
 		return
 	}
@@ -603,24 +701,22 @@ func (c *connection) notification(m envelope) {
 
 func (c *connection) revocation(m envelope) {
 	sub := m.Payload.Subscription
-	if sub == nil || sub.Type == "" {
+	if sub == nil || sub.ID == "" {
 		c.e.obs.Malformed("eventsub_subscription")
 		return
 	}
-	i := slices.IndexFunc(Subscriptions, func(s Subscription) bool { return s.Type == sub.Type })
-	if i < 0 {
+	sp, ok := c.created[sub.ID]
+	if !ok {
 		return
 	}
+	delete(c.created, sub.ID)
 	c.st.mu.Lock()
-	c.st.revoked[sub.Type] = fingerprint(c.tok)
-	c.st.subs--
-	c.created--
-	n := c.st.subs
+	c.st.revoked[sp.key()] = fingerprint(c.tok)
 	c.st.mu.Unlock()
-	c.e.obs.EventSubRevoked(c.st.name, sub.Type)
-	c.e.obs.EventSubSubscribed(c.st.name, n)
-	c.e.log.Warn("eventsub: Twitch revoked a subscription; it is not created again until the channel's token changes",
-		"channel", c.st.name, "type", sub.Type, "status", sub.Status)
+	c.e.addSubs(c.st, sp.channel, -1)
+	c.e.obs.EventSubRevoked(sp.channel, sp.Type)
+	c.e.log.Warn("eventsub: Twitch revoked a subscription; it is not created again until the token changes",
+		c.st.attrs("for", sp.channel, "type", sp.Type, "status", sub.Status)...)
 }
 
 // subscribe creates the connection's subscriptions on session id, within
@@ -629,49 +725,38 @@ func (c *connection) revocation(m envelope) {
 func (c *connection) subscribe(ctx context.Context, session string) bool {
 	ctx, cancel := context.WithTimeout(ctx, welcomeWindow)
 	defer cancel()
-	created := 0
 	for _, s := range c.subs {
-		err := c.create(ctx, session, s)
+		id, err := c.create(ctx, session, s)
 		var te *twitchError
 		switch {
 		case err == nil:
-			created++
+			c.created[id] = s
+			c.e.addSubs(c.st, s.channel, 1)
 		case errors.As(err, &te) && te.status == http.StatusConflict:
-			created++ // already there: a session Twitch kept
+			// Already there: a session Twitch kept. Its id is unknown, so
+			// a revocation of it is only logged.
 		case errors.As(err, &te) && te.status == http.StatusTooManyRequests:
 			c.e.log.Error("eventsub: Twitch's subscription limit reached; "+s.Type+" is not received (Twitch allows 300 subscriptions a connection, 3 connections a user and a total cost of 10 for subscriptions the broadcaster did not authorise)",
-				"channel", c.st.name, "type", s.Type, "twitch", te.message)
+				c.st.attrs("for", s.channel, "type", s.Type, "twitch", te.message)...)
 		case errors.As(err, &te) && te.status == http.StatusForbidden:
-			c.e.log.Warn("eventsub: Twitch refused a subscription the token's scopes should allow", "channel", c.st.name, "type", s.Type, "twitch", te.message)
+			c.e.log.Warn("eventsub: Twitch refused a subscription the token's scopes should allow", c.st.attrs("for", s.channel, "type", s.Type, "twitch", te.message)...)
 		case errors.As(err, &te) && te.status == http.StatusUnauthorized:
-			c.e.cfg.Tokens.Invalidate(c.st.name)
-			c.e.log.Warn("eventsub: Twitch refused the channel's token; refreshing it", "channel", c.st.name)
-			c.add(created)
+			c.e.cfg.Tokens.Invalidate(c.st.subject)
+			c.e.log.Warn("eventsub: Twitch refused the token; refreshing it", c.st.attrs()...)
 			return false
 		default:
-			c.e.log.Warn("eventsub: cannot create a subscription", "channel", c.st.name, "type", s.Type, "err", err)
+			c.e.log.Warn("eventsub: cannot create a subscription", c.st.attrs("for", s.channel, "type", s.Type, "err", err)...)
 			if ctx.Err() != nil {
-				c.add(created)
 				return false
 			}
 		}
 	}
-	c.add(created)
-	if created == 0 {
-		c.e.log.Warn("eventsub: no subscription could be created", "channel", c.st.name)
+	if len(c.created) == 0 {
+		c.e.log.Warn("eventsub: no subscription could be created", c.st.attrs()...)
 		return false
 	}
-	c.e.log.Info("eventsub: subscribed", "channel", c.st.name, "subscriptions", created)
+	c.e.log.Info("eventsub: subscribed", c.st.attrs("subscriptions", len(c.created))...)
 	return true
-}
-
-func (c *connection) add(n int) {
-	c.st.mu.Lock()
-	c.st.subs += n
-	c.created += n
-	total := c.st.subs
-	c.st.mu.Unlock()
-	c.e.obs.EventSubSubscribed(c.st.name, total)
 }
 
 // twitchError is a Helix error answer.
@@ -684,16 +769,16 @@ func (e *twitchError) Error() string {
 	return fmt.Sprintf("eventsub: Twitch answered %d: %s", e.status, e.message)
 }
 
-func (c *connection) create(ctx context.Context, session string, s Subscription) error {
+func (c *connection) create(ctx context.Context, session string, s spec) (string, error) {
 	body, _ := json.Marshal(map[string]any{
 		"type":      s.Type,
 		"version":   s.Version,
-		"condition": s.condition(c.tok.UserID, c.tok.UserID),
+		"condition": s.condition,
 		"transport": map[string]string{"method": "websocket", "session_id": session},
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.e.cfg.SubscriptionsURL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("eventsub: bad subscriptions URL: %w", err)
+		return "", fmt.Errorf("eventsub: bad subscriptions URL: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Client-Id", c.e.cfg.ClientID)
@@ -701,18 +786,24 @@ func (c *connection) create(ctx context.Context, session string, s Subscription)
 	resp, err := c.e.cfg.HTTPClient.Do(req)
 	if err != nil {
 		// The URL is ours, the token is not in it; the error is safe to log.
-		return fmt.Errorf("eventsub: cannot create subscription: %w", err)
+		return "", fmt.Errorf("eventsub: cannot create subscription: %w", err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode == http.StatusAccepted {
-		return nil
-	}
 	var answer struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
 		Message string `json:"message"`
 	}
 	_ = json.Unmarshal(data, &answer)
-	return &twitchError{status: resp.StatusCode, message: strings.TrimSpace(answer.Message)}
+	if resp.StatusCode == http.StatusAccepted && len(answer.Data) == 1 && answer.Data[0].ID != "" {
+		return answer.Data[0].ID, nil
+	}
+	if resp.StatusCode == http.StatusAccepted {
+		return "", &twitchError{status: resp.StatusCode, message: "an answer without the subscription's id"}
+	}
+	return "", &twitchError{status: resp.StatusCode, message: strings.TrimSpace(answer.Message)}
 }
 
 // messageIDs remembers the last n message ids.

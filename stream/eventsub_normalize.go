@@ -61,12 +61,16 @@ type esEvent struct {
 
 // NormalizeNotification turns one EventSub notification's event object
 // into a Hearth event. subType is metadata.subscription_type, messageID
-// metadata.message_id (the event's ID, so a re-delivery is dropped) and at
+// metadata.message_id (the event's ID, so a re-delivery is dropped; a chat
+// message keeps its own message_id, the one IRC carries too) and at
 // metadata.message_timestamp, used when the event carries no time of its
 // own. It returns ErrIgnored for types and events Hearth has no use for (a
 // gifted subscription's recipient: the gift itself counts) and a
 // *MalformedError for unusable ones; it never panics.
 func NormalizeNotification(subType string, event json.RawMessage, messageID string, at time.Time) (hearth.Event, error) {
+	if subType == chatSubscription.Type {
+		return normalizeChat(event, at)
+	}
 	var e esEvent
 	if err := json.Unmarshal(event, &e); err != nil {
 		return hearth.Event{}, malformed("eventsub_json")

@@ -58,6 +58,7 @@ var eventSubTypes = map[string]eventSubType{
 	"channel.poll.begin":    {"1", []string{"broadcaster_user_id"}, []string{"channel:read:polls", "channel:manage:polls"}},
 	"channel.poll.progress": {"1", []string{"broadcaster_user_id"}, []string{"channel:read:polls", "channel:manage:polls"}},
 	"channel.poll.end":      {"1", []string{"broadcaster_user_id"}, []string{"channel:read:polls", "channel:manage:polls"}},
+	"channel.chat.message":  {"1", []string{"broadcaster_user_id", "user_id"}, []string{"user:read:chat"}},
 	"stream.online":         {"1", []string{"broadcaster_user_id"}, nil},
 	"stream.offline":        {"1", []string{"broadcaster_user_id"}, nil},
 }
@@ -71,6 +72,7 @@ type eventSub struct {
 	keepalive time.Duration              // default keepalive_timeout_seconds
 	stalled   bool                       // keepalives and notifications held back
 	welcomes  int
+	sent      map[string][]string // chat messages sent with Send Chat Message, by broadcaster id
 }
 
 // esSession is one EventSub session and the connection that currently
@@ -141,11 +143,13 @@ func (a *API) eventsubRoutes(mux *http.ServeMux) {
 		sessions:  make(map[string]*esSession),
 		subs:      make(map[string]*ESSubscription),
 		keepalive: 10 * time.Second,
+		sent:      make(map[string][]string),
 	}
 	mux.HandleFunc("GET /eventsub/ws", a.eventsubSocket)
 	mux.HandleFunc("POST /helix/eventsub/subscriptions", a.createSubscription)
 	mux.HandleFunc("GET /helix/eventsub/subscriptions", a.listSubscriptions)
 	mux.HandleFunc("DELETE /helix/eventsub/subscriptions", a.deleteSubscription)
+	mux.HandleFunc("POST /helix/chat/messages", a.sendChatMessage)
 }
 
 // SetEventSubKeepalive sets the keepalive_timeout_seconds that new
@@ -392,7 +396,10 @@ func (a *API) ReconnectEventSub() int {
 // Twitch's at-least-once delivery allows). It returns the message ids
 // sent, one a subscription.
 func (a *API) Notify(n Notification, copies int) []string {
-	id := UserID(n.Broadcaster)
+	return a.notify(n, UserID(n.Broadcaster), copies)
+}
+
+func (a *API) notify(n Notification, id string, copies int) []string {
 	es := a.es
 	es.mu.Lock()
 	defer es.mu.Unlock()
@@ -523,8 +530,12 @@ func (a *API) createSubscription(w http.ResponseWriter, r *http.Request) {
 		t.UserID == body.Condition["from_broadcaster_user_id"]
 	if len(spec.scopes) > 0 {
 		granted := slices.ContainsFunc(spec.scopes, t.Has)
-		if body.Type == "channel.follow" {
+		switch body.Type {
+		case "channel.follow":
 			authorised = t.UserID == body.Condition["moderator_user_id"]
+		case "channel.chat.message":
+			authorised = t.UserID == body.Condition["user_id"] &&
+				(t.UserID == body.Condition["broadcaster_user_id"] || a.granted(body.Condition["broadcaster_user_id"], "channel:bot"))
 		}
 		if !granted || !authorised {
 			helixError(w, http.StatusForbidden, "subscription missing proper authorization")
@@ -649,4 +660,69 @@ func (a *API) deleteSubscription(w http.ResponseWriter, r *http.Request) {
 func newUUID() string {
 	h := randomToken() + randomToken()
 	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
+}
+
+// issuedTo returns the issued token of the user with id and, if scope is not
+// "", that scope; nil if none.
+func (a *API) issuedTo(id, scope string) *Token {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, t := range a.tokens {
+		if t.UserID == id && (scope == "" || t.Has(scope)) && time.Now().Before(t.ExpiresAt) {
+			return t
+		}
+	}
+	return nil
+}
+
+// granted reports whether the user with id holds a token the fake issued
+// with scope (a broadcaster granting channel:bot, say).
+func (a *API) granted(id, scope string) bool { return a.issuedTo(id, scope) != nil }
+
+// SentChat returns the messages sent to broadcaster's chat with Helix Send
+// Chat Message, oldest first.
+func (a *API) SentChat(broadcaster string) []string {
+	a.es.mu.Lock()
+	defer a.es.mu.Unlock()
+	return slices.Clone(a.es.sent[UserID(broadcaster)])
+}
+
+// sendChatMessage is Helix Send Chat Message: the message is recorded and,
+// as on Twitch, delivered to the channel's channel.chat.message
+// subscriptions.
+func (a *API) sendChatMessage(w http.ResponseWriter, r *http.Request) {
+	t := a.caller(w, r)
+	if t == nil {
+		return
+	}
+	var body struct {
+		BroadcasterID string `json:"broadcaster_id"`
+		SenderID      string `json:"sender_id"`
+		Message       string `json:"message"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&body); err != nil {
+		helixError(w, http.StatusBadRequest, "malformed request body")
+		return
+	}
+	switch {
+	case !t.Has("user:write:chat"):
+		helixError(w, http.StatusUnauthorized, "Missing scope: user:write:chat")
+		return
+	case body.SenderID != t.UserID:
+		helixError(w, http.StatusUnauthorized, "The sender must match the user ID in the access token")
+		return
+	case body.BroadcasterID == "" || body.Message == "" || len([]rune(body.Message)) > 500:
+		helixError(w, http.StatusBadRequest, "broadcaster_id and a message of 1 to 500 characters are required")
+		return
+	case body.BroadcasterID != t.UserID && !a.granted(body.BroadcasterID, "channel:bot"):
+		helixError(w, http.StatusForbidden, "The sender is not permitted to send chat messages to the broadcaster's chat room")
+		return
+	}
+	a.es.mu.Lock()
+	a.es.sent[body.BroadcasterID] = append(a.es.sent[body.BroadcasterID], body.Message)
+	a.es.mu.Unlock()
+	n := ChatMessage(a.issuedTo(body.BroadcasterID, "").Login, Chatter{ID: t.UserID, Login: t.Login}, body.Message, 0)
+	a.notify(n, body.BroadcasterID, 1)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": []any{map[string]any{"message_id": n.Event["message_id"], "is_sent": true, "drop_reason": nil}}})
 }

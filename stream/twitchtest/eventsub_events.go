@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -168,6 +169,39 @@ func PollEnd(broadcaster string, p Poll, status string) Notification {
 	ev["status"] = status
 	ev["ended_at"] = stamp(p.EndsAt)
 	return Notification{Type: "channel.poll.end", Version: "1", Broadcaster: broadcaster, Event: ev}
+}
+
+// ChatMessage is channel.chat.message: c said text in broadcaster's chat,
+// cheering bits with it if not 0. Its message_id is new, as IRC's id tag
+// would be for the same message.
+func ChatMessage(broadcaster string, c Chatter, text string, bits int) Notification {
+	ev := broadcasterEvent(broadcaster)
+	name := c.DisplayName
+	if name == "" {
+		name = c.Login
+	}
+	ev["chatter_user_id"], ev["chatter_user_login"], ev["chatter_user_name"] = c.ID, c.Login, name
+	ev["message_id"] = NewMessageID()
+	ev["message"] = map[string]any{"text": text, "fragments": []any{
+		map[string]any{"type": "text", "text": text, "cheermote": nil, "emote": nil, "mention": nil},
+	}}
+	ev["message_type"] = "text"
+	badges := []any{}
+	for _, b := range c.Badges {
+		set, version, _ := strings.Cut(b, "/")
+		badges = append(badges, map[string]any{"set_id": set, "id": version, "info": ""})
+	}
+	ev["badges"] = badges
+	ev["cheer"] = nil
+	if bits > 0 {
+		ev["cheer"] = map[string]any{"bits": bits}
+	}
+	ev["color"] = c.Color
+	ev["reply"] = nil
+	ev["channel_points_custom_reward_id"] = nil
+	ev["source_broadcaster_user_id"], ev["source_broadcaster_user_login"], ev["source_broadcaster_user_name"] = nil, nil, nil
+	ev["source_message_id"], ev["source_badges"] = nil, nil
+	return Notification{Type: "channel.chat.message", Version: "1", Broadcaster: broadcaster, Event: ev}
 }
 
 // StreamOnline is stream.online: broadcaster went live at started.

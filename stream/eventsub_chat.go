@@ -1,0 +1,259 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hearthlive/hearth"
+)
+
+// Scopes of chat over EventSub and Helix Send Chat Message: the bot reads
+// with ScopeReadChat and writes with ScopeWriteChat; each broadcaster
+// grants ScopeChannelBot so the bot may.
+const (
+	ScopeReadChat   = "user:read:chat"
+	ScopeWriteChat  = "user:write:chat"
+	ScopeChannelBot = "channel:bot"
+)
+
+// chatSubscription is channel.chat.message, made with the bot's token for
+// each channel whose chat comes over EventSub.
+var chatSubscription = Subscription{"channel.chat.message", "1", []string{ScopeReadChat}}
+
+// chatPlan subscribes with the bot's token to the chat of every channel
+// read over EventSub.
+func (e *EventSub) chatPlan(ctx context.Context, tok hearth.Token) ([]spec, error) {
+	if !chatSubscription.allowed(tok) {
+		return nil, nil
+	}
+	var out []spec
+	for _, ch := range e.cfg.ChatChannels {
+		id, err := e.broadcasterID(ctx, ch)
+		if err != nil {
+			return nil, fmt.Errorf("the broadcaster id of %s: %w", ch, err)
+		}
+		out = append(out, spec{chatSubscription, ch, map[string]string{"broadcaster_user_id": id, "user_id": tok.UserID}})
+	}
+	return out, nil
+}
+
+// broadcasterID asks BroadcasterID, or else takes the id from the
+// broadcaster's own token.
+func (e *EventSub) broadcasterID(ctx context.Context, channel string) (string, error) {
+	if e.cfg.BroadcasterID != nil {
+		return e.cfg.BroadcasterID(ctx, channel)
+	}
+	tok, err := e.cfg.Tokens.Token(ctx, channel)
+	if err != nil {
+		return "", err
+	}
+	return tok.UserID, nil
+}
+
+// esChat is the event of channel.chat.message, with the fields Hearth
+// reads.
+type esChat struct {
+	BroadcasterID    string `json:"broadcaster_user_id"`
+	BroadcasterLogin string `json:"broadcaster_user_login"`
+	ChatterID        string `json:"chatter_user_id"`
+	ChatterLogin     string `json:"chatter_user_login"`
+	ChatterName      string `json:"chatter_user_name"`
+	MessageID        string `json:"message_id"`
+	Message          struct {
+		Text string `json:"text"`
+	} `json:"message"`
+	Badges []struct {
+		SetID string `json:"set_id"`
+	} `json:"badges"`
+	Cheer *struct {
+		Bits int `json:"bits"`
+	} `json:"cheer"`
+}
+
+// normalizeChat turns channel.chat.message into the EventChat that IRC's
+// PRIVMSG of the same message gives: Twitch's message id is the same on
+// both, so a message both transports deliver counts once.
+func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
+	var e esChat
+	if err := json.Unmarshal(event, &e); err != nil {
+		return hearth.Event{}, malformed("eventsub_json")
+	}
+	ch := hearth.NormalizeChannel(e.BroadcasterLogin)
+	if ch == "" {
+		return hearth.Event{}, malformed("channel")
+	}
+	user, err := identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
+	if err != nil {
+		return hearth.Event{}, err
+	}
+	if e.MessageID == "" {
+		return hearth.Event{}, malformed("message_id")
+	}
+	badges := make(map[string]int, len(e.Badges))
+	for _, b := range e.Badges {
+		badges[b.SetID] = 1
+	}
+	ev := hearth.Event{
+		Kind:      hearth.EventChat,
+		Channel:   ch,
+		ChannelID: e.BroadcasterID,
+		ID:        e.MessageID,
+		Time:      at,
+		User:      user,
+		Roles:     roles(badges, user.ID, e.BroadcasterID),
+		Text:      clampText(e.Message.Text),
+	}
+	if e.Cheer != nil {
+		ev.Bits = max(e.Cheer.Bits, 0)
+	}
+	return ev, nil
+}
+
+// HelixChatConfig configures a HelixChat.
+type HelixChatConfig struct {
+	// URL is Helix Send Chat Message (Twitch's:
+	// https://api.twitch.tv/helix/chat/messages).
+	URL      string
+	ClientID string
+	// Tokens gives the bot's token (hearth.TokenBot), with
+	// ScopeWriteChat.
+	Tokens hearth.TokenSource
+	// BroadcasterID returns a channel's Twitch user id.
+	BroadcasterID func(ctx context.Context, channel string) (string, error)
+	// UserLimit, Window and QueueSize bound the bot's messages as for IRC
+	// (defaults: Twitch's 20 per 30 s, 50 waiting).
+	UserLimit int
+	Window    time.Duration
+	QueueSize int
+	// Observer, if set, counts replies sent and dropped.
+	Observer   Observer
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// HelixChat sends the bot's replies with Helix Send Chat Message, for
+// channels whose chat is read over EventSub, under the same rate limits as
+// chat over IRC.
+type HelixChat struct {
+	cfg     HelixChatConfig
+	limiter *limiter
+	obs     Observer
+	log     *slog.Logger
+}
+
+// NewHelixChat checks cfg and returns a HelixChat; Run sends.
+func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
+	if cfg.URL == "" || cfg.Tokens == nil || cfg.BroadcasterID == nil {
+		return nil, errors.New("helix chat: the Send Chat Message URL, a token source and broadcaster ids are required")
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	obs := cfg.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	user := positive(cfg.UserLimit, DefaultUserLimit)
+	return &HelixChat{
+		cfg:     cfg,
+		limiter: newLimiter(user, user, positive(cfg.Window, DefaultWindow), positive(cfg.QueueSize, DefaultQueueSize)),
+		obs:     obs,
+		log:     cfg.Logger,
+	}, nil
+}
+
+// Say queues a reply to channel; past the rate limit it waits, and the
+// oldest waiting reply is dropped when too many wait.
+func (h *HelixChat) Say(channel, text string) {
+	text = sanitizeReply(text)
+	if text == "" {
+		return
+	}
+	if h.limiter.push(outgoing{channel: channel, text: text}) {
+		h.obs.ReplyDropped(channel)
+	}
+}
+
+// Run sends queued replies until ctx ends.
+func (h *HelixChat) Run(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		o, ok, wait := h.limiter.next(time.Now())
+		if ok {
+			if err := h.send(ctx, o); err != nil {
+				h.obs.ReplyDropped(o.channel)
+				h.log.Warn("helix chat: reply not sent", "channel", o.channel, "err", err)
+			} else {
+				h.obs.ReplySent(o.channel)
+			}
+			continue
+		}
+		if wait == 0 {
+			wait = time.Hour
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.limiter.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+func (h *HelixChat) send(ctx context.Context, o outgoing) error {
+	tok, err := h.cfg.Tokens.Token(ctx, hearth.TokenBot)
+	if err != nil {
+		return err
+	}
+	id, err := h.cfg.BroadcasterID(ctx, o.channel)
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(map[string]string{"broadcaster_id": id, "sender_id": tok.UserID, "message": o.text})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("helix chat: bad Send Chat Message URL: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Client-Id", h.cfg.ClientID)
+	req.Header.Set("Authorization", "Bearer "+tok.Access)
+	resp, err := h.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("helix chat: %w", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var answer struct {
+		Data []struct {
+			IsSent     bool `json:"is_sent"`
+			DropReason *struct {
+				Message string `json:"message"`
+			} `json:"drop_reason"`
+		} `json:"data"`
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(data, &answer)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		h.cfg.Tokens.Invalidate(hearth.TokenBot)
+		return &twitchError{status: resp.StatusCode, message: strings.TrimSpace(answer.Message)}
+	case resp.StatusCode != http.StatusOK:
+		return &twitchError{status: resp.StatusCode, message: strings.TrimSpace(answer.Message)}
+	case len(answer.Data) == 1 && !answer.Data[0].IsSent && answer.Data[0].DropReason != nil:
+		return fmt.Errorf("helix chat: Twitch dropped the message: %s", answer.Data[0].DropReason.Message)
+	}
+	return nil
+}
