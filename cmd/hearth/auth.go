@@ -221,16 +221,22 @@ func (a *authSession) login(ctx context.Context, cfg Config, out io.Writer, subj
 	case err != nil:
 		return fmt.Errorf("sign-in not completed: %w", err)
 	}
-	return a.saveGrant(ctx, cfg, out, subject, g)
+	return a.saveGrant(ctx, cfg, out, subject, g, true)
 }
 
 // saveGrant validates a granted token, checks whose it is and stores it.
-func (a *authSession) saveGrant(ctx context.Context, cfg Config, out io.Writer, subject string, g stream.Grant) error {
+// A token refused as someone else's is revoked if revokeRefused is set:
+// one that sign-in just obtained, not one imported, which may serve
+// elsewhere.
+func (a *authSession) saveGrant(ctx context.Context, cfg Config, out io.Writer, subject string, g stream.Grant, revokeRefused bool) error {
 	v, err := a.oauth.Validate(ctx, g.Access)
 	if err != nil {
 		return fmt.Errorf("Twitch does not accept the token: %w", err)
 	}
 	if err := checkIdentity(cfg, subject, v); err != nil {
+		if !revokeRefused {
+			return err
+		}
 		if rerr := a.oauth.Revoke(ctx, g.Access); rerr != nil {
 			a.log.Warn("could not revoke the refused token", "err", rerr)
 		}
@@ -300,7 +306,7 @@ func authImportCommand(fs *flag.FlagSet) runFunc {
 			return fmt.Errorf("cannot validate the token, so nothing was stored: %w", err)
 		}
 		g := stream.Grant{Access: access, Refresh: strings.TrimSpace(*refresh)}
-		if err := a.saveGrant(ctx, inv.cfg, inv.stdout, subject, g); err != nil {
+		if err := a.saveGrant(ctx, inv.cfg, inv.stdout, subject, g, false); err != nil {
 			return err
 		}
 		if g.Refresh == "" {
@@ -487,7 +493,7 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 		return err
 	}
 	var out strings.Builder
-	if err := a.saveGrant(ctx, *cfg, &out, hearth.TokenBot, g); err != nil {
+	if err := a.saveGrant(ctx, *cfg, &out, hearth.TokenBot, g, true); err != nil {
 		return err
 	}
 	log.Info("demo: the bot signed in through the fake Twitch's device flow", "login", cfg.BotUsername, "user_code", dc.UserCode)

@@ -263,6 +263,26 @@ func TestAuthImportAndKeys(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, "the token is otheruser's, not the broadcaster of #thirdchannel") {
 			t.Fatalf("import of another user's token (exit %d):\n%s%s", code, out, stderr)
 		}
+		o := &stream.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+		if _, err := o.Validate(context.Background(), other.Access); err != nil {
+			t.Errorf("refusing to import a token revoked it, though it may serve elsewhere: %v", err)
+		}
+	})
+	t.Run("LoginAsSomeoneElse", func(t *testing.T) {
+		p := startHearth(t, env, "auth", "login", "--channel", "thirdchannel")
+		code := p.waitLine(t, `enter the code ([A-Z]{8})`, 30*time.Second)[1]
+		if err := api.Approve(code, "otheruser"); err != nil {
+			t.Fatal(err)
+		}
+		p.waitLine(t, `the token is otheruser's, not the broadcaster of #thirdchannel: sign in as thirdchannel`, time.Minute)
+		<-p.done
+		outputs = append(outputs, p.output())
+		if p.err == nil {
+			t.Fatal("auth login stored a token signed in as another account")
+		}
+		if status, _, _ := runAuth(t, env, "auth", "status"); strings.Contains(status, "#thirdchannel") {
+			t.Fatalf("status lists a refused token:\n%s", status)
+		}
 	})
 	t.Run("NoSubject", func(t *testing.T) {
 		_, stderr, code := runAuth(t, env, "auth", "login")
