@@ -696,6 +696,9 @@ func (c *connection) notification(m envelope) {
 		c.e.obs.Malformed("channel")
 		return
 	}
+	if ev.Kind == hearth.EventChat && ev.User.ID == c.tok.UserID {
+		return // the bot's own message: IRC does not deliver those either
+	}
 	c.e.cfg.Handle(ev)
 }
 

@@ -70,6 +70,11 @@ type Main struct {
 	// botTokens gives chat the stored bot token; nil when bot.token is
 	// set or the bot has not signed in.
 	botTokens hearth.TokenSource
+
+	// eventSubChat holds the channels whose chat goes over EventSub, and
+	// helixChat sends their replies (eventsub.go).
+	eventSubChat map[string]bool
+	helixChat    *stream.HelixChat
 }
 
 // NewMain returns a Main with the given configuration.
@@ -146,13 +151,17 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:        m.Logger,
 		Polls:         m.Metrics,
 	})
+	ircChannels, err := m.chatTransports(ctx)
+	if err != nil {
+		return err
+	}
 	m.Chat, err = stream.NewChat(stream.ChatConfig{
 		Addr:      cfg.TwitchIRCAddr,
 		TLS:       cfg.TwitchIRCTLS,
 		Username:  cfg.BotUsername,
 		Token:     cfg.BotToken,
 		Tokens:    m.botTokens,
-		Channels:  cfg.Channels,
+		Channels:  ircChannels,
 		UserLimit: cfg.ChatUserLimit,
 		ModLimit:  cfg.ChatModLimit,
 		Window:    cfg.ChatWindow,
@@ -420,6 +429,12 @@ type chatRelay struct{ m *Main }
 
 // Say sends through the chat connection once it exists.
 func (r chatRelay) Say(channel, text string) {
+	if r.m.eventSubChat[channel] {
+		if r.m.helixChat != nil {
+			r.m.helixChat.Say(channel, text)
+		}
+		return
+	}
 	if r.m.Chat != nil {
 		r.m.Chat.Say(channel, text)
 	}

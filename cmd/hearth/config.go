@@ -47,6 +47,9 @@ type Config struct {
 	ChatUserLimit int
 	ChatModLimit  int
 	ChatWindow    time.Duration
+	// ChatTransport is how chat is read and written: irc, eventsub or auto
+	// (see chatTransports).
+	ChatTransport string
 
 	// Rules are every channel's rules; Overrides change some per channel
 	// (YAML only: overrides.<channel>.<rule key>). RulesFor combines them.
@@ -74,6 +77,7 @@ func defaultConfig() Config {
 		ChatUserLimit:     20,
 		ChatModLimit:      100,
 		ChatWindow:        30 * time.Second,
+		ChatTransport:     "irc",
 		Rules:             community.DefaultRules(),
 		FlushInterval:     250 * time.Millisecond,
 		FlushSize:         500,
@@ -328,6 +332,7 @@ var configKeys = []configKey{
 	{yaml: "chat.user_limit", env: "HEARTH_CHAT_USER_LIMIT", flag: "chat-user-limit", help: "bot messages allowed per window where the bot is a normal user (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatUserLimit })},
 	{yaml: "chat.mod_limit", env: "HEARTH_CHAT_MOD_LIMIT", flag: "chat-mod-limit", help: "bot messages allowed per window where the bot is moderator, VIP or broadcaster (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatModLimit })},
 	{yaml: "chat.window", env: "HEARTH_CHAT_WINDOW", flag: "chat-window", help: "the sliding window of the chat limits", field: durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.ChatWindow })},
+	{yaml: "chat.transport", env: "HEARTH_CHAT_TRANSPORT", flag: "chat-transport", help: "irc, eventsub (chat.message over EventSub and Helix Send Chat Message, for every channel) or auto (EventSub where the broadcaster granted channel:bot, IRC elsewhere)", field: oneOf([]string{"irc", "eventsub", "auto"}, func(c *Config) *string { return &c.ChatTransport })},
 	{yaml: "points.per_message", env: "HEARTH_POINTS_PER_MESSAGE", flag: "points-per-message", rule: true, help: "points a counted chat message earns", field: whole(func(c *Config) *int64 { return &c.Rules.PointsPerMessage })},
 	{yaml: "points.message_cooldown", env: "HEARTH_POINTS_MESSAGE_COOLDOWN", flag: "points-message-cooldown", rule: true, help: "after earning from chat, a viewer earns nothing more from chat for this long", field: duration(func(c *Config) *time.Duration { return &c.Rules.MessageCooldown })},
 	{yaml: "points.repeat_window", env: "HEARTH_POINTS_REPEAT_WINDOW", flag: "points-repeat-window", rule: true, help: "a message repeating the viewer's previous one within this window earns nothing", field: duration(func(c *Config) *time.Duration { return &c.Rules.RepeatWindow })},

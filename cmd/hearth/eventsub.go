@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -27,14 +28,20 @@ func (m *Main) startEventSub(ctx context.Context) {
 		return
 	}
 	channels := make([]string, len(m.Channels))
+	var chat []string
 	for i, ch := range m.Channels {
 		channels[i] = ch.Name
+		if m.eventSubChat[ch.Name] {
+			chat = append(chat, ch.Name)
+		}
 	}
 	es, err := stream.NewEventSub(stream.EventSubConfig{
 		URL:              cfg.TwitchEventSubURL,
 		SubscriptionsURL: subscriptionsURL(cfg),
 		ClientID:         cfg.TwitchClientID,
 		Channels:         channels,
+		ChatChannels:     chat,
+		BroadcasterID:    m.broadcasterID,
 		Tokens:           m.Tokens,
 		Handle:           m.Engine.Handle,
 		Observer:         m.Metrics,
@@ -45,6 +52,79 @@ func (m *Main) startEventSub(ctx context.Context) {
 		return
 	}
 	m.parts.start("eventsub", func() { _ = es.Run(ctx) })
+	if m.helixChat != nil {
+		m.parts.start("helix chat", func() { m.helixChat.Run(ctx) })
+	}
+}
+
+// chatTransports decides, from chat.transport, which channels read and
+// write chat over EventSub and Helix Send Chat Message (m.eventSubChat),
+// and returns the others, which use IRC. "auto" picks EventSub for a
+// channel when the signed-in bot may read and write chat that way
+// (user:read:chat, user:write:chat) and the broadcaster granted
+// channel:bot; the choice is made at start-up.
+func (m *Main) chatTransports(ctx context.Context) ([]string, error) {
+	cfg := m.Config
+	m.eventSubChat = make(map[string]bool)
+	switch cfg.ChatTransport {
+	case "eventsub":
+		if cfg.TwitchClientID == "" {
+			return nil, errors.New("chat.transport eventsub needs the application's client id: set HEARTH_TWITCH_CLIENT_ID (or --twitch-client-id)")
+		}
+		for _, ch := range cfg.Channels {
+			m.eventSubChat[ch] = true
+		}
+	case "auto":
+		bot, err := m.Tokens.Token(ctx, hearth.TokenBot)
+		if cfg.TwitchClientID == "" || err != nil || !bot.Has(stream.ScopeReadChat) || !bot.Has(stream.ScopeWriteChat) {
+			break
+		}
+		for _, ch := range cfg.Channels {
+			if tok, err := m.Tokens.Token(ctx, ch); err == nil && tok.Has(stream.ScopeChannelBot) {
+				m.eventSubChat[ch] = true
+			}
+		}
+	}
+	var irc, eventsub []string
+	for _, ch := range cfg.Channels {
+		if m.eventSubChat[ch] {
+			eventsub = append(eventsub, ch)
+		} else {
+			irc = append(irc, ch)
+		}
+	}
+	if len(eventsub) == 0 {
+		return irc, nil
+	}
+	h, err := stream.NewHelixChat(stream.HelixChatConfig{
+		URL:           strings.TrimSuffix(cfg.TwitchAPIURL, "/") + "/chat/messages",
+		ClientID:      cfg.TwitchClientID,
+		Tokens:        m.Tokens,
+		BroadcasterID: m.broadcasterID,
+		UserLimit:     cfg.ChatUserLimit,
+		Window:        cfg.ChatWindow,
+		Observer:      m.Metrics,
+		Logger:        m.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.helixChat = h
+	m.Logger.Info("chat over EventSub and Helix Send Chat Message", "channels", strings.Join(eventsub, ","))
+	return irc, nil
+}
+
+// broadcasterID is a channel's Twitch user id: Helix's answer, or else
+// the id in the broadcaster's token.
+func (m *Main) broadcasterID(ctx context.Context, channel string) (string, error) {
+	if m.Helix != nil {
+		return m.Helix.BroadcasterID(ctx, channel)
+	}
+	tok, err := m.Tokens.Token(ctx, channel)
+	if err != nil {
+		return "", err
+	}
+	return tok.UserID, nil
 }
 
 // subscriptionsURL is twitch.eventsub_subscriptions_url, or the Helix base

@@ -260,3 +260,78 @@ func alertKinds(items []alertItem) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// TestChatOverEventSubEndToEnd runs the real binary with chat.transport
+// auto, the bot signed in with the EventSub chat scopes and the
+// broadcaster having granted channel:bot: the channel's chat comes over
+// EventSub, counts as IRC's would, a message
+// delivered twice counts once, and a command's reply goes out through
+// Helix Send Chat Message.
+func TestChatOverEventSubEndToEnd(t *testing.T) {
+	const ch, admin = "eschat", "eventsub-chat-admin"
+	srv, err := twitchtest.NewServer(twitchtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	api := newAuthAPI(t)
+	env := authEnv(api, t.TempDir())
+	bot := api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes), time.Hour)
+	broadcaster := api.IssueToken(ch, stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	for _, args := range [][]string{
+		{"auth", "import", "--bot", "--token", bot.Access, "--refresh-token", bot.Refresh},
+		{"auth", "import", "--channel", ch, "--token", broadcaster.Access, "--refresh-token", broadcaster.Refresh},
+	} {
+		if out, stderr, code := runAuth(t, env, args...); code != 0 {
+			t.Fatalf("%v (exit %d):\n%s%s", args, code, out, stderr)
+		}
+	}
+	env["HEARTH_TWITCH_IRC_ADDR"] = srv.Addr()
+	env["HEARTH_TWITCH_IRC_TLS"] = "false"
+	env["HEARTH_CHANNELS"] = ch
+	env["HEARTH_HTTP_ADDR"] = "127.0.0.1:0"
+	env["HEARTH_ADMIN_TOKEN"] = admin
+	env["HEARTH_CHAT_TRANSPORT"] = "auto"
+	p := startHearth(t, env, "serve")
+	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	waitReady(t, base)
+	p.waitLine(t, `chat over EventSub and Helix Send Chat Message.*channels=`+ch, 10*time.Second)
+	waitFor(t, "the chat subscription", func() bool {
+		for _, s := range api.EventSubSubscriptions(ch) {
+			if s.Type == "channel.chat.message" && s.Status == twitchtest.StatusEnabled && s.UserID == bot.UserID {
+				return true
+			}
+		}
+		return false
+	})
+
+	vic := twitchtest.Chatter{ID: twitchtest.UserID("vic"), Login: "vic", DisplayName: "Vic"}
+	if ids := api.Notify(twitchtest.ChatMessage(ch, vic, "hello there", 0), 2); len(ids) != 1 {
+		t.Fatalf("the message reached %d subscriptions, want 1", len(ids))
+	}
+	waitFor(t, "vic's points", func() bool { return viewerPoints(t, base, admin, ch, "vic") == 60 })
+	api.Notify(twitchtest.ChatMessage(ch, vic, "!points", 0), 1)
+	waitFor(t, "the reply through Helix", func() bool { return len(api.SentChat(ch)) == 1 })
+	if reply := api.SentChat(ch)[0]; !strings.Contains(reply, "60") {
+		t.Errorf("reply %q does not give vic's 60 points", reply)
+	}
+	waitFor(t, "two messages counted", func() bool {
+		v, _ := series(t, base, `hearth_chat_messages_total{channel="`+ch+`"}`)
+		return v == 2
+	})
+	if v, _ := series(t, base, `hearth_eventsub_duplicates_total{channel="`+ch+`"}`); v != 1 {
+		t.Errorf("hearth_eventsub_duplicates_total = %v, want 1", v)
+	}
+	if v, _ := series(t, base, `hearth_chat_replies_sent_total{channel="`+ch+`"}`); v != 1 {
+		t.Errorf("hearth_chat_replies_sent_total = %v, want 1", v)
+	}
+	if sent := srv.Sent(); len(sent) != 0 {
+		t.Errorf("the bot said %v over IRC in a channel whose chat goes over EventSub", sent)
+	}
+	p.stop(t)
+	for _, secret := range []string{bot.Access, bot.Refresh, broadcaster.Access, broadcaster.Refresh} {
+		if strings.Contains(p.output(), secret) {
+			t.Error("the log shows a token")
+		}
+	}
+}
