@@ -173,8 +173,9 @@ func (c *Channel) newPollID(t time.Time) string {
 }
 
 // StartPoll opens a chat poll at now, if no poll is open. It returns the
-// poll and what the engine must write, say and publish; an ECONFLICT error
-// when a poll is open, EINVALID naming the field for a bad spec.
+// poll, and an ECONFLICT error when a poll is open, EINVALID naming the
+// field for a bad spec. The Result is what the engine must write, say and
+// publish, also with an error: the clock moved to now.
 func (c *Channel) StartPoll(spec PollSpec, now time.Time) (hearth.Poll, Result, error) {
 	c.begin()
 	c.advance(now)
@@ -182,8 +183,7 @@ func (c *Channel) StartPoll(spec PollSpec, now time.Time) (hearth.Poll, Result, 
 		now = c.clock
 	}
 	if err := c.startPoll(spec, now); err != nil {
-		c.finish()
-		return hearth.Poll{}, Result{}, err
+		return hearth.Poll{}, c.finish(), err
 	}
 	p := c.poll.p
 	return p, c.finish(), nil
@@ -218,14 +218,14 @@ func (c *Channel) startPoll(spec PollSpec, now time.Time) error {
 }
 
 // EndPoll closes (cancel false) or cancels the open poll with id ("" for
-// whichever is open) at now. ENOTFOUND when no such poll is open.
+// whichever is open) at now; ENOTFOUND when no such poll is open. The
+// Result is to be applied also with an error, as StartPoll's.
 func (c *Channel) EndPoll(id string, cancel bool, now time.Time) (hearth.Poll, Result, error) {
 	c.begin()
 	c.advance(now)
 	c.closeDuePoll(c.clock)
 	if c.poll == nil || c.poll.p.Status != hearth.PollOpen || id != "" && c.poll.p.ID != id {
-		c.finish()
-		return hearth.Poll{}, Result{}, hearth.Errorf(hearth.ENOTFOUND, "#%s has no open poll %s", c.name, id)
+		return hearth.Poll{}, c.finish(), hearth.Errorf(hearth.ENOTFOUND, "#%s has no open poll %s", c.name, id)
 	}
 	status := hearth.PollClosed
 	if cancel {

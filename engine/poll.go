@@ -85,8 +85,9 @@ func (e *Engine) restorePolls(ctx context.Context, a *actor) error {
 
 // RunPoll runs fn on the channel's goroutine, after every event queued
 // before it, and applies the result it returns as an event's: its rows are
-// written, its lines said, its overlay state published. fn's error is
-// returned, and nothing is applied then.
+// written, its lines said, its overlay state published. The result is
+// applied also when fn fails (the channel's clock may have moved), and
+// fn's error is returned.
 func (e *Engine) RunPoll(ctx context.Context, channel string, fn func(c *community.Channel, now time.Time) (community.Result, error)) error {
 	a, ok := e.channels[channel]
 	if !ok {
@@ -96,10 +97,9 @@ func (e *Engine) RunPoll(ctx context.Context, channel string, fn func(c *communi
 	done := make(chan struct{})
 	req := func() {
 		defer close(done)
-		res, err := fn(a.ch, a.now())
-		if ferr = err; err == nil {
-			a.apply(res)
-		}
+		var res community.Result
+		res, ferr = fn(a.ch, a.now())
+		a.apply(res)
 	}
 	select {
 	case a.ctl <- req:
