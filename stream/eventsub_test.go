@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -491,4 +492,69 @@ func startEventSubChat(t *testing.T, botScopes []string) *eventSubRig {
 		<-done
 	})
 	return r
+}
+
+// TestEventSubSpreadsOverConnections reads the chat of more channels than
+// one connection may hold: the subscriptions are spread over Twitch's 3
+// connections a user, and what does not fit is refused with a clear
+// message.
+func TestEventSubSpreadsOverConnections(t *testing.T) {
+	const channels = 3*MaxSubscriptionsPerConnection + 1
+	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = api.Close() })
+	tokens := &fakeTokens{tokens: map[string]hearth.Token{}}
+	tokens.set(hearth.TokenBot, api.IssueToken("hearthbot", []string{ScopeReadChat}, time.Hour))
+	var names []string
+	for i := range channels {
+		name := fmt.Sprintf("channel%04d", i)
+		names = append(names, name)
+		api.IssueToken(name, []string{ScopeChannelBot}, time.Hour)
+	}
+	logs := &syncBuffer{}
+	es, err := NewEventSub(EventSubConfig{
+		URL:              api.EventSubURL(),
+		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
+		ClientID:         api.ClientID(),
+		ChatChannels:     names,
+		BroadcasterID:    func(_ context.Context, ch string) (string, error) { return twitchtest.UserID(ch), nil },
+		Tokens:           tokens,
+		Handle:           func(hearth.Event) {},
+		Logger:           slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = es.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	enabled := func() (n int) {
+		for _, ch := range names {
+			for _, s := range api.EventSubSubscriptions(ch) {
+				if s.Status == twitchtest.StatusEnabled {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	waitFor(t, 30*time.Second, "900 subscriptions", func() bool { return enabled() == 3*MaxSubscriptionsPerConnection })
+	if got := api.EventSubWelcomes(); got != MaxConnectionsPerUser {
+		t.Errorf("%d connections, want %d", got, MaxConnectionsPerUser)
+	}
+	if !strings.Contains(logs.String(), "Twitch's limit reached") {
+		t.Errorf("no clear message about the limit:\n%s", logs.String())
+	}
+	if got := api.EventSubSubscriptions(names[channels-1]); len(got) != 0 {
+		t.Errorf("the channel past the limit has subscriptions %+v", got)
+	}
 }
