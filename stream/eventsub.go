@@ -97,7 +97,9 @@ type EventSubConfig struct {
 	// broadcaster's token from Tokens; a channel without one is skipped
 	// (and retried every TokenRetry) with a log line saying so.
 	Channels []string
-	Tokens   hearth.TokenSource
+	// Tokens gives each broadcaster's token (subject: the channel's login)
+	// and, for ChatChannels, the bot's (hearth.TokenBot).
+	Tokens hearth.TokenSource
 	// TokenRetry is how often a channel without a token, or whose token
 	// allows nothing, is looked at again, and how often the token of a
 	// channel with revoked subscriptions is checked for a new one
@@ -145,9 +147,9 @@ type EventSubObserver interface {
 	Malformed(reason string)
 }
 
-// EventSub keeps one channel's EventSub connections open per broadcaster
-// token, subscribes to what each token allows, and turns notifications
-// into events.
+// EventSub keeps EventSub connections open, a group for each token (every
+// broadcaster's, and the bot's for chat over EventSub), subscribes to what
+// each token allows, and turns notifications into events.
 type EventSub struct {
 	cfg EventSubConfig
 	log *slog.Logger
