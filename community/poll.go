@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
@@ -77,11 +78,12 @@ type openPoll struct {
 }
 
 // Validate checks a chat poll's spec against the rules, naming the field
-// at fault in an EINVALID error. It trims the question and options.
+// at fault in an EINVALID error. It trims the question and options of
+// spaces and invisible characters, as commands are.
 func (s *PollSpec) Validate(r Rules) error {
-	s.Question = strings.TrimSpace(s.Question)
+	s.Question = strings.TrimFunc(s.Question, cmdSeparator)
 	for i := range s.Options {
-		s.Options[i] = strings.TrimSpace(s.Options[i])
+		s.Options[i] = strings.TrimFunc(s.Options[i], cmdSeparator)
 	}
 	if s.Duration == 0 {
 		s.Duration = r.PollDuration
@@ -90,7 +92,7 @@ func (s *PollSpec) Validate(r Rules) error {
 	case s.Question == "":
 		return hearth.Errorf(hearth.EINVALID, "question: a poll needs a question")
 	case len(s.Question) > hearth.PollMaxQuestionLen || !validPollText(s.Question):
-		return hearth.Errorf(hearth.EINVALID, "question: at most %d bytes of text", hearth.PollMaxQuestionLen)
+		return hearth.Errorf(hearth.EINVALID, "question: at most %d bytes of text, without control characters", hearth.PollMaxQuestionLen)
 	case len(s.Options) < hearth.PollMinOptions || len(s.Options) > hearth.PollMaxOptions:
 		return hearth.Errorf(hearth.EINVALID, "options: a poll has %d to %d options, got %d", hearth.PollMinOptions, hearth.PollMaxOptions, len(s.Options))
 	case s.Duration < MinPollDuration || s.Duration > MaxPollDuration:
@@ -102,7 +104,7 @@ func (s *PollSpec) Validate(r Rules) error {
 		case o == "":
 			return hearth.Errorf(hearth.EINVALID, "options: option %d is empty", i+1)
 		case len(o) > hearth.PollMaxOptionLen || !validPollText(o):
-			return hearth.Errorf(hearth.EINVALID, "options: option %d is longer than %d bytes", i+1, hearth.PollMaxOptionLen)
+			return hearth.Errorf(hearth.EINVALID, "options: option %d is longer than %d bytes or holds control characters", i+1, hearth.PollMaxOptionLen)
 		case seen[strings.ToLower(o)]:
 			return hearth.Errorf(hearth.EINVALID, "options: option %d repeats %q", i+1, o)
 		}
@@ -132,8 +134,11 @@ func (s PollSpec) ValidateNative() error {
 	return nil
 }
 
+// validPollText reports whether s can be shown as a poll's text: no
+// control characters (a line break would split a chat line) and nothing
+// that was invalid UTF-8.
 func validPollText(s string) bool {
-	return !strings.ContainsFunc(s, func(r rune) bool { return r == 0 || r == '\uFFFD' })
+	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError })
 }
 
 // ParsePoll reads the text of "!poll Question | A | B | C 90s": the

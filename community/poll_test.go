@@ -73,6 +73,7 @@ func TestPollStart(t *testing.T) {
 		{"TooShort", "!poll Q | A | B 5s", mod, RejectBadPoll, "10s to 30m", 0},
 		{"TooLong", "!poll Q | A | B 31m", mod, RejectBadPoll, "10s to 30m", 0},
 		{"RepeatedOption", "!poll Q | A | a", mod, RejectBadPoll, "Usage", 0},
+		{"RepeatedBehindInvisibleCharacters", "!poll Q | A | \u200bA\u200b", mod, RejectBadPoll, "Usage", 0},
 		{"NoQuestion", "!poll | A | B", mod, RejectBadPoll, "Usage", 0},
 	}
 	for _, tt := range tests {

@@ -423,6 +423,7 @@ func TestPollAPI(t *testing.T) {
 		{"TooShort", `{"question":"Q","options":["a","b"],"duration_seconds":5}`, "duration:"},
 		{"NegativeDuration", `{"question":"Q","options":["a","b"],"duration_seconds":-1}`, "duration_seconds:"},
 		{"EmptyOption", `{"question":"Q","options":["a",""]}`, "options: option 2 is empty"},
+		{"LineBreak", `{"question":"Q\r\nPRIVMSG #x :hi","options":["a","b"]}`, "question: at most 300 bytes of text, without control characters"},
 		{"UnknownField", `{"question":"Q","options":["a","b"],"colour":"red"}`, "colour: no such field"},
 		{"WrongType", `{"question":1,"options":["a","b"]}`, "question: must be string"},
 		{"NotJSON", `Which map?`, "body:"},
