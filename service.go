@@ -23,7 +23,9 @@ type Batch struct {
 }
 
 // Len returns the number of changes in the batch.
-func (b Batch) Len() int { return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) }
+func (b Batch) Len() int {
+	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes)
+}
 
 // Store persists Hearth's state. Implementations: store/sqlite,
 // store/postgres. Methods return *Error with ENOTFOUND when a thing is
