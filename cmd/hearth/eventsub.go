@@ -16,10 +16,13 @@ import (
 // broadcaster signed in (hearth auth login --channel), so follows,
 // subscriptions, cheers, raids, redemptions, native polls and
 // online/offline arrive as they happen. Channels without a token are
-// looked at again every minute; without a client id EventSub is off.
+// looked at again every minute; without a client id EventSub is off. A
+// replay never asks Twitch.
 func (m *Main) startEventSub(ctx context.Context) {
 	cfg := m.Config
 	switch {
+	case m.EventClock:
+		return // a replay's events all come from its recording
 	case cfg.TwitchClientID == "":
 		m.Logger.Info("eventsub: off (no twitch.client_id): follows, redemptions and Twitch's online/offline need it")
 		return
@@ -62,10 +65,14 @@ func (m *Main) startEventSub(ctx context.Context) {
 // and returns the others, which use IRC. "auto" picks EventSub for a
 // channel when the signed-in bot may read and write chat that way
 // (user:read:chat, user:write:chat) and the broadcaster granted
-// channel:bot; the choice is made at start-up.
+// channel:bot; the choice is made at start-up. A replay reads its
+// recording over IRC whatever the setting.
 func (m *Main) chatTransports(ctx context.Context) ([]string, error) {
 	cfg := m.Config
 	m.eventSubChat = make(map[string]bool)
+	if m.EventClock {
+		return cfg.Channels, nil
+	}
 	switch cfg.ChatTransport {
 	case "eventsub":
 		if cfg.TwitchClientID == "" {
