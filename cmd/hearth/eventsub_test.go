@@ -335,3 +335,24 @@ func TestChatOverEventSubEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayLeavesEventSubAlone replays a capture with a client id and
+// the channel's broadcaster signed in: the replay's events all come from
+// the recording, so it never connects to EventSub.
+func TestReplayLeavesEventSubAlone(t *testing.T) {
+	file := captureFile(t, 300)
+	api := newAuthAPI(t)
+	env := authEnv(api, t.TempDir())
+	tok := api.IssueToken("xqcow", stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", "xqcow", "--token", tok.Access); code != 0 {
+		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
+	}
+	env["HEARTH_CHAT_TRANSPORT"] = "eventsub"
+	out := runHearth(t, env, "replay", "--speed", "max", "--db", env["HEARTH_DATABASE_URL"], "--json", file)
+	if !strings.Contains(out, `"xqcow"`) {
+		t.Fatalf("replay summary without the channel:\n%s", out)
+	}
+	if n := api.EventSubWelcomes(); n != 0 {
+		t.Errorf("the replay opened %d EventSub sessions", n)
+	}
+}
