@@ -20,11 +20,14 @@ type Batch struct {
 	// before the votes of the same batch.
 	Polls     []Poll
 	PollVotes []PollVote
+	// Recaps are whole stream recaps, keyed by (Channel, Seq); a later
+	// recap of the same stream replaces the earlier one.
+	Recaps []StreamRecap
 }
 
 // Len returns the number of changes in the batch.
 func (b Batch) Len() int {
-	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes)
+	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps)
 }
 
 // Store persists Hearth's state. Implementations: store/sqlite,
@@ -112,6 +115,16 @@ func (b Batch) Validate() error {
 	for i, v := range b.PollVotes {
 		if msg := v.problem(); msg != "" {
 			return Errorf(EINVALID, "poll vote %d of batch: %s", i, msg)
+		}
+	}
+	for i, r := range b.Recaps {
+		switch {
+		case !ValidLogin(r.Channel):
+			return Errorf(EINVALID, "recap %d of batch: channel is not a valid channel login", i)
+		case r.Seq < 1:
+			return Errorf(EINVALID, "recap %d of batch: seq must be positive", i)
+		case r.StartedAt.IsZero():
+			return Errorf(EINVALID, "recap %d of batch: it must start", i)
 		}
 	}
 	return nil
