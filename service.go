@@ -35,6 +35,7 @@ func (b Batch) Len() int {
 // missing, never a nil result with a nil error.
 type Store interface {
 	PollStore
+	RecapStore
 	TokenStore
 	BroadcasterIDStore
 	// Apply writes every change in b in one transaction: all or nothing.
@@ -118,13 +119,8 @@ func (b Batch) Validate() error {
 		}
 	}
 	for i, r := range b.Recaps {
-		switch {
-		case !ValidLogin(r.Channel):
-			return Errorf(EINVALID, "recap %d of batch: channel is not a valid channel login", i)
-		case r.Seq < 1:
-			return Errorf(EINVALID, "recap %d of batch: seq must be positive", i)
-		case r.StartedAt.IsZero():
-			return Errorf(EINVALID, "recap %d of batch: it must start", i)
+		if msg := r.problem(); msg != "" {
+			return Errorf(EINVALID, "recap %d of batch: %s", i, msg)
 		}
 	}
 	return nil

@@ -27,7 +27,7 @@ const applyAttempts = 3
 // Apply writes every change in b in one transaction: all or nothing. It
 // deletes the viewers that b.Forget names first (a viewer that is not there
 // is no error, and their poll votes go too), then writes b.Viewers, then
-// b.Streams, b.Polls and b.PollVotes. Rows are whole (absolute values), so
+// b.Streams, b.Polls, b.PollVotes and b.Recaps. Rows are whole (absolute values), so
 // applying the same batch twice leaves the same state; when a batch holds two rows for one viewer, or for one stream, the
 // later one wins. A channel that a viewer or stream names and the store does
 // not know yet is created, as EnsureChannel would; Forget creates none. A
@@ -62,6 +62,7 @@ type write struct {
 	viewers          []any    // arguments of upsertViewers, or nil
 	streams          []any    // arguments of upsertStreams, or nil
 	polls, votes     []any    // arguments of upsertPolls and upsertVotes, or nil
+	recaps           []any    // arguments of upsertRecaps, or nil
 }
 
 // newWrite turns a valid batch into a write. Rows are made unique by key,
@@ -89,6 +90,9 @@ func newWrite(b hearth.Batch) write {
 	if len(b.PollVotes) > 0 {
 		w.votes = voteArrays(lastByKey(b.PollVotes, keyOfVote, compareVoteKeys))
 	}
+	if len(b.Recaps) > 0 {
+		w.recaps = recapArrays(lastByKey(b.Recaps, keyOfRecap, compareStreamKeys))
+	}
 
 	names := make([]string, 0, len(b.Viewers)+len(b.Streams))
 	for _, v := range b.Viewers {
@@ -99,6 +103,9 @@ func newWrite(b hearth.Batch) write {
 	}
 	for _, p := range b.Polls {
 		names = append(names, p.Channel)
+	}
+	for _, r := range b.Recaps {
+		names = append(names, r.Channel)
 	}
 	slices.Sort(names)
 	w.channels = slices.Compact(names)
@@ -130,6 +137,9 @@ func (db *DB) apply(ctx context.Context, w write) error {
 		}
 		if w.votes != nil {
 			b.Queue(upsertVotes, w.votes...)
+		}
+		if w.recaps != nil {
+			b.Queue(upsertRecaps, w.recaps...)
 		}
 		return tx.SendBatch(ctx, &b).Close()
 	})

@@ -12,7 +12,7 @@ import (
 // Apply writes every change in b in one transaction: all or nothing. It
 // deletes the viewers that b.Forget names first (a viewer that is not there
 // is no error, and their poll votes go too), then writes b.Viewers, then
-// b.Streams, b.Polls and b.PollVotes. Rows are whole (absolute values), so
+// b.Streams, b.Polls, b.PollVotes and b.Recaps. Rows are whole (absolute values), so
 // applying the same batch twice leaves the same state; when a batch holds two rows for one viewer, or for one stream, the
 // later one wins. A channel that a viewer or stream names and the store does
 // not know yet is created, as EnsureChannel would; Forget creates none. A
@@ -72,6 +72,9 @@ func (db *DB) apply(ctx context.Context, b hearth.Batch) error {
 	if err := execEach(ctx, tx, upsertVote, b.PollVotes, voteArgs); err != nil {
 		return err
 	}
+	if err := execEach(ctx, tx, upsertRecap, b.Recaps, recapArgs); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -87,6 +90,9 @@ func batchChannels(b hearth.Batch) []string {
 	}
 	for _, p := range b.Polls {
 		names = append(names, p.Channel)
+	}
+	for _, r := range b.Recaps {
+		names = append(names, r.Channel)
 	}
 	return names
 }
