@@ -105,6 +105,7 @@ type Channel struct {
 	raidUntil     time.Time
 	poll          *openPoll // the open poll, or the last one since loading; nil before
 	lastPollID    int64
+	recap         *recapState // the current stream's recap and the channel's figures (recap.go)
 
 	// Per-operation bookkeeping: op counts operations (events and ticks),
 	// edited holds the viewers edit marked in this one, and streamEdited
@@ -130,6 +131,7 @@ type viewer struct {
 	joined     bool
 	mutedUntil time.Time
 	banned     bool
+	recap      recapMarks
 }
 
 // NewChannel returns a channel's state from what the store holds: its
@@ -147,6 +149,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		cmds:     NewCooldowns(rules.Cooldowns),
 		present:  make(map[string]struct{}),
 		chatters: make(map[string]struct{}),
+		recap:    newRecapState(),
 	}
 	for _, s := range stored {
 		c.viewers[s.UserID] = &viewer{stats: s}
@@ -483,6 +486,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	if bot {
 		return
 	}
+	c.recapChat(v, ev.Time, text, newcomer)
 	switch {
 	case newcomer && (ev.FirstMessage || lastSeen.IsZero()):
 		c.result.Notices = append(c.result.Notices, c.notice(NoticeWelcome, v, ""))

@@ -149,6 +149,8 @@ func init() {
 			replies: []string{"poll_none", "poll_result", "poll_tie", "poll_no_votes"}, run: endPollCommand(false)},
 		{name: CmdCancelPoll, permission: moderators, args: argsNone,
 			replies: []string{"poll_none", "poll_cancelled"}, run: endPollCommand(true)},
+		{name: CmdSegment, permission: moderators, args: argsText, usage: "start name|end",
+			replies: []string{"segment_started", "segment_ended", "segment_running", "segment_none", "segment_invalid", "segment_too_many", "segment_offline"}, run: (*Channel).segmentCommand},
 	}
 	CommandNames = commands.names()
 }

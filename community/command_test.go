@@ -221,7 +221,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestCommandNamesAndReasons(t *testing.T) {
-	want := []string{"points", "rank", "top", "streak", "watchtime", "give", "addpoints", "removepoints", "poll", "vote", "endpoll", "cancelpoll"}
+	want := []string{"points", "rank", "top", "streak", "watchtime", "give", "addpoints", "removepoints", "poll", "vote", "endpoll", "cancelpoll", "segment"}
 	if !slices.Equal(CommandNames, want) {
 		t.Fatalf("CommandNames = %v, want %v", CommandNames, want)
 	}

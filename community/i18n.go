@@ -43,6 +43,13 @@ var replyTexts = map[string]map[string]string{
 		"poll_cancelled":    "Poll cancelled: %s",
 		"vote_ambiguous":    "%s, which one: %s? Type more of it after %s",
 		"vote_usage":        "Vote with %s and a number or an option: %s",
+		"segment_started":   "Sponsor segment started: %s. End it with %s",
+		"segment_ended":     "Sponsor segment %s ended after %s: chat at %s× its usual pace",
+		"segment_running":   "Segment %s is still running: end it with %s",
+		"segment_none":      "No segment is running. Start one with %s",
+		"segment_invalid":   "Usage: %s (a name of at most %d characters)",
+		"segment_too_many":  "This channel has used its %d segment names: reuse one",
+		"segment_offline":   "Segments are marked during a live stream only",
 	},
 	"de": {
 		"points":            "%s hat %d Punkte (Rang %s)",
@@ -73,6 +80,13 @@ var replyTexts = map[string]map[string]string{
 		"poll_cancelled":    "Umfrage abgebrochen: %s",
 		"vote_ambiguous":    "%s, welche meinst du: %s? Schreib nach %s etwas mehr davon",
 		"vote_usage":        "Abstimmen mit %s und einer Nummer oder Option: %s",
+		"segment_started":   "Sponsor-Segment gestartet: %s. Beenden mit %s",
+		"segment_ended":     "Sponsor-Segment %s nach %s beendet: Chat lief mit %s× des üblichen Tempos",
+		"segment_running":   "Das Segment %s läuft noch: beenden mit %s",
+		"segment_none":      "Gerade läuft kein Segment. Starte eins mit %s",
+		"segment_invalid":   "So geht's: %s (ein Name mit höchstens %d Zeichen)",
+		"segment_too_many":  "Dieser Kanal hat seine %d Segmentnamen schon vergeben: nimm einen davon",
+		"segment_offline":   "Segmente gibt's nur während eines Livestreams",
 	},
 	"es": {
 		"points":            "%s tiene %d puntos (rango %s)",
@@ -103,6 +117,13 @@ var replyTexts = map[string]map[string]string{
 		"poll_cancelled":    "Encuesta cancelada: %s",
 		"vote_ambiguous":    "%s, ¿cuál: %s? Escribe un poco más después de %s",
 		"vote_usage":        "Vota con %s y un número o una opción: %s",
+		"segment_started":   "Segmento patrocinado iniciado: %s. Termínalo con %s",
+		"segment_ended":     "El segmento patrocinado %s terminó tras %s: el chat fue a %s× su ritmo habitual",
+		"segment_running":   "El segmento %s sigue en curso: termínalo con %s",
+		"segment_none":      "No hay ningún segmento en curso. Inicia uno con %s",
+		"segment_invalid":   "Uso: %s (un nombre de %d caracteres como máximo)",
+		"segment_too_many":  "Este canal ya usó sus %d nombres de segmento: reutiliza uno",
+		"segment_offline":   "Los segmentos solo se marcan durante un directo",
 	},
 	"fr": {
 		"points":            "%s a %d points (rang %s)",
@@ -133,6 +154,13 @@ var replyTexts = map[string]map[string]string{
 		"poll_cancelled":    "Sondage annulé : %s",
 		"vote_ambiguous":    "%s, laquelle : %s ? Écris-en un peu plus après %s",
 		"vote_usage":        "Vote avec %s et un numéro ou une option : %s",
+		"segment_started":   "Segment sponsorisé lancé : %s. Termine-le avec %s",
+		"segment_ended":     "Le segment sponsorisé %s s'est terminé après %s : le chat a tourné à %s× son rythme habituel",
+		"segment_running":   "Le segment %s est toujours en cours : termine-le avec %s",
+		"segment_none":      "Aucun segment en cours. Lance-en un avec %s",
+		"segment_invalid":   "Utilisation : %s (un nom de %d caractères au plus)",
+		"segment_too_many":  "Cette chaîne a utilisé ses %d noms de segment : reprends-en un",
+		"segment_offline":   "Les segments se marquent seulement pendant un live",
 	},
 	"it": {
 		"points":            "%s ha %d punti (rango %s)",
@@ -163,6 +191,13 @@ var replyTexts = map[string]map[string]string{
 		"poll_cancelled":    "Sondaggio annullato: %s",
 		"vote_ambiguous":    "%s, quale: %s? Scrivine un po' di più dopo %s",
 		"vote_usage":        "Vota con %s e un numero o un'opzione: %s",
+		"segment_started":   "Segmento sponsorizzato iniziato: %s. Chiudilo con %s",
+		"segment_ended":     "Il segmento sponsorizzato %s è finito dopo %s: la chat è andata a %s× il suo ritmo solito",
+		"segment_running":   "Il segmento %s è ancora in corso: chiudilo con %s",
+		"segment_none":      "Nessun segmento in corso. Iniziane uno con %s",
+		"segment_invalid":   "Uso: %s (un nome di al massimo %d caratteri)",
+		"segment_too_many":  "Questo canale ha già usato i suoi %d nomi di segmento: riusane uno",
+		"segment_offline":   "I segmenti si segnano solo durante una diretta",
 	},
 	"pt": {
 		"points":            "%s tem %d pontos (nível %s)",
@@ -193,6 +228,13 @@ var replyTexts = map[string]map[string]string{
 		"poll_cancelled":    "Enquete cancelada: %s",
 		"vote_ambiguous":    "%s, qual delas: %s? Escreva um pouco mais depois de %s",
 		"vote_usage":        "Vote com %s e um número ou uma opção: %s",
+		"segment_started":   "Segmento patrocinado começou: %s. Termine com %s",
+		"segment_ended":     "O segmento patrocinado %s terminou depois de %s: o chat foi a %s× o ritmo de sempre",
+		"segment_running":   "O segmento %s ainda está rolando: termine com %s",
+		"segment_none":      "Nenhum segmento rolando. Comece um com %s",
+		"segment_invalid":   "Uso: %s (um nome de no máximo %d caracteres)",
+		"segment_too_many":  "Este canal já usou seus %d nomes de segmento: reutilize um",
+		"segment_offline":   "Segmentos só são marcados durante uma live",
 	},
 }
 
@@ -237,6 +279,13 @@ func Languages() []string {
 //	poll_cancelled     question
 //	vote_ambiguous     name, candidates, vote command
 //	vote_usage         vote command, options (numbered)
+//	segment_started    name, end command
+//	segment_ended      name, duration, lift (messages a minute during / outside segments, "1.85")
+//	segment_running    name, end command
+//	segment_none       start command
+//	segment_invalid    usage (see Usage), longest name in characters
+//	segment_too_many   most names a channel may use
+//	segment_offline    (none)
 func Say(lang, key string, args ...any) string {
 	lang = strings.ToLower(lang)
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {

@@ -101,6 +101,13 @@ func TestSayKeys(t *testing.T) {
 		"poll_cancelled":    {pollQ},
 		"vote_ambiguous":    {long, pollList, "!!!vote"},
 		"vote_usage":        {"!!!vote", pollList},
+		"segment_started":   {strings.Repeat("W", MaxSegmentName), "!!!segment end"},
+		"segment_ended":     {strings.Repeat("W", MaxSegmentName), "99h59m59s", "1000.00"},
+		"segment_running":   {strings.Repeat("W", MaxSegmentName), "!!!segment end"},
+		"segment_none":      {"!!!segment start"},
+		"segment_invalid":   {Usage("!!!", CmdSegment), MaxSegmentName},
+		"segment_too_many":  {MaxSegmentNames},
+		"segment_offline":   nil,
 	}
 	if len(keys) != len(replyTexts["en"]) {
 		t.Fatalf("test knows %d keys, English has %d", len(keys), len(replyTexts["en"]))

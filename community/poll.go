@@ -370,6 +370,7 @@ func (c *Channel) closePoll(at time.Time, status string) {
 			Kind: NoticePollResult, DisplayName: c.winnerLabels(*p), Text: p.Question, At: at,
 		})
 	}
+	c.recapPoll(*p)
 	c.pollChanged()
 }
 
@@ -674,6 +675,9 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 		}
 		if spent != refund {
 			c.edit(voter).Points += refund - spent
+		}
+		if spent > refund {
+			c.recap.totals.PointsPollsTotal += spent - refund
 		}
 	}
 	v := &hearth.PollVote{

@@ -39,6 +39,7 @@ func (c *Channel) chatterList(ev hearth.Event) {
 func (c *Channel) viewerCount(ev hearth.Event) {
 	c.roster.viewers = max(ev.Count, 0)
 	c.roster.counted = true
+	c.recapViewers(ev.Time)
 }
 
 // presentAt is the presence rule: at at, v is present if chat says they

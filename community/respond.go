@@ -25,7 +25,8 @@ const (
 // metrics pre-declare their label values from. Callers must not modify it.
 var RejectReasons = append(slices.Clone(UsageReasons),
 	RejectPermission, CooldownUser, CooldownGlobal, RejectInsufficient, RejectSelf, RejectBot, RejectUnknown,
-	RejectNoPoll, RejectPollRunning, RejectBadPoll, RejectAmbiguous, RejectBadOption, RejectPollClosed)
+	RejectNoPoll, RejectPollRunning, RejectBadPoll, RejectAmbiguous, RejectBadOption, RejectPollClosed,
+	RejectSegmentRunning, RejectNoSegment, RejectBadSegment, RejectSegmentNames, RejectOffline)
 
 // command runs a chat command from ev, if it is one of Hearth's, filling
 // the result's Reply, Command and Rejected. Replies go out through the
@@ -145,6 +146,7 @@ func (c *Channel) give(ev hearth.Event, cmd Command) (rejected, reply string) {
 		return RejectInsufficient, c.say("give_insufficient", name, me.Points)
 	}
 	c.edit(from).Points -= cmd.Amount
+	c.recap.totals.PointsGivenTotal += cmd.Amount
 	t := c.edit(to)
 	t.Points = min(t.Points+cmd.Amount, MaxBalance)
 	return "", c.say("give_ok", name, cmd.Amount, displayName(to.stats), from.stats.Points)

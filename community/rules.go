@@ -99,6 +99,11 @@ type Rules struct {
 	PollBareVotes     bool
 	PollWeighting     string
 	PollPointsPerVote int64
+
+	// SegmentMaxNames is how many distinct sponsor segment names a
+	// channel may use while the service runs, so the segment label of
+	// the metrics stays bounded (1 to MaxSegmentNames).
+	SegmentMaxNames int
 }
 
 // Rank is one step of the ladder: viewers whose ranking value is at least
@@ -167,6 +172,7 @@ func DefaultRules() Rules {
 		PollBareVotes:     false,
 		PollWeighting:     WeightingNone,
 		PollPointsPerVote: 100,
+		SegmentMaxNames:   20,
 	}
 }
 
@@ -251,6 +257,9 @@ func (r Rules) Validate() error {
 	}
 	if err := r.validatePolls(); err != nil {
 		return err
+	}
+	if r.SegmentMaxNames < 1 || r.SegmentMaxNames > MaxSegmentNames {
+		return fmt.Errorf("segments.max_names must be between 1 and %d, got %d", MaxSegmentNames, r.SegmentMaxNames)
 	}
 	if !slices.Contains(Languages(), r.Language) {
 		return fmt.Errorf("language must be one of %s, got %q", strings.Join(Languages(), ", "), r.Language)

@@ -63,6 +63,7 @@ func (c *Channel) startStream(at time.Time, source string) {
 	c.nextTick = at.Add(time.Minute)
 	c.ticks = 0
 	clear(c.chatters)
+	c.recapBegin()
 }
 
 func (c *Channel) endStream(at time.Time) {
@@ -70,6 +71,7 @@ func (c *Channel) endStream(at time.Time) {
 		at = c.stream.StartedAt
 	}
 	c.editStream().EndedAt = at
+	c.recapEnd(at)
 	c.live = false
 	c.nextTick = time.Time{}
 }
@@ -107,8 +109,10 @@ func (c *Channel) attend(v *viewer) {
 	default:
 		s.Streak = 1
 	}
+	before := s.LastAttended
 	s.LastAttended = seq
 	s.LongestStreak = max(s.LongestStreak, s.Streak)
+	c.recapAttend(v, before)
 }
 
 // graceAvailable reports whether the streak grace may forgive the stream
