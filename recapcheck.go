@@ -10,14 +10,14 @@ const (
 	// MaxRecapMinutes is the longest activity curve: 24 hours of minutes.
 	MaxRecapMinutes = 24 * 60
 	// MaxRecapPolls is the most polls one recap lists.
-	MaxRecapPolls = 200
+	MaxRecapPolls = 500
 	// MaxRecapSegments is the most segments one recap lists.
-	MaxRecapSegments = 100
+	MaxRecapSegments = 500
 	// MaxRecapCohorts is the most newcomer cohorts one recap lists.
 	MaxRecapCohorts = 16
 	// MaxSegmentNameLen is the longest segment name a store keeps, in
-	// bytes.
-	MaxSegmentNameLen = 100
+	// bytes: room for 64 characters of four bytes each.
+	MaxSegmentNameLen = 256
 )
 
 // problem returns what is wrong with r as a stored row, or "".
