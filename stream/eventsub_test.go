@@ -384,6 +384,7 @@ func FuzzNormalizeNotification(f *testing.F) {
 		twitchtest.Follow("alice", "bob"), twitchtest.SubscriptionGift("alice", "", 3), twitchtest.Cheer("alice", "bob", 100, "hi"),
 		twitchtest.Raid("zed", "alice", 4), twitchtest.Redemption("alice", "bob", "Hydrate", 10, ""),
 		twitchtest.PollEnd("alice", twitchtest.Poll{ID: "p", Title: "t", Choices: []string{"a"}}, "terminated"),
+		twitchtest.ChatMessage("alice", twitchtest.Chatter{ID: "7", Login: "bob", Badges: []string{"moderator/1"}}, "cheer5 hi", 5),
 	} {
 		data, _ := json.Marshal(n.Event)
 		f.Add(n.Type, data)
