@@ -14,10 +14,9 @@ import (
 // the verified figures. Each copy extends the burst.
 const BurstWindow = 5 * time.Second
 
-// maxActivityMinutes bounds a recap's minute curve (Twitch ends a
-// broadcast after 48 hours; a week leaves room for streams inferred from
-// chat).
-const maxActivityMinutes = 7 * 24 * 60
+// maxActivityMinutes bounds a recap's minute curve: it keeps a stream's
+// first 24 hours, as stores keep.
+const maxActivityMinutes = hearth.MaxRecapMinutes
 
 // activeDays is how recently a viewer must have been seen for the streak
 // distribution.
@@ -214,7 +213,11 @@ func (c *Channel) cohortIndex(v *viewer) int {
 
 func (c *Channel) cohortAttend(v *viewer) {
 	if i := c.cohortIndex(v); i >= 0 {
-		c.recap.r.Cohorts[i].Attended++
+		co := &c.recap.r.Cohorts[i]
+		co.Attended++
+		// A viewer first seen by an event older than the stream's start
+		// (events may come out of order) joins the cohort late.
+		co.Newcomers = max(co.Newcomers, co.Attended)
 	}
 }
 
@@ -300,12 +303,16 @@ func (c *Channel) recapChat(v *viewer, at time.Time, text string, newcomer bool)
 		}
 	}
 
-	m := int(at.Sub(c.stream.StartedAt) / time.Minute)
-	m = min(max(m, 0), maxActivityMinutes-1)
-	for len(r.Activity) <= m {
-		r.Activity = append(r.Activity, hearth.MinuteActivity{Minute: len(r.Activity)})
+	m := max(int(at.Sub(c.stream.StartedAt)/time.Minute), 0)
+	var a *hearth.MinuteActivity
+	if m < maxActivityMinutes {
+		for len(r.Activity) <= m {
+			r.Activity = append(r.Activity, hearth.MinuteActivity{Minute: len(r.Activity)})
+		}
+		a = &r.Activity[m]
+	} else {
+		a = &hearth.MinuteActivity{} // past the curve's end: counted in the totals only
 	}
-	a := &r.Activity[m]
 	a.Messages++
 	if newcomer {
 		a.Newcomers++
@@ -347,10 +354,10 @@ func (c *Channel) recapViewers(at time.Time) {
 
 // recapPoll adds a closed or cancelled poll to the recap.
 func (c *Channel) recapPoll(p hearth.Poll) {
-	if !c.live || p.StartedAt.Before(c.stream.StartedAt) {
+	rs := c.recap
+	if !c.live || p.StartedAt.Before(c.stream.StartedAt) || len(rs.r.Polls) >= hearth.MaxRecapPolls {
 		return
 	}
-	rs := c.recap
 	rs.r.Polls = append(rs.r.Polls, hearth.PollRecap{ID: p.ID, Question: p.Question, Voters: p.Tally.Voters, Turnout: p.Tally.Turnout})
 	if p.Status == hearth.PollCancelled {
 		rs.dirty = true
@@ -375,6 +382,7 @@ func (c *Channel) Recap() (hearth.StreamRecap, bool) {
 	r := rs.r
 	r.EndedAt = c.stream.EndedAt
 	r.Messages, r.Chatters = c.stream.Messages, c.stream.Chatters
+	r.PreviousAttendees = max(r.PreviousAttendees, r.Retained)
 	r.Top10Share = c.Engagement().Top10Share
 	r.Activity = slices.Clone(rs.r.Activity)
 	r.Polls = slices.Clone(rs.r.Polls)
@@ -384,10 +392,8 @@ func (c *Channel) Recap() (hearth.StreamRecap, bool) {
 		end = c.stream.EndedAt
 	}
 	total := minutes(c.stream.StartedAt, end)
-	if last := int(total); !c.live && len(r.Activity) < last && last <= maxActivityMinutes {
-		for len(r.Activity) < last {
-			r.Activity = append(r.Activity, hearth.MinuteActivity{Minute: len(r.Activity)})
-		}
+	for last := min(int(total), maxActivityMinutes); len(r.Activity) < last; {
+		r.Activity = append(r.Activity, hearth.MinuteActivity{Minute: len(r.Activity)})
 	}
 	r.PeakViewers = rs.peak
 	if rs.samples > 0 {

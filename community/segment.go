@@ -107,7 +107,7 @@ func (c *Channel) startSegment(name string, at time.Time) (string, string) {
 		return name, RejectOffline
 	case c.recap.running >= 0:
 		return name, RejectSegmentRunning
-	case !c.segmentName(name):
+	case len(c.recap.r.Segments) >= hearth.MaxRecapSegments || !c.segmentName(name):
 		return name, RejectSegmentNames
 	}
 	if at.Before(c.clock) {

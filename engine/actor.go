@@ -112,6 +112,7 @@ func (a *actor) handle(ev hearth.Event) {
 		return
 	}
 	a.e.opts.Recorder.EventHandled(ev.Channel, ev.Kind)
+	a.observeLatency(ev)
 	if ev.Time.After(a.lastEvent) {
 		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
 	}
@@ -191,7 +192,8 @@ func (a *actor) now() time.Time {
 }
 
 func (a *actor) refresh() {
-	cutoff := a.now().Add(-a.e.opts.ActiveWindow)
+	now := a.now()
+	cutoff := now.Add(-max(a.e.opts.ActiveWindow, activeWindows[len(activeWindows)-1]))
 	for id, at := range a.active {
 		if at.Before(cutoff) {
 			delete(a.active, id)
@@ -199,10 +201,17 @@ func (a *actor) refresh() {
 	}
 	a.refreshes++
 	a.publishPoll()
+	a.writeRecap()
 	if a.refreshes%engagementEvery == 1 {
 		e := a.ch.Engagement()
-		e.ActiveChatters = len(a.active)
+		active := now.Add(-a.e.opts.ActiveWindow)
+		for _, at := range a.active {
+			if !at.Before(active) {
+				e.ActiveChatters++
+			}
+		}
 		a.e.opts.Recorder.ChannelState(a.ch.Name(), e)
+		a.reportFigures(now)
 	}
 	if !a.boardDirty {
 		return

@@ -67,6 +67,9 @@ type Options struct {
 
 	// Polls is told about votes and finished polls (default: nobody).
 	Polls PollRecorder
+	// Figures is told the engagement figures and ingest latency (default:
+	// nobody).
+	Figures FigureRecorder
 }
 
 func (o *Options) defaults() {
@@ -102,6 +105,9 @@ func (o *Options) defaults() {
 	}
 	if o.Polls == nil {
 		o.Polls = nopPolls{}
+	}
+	if o.Figures == nil {
+		o.Figures = nopFigures{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -158,7 +164,7 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 		if err != nil {
 			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)
 		}
-		streams, err := e.store.Streams(ctx, n, 1)
+		streams, err := e.store.Streams(ctx, n, historyStreams)
 		if err != nil {
 			return fmt.Errorf("engine: unable to load channel %s's streams: %w", n, err)
 		}
@@ -170,7 +176,11 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 		if err := rules.Validate(); err != nil {
 			return hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
 		}
-		e.channels[n] = newActor(community.NewChannel(n, rules, stored, last), e)
+		ch := community.NewChannel(n, rules, stored, last)
+		if err := e.loadHistory(ctx, ch, streams); err != nil {
+			return fmt.Errorf("engine: unable to load channel %s's recap: %w", n, err)
+		}
+		e.channels[n] = newActor(ch, e)
 		if err := e.restorePolls(ctx, e.channels[n]); err != nil {
 			return fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
 		}
@@ -222,6 +232,7 @@ func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Chan
 	req := func() {
 		defer close(done)
 		a.write(fn(a.ch))
+		a.writeRecap()
 	}
 	select {
 	case a.ctl <- req:

@@ -28,6 +28,7 @@ type writer struct {
 	forget   map[hearth.ViewerKey]bool
 	polls    map[pollKey]hearth.Poll
 	votes    map[voteKey]hearth.PollVote
+	recaps   map[streamKey]hearth.StreamRecap
 	finalErr error // set by run before it returns
 }
 
@@ -50,6 +51,7 @@ func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorde
 		forget:   make(map[hearth.ViewerKey]bool),
 		polls:    make(map[pollKey]hearth.Poll),
 		votes:    make(map[voteKey]hearth.PollVote),
+		recaps:   make(map[streamKey]hearth.StreamRecap),
 	}
 }
 
@@ -80,7 +82,7 @@ func (w *writer) run() {
 }
 
 func (w *writer) pending() int {
-	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes)
+	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps)
 }
 
 // add merges a group into what is pending. A forgotten viewer's pending
@@ -98,6 +100,7 @@ func (w *writer) add(b hearth.Batch) {
 		w.streams[streamKey{s.Channel, s.Seq}] = s
 	}
 	w.addPolls(b)
+	w.addRecaps(b)
 }
 
 // drain takes every group already queued, so a flush asked for after some
@@ -138,6 +141,7 @@ func (w *writer) flush() error {
 		b.Forget = append(b.Forget, k)
 	}
 	w.pollRows(&b)
+	w.recapRows(&b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -157,6 +161,7 @@ func (w *writer) flush() error {
 	clear(w.forget)
 	clear(w.polls)
 	clear(w.votes)
+	clear(w.recaps)
 	return nil
 }
 
@@ -179,6 +184,7 @@ func (w *writer) dropInvalid() {
 		}
 	}
 	w.dropInvalidPolls()
+	w.dropInvalidRecaps()
 }
 
 // flushNow asks the writer to flush and waits for the result.

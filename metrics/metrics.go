@@ -45,6 +45,7 @@ type Metrics struct {
 	twitch           twitchMetrics
 	eventsub         eventSubMetrics
 	poll             pollMetrics
+	figures          *figureMetrics
 }
 
 // New creates Hearth's collectors and registers them, with the Go and
@@ -53,6 +54,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		twitch:   newTwitchMetrics(),
 		eventsub: newEventSubMetrics(),
+		figures:  newFigureMetrics(),
 		chatMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_chat_messages_total",
 			Help: "Chat messages counted, per channel (duplicates excluded).",
@@ -75,8 +77,8 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"channel"}),
 		activeChatters: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "hearth_chatters_active",
-			Help: "Distinct viewers who chatted in the last 5 minutes of the channel's time.",
-		}, []string{"channel"}),
+			Help: "Distinct viewers (not bots) who chatted in the last window (1m, 5m, 15m) of the channel's time.",
+		}, []string{"channel", "window"}),
 		viewers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "hearth_viewers_known",
 			Help: "Viewers Hearth has seen in the channel, lifetime.",
@@ -187,7 +189,7 @@ func (m *Metrics) own() []prometheus.Collector {
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
 		m.httpRequests, m.buildInfo, m.poll.polls, m.poll.votes, m.poll.turnout,
 		m.twitch.viewers, m.twitch.participation, m.twitch.requests, m.twitch.up,
-	}, m.eventsub.collectors()...)
+	}, append(m.eventsub.collectors(), m.figures.collectors()...)...)
 }
 
 // MalformedReasons are the reasons a Twitch message is dropped; they are
@@ -204,7 +206,10 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
 	m.points.WithLabelValues(channel)
-	m.activeChatters.WithLabelValues(channel)
+	for _, w := range activeWindowLabels {
+		m.activeChatters.WithLabelValues(channel, w)
+	}
+	m.figures.addChannel(channel)
 	m.viewers.WithLabelValues(channel)
 	m.repliesSent.WithLabelValues(channel)
 	m.repliesDropped.WithLabelValues(channel)
@@ -255,7 +260,7 @@ func (m *Metrics) PointsAwarded(channel string, points int64) {
 
 // ChannelState sets a channel's engagement gauges.
 func (m *Metrics) ChannelState(channel string, e hearth.Engagement) {
-	m.activeChatters.WithLabelValues(channel).Set(float64(e.ActiveChatters))
+	m.activeChatters.WithLabelValues(channel, "5m").Set(float64(e.ActiveChatters))
 	m.viewers.WithLabelValues(channel).Set(float64(e.Viewers))
 	l := 0.0
 	if e.Live {

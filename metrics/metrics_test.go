@@ -166,7 +166,7 @@ func TestFlushed(t *testing.T) {
 func TestNoViewerLabels(t *testing.T) {
 	m, reg := newMetrics(t)
 	exercise(m)
-	allowed := []string{"channel", "kind", "reason", "result", "topic", "route", "code", "version", "command", "outcome", "endpoint"}
+	allowed := []string{"channel", "kind", "reason", "result", "topic", "route", "code", "version", "command", "outcome", "endpoint", "window", "rank", "segment"}
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -150,6 +150,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Recorder:      m.Metrics,
 		Logger:        m.Logger,
 		Polls:         m.Metrics,
+		Figures:       m.Metrics,
 	})
 	ircChannels, err := m.chatTransports(ctx)
 	if err != nil {
