@@ -19,6 +19,8 @@ type api struct {
 	board  func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
 	forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
 	polls  Polls
+	// segments marks sponsor segments; nil answers 404.
+	segments Segments
 }
 
 func (a *api) register(r fiber.Router) {
@@ -28,6 +30,7 @@ func (a *api) register(r fiber.Router) {
 	r.Delete("/channels/:channel/viewers/:login", a.forgetViewer)
 	r.Get("/channels/:channel/leaderboard", a.leaderboard)
 	a.registerPolls(r)
+	a.registerStreams(r)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

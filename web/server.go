@@ -47,6 +47,9 @@ type Config struct {
 	Forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
 	// Polls runs the poll routes' actions; nil serves stored polls only.
 	Polls Polls
+	// Segments starts and ends sponsor segments for the segment routes;
+	// nil answers them 404, and the stream recaps are still served.
+	Segments Segments
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
 	// Dashboard returns the Grafana dashboard served at
@@ -137,7 +140,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls}
+	api := &api{store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls, segments: cfg.Segments}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	return app
 }

@@ -1,0 +1,176 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/report"
+)
+
+// maxSegmentBody bounds a segment request's body, far above any valid one.
+const maxSegmentBody = 4 << 10
+
+// Segments marks sponsor segments on the running channels, as
+// "!segment start NAME" and "!segment end" do in chat.
+type Segments interface {
+	// StartSegment starts a segment named name: EINVALID for a bad name,
+	// ECONFLICT when one runs, the stream is not live or the channel has
+	// used its segment names.
+	StartSegment(ctx context.Context, channel, name string) (hearth.SegmentRecap, error)
+	// EndSegment ends the running segment and returns its recap;
+	// ENOTFOUND when none runs.
+	EndSegment(ctx context.Context, channel string) (hearth.SegmentRecap, error)
+}
+
+// SegmentRequest is the JSON body of POST /api/v1/channels/{channel}/segments.
+type SegmentRequest struct {
+	Name string `json:"name"`
+}
+
+func (a *api) registerStreams(r fiber.Router) {
+	r.Get("/channels/:channel/streams", a.listStreams)
+	r.Get("/channels/:channel/streams/:seq", a.getStream)
+	r.Post("/channels/:channel/segments", a.startSegment)
+	r.Post("/channels/:channel/segments/end", a.endSegment)
+}
+
+// streamPage is a page of GET .../streams: Next is the ?before= of the
+// next page, absent on the last.
+type streamPage struct {
+	Streams []report.Recap `json:"streams"`
+	Next    int64          `json:"next,omitempty"`
+}
+
+// listStreams lists a channel's stream recaps, newest first: ?limit= (1
+// to 100, default 20) and ?before= (a stream number) page through them.
+func (a *api) listStreams(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	limit, err := strconv.Atoi(c.Query("limit", "20"))
+	if err != nil || limit < 1 || limit > 100 {
+		return hearth.Errorf(hearth.EINVALID, "limit: must be a whole number from 1 to 100")
+	}
+	var before int64
+	if s := c.Query("before"); s != "" {
+		before, err = strconv.ParseInt(s, 10, 64)
+		if err != nil || before < 1 {
+			return hearth.Errorf(hearth.EINVALID, "before: must be a stream number (1 or more), got %q", s)
+		}
+	}
+	rs, err := a.store.Recaps(c.UserContext(), ch, before, limit+1)
+	if err != nil {
+		return err
+	}
+	page := streamPage{Streams: make([]report.Recap, 0, min(len(rs), limit))}
+	if len(rs) > limit {
+		rs = rs[:limit]
+		page.Next = rs[limit-1].Seq
+	}
+	now := time.Now()
+	for _, r := range rs {
+		page.Streams = append(page.Streams, report.New(r, now))
+	}
+	return c.JSON(page)
+}
+
+// getStream answers one stream's recap.
+func (a *api) getStream(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	raw, err := param(c, "seq")
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || seq < 1 {
+		return hearth.Errorf(hearth.EINVALID, "stream: must be a stream number (1 or more), got %q", raw)
+	}
+	r, err := a.store.Recap(c.UserContext(), ch, seq)
+	if err != nil {
+		return err
+	}
+	return c.JSON(report.New(r, time.Now()))
+}
+
+// decodeSegment reads a segment request: JSON, one object, no unknown
+// field. The name's rules are the channel's, checked where it starts.
+func decodeSegment(body []byte) (SegmentRequest, error) {
+	var req SegmentRequest
+	if len(body) > maxSegmentBody {
+		return req, hearth.Errorf(hearth.EINVALID, "body: larger than %d bytes", maxSegmentBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return req, hearth.Errorf(hearth.EINVALID, "%s: must be %s", te.Field, te.Type)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return req, hearth.Errorf(hearth.EINVALID, "%s: no such field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+		}
+		return req, hearth.Errorf(hearth.EINVALID, "body: not a JSON object: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return req, hearth.Errorf(hearth.EINVALID, "body: more than one JSON value")
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		return req, hearth.Errorf(hearth.EINVALID, "name: required")
+	}
+	return req, nil
+}
+
+func (a *api) segmentsOr404() error {
+	if a.segments == nil {
+		return hearth.Errorf(hearth.ENOTFOUND, "segments are not available here")
+	}
+	return nil
+}
+
+// startSegment starts a sponsor segment; 201 with it.
+func (a *api) startSegment(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	if err := a.segmentsOr404(); err != nil {
+		return err
+	}
+	req, err := decodeSegment(c.Body())
+	if err != nil {
+		return err
+	}
+	s, err := a.segments.StartSegment(c.UserContext(), ch, req.Name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s)
+}
+
+// endSegment ends the running sponsor segment and answers its recap.
+func (a *api) endSegment(c *fiber.Ctx) error {
+	ch, _, err := a.served(c)
+	if err != nil {
+		return err
+	}
+	if err := a.segmentsOr404(); err != nil {
+		return err
+	}
+	s, err := a.segments.EndSegment(c.UserContext(), ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s)
+}
