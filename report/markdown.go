@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 )
 
 // sparkBars are the levels of the Markdown activity line, lowest first.
@@ -23,7 +22,7 @@ func writeMarkdown(w io.Writer, r Recap) error {
 	if r.Live {
 		live = " (live)"
 	}
-	fmt.Fprintf(&b, "# %s%s\n\n%s\n\n", mdText(p.Title), live, p.When)
+	fmt.Fprintf(&b, "# %s%s\n\n%s\n\n", p.Title, live, p.When)
 	b.WriteString("| Figure | Value | |\n| --- | ---: | --- |\n")
 	for _, f := range p.Figures {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", f.Label, f.Value, f.Note)
@@ -108,16 +107,20 @@ func sparkline(r Recap) (line string, per int, peak int64) {
 	return string(out), per, peak
 }
 
-// mdText escapes s for Markdown text and table cells: every ASCII
-// punctuation character is backslash-escaped, which CommonMark shows as
-// itself, and line breaks become spaces.
+// mdSpecial are the characters that Markdown or the HTML it may hold give
+// a meaning inside a line of text or a table cell.
+const mdSpecial = "\\`*_[]<>|~&"
+
+// mdText escapes s for Markdown text and table cells: each of mdSpecial is
+// backslash-escaped, which CommonMark shows as the character itself, and
+// line breaks become spaces.
 func mdText(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
 		case r == '\n' || r == '\r':
 			b.WriteByte(' ')
-		case r < 128 && unicode.IsPunct(r) || r < 128 && unicode.IsSymbol(r):
+		case strings.ContainsRune(mdSpecial, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:

@@ -8,6 +8,7 @@
 //	hearth demo             everything in-process against a fake Twitch with a simulated audience
 //	hearth replay FILE      feed a recorded Twitch IRC log through the real pipeline
 //	hearth export           write a channel's viewers as JSON or CSV
+//	hearth report           write one stream's recap as Markdown, JSON or HTML
 //	hearth backup FILE      copy a SQLite database while hearth runs
 //	hearth forget           delete one viewer's data from a channel
 //	hearth auth login       sign the bot (--bot) or a broadcaster (--channel NAME) in to Twitch
@@ -52,6 +53,12 @@ var cli = &command{
 		{name: "export", summary: "write one channel's viewers as JSON or CSV",
 			keys:  []string{"database_url", "bot.username", "bots", "ranks.by", "ranks.ladder", "streams.streak_grace_every"},
 			setup: exportCommand},
+		{name: "report", summary: "write one stream's recap as a one-page Markdown, JSON or HTML document",
+			about: "Write a stream's recap (the latest, or --stream N) as a document a community\n" +
+				"manager can send: --format md, json or html (one page that works offline,\n" +
+				"with a chart of the activity per minute).",
+			keys:  []string{"database_url"},
+			setup: reportCommand},
 		{name: "backup", args: "FILE", minArgs: 1, maxArgs: 1,
 			summary: "copy a SQLite database while hearth runs",
 			keys:    []string{"database_url"}, setup: plain(runBackup)},
