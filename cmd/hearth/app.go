@@ -221,6 +221,7 @@ func (m *Main) serveHTTP() {
 		},
 		Forget:     m.Forget,
 		Polls:      pollService{m},
+		Segments:   m.Engine,
 		AdminToken: m.Config.AdminToken,
 		Gatherer:   m.registry,
 		Dashboard:  metrics.Dashboard,
