@@ -71,6 +71,15 @@ type ChatSender interface {
 	Say(channel, text string)
 }
 
+// Announcer is a ChatSender that can also post a line as a highlighted
+// announcement (Twitch's Send Chat Announcement), for results the whole
+// chat should notice. Announce never blocks the caller; where an
+// announcement is not allowed the line goes out as a plain chat message.
+type Announcer interface {
+	ChatSender
+	Announce(channel, text string)
+}
+
 // Limits on stored text, in bytes. They are far above what Twitch sends and
 // keep a malformed event from writing megabytes into a row.
 const (

@@ -135,7 +135,11 @@ func (a *actor) applyPoll(res community.Result, b *hearth.Batch) {
 		a.pollDirty = true
 	}
 	if res.Announce != "" {
-		a.e.opts.Chat.Say(name, res.Announce)
+		if an, ok := a.e.opts.Chat.(hearth.Announcer); ok {
+			an.Announce(name, res.Announce)
+		} else {
+			a.e.opts.Chat.Say(name, res.Announce)
+		}
 	}
 }
 

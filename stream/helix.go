@@ -571,20 +571,33 @@ func pollError(channel, verb string, err error) error {
 // EUNAUTHORIZED says no token may announce there; the caller may fall
 // back to a plain chat line.
 func (h *Helix) Announce(ctx context.Context, channel, message, color string) error {
-	subject, tok, ok := h.tokenWith(ctx, ScopeManageAnnouncement, hearth.TokenBot, channel)
-	if !ok {
-		return hearth.Errorf(hearth.EUNAUTHORIZED, "no token may send announcements in #%s (%s)", channel, ScopeManageAnnouncement)
-	}
 	id, err := h.BroadcasterID(ctx, channel)
 	if err != nil {
 		return err
 	}
+	// The bot's token comes first; when Twitch refuses it (a token from
+	// the configuration whose scopes are unknown), the broadcaster's may
+	// still be allowed.
+	err = hearth.Errorf(hearth.EUNAUTHORIZED, "no token may send announcements in #%s (%s)", channel, ScopeManageAnnouncement)
+	for _, candidate := range []string{hearth.TokenBot, channel} {
+		subject, tok, ok := h.tokenWith(ctx, ScopeManageAnnouncement, candidate)
+		if !ok {
+			continue
+		}
+		if err = h.announceAs(ctx, id, subject, tok, message, color); hearth.ErrorCode(err) != hearth.EUNAUTHORIZED {
+			return err
+		}
+	}
+	return err
+}
+
+func (h *Helix) announceAs(ctx context.Context, broadcasterID, subject string, tok hearth.Token, message, color string) error {
 	modID, err := h.userID(ctx, subject, tok)
 	if err != nil {
 		return err
 	}
 	err = h.call(ctx, EndpointAnnouncements, subject, func(c *helix.Client) (*helix.ResponseCommon, error) {
-		r, err := c.SendChatAnnouncement(&helix.SendChatAnnouncementParams{BroadcasterID: id, ModeratorID: modID, Message: message, Color: color})
+		r, err := c.SendChatAnnouncement(&helix.SendChatAnnouncementParams{BroadcasterID: broadcasterID, ModeratorID: modID, Message: message, Color: color})
 		if err != nil {
 			return nil, err
 		}
@@ -592,7 +605,7 @@ func (h *Helix) Announce(ctx context.Context, channel, message, color string) er
 	})
 	var he *helixError
 	if errors.As(err, &he) && (he.status == http.StatusUnauthorized || he.status == http.StatusForbidden) {
-		return hearth.Errorf(hearth.EUNAUTHORIZED, "Twitch refused the announcement in #%s: %s", channel, he.message)
+		return hearth.Errorf(hearth.EUNAUTHORIZED, "Twitch refused the announcement as %s: %s", tok.Login, he.message)
 	}
 	if errors.As(err, &he) && he.status == http.StatusBadRequest {
 		return hearth.Errorf(hearth.EINVALID, "Twitch refused the announcement: %s", he.message)

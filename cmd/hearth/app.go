@@ -57,6 +57,8 @@ type Main struct {
 	NativePolls hearth.NativePolls
 	// Helix is the Twitch API client; nil when Hearth has no client id.
 	Helix *stream.Helix
+	// helixCtx ends at shutdown; announcements sent through Helix use it.
+	helixCtx context.Context
 
 	rules    map[string]community.Rules
 	registry *prometheus.Registry

@@ -45,7 +45,28 @@ func (m *Main) startHelix(ctx context.Context) {
 	}
 	m.Helix = h
 	m.NativePolls = h
+	m.helixCtx = ctx
 	m.parts.start("helix", func() { _ = h.Run(ctx) })
+}
+
+// Announce posts a poll result as a Twitch announcement where a token may
+// (moderator:manage:announcements), and as a plain chat line otherwise or
+// when Twitch refuses. The Helix call runs in a part of its own, so the
+// engine never waits on Twitch.
+func (r chatRelay) Announce(channel, text string) {
+	h := r.m.Helix
+	if h == nil {
+		r.Say(channel, text)
+		return
+	}
+	r.m.parts.start("announcement", func() {
+		ctx, cancel := context.WithTimeout(r.m.helixCtx, 10*time.Second)
+		defer cancel()
+		if err := h.Announce(ctx, channel, text, "primary"); err != nil {
+			r.m.Logger.Info("helix: poll result sent as a chat line instead of an announcement", "channel", channel, "err", err)
+			r.Say(channel, text)
+		}
+	})
 }
 
 // degraded names the parts that work at reduced capacity while chat and

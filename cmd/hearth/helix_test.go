@@ -240,3 +240,72 @@ func TestNativePollsEndToEnd(t *testing.T) {
 	}
 	p.stop(t)
 }
+
+// TestPollResultAnnounced closes a chat poll in two channels through the
+// real binary: where the broadcaster's token may send announcements the
+// result arrives as a Twitch announcement, and where it may not, the
+// same line goes to chat.
+func TestPollResultAnnounced(t *testing.T) {
+	const loud, quiet, admin = "announcearena", "quietarena", "announce-e2e-admin"
+	srv, err := twitchtest.NewServer(twitchtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	api := newAuthAPI(t)
+	env := authEnv(api, t.TempDir())
+	tok := api.IssueToken(loud, []string{stream.ScopeManageAnnouncement}, time.Hour)
+	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", loud, "--token", tok.Access, "--refresh-token", tok.Refresh); code != 0 {
+		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
+	}
+	env["HEARTH_TWITCH_IRC_ADDR"] = srv.Addr()
+	env["HEARTH_TWITCH_IRC_TLS"] = "false"
+	env["HEARTH_CHANNELS"] = loud + "," + quiet
+	env["HEARTH_HTTP_ADDR"] = "127.0.0.1:0"
+	env["HEARTH_ADMIN_TOKEN"] = admin
+	env["HEARTH_BOT_USERNAME"] = "hearthbot"
+	env["HEARTH_BOT_TOKEN"] = "oauth:" + api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes[:2]), time.Hour).Access
+	p := startHearth(t, env, "serve")
+	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	waitReady(t, base)
+
+	for _, ch := range []string{loud, quiet} {
+		status, body := postRaw(t, base+"/api/v1/channels/"+ch+"/polls", admin, `{"question":"Which snack for `+ch+`?","options":["Chips","Fruit"],"duration_seconds":60}`)
+		var poll struct {
+			ID string `json:"id"`
+		}
+		if status != http.StatusCreated || json.Unmarshal(body, &poll) != nil {
+			t.Fatalf("starting a chat poll in #%s: %d %s", ch, status, body)
+		}
+		if status, body := postRaw(t, base+"/api/v1/channels/"+ch+"/polls/"+poll.ID+"/end", admin, ""); status != http.StatusOK {
+			t.Fatalf("ending the poll in #%s: %d %s", ch, status, body)
+		}
+	}
+	waitFor(t, "the announcement in #"+loud, func() bool {
+		for _, a := range api.Announcements() {
+			if a.Channel == loud && strings.Contains(a.Message, "Which snack for "+loud) {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "the result line in #"+quiet+"'s chat", func() bool {
+		for _, m := range srv.Sent() {
+			if m.Channel == quiet && strings.Contains(m.Text, "Which snack for "+quiet) {
+				return true
+			}
+		}
+		return false
+	})
+	for _, a := range api.Announcements() {
+		if a.Channel == quiet {
+			t.Errorf("#%s has no token for announcements, yet one was sent: %+v", quiet, a)
+		}
+	}
+	for _, m := range srv.Sent() {
+		if m.Channel == loud && strings.Contains(m.Text, "Which snack") {
+			t.Errorf("#%s's result went to chat as well as to the announcement: %q", loud, m.Text)
+		}
+	}
+	p.stop(t)
+}
