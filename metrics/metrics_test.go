@@ -50,6 +50,12 @@ func exercise(m *Metrics) {
 	m.OverlayPushed("hearthdemo", hearth.TopicLeaderboard)
 	m.OverlayClients("hearthdemo", 1)
 	m.HTTPRequest("metrics", 200)
+	m.Figures("hearthdemo", hearth.ChannelFigures{NewcomersTotal: 2, ReturnersTotal: 1, VerifiedMessagesTotal: 1, PointsGivenTotal: 5,
+		StreamNewcomers: 2, Retention: 0.5, ActiveChatters1m: 1, ActiveChatters15m: 4, VerifiedActive5m: 2,
+		Segments: []hearth.SegmentState{{Name: "Acme Energy", Active: true}}})
+	m.Distribution("hearthdemo", hearth.Distribution{ByRank: []hearth.RankCount{{Rank: "Newcomer", Viewers: 3}},
+		StreakCounts: make([]uint64, len(hearth.StreakBuckets)), StreakViewers: 0})
+	m.IngestLatency(20 * time.Millisecond)
 }
 
 func familyNames(t *testing.T, g prometheus.Gatherer, prefix string) []string {

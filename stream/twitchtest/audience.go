@@ -377,6 +377,9 @@ func (a *Audience) Next(now time.Time) []string {
 	if lines := a.pollStart(now); lines != nil {
 		return lines
 	}
+	if lines := a.segmentLine(now); lines != nil {
+		return lines
+	}
 	var lines []string
 	switch r := a.rng.Float64(); {
 	case r < 0.015:
@@ -442,6 +445,9 @@ func (a *Audience) chat(now time.Time) []string {
 		text = a.chatText()
 	}
 	hostile := len(a.hostile) > 0 && a.hostile[len(a.hostile)-1].id == opt.ID
+	if burst := a.burstText(); burst != "" && !opt.Action && opt.Bits == 0 && !hostile {
+		text = burst
+	}
 	if vote := a.voteText(); vote != "" && !opt.Action && opt.Bits == 0 && !hostile {
 		text = vote
 	}
