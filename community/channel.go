@@ -45,8 +45,9 @@ type Notice struct {
 
 // Result says what one event or tick did to a channel.
 type Result struct {
-	// Duplicate is set when the event's id was already handled; nothing
-	// else changed.
+	// Duplicate is set when the event was already handled (its id, the
+	// same act reported by IRC and EventSub, or online/offline that Twitch
+	// already reported through another path); nothing else changed.
 	Duplicate bool
 	// Changed holds the new state of every viewer that changed, each once.
 	Changed []hearth.ViewerStats
@@ -205,6 +206,18 @@ func (c *Channel) ViewerByLogin(login string) (hearth.ViewerStats, bool) {
 	return c.Viewer(id)
 }
 
+// knownStreamState reports an online or offline that says what Twitch
+// already reported: Helix and EventSub both report the stream's state.
+func (c *Channel) knownStreamState(ev hearth.Event) bool {
+	switch ev.Kind {
+	case hearth.EventOnline:
+		return c.live && c.stream.Source == hearth.SourceTwitch
+	case hearth.EventOffline:
+		return !c.live && c.twitchReports
+	}
+	return false
+}
+
 // IsBot reports whether a login is a bot or the broadcaster: it earns
 // nothing and is left out of leaderboards and engagement figures.
 func (c *Channel) IsBot(login string) bool { return c.bots[strings.ToLower(login)] }
@@ -217,7 +230,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	if ev.ID != "" && !c.seen.add(ev.ID) {
 		return Result{Duplicate: true}
 	}
-	if c.sameAct(&ev) {
+	if c.sameAct(&ev) || c.knownStreamState(ev) {
 		return Result{Duplicate: true}
 	}
 	c.begin()

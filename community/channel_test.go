@@ -685,3 +685,28 @@ func TestEngagement(t *testing.T) {
 		t.Fatalf("top-10 share %v, want %v", e.Top10Share, want)
 	}
 }
+
+// TestStreamStateReportedTwice sends online and offline as Helix and
+// EventSub both report them: the second report of each is a duplicate.
+func TestStreamStateReportedTwice(t *testing.T) {
+	c := NewChannel("chan", plainRules(), nil, nil)
+	steps := []struct {
+		kind hearth.EventKind
+		dup  bool
+	}{
+		{hearth.EventOnline, false},
+		{hearth.EventOnline, true},
+		{hearth.EventOffline, false},
+		{hearth.EventOffline, true},
+		{hearth.EventOnline, false},
+	}
+	for i, s := range steps {
+		r := c.Handle(event(s.kind, time.Duration(i)*time.Minute, "", ""))
+		if r.Duplicate != s.dup {
+			t.Fatalf("step %d (%s): duplicate %v, want %v", i, s.kind, r.Duplicate, s.dup)
+		}
+	}
+	if sess, live := c.Live(); !live || sess.Seq != 2 {
+		t.Fatalf("after online, offline, online: live %v, stream %d; want live stream 2", live, sess.Seq)
+	}
+}
