@@ -24,6 +24,9 @@ const (
 	localTopic   = "overlays.topic"
 )
 
+// Kinds lists the overlay kinds the hub serves pages for.
+func (h *Hub) Kinds() []string { return Kinds() }
+
 // Register mounts the overlay routes on r: GET /overlays/:kind (the page of
 // a kind, for ?channel=NAME&token=T), GET /overlays/assets/* (the pages'
 // scripts and styles) and GET /overlays/ws (the live socket, for

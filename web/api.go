@@ -14,11 +14,13 @@ import (
 )
 
 type api struct {
-	store  hearth.Store
-	rules  func(channel string) (community.Rules, bool)
-	board  func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
-	forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
-	polls  Polls
+	// overlays lists each channel's overlay URLs; nil lists none.
+	overlays Mounter
+	store    hearth.Store
+	rules    func(channel string) (community.Rules, bool)
+	board    func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
+	forget   func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	polls    Polls
 	// segments marks sponsor segments; nil answers 404.
 	segments Segments
 }
@@ -97,6 +99,8 @@ func (a *api) standing(c *fiber.Ctx, channel string, rules community.Rules) (exp
 type channelJSON struct {
 	Name         string `json:"name"`
 	OverlayToken string `json:"overlay_token"`
+	// Overlays maps each overlay kind to its URL, ready to paste into OBS.
+	Overlays map[string]string `json:"overlays,omitempty"`
 }
 
 // channels lists the channels served here.
@@ -111,10 +115,24 @@ func (a *api) channels(c *fiber.Ctx) error {
 			break
 		}
 		if _, ok := a.rules(ch.Name); ok {
-			out = append(out, channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken})
+			out = append(out, channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken, Overlays: a.overlayURLs(c.BaseURL(), ch)})
 		}
 	}
 	return c.JSON(out)
+}
+
+// overlayURLs returns a channel's overlay URLs on base, the scheme and
+// host the request came to.
+func (a *api) overlayURLs(base string, ch hearth.ChannelInfo) map[string]string {
+	if a.overlays == nil {
+		return nil
+	}
+	q := url.Values{"channel": {ch.Name}, "token": {ch.OverlayToken}}.Encode()
+	urls := make(map[string]string)
+	for _, kind := range a.overlays.Kinds() {
+		urls[kind] = base + "/overlays/" + kind + "?" + q
+	}
+	return urls
 }
 
 // viewers exports every viewer of a channel; ?format=csv for CSV.

@@ -22,6 +22,8 @@ import (
 // Mounter adds routes to the app; the overlay hub is one.
 type Mounter interface {
 	Register(r fiber.Router)
+	// Kinds lists the overlay kinds served at /overlays/{kind}.
+	Kinds() []string
 }
 
 // RequestRecorder counts requests for metrics.
@@ -140,7 +142,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls, segments: cfg.Segments}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls, segments: cfg.Segments}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	return app
 }

@@ -61,11 +61,21 @@ func TestAdminAPIAndMaintenance(t *testing.T) {
 		{"WrongToken", "GET", "", "nope", 401, wantError("admin token")},
 		{"Channels", "GET", "", "s3cret", 200, func(t *testing.T, b []byte) {
 			var chs []struct {
-				Name         string `json:"name"`
-				OverlayToken string `json:"overlay_token"`
+				Name         string            `json:"name"`
+				OverlayToken string            `json:"overlay_token"`
+				Overlays     map[string]string `json:"overlays"`
 			}
 			if json.Unmarshal(b, &chs) != nil || len(chs) != 1 || chs[0].Name != "arena" || len(chs[0].OverlayToken) < 32 {
 				t.Fatalf("%s", b)
+			}
+			for _, kind := range []string{"leaderboard", "alerts", "poll"} {
+				u := chs[0].Overlays[kind]
+				if !strings.HasPrefix(u, base+"/overlays/"+kind+"?") || !strings.Contains(u, "token="+chs[0].OverlayToken) {
+					t.Fatalf("overlay %s URL %q in %s", kind, u, b)
+				}
+				if code, page := call(t, http.MethodGet, u, ""); code != http.StatusOK || !strings.Contains(string(page), "<html") {
+					t.Fatalf("the listed %s URL answers %d", kind, code)
+				}
 			}
 		}},
 		{"ViewersJSON", "GET", "/arena/viewers", "s3cret", 200, func(t *testing.T, b []byte) {
