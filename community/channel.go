@@ -172,6 +172,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 			}
 		}
 	}
+	c.LoadHistory(nil, nil)
 	return c
 }
 

@@ -118,10 +118,18 @@ func (c *Channel) LoadHistory(streams []hearth.StreamSession, stored *hearth.Str
 	r.Activity = slices.Clone(stored.Activity)
 	r.Polls = slices.Clone(stored.Polls)
 	for _, s := range stored.Segments {
-		if c.segmentName(s.Name) {
-			r.Segments = append(r.Segments, s)
-			rs.segParts = append(rs.segParts, partsOf(s.During))
+		if len(r.Segments) >= hearth.MaxRecapSegments || !c.segmentName(s.Name) {
+			continue
 		}
+		if s.EndedAt.IsZero() {
+			if c.live {
+				rs.running = len(r.Segments) // it was running when Hearth stopped
+			} else {
+				s.EndedAt = c.stream.EndedAt
+			}
+		}
+		r.Segments = append(r.Segments, s)
+		rs.segParts = append(rs.segParts, partsOf(s.During))
 	}
 	if len(stored.Segments) > 0 {
 		rs.base = partsOf(stored.Segments[0].Baseline)

@@ -394,3 +394,33 @@ func TestDistribution(t *testing.T) {
 		t.Errorf("%d viewers active 40 days later", d.StreakViewers)
 	}
 }
+
+func TestRecapSurvivesRestart(t *testing.T) {
+	mod := hearth.RoleModerator
+	c := NewChannel("chan", recapRules(), nil, nil)
+	run(c, script(online(0), says(time.Minute, "a", "b"), offline(time.Hour),
+		online(2*time.Hour), says(2*time.Hour+time.Minute, "a", "c"),
+		segmentCmd("m", mod, 2*time.Hour+2*time.Minute, "!segment start Acme"),
+		chatAt("a", 2*time.Hour+3*time.Minute, "copy"), chatAt("c", 2*time.Hour+3*time.Minute+time.Second, "copy"))...)
+	before := recapOf(t, c)
+	var stored []hearth.ViewerStats
+	for _, v := range c.viewers {
+		stored = append(stored, v.stats)
+	}
+	last, _ := c.Live()
+	first := hearth.StreamSession{Channel: "chan", Seq: 1, StartedAt: t0, EndedAt: t0.Add(time.Hour)}
+	c = NewChannel("chan", recapRules(), stored, &last)
+	c.LoadHistory([]hearth.StreamSession{last, first}, &before)
+	after := recapOf(t, c)
+	if after.Messages != before.Messages || after.VerifiedMessages != before.VerifiedMessages || after.Newcomers != before.Newcomers ||
+		after.Returners != before.Returners || after.Retained != before.Retained || after.PreviousAttendees != before.PreviousAttendees ||
+		!slices.Equal(after.Cohorts, before.Cohorts) || len(after.Activity) != len(before.Activity) {
+		t.Errorf("after a restart\n%+v\nbefore\n%+v", after, before)
+	}
+	if f := c.Figures(); !slices.Equal(f.Segments, []hearth.SegmentState{{Name: "Acme", Active: true}}) {
+		t.Errorf("segments after a restart %+v, want Acme running", f.Segments)
+	}
+	if res := run(c, segmentCmd("m", mod, 2*time.Hour+5*time.Minute, "!segment end")); res[0].Rejected != "" {
+		t.Errorf("ending the restored segment: %s", res[0].Rejected)
+	}
+}
