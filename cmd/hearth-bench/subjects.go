@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// twurplePort is where @twurple/chat connects for plain IRC: it has no
+// port option, so the fake server listens there for that peer.
+const twurplePort = "127.0.0.1:6667"
+
+func goPeerSubject(name string, conns int) subject {
+	var p *peerProc
+	return subject{
+		name: name,
+		start: func(addr string, channels []string) (int, error) {
+			var err error
+			if p, err = startGoPeer(addr, channels, conns); err != nil {
+				return 0, err
+			}
+			return p.pid(), nil
+		},
+		count: func(context.Context) (int64, error) {
+			c, err := p.count()
+			return c.Messages, err
+		},
+		stop: func() error { p.stop(); return nil },
+	}
+}
+
+func twurpleSubject(peersDir string) subject {
+	var p *peerProc
+	return subject{
+		name: "@twurple/chat (Node.js), per viewer",
+		addr: twurplePort,
+		start: func(addr string, channels []string) (int, error) {
+			var err error
+			if p, err = startTwurplePeer(peersDir, channels); err != nil {
+				return 0, err
+			}
+			return p.pid(), nil
+		},
+		count: func(context.Context) (int64, error) {
+			c, err := p.count()
+			return c.Messages, err
+		},
+		stop: func() error { p.stop(); return nil },
+	}
+}
+
+// hearthSubject runs `hearth serve` on a fresh database; its count is the
+// chat messages its store holds for the run's channels.
+func hearthSubject(bin, dir, dbURL, prefix string) subject {
+	var h *hearthProc
+	var st *storeCounter
+	return subject{
+		name: "hearth serve (" + storeName(dbURL) + ")",
+		start: func(addr string, channels []string) (int, error) {
+			var err error
+			if h, err = startHearth(bin, dir, addr, dbURL, channels); err != nil {
+				return 0, err
+			}
+			if _, err := h.waitReady(context.Background(), 60*time.Second); err != nil {
+				_ = h.stop()
+				return 0, err
+			}
+			if st, err = openStore(dbURL); err != nil {
+				_ = h.stop()
+				return 0, err
+			}
+			return h.pid(), nil
+		},
+		count: func(ctx context.Context) (int64, error) {
+			m, _, err := st.count(ctx, prefix)
+			return m, err
+		},
+		stop: func() error {
+			st.close()
+			if err := h.stop(); err != nil {
+				return fmt.Errorf("hearth: %w", err)
+			}
+			return nil
+		},
+	}
+}
+
+func storeName(dbURL string) string {
+	if len(dbURL) >= 8 && dbURL[:8] == "postgres" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
