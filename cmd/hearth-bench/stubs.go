@@ -6,16 +6,10 @@ import (
 	"io"
 )
 
-type viewersResult struct {
-	Skipped string `json:"skipped,omitempty"`
-}
 type overlayResult struct{}
 
 func profileIngest(ctx context.Context, bin, dir, dbURL string, capture []capLine, o options, runID string, logf func(string, ...any)) error {
 	return nil
-}
-func runViewers(ctx context.Context, bin, dir, dbURL string, capture []capLine, n int, o options, prefix string, logf func(string, ...any)) (viewersResult, error) {
-	return viewersResult{}, nil
 }
 func runOverlay(ctx context.Context, bin, dir, dbURL string, capture []capLine, o options, prefix string, logf func(string, ...any)) ([]overlayResult, error) {
 	return nil, nil
