@@ -54,6 +54,8 @@ type Config struct {
 	Segments Segments
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
+	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
+	Pprof bool
 	// Dashboard returns the Grafana dashboard served at
 	// /grafana/dashboard.json; nil serves none.
 	Dashboard func() []byte
@@ -144,6 +146,9 @@ func New(cfg Config) *fiber.App {
 	}
 	api := &api{overlays: cfg.Overlays, store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls, segments: cfg.Segments}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
+	if cfg.Pprof {
+		registerPprof(app, cfg.AdminToken)
+	}
 	return app
 }
 

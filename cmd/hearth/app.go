@@ -225,6 +225,7 @@ func (m *Main) serveHTTP() {
 		Polls:      pollService{m},
 		Segments:   m.Engine,
 		AdminToken: m.Config.AdminToken,
+		Pprof:      m.Config.DebugPprof,
 		Gatherer:   m.registry,
 		Dashboard:  metrics.Dashboard,
 		Ready:      m.ready,

@@ -26,6 +26,7 @@ type Config struct {
 	HTTPAddr    string
 	DatabaseURL string
 	AdminToken  string
+	DebugPprof  bool
 	LogLevel    string
 	LogFormat   string
 
@@ -315,6 +316,7 @@ var configKeys = []configKey{
 	{yaml: "http_addr", env: "HEARTH_HTTP_ADDR", flag: "http-addr", help: "address the HTTP server listens on (overlays, API, /metrics)", field: text(func(c *Config) *string { return &c.HTTPAddr })},
 	{yaml: "database_url", env: "HEARTH_DATABASE_URL", flag: "db", help: "sqlite:///path/file.db, a plain file path, or a postgres:// URL", field: text(func(c *Config) *string { return &c.DatabaseURL })},
 	{yaml: "admin_token", env: "HEARTH_ADMIN_TOKEN", flag: "admin-token", secret: true, help: "bearer token for /api/v1; empty disables the API", field: text(func(c *Config) *string { return &c.AdminToken })},
+	{yaml: "debug.pprof", env: "HEARTH_DEBUG_PPROF", flag: "debug-pprof", help: "serve Go's profiles at /debug/pprof behind the admin token", field: boolean(func(c *Config) *bool { return &c.DebugPprof })},
 	{yaml: "log_level", env: "HEARTH_LOG_LEVEL", flag: "log-level", help: "debug, info, warn or error", field: oneOf([]string{"debug", "info", "warn", "error"}, func(c *Config) *string { return &c.LogLevel })},
 	{yaml: "log_format", env: "HEARTH_LOG_FORMAT", flag: "log-format", help: "text or json", field: oneOf([]string{"text", "json"}, func(c *Config) *string { return &c.LogFormat })},
 	{yaml: "twitch.irc_addr", env: "HEARTH_TWITCH_IRC_ADDR", flag: "twitch-irc-addr", help: "Twitch chat server host:port", field: text(func(c *Config) *string { return &c.TwitchIRCAddr })},
