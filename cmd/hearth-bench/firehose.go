@@ -137,8 +137,8 @@ func viewerLogin(login string, v int) string {
 // capture chatter as variant r%variants of them, so the feed has about
 // 1,208×variants distinct viewers; each viewer chats in one channel, picked
 // by a hash. Every line gets a distinct message id and a timestamp after
-// start, in order.
-func buildFirehose(capture []capLine, reps, variants int, channels []string, start time.Time) *firehose {
+// start, in order; ids start with idPrefix.
+func buildFirehose(capture []capLine, reps, variants int, channels []string, idPrefix string, start time.Time) *firehose {
 	f := &firehose{channels: channels, lines: map[string][]string{}}
 	ids := map[string]int{}
 	seen := map[string]bool{}
@@ -163,7 +163,7 @@ func buildFirehose(capture []capLine, reps, variants int, channels []string, sta
 				roomID:  roomID(ci),
 			}
 			n++
-			c.render(&b, id, "f"+strconv.Itoa(r)+"-"+strconv.Itoa(n), ts+int64(n/20))
+			c.render(&b, id, idPrefix+strconv.Itoa(r)+"-"+strconv.Itoa(n), ts+int64(n/20))
 			f.lines[id.channel] = append(f.lines[id.channel], b.String())
 			f.total++
 			if c.command == "PRIVMSG" {

@@ -219,7 +219,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// Ingest: every subject gets the same firehose, rounds interleaved.
 	channels := channelNames("hb"+runID+"i", o.channels)
-	fh := buildFirehose(capture, o.reps, o.variants, channels, time.Now())
+	fh := buildFirehose(capture, o.reps, o.variants, channels, "f", time.Now())
 	rep.Firehose = firehoseInfo{Lines: fh.total, Messages: fh.privmsgs, Viewers: fh.viewers, Channels: len(channels)}
 	logf("firehose: %d lines, %d chat messages from %d viewers over %d channels", fh.total, fh.privmsgs, fh.viewers, len(channels))
 	for round := 1; round <= o.rounds; round++ {
