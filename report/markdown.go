@@ -33,11 +33,11 @@ func writeMarkdown(w io.Writer, r Recap) error {
 	if peak == 0 {
 		b.WriteString("No message in this stream.\n")
 	} else {
-		unit := "one minute"
+		unit := "a minute"
 		if per > 1 {
-			unit = fmt.Sprintf("%d minutes", per)
+			unit = fmt.Sprintf("per %d minutes", per)
 		}
-		fmt.Fprintf(&b, "`%s`\n\nMessages, one character per %s; the busiest minute had %d messages. The JSON report holds every minute.\n", line, unit, peak)
+		fmt.Fprintf(&b, "`%s`\n\nMessages, one character %s; the busiest minute had %d messages. The JSON report holds every minute.\n", line, unit, peak)
 	}
 
 	b.WriteString("\n## Sponsor segments\n\n")

@@ -116,6 +116,8 @@ func decodeSegment(body []byte) (SegmentRequest, error) {
 	if err := dec.Decode(&req); err != nil {
 		var te *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &te) && te.Field == "":
+			return req, hearth.Errorf(hearth.EINVALID, "body: must be a JSON object")
 		case errors.As(err, &te):
 			return req, hearth.Errorf(hearth.EINVALID, "%s: must be %s", te.Field, te.Type)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
