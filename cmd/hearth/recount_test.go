@@ -538,11 +538,33 @@ func TestRecount(t *testing.T) {
 	t.Logf("recount: %d lines, %d newcomers, %d returners, %d verified messages; stream 2: %d messages, %d verified, lift %.3f",
 		len(s.lines), newcomers, returners, verified, want[1].Messages, want[1].VerifiedMessages, want[1].Segments[0].Lift)
 
-	// /metrics
+	// /metrics. The active-chatter windows first: the channel's time moves
+	// on with the wall clock from its last line, and nobody of stream 4
+	// leaves the 5 minute window until two and a half minutes have passed.
+	active := func(window time.Duration, verifiedOnly bool) float64 {
+		who := map[string]bool{}
+		lastText := map[string]time.Time{}
+		for _, l := range s.lines {
+			if recountBots[l.who] {
+				continue
+			}
+			norm := strings.Join(strings.Fields(strings.ToLower(l.text)), " ")
+			prev, seen := lastText[norm]
+			lastText[norm] = l.at
+			copied := seen && l.at.Sub(prev) < community5s
+			if l.at.After(s.last().Add(-window)) && (!verifiedOnly || !copied) {
+				who[l.who] = true
+			}
+		}
+		return float64(len(who))
+	}
 	for _, m := range []struct {
 		series string
 		want   float64
 	}{
+		{`hearth_chatters_active{channel="arena",window="5m"}`, active(5*time.Minute, false)},
+		{`hearth_chatters_active{channel="arena",window="15m"}`, active(15*time.Minute, false)},
+		{`hearth_verified_chatters_active{channel="arena"}`, active(5*time.Minute, true)},
 		{`hearth_newcomers_total{channel="arena"}`, float64(newcomers)},
 		{`hearth_returning_viewers_total{channel="arena"}`, float64(returners)},
 		{`hearth_verified_messages_total{channel="arena"}`, float64(verified)},
