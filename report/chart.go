@@ -70,14 +70,15 @@ func newChart(r Recap) chart {
 	x := func(minute float64) float64 { return plotLeft + (plotRight-plotLeft)*minute/float64(minutes) }
 	y := func(v int64) float64 { return plotBottom - (plotBottom-plotTop)*float64(v)/float64(top) }
 
-	// Each minute is a step of the area, so a quiet minute shows as a gap
-	// rather than being bridged by a slope.
+	// Each minute is a step of the area and of the line, so a quiet minute
+	// shows as a gap rather than being bridged by a slope, and a stream of
+	// one minute still draws.
 	var area strings.Builder
 	fmt.Fprintf(&area, "M%s %s", num(x(0)), num(plotBottom))
 	var line []string
 	for i, v := range msgs {
 		fmt.Fprintf(&area, " L%s %s L%s %s", num(x(float64(i))), num(y(v)), num(x(float64(i+1))), num(y(v)))
-		line = append(line, num(x(float64(i)+0.5))+","+num(y(chatters[i])))
+		line = append(line, num(x(float64(i)))+","+num(y(chatters[i])), num(x(float64(i+1)))+","+num(y(chatters[i])))
 	}
 	fmt.Fprintf(&area, " L%s %s Z", num(x(float64(minutes))), num(plotBottom))
 	c.Area, c.Line = area.String(), strings.Join(line, " ")

@@ -229,11 +229,11 @@ func TestReportHTMLInChromium(t *testing.T) {
 				t.Errorf("stream %s: figure %s shows %q, want %q", seq, k, page.Figures[k], v)
 			}
 		}
-		// 150 minutes: two steps per minute plus the closing edge, a
-		// chatter point per minute, one band, and a chart as wide as the
+		// 150 minutes: two steps per minute plus the closing edge, two
+		// chatter points per minute, one band, and a chart as wide as the
 		// page's content.
-		if page.AreaSteps != 2*150+1 || page.LinePts != 150 || page.Bands != 1 || page.ChartW < 800 {
-			t.Errorf("stream %s: chart of %d area steps, %d line points, %d bands, %.0f px wide; want 301, 150, 1, at least 800",
+		if page.AreaSteps != 2*150+1 || page.LinePts != 2*150 || page.Bands != 1 || page.ChartW < 800 {
+			t.Errorf("stream %s: chart of %d area steps, %d line points, %d bands, %.0f px wide; want 301, 300, 1, at least 800",
 				seq, page.AreaSteps, page.LinePts, page.Bands, page.ChartW)
 		}
 		if len(page.Loaded) != 0 {
