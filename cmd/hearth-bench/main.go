@@ -138,6 +138,7 @@ func main() {
 // report is everything one run measured.
 type report struct {
 	Command  string          `json:"command"`
+	Source   string          `json:"source"` // git describe of the tree measured; -dirty when it had uncommitted changes
 	Started  time.Time       `json:"started"`
 	Machine  machine         `json:"machine"`
 	Database string          `json:"database"`
@@ -171,6 +172,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep := report{Command: "hearth-bench " + strings.Join(args, " "), Started: time.Now().UTC(), Machine: describeMachine()}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil && o.hearthBin == "" {
+		rep.Source = strings.TrimSpace(string(out))
+	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
 
 	dir, err := os.MkdirTemp("", "hearth-bench-")

@@ -12,6 +12,9 @@ func writeTable(w io.Writer, r report) {
 	fmt.Fprintf(w, "Machine: %d cores (%s), %d GiB, %s, Node.js %s, Linux %s, load average %s at start\n",
 		m.Cores, m.CPU, m.MemoryGiB, m.Go, orNone(m.Node), m.Kernel, m.Load)
 	fmt.Fprintf(w, "Command: %s\n", r.Command)
+	if r.Source != "" {
+		fmt.Fprintf(w, "Source: %s\n", r.Source)
+	}
 	fmt.Fprintf(w, "Store: %s. Firehose: %d lines, %d chat messages from %d viewers over %d channels (the real capture repeated, distinct ids and timestamps).\n\n",
 		r.Database, r.Firehose.Lines, r.Firehose.Messages, r.Firehose.Viewers, r.Firehose.Channels)
 
