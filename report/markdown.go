@@ -63,7 +63,17 @@ func writeMarkdown(w io.Writer, r Recap) error {
 		}
 	}
 
-	b.WriteString("\n## Newcomers who came back\n\n")
+	b.WriteString("\n## This stream's newcomers later\n\n")
+	if len(p.Returned) == 0 {
+		b.WriteString("No later stream yet.\n")
+	} else {
+		b.WriteString("| Later stream | Newcomers | Attended it | Share |\n| --- | ---: | ---: | ---: |\n")
+		for _, c := range p.Returned {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Cohort, c.Newcomers, c.Attended, c.Share)
+		}
+	}
+
+	b.WriteString("\n## Earlier newcomers who came back\n\n")
 	if len(p.Cohorts) == 0 {
 		b.WriteString("No earlier stream to look back on.\n")
 	} else {

@@ -18,6 +18,7 @@ type page struct {
 	Segments []segmentRow
 	Polls    []pollRow
 	Cohorts  []cohortRow
+	Returned []cohortRow // this stream's newcomers in later streams
 	Version  string
 }
 
@@ -42,6 +43,8 @@ type pollRow struct {
 	Question, Voters, Turnout string
 }
 
+// cohortRow is a newcomer cohort seen from another stream: Cohort names
+// the stream that is not this one.
 type cohortRow struct {
 	Cohort, Newcomers, Attended, Share string
 }
@@ -102,6 +105,10 @@ func newPage(r Recap) page {
 		}
 		p.Cohorts = append(p.Cohorts, cohortRow{Cohort: fmt.Sprintf("stream %d", c.Cohort),
 			Newcomers: fmt.Sprint(c.Newcomers), Attended: fmt.Sprint(c.Attended), Share: share})
+	}
+	for _, c := range r.NewcomersReturned {
+		p.Returned = append(p.Returned, cohortRow{Cohort: fmt.Sprintf("stream %d (%d later)", c.Stream, c.After),
+			Newcomers: fmt.Sprint(c.Newcomers), Attended: fmt.Sprint(c.Attended), Share: percent(ratioPtr(c.Share))})
 	}
 	return p
 }

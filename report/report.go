@@ -18,7 +18,8 @@ var Formats = []string{"json", "md", "html"}
 
 // Recap is one stream's recap with the figures derived from it, as the API
 // and the report show it. It is the stored hearth.StreamRecap's JSON plus
-// live, duration_seconds, retention and verified_share.
+// live, duration_seconds, retention, verified_share and, once Follow has
+// seen the later streams, newcomers_returned.
 type Recap struct {
 	hearth.StreamRecap
 	// Live is true while the stream has not ended; its figures still grow.
@@ -34,6 +35,54 @@ type Recap struct {
 	// remains once bots and copy-paste bursts are left out. Nil without
 	// messages.
 	VerifiedShare *float64 `json:"verified_share"`
+	// NewcomersReturned is this stream's newcomer cohort seen from the
+	// streams 1, 2 and 4 later, as far as they happened: its retention
+	// curve. Cohorts, the other way round, are earlier cohorts seen from
+	// this stream.
+	NewcomersReturned []CohortPoint `json:"newcomers_returned"`
+}
+
+// CohortPoint is how many of one stream's newcomers attended a later
+// stream.
+type CohortPoint struct {
+	Stream    int64   `json:"stream"` // the later stream
+	After     int64   `json:"after"`  // how many streams later: 1, 2 or 4
+	Newcomers int64   `json:"newcomers"`
+	Attended  int64   `json:"attended"`
+	Share     float64 `json:"share"` // Attended / Newcomers, 0 without newcomers
+}
+
+// LaterStreams is how far Follow looks ahead: a cohort is seen from the
+// streams 1, 2 and 4 after its own.
+const LaterStreams = 4
+
+// Follow fills r's NewcomersReturned from the recaps of the streams after
+// it (any order; others are ignored), each of which says how many of r's
+// newcomers attended it.
+func (r *Recap) Follow(later []hearth.StreamRecap) {
+	r.NewcomersReturned = []CohortPoint{}
+	byStream := make(map[int64]hearth.StreamRecap, len(later))
+	for _, l := range later {
+		if l.Channel == r.Channel && l.Seq > r.Seq && l.Seq <= r.Seq+LaterStreams {
+			byStream[l.Seq] = l
+		}
+	}
+	for _, after := range []int64{1, 2, 4} {
+		l, ok := byStream[r.Seq+after]
+		if !ok {
+			continue
+		}
+		for _, c := range l.Cohorts {
+			if c.Cohort != r.Seq {
+				continue
+			}
+			p := CohortPoint{Stream: l.Seq, After: after, Newcomers: c.Newcomers, Attended: c.Attended}
+			if c.Newcomers > 0 {
+				p.Share = float64(c.Attended) / float64(c.Newcomers)
+			}
+			r.NewcomersReturned = append(r.NewcomersReturned, p)
+		}
+	}
 }
 
 // New derives a Recap from r; now ends a live stream's duration.
@@ -67,6 +116,7 @@ func New(r hearth.StreamRecap, now time.Time) Recap {
 	if out.Cohorts == nil {
 		out.Cohorts = []hearth.CohortRetention{}
 	}
+	out.NewcomersReturned = []CohortPoint{}
 	return out
 }
 

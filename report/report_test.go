@@ -121,3 +121,27 @@ func TestSparkline(t *testing.T) {
 		t.Errorf("sparkline %q, %d per character, peak %d", line, per, peak)
 	}
 }
+
+func TestFollow(t *testing.T) {
+	r := New(hearth.StreamRecap{Channel: "arena", Seq: 5, StartedAt: start}, start)
+	later := []hearth.StreamRecap{
+		{Channel: "arena", Seq: 9, Cohorts: []hearth.CohortRetention{{Cohort: 5, Newcomers: 10, Attended: 2}}}, // 4 later
+		{Channel: "arena", Seq: 6, Cohorts: []hearth.CohortRetention{{Cohort: 5, Newcomers: 10, Attended: 6}, {Cohort: 4, Newcomers: 3, Attended: 3}}},
+		{Channel: "arena", Seq: 8, Cohorts: []hearth.CohortRetention{{Cohort: 5, Newcomers: 10, Attended: 9}}},  // 3 later: not a point
+		{Channel: "other", Seq: 7, Cohorts: []hearth.CohortRetention{{Cohort: 5, Newcomers: 10, Attended: 9}}},  // another channel
+		{Channel: "arena", Seq: 5, Cohorts: []hearth.CohortRetention{{Cohort: 4, Newcomers: 1, Attended: 1}}},   // itself
+		{Channel: "arena", Seq: 13, Cohorts: []hearth.CohortRetention{{Cohort: 5, Newcomers: 10, Attended: 1}}}, // too far
+	}
+	r.Follow(later)
+	want := []CohortPoint{{Stream: 6, After: 1, Newcomers: 10, Attended: 6, Share: 0.6}, {Stream: 9, After: 4, Newcomers: 10, Attended: 2, Share: 0.2}}
+	if len(r.NewcomersReturned) != len(want) || r.NewcomersReturned[0] != want[0] || r.NewcomersReturned[1] != want[1] {
+		t.Errorf("NewcomersReturned = %+v, want %+v", r.NewcomersReturned, want)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "md", r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| stream 6 (1 later) | 10 | 6 | 60.0% |") || !strings.Contains(b.String(), "| stream 9 (4 later) | 10 | 2 | 20.0% |") {
+		t.Errorf("Markdown lacks the curve:\n%s", b.String())
+	}
+}

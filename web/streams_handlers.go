@@ -76,9 +76,21 @@ func (a *api) listStreams(c *fiber.Ctx) error {
 		rs = rs[:limit]
 		page.Next = rs[limit-1].Seq
 	}
+	// Each stream's newcomers are followed into the streams after it: the
+	// page's own, and the few newer than the page.
+	later := rs
+	if len(rs) > 0 {
+		newer, err := a.store.Recaps(c.UserContext(), ch, rs[0].Seq+report.LaterStreams+1, report.LaterStreams)
+		if err != nil {
+			return err
+		}
+		later = append(newer, rs...)
+	}
 	now := time.Now()
 	for _, r := range rs {
-		page.Streams = append(page.Streams, report.New(r, now))
+		out := report.New(r, now)
+		out.Follow(later)
+		page.Streams = append(page.Streams, out)
 	}
 	return c.JSON(page)
 }
@@ -101,7 +113,13 @@ func (a *api) getStream(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(report.New(r, time.Now()))
+	later, err := a.store.Recaps(c.UserContext(), ch, seq+report.LaterStreams+1, report.LaterStreams)
+	if err != nil {
+		return err
+	}
+	out := report.New(r, time.Now())
+	out.Follow(later)
+	return c.JSON(out)
 }
 
 // decodeSegment reads a segment request: JSON, one object, no unknown

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,13 @@ func serveStreams(t *testing.T) string {
 			Activity: []hearth.MinuteActivity{{Minute: 0, Messages: 4, Chatters: 2, Newcomers: 1}}}
 		if seq > 1 {
 			r.PreviousAttendees, r.Retained = 8+seq, 4
+		}
+		// Stream k's newcomers: 10 + k, of whom k % 7 come to each later
+		// stream.
+		for _, back := range []int64{1, 2, 4} {
+			if k := seq - back; k >= 1 {
+				r.Cohorts = append(r.Cohorts, hearth.CohortRetention{Cohort: k, Newcomers: 10 + k, Attended: k%7 + back})
+			}
 		}
 		if seq == 25 {
 			r.EndedAt = time.Time{}
@@ -91,8 +99,21 @@ func TestAPIStreamsPaginated(t *testing.T) {
 		}
 	}
 
-	status, body := apiCall(t, "GET", base)
+	// A page's streams follow their newcomers into the streams after them,
+	// on the page or newer than it.
+	status, body := apiCall(t, "GET", base+"?before=12&limit=3")
 	var p streamsPage
+	if status != 200 || json.Unmarshal(body, &p) != nil || len(p.Streams) != 3 {
+		t.Fatalf("GET ?before=12&limit=3: %d %s", status, body)
+	}
+	for _, r := range p.Streams {
+		if len(r.NewcomersReturned) != 3 || r.NewcomersReturned[2].Stream != r.Seq+4 || r.NewcomersReturned[0].Attended != r.Seq%7+1 {
+			t.Errorf("stream %d's newcomers later: %+v, want streams %d, %d and %d", r.Seq, r.NewcomersReturned, r.Seq+1, r.Seq+2, r.Seq+4)
+		}
+	}
+
+	status, body = apiCall(t, "GET", base)
+	p = streamsPage{}
 	if status != 200 || json.Unmarshal(body, &p) != nil || len(p.Streams) != 20 || p.Next != 6 {
 		t.Fatalf("default page: %d, %d streams, next %d; want 20 streams and next 6", status, len(p.Streams), p.Next)
 	}
@@ -115,10 +136,19 @@ func TestAPIStreamRecap(t *testing.T) {
 		r.Retention == nil || *r.Retention != 4.0/15 || len(r.Activity) != 1 {
 		t.Errorf("stream 7: %s", body)
 	}
-	for _, field := range []string{`"retention":`, `"verified_share":0.8`, `"polls":[]`, `"segments":[]`, `"cohorts":[]`, `"participation":0`} {
+	for _, field := range []string{`"retention":`, `"verified_share":0.8`, `"polls":[]`, `"segments":[]`, `"cohorts":[{"cohort":6,`, `"participation":0`} {
 		if !strings.Contains(string(body), field) {
 			t.Errorf("stream 7 lacks %s: %s", field, body)
 		}
+	}
+
+	want := []report.CohortPoint{
+		{Stream: 8, After: 1, Newcomers: 17, Attended: 1, Share: 1.0 / 17},
+		{Stream: 9, After: 2, Newcomers: 17, Attended: 2, Share: 2.0 / 17},
+		{Stream: 11, After: 4, Newcomers: 17, Attended: 4, Share: 4.0 / 17},
+	}
+	if !slices.Equal(r.NewcomersReturned, want) {
+		t.Errorf("stream 7's newcomers later: %+v, want %+v", r.NewcomersReturned, want)
 	}
 
 	status, body = apiCall(t, "GET", base+"/arena/streams/1")
@@ -126,8 +156,9 @@ func TestAPIStreamRecap(t *testing.T) {
 		t.Errorf("stream 1, with no previous stream: %d %s, want retention null", status, body)
 	}
 	status, body = apiCall(t, "GET", base+"/arena/streams/25")
-	if status != 200 || !strings.Contains(string(body), `"live":true`) || strings.Contains(string(body), `"ended_at"`) {
-		t.Errorf("live stream 25: %d %s, want live and no end", status, body)
+	if status != 200 || !strings.Contains(string(body), `"live":true`) || strings.Contains(string(body), `"ended_at"`) ||
+		!strings.Contains(string(body), `"newcomers_returned":[]`) {
+		t.Errorf("live stream 25: %d %s, want live, no end and no later stream", status, body)
 	}
 }
 

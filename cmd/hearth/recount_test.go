@@ -92,7 +92,8 @@ func recountChatter(login string) twitchtest.Chatter {
 // expected is a stream's recap as the test computes it.
 type expected struct {
 	hearth.StreamRecap
-	curve map[int]*hearth.MinuteActivity
+	curve    map[int]*hearth.MinuteActivity
+	returned []report.CohortPoint // the stream's newcomers in the streams 1, 2 and 4 later
 }
 
 // recount computes every stream's figures, and the channel's totals, from
@@ -234,6 +235,26 @@ func recount(lines []recountLine, segments []*recountSegment, streams int) (rs [
 		verified += r.VerifiedMessages
 		rs = append(rs, e)
 	}
+	for k := range rs {
+		rs[k].returned = []report.CohortPoint{}
+		for _, after := range []int{1, 2, 4} {
+			j := k + 1 + after
+			if j > streams {
+				continue
+			}
+			p := report.CohortPoint{Stream: int64(j), After: int64(after)}
+			for who, first := range firstStream {
+				if first == k+1 {
+					p.Newcomers++
+					if attended[j][who] {
+						p.Attended++
+					}
+				}
+			}
+			p.Share = float64(p.Attended) / float64(p.Newcomers)
+			rs[k].returned = append(rs[k].returned, p)
+		}
+	}
 	return rs, newcomers, returners, verified
 }
 
@@ -309,6 +330,9 @@ func compareRecap(got report.Recap, want expected) []string {
 	slices.SortFunc(wantCohorts, byCohort)
 	if !slices.Equal(gotCohorts, wantCohorts) {
 		d = append(d, fmt.Sprintf("cohorts = %+v, want %+v", gotCohorts, wantCohorts))
+	}
+	if !slices.Equal(got.NewcomersReturned, want.returned) {
+		d = append(d, fmt.Sprintf("newcomers_returned = %+v, want %+v", got.NewcomersReturned, want.returned))
 	}
 
 	if len(got.Segments) != len(w.Segments) {

@@ -57,10 +57,16 @@ func runReport(ctx context.Context, inv *invocation, o reportOptions) error {
 	if err != nil {
 		return err
 	}
+	later, err := db.Recaps(ctx, ch, r.Seq+report.LaterStreams+1, report.LaterStreams)
+	if err != nil {
+		return err
+	}
+	doc := report.New(r, time.Now())
+	doc.Follow(later)
 	// Rendered whole before anything is written, so that a failure leaves
 	// no half a document behind.
 	var buf bytes.Buffer
-	if err := report.Write(&buf, o.format, report.New(r, time.Now())); err != nil {
+	if err := report.Write(&buf, o.format, doc); err != nil {
 		return err
 	}
 	if o.out == "" {

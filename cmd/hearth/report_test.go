@@ -39,7 +39,7 @@ func sampleRecap(channel string, seq int64) hearth.StreamRecap {
 			Lift:     41.3 / 26.1,
 		}},
 		Cohorts: []hearth.CohortRetention{
-			{Cohort: seq - 1, Newcomers: 31, Attended: 17},
+			{Cohort: seq - 1, Newcomers: 38, Attended: 17},
 			{Cohort: seq - 2, Newcomers: 27, Attended: 11},
 			{Cohort: seq - 4, Newcomers: 44, Attended: 12},
 		},
@@ -97,6 +97,10 @@ func TestReportFormats(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Seq != 11 || got.Newcomers != 5 {
 		t.Errorf("--stream 11: %v %+v", err, got)
 	}
+	// Stream 12 says how many of stream 11's newcomers came back to it.
+	if want := (report.CohortPoint{Stream: 12, After: 1, Newcomers: 38, Attended: 17, Share: 17.0 / 38}); len(got.NewcomersReturned) != 1 || got.NewcomersReturned[0] != want {
+		t.Errorf("--stream 11: newcomers later %+v, want %+v", got.NewcomersReturned, want)
+	}
 
 	md := runHearth(t, nil, "report", "--db", db, "--channel", "hearthdemo", "--format", "md")
 	for _, s := range []string{
@@ -106,7 +110,7 @@ func TestReportFormats(t *testing.T) {
 		"| Retention | 63.7% | 121 of the 190 viewers of the previous stream came back |",
 		"| Top-10 share | 31.8% |", "| Viewers | 1240 / 980 |", "| Participation | 14.6% |",
 		"| Acme Energy ⚡ | 0:55 | 15 min | 41.3 · 26.1 | 19.6 · 12.8 | 9 · 29 | 71.0% · 62.0% | **×1.58** |",
-		"| Which map next? | 88 | 62.0% |", "| stream 11 | 31 | 17 | 54.8% |", "| stream 8 | 44 | 12 | 27.3% |",
+		"| Which map next? | 88 | 62.0% |", "| stream 11 | 38 | 17 | 44.7% |", "| stream 8 | 44 | 12 | 27.3% |",
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("Markdown report lacks %q:\n%s", s, md)
@@ -157,8 +161,7 @@ func TestReportErrors(t *testing.T) {
 // Chromium: the chart and figures render, text from chat stays text, and
 // nothing is loaded. It saves report.png, the README's screenshot.
 func TestReportHTMLInChromium(t *testing.T) {
-	hostile := sampleRecap("hearthdemo", 12)
-	hostile.Seq = 13
+	hostile := sampleRecap("hearthdemo", 13)
 	hostile.Segments[0].Name = `<img src=x onerror="window.pwned=1">Acme`
 	hostile.Polls[0].Question = `</td><script>window.pwned=2</script><b>bold?</b>`
 	db := reportDB(t, sampleRecap("hearthdemo", 12), hostile)
