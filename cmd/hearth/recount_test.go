@@ -18,9 +18,10 @@ import (
 
 // The independent recount: a scripted audience chats over four streams
 // through the fake Twitch into the real binary, and the test computes
-// every figure of issue 9 itself, from the lines it sent and the
-// definitions alone, then compares them with /metrics, the streams API
-// and hearth report --format json.
+// every figure of issue 9 that chat alone determines (not Twitch's viewer
+// counts, nor polls) itself, from the lines it sent and the definitions,
+// then compares them with /metrics, the streams API and hearth report
+// --format json.
 //
 // Streams are inferred from chat (the IRC path): the lines carry
 // tmi-sent-ts hours in the future, so the channel's time is the script's
@@ -80,7 +81,7 @@ func (s *recountScript) say(k int, sec float64, who, text string) {
 
 func (s *recountScript) last() time.Time { return s.lines[len(s.lines)-1].at }
 
-// recountChatters gives every login of the script a fixed user id.
+// recountChatter gives every login of the script a fixed user id.
 func recountChatter(login string) twitchtest.Chatter {
 	c := twitchtest.Chatter{ID: twitchtest.UserID(login), Login: login, DisplayName: strings.ToUpper(login[:1]) + login[1:]}
 	if login == "arena" {
@@ -147,7 +148,7 @@ func recount(lines []recountLine, segments []*recountSegment, streams int) (rs [
 			if !seen || l.at.After(prev) {
 				lastText[norm] = l.at
 			}
-			if !(seen && l.at.Sub(prev) < community5s) {
+			if !(seen && l.at.Sub(prev) < burstWindow) {
 				r.VerifiedMessages++
 				verifiedChatters[l.who] = true
 			}
@@ -258,9 +259,9 @@ func recount(lines []recountLine, segments []*recountSegment, streams int) (rs [
 	return rs, newcomers, returners, verified
 }
 
-// community5s is the copy-paste window of the issue: the same text within
+// burstWindow is the copy-paste window of the issue: the same text within
 // seconds. The README states 5 s.
-const community5s = 5 * time.Second
+const burstWindow = 5 * time.Second
 
 // compareRecap lists how got, as the API or the report shows it, differs
 // from the recount.
@@ -575,7 +576,7 @@ func TestRecount(t *testing.T) {
 			norm := strings.Join(strings.Fields(strings.ToLower(l.text)), " ")
 			prev, seen := lastText[norm]
 			lastText[norm] = l.at
-			copied := seen && l.at.Sub(prev) < community5s
+			copied := seen && l.at.Sub(prev) < burstWindow
 			if l.at.After(s.last().Add(-window)) && (!verifiedOnly || !copied) {
 				who[l.who] = true
 			}
