@@ -51,6 +51,16 @@ type recountSegment struct {
 	start, end time.Time
 }
 
+// recountPoll is a chat poll as the script ran it: its voters, and when
+// it closed, as the API answered.
+type recountPoll struct {
+	id, question string
+	stream       int
+	seg          string // the segment running when it closed
+	voters       int64
+	closed       time.Time
+}
+
 // recountScript builds the audience's lines and segments, starting at t0.
 // Segment bounds of the API segment are known only once it runs, and are
 // filled in by the test.
@@ -99,7 +109,7 @@ type expected struct {
 
 // recount computes every stream's figures, and the channel's totals, from
 // the lines alone.
-func recount(lines []recountLine, segments []*recountSegment, streams int) (rs []expected, newcomers, returners, verified int64) {
+func recount(lines []recountLine, segments []*recountSegment, polls []recountPoll, streams int) (rs []expected, newcomers, returners, verified int64) {
 	firstStream := map[string]int{}       // who -> the stream of their first message
 	attended := map[int]map[string]bool{} // stream -> who chatted in it
 	lastText := map[string]time.Time{}    // normalised text -> when last sent
@@ -210,6 +220,34 @@ func recount(lines []recountLine, segments []*recountSegment, streams int) (rs [
 			}
 			r.Cohorts = append(r.Cohorts, c)
 		}
+		// A poll's turnout is its voters over the viewers who chatted in
+		// the 5 minutes before it closed; a segment's, the mean of the
+		// polls that closed in it.
+		turnouts := map[string][]float64{}
+		for _, p := range polls {
+			if p.stream != k {
+				continue
+			}
+			active := map[string]bool{}
+			for _, l := range ls {
+				if !recountBots[l.who] && l.at.After(p.closed.Add(-5*time.Minute)) && !l.at.After(p.closed) {
+					active[l.who] = true
+				}
+			}
+			turnout := float64(p.voters) / float64(len(active))
+			r.Polls = append(r.Polls, hearth.PollRecap{ID: p.id, Question: p.question, Voters: p.voters, Turnout: turnout})
+			turnouts[p.seg] = append(turnouts[p.seg], turnout)
+		}
+		mean := func(xs []float64) float64 {
+			if len(xs) == 0 {
+				return 0
+			}
+			var sum float64
+			for _, x := range xs {
+				sum += x
+			}
+			return sum / float64(len(xs))
+		}
 		total := end.Sub(r.StartedAt).Minutes()
 		inSegments := 0.0
 		for _, s := range segments {
@@ -217,7 +255,7 @@ func recount(lines []recountLine, segments []*recountSegment, streams int) (rs [
 				inSegments += s.end.Sub(s.start).Minutes()
 			}
 		}
-		baseline := hearth.Activity{Minutes: total - inSegments, Newcomers: partNewcomers[""],
+		baseline := hearth.Activity{Minutes: total - inSegments, Newcomers: partNewcomers[""], PollTurnout: mean(turnouts[""]),
 			MessagesPerMinute: float64(partMessages[""]) / (total - inSegments),
 			ChattersPerMinute: float64(len(chatterMinutes[""])) / (total - inSegments)}
 		for _, s := range segments {
@@ -225,7 +263,7 @@ func recount(lines []recountLine, segments []*recountSegment, streams int) (rs [
 				continue
 			}
 			mins := s.end.Sub(s.start).Minutes()
-			during := hearth.Activity{Minutes: mins, Newcomers: partNewcomers[s.name],
+			during := hearth.Activity{Minutes: mins, Newcomers: partNewcomers[s.name], PollTurnout: mean(turnouts[s.name]),
 				MessagesPerMinute: float64(partMessages[s.name]) / mins,
 				ChattersPerMinute: float64(len(chatterMinutes[s.name])) / mins}
 			r.Segments = append(r.Segments, hearth.SegmentRecap{Name: s.name, StartedAt: s.start, EndedAt: s.end,
@@ -306,7 +344,16 @@ func compareRecap(got report.Recap, want expected) []string {
 	}
 	near("top10_share", got.Top10Share, w.Top10Share)
 	eq("peak_viewers", got.PeakViewers, int64(0))
-	eq("polls", len(got.Polls), 0)
+	if len(got.Polls) != len(w.Polls) {
+		d = append(d, fmt.Sprintf("polls = %+v, want %+v", got.Polls, w.Polls))
+	}
+	for i := range min(len(got.Polls), len(w.Polls)) {
+		g, wp := got.Polls[i], w.Polls[i]
+		eq(fmt.Sprintf("poll %d id", i), g.ID, wp.ID)
+		eq(fmt.Sprintf("poll %d question", i), g.Question, wp.Question)
+		eq(fmt.Sprintf("poll %d voters", i), g.Voters, wp.Voters)
+		near(fmt.Sprintf("poll %d turnout", i), g.Turnout, wp.Turnout)
+	}
 
 	// The curve: every minute the recount saw, and nothing else.
 	gotCurve := map[int]hearth.MinuteActivity{}
@@ -353,7 +400,7 @@ func compareRecap(got report.Recap, want expected) []string {
 			near(p+part.name+" messages_per_minute", part.g.MessagesPerMinute, part.w.MessagesPerMinute)
 			near(p+part.name+" chatters_per_minute", part.g.ChattersPerMinute, part.w.ChattersPerMinute)
 			eq(p+part.name+" newcomers", part.g.Newcomers, part.w.Newcomers)
-			near(p+part.name+" poll_turnout", part.g.PollTurnout, 0)
+			near(p+part.name+" poll_turnout", part.g.PollTurnout, part.w.PollTurnout)
 		}
 		near(p+"lift", gs.Lift, ws.Lift)
 	}
@@ -524,13 +571,24 @@ func TestRecount(t *testing.T) {
 	if status, body := callJSON(t, "POST", api+"/segments", "s3cret", map[string]string{"name": "Initech"}); status != 409 || !strings.Contains(string(body), "Globex Corp") {
 		t.Errorf("POST segments while Globex Corp runs: %d %s, want 409 naming it", status, body)
 	}
+	// A chat poll during the segment: three votes, each a chat message.
+	status, body = callJSON(t, "POST", api+"/polls", "s3cret", map[string]any{"question": "Which map next?", "options": []string{"Dust", "Mirage"}, "duration_seconds": 1800})
+	var poll hearth.Poll
+	if status != 201 || json.Unmarshal(body, &poll) != nil {
+		t.Fatalf("POST polls: %d %s", status, body)
+	}
 	for _, c := range []struct {
-		sec float64
-		who string
-	}{{330, "lea"}, {360, "jay"}, {400, "ann"}, {420, "rex"}, {480, "fay"}} {
-		s.say(3, c.sec, c.who, "")
+		sec       float64
+		who, text string
+	}{{330, "lea", ""}, {340, "ann", "!vote 1"}, {360, "jay", ""}, {365, "jay", "!vote 2"}, {400, "ann", ""}, {420, "rex", ""}, {430, "lea", "!vote 1"}, {480, "fay", ""}} {
+		s.say(3, c.sec, c.who, c.text)
 	}
 	send()
+	status, body = callJSON(t, "POST", api+"/polls/"+poll.ID+"/end", "s3cret", nil)
+	if status != 200 || json.Unmarshal(body, &poll) != nil || poll.ClosedAt.IsZero() {
+		t.Fatalf("POST polls/%s/end: %d %s", poll.ID, status, body)
+	}
+	polls := []recountPoll{{id: poll.ID, question: "Which map next?", stream: 3, seg: globex.name, voters: 3, closed: poll.ClosedAt}}
 	status, body = callJSON(t, "POST", api+"/segments/end", "s3cret", nil)
 	var ended hearth.SegmentRecap
 	if status != 200 || json.Unmarshal(body, &ended) != nil {
@@ -558,7 +616,7 @@ func TestRecount(t *testing.T) {
 	s.say(4, 170, "arena", "hello")
 	send()
 
-	want, newcomers, returners, verified := recount(s.lines, s.segments, 4)
+	want, newcomers, returners, verified := recount(s.lines, s.segments, polls, 4)
 	last := want[3].StreamRecap
 	t.Logf("recount: %d lines, %d newcomers, %d returners, %d verified messages; stream 2: %d messages, %d verified, lift %.3f",
 		len(s.lines), newcomers, returners, verified, want[1].Messages, want[1].VerifiedMessages, want[1].Segments[0].Lift)
@@ -598,6 +656,7 @@ func TestRecount(t *testing.T) {
 		{`hearth_stream_chatters{channel="arena"}`, float64(last.Chatters)},
 		{`hearth_stream_top10_message_share{channel="arena"}`, last.Top10Share},
 		{`hearth_stream_live{channel="arena"}`, 1},
+		{`hearth_poll_turnout_ratio{channel="arena"}`, want[2].Polls[0].Turnout},
 		{`hearth_segment_active{channel="arena",segment="Acme Energy"}`, 0},
 		{`hearth_segment_active{channel="arena",segment="Globex Corp"}`, 0},
 	} {
