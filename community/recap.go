@@ -58,7 +58,8 @@ type partCounts struct {
 type recapState struct {
 	r        hearth.StreamRecap // counts; Activity, Polls, Segments grow in place
 	dirty    bool
-	verified int64 // distinct verified chatters of the stream
+	ended    []hearth.StreamRecap // final recaps of streams that ended since the last write
+	verified int64                // distinct verified chatters of the stream
 	texts    map[string]time.Time
 	swept    time.Time
 	history  []hearth.StreamSession // the last streams, oldest first, the current one last
@@ -434,14 +435,32 @@ func (c *Channel) Recap() (hearth.StreamRecap, bool) {
 	return r, true
 }
 
-// RecapIfChanged returns the recap when it changed since the last call, so
-// the engine writes it at most once per tick however many messages came.
-func (c *Channel) RecapIfChanged() (hearth.StreamRecap, bool) {
-	if !c.recap.dirty {
-		return hearth.StreamRecap{}, false
+// RecapsToWrite returns the recaps that changed since the last call: the
+// final recap of each stream that ended since, and the current stream's if
+// it changed. The engine writes them at most once per tick however many
+// messages came, and a stream that ends and gives way to the next within
+// one tick still has its last figures written.
+func (c *Channel) RecapsToWrite() []hearth.StreamRecap {
+	out := c.recap.ended
+	c.recap.ended = nil
+	if c.recap.dirty {
+		c.recap.dirty = false
+		if r, ok := c.Recap(); ok {
+			out = append(out, r)
+		}
 	}
-	c.recap.dirty = false
-	return c.Recap()
+	return out
+}
+
+// keepEndedRecap keeps the final recap of the stream about to be replaced
+// by a new one, unless it was written since it last changed.
+func (c *Channel) keepEndedRecap() {
+	if c.stream.Seq == 0 || !c.recap.dirty {
+		return
+	}
+	if r, ok := c.Recap(); ok {
+		c.recap.ended = append(c.recap.ended, r)
+	}
 }
 
 func minutes(from, to time.Time) float64 {

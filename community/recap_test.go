@@ -424,3 +424,25 @@ func TestRecapSurvivesRestart(t *testing.T) {
 		t.Errorf("ending the restored segment: %s", res[0].Rejected)
 	}
 }
+
+// TestRecapsOfStreamsEndingBetweenWrites runs two streams back to back
+// with nothing written in between, as a replay or a busy tick does: both
+// final recaps are handed to the writer, the first with its end.
+func TestRecapsOfStreamsEndingBetweenWrites(t *testing.T) {
+	c := NewChannel("chan", recapRules(), nil, nil)
+	run(c, script(online(0), says(time.Minute, "ann", "bob"), offline(10*time.Minute),
+		online(20*time.Minute), says(21*time.Minute, "ann"))...)
+	rs := c.RecapsToWrite()
+	if len(rs) != 2 {
+		t.Fatalf("%d recaps to write, want the ended stream's and the live one's", len(rs))
+	}
+	if first := rs[0]; first.Seq != 1 || first.EndedAt.IsZero() || first.Messages != 2 || first.Chatters != 2 {
+		t.Fatalf("first recap: seq %d, ended %v, %d messages from %d chatters; want stream 1, ended, 2 from 2", first.Seq, first.EndedAt, first.Messages, first.Chatters)
+	}
+	if live := rs[1]; live.Seq != 2 || !live.EndedAt.IsZero() || live.Messages != 1 {
+		t.Fatalf("second recap: seq %d, ended %v, %d messages; want stream 2, live, 1", live.Seq, live.EndedAt, live.Messages)
+	}
+	if again := c.RecapsToWrite(); len(again) != 0 {
+		t.Fatalf("%d recaps to write again with nothing changed", len(again))
+	}
+}

@@ -57,6 +57,7 @@ func (c *Channel) minute(at time.Time) {
 
 func (c *Channel) startStream(at time.Time, source string) {
 	c.settleStream() // the last session's final state, before it is replaced
+	c.keepEndedRecap()
 	s := c.editStream()
 	*s = hearth.StreamSession{Channel: c.name, Seq: s.Seq + 1, StartedAt: at, Source: source}
 	c.live = true

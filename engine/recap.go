@@ -58,8 +58,8 @@ func (e *Engine) loadHistory(ctx context.Context, ch *community.Channel, streams
 // writeRecap hands the writer the current stream's recap if it changed
 // since it was last written: at most once per tick, however busy chat is.
 func (a *actor) writeRecap() {
-	if r, ok := a.ch.RecapIfChanged(); ok {
-		a.write(hearth.Batch{Recaps: []hearth.StreamRecap{r}})
+	if rs := a.ch.RecapsToWrite(); len(rs) > 0 {
+		a.write(hearth.Batch{Recaps: rs})
 	}
 }
 
