@@ -48,6 +48,8 @@ type options struct {
 	overlayRate    int
 	overlayFor     time.Duration
 	cpuProfile     string
+	soak           time.Duration
+	soakRate       int
 	profileFor     time.Duration
 	short          bool
 	jsonOut        bool
@@ -72,6 +74,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.overlayFor, "overlay-duration", 10*time.Second, "how long latency is measured at each client count")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of hearth under the firehose to this file (needs /debug/pprof)")
 	fs.DurationVar(&o.profileFor, "profile-duration", 10*time.Second, "length of the CPU profile; the firehose is repeated to fill it")
+	fs.DurationVar(&o.soak, "soak", 0, "also feed hearth steady chat this long and report goroutines and memory at each tenth; 0 skips it")
+	fs.IntVar(&o.soakRate, "soak-rate", 1000, "chat messages per second during the soak")
 	fs.BoolVar(&o.short, "short", false, "a few seconds of everything, for CI: small firehose, 2,000 viewers, 10 overlay clients")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON instead of a table")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (databases, hearth's logs)")
@@ -92,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.overlayClients = []int{10}
 		o.overlayRate = 200
 		o.overlayFor = 2 * time.Second
+		o.soak, o.soakRate = 3*time.Second, 200
 	}
 	if o.reps < 1 || o.variants < 1 || o.channels < 1 || o.rounds < 1 {
 		return o, errors.New("--reps, --variants, --channels and --rounds must be at least 1")
@@ -147,6 +152,7 @@ type report struct {
 	Ratios   []ratio         `json:"ratios"`
 	Viewers  []viewersResult `json:"viewers"`
 	Overlay  []overlayResult `json:"overlay"`
+	Soak     *soakResult     `json:"soak,omitempty"`
 	Profile  string          `json:"cpu_profile,omitempty"`
 	Notes    []string        `json:"notes,omitempty"`
 	Seconds  float64         `json:"seconds"`
@@ -298,6 +304,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			logf("overlay: %v", err)
 		}
 		rep.Overlay = rs
+	}
+	if o.soak > 0 {
+		logf("soak: %s at %d messages/s", o.soak, o.soakRate)
+		r, err := runSoak(ctx, bin, dir, newDB(), capture, o, "hb"+runID+"s", logf)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			r.Skipped = err.Error()
+			logf("soak: %v", err)
+		}
+		rep.Soak = &r
 	}
 	rep.Seconds = time.Since(start).Seconds()
 

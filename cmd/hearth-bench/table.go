@@ -68,6 +68,19 @@ func writeTable(w io.Writer, r report) {
 				thousands(float64(x.Received)), thousands(float64(x.Expected)), x.P50Millis, x.P99Millis, x.MaxMillis)
 		}
 	}
+	if r.Soak != nil {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Soak: %.0f s of steady chat, %s messages/s asked; hearth sampled at each tenth:\n", r.Soak.Seconds, thousands(float64(r.Soak.Rate)))
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| s | chat messages | goroutines | RSS MiB | heap in use MiB |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		for _, x := range r.Soak.Samples {
+			fmt.Fprintf(w, "| %.0f | %s | %.0f | %.0f | %.0f |\n", x.At, thousands(x.Messages), x.Goroutines, x.RSSMiB, x.HeapMiB)
+		}
+		if r.Soak.Skipped != "" {
+			fmt.Fprintf(w, "\nSoak incomplete: %s\n", oneLine(r.Soak.Skipped))
+		}
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "\nNote: %s\n", oneLine(n))
 	}
