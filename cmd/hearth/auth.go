@@ -316,7 +316,18 @@ func authImportCommand(fs *flag.FlagSet) runFunc {
 	}
 }
 
+// signInAdvice says how to sign in.
+const signInAdvice = `Run "hearth auth login --bot" for the bot, and "hearth auth login --channel NAME" for each broadcaster.`
+
 func runAuthStatus(ctx context.Context, inv *invocation) error {
+	// Asking who is signed in never creates a database.
+	if err := mustExist(inv.cfg.DatabaseURL); err != nil {
+		if err := checkDatabaseURL(inv.cfg.DatabaseURL); err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdout, "Nobody is signed in (there is no database at %s yet). %s\n", sqlitePath(inv.cfg.DatabaseURL), signInAdvice)
+		return nil
+	}
 	a, err := openAuth(ctx, inv, false)
 	if err != nil {
 		return err
@@ -331,7 +342,7 @@ func runAuthStatus(ctx context.Context, inv *invocation) error {
 		fmt.Fprintln(out, "bot: a token is set in bot.token (HEARTH_BOT_TOKEN); serve uses it instead of a stored one")
 	}
 	if len(stored) == 0 {
-		fmt.Fprintln(out, "Nobody is signed in. Run \"hearth auth login --bot\" for the bot, and \"hearth auth login --channel NAME\" for each broadcaster.")
+		fmt.Fprintln(out, "Nobody is signed in. "+signInAdvice)
 		return nil
 	}
 	now := time.Now()

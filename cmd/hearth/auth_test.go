@@ -233,8 +233,11 @@ func TestAuthImportAndKeys(t *testing.T) {
 
 	t.Run("NobodyYet", func(t *testing.T) {
 		status, stderr, code := runAuth(t, env, "auth", "status")
-		if code != 0 || !strings.Contains(status, "Nobody is signed in. Run \"hearth auth login --bot\"") {
-			t.Fatalf("status of a fresh database (exit %d):\n%s%s", code, status, stderr)
+		if code != 0 || !strings.Contains(status, "Nobody is signed in (there is no database at") || !strings.Contains(status, `Run "hearth auth login --bot"`) {
+			t.Fatalf("status before any database (exit %d):\n%s%s", code, status, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "hearth.db")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("auth status created the database: %v", err)
 		}
 	})
 	t.Run("Valid", func(t *testing.T) {
