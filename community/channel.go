@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/seen"
 )
 
 // dedupWindow is how many recent event ids a channel remembers. A reconnect
@@ -88,7 +89,7 @@ type Channel struct {
 	bots    map[string]bool
 	viewers map[string]*viewer // by user id
 	byLogin map[string]string  // login -> user id
-	seen    *seenIDs
+	seen    *seen.IDs
 	reports *reports // acts IRC and EventSub both report (eventsub.go)
 	earned  *earnedLog
 	cmds    *Cooldowns
@@ -144,7 +145,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		bots:     botSet(name, rules.Bots),
 		viewers:  make(map[string]*viewer, len(stored)),
 		byLogin:  make(map[string]string, len(stored)),
-		seen:     newSeenIDs(dedupWindow),
+		seen:     seen.New(dedupWindow),
 		reports:  newReports(),
 		earned:   newEarnedLog(earnedWindow),
 		cmds:     NewCooldowns(rules.Cooldowns),
@@ -228,7 +229,7 @@ func (c *Channel) isBot(v *viewer) bool { return c.bots[v.stats.Login] }
 // Handle applies one event and reports what changed. Events carry their own
 // time; the channel's clock follows the latest one.
 func (c *Channel) Handle(ev hearth.Event) Result {
-	if ev.ID != "" && !c.seen.add(ev.ID) {
+	if ev.ID != "" && !c.seen.Add(ev.ID) {
 		return Result{Duplicate: true}
 	}
 	if c.sameAct(&ev) || c.knownStreamState(ev) {

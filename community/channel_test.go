@@ -605,24 +605,6 @@ func TestForget(t *testing.T) {
 	}
 }
 
-func TestDedupWindowIsBounded(t *testing.T) {
-	s := newSeenIDs(3)
-	for _, id := range []string{"a", "b", "c", "d"} {
-		if !s.add(id) {
-			t.Fatalf("%s reported as seen", id)
-		}
-	}
-	if !s.add("a") {
-		t.Fatal("a should have been forgotten after 3 newer ids")
-	}
-	if s.add("d") {
-		t.Fatal("d should still be remembered")
-	}
-	if len(s.set) != 3 {
-		t.Fatalf("set holds %d ids, want 3", len(s.set))
-	}
-}
-
 func TestRulesValidate(t *testing.T) {
 	if err := DefaultRules().Validate(); err != nil {
 		t.Fatal(err)

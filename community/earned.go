@@ -1,6 +1,6 @@
 package community
 
-// earnedLog remembers what recent messages earned, bounded like seenIDs.
+// earnedLog remembers what recent messages earned, bounded like seen.IDs.
 type earnedLog struct {
 	ring []string
 	next int

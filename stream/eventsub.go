@@ -17,6 +17,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/seen"
 )
 
 // Twitch's limits on the EventSub WebSocket transport.
@@ -251,13 +252,13 @@ type groupState struct {
 	channels map[string]bool // the channels whose events its connections carry
 
 	mu      sync.Mutex
-	seen    *messageIDs
+	seen    *seen.IDs
 	revoked map[string][32]byte // spec key -> the token it was revoked for
 	subs    map[string]int      // enabled subscriptions per channel, over every connection
 }
 
 func newGroupState(subject string, channels []string) *groupState {
-	st := &groupState{subject: subject, channels: make(map[string]bool), seen: newMessageIDs(seenMessages),
+	st := &groupState{subject: subject, channels: make(map[string]bool), seen: seen.New(seenMessages),
 		revoked: make(map[string][32]byte), subs: make(map[string]int)}
 	for _, ch := range channels {
 		st.channels[ch] = true
@@ -276,7 +277,7 @@ func (s *groupState) attrs(more ...any) []any {
 func (s *groupState) firstTime(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.seen.add(id)
+	return s.seen.Add(id)
 }
 
 // notRevoked leaves out the subscriptions revoked for tok; those revoked
@@ -809,31 +810,6 @@ func (c *connection) create(ctx context.Context, session string, s spec) (string
 		return "", &twitchError{status: resp.StatusCode, message: "an answer without the subscription's id"}
 	}
 	return "", &twitchError{status: resp.StatusCode, message: strings.TrimSpace(answer.Message)}
-}
-
-// messageIDs remembers the last n message ids.
-type messageIDs struct {
-	ring []string
-	next int
-	set  map[string]struct{}
-}
-
-func newMessageIDs(n int) *messageIDs {
-	return &messageIDs{ring: make([]string, n), set: make(map[string]struct{}, n)}
-}
-
-// add records id and reports whether it was new.
-func (s *messageIDs) add(id string) bool {
-	if _, dup := s.set[id]; dup {
-		return false
-	}
-	if old := s.ring[s.next]; old != "" {
-		delete(s.set, old)
-	}
-	s.ring[s.next] = id
-	s.next = (s.next + 1) % len(s.ring)
-	s.set[id] = struct{}{}
-	return true
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
