@@ -1,13 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -52,23 +46,8 @@ func (a *api) registerPolls(r fiber.Router) {
 // decodePoll reads a poll request: JSON, one object, no unknown field.
 func decodePoll(body []byte) (PollRequest, error) {
 	var req PollRequest
-	if len(body) > maxPollBody {
-		return req, hearth.Errorf(hearth.EINVALID, "body: larger than %d bytes", maxPollBody)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return req, hearth.Errorf(hearth.EINVALID, "%s: must be %s", te.Field, te.Type)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return req, hearth.Errorf(hearth.EINVALID, "%s: no such field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
-		}
-		return req, hearth.Errorf(hearth.EINVALID, "body: not a JSON object: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return req, hearth.Errorf(hearth.EINVALID, "body: more than one JSON value")
+	if err := decodeJSON(body, maxPollBody, &req, nil); err != nil {
+		return req, err
 	}
 	if req.DurationSeconds < 0 || req.DurationSeconds > int64(time.Hour/time.Second) {
 		return req, hearth.Errorf(hearth.EINVALID, "duration_seconds: must be between 0 and 3600, got %d", req.DurationSeconds)
@@ -166,9 +145,9 @@ func (a *api) listPolls(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, err := strconv.Atoi(c.Query("limit", "20"))
-	if err != nil || limit < 1 || limit > 100 {
-		return hearth.Errorf(hearth.EINVALID, "limit: must be a whole number from 1 to 100")
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
 	}
 	before := c.Query("before")
 	ps, err := a.store.Polls(c.UserContext(), ch, before, limit+1)

@@ -1,11 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -56,9 +52,9 @@ func (a *api) listStreams(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, err := strconv.Atoi(c.Query("limit", "20"))
-	if err != nil || limit < 1 || limit > 100 {
-		return hearth.Errorf(hearth.EINVALID, "limit: must be a whole number from 1 to 100")
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
 	}
 	var before int64
 	if s := c.Query("before"); s != "" {
@@ -126,25 +122,8 @@ func (a *api) getStream(c *fiber.Ctx) error {
 // field. The name's rules are the channel's, checked where it starts.
 func decodeSegment(body []byte) (SegmentRequest, error) {
 	var req SegmentRequest
-	if len(body) > maxSegmentBody {
-		return req, hearth.Errorf(hearth.EINVALID, "body: larger than %d bytes", maxSegmentBody)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te) && te.Field == "":
-			return req, hearth.Errorf(hearth.EINVALID, "body: must be a JSON object")
-		case errors.As(err, &te):
-			return req, hearth.Errorf(hearth.EINVALID, "%s: must be %s", te.Field, te.Type)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return req, hearth.Errorf(hearth.EINVALID, "%s: no such field", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
-		}
-		return req, hearth.Errorf(hearth.EINVALID, "body: not a JSON object: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return req, hearth.Errorf(hearth.EINVALID, "body: more than one JSON value")
+	if err := decodeJSON(body, maxSegmentBody, &req, hearth.Errorf(hearth.EINVALID, "body: must be a JSON object")); err != nil {
+		return req, err
 	}
 	if strings.TrimSpace(req.Name) == "" {
 		return req, hearth.Errorf(hearth.EINVALID, "name: required")
