@@ -381,39 +381,15 @@ func (c *Chat) handle(msg twitch.Message) {
 
 // sendLoop releases queued replies as the rate limit allows.
 func (c *Chat) sendLoop(ctx context.Context) {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		// Replies wait while disconnected: the library would buffer them
-		// and deliver them in one burst on reconnect, past the limit.
-		if !c.Connected() {
-			select {
-			case <-ctx.Done():
-				return
-			case <-c.limiter.wake:
-				continue
-			}
-		}
-		o, ok, wait := c.limiter.next(time.Now())
-		if ok {
-			c.mu.Lock()
-			client := c.client
-			c.mu.Unlock()
-			client.Say(o.channel, o.text)
-			c.obs.ReplySent(o.channel)
-			continue
-		}
-		if wait == 0 {
-			wait = time.Hour
-		}
-		timer.Reset(wait)
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.limiter.wake:
-		case <-timer.C:
-		}
-	}
+	// Replies wait while disconnected: the library would buffer them and
+	// deliver them in one burst on reconnect, past the limit.
+	c.limiter.run(ctx, c.Connected, func(o outgoing) {
+		c.mu.Lock()
+		client := c.client
+		c.mu.Unlock()
+		client.Say(o.channel, o.text)
+		c.obs.ReplySent(o.channel)
+	})
 }
 
 type nopObserver struct{}

@@ -187,30 +187,14 @@ func (h *HelixChat) Say(channel, text string) {
 
 // Run sends queued replies until ctx ends.
 func (h *HelixChat) Run(ctx context.Context) {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		o, ok, wait := h.limiter.next(time.Now())
-		if ok {
-			if err := h.send(ctx, o); err != nil {
-				h.obs.ReplyDropped(o.channel)
-				h.log.Warn("helix chat: reply not sent", "channel", o.channel, "err", err)
-			} else {
-				h.obs.ReplySent(o.channel)
-			}
-			continue
+	h.limiter.run(ctx, nil, func(o outgoing) {
+		if err := h.send(ctx, o); err != nil {
+			h.obs.ReplyDropped(o.channel)
+			h.log.Warn("helix chat: reply not sent", "channel", o.channel, "err", err)
+		} else {
+			h.obs.ReplySent(o.channel)
 		}
-		if wait == 0 {
-			wait = time.Hour
-		}
-		timer.Reset(wait)
-		select {
-		case <-ctx.Done():
-			return
-		case <-h.limiter.wake:
-		case <-timer.C:
-		}
-	}
+	})
 }
 
 func (h *HelixChat) send(ctx context.Context, o outgoing) error {

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
@@ -113,6 +114,39 @@ func (l *limiter) next(now time.Time) (o outgoing, ok bool, wait time.Duration) 
 	l.queue = l.queue[1:]
 	l.sent = append(l.sent, now)
 	return head, true, 0
+}
+
+// run hands each queued line to send as the window allows, until ctx
+// ends. While ready, if not nil, reports false, lines wait in the queue; a
+// push or poke makes run ask again.
+func (l *limiter) run(ctx context.Context, ready func() bool, send func(outgoing)) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if ready != nil && !ready() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-l.wake:
+				continue
+			}
+		}
+		o, ok, wait := l.next(time.Now())
+		if ok {
+			send(o)
+			continue
+		}
+		if wait == 0 {
+			wait = time.Hour
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.wake:
+		case <-timer.C:
+		}
+	}
 }
 
 // sanitizeReply makes text safe to send as one chat line: one line, no
