@@ -37,17 +37,11 @@ func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
 	if o.format != "json" && o.format != "csv" {
 		return &usageError{path: "export", msg: fmt.Sprintf("--format must be json or csv, got %q", o.format)}
 	}
-	if err := mustExist(cfg.DatabaseURL); err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg.DatabaseURL)
+	db, err := openForChannel(ctx, cfg.DatabaseURL, ch)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := knownChannel(ctx, db, cfg.DatabaseURL, ch); err != nil {
-		return err
-	}
 	vs, err := db.Viewers(ctx, ch)
 	if err != nil {
 		return err
@@ -83,6 +77,24 @@ func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
 		fmt.Fprintf(inv.stderr, "exported %d viewers of #%s to %s\n", len(vs), ch, o.out)
 	}
 	return nil
+}
+
+// openForChannel opens the existing database at dbURL to read channel
+// from, refusing a missing SQLite file or a channel the database has never
+// seen. The caller closes the store.
+func openForChannel(ctx context.Context, dbURL, channel string) (hearth.Store, error) {
+	if err := mustExist(dbURL); err != nil {
+		return nil, err
+	}
+	db, err := openStore(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := knownChannel(ctx, db, dbURL, channel); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // knownChannel refuses a channel the database has never seen, naming the

@@ -42,17 +42,11 @@ func runReport(ctx context.Context, inv *invocation, o reportOptions) error {
 	if o.stream < 0 {
 		return &usageError{path: "report", msg: fmt.Sprintf("--stream must be a stream number (1 or more), got %d", o.stream)}
 	}
-	if err := mustExist(cfg.DatabaseURL); err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg.DatabaseURL)
+	db, err := openForChannel(ctx, cfg.DatabaseURL, ch)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := knownChannel(ctx, db, cfg.DatabaseURL, ch); err != nil {
-		return err
-	}
 	r, err := pickRecap(ctx, db, ch, o.stream)
 	if err != nil {
 		return err
