@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -12,29 +11,6 @@ import (
 
 	"github.com/hearthlive/hearth/export"
 )
-
-// call makes an API request with the admin token (if not empty) and
-// returns the status and body.
-func call(t *testing.T, method, url, token string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
-}
 
 // TestAdminAPIAndMaintenance drives the REST API of a running hearth, backs
 // its database up while it runs, forgets a viewer through the API, and

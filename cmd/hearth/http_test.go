@@ -21,16 +21,19 @@ import (
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
-// fetch makes one request, with the admin token if not empty; unlike call
-// it reports failures instead of stopping the test, so that many
-// goroutines can use it at once.
-func fetch(method, url, token string) (int, []byte, error) {
-	req, err := http.NewRequest(method, url, nil)
+// fetch makes one request, with the admin token if not empty and, if body
+// is not nil, a JSON body; unlike call it reports failures instead of
+// stopping the test, so that many goroutines can use it at once.
+func fetch(method, url, token string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		return 0, nil, err
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -39,6 +42,44 @@ func fetch(method, url, token string) (int, []byte, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
+}
+
+// call makes an API request without a body, with the admin token (if not
+// empty), and returns the status and body.
+func call(t *testing.T, method, url, token string) (int, []byte) {
+	t.Helper()
+	return callBody(t, method, url, token, nil)
+}
+
+// callBody is call with a JSON body, if body is not nil.
+func callBody(t *testing.T, method, url, token string, body io.Reader) (int, []byte) {
+	t.Helper()
+	status, b, err := fetch(method, url, token, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, b
+}
+
+// callJSON sends body encoded as JSON (an empty body for nil) and returns
+// the status and body.
+func callJSON(t *testing.T, method, url, token string, body any) (int, []byte) {
+	t.Helper()
+	rd := io.Reader(http.NoBody)
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	return callBody(t, method, url, token, rd)
+}
+
+// postRaw POSTs body as it is and returns the status and body.
+func postRaw(t *testing.T, url, token, body string) (int, []byte) {
+	t.Helper()
+	return callBody(t, "POST", url, token, strings.NewReader(body))
 }
 
 // overlayToken asks the API for a served channel's overlay token.
@@ -124,7 +165,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 	// The sequence that broke it: a health check between two scrapes.
 	t.Run("HealthCheckBetweenScrapes", func(t *testing.T) {
 		for i, path := range []string{"/metrics", "/metrics", "/metrics", "/healthz", "/metrics", "/readyz", "/metrics"} {
-			if status, body, err := fetch("GET", base+path, ""); err != nil || status != http.StatusOK {
+			if status, body, err := fetch("GET", base+path, "", nil); err != nil || status != http.StatusOK {
 				t.Fatalf("request %d, GET %s: %d %v %s", i+1, path, status, err, body)
 			}
 		}
@@ -170,7 +211,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range scrapes {
-				status, body, err := fetch("GET", base+"/metrics", "")
+				status, body, err := fetch("GET", base+"/metrics", "", nil)
 				if err != nil || status != http.StatusOK {
 					t.Errorf("scrape %d: %d %v %s", i+1, status, err, body)
 					return
@@ -199,7 +240,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 						}
 						continue
 					}
-					status, body, err := fetch(req.method, base+req.path, req.token)
+					status, body, err := fetch(req.method, base+req.path, req.token, nil)
 					if err != nil || status != req.status {
 						t.Errorf("%s %s: %d %v %.200s, want %d", req.method, req.path, status, err, body, req.status)
 					}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -40,35 +38,6 @@ func voter(i int) twitchtest.Chatter {
 // the three ways.
 func voteLine(a *arena, i, option int) string {
 	return twitchtest.PrivmsgLine(a.channel, a.room, voter(i), voteTexts[option][i%3], time.Time{}, twitchtest.MsgOptions{})
-}
-
-// callJSON sends a request with a JSON body and returns the status and body.
-func callJSON(t *testing.T, method, url, token string, body any) (int, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
 }
 
 // pollState reads poll overlay states from conn until one satisfies ok.
@@ -386,27 +355,6 @@ func TestPollSurvivesKillNine(t *testing.T) {
 	if !slices.Equal(got.Tally.Votes, want) || got.Tally.Voters != int64(len(final)) {
 		t.Fatalf("stored votes %v from %d voters; the test counted %v from %d (%d kept through the kill)", got.Tally.Votes, got.Tally.Voters, want, len(final), len(kept))
 	}
-}
-
-// postRaw sends a raw body and returns the status and body.
-func postRaw(t *testing.T, url, token, body string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest("POST", url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
 }
 
 // TestPollAPI drives the poll routes of a running hearth: bad bodies get a
