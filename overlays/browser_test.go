@@ -464,7 +464,11 @@ const (
 	seenJS = `document.body.dataset.seen || ''`
 )
 
-func TestAlertsInBrowser(t *testing.T) {
+// openAlerts opens alice's alerts overlay, with ?hold=hold milliseconds, in
+// a browser that records each alert it shows, once the page has taken in
+// old, which it does not show. It returns the browser and the server.
+func openAlerts(t *testing.T, old []hearth.Alert, hold int) (context.Context, *server) {
+	t.Helper()
 	ctx := browsertest.New(t)
 	watchPage(t, ctx)
 	setup, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -478,20 +482,25 @@ func TestAlertsInBrowser(t *testing.T) {
 	}
 
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: old})
+
+	nav, cancelNav := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelNav()
+	if err := chromedp.Do(nav, chromedp.Navigate(s.pageURL("alerts", "alice", "alice-secret")+"&hold="+strconv.Itoa(hold))); err != nil {
+		t.Fatalf("load the overlay: %v", err)
+	}
+	waitConnection(t, ctx, 5*time.Second, func(s string) bool { return s == "open" }, "open")
+	waitJS(t, ctx, 5*time.Second, seenJS, strconv.FormatInt(old[len(old)-1].Seq, 10))
+	return ctx, s
+}
+
+func TestAlertsInBrowser(t *testing.T) {
 	old := []hearth.Alert{
 		alert(1, "welcome", "zoe", "Zoë ★", ""),
 		alert(2, "welcome_back", "max", "Max", ""),
 		alert(3, "rank_up", "bob", "Bob", "Regular"),
 	}
-	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: old})
-
-	nav, cancelNav := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelNav()
-	if err := chromedp.Do(nav, chromedp.Navigate(s.pageURL("alerts", "alice", "alice-secret")+"&hold=800")); err != nil {
-		t.Fatalf("load the overlay: %v", err)
-	}
-	waitConnection(t, ctx, 5*time.Second, func(s string) bool { return s == "open" }, "open")
-	waitJS(t, ctx, 5*time.Second, seenJS, seqText(3))
+	ctx, s := openAlerts(t, old, 800)
 
 	t.Run("OldAlertsNotShown", func(t *testing.T) {
 		waitShown(t, ctx, 0, nil)
