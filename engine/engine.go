@@ -224,6 +224,17 @@ func (e *Engine) Handle(ev hearth.Event) {
 // it, and waits for it. fn may read and change the channel's state; the
 // changes it returns are written as one group (one transaction).
 func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Channel) hearth.Batch) error {
+	return e.onChannel(ctx, channel, func(a *actor) {
+		a.write(fn(a.ch))
+		a.writeRecap()
+	})
+}
+
+// onChannel runs fn with the channel's actor on its goroutine, after every
+// event queued before it, and waits for it: ENOTFOUND for a channel not
+// served here, ErrClosed once the engine stops, ctx's error if it ends
+// first (fn may still run).
+func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor)) error {
 	a, ok := e.channels[channel]
 	if !ok {
 		return hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
@@ -231,8 +242,7 @@ func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Chan
 	done := make(chan struct{})
 	req := func() {
 		defer close(done)
-		a.write(fn(a.ch))
-		a.writeRecap()
+		fn(a)
 	}
 	select {
 	case a.ctl <- req:

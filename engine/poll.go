@@ -89,31 +89,16 @@ func (e *Engine) restorePolls(ctx context.Context, a *actor) error {
 // applied also when fn fails (the channel's clock may have moved), and
 // fn's error is returned.
 func (e *Engine) RunPoll(ctx context.Context, channel string, fn func(c *community.Channel, now time.Time) (community.Result, error)) error {
-	a, ok := e.channels[channel]
-	if !ok {
-		return hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
-	}
 	var ferr error
-	done := make(chan struct{})
-	req := func() {
-		defer close(done)
+	err := e.onChannel(ctx, channel, func(a *actor) {
 		var res community.Result
 		res, ferr = fn(a.ch, a.now())
 		a.apply(res)
+	})
+	if err != nil {
+		return err
 	}
-	select {
-	case a.ctl <- req:
-	case <-e.stop:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-done:
-		return ferr
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ferr
 }
 
 // applyPoll hands a result's poll changes on: rows to the writer (in the
