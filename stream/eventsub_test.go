@@ -93,27 +93,49 @@ type eventSubRig struct {
 // test ends; setup may issue tokens and set knobs before it starts.
 func startEventSub(t *testing.T, channels []string, setup func(*eventSubRig)) *eventSubRig {
 	t.Helper()
+	r := newEventSubRig(t)
+	if setup != nil {
+		setup(r)
+	}
+	cfg := r.config()
+	cfg.Channels = channels
+	cfg.MinBackoff = 100 * time.Millisecond
+	runEventSub(t, cfg)
+	return r
+}
+
+// newEventSubRig starts a fake Twitch that stops when the test ends, with
+// no tokens issued yet.
+func newEventSubRig(t *testing.T) *eventSubRig {
+	t.Helper()
 	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = api.Close() })
 	r := &eventSubRig{api: api, tokens: &fakeTokens{tokens: map[string]hearth.Token{}}, got: &collector{}, obs: &esObserver{reconnects: map[string]int{}}, logs: &syncBuffer{}}
-	if setup != nil {
-		setup(r)
-	}
-	es, err := NewEventSub(EventSubConfig{
-		URL:              api.EventSubURL(),
-		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
-		ClientID:         api.ClientID(),
-		Channels:         channels,
+	return r
+}
+
+// config is EventSub's configuration against the rig's fake Twitch, its
+// tokens, collector, observer and logs; the caller adds the channels.
+func (r *eventSubRig) config() EventSubConfig {
+	return EventSubConfig{
+		URL:              r.api.EventSubURL(),
+		SubscriptionsURL: r.api.HelixURL() + "/eventsub/subscriptions",
+		ClientID:         r.api.ClientID(),
 		Tokens:           r.tokens,
 		TokenRetry:       200 * time.Millisecond,
-		MinBackoff:       100 * time.Millisecond,
 		Handle:           r.got.handle,
 		Observer:         r.obs,
 		Logger:           slog.New(slog.NewTextHandler(r.logs, nil)),
-	})
+	}
+}
+
+// runEventSub runs EventSub with cfg until the test ends.
+func runEventSub(t *testing.T, cfg EventSubConfig) {
+	t.Helper()
+	es, err := NewEventSub(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +149,6 @@ func startEventSub(t *testing.T, channels []string, setup func(*eventSubRig)) *e
 		cancel()
 		<-done
 	})
-	return r
 }
 
 func (r *eventSubRig) enabled(broadcaster string) []string {
@@ -459,39 +480,13 @@ func TestEventSubChatNeedsTheBotsScope(t *testing.T) {
 // holding botScopes; alice granted channel:bot.
 func startEventSubChat(t *testing.T, botScopes []string) *eventSubRig {
 	t.Helper()
-	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = api.Close() })
-	r := &eventSubRig{api: api, tokens: &fakeTokens{tokens: map[string]hearth.Token{}}, got: &collector{}, obs: &esObserver{reconnects: map[string]int{}}, logs: &syncBuffer{}}
-	r.tokens.set(hearth.TokenBot, api.IssueToken("hearthbot", botScopes, time.Hour))
-	api.IssueToken("alice", []string{ScopeChannelBot}, time.Hour)
-	es, err := NewEventSub(EventSubConfig{
-		URL:              api.EventSubURL(),
-		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
-		ClientID:         api.ClientID(),
-		ChatChannels:     []string{"alice"},
-		BroadcasterID:    func(context.Context, string) (string, error) { return twitchtest.UserID("alice"), nil },
-		Tokens:           r.tokens,
-		TokenRetry:       200 * time.Millisecond,
-		Handle:           r.got.handle,
-		Observer:         r.obs,
-		Logger:           slog.New(slog.NewTextHandler(r.logs, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = es.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	r := newEventSubRig(t)
+	r.tokens.set(hearth.TokenBot, r.api.IssueToken("hearthbot", botScopes, time.Hour))
+	r.api.IssueToken("alice", []string{ScopeChannelBot}, time.Hour)
+	cfg := r.config()
+	cfg.ChatChannels = []string{"alice"}
+	cfg.BroadcasterID = func(context.Context, string) (string, error) { return twitchtest.UserID("alice"), nil }
+	runEventSub(t, cfg)
 	return r
 }
 
@@ -515,7 +510,7 @@ func TestEventSubSpreadsOverConnections(t *testing.T) {
 		api.IssueToken(name, []string{ScopeChannelBot}, time.Hour)
 	}
 	logs := &syncBuffer{}
-	es, err := NewEventSub(EventSubConfig{
+	runEventSub(t, EventSubConfig{
 		URL:              api.EventSubURL(),
 		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
 		ClientID:         api.ClientID(),
@@ -524,19 +519,6 @@ func TestEventSubSpreadsOverConnections(t *testing.T) {
 		Tokens:           tokens,
 		Handle:           func(hearth.Event) {},
 		Logger:           slog.New(slog.NewTextHandler(logs, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = es.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
 	})
 	enabled := func() (n int) {
 		for _, ch := range names {
