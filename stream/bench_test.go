@@ -15,3 +15,21 @@ func BenchmarkParseLine(b *testing.B) {
 		_, _ = ParseLine(lines[i%len(lines)], now)
 	}
 }
+
+// BenchmarkRelayCheck compares the link's check of one real capture line
+// with the full parse it replaced.
+func BenchmarkRelayCheck(b *testing.B) {
+	lines := captureLines(b)
+	b.Run("parserPanics", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			parserPanics(lines[i%len(lines)])
+		}
+	})
+	b.Run("parseSafely", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			_, _ = parseSafely(lines[i%len(lines)])
+		}
+	})
+}
