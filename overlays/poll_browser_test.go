@@ -165,6 +165,20 @@ func option(n int, label string, votes int64, share string, bar float64) shownOp
 	return shownOption{Number: fmt.Sprint(n), Label: label, Share: share, Count: count, Bar: bar}
 }
 
+// pollBrowser starts a browser the poll overlay's size, watching its
+// page, and runs actions in it before any page loads.
+func pollBrowser(t *testing.T, actions ...chromedp.Action[chromedp.Void]) context.Context {
+	t.Helper()
+	ctx := browsertest.New(t)
+	watchPage(t, ctx)
+	setup, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := chromedp.Do(setup, append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(pollWidth, pollHeight)}, actions...)...); err != nil {
+		t.Fatalf("set up the browser: %v", err)
+	}
+	return ctx
+}
+
 // loadPoll opens the poll overlay of channel at query's options, and waits
 // until its socket is open.
 func loadPoll(t *testing.T, ctx context.Context, s *server, channel, query string) {
@@ -206,13 +220,7 @@ func lookAt(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestPollInBrowser(t *testing.T) {
-	ctx := browsertest.New(t)
-	watchPage(t, ctx)
-	setup, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := chromedp.Do(setup, chromedp.EmulateViewport(pollWidth, pollHeight)); err != nil {
-		t.Fatalf("set up the browser: %v", err)
-	}
+	ctx := pollBrowser(t)
 
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	// Long enough that nothing hides while the test looks at it.
@@ -455,13 +463,7 @@ func TestPollInBrowser(t *testing.T) {
 // hide_after seconds after it closed, then the page draws nothing; and a
 // page that opens after that never shows it.
 func TestPollHidesAfterClose(t *testing.T) {
-	ctx := browsertest.New(t)
-	watchPage(t, ctx)
-	setup, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := chromedp.Do(setup, chromedp.EmulateViewport(pollWidth, pollHeight)); err != nil {
-		t.Fatalf("set up the browser: %v", err)
-	}
+	ctx := pollBrowser(t)
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	loadPoll(t, ctx, s, "alice", "&hide_after=1")
 
@@ -550,19 +552,13 @@ func TestPollHidesAfterClose(t *testing.T) {
 // connects was made a minute before, as the hub keeps the last state of a
 // poll nobody voted in since.
 func TestPollCountdown(t *testing.T) {
-	ctx := browsertest.New(t)
-	watchPage(t, ctx)
-	setup, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
 	fastClock := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 			Source: `(() => { const now = Date.now; Date.now = () => now() + 3600000; })();`,
 		})
 		return err
 	})
-	if err := chromedp.Do(setup, chromedp.EmulateViewport(pollWidth, pollHeight), fastClock); err != nil {
-		t.Fatalf("set up the browser: %v", err)
-	}
+	ctx := pollBrowser(t, fastClock)
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 
 	made := time.Now().Add(-time.Minute)
