@@ -71,6 +71,20 @@ func startChat(t *testing.T, srv *twitchtest.Server, cfg ChatConfig) (*Chat, *co
 	return chat, col, res
 }
 
+// runChat runs chat until stop is called; stop waits for Run to return.
+func runChat(chat *Chat) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() {
+		_ = chat.Run(ctx)
+		close(finished)
+	}()
+	return ctx, func() {
+		cancel()
+		<-finished
+	}
+}
+
 func newServer(t *testing.T, opts twitchtest.Options) *twitchtest.Server {
 	t.Helper()
 	srv, err := twitchtest.NewServer(opts)
@@ -301,16 +315,8 @@ func TestPanicClosesTheOldConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	finished := make(chan struct{})
-	go func() {
-		_ = chat.Run(ctx)
-		close(finished)
-	}()
-	defer func() {
-		cancel()
-		<-finished
-	}()
+	ctx, stop := runChat(chat)
+	defer stop()
 	joinCtx, cancelJoin := context.WithTimeout(ctx, 20*time.Second)
 	defer cancelJoin()
 	if err := srv.WaitJoined(joinCtx, "c"); err != nil {
@@ -392,16 +398,8 @@ func TestConnectFailuresAreNotLostConnections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			finished := make(chan struct{})
-			go func() {
-				_ = chat.Run(ctx)
-				close(finished)
-			}()
-			defer func() {
-				cancel()
-				<-finished
-			}()
+			_, stop := runChat(chat)
+			defer stop()
 			want := "cannot connect to chat at " + tt.addr
 			waitFor(t, 10*time.Second, "two failed attempts", func() bool { return strings.Count(logs.String(), want) >= 2 })
 			if tt.tries != nil {
@@ -428,16 +426,8 @@ func TestTLSVerifiesTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	finished := make(chan struct{})
-	go func() {
-		_ = chat.Run(ctx)
-		close(finished)
-	}()
-	defer func() {
-		cancel()
-		<-finished
-	}()
+	_, stop := runChat(chat)
+	defer stop()
 	waitFor(t, 10*time.Second, "a refused certificate", func() bool {
 		return strings.Contains(logs.String(), "cannot connect to chat at "+addr) && strings.Contains(logs.String(), "certificate")
 	})
