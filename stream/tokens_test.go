@@ -166,27 +166,41 @@ func TestTokensWrongKey(t *testing.T) {
 	noSecrets(t, api, err)
 }
 
-func TestTokensRunRefreshes(t *testing.T) {
-	api, o := newAPI(t)
-	tokens, _ := newTokens(t, api, o, newKey(t))
-	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", 2*time.Second)
+// runTokens runs tokens.Run until the returned stop is called; stop waits
+// for Run to return.
+func runTokens(tokens *Tokens) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		tokens.Run(ctx)
 	}()
-	defer func() {
+	return func() {
 		cancel()
 		<-done
-	}()
+	}
+}
+
+// waitRefreshed waits up to 30 s for api to see a token refreshed, and
+// fails the test with failure if it does not.
+func waitRefreshed(t *testing.T, api *twitchtest.API, failure string) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for api.Refreshes() == 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("Run did not refresh a token due within 2 s")
+			t.Fatal(failure)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func TestTokensRunRefreshes(t *testing.T) {
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", 2*time.Second)
+	stop := runTokens(tokens)
+	defer stop()
+	waitRefreshed(t, api, "Run did not refresh a token due within 2 s")
 }
 
 func TestSealer(t *testing.T) {
@@ -313,23 +327,9 @@ func TestTokensRunValidates(t *testing.T) {
 	if _, err := tokens.Save(context.Background(), hearth.TokenBot, Grant{Access: dead.Access, Refresh: dead.Refresh, ExpiresIn: time.Hour}, v); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tokens.Run(ctx)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for api.Refreshes() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("Run did not refresh a token that /validate refuses")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	stop := runTokens(tokens)
+	defer stop()
+	waitRefreshed(t, api, "Run did not refresh a token that /validate refuses")
 	tok, err := tokens.Token(context.Background(), hearth.TokenBot)
 	if err != nil {
 		t.Fatal(err)
