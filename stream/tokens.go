@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -184,7 +185,7 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 	if err != nil {
 		return err
 	}
-	if st.ObtainedAt.After(e.stored.ObtainedAt) {
+	if storedSince(st, e.stored) {
 		if err := t.loadLocked(ctx, subject, e); err != nil {
 			return err
 		}
@@ -196,7 +197,7 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 	var oe *OAuthError
 	if errors.As(err, &oe) && (oe.Status == 400 || oe.Status == 401) {
 		// Another instance may have spent the refresh token a moment ago.
-		if st, serr := t.cfg.Store.StoredToken(ctx, subject); serr == nil && st.ObtainedAt.After(e.stored.ObtainedAt) {
+		if st, serr := t.cfg.Store.StoredToken(ctx, subject); serr == nil && storedSince(st, e.stored) {
 			return t.loadLocked(ctx, subject, e)
 		}
 		return hearth.Errorf(hearth.EUNAUTHORIZED, "Twitch refused to refresh the token for %s (%s): sign in again with %s",
@@ -222,6 +223,15 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 	e.loaded, e.tok, e.stored = true, tok.tok, tok.stored
 	t.log.Info("twitch token refreshed", "subject", subject, "login", tok.tok.Login, "expires_at", tok.tok.ExpiresAt.Format(time.RFC3339))
 	return nil
+}
+
+// storedSince reports whether st, read from the store, is a token stored
+// after held was: another instance refreshed it. Times are kept to the
+// millisecond, so a refresh within the same millisecond is told apart by
+// its sealed bytes (every sealing draws a fresh nonce).
+func storedSince(st, held hearth.StoredToken) bool {
+	return st.ObtainedAt.After(held.ObtainedAt) ||
+		st.ObtainedAt.Equal(held.ObtainedAt) && !bytes.Equal(st.Sealed, held.Sealed)
 }
 
 // sealed is a token with its stored form.
