@@ -26,13 +26,21 @@ type arena struct {
 	chatters map[string]twitchtest.Chatter
 }
 
-func startArena(t *testing.T, db string, env map[string]string) *arena {
+// newChatServer starts a fake Twitch chat server that closes when the
+// test ends.
+func newChatServer(t *testing.T) *twitchtest.Server {
 	t.Helper()
 	srv, err := twitchtest.NewServer(twitchtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func startArena(t *testing.T, db string, env map[string]string) *arena {
+	t.Helper()
+	srv := newChatServer(t)
 	srv.SetModerator("arena", true)
 	full := map[string]string{
 		"HEARTH_TWITCH_IRC_ADDR": srv.Addr(),

@@ -24,11 +24,7 @@ import (
 // undone.
 func TestEventSubEndToEnd(t *testing.T) {
 	const ch, admin = "esarena", "eventsub-e2e-admin"
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
 	broadcaster := api.IssueToken(ch, stream.ScopeNames(stream.ChannelScopes), time.Hour)
@@ -271,11 +267,7 @@ func alertKinds(items []alertItem) string {
 // Helix Send Chat Message.
 func TestChatOverEventSubEndToEnd(t *testing.T) {
 	const ch, admin = "eschat", "eventsub-chat-admin"
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
 	bot := api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes), time.Hour)

@@ -61,11 +61,7 @@ func readyz(t *testing.T, base string) (int, map[string]any) {
 // ready but naming Helix, and everything recovers.
 func TestHelixEndToEnd(t *testing.T) {
 	const ch = "helixarena"
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -196,11 +192,7 @@ func TestHelixEndToEnd(t *testing.T) {
 // Twitch's reason, and nothing is left open.
 func TestNativePollsEndToEnd(t *testing.T) {
 	const ch, plain, admin = "nativearena", "plainarena", "native-e2e-admin"
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	api.SetAffiliate(plain, false)
 	env := authEnv(api, t.TempDir())
@@ -247,11 +239,7 @@ func TestNativePollsEndToEnd(t *testing.T) {
 // same line goes to chat.
 func TestPollResultAnnounced(t *testing.T) {
 	const loud, quiet, admin = "announcearena", "quietarena", "announce-e2e-admin"
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
 	tok := api.IssueToken(loud, []string{stream.ScopeManageAnnouncement}, time.Hour)

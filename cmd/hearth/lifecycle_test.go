@@ -62,11 +62,7 @@ func silentChatServer(t *testing.T) *twitchtest.Silent {
 // process holds, with a chat server that answers: each must exit non-zero
 // at once and say which address is taken and how to change it.
 func TestTakenPortExitsWithAdvice(t *testing.T) {
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 	addr := holdPort(t)
 	tests := []struct {
 		name string

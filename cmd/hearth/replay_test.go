@@ -270,11 +270,7 @@ func TestReplaySurvivesReconnectAndDrop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := twitchtest.NewServer(twitchtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := newChatServer(t)
 
 	cfg := testConfig(t)
 	cfg.Channels = []string{"xqcow"}
