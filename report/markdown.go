@@ -63,25 +63,10 @@ func writeMarkdown(w io.Writer, r Recap) error {
 		}
 	}
 
-	b.WriteString("\n## This stream's newcomers later\n\n")
-	if len(p.Returned) == 0 {
-		b.WriteString("No later stream yet.\n")
-	} else {
-		b.WriteString("| Later stream | Newcomers | Attended it | Share |\n| --- | ---: | ---: | ---: |\n")
-		for _, c := range p.Returned {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Cohort, c.Newcomers, c.Attended, c.Share)
-		}
-	}
-
-	b.WriteString("\n## Earlier newcomers who came back\n\n")
-	if len(p.Cohorts) == 0 {
-		b.WriteString("No earlier stream to look back on.\n")
-	} else {
-		b.WriteString("| Newcomers of | Newcomers | Attended this stream | Share |\n| --- | ---: | ---: | ---: |\n")
-		for _, c := range p.Cohorts {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Cohort, c.Newcomers, c.Attended, c.Share)
-		}
-	}
+	cohortTable(&b, "This stream's newcomers later", "No later stream yet.",
+		"| Later stream | Newcomers | Attended it | Share |", p.Returned)
+	cohortTable(&b, "Earlier newcomers who came back", "No earlier stream to look back on.",
+		"| Newcomers of | Newcomers | Attended this stream | Share |", p.Cohorts)
 
 	fmt.Fprintf(&b, "\n---\n\nChatters, newcomers and returners leave out known bots and the broadcaster. "+
 		"Verified figures also count a copy-paste burst (the same text from many viewers within seconds) as one message. "+
@@ -89,6 +74,20 @@ func writeMarkdown(w io.Writer, r Recap) error {
 		"divided by the chatters active in the five minutes before it closed. Times are UTC. Hearth %s.\n", mdText(p.Version))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// cohortTable writes a section of cohort rows under title: a table with
+// header, or empty when there are none.
+func cohortTable(b *strings.Builder, title, empty, header string, rows []cohortRow) {
+	b.WriteString("\n## " + title + "\n\n")
+	if len(rows) == 0 {
+		b.WriteString(empty + "\n")
+		return
+	}
+	b.WriteString(header + "\n| --- | ---: | ---: | ---: |\n")
+	for _, c := range rows {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", c.Cohort, c.Newcomers, c.Attended, c.Share)
+	}
 }
 
 // sparkline draws the messages of r's minutes as at most sparkWidth block
