@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -165,24 +164,15 @@ func (p *proc) stop(t *testing.T) {
 	}
 }
 
-// runHearth runs the binary to completion and returns its stdout.
+// runHearth runs the binary to completion, fails the test unless it exits
+// 0, and returns its stdout.
 func runHearth(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, hearthBin, args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+	stdout, stderr, code := runAuth(t, env, args...)
+	if code != 0 {
+		t.Fatalf("hearth %s: exit status %d\nstderr:\n%s", strings.Join(args, " "), code, stderr)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("hearth %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return string(out)
+	return stdout
 }
 
 // metricValue scrapes url and returns the value of one series, given as
