@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hearthlive/hearth/export"
 )
@@ -19,7 +18,7 @@ func TestAdminAPIAndMaintenance(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite://" + filepath.Join(dir, "api.db")
 	a := startArena(t, db, map[string]string{"HEARTH_ADMIN_TOKEN": "s3cret"})
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	for _, who := range []string{"ann", "bob", "mia"} {
 		a.say(who, "hi there")
 	}

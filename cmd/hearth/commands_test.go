@@ -184,7 +184,7 @@ func TestConcurrentGivesConservePoints(t *testing.T) {
 			for i := 0; i < viewers; i++ {
 				a.chatters[fmt.Sprint("giver", i)] = twitchtest.Chatter{ID: fmt.Sprint(5000 + i), Login: fmt.Sprint("giver", i)}
 			}
-			base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+			base := a.proc.baseURL(t)
 			var lines []string
 			for i := 0; i < viewers; i++ {
 				lines = append(lines, twitchtest.PrivmsgLine(a.channel, a.room, a.chatters[fmt.Sprint("giver", i)], "hi", time.Time{}, twitchtest.MsgOptions{}))

@@ -81,7 +81,7 @@ func TestKillNineAndRestart(t *testing.T) {
 		"HEARTH_POINTS_FIRST_MESSAGE_BONUS": "0",
 		"HEARTH_POINTS_PRESENCE":            "0",
 	}, "serve")
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	waitReady(t, base)
 	if a.srv.Connections() <= conns {
 		t.Fatal("the restarted hearth did not connect")

@@ -43,7 +43,7 @@ func TestEventSubEndToEnd(t *testing.T) {
 	if err := srv.WaitJoined(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
-	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := p.baseURL(t)
 	waitReady(t, base)
 	waitFor(t, "12 EventSub subscriptions", func() bool { return enabledSubscriptions(api, ch) == len(stream.Subscriptions) })
 	metric := func(name, labels string) float64 {
@@ -287,7 +287,7 @@ func TestChatOverEventSubEndToEnd(t *testing.T) {
 	env["HEARTH_ADMIN_TOKEN"] = admin
 	env["HEARTH_CHAT_TRANSPORT"] = "auto"
 	p := startHearth(t, env, "serve")
-	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := p.baseURL(t)
 	waitReady(t, base)
 	p.waitLine(t, `chat over EventSub and Helix Send Chat Message.*channels=`+ch, 10*time.Second)
 	waitFor(t, "the chat subscription", func() bool {

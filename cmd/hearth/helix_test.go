@@ -92,7 +92,7 @@ func TestHelixEndToEnd(t *testing.T) {
 	if err := srv.WaitJoined(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
-	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := p.baseURL(t)
 	waitReady(t, base)
 	say := func(text string, at time.Time) {
 		srv.Send(ch, twitchtest.PrivmsgLine(ch, twitchtest.UserID(ch), ann, text, at, twitchtest.MsgOptions{}))
@@ -208,7 +208,7 @@ func TestNativePollsEndToEnd(t *testing.T) {
 	env["HEARTH_HTTP_ADDR"] = "127.0.0.1:0"
 	env["HEARTH_ADMIN_TOKEN"] = admin
 	p := startHearth(t, env, "serve")
-	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := p.baseURL(t)
 	waitReady(t, base)
 
 	status, body := postRaw(t, base+"/api/v1/channels/"+ch+"/polls", admin, `{"question":"Next game?","options":["Tetris","Doom"],"duration_seconds":120,"native":true}`)
@@ -254,7 +254,7 @@ func TestPollResultAnnounced(t *testing.T) {
 	env["HEARTH_BOT_USERNAME"] = "hearthbot"
 	env["HEARTH_BOT_TOKEN"] = "oauth:" + api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes[:2]), time.Hour).Access
 	p := startHearth(t, env, "serve")
-	base := p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := p.baseURL(t)
 	waitReady(t, base)
 
 	for _, ch := range []string{loud, quiet} {

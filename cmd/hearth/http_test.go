@@ -157,7 +157,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 	promtool := testenv.Binary(t, "promtool", "apt-get install prometheus")
 	const admin = "s3cret"
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "load.db"), map[string]string{"HEARTH_ADMIN_TOKEN": admin})
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	token := overlayToken(t, base, admin, "arena")
 	a.say("ann", "hello")
 	waitMetric(t, base, `hearth_store_flushed_changes_total`, 1)
@@ -294,7 +294,7 @@ func TestLeaderboardAPIMatchesOverlay(t *testing.T) {
 	})
 	a.chatters["dan"] = twitchtest.Chatter{ID: "104", Login: "dan", DisplayName: "Dan"}
 	a.chatters["nightbot"] = twitchtest.Chatter{ID: "105", Login: "nightbot", DisplayName: "Nightbot"}
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	token := overlayToken(t, base, admin, "arena")
 
 	conn, _, err := websocket.DefaultDialer.Dial(socketURL(base, "arena", token, hearth.TopicLeaderboard), nil)

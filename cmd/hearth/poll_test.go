@@ -81,7 +81,7 @@ func TestPollTenThousandVoters(t *testing.T) {
 	const voters, changers = 10_000, 500
 	dbPath := filepath.Join(t.TempDir(), "poll.db")
 	a := startArena(t, "sqlite://"+dbPath, map[string]string{"HEARTH_ADMIN_TOKEN": "admin"})
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	conn, _, err := websocket.DefaultDialer.Dial(socketURL(base, a.channel, overlayToken(t, base, "admin", a.channel), hearth.TopicPoll), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestPollSurvivesKillNine(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "poll-crash.db")
 	env := map[string]string{"HEARTH_STORE_FLUSH_INTERVAL": interval.String(), "HEARTH_ADMIN_TOKEN": "admin"}
 	a := startArena(t, "sqlite://"+dbPath, env)
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	a.say("mia", "!poll Kill it? | Dust | Inferno | Mirage 20s")
 	var poll hearth.Poll
 	deadline := time.Now().Add(15 * time.Second)
@@ -311,7 +311,7 @@ func TestPollSurvivesKillNine(t *testing.T) {
 		"HEARTH_ADMIN_TOKEN":          "admin",
 		"HEARTH_STORE_FLUSH_INTERVAL": interval.String(),
 	}, "serve")
-	base = a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base = a.proc.baseURL(t)
 	waitReady(t, base)
 	if time.Now().After(poll.EndsAt) {
 		t.Fatalf("the restart took past the poll's end; nothing left to test")
@@ -362,7 +362,7 @@ func TestPollSurvivesKillNine(t *testing.T) {
 // pages, and a native poll without a Twitch integration offers a chat poll.
 func TestPollAPI(t *testing.T) {
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "poll-api.db"), map[string]string{"HEARTH_ADMIN_TOKEN": "admin"})
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	polls := base + "/api/v1/channels/arena/polls"
 
 	bad := []struct{ name, body, want string }{

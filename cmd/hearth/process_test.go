@@ -117,6 +117,13 @@ func (p *proc) output() string {
 	return strings.Join(p.lines, "\n")
 }
 
+// baseURL waits up to 10 s for the line that gives the overlays' URL and
+// returns the scheme and host it is served at.
+func (p *proc) baseURL(t *testing.T) string {
+	t.Helper()
+	return p.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+}
+
 // waitLine waits for an output line matching re and returns its submatches.
 func (p *proc) waitLine(t *testing.T, re string, timeout time.Duration) []string {
 	t.Helper()

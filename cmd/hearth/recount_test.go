@@ -460,7 +460,7 @@ func waitSeries(t *testing.T, base, series string, want float64) bool {
 func TestRecount(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "recount.db")
 	a := startArena(t, "sqlite://"+dbPath, map[string]string{"HEARTH_ADMIN_TOKEN": "s3cret"})
-	base := a.proc.waitLine(t, `url="?(http://[^/\s"]+)/overlays/`, 10*time.Second)[1]
+	base := a.proc.baseURL(t)
 	waitReady(t, base)
 	api := base + "/api/v1/channels/arena"
 
