@@ -11,32 +11,28 @@ import (
 const twurplePort = "127.0.0.1:6667"
 
 func goPeerSubject(name string, conns int) subject {
-	var p *peerProc
-	return subject{
-		name: name,
-		start: func(addr string, channels []string) (int, error) {
-			var err error
-			if p, err = startGoPeer(addr, channels, conns); err != nil {
-				return 0, err
-			}
-			return p.pid(), nil
-		},
-		count: func(context.Context) (int64, error) {
-			c, err := p.count()
-			return c.Messages, err
-		},
-		stop: func() error { p.stop(); return nil },
-	}
+	return peerSubject(name, "", func(addr string, channels []string) (*peerProc, error) {
+		return startGoPeer(addr, channels, conns)
+	})
 }
 
 func twurpleSubject(peersDir string) subject {
+	return peerSubject("@twurple/chat (Node.js), per viewer", twurplePort, func(_ string, channels []string) (*peerProc, error) {
+		return startTwurplePeer(peersDir, channels)
+	})
+}
+
+// peerSubject is a peer process that start runs and that reports the
+// messages it has read; listen is the address the fake server needs, ""
+// for any.
+func peerSubject(name, listen string, start func(addr string, channels []string) (*peerProc, error)) subject {
 	var p *peerProc
 	return subject{
-		name: "@twurple/chat (Node.js), per viewer",
-		addr: twurplePort,
+		name: name,
+		addr: listen,
 		start: func(addr string, channels []string) (int, error) {
 			var err error
-			if p, err = startTwurplePeer(peersDir, channels); err != nil {
+			if p, err = start(addr, channels); err != nil {
 				return 0, err
 			}
 			return p.pid(), nil
