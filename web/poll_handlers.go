@@ -46,7 +46,7 @@ func (a *api) registerPolls(r fiber.Router) {
 // decodePoll reads a poll request: JSON, one object, no unknown field.
 func decodePoll(body []byte) (PollRequest, error) {
 	var req PollRequest
-	if err := decodeJSON(body, maxPollBody, &req, nil); err != nil {
+	if err := decodeJSON(body, maxPollBody, &req); err != nil {
 		return req, err
 	}
 	if req.DurationSeconds < 0 || req.DurationSeconds > int64(time.Hour/time.Second) {

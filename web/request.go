@@ -13,10 +13,9 @@ import (
 )
 
 // decodeJSON reads a request body of at most limit bytes into v: one JSON
-// value, no unknown field. A refusal is EINVALID naming the field at
-// fault. notObject, if not nil, is the refusal for a body that is JSON
-// but not an object; nil reports it like a field of the wrong type.
-func decodeJSON(body []byte, limit int, v any, notObject error) error {
+// object, no unknown field. A refusal is EINVALID naming the field at
+// fault.
+func decodeJSON(body []byte, limit int, v any) error {
 	if len(body) > limit {
 		return hearth.Errorf(hearth.EINVALID, "body: larger than %d bytes", limit)
 	}
@@ -25,8 +24,8 @@ func decodeJSON(body []byte, limit int, v any, notObject error) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &te) && te.Field == "" && notObject != nil:
-			return notObject
+		case errors.As(err, &te) && te.Field == "":
+			return hearth.Errorf(hearth.EINVALID, "body: must be a JSON object")
 		case errors.As(err, &te):
 			return hearth.Errorf(hearth.EINVALID, "%s: must be %s", te.Field, te.Type)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -122,7 +122,7 @@ func (a *api) getStream(c *fiber.Ctx) error {
 // field. The name's rules are the channel's, checked where it starts.
 func decodeSegment(body []byte) (SegmentRequest, error) {
 	var req SegmentRequest
-	if err := decodeJSON(body, maxSegmentBody, &req, hearth.Errorf(hearth.EINVALID, "body: must be a JSON object")); err != nil {
+	if err := decodeJSON(body, maxSegmentBody, &req); err != nil {
 		return req, err
 	}
 	if strings.TrimSpace(req.Name) == "" {

@@ -375,6 +375,7 @@ func TestPollAPI(t *testing.T) {
 		{"UnknownField", `{"question":"Q","options":["a","b"],"colour":"red"}`, "colour: no such field"},
 		{"WrongType", `{"question":1,"options":["a","b"]}`, "question: must be string"},
 		{"NotJSON", `Which map?`, "body:"},
+		{"NotAnObject", `["Dust","Inferno"]`, "body: must be a JSON object"},
 		{"TwoValues", `{"question":"Q","options":["a","b"]} {}`, "body: more than one"},
 		{"Oversize", `{"question":"` + strings.Repeat("q", 20<<10) + `","options":["a","b"]}`, "body: larger than"},
 		{"NativeLongTitle", `{"question":"` + strings.Repeat("q", 61) + `","options":["a","b"],"native":true}`, "question: a native Twitch poll's title"},
