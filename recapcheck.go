@@ -100,3 +100,15 @@ func (a Activity) valid() bool {
 func ratio(f float64) bool {
 	return !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0
 }
+
+// ValidRecapPage checks the page a RecapStore.Recaps call asks for: an
+// EINVALID *Error for a limit below 1 or a negative before, else nil.
+func ValidRecapPage(before int64, limit int) error {
+	if limit < 1 {
+		return Errorf(EINVALID, "limit must be at least 1, got %d", limit)
+	}
+	if before < 0 {
+		return Errorf(EINVALID, "before must be a stream number or 0, got %d", before)
+	}
+	return nil
+}

@@ -78,11 +78,8 @@ func (db *DB) Recap(ctx context.Context, channel string, seq int64) (hearth.Stre
 // an empty slice for a channel without any, and EINVALID for a limit below
 // 1 or a negative before.
 func (db *DB) Recaps(ctx context.Context, channel string, before int64, limit int) ([]hearth.StreamRecap, error) {
-	if limit < 1 {
-		return nil, hearth.Errorf(hearth.EINVALID, "limit must be at least 1, got %d", limit)
-	}
-	if before < 0 {
-		return nil, hearth.Errorf(hearth.EINVALID, "before must be a stream number or 0, got %d", before)
+	if err := hearth.ValidRecapPage(before, limit); err != nil {
+		return nil, err
 	}
 	var rows *sql.Rows
 	var err error
