@@ -45,6 +45,10 @@ type ChatConfig struct {
 	// LoginTimeout is how long the server may take to answer the login
 	// before the attempt counts as failed (default 10 s).
 	LoginTimeout time.Duration
+	// ReleaseTimeout is how long the IRC library may take to return once
+	// its connection is closed before Chat leaves it behind and connects
+	// again (default 6 s: past the library's 5 s PONG wait).
+	ReleaseTimeout time.Duration
 
 	// Handle receives every event, on the connection's reading goroutine.
 	// It should hand the event on and return; blocking it slows reading.
@@ -112,6 +116,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
 	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
 	cfg.LoginTimeout = positive(cfg.LoginTimeout, 10*time.Second)
+	cfg.ReleaseTimeout = positive(cfg.ReleaseTimeout, 6*time.Second)
 	if cfg.Addr == "" {
 		cfg.Addr = "irc.chat.twitch.tv:6667"
 		if cfg.TLS {
@@ -258,7 +263,23 @@ func (c *Chat) session(ctx context.Context) (loggedIn bool, err error) {
 	go func() { done <- connect(client) }()
 	select {
 	case err = <-done:
+	case <-l.done:
+		// Either side hung up. The library's Connect returns soon after,
+		// or never: when its parser stops (a RECONNECT, a failed write)
+		// while its reader is blocked handing on a line to the channel
+		// only that parser drains, it waits for that reader for good.
+		// Such a client has nothing left to use, so it is left behind.
+		release := time.NewTimer(c.cfg.ReleaseTimeout)
+		select {
+		case err = <-done:
+		case <-release.C:
+			c.log.Warn("chat: the IRC library did not let go of its closed connection; leaving it behind and connecting again", "waited", c.cfg.ReleaseTimeout)
+		case <-ctx.Done():
+		}
+		release.Stop()
 	case <-ctx.Done():
+	}
+	if ctx.Err() != nil {
 		// Closing the sockets ends the library's Connect, but only once
 		// its pinger has waited out an unanswered PING (up to 5 s): it
 		// finishes on its own, with nothing left to use.

@@ -432,3 +432,68 @@ func TestTLSVerifiesTheServer(t *testing.T) {
 		return strings.Contains(logs.String(), "cannot connect to chat at "+addr) && strings.Contains(logs.String(), "certificate")
 	})
 }
+
+// TestReconnectsPastAWedgedLibrary puts go-twitch-irc v4.2.0 in the state
+// where its Connect never returns: its parser stops at a RECONNECT while its
+// reader is blocked handing on a line to the full channel only that parser
+// drains. Chat must leave that client behind and connect again; before it
+// did, chat stayed silent for good.
+func TestReconnectsPastAWedgedLibrary(t *testing.T) {
+	srv := newServer(t, twitchtest.Options{})
+	release := make(chan struct{})
+	var held atomic.Bool
+	col := &collector{}
+	chat, err := NewChat(ChatConfig{
+		Addr:           srv.Addr(),
+		Channels:       []string{"c"},
+		MinBackoff:     10 * time.Millisecond,
+		ReleaseTimeout: 200 * time.Millisecond,
+		Handle: func(ev hearth.Event) {
+			if ev.Text == "hold" && held.CompareAndSwap(false, true) {
+				<-release
+			}
+			col.handle(ev)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stop := runChat(chat)
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.WaitJoined(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	ann := twitchtest.Chatter{ID: "7", Login: "ann"}
+	line := func(id, text string) string {
+		return twitchtest.PrivmsgLine("c", id, ann, text, time.Time{}, twitchtest.MsgOptions{})
+	}
+	// The parser holds on "hold"; behind it the RECONNECT, then more lines
+	// than the library's 64-line channel takes.
+	lines := []string{line("hold", "hold"), ":tmi.twitch.tv RECONNECT"}
+	for i := range 200 {
+		lines = append(lines, line(fmt.Sprint("after-", i), "after"))
+	}
+	srv.Send("c", lines...)
+	waitFor(t, 5*time.Second, "the parser to hold", held.Load)
+	time.Sleep(200 * time.Millisecond) // the reader fills the channel behind it
+	close(release)
+
+	waitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
+	if err := srv.WaitJoined(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	before := col.count()
+	srv.Send("c", line("later", "still here"))
+	waitFor(t, 10*time.Second, "a message on the new connection", func() bool {
+		col.mu.Lock()
+		defer col.mu.Unlock()
+		for _, ev := range col.events[before:] {
+			if ev.Text == "still here" {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -37,6 +37,7 @@ type link struct {
 	local  net.Conn
 	closed bool
 	cause  error
+	done   chan struct{} // closed by the first close
 }
 
 // dialLink connects to the IRC server at addr, with TLS if useTLS, and
@@ -59,7 +60,7 @@ func dialLink(ctx context.Context, addr string, useTLS bool, onDrop func()) (*li
 		_ = up.Close()
 		return nil, fmt.Errorf("cannot open the loopback side of the chat connection: %w", err)
 	}
-	l := &link{ln: ln, upstream: up, onDrop: onDrop}
+	l := &link{ln: ln, upstream: up, onDrop: onDrop, done: make(chan struct{})}
 	l.wg.Add(1)
 	go l.serve()
 	return l, nil
@@ -144,6 +145,7 @@ func (l *link) close(cause error) {
 	l.closed = true
 	l.cause = cause
 	local := l.local
+	close(l.done)
 	l.mu.Unlock()
 	_ = l.ln.Close()
 	_ = l.upstream.Close()
