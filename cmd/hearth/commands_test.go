@@ -80,6 +80,25 @@ func (a *arena) say(login, text string) {
 	a.srv.Send(a.channel, twitchtest.PrivmsgLine(a.channel, a.room, a.chatters[login], text, time.Time{}, twitchtest.MsgOptions{}))
 }
 
+// waitJoinedAlone waits, after a restart, until one connection is open and
+// it has joined the arena: ready means logged in, the JOIN follows, and the
+// stopped process's connection may still be closing. Lines sent before
+// then would go nowhere.
+func (a *arena) waitJoinedAlone(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := a.srv.WaitJoined(ctx, a.channel)
+		cancel()
+		if err == nil && a.srv.OpenConnections() == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hearth did not join #%s alone (open connections %d)", a.channel, a.srv.OpenConnections())
+		}
+	}
+}
+
 // export stops nothing: it reads the database of a stopped hearth.
 func (a *arena) export(t *testing.T) map[string]export.Record {
 	t.Helper()

@@ -86,6 +86,7 @@ func TestKillNineAndRestart(t *testing.T) {
 	if a.srv.Connections() <= conns {
 		t.Fatal("the restarted hearth did not connect")
 	}
+	a.waitJoinedAlone(t)
 	for i := 0; i < 100; i++ {
 		a.say(fmt.Sprint("v", i%viewers), fmt.Sprint("after restart ", i))
 	}

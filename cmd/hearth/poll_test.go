@@ -313,6 +313,7 @@ func TestPollSurvivesKillNine(t *testing.T) {
 	}, "serve")
 	base = a.proc.baseURL(t)
 	waitReady(t, base)
+	a.waitJoinedAlone(t)
 	if time.Now().After(poll.EndsAt) {
 		t.Fatalf("the restart took past the poll's end; nothing left to test")
 	}
