@@ -82,6 +82,10 @@ func execute(ctx context.Context, root *command, args []string, stdout, stderr i
 		if cmd == root && (word == "--version" || word == "-version") {
 			word = "version"
 		}
+		if strings.HasPrefix(word, "-") && word != "version" {
+			args = commandFirst(cmd, args)
+			word = args[0]
+		}
 		sub := cmd.find(word)
 		if sub == nil {
 			return unknownCommand(path, word)
@@ -201,8 +205,47 @@ func pathName(path []*command) string {
 	return strings.Join(parts, " ")
 }
 
+// commandFirst moves the command word to the front when flags come before
+// it, as in "hearth --db x.db demo", so that flags may stand anywhere. The
+// command is the first word that names one and is not a flag's value.
+func commandFirst(cmd *command, args []string) []string {
+	for i := 1; i < len(args); i++ {
+		if args[i] == "--" {
+			break
+		}
+		sub := cmd.find(args[i])
+		if sub == nil || takesValue(sub, args[i-1]) {
+			continue
+		}
+		out := make([]string, 0, len(args))
+		out = append(out, args[i])
+		out = append(out, args[:i]...)
+		return append(out, args[i+1:]...)
+	}
+	return args
+}
+
+// takesValue reports whether arg is a flag of sub that reads the next
+// word as its value: a known flag that is not boolean, without "=".
+func takesValue(sub *command, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if name == arg || strings.Contains(name, "=") || len(sub.subcommands) > 0 {
+		return false
+	}
+	fs, _, _ := flagSet(sub)
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
+}
+
 // unknownCommand names the closest command, if one is close.
 func unknownCommand(path []*command, name string) error {
+	if strings.HasPrefix(name, "-") {
+		return &usageError{path: pathName(path), msg: fmt.Sprintf("%q is not a command: name one (%s), with its flags before or after it", name, strings.Join(names(path[len(path)-1].subcommands), ", "))}
+	}
 	msg := fmt.Sprintf("unknown command %q", strings.TrimSpace(pathName(path)+" "+name))
 	if best := closest(name, names(path[len(path)-1].subcommands)); best != "" {
 		msg += fmt.Sprintf("; did you mean %q?", strings.TrimSpace(pathName(path)+" "+best))

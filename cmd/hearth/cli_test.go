@@ -124,6 +124,8 @@ func TestUsageErrors(t *testing.T) {
 		{"ExtraArgument", []string{"demo", "now"}, `demo takes no arguments, got "now"`, `"hearth help demo"`},
 		{"HelpForNothing", []string{"help", "serv"}, `did you mean "serve"?`, `"hearth help"`},
 		{"BadSpeed", []string{"replay", "x.log", "--speed", "fast"}, "--speed", `"hearth help replay"`},
+		{"FlagsWithNoCommand", []string{"--json", "--speed", "max"}, `"--json" is not a command: name one (serve, demo`, `"hearth help"`},
+		{"FlagValueIsNoCommand", []string{"--db", "demo"}, `"--db" is not a command`, `"hearth help"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +183,9 @@ func TestFlagsAndArgumentsInAnyOrder(t *testing.T) {
 		{"replay", file, "--speed", "max", "--db", "sqlite://" + filepath.Join(t.TempDir(), "a.db"), "--json"},
 		{"replay", "--json", file},
 		{"replay", "--json", "--", file},
+		{"--json", "replay", file},
+		{"--speed", "max", "--json", "replay", file},
+		{"--db", "sqlite://" + filepath.Join(t.TempDir(), "b.db"), file, "replay", "--json"},
 	} {
 		out, _, err := runCLI(t, ctx, nil, args...)
 		var s ReplaySummary

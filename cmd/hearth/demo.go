@@ -45,6 +45,9 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	if err := cfg.checkOverrides(); err != nil {
 		return err
 	}
+	if err := checkDatabaseURL(cfg.DatabaseURL); err != nil {
+		return err
+	}
 	log := inv.logger()
 
 	srv, err := twitchtest.NewServer(twitchtest.Options{Logger: log})

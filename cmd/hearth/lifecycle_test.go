@@ -121,31 +121,34 @@ func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
 	p.waitLine(t, `stopped cleanly`, time.Second)
 }
 
-// TestUnknownDatabaseURLRefused runs serve with database URLs that name
-// no form Hearth accepts: it must exit non-zero, list the forms it
-// accepts, and create no file.
+// TestUnknownDatabaseURLRefused runs serve and demo with database URLs
+// that name no form Hearth accepts: each must exit non-zero with the error
+// first, list the forms it accepts, and create no file.
 func TestUnknownDatabaseURLRefused(t *testing.T) {
 	for _, dbURL := range []string{"mysql://root@127.0.0.1/test", "sqlite//./x.db", "sqlite:x.db"} {
-		t.Run(dbURL, func(t *testing.T) {
-			p := startHearth(t, map[string]string{
-				"HEARTH_CHANNELS":     "testchan",
-				"HEARTH_HTTP_ADDR":    "127.0.0.1:0",
-				"HEARTH_DATABASE_URL": dbURL,
-			}, "serve")
-			if code := p.waitExit(t, 30*time.Second); code == 0 {
-				t.Fatal("exited 0")
-			}
-			if out := p.output(); !strings.Contains(out, "sqlite:///") || !strings.Contains(out, "postgres://") {
-				t.Fatalf("the error does not name the accepted forms:\n%s", out)
-			}
-			entries, err := os.ReadDir(p.cmd.Dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range entries {
-				t.Errorf("created %s", e.Name())
-			}
-		})
+		for _, cmd := range []string{"serve", "demo"} {
+			t.Run(cmd+"/"+dbURL, func(t *testing.T) {
+				p := startHearth(t, map[string]string{
+					"HEARTH_CHANNELS":     "testchan",
+					"HEARTH_HTTP_ADDR":    "127.0.0.1:0",
+					"HEARTH_DATABASE_URL": dbURL,
+				}, cmd)
+				if code := p.waitExit(t, 30*time.Second); code == 0 {
+					t.Fatal("exited 0")
+				}
+				out := p.output()
+				if !strings.Contains(out, "hearth: database URL") || !strings.Contains(out, "sqlite:///") || !strings.Contains(out, "postgres://") {
+					t.Fatalf("the error does not name the URL and the accepted forms:\n%s", out)
+				}
+				entries, err := os.ReadDir(p.cmd.Dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range entries {
+					t.Errorf("created %s", e.Name())
+				}
+			})
+		}
 	}
 }
 
