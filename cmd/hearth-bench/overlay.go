@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,11 @@ type overlayResult struct {
 	P50Millis float64 `json:"p50_ms"`
 	P99Millis float64 `json:"p99_ms"`
 	MaxMillis float64 `json:"max_ms"`
+	// HearthCPU and BenchCPU are the cores hearth and this program (the
+	// overlay clients and the fake Twitch) kept busy while measuring: on a
+	// shared machine, what the clients cost is taken from hearth.
+	HearthCPU float64 `json:"hearth_cores"`
+	BenchCPU  float64 `json:"bench_cores"`
 	Skipped   string  `json:"skipped,omitempty"`
 }
 
@@ -43,7 +49,11 @@ func runOverlay(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 		return nil, err
 	}
 	defer srv.Close()
-	h, err := startHearth(bin, dir, srv.Addr(), dbURL, []string{channel})
+	var env []string
+	if o.overlayProfile != "" {
+		env = append(env, "HEARTH_DEBUG_PPROF=true")
+	}
+	h, err := startHearth(bin, dir, srv.Addr(), dbURL, []string{channel}, env...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,22 +100,34 @@ func runOverlay(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 
 	var out []overlayResult
 	probeBase := 0
+	largest := slices.Max(o.overlayClients)
 	for _, n := range o.overlayClients {
 		logf("overlay: %d clients", n)
-		r, err := measureOverlay(ctx, srv, wsURL, channel, n, o, &probeBase, regular, line, msgs[0])
+		profile := ""
+		if n == largest {
+			profile, largest = o.overlayProfile, 0
+		}
+		r, err := measureOverlay(ctx, h, srv, wsURL, channel, n, o, &probeBase, regular, line, msgs[0], profile)
 		if err != nil {
 			r.Skipped = err.Error()
 			logf("  %v", err)
 		} else {
-			logf("  p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d of %d frames", r.P50Millis, r.P99Millis, r.MaxMillis, r.Received, r.Expected)
+			logf("  p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d of %d frames; cores busy: hearth %.2f, bench %.2f",
+				r.P50Millis, r.P99Millis, r.MaxMillis, r.Received, r.Expected, r.HearthCPU, r.BenchCPU)
+		}
+		if profile != "" && err == nil {
+			logf("  cpu profile of hearth written to %s (go tool pprof -top %s)", profile, profile)
 		}
 		out = append(out, r)
 	}
 	return out, nil
 }
 
-func measureOverlay(ctx context.Context, srv *twitchtest.Server, wsURL, channel string, n int, o options, probeBase *int,
-	regular func(int) string, line func(login, userID string, c capLine) string, probeMsg capLine) (overlayResult, error) {
+// measureOverlay connects n clients and times the probes; when profile
+// names a file, it also writes a CPU profile of hearth over the measuring
+// window to it.
+func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, wsURL, channel string, n int, o options, probeBase *int,
+	regular func(int) string, line func(login, userID string, c capLine) string, probeMsg capLine, profile string) (overlayResult, error) {
 	res := overlayResult{Clients: n, Rate: o.overlayRate}
 	const maxProbes = 100000
 	var sent [maxProbes]atomic.Int64 // probe → send time, Unix ns
@@ -144,6 +166,10 @@ func measureOverlay(ctx context.Context, srv *twitchtest.Server, wsURL, channel 
 		closeAll()
 		return res, fmt.Errorf("connecting %d overlay clients: %w", n, err)
 	}
+	// The clients do as little as a client can: each reads a frame into a
+	// buffer it reuses and looks for probe logins in the raw bytes, without
+	// decoding the JSON, so that what they cost on this shared machine is
+	// mostly the socket reads any client pays.
 	for _, c := range conns {
 		wg.Add(1)
 		go func() {
@@ -155,13 +181,18 @@ func measureOverlay(ctx context.Context, srv *twitchtest.Server, wsURL, channel 
 				lat = append(lat, mine...)
 				mu.Unlock()
 			}()
+			var buf bytes.Buffer
 			for {
-				_, frame, err := c.ReadMessage()
+				_, r, err := c.NextReader()
 				if err != nil {
 					return
 				}
+				buf.Reset()
+				if _, err := buf.ReadFrom(r); err != nil {
+					return
+				}
 				now := time.Now().UnixNano()
-				for rest := frame; ; {
+				for rest := buf.Bytes(); ; {
 					i := bytes.Index(rest, []byte(probeTag))
 					if i < 0 {
 						break
@@ -191,6 +222,22 @@ func measureOverlay(ctx context.Context, srv *twitchtest.Server, wsURL, channel 
 	defer tick.Stop()
 	began := time.Now()
 	end := began.Add(o.overlayFor)
+	hearthBefore, _ := readProc(h.cmd.Process.Pid)
+	benchBefore, _ := readProc(os.Getpid())
+	profiled := make(chan error, 1)
+	if profile != "" {
+		go func() {
+			f, err := os.Create(profile)
+			if err != nil {
+				profiled <- err
+				return
+			}
+			defer f.Close()
+			profiled <- h.get("/debug/pprof/profile?seconds="+strconv.Itoa(max(int(o.overlayFor.Seconds()), 1)), f)
+		}()
+	} else {
+		profiled <- nil
+	}
 	k := 0
 	probes := 0
 	for i := 0; time.Now().Before(end) && ctx.Err() == nil; i++ {
@@ -210,7 +257,19 @@ func measureOverlay(ctx context.Context, srv *twitchtest.Server, wsURL, channel 
 		}
 	}
 	*probeBase += probes
-	res.Rate = int(float64(k) / time.Since(began).Seconds())
+	took := time.Since(began)
+	res.Rate = int(float64(k) / took.Seconds())
+	if after, err := readProc(h.cmd.Process.Pid); err == nil {
+		res.HearthCPU = (after.CPU - hearthBefore.CPU).Seconds() / took.Seconds()
+	}
+	if after, err := readProc(os.Getpid()); err == nil {
+		res.BenchCPU = (after.CPU - benchBefore.CPU).Seconds() / took.Seconds()
+	}
+	if err := <-profiled; err != nil {
+		closeAll()
+		wg.Wait()
+		return res, fmt.Errorf("profiling hearth: %w", err)
+	}
 	time.Sleep(2 * time.Second) // stragglers
 	closeAll()
 	wg.Wait()
