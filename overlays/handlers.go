@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/contrib/websocket"
@@ -37,7 +38,10 @@ func (h *Hub) Register(r fiber.Router) {
 	r.Get("/overlays/ws", h.authorizeSocket, websocket.New(h.serveSocket, websocket.Config{
 		HandshakeTimeout: writeWait,
 		ReadBufferSize:   maxReadBytes,
-		WriteBufferSize:  4096,
+		// The hub writes its frames itself and fasthttp's websocket only
+		// its small control frames, which need no buffer: a pool that
+		// stays empty saves one per socket.
+		WriteBufferPool: new(sync.Pool),
 	}))
 	r.Get("/overlays/assets/*", h.serveAsset)
 	r.Get("/overlays/:kind", h.servePage)

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,12 +16,13 @@ import (
 
 const (
 	defaultMaxPushesPerSecond = 25
-	// maxPushesPerSecond bounds the flush rate so the ticker interval stays
-	// well above zero whatever the configuration says.
+	// maxPushesPerSecond bounds the push rate so the interval between two
+	// pushes stays well above zero whatever the configuration says.
 	maxPushesPerSecond = 1000
 
-	// writeWait bounds every write to a socket; a browser that cannot take
-	// a message in that time is dropped and will reconnect.
+	// writeWait bounds every write to a socket that cannot take a frame at
+	// once; a browser that cannot take one in that time is dropped and
+	// will reconnect.
 	writeWait = 10 * time.Second
 	// pongWait is how long a socket may stay silent, pongs included, before
 	// the hub gives up on it. Pings go out well before it runs out.
@@ -34,6 +35,11 @@ const (
 	shutdownGrace = 3 * time.Second
 	// maxReadBytes bounds what a browser may send; the pages send nothing.
 	maxReadBytes = 512
+
+	// fanoutShard is how many sockets one goroutine of a push writes to:
+	// a push to more is split over up to GOMAXPROCS goroutines, so that
+	// ten thousand browsers get a state in the time a few thousand take.
+	fanoutShard = 512
 )
 
 // Options tune a Hub. The zero value is usable.
@@ -52,6 +58,13 @@ type Options struct {
 // Hub keeps the latest state of every (channel, topic) pair and pushes it to
 // the browsers that watch it. Publish may be called from any goroutine; Run
 // drives the pushes; Register mounts the pages and the socket on a router.
+//
+// A state is encoded once, into a complete WebSocket frame that every
+// watcher's socket is given as is. A push writes that frame to each socket
+// straight from the pushing goroutine when the socket can take it at once,
+// which is nearly always; a socket that cannot is handed to its own
+// goroutine, which waits for it with the latest frame only, so a slow
+// browser never holds up the others.
 type Hub struct {
 	tokens   TokenSource
 	log      *slog.Logger
@@ -60,18 +73,27 @@ type Hub struct {
 
 	running atomic.Bool
 	done    chan struct{} // closed when the hub shuts down
+	kick    chan struct{} // capacity 1: a topic may be due for a push
 	conns   sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
-	latest map[key][]byte // encoded message of the latest state
-	dirty  map[key]struct{}
-	subs   map[key]map[*client]struct{}
+	topics map[key]*topic
+	dirty  map[key]*topic // published since their last push
 	counts map[string]int // connected sockets per channel
 }
 
 // key names what a socket watches.
 type key struct{ channel, topic string }
+
+// topic is the hub's state of one (channel, topic) pair. Its fields are
+// guarded by Hub.mu; the clients slice is never modified once set, so a
+// push may range over it after the lock is released.
+type topic struct {
+	latest   *frame // nil while nothing was published
+	lastPush time.Time
+	clients  []*client
+}
 
 // message is what travels on the socket.
 type message struct {
@@ -97,35 +119,67 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 		interval: time.Second / time.Duration(rate),
 		onPush:   opts.OnPush,
 		done:     make(chan struct{}),
-		latest:   make(map[key][]byte),
-		dirty:    make(map[key]struct{}),
-		subs:     make(map[key]map[*client]struct{}),
+		kick:     make(chan struct{}, 1),
+		topics:   make(map[key]*topic),
+		dirty:    make(map[key]*topic),
 		counts:   make(map[string]int),
 	}
 }
 
 // Publish records state as the latest for (channel, topic) and schedules it
-// for the browsers watching it. It never blocks on a browser: pushes are
-// coalesced, so a browser gets at most MaxPushesPerSecond messages a second
-// per (channel, topic) besides the state it got on connect, the last state
-// wins, and the final state is always delivered. State is encoded to JSON during the call, so the caller may
-// reuse it afterwards. Publish implements hearth.Broadcaster.
+// for the browsers watching it. It never blocks on a browser. Pushes are
+// coalesced: a state published after a quiet spell goes out at once, and
+// one published within MaxPushesPerSecond's interval of the last push
+// waits for the interval to end, when the latest state waiting goes out.
+// So a browser gets at most MaxPushesPerSecond messages a second per
+// (channel, topic) besides the state it got on connect, the last state
+// wins, and the final state is always delivered. State is encoded to JSON
+// during the call, so the caller may reuse it afterwards. Publish
+// implements hearth.Broadcaster.
 func (h *Hub) Publish(channel, topic string, state any) {
 	name := hearth.NormalizeChannel(channel)
 	if name == "" {
 		h.log.Warn("overlays: publish to a malformed channel name dropped", "channel", channel, "topic", topic)
 		return
 	}
-	msg, err := json.Marshal(message{Topic: topic, State: state})
+	k := key{name, topic}
+	f, err := encodeFrame(k, state)
 	if err != nil {
 		h.log.Error("overlays: cannot encode state", "channel", name, "topic", topic, "err", err)
 		return
 	}
-	k := key{name, topic}
 	h.mu.Lock()
-	h.latest[k] = msg
-	h.dirty[k] = struct{}{}
+	t := h.topic(k)
+	t.latest = f
+	_, waiting := h.dirty[k]
+	h.dirty[k] = t
 	h.mu.Unlock()
+	// Run sees when the push is due; a topic already waiting is in hand.
+	if !waiting {
+		select {
+		case h.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// topic returns k's state, made on first use. h.mu must be held.
+func (h *Hub) topic(k key) *topic {
+	t := h.topics[k]
+	if t == nil {
+		t = &topic{}
+		h.topics[k] = t
+	}
+	return t
+}
+
+// encodeFrame encodes state as the message of k's topic.
+func encodeFrame(k key, state any) (*frame, error) {
+	payload, err := json.Marshal(message{Topic: k.topic, State: state})
+	if err != nil {
+		return nil, err
+	}
+	return newFrame(k, payload), nil
 }
 
 // Run pushes published states to the browsers until ctx is done, then
@@ -135,15 +189,19 @@ func (h *Hub) Run(ctx context.Context) error {
 	if !h.running.CompareAndSwap(false, true) {
 		return errors.New("overlays: hub already ran")
 	}
-	tick := time.NewTicker(h.interval)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			h.shutdown()
 			return nil
-		case <-tick.C:
-			h.flush()
+		case <-h.kick:
+		case <-timer.C:
+		}
+		if wait := h.flush(false); wait > 0 {
+			timer.Reset(wait)
 		}
 	}
 }
@@ -156,21 +214,79 @@ func (h *Hub) Clients(channel string) int {
 	return h.counts[name]
 }
 
-// flush hands every state published since the last flush to its watchers.
-func (h *Hub) flush() {
+// push is one frame for the clients that were watching when it was taken.
+type push struct {
+	f       *frame
+	clients []*client
+}
+
+// flush pushes every published state whose topic's interval has run out
+// since its last push, or every one when all is set, and returns how long
+// until the next of the others is due, or 0 when none waits.
+func (h *Hub) flush(all bool) time.Duration {
+	var (
+		pushes []push
+		wait   time.Duration
+	)
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for k := range h.dirty {
-		msg := h.latest[k]
-		for c := range h.subs[k] {
-			c.offer(msg)
+	now := time.Now()
+	for k, t := range h.dirty {
+		if left := h.interval - now.Sub(t.lastPush); left > 0 && !all {
+			if wait == 0 || left < wait {
+				wait = left
+			}
+			continue
 		}
 		delete(h.dirty, k)
+		t.lastPush = now
+		if len(t.clients) > 0 {
+			pushes = append(pushes, push{t.latest, t.clients})
+		}
+	}
+	h.mu.Unlock()
+	for _, p := range pushes {
+		h.fanout(p)
+	}
+	return wait
+}
+
+// fanout gives p's frame to each of its clients, over several goroutines
+// when there are many.
+func (h *Hub) fanout(p push) {
+	shards := min(runtime.GOMAXPROCS(0), (len(p.clients)+fanoutShard-1)/fanoutShard)
+	if shards <= 1 {
+		for _, c := range p.clients {
+			h.offer(c, p.f)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	size := (len(p.clients) + shards - 1) / shards
+	for part := range chunk(p.clients, size) {
+		wg.Go(func() {
+			for _, c := range part {
+				h.offer(c, p.f)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// chunk yields s in consecutive parts of n elements, the last one shorter.
+func chunk[T any](s []T, n int) func(yield func([]T) bool) {
+	return func(yield func([]T) bool) {
+		for len(s) > 0 {
+			m := min(n, len(s))
+			if !yield(s[:m]) {
+				return
+			}
+			s = s[m:]
+		}
 	}
 }
 
 func (h *Hub) shutdown() {
-	h.flush()
+	h.flush(true)
 	h.mu.Lock()
 	h.closed = true
 	close(h.done)
@@ -189,8 +305,8 @@ func (h *Hub) shutdown() {
 	// Some browser is not answering; cut the remaining connections so
 	// their writers return at once.
 	h.mu.Lock()
-	for _, set := range h.subs {
-		for c := range set {
+	for _, t := range h.topics {
+		for _, c := range t.clients {
 			abort(c.conn)
 		}
 	}
@@ -204,105 +320,63 @@ func (h *Hub) isClosed() bool {
 	return h.closed
 }
 
-// add subscribes c and queues the latest state for it, or the kind's blank
-// state when nothing was published yet. It reports false once the hub has
-// shut down.
+// add subscribes c with the latest state as its state on connect, or the
+// kind's blank state when nothing was published yet. It reports false once
+// the hub has shut down.
 func (h *Hub) add(c *client) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return false
 	}
-	set := h.subs[c.key]
-	if set == nil {
-		set = make(map[*client]struct{})
-		h.subs[c.key] = set
-	}
-	set[c] = struct{}{}
-	h.counts[c.key.channel]++
-	h.conns.Add(1)
-	if msg, ok := h.latest[c.key]; ok {
-		c.greet(msg)
-	} else if state, ok := blankState(c.key.topic, c.key.channel); ok {
-		msg, err := json.Marshal(message{Topic: c.key.topic, State: state})
-		if err != nil {
-			h.log.Error("overlays: cannot encode blank state", "channel", c.key.channel, "topic", c.key.topic, "err", err)
-		} else {
-			c.greet(msg)
+	t := h.topic(c.key)
+	greeting := t.latest
+	if greeting == nil {
+		if state, ok := blankState(c.key.topic, c.key.channel); ok {
+			f, err := encodeFrame(c.key, state)
+			if err != nil {
+				h.log.Error("overlays: cannot encode blank state", "channel", c.key.channel, "topic", c.key.topic, "err", err)
+			}
+			greeting = f
 		}
 	}
+	c.greet(greeting)
+	// A new slice: a push in progress may be ranging over the old one.
+	clients := make([]*client, len(t.clients), len(t.clients)+1)
+	copy(clients, t.clients)
+	t.clients = append(clients, c)
+	h.counts[c.key.channel]++
+	h.conns.Add(1)
 	return true
 }
 
 func (h *Hub) remove(c *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	set := h.subs[c.key]
-	if _, ok := set[c]; !ok {
+	t := h.topics[c.key]
+	if t == nil {
 		return
 	}
-	delete(set, c)
-	if len(set) == 0 {
-		delete(h.subs, c.key)
+	i := -1
+	for j, x := range t.clients {
+		if x == c {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		return
+	}
+	// A new slice: a push in progress may be ranging over the old one.
+	clients := make([]*client, 0, len(t.clients)-1)
+	clients = append(clients, t.clients[:i]...)
+	t.clients = append(clients, t.clients[i+1:]...)
+	if len(t.clients) == 0 && t.latest == nil {
+		delete(h.topics, c.key)
 	}
 	if h.counts[c.key.channel]--; h.counts[c.key.channel] <= 0 {
 		delete(h.counts, c.key.channel)
 	}
-}
-
-// client is one connected browser. It holds at most one pending message:
-// a newer one replaces it, so a slow browser skips states instead of
-// queueing them. The state on connect is the exception: it is always sent,
-// first, because a page may treat the first state it gets as history (the
-// alerts page does) and must not take a newer one for it.
-type client struct {
-	key  key
-	conn *fws.Conn
-	wake chan struct{} // capacity 1: a message is pending
-
-	mu    sync.Mutex
-	first []byte // the state on connect, until it is sent
-	next  []byte
-}
-
-func newClient(k key, conn *fws.Conn) *client {
-	return &client{key: k, conn: conn, wake: make(chan struct{}, 1)}
-}
-
-// offer makes msg the pending message without waiting for the writer.
-func (c *client) offer(msg []byte) {
-	c.mu.Lock()
-	c.next = msg
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-// greet makes msg the state on connect, which no later offer replaces.
-func (c *client) greet(msg []byte) {
-	c.mu.Lock()
-	c.first = msg
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-// take returns the state on connect if it is still pending, else the
-// pending message, or nil, and clears what it returns.
-func (c *client) take() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if msg := c.first; msg != nil {
-		c.first = nil
-		return msg
-	}
-	msg := c.next
-	c.next = nil
-	return msg
 }
 
 // serve runs one socket until the browser leaves, a write fails or the hub
@@ -311,14 +385,31 @@ func (c *client) take() []byte {
 func (h *Hub) serve(c *client) {
 	conn := c.conn
 	if !h.add(c) {
-		h.closeSocket(conn, nil)
+		h.closeSocket(c, nil)
 		return
 	}
 	defer h.conns.Done()
 	defer h.remove(c)
 
 	// The reader keeps the read deadline moving on pongs and notices when
-	// the browser goes away; browsers send nothing else.
+	// the browser goes away; browsers send nothing else. Its answers to
+	// pings and close frames are writes, so they take the socket's write
+	// lock like every other.
+	conn.SetPingHandler(func(data string) error {
+		err := c.control(fws.PongMessage, []byte(data))
+		if err == fws.ErrCloseSent {
+			return nil
+		}
+		var netErr interface{ Timeout() bool }
+		if errors.As(err, &netErr) {
+			return nil
+		}
+		return err
+	})
+	conn.SetCloseHandler(func(code int, _ string) error {
+		_ = c.control(fws.CloseMessage, fws.FormatCloseMessage(code, ""))
+		return nil
+	})
 	readDone := make(chan struct{})
 	go func() {
 		defer close(readDone)
@@ -346,7 +437,7 @@ func (h *Hub) serve(c *client) {
 				return
 			}
 		case <-ping.C:
-			if err := conn.WriteControl(fws.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+			if err := c.control(fws.PingMessage, nil); err != nil {
 				abort(conn)
 				<-readDone
 				return
@@ -355,7 +446,7 @@ func (h *Hub) serve(c *client) {
 			return
 		case <-h.done:
 			if err := h.write(c); err == nil {
-				h.closeSocket(conn, readDone)
+				h.closeSocket(c, readDone)
 			}
 			abort(conn)
 			<-readDone
@@ -364,43 +455,18 @@ func (h *Hub) serve(c *client) {
 	}
 }
 
-// write sends c's pending messages: the state on connect and a newer one
-// may both be waiting.
-func (h *Hub) write(c *client) error {
-	for {
-		msg := c.take()
-		if msg == nil {
-			return nil
-		}
-		if err := c.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
-			return err
-		}
-		if err := c.conn.WriteMessage(fws.TextMessage, msg); err != nil {
-			return err
-		}
-		if h.onPush != nil {
-			h.onPush(c.key.channel, c.key.topic)
-		}
+// pushed counts one message written to c's socket.
+func (h *Hub) pushed(c *client) {
+	if h.onPush != nil {
+		h.onPush(c.key.channel, c.key.topic)
 	}
-}
-
-// abort cuts a socket's connection so that its pending and future reads
-// and writes fail at once. The websocket's own Close cannot do it: fasthttp
-// closes a hijacked connection only after the handler returns.
-func abort(conn *fws.Conn) {
-	nc := conn.NetConn()
-	if hijacked, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
-		_ = hijacked.UnsafeConn().Close()
-		return
-	}
-	_ = nc.SetDeadline(time.Now())
 }
 
 // closeSocket says goodbye with a going-away close frame and, when
 // readDone is given, waits a little for the browser's answer.
-func (h *Hub) closeSocket(conn *fws.Conn, readDone <-chan struct{}) {
+func (h *Hub) closeSocket(c *client, readDone <-chan struct{}) {
 	frame := fws.FormatCloseMessage(fws.CloseGoingAway, "hearth is shutting down")
-	if err := conn.WriteControl(fws.CloseMessage, frame, time.Now().Add(writeWait)); err != nil || readDone == nil {
+	if err := c.control(fws.CloseMessage, frame); err != nil || readDone == nil {
 		return
 	}
 	select {

@@ -1,19 +1,26 @@
 package overlays
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestStateOnConnectNeverCoalesced pins the order a client sends in: the
 // state on connect first, even when a newer state came before the writer
 // ran, then only the newest of the rest.
 func TestStateOnConnectNeverCoalesced(t *testing.T) {
-	c := newClient(key{"alice", "alerts"}, nil)
-	c.greet([]byte("snapshot"))
-	c.offer([]byte("older"))
-	c.offer([]byte("newer"))
+	k := key{"alice", "alerts"}
+	h := NewHub(nil, Options{})
+	c := newClient(k, nil)
+	c.greet(&frame{k, []byte("snapshot")})
+	h.offer(c, &frame{k, []byte("older")})
+	h.offer(c, &frame{k, []byte("newer")})
 	var got []string
+	c.wmu.Lock()
 	for msg := c.take(); msg != nil; msg = c.take() {
 		got = append(got, string(msg))
 	}
+	c.wmu.Unlock()
 	if len(got) != 2 || got[0] != "snapshot" || got[1] != "newer" {
 		t.Errorf("sent %q, want [snapshot newer]", got)
 	}
@@ -21,5 +28,79 @@ func TestStateOnConnectNeverCoalesced(t *testing.T) {
 	case <-c.wake:
 	default:
 		t.Error("no wake-up pending after the offers")
+	}
+}
+
+// pending returns what waits for c's socket, in the order it would go.
+func pending(c *client) []string {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	var got []string
+	for msg := c.take(); msg != nil; msg = c.take() {
+		got = append(got, string(msg[2:])) // past the frame header
+	}
+	return got
+}
+
+// TestPushLeadingEdge pins when a push goes out: a state published while
+// its topic was quiet is due at once, and Run is woken for it, rather than
+// waiting for the next tick of a clock; one published within the interval
+// of the last push waits for the interval, and only the latest then goes.
+func TestPushLeadingEdge(t *testing.T) {
+	h := NewHub(nil, Options{MaxPushesPerSecond: 1})
+	c := newClient(key{"alice", "leaderboard"}, nil)
+	if !h.add(c) {
+		t.Fatal("add refused")
+	}
+	kicked := func() bool {
+		select {
+		case <-h.kick:
+			return true
+		default:
+			return false
+		}
+	}
+
+	h.Publish("alice", "leaderboard", 1)
+	if !kicked() {
+		t.Fatal("Run not woken by a state on a quiet topic")
+	}
+	if wait := h.flush(false); wait != 0 {
+		t.Errorf("flush after the first state: %s until the next push, want nothing waiting", wait)
+	}
+	if got := pending(c); len(got) != 1 || got[0] != `{"topic":"leaderboard","state":1}` {
+		t.Fatalf("after the first flush the socket has %q, want the first state", got)
+	}
+
+	h.Publish("alice", "leaderboard", 2)
+	h.Publish("alice", "leaderboard", 3)
+	if !kicked() {
+		t.Fatal("Run not woken to schedule the second state")
+	}
+	wait := h.flush(false)
+	if wait <= 0 || wait > time.Second {
+		t.Errorf("flush within the interval: next push in %s, want within the second's interval", wait)
+	}
+	if got := pending(c); len(got) != 0 {
+		t.Fatalf("within the interval the socket has %q, want nothing yet", got)
+	}
+	h.flush(true)
+	if got := pending(c); len(got) != 1 || got[0] != `{"topic":"leaderboard","state":3}` {
+		t.Errorf("after the interval the socket has %q, want only the latest state", got)
+	}
+}
+
+// TestGreetingNotRepeated pins that a socket that connects between a
+// publish and its push gets that state once, as its state on connect.
+func TestGreetingNotRepeated(t *testing.T) {
+	h := NewHub(nil, Options{})
+	h.Publish("alice", "leaderboard", 1)
+	c := newClient(key{"alice", "leaderboard"}, nil)
+	if !h.add(c) {
+		t.Fatal("add refused")
+	}
+	h.flush(true)
+	if got := pending(c); len(got) != 1 || got[0] != `{"topic":"leaderboard","state":1}` {
+		t.Errorf("the socket has %q, want the state once", got)
 	}
 }

@@ -749,3 +749,42 @@ func TestRunEndClosesSockets(t *testing.T) {
 		t.Error("second Run returned nil")
 	}
 }
+
+// TestPingAnswered checks that a browser's ping is answered with a pong
+// between the states the hub writes, and that the states go on after it.
+func TestPingAnswered(t *testing.T) {
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	conn := s.dial(t, "alice")
+	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+	pong := make(chan string, 1)
+	conn.SetPongHandler(func(data string) error {
+		pong <- data
+		return nil
+	})
+	if err := conn.WriteControl(websocket.PingMessage, []byte("are you there"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// The pong is seen while reading states: publish and read until it
+	// comes, each state checked.
+	for i := int64(1); ; i++ {
+		s.Hub.Publish("alice", hearth.TopicLeaderboard, board("alice", i))
+		msg, err := readMessage(conn, 5*time.Second)
+		if err != nil {
+			t.Fatalf("reading state %d: %v", i, err)
+		}
+		if got := msg.State.Entries[0].Points; got != i {
+			t.Fatalf("got state %d, want %d", got, i)
+		}
+		select {
+		case data := <-pong:
+			if data != "are you there" {
+				t.Errorf("pong carries %q, want the ping's data", data)
+			}
+			return
+		default:
+		}
+		if i == 100 {
+			t.Fatal("no pong after 100 states")
+		}
+	}
+}
