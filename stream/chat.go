@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,13 +44,16 @@ type ChatConfig struct {
 	// LoginTimeout is how long the server may take to answer the login
 	// before the attempt counts as failed (default 10 s).
 	LoginTimeout time.Duration
-	// ReleaseTimeout is how long the IRC library may take to return once
-	// its connection is closed before Chat leaves it behind and connects
-	// again (default 6 s: past the library's 5 s PONG wait).
-	ReleaseTimeout time.Duration
+	// Connections spreads Channels over this many chat connections, each
+	// read on its own goroutine, so that parsing uses more than one core
+	// (default 1; never more than there are channels).
+	Connections int
 
-	// Handle receives every event, on the connection's reading goroutine.
-	// It should hand the event on and return; blocking it slows reading.
+	// Handle receives every event, on the reading goroutine of the
+	// connection that joined its channel: with several connections it is
+	// called from several goroutines at once, but a channel's events come
+	// in order from one. It should hand the event on and return; blocking
+	// it slows reading.
 	Handle func(hearth.Event)
 	// Observer, if set, is told about drops and connection changes.
 	Observer Observer
@@ -74,18 +76,35 @@ type Observer interface {
 	ReplyDropped(channel string)
 }
 
-// Chat is a connection to Twitch chat that keeps itself connected, turns
-// messages into events, and sends rate-limited replies.
+// Chat is Hearth's connection to Twitch chat, over one or more IRC
+// connections that keep themselves connected: it turns messages into
+// events and sends rate-limited replies.
+//
+// Chat speaks IRC itself and uses go-twitch-irc only to parse lines. It
+// owns each connection's socket, reader, login, PING and RECONNECT, so it
+// can end a session whatever the server does: the library's Client has no
+// dial hook, ignores contexts, does nothing on Disconnect before login,
+// lets a parser panic unwind past its cleanup, and can wait forever on its
+// own reader. Reading itself also costs less this way: a line goes from the
+// socket to the parser on one goroutine, without the library's channel
+// hops and the goroutine it starts for every line.
 type Chat struct {
 	cfg     ChatConfig
 	log     *slog.Logger
 	obs     Observer
 	limiter *limiter
+	joins   *joinLimiter
 
-	mu     sync.Mutex
-	client *twitch.Client
+	shards    []*shard
+	byChannel map[string]*shard
 
-	connected atomic.Bool
+	// idlePing and pongWait are the keep-alive's (see keepAlive); tests
+	// shorten them.
+	idlePing, pongWait time.Duration
+
+	upMu sync.Mutex // orders the up count's changes and their reports
+	up   int        // connections logged in
+	all  atomic.Bool
 }
 
 // NewChat checks cfg and returns a Chat ready to Run.
@@ -116,7 +135,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
 	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
 	cfg.LoginTimeout = positive(cfg.LoginTimeout, 10*time.Second)
-	cfg.ReleaseTimeout = positive(cfg.ReleaseTimeout, 6*time.Second)
+	cfg.Connections = max(min(cfg.Connections, len(cfg.Channels)), 1)
 	if cfg.Addr == "" {
 		cfg.Addr = "irc.chat.twitch.tv:6667"
 		if cfg.TLS {
@@ -130,12 +149,27 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	if obs == nil {
 		obs = nopObserver{}
 	}
-	return &Chat{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		obs:     obs,
-		limiter: newLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
-	}, nil
+	c := &Chat{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		obs:       obs,
+		limiter:   newLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
+		joins:     newJoinLimiter(joinLimit, joinWindow),
+		byChannel: make(map[string]*shard, len(cfg.Channels)),
+		idlePing:  idlePing,
+		pongWait:  pongWait,
+	}
+	for i := range cfg.Connections {
+		c.shards = append(c.shards, &shard{chat: c, index: i})
+	}
+	// Round robin: channels listed together, often of similar size, land
+	// on different connections.
+	for i, ch := range cfg.Channels {
+		s := c.shards[i%len(c.shards)]
+		s.channels = append(s.channels, ch)
+		c.byChannel[ch] = s
+	}
+	return c, nil
 }
 
 func positive[T int | time.Duration](v, def T) T {
@@ -148,8 +182,8 @@ func positive[T int | time.Duration](v, def T) T {
 // Anonymous reports whether the connection is read-only.
 func (c *Chat) Anonymous() bool { return c.cfg.Token == "" && c.cfg.Tokens == nil }
 
-// Connected reports whether the connection is logged in right now.
-func (c *Chat) Connected() bool { return c.connected.Load() }
+// Connected reports whether every connection is logged in right now.
+func (c *Chat) Connected() bool { return c.all.Load() }
 
 // Say queues a chat line for channel. The line is cleaned (one line, no
 // Twitch command prefix, at most 500 characters) and sent as soon as the
@@ -172,161 +206,58 @@ func (c *Chat) Say(channel, text string) {
 // Run connects, reconnects with backoff after every failure, and sends
 // queued replies until ctx is done. It returns nil when ctx ends, and an
 // error only when Twitch rejects the login, which retrying cannot fix.
-// When ctx ends, Run closes the connection and returns at once, whatever
+// When ctx ends, Run closes its connections and returns at once, whatever
 // the server is doing.
 func (c *Chat) Run(ctx context.Context) error {
 	if c.Anonymous() {
 		c.log.Info("chat: no bot token configured; reading chat anonymously, replies are disabled")
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // stops the sender before wg.Wait
+	defer cancel()
+	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		c.sendLoop(ctx)
 	}()
-
-	backoff := c.cfg.MinBackoff
-	retried := false
-	for {
-		started := time.Now()
-		loggedIn, err := c.session(ctx)
-		c.setConnected(false)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if loggedIn {
-			retried = false
-		}
-		if errors.Is(err, twitch.ErrLoginAuthenticationFailed) && c.cfg.Token == "" && c.cfg.Tokens != nil && !retried {
-			c.log.Warn("chat: Twitch rejected the bot's token; refreshing it and trying once more")
-			c.cfg.Tokens.Invalidate(hearth.TokenBot)
-			retried = true
-			continue
-		}
-		if errors.Is(err, twitch.ErrLoginAuthenticationFailed) {
-			return fmt.Errorf("stream: Twitch rejected the chat login for %q: the token is wrong, expired or revoked; sign the bot in with \"hearth auth login --bot\", or set a valid chat token in HEARTH_BOT_TOKEN (or HEARTH_BOT_TOKEN_FILE, or --bot-token)", c.cfg.Username)
-		}
-		if code := hearth.ErrorCode(err); code == hearth.EUNAUTHORIZED || code == hearth.ENOTFOUND {
-			return fmt.Errorf("stream: no usable bot token for chat: %w", err)
-		}
-		var pe *panicError
-		if errors.As(err, &pe) {
-			c.obs.Malformed("unparsable")
-		}
-		if time.Since(started) > time.Minute {
-			backoff = c.cfg.MinBackoff
-		}
-		wait := backoff/2 + rand.N(backoff/2+1)
-		if loggedIn {
-			c.log.Warn("chat: connection lost; reconnecting", "err", err, "addr", c.cfg.Addr, "in", wait.Round(time.Millisecond))
-		} else {
-			c.log.Warn("chat: cannot connect to chat at "+c.cfg.Addr+"; retrying", "err", err, "addr", c.cfg.Addr, "in", wait.Round(time.Millisecond))
-		}
-		c.obs.Reconnected()
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		backoff = min(backoff*2, c.cfg.MaxBackoff)
+	fatal := make(chan error, len(c.shards))
+	for _, s := range c.shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.run(ctx); err != nil {
+				fatal <- err
+				cancel()
+			}
+		}()
 	}
-}
-
-// session runs one connection until it ends, and reports whether the
-// server accepted the login. Every socket and goroutine of the session is
-// closed when it returns, including after a panic in the library.
-func (c *Chat) session(ctx context.Context) (loggedIn bool, err error) {
-	pass, err := c.password(ctx)
-	if err != nil {
-		return false, err
-	}
-	l, err := dialLink(ctx, c.cfg.Addr, c.cfg.TLS, func() { c.obs.Malformed("unparsable") })
-	if err != nil {
-		return false, err
-	}
-	var up atomic.Bool
-	client := c.newClient(l.Addr(), pass, &up)
-	c.mu.Lock()
-	c.client = client
-	c.mu.Unlock()
-
-	timeout := time.AfterFunc(c.cfg.LoginTimeout, func() {
-		if !up.Load() {
-			l.close(fmt.Errorf("no answer to the login within %v", c.cfg.LoginTimeout))
-		}
-	})
-	defer timeout.Stop()
-	done := make(chan error, 1)
-	go func() { done <- connect(client) }()
+	wg.Wait()
 	select {
-	case err = <-done:
-	case <-l.done:
-		// Either side hung up. The library's Connect returns soon after,
-		// or never: when its parser stops (a RECONNECT, a failed write)
-		// while its reader is blocked handing on a line to the channel
-		// only that parser drains, it waits for that reader for good.
-		// Such a client has nothing left to use, so it is left behind.
-		release := time.NewTimer(c.cfg.ReleaseTimeout)
-		select {
-		case err = <-done:
-		case <-release.C:
-			c.log.Warn("chat: the IRC library did not let go of its closed connection; leaving it behind and connecting again", "waited", c.cfg.ReleaseTimeout)
-		case <-ctx.Done():
-		}
-		release.Stop()
-	case <-ctx.Done():
-	}
-	if ctx.Err() != nil {
-		// Closing the sockets ends the library's Connect, but only once
-		// its pinger has waited out an unanswered PING (up to 5 s): it
-		// finishes on its own, with nothing left to use.
-		l.wait()
-		return up.Load(), ctx.Err()
-	}
-	cause := l.wait()
-	var pe *panicError
-	switch {
-	case errors.As(err, &pe), errors.Is(err, twitch.ErrLoginAuthenticationFailed):
-	case cause != nil:
-		err = cause
-	case up.Load():
-		err = errClientClosed
+	case err := <-fatal:
+		return err
 	default:
-		err = errNoLoginAnswer
+		return nil
 	}
-	return up.Load(), err
 }
 
-var (
-	// errClientClosed is why a session ends when the library hung up
-	// itself after the login.
-	errClientClosed = errors.New("the client closed the connection (Twitch asked it to reconnect, or a PING went unanswered)")
-	// errNoLoginAnswer is the same before the server answered the login.
-	errNoLoginAnswer = errors.New("the server did not answer the login")
-)
-
-// panicError is a panic inside the IRC library, turned into an error so
-// that it costs a reconnect, not the process.
-type panicError struct{ value any }
-
-func (e *panicError) Error() string { return fmt.Sprintf("irc client panicked: %v", e.value) }
-
-func connect(client *twitch.Client) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &panicError{value: v}
-		}
-	}()
-	return client.Connect()
-}
-
-func (c *Chat) setConnected(up bool) {
-	if c.connected.Swap(up) != up {
-		c.obs.Connected(up)
-		if up {
+// setConnected records one connection going up or down. Chat counts as
+// connected while every connection is.
+func (c *Chat) setConnected(s *shard, up bool) {
+	c.upMu.Lock()
+	defer c.upMu.Unlock()
+	if s.up == up {
+		return
+	}
+	s.up = up
+	if up {
+		c.up++
+	} else {
+		c.up--
+	}
+	all := c.up == len(c.shards)
+	if c.all.Swap(all) != all {
+		c.obs.Connected(all)
+		if all {
 			c.limiter.poke()
 		}
 	}
@@ -345,49 +276,8 @@ func (c *Chat) password(ctx context.Context) (string, error) {
 	return "oauth:" + tok.Access, nil
 }
 
-// newClient returns a library client that dials addr in plain TCP (the
-// link's loopback side), logs in with pass, and sets up when the server
-// accepts the login.
-func (c *Chat) newClient(addr, pass string, up *atomic.Bool) *twitch.Client {
-	var client *twitch.Client
-	if pass == "" {
-		client = twitch.NewAnonymousClient()
-	} else {
-		client = twitch.NewClient(c.cfg.Username, pass)
-	}
-	client.IrcAddress = addr
-	client.TLS = false
-	// Membership gives JOIN/PART: who is present without a chatter list.
-	client.Capabilities = []string{twitch.TagsCapability, twitch.CommandsCapability, twitch.MembershipCapability}
-	client.Join(c.cfg.Channels...)
-
-	client.OnConnect(func() {
-		up.Store(true)
-		c.setConnected(true)
-		c.log.Info("chat: connected", "addr", c.cfg.Addr, "channels", len(c.cfg.Channels), "anonymous", c.Anonymous())
-	})
-	client.OnReconnectMessage(func(twitch.ReconnectMessage) {
-		c.log.Info("chat: Twitch asked us to reconnect")
-		c.setConnected(false)
-	})
-	client.OnUserStateMessage(func(m twitch.UserStateMessage) {
-		r := roles(m.User.Badges, "", "")
-		c.limiter.setModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
-	})
-	client.OnPrivateMessage(func(m twitch.PrivateMessage) { c.handle(&m) })
-	client.OnUserNoticeMessage(func(m twitch.UserNoticeMessage) { c.handle(&m) })
-	client.OnClearChatMessage(func(m twitch.ClearChatMessage) { c.handle(&m) })
-	client.OnClearMessage(func(m twitch.ClearMessage) { c.handle(&m) })
-	client.OnUserJoinMessage(func(m twitch.UserJoinMessage) { c.handle(&m) })
-	client.OnUserPartMessage(func(m twitch.UserPartMessage) { c.handle(&m) })
-	client.OnUnsetMessage(func(m twitch.RawMessage) {
-		if m.RawType == "" {
-			c.obs.Malformed("unparsable")
-		}
-	})
-	return client
-}
-
+// handle normalises a chat message and hands on the event, or counts why
+// it cannot.
 func (c *Chat) handle(msg twitch.Message) {
 	ev, err := Normalize(msg, time.Now())
 	var me *MalformedError
@@ -400,15 +290,21 @@ func (c *Chat) handle(msg twitch.Message) {
 	}
 }
 
-// sendLoop releases queued replies as the rate limit allows.
+// sendLoop releases queued replies as the rate limit allows, each through
+// the connection that joined its channel.
 func (c *Chat) sendLoop(ctx context.Context) {
-	// Replies wait while disconnected: the library would buffer them and
-	// deliver them in one burst on reconnect, past the limit.
+	// Replies wait while a connection is down, so that a reconnect does
+	// not release a burst past the limit.
 	c.limiter.run(ctx, c.Connected, func(o outgoing) {
-		c.mu.Lock()
-		client := c.client
-		c.mu.Unlock()
-		client.Say(o.channel, o.text)
+		channel := strings.ToLower(o.channel)
+		s, ok := c.byChannel[channel]
+		if !ok {
+			s = c.shards[0]
+		}
+		if err := s.send("PRIVMSG #" + channel + " :" + o.text); err != nil {
+			c.obs.ReplyDropped(o.channel)
+			return
+		}
 		c.obs.ReplySent(o.channel)
 	})
 }

@@ -433,21 +433,20 @@ func TestTLSVerifiesTheServer(t *testing.T) {
 	})
 }
 
-// TestReconnectsPastAWedgedLibrary puts go-twitch-irc v4.2.0 in the state
-// where its Connect never returns: its parser stops at a RECONNECT while its
-// reader is blocked handing on a line to the full channel only that parser
-// drains. Chat must leave that client behind and connect again; before it
-// did, chat stayed silent for good.
-func TestReconnectsPastAWedgedLibrary(t *testing.T) {
+// TestReconnectsAfterAHeldHandler holds the handler while a RECONNECT and
+// many lines wait behind it, the state in which go-twitch-irc v4.2.0's
+// Connect never returned (its parser stopped at the RECONNECT while its
+// reader was blocked handing on a line that only the parser drained). Chat
+// must still connect again and carry on.
+func TestReconnectsAfterAHeldHandler(t *testing.T) {
 	srv := newServer(t, twitchtest.Options{})
 	release := make(chan struct{})
 	var held atomic.Bool
 	col := &collector{}
 	chat, err := NewChat(ChatConfig{
-		Addr:           srv.Addr(),
-		Channels:       []string{"c"},
-		MinBackoff:     10 * time.Millisecond,
-		ReleaseTimeout: 200 * time.Millisecond,
+		Addr:       srv.Addr(),
+		Channels:   []string{"c"},
+		MinBackoff: 10 * time.Millisecond,
 		Handle: func(ev hearth.Event) {
 			if ev.Text == "hold" && held.CompareAndSwap(false, true) {
 				<-release
@@ -469,15 +468,15 @@ func TestReconnectsPastAWedgedLibrary(t *testing.T) {
 	line := func(id, text string) string {
 		return twitchtest.PrivmsgLine("c", id, ann, text, time.Time{}, twitchtest.MsgOptions{})
 	}
-	// The parser holds on "hold"; behind it the RECONNECT, then more lines
-	// than the library's 64-line channel takes.
+	// The handler holds on "hold"; behind it the RECONNECT, then more lines
+	// than go-twitch-irc's 64-line channel took.
 	lines := []string{line("hold", "hold"), ":tmi.twitch.tv RECONNECT"}
 	for i := range 200 {
 		lines = append(lines, line(fmt.Sprint("after-", i), "after"))
 	}
 	srv.Send("c", lines...)
 	waitFor(t, 5*time.Second, "the parser to hold", held.Load)
-	time.Sleep(200 * time.Millisecond) // the reader fills the channel behind it
+	time.Sleep(200 * time.Millisecond) // the lines behind it arrive
 	close(release)
 
 	waitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })

@@ -86,6 +86,7 @@ type SentMessage struct {
 	Anonymous bool      // the sender is an anonymous justinfan login; Twitch ignores such messages
 	ReplyTo   string    // the reply-parent-msg-id tag, when the message is a reply
 	Violation bool      // it exceeded the applicable rate limit; Twitch would have dropped it
+	Joined    bool      // the connection it came over had joined the channel
 }
 
 // Server is a fake Twitch chat server listening on loopback. It serves in
@@ -918,6 +919,7 @@ func (c *conn) handlePrivmsg(nick string, m message) {
 	}
 	s.mu.Lock()
 	msg.Anonymous = c.anonymous
+	_, msg.Joined = c.joined[ch]
 	violation := s.recordLocked(msg)
 	anonymous := c.anonymous
 	var userState, echo string
