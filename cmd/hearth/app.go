@@ -159,18 +159,19 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Chat, err = stream.NewChat(stream.ChatConfig{
-		Addr:      cfg.TwitchIRCAddr,
-		TLS:       cfg.TwitchIRCTLS,
-		Username:  cfg.BotUsername,
-		Token:     cfg.BotToken,
-		Tokens:    m.botTokens,
-		Channels:  ircChannels,
-		UserLimit: cfg.ChatUserLimit,
-		ModLimit:  cfg.ChatModLimit,
-		Window:    cfg.ChatWindow,
-		Handle:    m.Engine.Handle,
-		Observer:  m.Metrics,
-		Logger:    m.Logger,
+		Addr:        cfg.TwitchIRCAddr,
+		TLS:         cfg.TwitchIRCTLS,
+		Username:    cfg.BotUsername,
+		Token:       cfg.BotToken,
+		Tokens:      m.botTokens,
+		Channels:    ircChannels,
+		UserLimit:   cfg.ChatUserLimit,
+		ModLimit:    cfg.ChatModLimit,
+		Window:      cfg.ChatWindow,
+		Connections: cfg.ChatConnections,
+		Handle:      m.Engine.Handle,
+		Observer:    m.Metrics,
+		Logger:      m.Logger,
 	})
 	if err != nil {
 		return err

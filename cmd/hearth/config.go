@@ -48,6 +48,9 @@ type Config struct {
 	ChatUserLimit int
 	ChatModLimit  int
 	ChatWindow    time.Duration
+	// ChatConnections spreads the IRC channels over this many chat
+	// connections, each read on its own goroutine.
+	ChatConnections int
 	// ChatTransport is how chat is read and written: irc, eventsub or auto
 	// (see chatTransports).
 	ChatTransport string
@@ -78,6 +81,7 @@ func defaultConfig() Config {
 		ChatUserLimit:     20,
 		ChatModLimit:      100,
 		ChatWindow:        30 * time.Second,
+		ChatConnections:   1,
 		ChatTransport:     "irc",
 		Rules:             community.DefaultRules(),
 		FlushInterval:     250 * time.Millisecond,
@@ -334,6 +338,7 @@ var configKeys = []configKey{
 	{yaml: "chat.user_limit", env: "HEARTH_CHAT_USER_LIMIT", flag: "chat-user-limit", help: "bot messages allowed per window where the bot is a normal user (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatUserLimit })},
 	{yaml: "chat.mod_limit", env: "HEARTH_CHAT_MOD_LIMIT", flag: "chat-mod-limit", help: "bot messages allowed per window where the bot is moderator, VIP or broadcaster (1 to 100)", field: wholeIn(1, 100, func(c *Config) *int { return &c.ChatModLimit })},
 	{yaml: "chat.window", env: "HEARTH_CHAT_WINDOW", flag: "chat-window", help: "the sliding window of the chat limits", field: durationIn(time.Second, time.Hour, func(c *Config) *time.Duration { return &c.ChatWindow })},
+	{yaml: "chat.connections", env: "HEARTH_CHAT_CONNECTIONS", flag: "chat-connections", help: "IRC connections the channels are spread over, each read on its own goroutine (1 to 50); more than one pays only with many busy channels and cores to spare", field: wholeIn(1, 50, func(c *Config) *int { return &c.ChatConnections })},
 	{yaml: "chat.transport", env: "HEARTH_CHAT_TRANSPORT", flag: "chat-transport", help: "irc, eventsub (chat.message over EventSub and Helix Send Chat Message, for every channel) or auto (EventSub where the broadcaster granted channel:bot, IRC elsewhere)", field: oneOf([]string{"irc", "eventsub", "auto"}, func(c *Config) *string { return &c.ChatTransport })},
 	{yaml: "points.per_message", env: "HEARTH_POINTS_PER_MESSAGE", flag: "points-per-message", rule: true, help: "points a counted chat message earns", field: whole(func(c *Config) *int64 { return &c.Rules.PointsPerMessage })},
 	{yaml: "points.message_cooldown", env: "HEARTH_POINTS_MESSAGE_COOLDOWN", flag: "points-message-cooldown", rule: true, help: "after earning from chat, a viewer earns nothing more from chat for this long", field: duration(func(c *Config) *time.Duration { return &c.Rules.MessageCooldown })},
