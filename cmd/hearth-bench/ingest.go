@@ -27,11 +27,12 @@ type ingestResult struct {
 
 // subject is something that reads the firehose and counts it.
 type subject struct {
-	name  string
-	addr  string // listen address the fake server needs, "" for any
-	start func(addr string, channels []string) (pid int, err error)
-	count func(ctx context.Context) (int64, error)
-	stop  func() error
+	name   string
+	hearth bool   // Hearth itself, not a peer
+	addr   string // listen address the fake server needs, "" for any
+	start  func(addr string, channels []string) (pid int, err error)
+	count  func(ctx context.Context) (int64, error)
+	stop   func() error
 }
 
 // stallAfter is how long a count may stay short of the total, without

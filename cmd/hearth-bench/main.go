@@ -42,6 +42,7 @@ type options struct {
 	channels       int
 	rounds         int
 	peers          string
+	hearthConns    []int
 	viewers        []int
 	viewersTimeout time.Duration
 	overlayClients []int
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.channels, "channels", 16, "channels the firehose is spread over")
 	fs.IntVar(&o.rounds, "rounds", 1, "passes of the ingest comparison, peers and Hearth interleaved")
 	fs.StringVar(&o.peers, "peers", "irc1,irc2,twurple", "peers run on the same firehose: irc1, irc2 (go-twitch-irc on one and two connections), twurple; empty for none")
+	hearthConns := fs.String("hearth-connections", "1,2", "chat connections of each Hearth measured on the firehose (chat.connections), comma-separated")
 	viewers := fs.String("viewers", "100000,1000000", "known-viewer counts for the memory, start-up and flush figures; empty skips them")
 	fs.DurationVar(&o.viewersTimeout, "viewers-timeout", 10*time.Minute, "give up feeding one viewer count after this long and report what was reached")
 	overlay := fs.String("overlay-clients", "100,1000,10000", "overlay WebSocket clients for the latency figures; empty skips them")
@@ -85,6 +87,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	var err error
+	if o.hearthConns, err = intList(*hearthConns); err != nil || len(o.hearthConns) == 0 {
+		return o, fmt.Errorf("--hearth-connections: want one or more counts, like 1,2 (%v)", err)
+	}
 	if o.viewers, err = intList(*viewers); err != nil {
 		return o, fmt.Errorf("--viewers: %w", err)
 	}
@@ -169,9 +174,10 @@ type firehoseInfo struct {
 
 // ratio is Hearth's ingest rate over a peer's, in one round.
 type ratio struct {
-	Round int     `json:"round"`
-	Peer  string  `json:"peer"`
-	Ratio float64 `json:"hearth_over_peer"`
+	Round  int     `json:"round"`
+	Hearth string  `json:"hearth"`
+	Peer   string  `json:"peer"`
+	Ratio  float64 `json:"hearth_over_peer"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -249,7 +255,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--peers: unknown peer %q", p)
 			}
 		}
-		subjects = append(subjects, hearthSubject(bin, dir, newDB(), "hb"+runID+"i"))
+		for _, n := range o.hearthConns {
+			subjects = append(subjects, hearthSubject(bin, dir, newDB(), "hb"+runID+"i", n))
+		}
 		var results []ingestResult
 		for _, s := range subjects {
 			logf("round %d: %s", round, s.name)
@@ -265,10 +273,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			results = append(results, r)
 		}
-		h := results[len(results)-1]
-		for _, r := range results[:len(results)-1] {
-			if r.Skipped == "" && h.Skipped == "" && r.MsgPerSec > 0 {
-				rep.Ratios = append(rep.Ratios, ratio{Round: round, Peer: r.Subject, Ratio: h.MsgPerSec / r.MsgPerSec})
+		for i, h := range results {
+			if !subjects[i].hearth || h.Skipped != "" {
+				continue
+			}
+			for j, r := range results {
+				if !subjects[j].hearth && r.Skipped == "" && r.MsgPerSec > 0 {
+					rep.Ratios = append(rep.Ratios, ratio{Round: round, Hearth: h.Subject, Peer: r.Subject, Ratio: h.MsgPerSec / r.MsgPerSec})
+				}
 			}
 		}
 		rep.Ingest = append(rep.Ingest, results...)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -45,16 +46,22 @@ func peerSubject(name, listen string, start func(addr string, channels []string)
 	}
 }
 
-// hearthSubject runs `hearth serve` on a fresh database; its count is the
-// chat messages its store holds for the run's channels.
-func hearthSubject(bin, dir, dbURL, prefix string) subject {
+// hearthSubject runs `hearth serve` on a fresh database, reading chat over
+// conns connections; its count is the chat messages its store holds for
+// the run's channels.
+func hearthSubject(bin, dir, dbURL, prefix string, conns int) subject {
 	var h *hearthProc
 	var st *storeCounter
+	name := "hearth serve (" + storeName(dbURL) + ")"
+	if conns > 1 {
+		name = fmt.Sprintf("hearth serve (%s), %d connections", storeName(dbURL), conns)
+	}
 	return subject{
-		name: "hearth serve (" + storeName(dbURL) + ")",
+		name:   name,
+		hearth: true,
 		start: func(addr string, channels []string) (int, error) {
 			var err error
-			if h, err = startHearth(bin, dir, addr, dbURL, channels); err != nil {
+			if h, err = startHearth(bin, dir, addr, dbURL, channels, "HEARTH_CHAT_CONNECTIONS="+strconv.Itoa(conns)); err != nil {
 				return 0, err
 			}
 			if _, err := h.waitReady(context.Background(), 60*time.Second); err != nil {

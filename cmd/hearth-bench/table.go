@@ -31,10 +31,10 @@ func writeTable(w io.Writer, r report) {
 	}
 	if len(r.Ratios) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| round | Hearth's rate over | ratio |")
-		fmt.Fprintln(w, "| --- | --- | --- |")
+		fmt.Fprintln(w, "| round | Hearth | rate over | ratio |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- |")
 		for _, x := range r.Ratios {
-			fmt.Fprintf(w, "| %d | %s | %.2f |\n", x.Round, x.Peer, x.Ratio)
+			fmt.Fprintf(w, "| %d | %s | %s | %.2f |\n", x.Round, x.Hearth, x.Peer, x.Ratio)
 		}
 	}
 	if len(r.Viewers) > 0 {
