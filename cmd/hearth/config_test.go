@@ -35,7 +35,7 @@ func loadConfig(t *testing.T, args []string, env map[string]string, file string)
 
 func TestConfigPrecedence(t *testing.T) {
 	file := "http_addr: ':1111'\nchannels: [FileChan]\ntwitch:\n  irc_addr: file:6667\n  irc_tls: false\npoints:\n  per_message: 3\n"
-	env := map[string]string{"HEARTH_HTTP_ADDR": ":2222", "HEARTH_TWITCH_IRC_ADDR": "env:6667"}
+	env := map[string]string{"HEARTH_HTTP_ADDR": ":2222", "HEARTH_TWITCH_IRC_ADDR": "env:6667", "HEARTH_CHAT_CONNECTIONS": "2"}
 	tests := []struct {
 		name string
 		args []string
@@ -44,7 +44,7 @@ func TestConfigPrecedence(t *testing.T) {
 		want func(Config) string
 	}{
 		{"Defaults", nil, nil, "", func(c Config) string {
-			if c.HTTPAddr != ":8080" || c.DatabaseURL != "sqlite://./hearth.db" || !c.TwitchIRCTLS || c.Rules.PointsPerMessage != 10 || c.Rules.MessageCooldown != 30*time.Second || c.ChatUserLimit != 20 {
+			if c.HTTPAddr != ":8080" || c.DatabaseURL != "sqlite://./hearth.db" || !c.TwitchIRCTLS || c.Rules.PointsPerMessage != 10 || c.Rules.MessageCooldown != 30*time.Second || c.ChatUserLimit != 20 || c.ChatConnections != 1 {
 				return "defaults wrong"
 			}
 			return ""
@@ -56,7 +56,7 @@ func TestConfigPrecedence(t *testing.T) {
 			return ""
 		}},
 		{"EnvOverFile", nil, env, file, func(c Config) string {
-			if c.HTTPAddr != ":2222" || c.TwitchIRCAddr != "env:6667" || c.Rules.PointsPerMessage != 3 {
+			if c.HTTPAddr != ":2222" || c.TwitchIRCAddr != "env:6667" || c.Rules.PointsPerMessage != 3 || c.ChatConnections != 2 {
 				return "env not over file"
 			}
 			return ""
@@ -107,6 +107,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"NegativePoints", nil, nil, "points:\n  per_message: -5\n", "points.per_message"},
 		{"BadChannel", nil, map[string]string{"HEARTH_CHANNELS": "good,<bad>"}, "", `"<bad>" is not a Twitch channel name`},
 		{"LimitOverTwitch", []string{"--chat-user-limit", "500"}, nil, "", "--chat-user-limit"},
+		{"NoChatConnection", []string{"--chat-connections", "0"}, nil, "", "--chat-connections"},
 		{"NestedList", nil, nil, "channels: [[a]]\n", "list of plain values"},
 	}
 	for _, tt := range tests {
