@@ -95,7 +95,11 @@ func (l *limiter) next(now time.Time) (o outgoing, ok bool, wait time.Duration) 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := 0
-	for cut < len(l.sent) && now.Sub(l.sent[cut]) >= l.window {
+	// A send stays counted a little past the window: Twitch counts when a
+	// line arrives, and one that took longer on the way than a later one
+	// would otherwise look, to Twitch, closer to it than the window.
+	window := l.window + l.window/50
+	for cut < len(l.sent) && now.Sub(l.sent[cut]) >= window {
 		cut++
 	}
 	l.sent = l.sent[cut:]
@@ -109,7 +113,7 @@ func (l *limiter) next(now time.Time) (o outgoing, ok bool, wait time.Duration) 
 	}
 	if len(l.sent) >= limit {
 		// The oldest send leaves the window first; after it, one slot frees.
-		return outgoing{}, false, l.window - now.Sub(l.sent[len(l.sent)-limit]) + time.Millisecond
+		return outgoing{}, false, window - now.Sub(l.sent[len(l.sent)-limit]) + time.Millisecond
 	}
 	l.queue = l.queue[1:]
 	l.sent = append(l.sent, now)
