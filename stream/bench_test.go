@@ -47,7 +47,7 @@ func BenchmarkSessionRead(b *testing.B) {
 			b.Fatal(err)
 		}
 		left--
-		if _, err := s.dispatch(line, "justinfan1", true); err != nil {
+		if _, err := s.dispatch(nil, line, "justinfan1", true); err != nil {
 			b.Fatal(err)
 		}
 	}

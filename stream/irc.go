@@ -77,10 +77,17 @@ type shard struct {
 var errNotConnected = errors.New("chat is not connected")
 
 // send writes lines to the current session.
-func (s *shard) send(lines ...string) error {
+func (s *shard) send(lines ...string) error { return s.sendTo(nil, lines...) }
+
+// sendTo writes lines to conn, or to the current session if conn is nil.
+// Writes to one connection never interleave.
+func (s *shard) sendTo(conn net.Conn, lines ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.conn == nil {
+	if conn == nil {
+		conn = s.conn
+	}
+	if conn == nil {
 		return errNotConnected
 	}
 	var b strings.Builder
@@ -88,8 +95,8 @@ func (s *shard) send(lines ...string) error {
 		b.WriteString(l)
 		b.WriteString("\r\n")
 	}
-	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := io.WriteString(s.conn, b.String())
+	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := io.WriteString(conn, b.String())
 	return err
 }
 
@@ -176,6 +183,8 @@ func (s *shard) session(ctx context.Context) (loggedIn bool, err error) {
 		return false, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	var joining sync.WaitGroup
+	defer joining.Wait() // after cancel, below
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
@@ -183,13 +192,13 @@ func (s *shard) session(ctx context.Context) (loggedIn bool, err error) {
 	s.setConn(conn)
 	defer s.setConn(nil)
 
-	if err := s.send("CAP REQ :"+capabilities, "PASS "+pass, "NICK "+nick); err != nil {
+	if err := s.sendTo(conn, "CAP REQ :"+capabilities, "PASS "+pass, "NICK "+nick); err != nil {
 		return false, err
 	}
 	ka := &keepAlive{
 		conn: conn, loginBy: time.Now().Add(c.cfg.LoginTimeout), loginTimeout: c.cfg.LoginTimeout,
 		idle: c.idlePing, pongWait: c.pongWait,
-		ping: func() error { return s.send("PING :tmi.twitch.tv") },
+		ping: func() error { return s.sendTo(conn, "PING :tmi.twitch.tv") },
 	}
 	r := bufio.NewReaderSize(ka, readBuffer)
 	defer func() {
@@ -208,7 +217,7 @@ func (s *shard) session(ctx context.Context) (loggedIn bool, err error) {
 			}
 			return loggedIn, err
 		}
-		welcome, err := s.dispatch(line, nick, loggedIn)
+		welcome, err := s.dispatch(conn, line, nick, loggedIn)
 		if err != nil {
 			return loggedIn, err
 		}
@@ -217,7 +226,11 @@ func (s *shard) session(ctx context.Context) (loggedIn bool, err error) {
 			ka.loggedIn = true
 			c.setConnected(s, true)
 			c.log.Info("chat: connected"+s.name(), "addr", c.cfg.Addr, "channels", len(s.channels), "anonymous", c.Anonymous())
-			go s.join(ctx)
+			joining.Add(1)
+			go func() {
+				defer joining.Done()
+				s.join(ctx, conn)
+			}()
 		}
 	}
 }
@@ -226,9 +239,9 @@ func (s *shard) session(ctx context.Context) (loggedIn bool, err error) {
 // chat messages are normalised and handed on, PINGs answered. It reports
 // whether the line is the server accepting the login (the first 001), and
 // returns an error when the line ends the session.
-func (s *shard) dispatch(line, nick string, loggedIn bool) (welcome bool, err error) {
+func (s *shard) dispatch(conn net.Conn, line, nick string, loggedIn bool) (welcome bool, err error) {
 	c := s.chat
-	msg, err := parseSafely(line)
+	msg, err := parseLine(line)
 	if err != nil {
 		c.obs.Malformed("unparsable")
 		return false, nil
@@ -258,7 +271,7 @@ func (s *shard) dispatch(line, nick string, loggedIn bool) (welcome bool, err er
 		if m.Message != "" {
 			pong += " :" + m.Message
 		}
-		return false, s.send(pong)
+		return false, s.sendTo(conn, pong)
 	case *twitch.ReconnectMessage:
 		c.log.Info("chat: Twitch asked us to reconnect")
 		return false, errReconnect
@@ -287,14 +300,14 @@ func loginRefused(text string) bool {
 	return false
 }
 
-// join joins the shard's channels, as fast as Twitch's JOIN limit allows,
-// until ctx ends.
-func (s *shard) join(ctx context.Context) {
+// join joins the shard's channels over conn, as fast as Twitch's JOIN
+// limit allows, until ctx ends.
+func (s *shard) join(ctx context.Context, conn net.Conn) {
 	for _, line := range joinLines(s.channels, joinLimit) {
 		if err := s.chat.joins.wait(ctx, strings.Count(line, "#")); err != nil {
 			return
 		}
-		if err := s.send(line); err != nil {
+		if err := s.sendTo(conn, line); err != nil {
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 // Package stream is Hearth's boundary with Twitch: it reads chat over IRC
-// with go-twitch-irc, turns Twitch's messages into hearth.Event values, and
-// sends rate-limited replies. It knows nothing of loyalty, SQL or overlays.
+// (parsing lines with go-twitch-irc), turns Twitch's messages into
+// hearth.Event values, and sends rate-limited replies. It knows nothing of
+// loyalty, SQL or overlays.
 package stream
 
 import (
@@ -286,7 +287,7 @@ func clampText(s string) string {
 // truncated line can make it panic; ParseLine turns that into a
 // *MalformedError.
 func ParseLine(line string, received time.Time) (ev hearth.Event, err error) {
-	msg, err := parseSafely(line)
+	msg, err := parseLine(line)
 	if err != nil {
 		return hearth.Event{}, err
 	}
