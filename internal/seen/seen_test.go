@@ -1,6 +1,9 @@
 package seen
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 func TestDedupWindowIsBounded(t *testing.T) {
 	s := New(3)
@@ -17,5 +20,31 @@ func TestDedupWindowIsBounded(t *testing.T) {
 	}
 	if len(s.set) != 3 {
 		t.Fatalf("set holds %d ids, want 3", len(s.set))
+	}
+}
+
+func TestKeepsACopyOfTheID(t *testing.T) {
+	line := []byte("@id=abc;x=y :chatter PRIVMSG #c :hi")
+	s := New(2)
+	// A string into the line, as a parser that does not copy hands over.
+	s.Add(unsafe.String(&line[4], 3))
+	copy(line[4:7], "zzz") // the reader's buffer is reused for the next line
+	if s.Add("abc") {
+		t.Fatal("abc reported as new: the set did not keep its own copy")
+	}
+}
+
+func TestGrowsWithUse(t *testing.T) {
+	s := New(1 << 20)
+	if cap(s.ring) != 0 {
+		t.Fatalf("an unused IDs holds a ring of %d", cap(s.ring))
+	}
+	for i, id := range []string{"a", "b", "a"} {
+		if got, want := s.Add(id), i < 2; got != want {
+			t.Fatalf("Add(%q) = %v, want %v", id, got, want)
+		}
+	}
+	if len(s.ring) != 2 {
+		t.Fatalf("ring holds %d ids, want 2", len(s.ring))
 	}
 }
