@@ -2,6 +2,7 @@ package community
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -49,4 +50,72 @@ func BenchmarkTop10(b *testing.B) {
 			b.Fatal("short top")
 		}
 	}
+}
+
+// storedViewers returns n viewers as a store returns them: every string
+// its own allocation, as a scan makes them.
+func storedViewers(n int) []hearth.ViewerStats {
+	vs := make([]hearth.ViewerStats, n)
+	for i := range vs {
+		login := fmt.Sprint("viewer", i)
+		vs[i] = hearth.ViewerStats{
+			Channel: string([]byte("bench")), UserID: fmt.Sprint(100000000 + i), Login: login, DisplayName: string([]byte(login)),
+			Messages: int64(i % 50), Points: int64((i * 7919) % 100_000), LifetimePoints: int64((i * 7919) % 100_000),
+			FirstSeen: t0.Add(-time.Duration(i) * time.Second), LastSeen: t0.Add(-time.Duration(i) * time.Millisecond),
+		}
+	}
+	return vs
+}
+
+// BenchmarkLoadViewers builds a channel of 100,000 stored viewers, as
+// start-up does, and reports the heap the channel keeps per viewer.
+func BenchmarkLoadViewers(b *testing.B) {
+	const n = 100_000
+	stored := storedViewers(n)
+	b.ReportAllocs()
+	var c *Channel
+	for b.Loop() {
+		c = NewChannel("bench", DefaultRules(), stored, nil)
+	}
+	b.StopTimer()
+	c = nil
+	before := liveHeap()
+	c = NewChannel("bench", DefaultRules(), stored, nil)
+	after := liveHeap()
+	b.ReportMetric(float64(after-before)/n, "heapB/viewer")
+	runtime.KeepAlive(c)
+}
+
+// BenchmarkChattersResident feeds one message from each of 100,000
+// viewers, as the bench's known-viewer run does, and reports the heap the
+// channel keeps per viewer.
+func BenchmarkChattersResident(b *testing.B) {
+	const n = 100_000
+	for b.Loop() {
+		b.StopTimer()
+		before := liveHeap()
+		c := NewChannel("bench", DefaultRules(), nil, nil)
+		b.StartTimer()
+		for i := range n {
+			c.Handle(hearth.Event{
+				Kind: hearth.EventChat, Channel: "bench", ID: fmt.Sprint("m", i),
+				Time: t0.Add(time.Duration(i) * time.Millisecond),
+				User: hearth.Identity{ID: fmt.Sprint(100000000 + i), Login: fmt.Sprint("w", i), DisplayName: fmt.Sprint("W", i)},
+				Text: fmt.Sprint("hello chat, this is message number ", i),
+			})
+		}
+		b.StopTimer()
+		after := liveHeap()
+		b.ReportMetric(float64(after-before)/n, "heapB/viewer")
+		runtime.KeepAlive(c)
+		b.StartTimer()
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -1,6 +1,7 @@
 package community
 
 import (
+	"hash/maphash"
 	"math"
 	"strings"
 	"time"
@@ -122,18 +123,52 @@ type Channel struct {
 // are read directly and written only through Channel.edit, so that every
 // change is persisted (TestStoredStateWrittenOnlyThroughAccessors holds
 // the code to it). The other fields live in memory only.
+//
+// A channel keeps every viewer it has ever seen, a million or more, so
+// the record is kept small (TestViewerRecordStaysSmall): the strings in
+// stats are the viewer's own copies, never pieces of a chat line, and the
+// channel name is the channel's one string; instants only compared are
+// nanoseconds since 1970 (0: never, see unixNanos) and the last text is
+// kept as its hash.
 type viewer struct {
 	stats      hearth.ViewerStats
 	editedIn   uint64 // the operation that last marked it changed
-	rankBefore int    // rank index at the start of that operation
-	lastEarned time.Time
-	lastText   string
-	lastTextAt time.Time
 	lastChat   time.Time
+	lastEarned int64  // when chat last earned points, unixNanos
+	lastTextAt int64  // when lastText was sent, unixNanos
+	lastText   uint64 // textHash of the last message's normalised text
+	mutedUntil int64  // end of the latest timeout, unixNanos
+	rankBefore int32  // rank index at the start of the operation editedIn names
 	joined     bool
-	mutedUntil time.Time
 	banned     bool
 	recap      recapMarks
+}
+
+// unixNanos is t in nanoseconds since 1970, and 0 for the zero time;
+// instants beyond the years 1678 to 2262 saturate.
+func unixNanos(t time.Time) int64 {
+	switch sec := t.Unix(); {
+	case t.IsZero():
+		return 0
+	case sec <= math.MinInt64/int64(time.Second):
+		return math.MinInt64
+	case sec >= math.MaxInt64/int64(time.Second):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// textSeed seeds textHash for the life of the process.
+var textSeed = maphash.MakeSeed()
+
+// textHash identifies a normalised message text for the repeat rule; 0
+// stands for no text. Two different texts share a hash with odds of one
+// in 2^64, which at worst withholds one message's points.
+func textHash(text string) uint64 {
+	if text == "" {
+		return 0
+	}
+	return maphash.String(textSeed, text) | 1
 }
 
 // NewChannel returns a channel's state from what the store holds: its
@@ -154,6 +189,10 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		recap:    newRecapState(),
 	}
 	for _, s := range stored {
+		s.Channel = c.name
+		if s.DisplayName == s.Login {
+			s.DisplayName = s.Login
+		}
 		c.viewers[s.UserID] = &viewer{stats: s}
 		c.byLogin[s.Login] = s.UserID
 		if s.LastSeen.After(c.lastActivity) {
@@ -316,7 +355,7 @@ func (c *Channel) begin() {
 func (c *Channel) edit(v *viewer) *hearth.ViewerStats {
 	if v.editedIn != c.op {
 		v.editedIn = c.op
-		v.rankBefore = c.rules.rankIndex(c.rules.rankValue(v.stats))
+		v.rankBefore = int32(c.rules.rankIndex(c.rules.rankValue(v.stats)))
 		c.edited = append(c.edited, v)
 	}
 	return &v.stats
@@ -345,7 +384,7 @@ func (c *Channel) finish() Result {
 		if c.isBot(v) {
 			continue
 		}
-		if after := c.rules.rankIndex(c.rules.rankValue(v.stats)); after > v.rankBefore {
+		if after := c.rules.rankIndex(c.rules.rankValue(v.stats)); after > int(v.rankBefore) {
 			r.Notices = append(r.Notices, c.notice(NoticeRankUp, v, c.rules.Ranks[after].Name))
 		}
 	}
@@ -363,18 +402,29 @@ func (c *Channel) touch(id hearth.Identity, at time.Time) *viewer {
 	v, ok := c.viewers[id.ID]
 	if !ok {
 		v = &viewer{}
-		c.viewers[id.ID] = v
-		*c.edit(v) = hearth.ViewerStats{Channel: c.name, UserID: id.ID, FirstSeen: at}
+		userID := strings.Clone(id.ID)
+		c.viewers[userID] = v
+		*c.edit(v) = hearth.ViewerStats{Channel: c.name, UserID: userID, FirstSeen: at}
 	}
+	// An event's strings may point into the raw chat line: the viewer
+	// keeps copies, and one string when the display name is the login.
 	if id.Login != "" && id.Login != v.stats.Login {
-		if c.byLogin[v.stats.Login] == id.ID {
+		if c.byLogin[v.stats.Login] == v.stats.UserID {
 			delete(c.byLogin, v.stats.Login)
 		}
-		c.edit(v).Login = id.Login
-		c.byLogin[id.Login] = id.ID
+		login := strings.Clone(id.Login)
+		c.edit(v).Login = login
+		c.byLogin[login] = v.stats.UserID
+		if v.stats.DisplayName == login {
+			c.edit(v).DisplayName = login
+		}
 	}
 	if id.DisplayName != "" && id.DisplayName != v.stats.DisplayName {
-		c.edit(v).DisplayName = id.DisplayName
+		if id.DisplayName == v.stats.Login {
+			c.edit(v).DisplayName = v.stats.Login
+		} else {
+			c.edit(v).DisplayName = strings.Clone(id.DisplayName)
+		}
 	}
 	if !at.IsZero() {
 		if at.After(v.stats.LastSeen) {
@@ -413,7 +463,7 @@ func (c *Channel) deduct(v *viewer, points int64) int64 {
 // earns reports whether v may earn at t: not a bot, not timed out, not
 // banned.
 func (c *Channel) earns(v *viewer, t time.Time) bool {
-	return !c.isBot(v) && !v.banned && !t.Before(v.mutedUntil)
+	return !c.isBot(v) && !v.banned && unixNanos(t) >= v.mutedUntil
 }
 
 // multiplied scales chat and presence points for subscribers and VIPs.
@@ -476,12 +526,13 @@ func (c *Channel) chat(ev hearth.Event) {
 
 	earned := int64(0)
 	text := normalizeText(ev.Text)
+	hash, now := textHash(text), unixNanos(ev.Time)
 	if c.earns(v, ev.Time) {
-		repeat := text != "" && text == v.lastText && ev.Time.Sub(v.lastTextAt) < c.rules.RepeatWindow
-		cooled := v.lastEarned.IsZero() || ev.Time.Sub(v.lastEarned) >= c.rules.MessageCooldown
+		repeat := hash != 0 && hash == v.lastText && now-v.lastTextAt < int64(c.rules.RepeatWindow)
+		cooled := v.lastEarned == 0 || now-v.lastEarned >= int64(c.rules.MessageCooldown)
 		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !c.isBareVote(ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
 			earned += c.multiplied(c.rules.PointsPerMessage, ev.Roles)
-			v.lastEarned = ev.Time
+			v.lastEarned = now
 		}
 		if newcomer {
 			earned += c.rules.FirstMessageBonus
@@ -494,7 +545,7 @@ func (c *Channel) chat(ev hearth.Event) {
 		}
 		c.award(v, earned)
 	}
-	v.lastText, v.lastTextAt = text, ev.Time
+	v.lastText, v.lastTextAt = hash, now
 	if earned > 0 && ev.ID != "" {
 		c.earned.add(ev.ID, v.stats.UserID, earned)
 	}
@@ -527,7 +578,7 @@ func (c *Channel) moderate(ev hearth.Event) {
 		v.banned = true
 		return
 	}
-	if until := ev.Time.Add(ev.Duration); until.After(v.mutedUntil) {
+	if until := unixNanos(ev.Time.Add(ev.Duration)); until > v.mutedUntil {
 		v.mutedUntil = until
 	}
 }

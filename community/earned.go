@@ -1,8 +1,12 @@
 package community
 
-// earnedLog remembers what recent messages earned, bounded like seen.IDs.
+import "strings"
+
+// earnedLog remembers what recent messages earned, bounded like seen.IDs:
+// it grows with use up to its size, then forgets the oldest.
 type earnedLog struct {
 	ring []string
+	max  int
 	next int
 	by   map[string]earning
 }
@@ -13,15 +17,20 @@ type earning struct {
 }
 
 func newEarnedLog(n int) *earnedLog {
-	return &earnedLog{ring: make([]string, n), by: make(map[string]earning, n)}
+	return &earnedLog{max: n, by: make(map[string]earning)}
 }
 
+// add remembers what msgID earned. It keeps a copy of msgID, which may
+// point into a raw chat line; userID is the viewer's own.
 func (l *earnedLog) add(msgID, userID string, points int64) {
-	if old := l.ring[l.next]; old != "" {
-		delete(l.by, old)
+	msgID = strings.Clone(msgID)
+	if len(l.ring) < l.max {
+		l.ring = append(l.ring, msgID)
+	} else {
+		delete(l.by, l.ring[l.next])
+		l.ring[l.next] = msgID
+		l.next = (l.next + 1) % l.max
 	}
-	l.ring[l.next] = msgID
-	l.next = (l.next + 1) % len(l.ring)
 	l.by[msgID] = earning{userID: userID, points: points}
 }
 

@@ -1,0 +1,101 @@
+package community
+
+import (
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/hearthlive/hearth"
+)
+
+// TestViewerRecordStaysSmall holds the in-memory viewer record to its
+// size: a channel keeps one for every viewer it has ever seen, so each
+// byte here is a megabyte at a million viewers. Grow it only knowingly.
+func TestViewerRecordStaysSmall(t *testing.T) {
+	const limit = 352
+	if got := unsafe.Sizeof(viewer{}); got > limit {
+		t.Fatalf("viewer record is %d bytes, more than %d", got, limit)
+	}
+}
+
+// TestLoadAllocatesOncePerViewer loads stored viewers and counts heap
+// allocations: one record per viewer and the two maps, nothing per
+// viewer besides (no copied strings, no per-viewer caches).
+func TestLoadAllocatesOncePerViewer(t *testing.T) {
+	const n = 20_000
+	stored := storedViewers(n)
+	allocs := testing.AllocsPerRun(3, func() { NewChannel("bench", DefaultRules(), stored, nil) })
+	if perViewer := allocs / n; perViewer > 1.01 {
+		t.Fatalf("loading %d viewers made %.0f allocations, %.3f per viewer; want 1", n, allocs, perViewer)
+	}
+}
+
+// aliased returns a string that shares memory with b, as a parser hands
+// out pieces of the line it read without copying them.
+func aliased(b []byte) string { return unsafe.String(&b[0], len(b)) }
+
+// TestViewerKeepsNoPieceOfTheChatLine sends a chat message whose strings
+// point into a buffer, then overwrites the buffer as a reader does with
+// its next line: the viewer's name and id must not change, because the
+// channel keeps its own copies (otherwise every known viewer would keep
+// a whole chat line alive).
+func TestViewerKeepsNoPieceOfTheChatLine(t *testing.T) {
+	line := []byte("m1 12345 someone Someone hello there")
+	c := NewChannel("chan", DefaultRules(), nil, nil)
+	c.Handle(hearth.Event{
+		Kind: hearth.EventChat, Channel: "chan", Time: t0,
+		ID:   aliased(line[0:2]),
+		User: hearth.Identity{ID: aliased(line[3:8]), Login: aliased(line[9:16]), DisplayName: aliased(line[17:24])},
+		Text: aliased(line[25:]),
+	})
+	for i := range line {
+		line[i] = 'x'
+	}
+	v, ok := c.Viewer("12345")
+	if !ok {
+		t.Fatal("viewer 12345 is unknown after the line was reused")
+	}
+	if v.UserID != "12345" || v.Login != "someone" || v.DisplayName != "Someone" {
+		t.Fatalf("viewer changed with the line: %+v", v)
+	}
+	if _, ok := c.ViewerByLogin("someone"); !ok {
+		t.Fatal("login index changed with the line")
+	}
+	if r := c.Handle(hearth.Event{Kind: hearth.EventChat, Channel: "chan", Time: t0.Add(time.Minute), ID: "m1",
+		User: hearth.Identity{ID: "12345", Login: "someone"}, Text: "again"}); !r.Duplicate {
+		t.Fatal("message id m1 was forgotten when the line was reused")
+	}
+}
+
+// TestRankingExactForEveryLoadedViewer loads viewers as start-up does and
+// checks the ranking and !points of each one against a ranking computed
+// from the stored rows alone.
+func TestRankingExactForEveryLoadedViewer(t *testing.T) {
+	const n = 2_000
+	stored := storedViewers(n)
+	for i := range stored {
+		stored[i].Points = int64((i * 7919) % 500) // many ties
+	}
+	c := NewChannel("bench", DefaultRules(), stored, nil)
+	want := NewRanking("bench", DefaultRules()).Positions(stored)
+	for _, s := range stored {
+		pos, total := c.Position(s.UserID)
+		if pos != want[s.UserID] || total != n {
+			t.Fatalf("viewer %s holds %d of %d, want %d of %d", s.UserID, pos, total, want[s.UserID], n)
+		}
+		got, ok := c.ViewerByLogin(s.Login)
+		if !ok || got.Points != s.Points || got.Login != s.Login || got.UserID != s.UserID {
+			t.Fatalf("viewer %s reads %+v, stored %+v", s.Login, got, s)
+		}
+		if got != s {
+			t.Fatalf("viewer %s changed by loading:\n got %+v\nwant %+v", s.UserID, got, s)
+		}
+	}
+	top := c.Top(10)
+	wantTop := NewRanking("bench", DefaultRules()).Rank(stored)[:10]
+	for i := range top {
+		if top[i].UserID != wantTop[i].UserID || top[i].Position != wantTop[i].Position {
+			t.Fatalf("top %d is %s at %d, want %s at %d", i, top[i].UserID, top[i].Position, wantTop[i].UserID, wantTop[i].Position)
+		}
+	}
+}
