@@ -18,15 +18,15 @@ func TestViewerRecordStaysSmall(t *testing.T) {
 	}
 }
 
-// TestLoadAllocatesOncePerViewer loads stored viewers and counts heap
-// allocations: one record per viewer and the two maps, nothing per
-// viewer besides (no copied strings, no per-viewer caches).
-func TestLoadAllocatesOncePerViewer(t *testing.T) {
+// TestLoadAllocatesNothingPerViewer loads stored viewers and counts heap
+// allocations: the records as one block and the two maps, nothing per
+// viewer (no record each, no copied strings, no per-viewer caches).
+func TestLoadAllocatesNothingPerViewer(t *testing.T) {
 	const n = 20_000
 	stored := storedViewers(n)
 	allocs := testing.AllocsPerRun(3, func() { NewChannel("bench", DefaultRules(), stored, nil) })
-	if perViewer := allocs / n; perViewer > 1.01 {
-		t.Fatalf("loading %d viewers made %.0f allocations, %.3f per viewer; want 1", n, allocs, perViewer)
+	if perViewer := allocs / n; perViewer > 0.05 {
+		t.Fatalf("loading %d viewers made %.0f allocations, %.3f per viewer; want next to none", n, allocs, perViewer)
 	}
 }
 
