@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -117,7 +118,13 @@ func (a *actor) handle(ev hearth.Event) {
 		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
 	}
 	if res.Chatted {
-		a.active[ev.User.ID] = ev.Time
+		if _, ok := a.active[ev.User.ID]; ok {
+			a.active[ev.User.ID] = ev.Time
+		} else {
+			// The id may point into the raw chat line: a key of its own
+			// lets the line go.
+			a.active[strings.Clone(ev.User.ID)] = ev.Time
+		}
 	}
 	a.apply(res)
 }

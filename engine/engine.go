@@ -177,6 +177,9 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 			return hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
 		}
 		ch := community.NewChannel(n, rules, stored, last)
+		// stored is not used past here, so the collector may take the
+		// rows (the channel keeps its own records) while the rest loads.
+		known := len(stored)
 		if err := e.loadHistory(ctx, ch, streams); err != nil {
 			return fmt.Errorf("engine: unable to load channel %s's recap: %w", n, err)
 		}
@@ -184,7 +187,7 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 		if err := e.restorePolls(ctx, e.channels[n]); err != nil {
 			return fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
 		}
-		e.log.Info("engine: channel loaded", "channel", n, "viewers", len(stored))
+		e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
 	}
 	go func() {
 		defer close(e.written)
