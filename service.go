@@ -40,12 +40,22 @@ type Store interface {
 	BroadcasterIDStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
+	// Viewer, ViewerByLogin and Viewers return effective values: an open
+	// presence span (ViewerStats.WatchFrom) is folded in as of the last
+	// minute its stream stored, and WatchFrom is 0.
+	//
 	// Viewer returns one viewer's stats in a channel.
 	Viewer(ctx context.Context, channel, userID string) (ViewerStats, error)
 	// ViewerByLogin returns one viewer's stats in a channel by login.
 	ViewerByLogin(ctx context.Context, channel, login string) (ViewerStats, error)
 	// Viewers returns every viewer of a channel, ordered by user id.
 	Viewers(ctx context.Context, channel string) ([]ViewerStats, error)
+	// EndPresence folds every open presence span of a channel's viewers
+	// into their stored watch time, as of the last minute its stream
+	// stored, and closes it. Presence is not carried across a restart:
+	// whoever loads a channel to run it calls EndPresence first, so that
+	// spans left open by a process that died stop counting.
+	EndPresence(ctx context.Context, channel string) error
 	// EnsureChannel returns the channel's record, creating it (with a fresh
 	// overlay token) the first time.
 	EnsureChannel(ctx context.Context, name string) (ChannelInfo, error)
@@ -106,7 +116,7 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "stream %d of batch: seq must be positive", i)
 		case s.Source != SourceTwitch && s.Source != SourceChat:
 			return Errorf(EINVALID, "stream %d of batch: source must be %q or %q", i, SourceTwitch, SourceChat)
-		case s.Messages < 0 || s.Chatters < 0:
+		case s.Messages < 0 || s.Chatters < 0 || s.Minutes < 0:
 			return Errorf(EINVALID, "stream %d of batch: negative count", i)
 		case s.StartedAt.IsZero() || !s.EndedAt.IsZero() && s.EndedAt.Before(s.StartedAt):
 			return Errorf(EINVALID, "stream %d of batch: it must start, and not end before it starts", i)
@@ -151,7 +161,7 @@ func (v ViewerStats) problem() string {
 	case !validText(v.DisplayName, maxDisplayNameLen):
 		return "display name is too long or not valid UTF-8"
 	case v.Messages < 0, v.Points < 0, v.LifetimePoints < 0, v.WatchSeconds < 0, v.StreamMessages < 0, v.StreamWatchSeconds < 0,
-		v.Streak < 0, v.LongestStreak < 0, v.StreamSeq < 0, v.LastAttended < 0, v.GraceUsedAt < 0:
+		v.Streak < 0, v.LongestStreak < 0, v.StreamSeq < 0, v.LastAttended < 0, v.GraceUsedAt < 0, v.WatchFrom < 0:
 		return "a count is negative"
 	}
 	return ""

@@ -25,6 +25,16 @@ type ViewerStats struct {
 	StreamSeq          int64
 	StreamMessages     int64
 	StreamWatchSeconds int64
+	// WatchFrom opens a presence span: while the viewer is present in
+	// live stream StreamSeq, they are credited 60 seconds for each of
+	// the stream's minutes from WatchFrom (counted from 1, as
+	// StreamSession.Minutes counts them) to the stream's Minutes, and
+	// that time is not yet in WatchSeconds or StreamWatchSeconds, so the
+	// minute tick writes one stream row instead of every present
+	// viewer's. 0 when no span is open. Folded returns the effective
+	// values; every reader outside the channel's own goroutine sees only
+	// those.
+	WatchFrom int64
 
 	// Streak is how many streams in a row the viewer attended (with the
 	// configured grace); LongestStreak the best ever. LastAttended is the
@@ -40,6 +50,19 @@ type ViewerStats struct {
 	// FollowedAt is when Twitch first reported the viewer following the
 	// channel; zero if it never did. A follow earns its bonus once ever.
 	FollowedAt time.Time
+}
+
+// Folded returns v with its open presence span, if any, counted into
+// WatchSeconds and StreamWatchSeconds up to minute minutes of its stream
+// (StreamSession.Minutes of stream StreamSeq), and closed.
+func (v ViewerStats) Folded(minutes int64) ViewerStats {
+	if v.WatchFrom > 0 {
+		credit := 60 * max(0, minutes-v.WatchFrom+1)
+		v.WatchSeconds += credit
+		v.StreamWatchSeconds += credit
+		v.WatchFrom = 0
+	}
+	return v
 }
 
 // ViewerKey names one viewer in one channel.
@@ -64,6 +87,9 @@ type StreamSession struct {
 	Source   string
 	Messages int64 // chat messages during the session
 	Chatters int64 // distinct viewers who chatted during the session
+	// Minutes counts the watch-time minutes credited during the session:
+	// the clock of every viewer's presence span (ViewerStats.WatchFrom).
+	Minutes int64
 }
 
 // Sources of a StreamSession.

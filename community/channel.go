@@ -101,7 +101,6 @@ type Channel struct {
 	lastActivity  time.Time
 	clock         time.Time
 	nextTick      time.Time // next watch-time minute while live
-	ticks         int64     // watch-time minutes since the stream started
 	present       map[string]struct{}
 	roster        roster              // Twitch's chatter list and viewer count (presence.go)
 	chatters      map[string]struct{} // engaged chatters this stream
@@ -233,13 +232,14 @@ func (c *Channel) Viewers() int { return len(c.viewers) }
 // session.
 func (c *Channel) Live() (hearth.StreamSession, bool) { return c.stream, c.live }
 
-// Viewer returns a viewer's stats by user id.
+// Viewer returns a viewer's stats by user id, an open presence span
+// counted in (hearth.ViewerStats.Folded).
 func (c *Channel) Viewer(userID string) (hearth.ViewerStats, bool) {
 	v, ok := c.viewers[userID]
 	if !ok {
 		return hearth.ViewerStats{}, false
 	}
-	return v.stats, true
+	return c.effective(v), true
 }
 
 // ViewerByLogin returns a viewer's stats by login, case-insensitively.
@@ -359,7 +359,7 @@ func (c *Channel) begin() {
 func (c *Channel) edit(v *viewer) *hearth.ViewerStats {
 	if v.editedIn != c.op {
 		v.editedIn = c.op
-		v.rankBefore = int32(c.rules.rankIndex(c.rules.rankValue(v.stats)))
+		v.rankBefore = int32(c.rankOf(v))
 		c.edited = append(c.edited, v)
 	}
 	return &v.stats
@@ -388,7 +388,7 @@ func (c *Channel) finish() Result {
 		if c.isBot(v) {
 			continue
 		}
-		if after := c.rules.rankIndex(c.rules.rankValue(v.stats)); after > int(v.rankBefore) {
+		if after := c.rankOf(v); after > int(v.rankBefore) {
 			r.Notices = append(r.Notices, c.notice(NoticeRankUp, v, c.rules.Ranks[after].Name))
 		}
 	}
@@ -524,6 +524,7 @@ func (c *Channel) chat(ev hearth.Event) {
 				c.chatters[v.stats.UserID] = struct{}{}
 				s.Chatters = int64(len(c.chatters))
 			}
+			c.watch(v)
 			c.attend(v)
 		}
 	}

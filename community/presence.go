@@ -29,6 +29,7 @@ func (c *Channel) chatterList(ev hearth.Event) {
 		listed[id.ID] = struct{}{}
 		if !c.isBot(v) {
 			c.present[id.ID] = struct{}{}
+			c.watch(v)
 		}
 	}
 	c.roster.listed = listed

@@ -30,29 +30,101 @@ func (c *Channel) advance(now time.Time) {
 	}
 }
 
-// minute credits one minute of watch time to everyone present at at.
+// minute credits one minute of watch time to everyone present at at. It
+// does so by advancing the stream's minute count, the clock of every open
+// presence span (hearth.ViewerStats.WatchFrom): a present viewer's row is
+// written only when something else about them changes: their presence
+// begins or ends, they reach the attendance minimum or a rank, or they
+// earn presence points.
 func (c *Channel) minute(at time.Time) {
-	c.ticks++
+	m := c.stream.Minutes + 1
 	every := int64(c.rules.PresenceInterval / time.Minute)
-	pay := every > 0 && c.ticks%every == 0
+	pay := every > 0 && m%every == 0
+	attendBy := int64(c.rules.AttendMinimum / time.Second)
+	var attending []*viewer
 	for id := range c.present {
 		v, ok := c.viewers[id]
 		if !ok || !c.presentAt(v, at) {
+			if ok {
+				c.closeSpan(v)
+			}
 			delete(c.present, id)
 			continue
 		}
 		if c.isBot(v) || v.banned {
+			c.closeSpan(v)
 			continue
 		}
-		c.enterStream(v)
-		s := c.edit(v)
-		s.WatchSeconds += 60
-		s.StreamWatchSeconds += 60
-		c.attend(v)
+		if !c.watching(v) {
+			c.enterStream(v)
+			c.edit(v).WatchFrom = m
+		}
+		// The minute is not counted yet: seen now, the viewer's standing
+		// is the one before it.
+		now := c.effective(v)
+		if c.rules.RankBy == RankByWatchTime {
+			if c.rules.rankIndex((now.WatchSeconds+60)/60) > c.rules.rankIndex(now.WatchSeconds/60) {
+				c.edit(v) // its rank-up is noticed when the operation finishes
+			}
+		}
+		if v.stats.LastAttended != c.stream.Seq && now.StreamWatchSeconds+60 >= attendBy {
+			attending = append(attending, v)
+		}
 		if pay && c.earns(v, at) {
 			c.award(v, c.multiplied(c.rules.PresencePoints, 0))
 		}
 	}
+	c.editStream().Minutes = m
+	for _, v := range attending {
+		c.attend(v)
+	}
+}
+
+// watching reports whether v has a presence span open in the current
+// stream.
+func (c *Channel) watching(v *viewer) bool {
+	return v.stats.WatchFrom > 0 && v.stats.StreamSeq == c.stream.Seq
+}
+
+// watch opens a presence span for v from the next minute, if the stream is
+// live and none is open: v is present.
+func (c *Channel) watch(v *viewer) {
+	if !c.live || c.watching(v) || c.isBot(v) || v.banned {
+		return
+	}
+	c.enterStream(v)
+	c.edit(v).WatchFrom = c.stream.Minutes + 1
+}
+
+// closeSpan folds v's open presence span, if any, into their watch time
+// and closes it: v is no longer present.
+func (c *Channel) closeSpan(v *viewer) {
+	if v.stats.WatchFrom == 0 {
+		return
+	}
+	s := c.edit(v)
+	*s = c.effective(v)
+}
+
+// effective returns v's stats with their open presence span counted in, as
+// every reader outside the channel sees them.
+func (c *Channel) effective(v *viewer) hearth.ViewerStats {
+	if v.stats.WatchFrom == 0 {
+		return v.stats
+	}
+	if v.stats.StreamSeq != c.stream.Seq {
+		// Spans close when their stream ends (endStream), so this is a
+		// row loaded with a span still open: it counts nothing more.
+		s := v.stats
+		s.WatchFrom = 0
+		return s
+	}
+	return v.stats.Folded(c.stream.Minutes)
+}
+
+// rankOf returns the index in the ladder of the rank v holds now.
+func (c *Channel) rankOf(v *viewer) int {
+	return c.rules.rankIndex(c.rules.rankValue(c.effective(v)))
 }
 
 func (c *Channel) startStream(at time.Time, source string) {
@@ -62,7 +134,6 @@ func (c *Channel) startStream(at time.Time, source string) {
 	*s = hearth.StreamSession{Channel: c.name, Seq: s.Seq + 1, StartedAt: at, Source: source}
 	c.live = true
 	c.nextTick = at.Add(time.Minute)
-	c.ticks = 0
 	clear(c.chatters)
 	c.recapBegin()
 }
@@ -70,6 +141,11 @@ func (c *Channel) startStream(at time.Time, source string) {
 func (c *Channel) endStream(at time.Time) {
 	if at.Before(c.stream.StartedAt) {
 		at = c.stream.StartedAt
+	}
+	for id := range c.present {
+		if v, ok := c.viewers[id]; ok {
+			c.closeSpan(v)
+		}
 	}
 	c.editStream().EndedAt = at
 	c.recapEnd(at)
@@ -81,6 +157,7 @@ func (c *Channel) endStream(at time.Time) {
 // seen in the current stream.
 func (c *Channel) enterStream(v *viewer) {
 	if v.stats.StreamSeq != c.stream.Seq {
+		c.closeSpan(v)
 		s := c.edit(v)
 		s.StreamSeq = c.stream.Seq
 		s.StreamMessages = 0
@@ -95,7 +172,7 @@ func (c *Channel) attend(v *viewer) {
 	if v.stats.LastAttended == seq || v.stats.StreamSeq != seq {
 		return
 	}
-	if v.stats.StreamMessages == 0 && v.stats.StreamWatchSeconds < int64(c.rules.AttendMinimum/time.Second) {
+	if v.stats.StreamMessages == 0 && c.effective(v).StreamWatchSeconds < int64(c.rules.AttendMinimum/time.Second) {
 		return
 	}
 	s := c.edit(v)

@@ -160,6 +160,11 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 		if _, err := e.store.EnsureChannel(ctx, n); err != nil {
 			return fmt.Errorf("engine: unable to register channel %s: %w", n, err)
 		}
+		// Presence does not survive a restart: spans a dead process left
+		// open stop counting at the last minute it stored.
+		if err := e.store.EndPresence(ctx, n); err != nil {
+			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)
+		}
 		stored, err := e.store.Viewers(ctx, n)
 		if err != nil {
 			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)

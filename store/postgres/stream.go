@@ -14,20 +14,21 @@ import (
 
 // streamColumns are read and written in this order by upsertStreams,
 // streamArrays and scanStream.
-const streamColumns = `channel, seq, started_at, ended_at, source, messages, chatters`
+const streamColumns = `channel, seq, started_at, ended_at, source, messages, chatters, minutes`
 
 // upsertStreams writes many whole rows in one statement, as upsertViewers
 // does: a row for an existing (channel, seq) replaces every column of the
 // stored one.
 const upsertStreams = `INSERT INTO streams (` + streamColumns + `)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[],
-	$5::text[], $6::bigint[], $7::bigint[])
+	$5::text[], $6::bigint[], $7::bigint[], $8::bigint[])
 ON CONFLICT (channel, seq) DO UPDATE SET
 	started_at = excluded.started_at,
 	ended_at   = excluded.ended_at,
 	source     = excluded.source,
 	messages   = excluded.messages,
-	chatters   = excluded.chatters`
+	chatters   = excluded.chatters,
+	minutes    = excluded.minutes`
 
 // streamKey names one stream session: a channel and a sequence number.
 type streamKey struct {
@@ -54,6 +55,7 @@ func streamArrays(ss []hearth.StreamSession) []any {
 		column(ss, func(r row) string { return r.Source }),
 		column(ss, func(r row) int64 { return r.Messages }),
 		column(ss, func(r row) int64 { return r.Chatters }),
+		column(ss, func(r row) int64 { return r.Minutes }),
 	}
 }
 
@@ -90,7 +92,7 @@ func (db *DB) Streams(ctx context.Context, channel string, n int) ([]hearth.Stre
 func scanStream(row pgx.Row) (hearth.StreamSession, error) {
 	var s hearth.StreamSession
 	var ended pgtype.Timestamptz
-	if err := row.Scan(&s.Channel, &s.Seq, &s.StartedAt, &ended, &s.Source, &s.Messages, &s.Chatters); err != nil {
+	if err := row.Scan(&s.Channel, &s.Seq, &s.StartedAt, &ended, &s.Source, &s.Messages, &s.Chatters, &s.Minutes); err != nil {
 		return hearth.StreamSession{}, err
 	}
 	// pgx returns times in the process's local zone.

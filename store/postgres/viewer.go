@@ -12,11 +12,34 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// viewerColumns are read and written in this order by upsertViewers,
-// viewerArrays and scanViewer.
+// viewerColumns are written in this order by upsertViewers and
+// viewerArrays.
 const viewerColumns = `channel, user_id, login, display_name, messages, points, lifetime_points,
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
-	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at`
+	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at, watch_from`
+
+// selectViewers reads the columns of viewerColumns but watch_from, in the
+// order scanViewer takes them, from viewers v: an open presence span is
+// folded into both watch times, as of the last minute its stream stored
+// (hearth.ViewerStats.Folded).
+const selectViewers = `SELECT v.channel, v.user_id, v.login, v.display_name, v.messages, v.points, v.lifetime_points,
+	v.watch_seconds + ` + spanSeconds + `, v.stream_seq, v.stream_messages, v.stream_watch_seconds + ` + spanSeconds + `,
+	v.streak, v.longest_streak, v.last_attended, v.grace_used_at, v.first_seen, v.last_seen, v.followed_at
+FROM viewers v LEFT JOIN streams s ON s.channel = v.channel AND s.seq = v.stream_seq`
+
+// spanSeconds is the time of viewer v's open presence span, if any, up to
+// the minute its stream s stored.
+const spanSeconds = `CASE WHEN v.watch_from > 0 THEN 60 * GREATEST(0, COALESCE(s.minutes, 0) - v.watch_from + 1) ELSE 0 END`
+
+// endPresence folds the open presence spans of a channel's viewers into
+// their watch times and closes them.
+const endPresence = `UPDATE viewers AS v SET
+	watch_seconds        = v.watch_seconds + ` + spanSeconds + `,
+	stream_watch_seconds = v.stream_watch_seconds + ` + spanSeconds + `,
+	watch_from           = 0
+FROM (SELECT v.channel, v.user_id, s.minutes FROM viewers v LEFT JOIN streams s ON s.channel = v.channel AND s.seq = v.stream_seq
+	WHERE v.channel = $1 AND v.watch_from > 0) AS s
+WHERE v.channel = s.channel AND v.user_id = s.user_id`
 
 // upsertViewers writes many whole rows in one statement: each parameter is
 // an array holding one column, and a row for an existing key replaces every
@@ -24,7 +47,8 @@ const viewerColumns = `channel, user_id, login, display_name, messages, points, 
 const upsertViewers = `INSERT INTO viewers (` + viewerColumns + `)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
 	$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
-	$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[])
+	$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[],
+	$19::bigint[])
 ON CONFLICT (channel, user_id) DO UPDATE SET
 	login                = excluded.login,
 	display_name         = excluded.display_name,
@@ -41,7 +65,8 @@ ON CONFLICT (channel, user_id) DO UPDATE SET
 	grace_used_at        = excluded.grace_used_at,
 	first_seen           = excluded.first_seen,
 	last_seen            = excluded.last_seen,
-	followed_at          = excluded.followed_at`
+	followed_at          = excluded.followed_at,
+	watch_from           = excluded.watch_from`
 
 // deleteViewers removes the viewers named by two arrays, channels and user
 // ids; keys without a row are skipped.
@@ -75,13 +100,24 @@ func viewerArrays(vs []hearth.ViewerStats) []any {
 		column(vs, func(r row) pgtype.Timestamptz {
 			return pgtype.Timestamptz{Time: r.FollowedAt, Valid: !r.FollowedAt.IsZero()}
 		}),
+		column(vs, func(r row) int64 { return r.WatchFrom }),
 	}
+}
+
+// EndPresence folds the open presence spans of a channel's viewers into
+// their watch times, as of the last minute their stream stored, and closes
+// them.
+func (db *DB) EndPresence(ctx context.Context, channel string) error {
+	if _, err := db.pool.Exec(ctx, endPresence, channel); err != nil {
+		return fmt.Errorf("postgres: unable to end presence in channel %s: %w", channel, err)
+	}
+	return nil
 }
 
 // Viewer returns one viewer's stats in a channel, or an ENOTFOUND error.
 func (db *DB) Viewer(ctx context.Context, channel, userID string) (hearth.ViewerStats, error) {
-	row := db.pool.QueryRow(ctx, `SELECT `+viewerColumns+` FROM viewers
-		WHERE channel = $1 AND user_id = $2`, channel, userID)
+	row := db.pool.QueryRow(ctx, selectViewers+`
+		WHERE v.channel = $1 AND v.user_id = $2`, channel, userID)
 	v, err := scanViewer(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "viewer %s not found in channel %s", userID, channel)
@@ -95,9 +131,9 @@ func (db *DB) Viewer(ctx context.Context, channel, userID string) (hearth.Viewer
 // ENOTFOUND error. Twitch lets a login pass to a new account after a rename,
 // so when two viewers share a login the one seen last wins.
 func (db *DB) ViewerByLogin(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
-	row := db.pool.QueryRow(ctx, `SELECT `+viewerColumns+` FROM viewers
-		WHERE channel = $1 AND login = $2
-		ORDER BY last_seen DESC, user_id
+	row := db.pool.QueryRow(ctx, selectViewers+`
+		WHERE v.channel = $1 AND v.login = $2
+		ORDER BY v.last_seen DESC, v.user_id
 		LIMIT 1`, channel, login)
 	v, err := scanViewer(row)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -119,9 +155,9 @@ func (db *DB) Viewers(ctx context.Context, channel string) ([]hearth.ViewerStats
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM viewers WHERE channel = $1`, channel).Scan(&n); err != nil {
 		return nil, fmt.Errorf("postgres: unable to count viewers: %w", err)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+viewerColumns+` FROM viewers
-		WHERE channel = $1
-		ORDER BY user_id`, channel)
+	rows, err := db.pool.Query(ctx, selectViewers+`
+		WHERE v.channel = $1
+		ORDER BY v.user_id`, channel)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to list viewers: %w", err)
 	}
@@ -150,7 +186,7 @@ func scanViewers(rows pgx.Rows, n int) ([]hearth.ViewerStats, error) {
 	return vs, rows.Err()
 }
 
-// scanViewer reads one row of viewerColumns.
+// scanViewer reads one row of selectViewers.
 func scanViewer(row pgx.Row) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
 	var followed pgtype.Timestamptz

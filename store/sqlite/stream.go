@@ -11,22 +11,23 @@ import (
 
 // streamColumns are read and written in this order by upsertStream,
 // streamArgs and scanStream.
-const streamColumns = `channel, seq, started_at, ended_at, source, messages, chatters`
+const streamColumns = `channel, seq, started_at, ended_at, source, messages, chatters, minutes`
 
 // upsertStream writes one whole row; a later row for the same (channel,
 // seq) replaces every column of the earlier one.
 const upsertStream = `INSERT INTO streams (` + streamColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (channel, seq) DO UPDATE SET
 	started_at = excluded.started_at,
 	ended_at   = excluded.ended_at,
 	source     = excluded.source,
 	messages   = excluded.messages,
-	chatters   = excluded.chatters`
+	chatters   = excluded.chatters,
+	minutes    = excluded.minutes`
 
 // streamArgs returns s's values in the order of streamColumns.
 func streamArgs(s hearth.StreamSession) []any {
-	return []any{s.Channel, s.Seq, toMillis(s.StartedAt), endToMillis(s.EndedAt), s.Source, s.Messages, s.Chatters}
+	return []any{s.Channel, s.Seq, toMillis(s.StartedAt), endToMillis(s.EndedAt), s.Source, s.Messages, s.Chatters, s.Minutes}
 }
 
 // Streams returns up to n of a channel's stream sessions, newest (highest
@@ -57,7 +58,7 @@ func scanStreams(rows *sql.Rows) ([]hearth.StreamSession, error) {
 	for rows.Next() {
 		var s hearth.StreamSession
 		var started, ended int64
-		if err := rows.Scan(&s.Channel, &s.Seq, &started, &ended, &s.Source, &s.Messages, &s.Chatters); err != nil {
+		if err := rows.Scan(&s.Channel, &s.Seq, &started, &ended, &s.Source, &s.Messages, &s.Chatters, &s.Minutes); err != nil {
 			return nil, err
 		}
 		s.StartedAt = fromMillis(started)
