@@ -70,6 +70,8 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"TokenConcurrentPut", testTokenConcurrentPut},
 		{"BroadcasterIDRoundTrip", testBroadcasterIDRoundTrip},
 		{"BroadcasterIDRejected", testBroadcasterIDRejected},
+		{"PresenceSpansFoldedOnRead", testPresenceSpansFoldedOnRead},
+		{"EndPresence", testEndPresence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -425,8 +427,10 @@ func testNegativeCountsRejected(t *testing.T, s hearth.Store) {
 		neg("LongestStreak", func(v *hearth.ViewerStats) { v.LongestStreak = -1 }),
 		neg("LastAttended", func(v *hearth.ViewerStats) { v.LastAttended = -1 }),
 		neg("GraceUsedAt", func(v *hearth.ViewerStats) { v.GraceUsedAt = math.MinInt64 }),
+		neg("WatchFrom", func(v *hearth.ViewerStats) { v.WatchFrom = -1 }),
 		{"StreamMessages", func(b *hearth.Batch) { b.Streams[1].Messages = -1 }},
 		{"StreamChatters", func(b *hearth.Batch) { b.Streams[1].Chatters = -5 }},
+		{"StreamMinutes", func(b *hearth.Batch) { b.Streams[1].Minutes = -1 }},
 	})
 }
 
