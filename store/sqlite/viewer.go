@@ -9,7 +9,7 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// viewerColumns are written in this order by upsertViewer and viewerArgs.
+// viewerColumns are written in this order by upsertViewers and viewerArgs.
 const viewerColumns = `channel, user_id, login, display_name, messages, points, lifetime_points,
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
 	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at, watch_from`
@@ -27,10 +27,16 @@ FROM viewers v LEFT JOIN streams s ON s.channel = v.channel AND s.seq = v.stream
 // the minute its stream s stored.
 const spanSeconds = `CASE WHEN v.watch_from > 0 THEN 60 * MAX(0, COALESCE(s.minutes, 0) - v.watch_from + 1) ELSE 0 END`
 
-// upsertViewer writes one whole row; a later row for the same key replaces
-// every column of the earlier one.
-const upsertViewer = `INSERT INTO viewers (` + viewerColumns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// upsertViewers writes whole rows, as many as it is given placeholders
+// for (viewerRow, comma-separated, after VALUES); a later row for the same
+// key replaces every column of the earlier one, within one statement too.
+var upsertViewers = multiRow{
+	head: `INSERT INTO viewers (` + viewerColumns + `) VALUES `,
+	row:  `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	tail: upsertViewerTail,
+}
+
+const upsertViewerTail = `
 ON CONFLICT (channel, user_id) DO UPDATE SET
 	login                = excluded.login,
 	display_name         = excluded.display_name,
