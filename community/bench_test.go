@@ -119,3 +119,30 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkMinuteTick credits a minute of watch time to 10,000 present
+// viewers (joined, never chatting), between presence payouts, and reports
+// the viewer rows each minute hands to the store.
+func BenchmarkMinuteTick(b *testing.B) {
+	const viewers = 10_000
+	rules := DefaultRules()
+	rules.PresenceInterval = 24 * time.Hour
+	rules.AttendMinimum = 24 * time.Hour
+	c := NewChannel("bench", rules, nil, nil)
+	c.Handle(hearth.Event{Kind: hearth.EventOnline, Channel: "bench", Time: t0})
+	list := hearth.Event{Kind: hearth.EventChatters, Channel: "bench", Time: t0}
+	for i := range viewers {
+		list.Chatters = append(list.Chatters, hearth.Identity{ID: fmt.Sprint(i), Login: fmt.Sprint("user", i)})
+	}
+	c.Handle(list)
+	for i := range viewers {
+		c.Handle(hearth.Event{Kind: hearth.EventJoin, Channel: "bench", Time: t0, User: list.Chatters[i]})
+	}
+	c.Tick(t0.Add(time.Minute))
+	rows := 0
+	b.ReportAllocs()
+	for i := 2; b.Loop(); i++ {
+		rows += len(c.Tick(t0.Add(time.Duration(i) * time.Minute)).Changed)
+	}
+	b.ReportMetric(float64(rows)/float64(b.N), "rows/minute")
+}
