@@ -104,6 +104,7 @@ type Channel struct {
 	present       map[string]struct{}
 	roster        roster              // Twitch's chatter list and viewer count (presence.go)
 	chatters      map[string]struct{} // engaged chatters this stream
+	talk          streamTalk          // what Engagement reports of them (stream.go)
 	raidUntil     time.Time
 	poll          *openPoll // the open poll, or the last one since loading; nil before
 	lastPollID    int64
@@ -520,10 +521,12 @@ func (c *Channel) chat(ev hearth.Event) {
 		if !bot {
 			s := c.editStream()
 			s.Messages++
-			if _, ok := c.chatters[v.stats.UserID]; !ok {
+			_, known := c.chatters[v.stats.UserID]
+			if !known {
 				c.chatters[v.stats.UserID] = struct{}{}
 				s.Chatters = int64(len(c.chatters))
 			}
+			c.talked(v, !known)
 			c.watch(v)
 			c.attend(v)
 		}

@@ -1,6 +1,7 @@
 package community
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -135,6 +136,7 @@ func (c *Channel) startStream(at time.Time, source string) {
 	c.live = true
 	c.nextTick = at.Add(time.Minute)
 	clear(c.chatters)
+	c.talk = streamTalk{valid: true}
 	c.recapBegin()
 }
 
@@ -241,6 +243,82 @@ func (st Standing) CurrentStreak(s hearth.ViewerStats) int64 {
 	}
 }
 
+// streamTalk is what Engagement reports of the stream's chatters, kept as
+// they chat, so that reading it (every second, and with every recap
+// written) costs the same for ten chatters or a million.
+type streamTalk struct {
+	// valid says the figures count every chatter; chatters is how many
+	// they count, so that one forgotten since is noticed.
+	valid     bool
+	chatters  int
+	returning int64 // chatters seen before the stream began
+	total     int64 // the chatters' messages in the stream
+	top       [10]talker
+}
+
+// talker is one of the stream's ten most active chatters.
+type talker struct {
+	userID   string
+	messages int64
+}
+
+// talked counts a chat message v sent in the live stream, as a chatter
+// (first: their first in it).
+func (c *Channel) talked(v *viewer, first bool) {
+	t := &c.talk
+	if !t.valid {
+		return // recount counts it
+	}
+	if first {
+		t.chatters++
+		if v.stats.FirstSeen.Before(c.stream.StartedAt) {
+			t.returning++
+		}
+	}
+	t.total++
+	n := v.stats.StreamMessages
+	i := slices.IndexFunc(t.top[:], func(x talker) bool { return x.userID == v.stats.UserID })
+	switch {
+	case i >= 0:
+		t.top[i].messages = n
+	case n > t.top[9].messages:
+		i = 9
+		t.top[i] = talker{v.stats.UserID, n}
+	default:
+		return
+	}
+	// Counts only grow, so one step up at a time keeps the ten in order.
+	for ; i > 0 && t.top[i-1].messages < t.top[i].messages; i-- {
+		t.top[i-1], t.top[i] = t.top[i], t.top[i-1]
+	}
+}
+
+// recount counts the stream's chatters afresh: after loading, or after one
+// was forgotten.
+func (c *Channel) recount() {
+	t := streamTalk{valid: true, chatters: len(c.chatters)}
+	for id := range c.chatters {
+		v, ok := c.viewers[id]
+		if !ok || v.stats.StreamSeq != c.stream.Seq {
+			continue
+		}
+		if v.stats.FirstSeen.Before(c.stream.StartedAt) {
+			t.returning++
+		}
+		n := v.stats.StreamMessages
+		t.total += n
+		if n > t.top[9].messages {
+			i := 9
+			for i > 0 && t.top[i-1].messages < n {
+				t.top[i] = t.top[i-1]
+				i--
+			}
+			t.top[i] = talker{id, n}
+		}
+	}
+	c.talk = t
+}
+
 // Engagement returns the current (or last) stream's chatters, how many of
 // them were seen before it began, and the share of its messages sent by
 // its ten most active chatters. ActiveChatters is left for the caller,
@@ -248,33 +326,16 @@ func (st Standing) CurrentStreak(s hearth.ViewerStats) int64 {
 func (c *Channel) Engagement() hearth.Engagement {
 	e := hearth.Engagement{Viewers: len(c.viewers), Live: c.live, StreamChatters: int64(len(c.chatters))}
 	c.concurrent(&e)
-	var top [10]int64
-	var total int64
-	for id := range c.chatters {
-		v, ok := c.viewers[id]
-		if !ok || v.stats.StreamSeq != c.stream.Seq {
-			continue
-		}
-		if v.stats.FirstSeen.Before(c.stream.StartedAt) {
-			e.ReturningChatters++
-		}
-		n := v.stats.StreamMessages
-		total += n
-		if n > top[9] {
-			i := 9
-			for i > 0 && top[i-1] < n {
-				top[i] = top[i-1]
-				i--
-			}
-			top[i] = n
-		}
+	if !c.talk.valid || c.talk.chatters != len(c.chatters) {
+		c.recount()
 	}
-	if total > 0 {
+	e.ReturningChatters = c.talk.returning
+	if c.talk.total > 0 {
 		var sum int64
-		for _, n := range top {
-			sum += n
+		for _, t := range c.talk.top {
+			sum += t.messages
 		}
-		e.Top10Share = float64(sum) / float64(total)
+		e.Top10Share = float64(sum) / float64(c.talk.total)
 	}
 	return e
 }

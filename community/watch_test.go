@@ -1,6 +1,8 @@
 package community
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -118,6 +120,35 @@ func TestAttendanceByWatchingAtTheMinimum(t *testing.T) {
 		v, _ := c.ViewerByLogin("ann")
 		if attended := v.LastAttended == 1; attended != (m >= 4) {
 			t.Fatalf("minute %d: attended %v (watched %ds)", m, attended, v.StreamWatchSeconds)
+		}
+	}
+}
+
+// TestEngagementKeptAsChatted checks the engagement figures kept as
+// viewers chat against a count of every chatter afresh, through streams,
+// returning chatters and a forgotten one.
+func TestEngagementKeptAsChatted(t *testing.T) {
+	rules := plainRules()
+	rng := rand.New(rand.NewPCG(7, 11))
+	c := NewChannel("chan", rules, nil, nil)
+	at := time.Duration(0)
+	for i := range 3000 {
+		at += time.Duration(rng.IntN(20)) * time.Second
+		switch r := rng.IntN(100); {
+		case r == 0:
+			c.Handle(event(hearth.EventOffline, at, "", ""))
+		case r == 1:
+			c.Handle(event(hearth.EventOnline, at, "", ""))
+		case r == 2:
+			c.Forget(fmt.Sprint("v", rng.IntN(60)))
+		default:
+			// A long tail: a few viewers chat far more than the rest.
+			c.Handle(chatAt(fmt.Sprint("v", rng.IntN(1+rng.IntN(60))), at, fmt.Sprint("message ", i)))
+		}
+		kept := c.Engagement()
+		c.talk.valid = false
+		if fresh := c.Engagement(); kept != fresh {
+			t.Fatalf("after event %d: kept %+v, counted afresh %+v", i, kept, fresh)
 		}
 	}
 }
