@@ -22,30 +22,7 @@ import (
 // loaded from the store must equal the one in memory, viewer for viewer.
 // A change the channel makes without reporting it is caught here.
 func TestStoreHoldsWhatMemoryHolds(t *testing.T) {
-	stores := []struct {
-		name    string
-		present func(t *testing.T) // skips or fails t when the store is not there
-		open    func(t *testing.T) hearth.Store
-	}{
-		{"SQLite", func(*testing.T) {}, func(t *testing.T) hearth.Store {
-			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hearth.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		}},
-		{"PostgreSQL", func(t *testing.T) { testenv.PostgresURL(t) }, func(t *testing.T) hearth.Store {
-			u, _ := testenv.PostgresSchema(t)
-			db, err := postgres.Open(context.Background(), u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		}},
-	}
-	for _, s := range stores {
+	for _, s := range dialects {
 		t.Run(s.name, func(t *testing.T) {
 			s.present(t)
 			for seed := int64(1); seed <= 8; seed++ {
@@ -367,4 +344,31 @@ func sameSession(a, b hearth.StreamSession) bool {
 	}
 	a.StartedAt, a.EndedAt, b.StartedAt, b.EndedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	return a == b
+}
+
+// dialects are the stores the engine is tested against. present skips or
+// fails t when the store is not there (PostgreSQL, see testenv); open gives
+// a fresh, empty store closed with t.
+var dialects = []struct {
+	name    string
+	present func(t *testing.T)
+	open    func(t *testing.T) hearth.Store
+}{
+	{"SQLite", func(*testing.T) {}, func(t *testing.T) hearth.Store {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hearth.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}},
+	{"PostgreSQL", func(t *testing.T) { testenv.PostgresURL(t) }, func(t *testing.T) hearth.Store {
+		u, _ := testenv.PostgresSchema(t)
+		db, err := postgres.Open(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}},
 }

@@ -3,14 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/internal/testenv"
-	"github.com/hearthlive/hearth/store/postgres"
-	"github.com/hearthlive/hearth/store/sqlite"
 )
 
 // TestWatchTimeReadBackFromStore checks the watch time the store gives
@@ -19,31 +15,9 @@ import (
 // stream, and across a restart, after which nobody is present until seen
 // again.
 func TestWatchTimeReadBackFromStore(t *testing.T) {
-	stores := []struct {
-		name string
-		open func(t *testing.T) hearth.Store
-	}{
-		{"SQLite", func(t *testing.T) hearth.Store {
-			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hearth.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		}},
-		{"PostgreSQL", func(t *testing.T) hearth.Store {
-			testenv.PostgresURL(t)
-			u, _ := testenv.PostgresSchema(t)
-			db, err := postgres.Open(context.Background(), u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		}},
-	}
-	for _, s := range stores {
+	for _, s := range dialects {
 		t.Run(s.name, func(t *testing.T) {
+			s.present(t)
 			st := s.open(t)
 			ctx := context.Background()
 			opts := Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true}
