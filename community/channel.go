@@ -91,8 +91,8 @@ type Channel struct {
 	viewers map[string]*viewer // by user id
 	byLogin map[string]string  // login -> user id
 	seen    *seen.IDs
-	reports *reports // acts IRC and EventSub both report (eventsub.go)
-	earned  *earnedLog
+	reports *reports              // acts IRC and EventSub both report (eventsub.go)
+	earned  *seen.Recent[earning] // what recent messages earned, by message id, for takeBack
 	cmds    *Cooldowns
 
 	stream        hearth.StreamSession // current or last, Seq 0 before the first; written only through editStream
@@ -182,7 +182,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		byLogin:  make(map[string]string, len(stored)),
 		seen:     seen.New(dedupWindow),
 		reports:  newReports(),
-		earned:   newEarnedLog(earnedWindow),
+		earned:   seen.NewRecent[earning](earnedWindow),
 		cmds:     NewCooldowns(rules.Cooldowns),
 		present:  make(map[string]struct{}),
 		chatters: make(map[string]struct{}),
@@ -555,7 +555,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	}
 	v.lastText, v.lastTextAt = hash, now
 	if earned > 0 && ev.ID != "" {
-		c.earned.add(ev.ID, v.stats.UserID, earned)
+		c.earned.Put(ev.ID, earning{userID: v.stats.UserID, points: earned})
 	}
 	if bot {
 		return
@@ -593,12 +593,12 @@ func (c *Channel) moderate(ev hearth.Event) {
 
 // takeBack removes the points a deleted message earned.
 func (c *Channel) takeBack(msgID string) {
-	userID, points, ok := c.earned.take(msgID)
+	e, ok := c.earned.Take(msgID)
 	if !ok {
 		return
 	}
-	if v, ok := c.viewers[userID]; ok {
-		c.deduct(v, points)
+	if v, ok := c.viewers[e.userID]; ok {
+		c.deduct(v, e.points)
 	}
 }
 

@@ -18,8 +18,8 @@ func TestDedupWindowIsBounded(t *testing.T) {
 	if s.Add("d") {
 		t.Fatal("d should still be remembered")
 	}
-	if len(s.set) != 3 {
-		t.Fatalf("set holds %d ids, want 3", len(s.set))
+	if len(s.r.by) != 3 {
+		t.Fatalf("set holds %d ids, want 3", len(s.r.by))
 	}
 }
 
@@ -36,15 +36,15 @@ func TestKeepsACopyOfTheID(t *testing.T) {
 
 func TestGrowsWithUse(t *testing.T) {
 	s := New(1 << 20)
-	if cap(s.ring) != 0 {
-		t.Fatalf("an unused IDs holds a ring of %d", cap(s.ring))
+	if cap(s.r.ring) != 0 {
+		t.Fatalf("an unused IDs holds a ring of %d", cap(s.r.ring))
 	}
 	for i, id := range []string{"a", "b", "a"} {
 		if got, want := s.Add(id), i < 2; got != want {
 			t.Fatalf("Add(%q) = %v, want %v", id, got, want)
 		}
 	}
-	if len(s.ring) != 2 {
-		t.Fatalf("ring holds %d ids, want 2", len(s.ring))
+	if len(s.r.ring) != 2 {
+		t.Fatalf("ring holds %d ids, want 2", len(s.r.ring))
 	}
 }
