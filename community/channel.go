@@ -90,6 +90,8 @@ type Channel struct {
 	bots    map[string]bool
 	viewers map[string]*viewer // by user id
 	byLogin map[string]string  // login -> user id
+	board   board              // ranked viewers who hold points, in ranking order (board.go)
+	ranked  int                // viewers listed in the ranking, with or without points
 	seen    *seen.IDs
 	reports *reports              // acts IRC and EventSub both report (eventsub.go)
 	earned  *seen.Recent[earning] // what recent messages earned, by message id, for takeBack
@@ -138,10 +140,14 @@ type viewer struct {
 	lastTextAt int64  // when lastText was sent, unixNanos
 	lastText   uint64 // textHash of the last message's normalised text
 	mutedUntil int64  // end of the latest timeout, unixNanos
-	rankBefore int32  // rank index at the start of the operation editedIn names
-	joined     bool
-	banned     bool
-	recap      recapMarks
+	// boardPoints is the points the viewer is filed under on the board
+	// while listed says it is counted in the ranking (Channel.file).
+	boardPoints int64
+	rankBefore  int32 // rank index at the start of the operation editedIn names
+	listed      bool
+	joined      bool
+	banned      bool
+	recap       recapMarks
 }
 
 // unixNanos is t in nanoseconds since 1970, and 0 for the zero time;
@@ -191,18 +197,28 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 	// The stored viewers' records are allocated as one block: one
 	// allocation instead of one per viewer, a million at start-up.
 	records := make([]viewer, len(stored))
+	holding := make([]*viewer, 0, len(stored))
 	for i, s := range stored {
 		s.Channel = c.name
 		if s.DisplayName == s.Login {
 			s.DisplayName = s.Login
 		}
-		records[i].stats = s
-		c.viewers[s.UserID] = &records[i]
+		v := &records[i]
+		v.stats = s
+		c.viewers[s.UserID] = v
 		c.byLogin[s.Login] = s.UserID
 		if s.LastSeen.After(c.lastActivity) {
 			c.lastActivity = s.LastSeen
 		}
+		if !c.isBot(v) {
+			v.listed, v.boardPoints = true, s.Points
+			c.ranked++
+			if s.Points > 0 {
+				holding = append(holding, v)
+			}
+		}
 	}
+	c.board.build(holding)
 	if last != nil && last.Seq > 0 {
 		c.stream = *last
 		c.live = last.EndedAt.IsZero()
@@ -383,6 +399,7 @@ func (c *Channel) settleStream() {
 
 func (c *Channel) finish() Result {
 	c.settleStream()
+	c.settle()
 	r := c.result
 	for _, v := range c.edited {
 		r.Changed = append(r.Changed, v.stats)
@@ -417,6 +434,7 @@ func (c *Channel) touch(id hearth.Identity, at time.Time) *viewer {
 		if c.byLogin[v.stats.Login] == v.stats.UserID {
 			delete(c.byLogin, v.stats.Login)
 		}
+		c.unfile(v) // the board files viewers by login too: settle files v anew
 		login := strings.Clone(id.Login)
 		c.edit(v).Login = login
 		c.byLogin[login] = v.stats.UserID
@@ -621,6 +639,9 @@ func (c *Channel) Forget(login string) (hearth.ViewerKey, bool) {
 	id, ok := c.byLogin[login]
 	if !ok {
 		return hearth.ViewerKey{}, false
+	}
+	if v, ok := c.viewers[id]; ok {
+		c.unfile(v)
 	}
 	delete(c.viewers, id)
 	delete(c.byLogin, login)

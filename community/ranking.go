@@ -2,7 +2,6 @@ package community
 
 import (
 	"cmp"
-	"iter"
 	"slices"
 	"strings"
 
@@ -72,53 +71,17 @@ func (r Ranking) Positions(vs []hearth.ViewerStats) map[string]int {
 	return out
 }
 
-// Top returns the first n ranked viewers among vs that hold points, with
-// their positions. It keeps only n viewers while it looks, so a channel of
-// any size costs one pass.
-func (r Ranking) Top(vs iter.Seq[hearth.ViewerStats], n int) []Ranked {
-	if n <= 0 {
-		return nil
-	}
-	top := make([]Ranked, 0, n+1)
-	for v := range vs {
-		if v.Points <= 0 || !r.Ranks(v.Login) {
-			continue
-		}
-		if len(top) == n && order(v, top[n-1].ViewerStats) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(top, v, func(t Ranked, v hearth.ViewerStats) int { return order(t.ViewerStats, v) })
-		top = slices.Insert(top, i, Ranked{ViewerStats: v})
-		if len(top) > n {
-			top = top[:n]
-		}
-	}
-	number(top)
-	return top
-}
-
-// Position returns where v stands among vs: one place after every ranked
-// viewer with more points, and how many viewers are ranked. A viewer who
-// is not ranked (a bot, the broadcaster) gets the place they would hold.
-func (r Ranking) Position(v hearth.ViewerStats, vs iter.Seq[hearth.ViewerStats]) (pos, total int) {
-	for o := range vs {
-		if !r.Ranks(o.Login) {
-			continue
-		}
-		total++
-		if o.Points > v.Points {
-			pos++
-		}
-	}
-	return pos + 1, total
-}
-
-// order sorts by points, highest first, then by login.
+// order sorts by points, highest first, then by login, and by user id
+// between two viewers under one login (one renamed to the other's old
+// name), as the board files them.
 func order(a, b hearth.ViewerStats) int {
 	if c := cmp.Compare(b.Points, a.Points); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Login, b.Login)
+	if c := strings.Compare(a.Login, b.Login); c != 0 {
+		return c
+	}
+	return strings.Compare(a.UserID, b.UserID)
 }
 
 // number sets the positions of viewers already in ranking order, giving
@@ -141,29 +104,69 @@ func (st Standing) Positions(vs []hearth.ViewerStats) map[string]int {
 
 // The channel's ranked lists.
 
-// ranking returns the channel's ranking.
-func (c *Channel) ranking() Ranking { return Ranking{bots: c.bots} }
-
-// everyViewer yields the stats of every viewer the channel knows.
-func (c *Channel) everyViewer() iter.Seq[hearth.ViewerStats] {
-	return func(yield func(hearth.ViewerStats) bool) {
-		for _, v := range c.viewers {
-			if !yield(v.stats) {
-				return
-			}
+// file keeps v's place in the ranking current after an operation changed
+// it: a viewer is listed unless they are a bot or the broadcaster (or were
+// forgotten), and filed on the board under their points while they hold
+// any.
+func (c *Channel) file(v *viewer) {
+	listed := c.viewers[v.stats.UserID] == v && !c.isBot(v)
+	if v.listed && (!listed || v.boardPoints != v.stats.Points) {
+		c.unfile(v)
+	}
+	if listed && !v.listed {
+		v.listed, v.boardPoints = true, v.stats.Points
+		c.ranked++
+		if v.boardPoints > 0 {
+			c.board.insert(v)
 		}
 	}
 }
 
+// unfile takes v out of the ranking until file puts it back.
+func (c *Channel) unfile(v *viewer) {
+	if !v.listed {
+		return
+	}
+	if v.boardPoints > 0 {
+		c.board.remove(v)
+	}
+	v.listed = false
+	c.ranked--
+}
+
+// settle files every viewer the current operation changed, so the
+// ranking read during an operation (!top, !rank) counts its changes.
+func (c *Channel) settle() {
+	for _, v := range c.edited {
+		c.file(v)
+	}
+}
+
 // Top returns the channel's first n ranked viewers that hold points, best
-// first, with their positions.
-func (c *Channel) Top(n int) []Ranked { return c.ranking().Top(c.everyViewer(), n) }
+// first, with their positions. It walks the board, not every viewer.
+func (c *Channel) Top(n int) []Ranked {
+	if n <= 0 {
+		return nil
+	}
+	if c.result != nil {
+		c.settle()
+	}
+	top := make([]Ranked, 0, min(n, c.board.n))
+	c.board.first(n, func(v *viewer) { top = append(top, Ranked{ViewerStats: c.effective(v)}) })
+	number(top)
+	return top
+}
 
 // Position returns a viewer's position among the channel's ranked viewers
-// and how many are ranked.
+// (one place after every ranked viewer with more points) and how many are
+// ranked. A viewer who is not ranked (a bot, the broadcaster) gets the
+// place they would hold.
 func (c *Channel) Position(userID string) (pos, total int) {
+	if c.result != nil {
+		c.settle()
+	}
 	me, _ := c.Viewer(userID)
-	return c.ranking().Position(me, c.everyViewer())
+	return c.board.above(me.Points) + 1, c.ranked
 }
 
 // Leaderboard returns the channel's first n ranked viewers as the

@@ -66,6 +66,13 @@ func TestRanking(t *testing.T) {
 				t.Errorf("Positions has %d viewers, want %d: %v", len(positions), len(tt.want), positions)
 			}
 
+			c := NewChannel("chan", rules, tt.viewers, nil)
+			for _, w := range tt.want {
+				if pos, total := c.Position("u-" + w.login); pos != w.pos || total != len(tt.want) {
+					t.Errorf("Position(%s) = %d of %d, want %d of %d", w.login, pos, total, w.pos, len(tt.want))
+				}
+			}
+
 			// Top is the start of the same ranking, without the viewers
 			// who hold no points.
 			var withPoints []placed
@@ -76,18 +83,11 @@ func TestRanking(t *testing.T) {
 			}
 			for n := 1; n <= len(tt.viewers)+1; n++ {
 				var top []placed
-				for _, v := range r.Top(slices.Values(tt.viewers), n) {
+				for _, v := range c.Top(n) {
 					top = append(top, placed{v.Login, v.Position})
 				}
 				if want := withPoints[:min(n, len(withPoints))]; !slices.Equal(top, want) {
 					t.Errorf("Top(%d) = %v, want %v", n, top, want)
-				}
-			}
-
-			c := NewChannel("chan", rules, tt.viewers, nil)
-			for _, w := range tt.want {
-				if pos, total := c.Position("u-" + w.login); pos != w.pos || total != len(tt.want) {
-					t.Errorf("Position(%s) = %d of %d, want %d of %d", w.login, pos, total, w.pos, len(tt.want))
 				}
 			}
 		})

@@ -49,6 +49,7 @@ type options struct {
 	overlayRate    int
 	overlayFor     time.Duration
 	overlayProfile string
+	viewersProfile string
 	cpuProfile     string
 	soak           time.Duration
 	soakRate       int
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.overlayRate, "overlay-rate", 2000, "chat messages per second flowing while overlay latency is measured")
 	fs.DurationVar(&o.overlayFor, "overlay-duration", 10*time.Second, "how long latency is measured at each client count")
 	fs.StringVar(&o.overlayProfile, "overlay-cpuprofile", "", "write a CPU profile of hearth while latency is measured at the largest overlay client count to this file")
+	fs.StringVar(&o.viewersProfile, "viewers-cpuprofile", "", "write a CPU profile of hearth, taken once half of the largest viewer count is stored, to this file")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of hearth under the firehose to this file (needs /debug/pprof)")
 	fs.DurationVar(&o.profileFor, "profile-duration", 10*time.Second, "length of the CPU profile; the firehose is repeated to fill it")
 	fs.DurationVar(&o.soak, "soak", 0, "also feed hearth steady chat this long and report goroutines and memory at each tenth; 0 skips it")

@@ -226,15 +226,7 @@ func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, 
 	benchBefore, _ := readProc(os.Getpid())
 	profiled := make(chan error, 1)
 	if profile != "" {
-		go func() {
-			f, err := os.Create(profile)
-			if err != nil {
-				profiled <- err
-				return
-			}
-			defer f.Close()
-			profiled <- h.get("/debug/pprof/profile?seconds="+strconv.Itoa(max(int(o.overlayFor.Seconds()), 1)), f)
-		}()
+		go func() { profiled <- h.profile(profile, o.overlayFor) }()
 	} else {
 		profiled <- nil
 	}

@@ -247,6 +247,19 @@ func (p *hearthProc) get(path string, w io.Writer) error {
 	return err
 }
 
+// profile writes a CPU profile of hearth over the next d to path.
+func (p *hearthProc) profile(path string, d time.Duration) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = p.get("/debug/pprof/profile?seconds="+strconv.Itoa(max(int(d.Seconds()), 1)), f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // overlayToken returns a channel's overlay token from the admin API.
 func (p *hearthProc) overlayToken(channel string) (string, error) {
 	var b strings.Builder

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -33,16 +32,9 @@ func profileIngest(ctx context.Context, bin, dir, dbURL string, capture []capLin
 			return err
 		}
 	}
-	f, err := os.Create(o.cpuProfile)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	logf("cpu profile: %s of hearth under the firehose", o.profileFor)
 	done := make(chan error, 1)
-	go func() {
-		done <- h.get("/debug/pprof/profile?seconds="+strconv.Itoa(int(o.profileFor.Seconds())), f)
-	}()
+	go func() { done <- h.profile(o.cpuProfile, o.profileFor) }()
 	fctx, stop := context.WithCancel(ctx)
 	defer stop()
 	fed := make(chan struct{})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,7 +47,12 @@ func runViewers(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 		return res, err
 	}
 	defer srv.Close()
-	h, err := startHearth(bin, dir, srv.Addr(), dbURL, channels)
+	profile := o.viewersProfile != "" && n == slices.Max(o.viewers)
+	var env []string
+	if profile {
+		env = append(env, "HEARTH_DEBUG_PPROF=true")
+	}
+	h, err := startHearth(bin, dir, srv.Addr(), dbURL, channels, env...)
 	if err != nil {
 		return res, err
 	}
@@ -96,6 +102,16 @@ func runViewers(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 		}
 		if v != stored {
 			stored, end = v, time.Now()
+		}
+		if profile && v >= int64(n)/2 {
+			profile = false
+			go func() {
+				if err := h.profile(o.viewersProfile, o.profileFor); err != nil {
+					logf("  cpu profile: %v", err)
+				} else {
+					logf("  cpu profile of %s from %d viewers written to %s", o.profileFor, v, o.viewersProfile)
+				}
+			}()
 		}
 		if v >= int64(n) || fctx.Err() != nil {
 			break
