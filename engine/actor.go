@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"strings"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -14,7 +13,7 @@ import (
 const tick = 100 * time.Millisecond
 
 // engagementEvery is how many ticks pass between engagement gauge updates
-// (one a second): they walk the stream's chatters.
+// (one a second).
 const engagementEvery = 10
 
 // alertsKept is how many recent alerts the alerts overlay's state holds.
@@ -32,8 +31,11 @@ type actor struct {
 	ctl chan func()
 
 	boardDirty bool
-	// active maps each recent engaged chatter to their last message's time.
-	active map[string]time.Time
+	// active counts the engaged chatters seen within each of
+	// activeWindows and ActiveWindow (activeWindowsOf); verified those
+	// whose last message outside a copy-paste burst is within five
+	// minutes.
+	active, verified *recency
 	// The channel's clock follows event time, so a replay of old chat
 	// measures its own minutes; with no events it advances with the wall
 	// clock (unless the engine runs on event time only).
@@ -55,7 +57,8 @@ func newActor(ch *community.Channel, e *Engine) *actor {
 		in:         make(chan hearth.Event, e.opts.QueueSize),
 		alerts:     hearth.Alerts{Channel: ch.Name()},
 		ctl:        make(chan func()),
-		active:     make(map[string]time.Time),
+		active:     newRecency(activeWindowsOf(e.opts)...),
+		verified:   newRecency(verifiedWindow),
 		boardDirty: true,
 		pollDirty:  true,
 	}
@@ -118,12 +121,9 @@ func (a *actor) handle(ev hearth.Event) {
 		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
 	}
 	if res.Chatted {
-		if _, ok := a.active[ev.User.ID]; ok {
-			a.active[ev.User.ID] = ev.Time
-		} else {
-			// The id may point into the raw chat line: a key of its own
-			// lets the line go.
-			a.active[strings.Clone(ev.User.ID)] = ev.Time
+		a.active.see(ev.User.ID, ev.Time)
+		if a.ch.VerifiedSince(ev.User.ID, ev.Time) {
+			a.verified.see(ev.User.ID, ev.Time)
 		}
 	}
 	a.apply(res)
@@ -200,23 +200,14 @@ func (a *actor) now() time.Time {
 
 func (a *actor) refresh() {
 	now := a.now()
-	cutoff := now.Add(-max(a.e.opts.ActiveWindow, activeWindows[len(activeWindows)-1]))
-	for id, at := range a.active {
-		if at.Before(cutoff) {
-			delete(a.active, id)
-		}
-	}
+	a.active.advance(now)
+	a.verified.advance(now)
 	a.refreshes++
 	a.publishPoll()
 	a.writeRecap()
 	if a.refreshes%engagementEvery == 1 {
 		e := a.ch.Engagement()
-		active := now.Add(-a.e.opts.ActiveWindow)
-		for _, at := range a.active {
-			if !at.Before(active) {
-				e.ActiveChatters++
-			}
-		}
+		e.ActiveChatters = a.active.seen(len(activeWindows))
 		a.e.opts.Recorder.ChannelState(a.ch.Name(), e)
 		a.reportFigures(now)
 	}

@@ -12,6 +12,15 @@ import (
 // longest bounds how long the actor remembers a chatter.
 var activeWindows = [...]time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
 
+// verifiedWindow is the window of the verified active chatter figure.
+const verifiedWindow = 5 * time.Minute
+
+// activeWindowsOf returns the windows an actor counts chatters in:
+// activeWindows, then the engagement figure's ActiveWindow.
+func activeWindowsOf(o Options) []time.Duration {
+	return append(activeWindows[:len(activeWindows):len(activeWindows)], o.ActiveWindow)
+}
+
 // distributionEvery is how many ticks pass between loyalty distribution
 // updates (every 15 s): they walk every viewer.
 const distributionEvery = 150
@@ -63,23 +72,12 @@ func (a *actor) writeRecap() {
 	}
 }
 
-// reportFigures counts the active chatter windows and reports the
-// channel's figures; e is the engagement just reported.
+// reportFigures reports the channel's figures with the active chatter
+// windows the actor counts.
 func (a *actor) reportFigures(now time.Time) {
 	f := a.ch.Figures()
-	var counts [len(activeWindows)]int
-	verifiedCutoff := now.Add(-activeWindows[1])
-	for id, at := range a.active {
-		for i, w := range activeWindows {
-			if !at.Before(now.Add(-w)) {
-				counts[i]++
-			}
-		}
-		if a.ch.VerifiedSince(id, verifiedCutoff) {
-			f.VerifiedActive5m++
-		}
-	}
-	f.ActiveChatters1m, f.ActiveChatters5m, f.ActiveChatters15m = counts[0], counts[1], counts[2]
+	f.ActiveChatters1m, f.ActiveChatters5m, f.ActiveChatters15m = a.active.seen(0), a.active.seen(1), a.active.seen(2)
+	f.VerifiedActive5m = a.verified.seen(0)
 	a.e.opts.Figures.Figures(a.ch.Name(), f)
 	if a.refreshes%distributionEvery == 1 {
 		a.e.opts.Figures.Distribution(a.ch.Name(), a.ch.Distribution(now))
