@@ -51,7 +51,10 @@ type Options struct {
 	// ActiveWindow is how recent a message must be for its sender to count
 	// as an active chatter (5 min).
 	ActiveWindow time.Duration
-	// QueueSize is each channel's event buffer (4096).
+	// QueueSize is each channel's event buffer (1024). A full buffer
+	// holds the chat reader back until the channel catches up; each slot
+	// is an event (about 330 bytes) held for the life of the process, so
+	// a larger one costs memory on every channel served.
 	QueueSize int
 	// EventClock makes channels keep time by event timestamps only, never
 	// by the wall clock: a replay then earns exactly what the recorded
@@ -89,7 +92,7 @@ func (o *Options) defaults() {
 		o.ActiveWindow = 5 * time.Minute
 	}
 	if o.QueueSize <= 0 {
-		o.QueueSize = 4096
+		o.QueueSize = 1024
 	}
 	if o.Broadcaster == nil {
 		o.Broadcaster = nopBroadcaster{}

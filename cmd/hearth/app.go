@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -179,6 +180,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Engine.Start(ctx, cfg.Channels); err != nil {
 		return err
 	}
+	// Loading read every known viewer's row and kept a compact copy: the
+	// rows (hundreds of megabytes at a million viewers) are garbage now.
+	// Collect them and hand their memory back before serving, so the heap
+	// grows from what is kept rather than from the peak of loading.
+	debug.FreeOSMemory()
 
 	m.parts.start("overlay hub", func() { _ = m.hub.Run(runCtx) })
 	m.parts.start("chat", func() {
