@@ -135,7 +135,7 @@ type Channel struct {
 type viewer struct {
 	stats      hearth.ViewerStats
 	editedIn   uint64 // the operation that last marked it changed
-	lastChat   time.Time
+	lastChat   int64  // when the viewer last chatted, unixNanos
 	lastEarned int64  // when chat last earned points, unixNanos
 	lastTextAt int64  // when lastText was sent, unixNanos
 	lastText   uint64 // textHash of the last message's normalised text
@@ -526,8 +526,8 @@ func (c *Channel) chat(ev hearth.Event) {
 		c.startStream(ev.Time, hearth.SourceChat)
 	}
 	c.edit(v).Messages++
-	if ev.Time.After(v.lastChat) {
-		v.lastChat = ev.Time
+	if t := unixNanos(ev.Time); t > v.lastChat {
+		v.lastChat = t
 	}
 	if !bot {
 		c.present[v.stats.UserID] = struct{}{}

@@ -302,8 +302,8 @@ func (c *Channel) RestorePoll(p hearth.Poll, votes []hearth.PollVote, now time.T
 			op.votes[v.UserID] = &v
 			op.p.Tally.Votes[v.Option]++
 			op.p.Tally.Scores[v.Option] += v.Weight
-			if vw, ok := c.viewers[v.UserID]; ok && v.At.After(vw.lastChat) {
-				vw.lastChat = v.At
+			if vw, ok := c.viewers[v.UserID]; ok && unixNanos(v.At) > vw.lastChat {
+				vw.lastChat = unixNanos(v.At)
 			}
 		}
 		op.p.Tally.Voters = int64(len(op.votes))
@@ -444,10 +444,10 @@ func (c *Channel) breakdown() []hearth.PollBreakdown {
 // activeChatters counts the viewers (bots left out) who chatted within
 // PollActiveWindow before at.
 func (c *Channel) activeChatters(at time.Time) int64 {
-	cutoff := at.Add(-PollActiveWindow)
+	cutoff := unixNanos(at.Add(-PollActiveWindow))
 	var n int64
 	for _, v := range c.viewers {
-		if !c.isBot(v) && !v.lastChat.Before(cutoff) && !v.lastChat.IsZero() {
+		if !c.isBot(v) && v.lastChat >= cutoff && v.lastChat != 0 {
 			n++
 		}
 	}

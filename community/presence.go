@@ -47,7 +47,7 @@ func (c *Channel) viewerCount(ev hearth.Event) {
 // joined, if they chatted within PresenceTimeout, or if the latest chatter
 // list, taken within PresenceTimeout, names them.
 func (c *Channel) presentAt(v *viewer, at time.Time) bool {
-	if v.joined || at.Sub(v.lastChat) < c.rules.PresenceTimeout {
+	if v.joined || v.lastChat != 0 && unixNanos(at)-v.lastChat < int64(c.rules.PresenceTimeout) {
 		return true
 	}
 	_, listed := c.roster.listed[v.stats.UserID]

@@ -39,7 +39,7 @@ type recapMarks struct {
 	// verified is the stream (Seq) in which the viewer last sent a
 	// verified message; verifiedAt when.
 	verified   int64
-	verifiedAt time.Time
+	verifiedAt int64 // unixNanos
 }
 
 // partCounts accumulates one part of a stream (a segment, or the baseline
@@ -280,7 +280,7 @@ func (c *Channel) recapChat(v *viewer, at time.Time, text string, newcomer bool)
 	}
 	if !collapsed {
 		rs.totals.VerifiedMessagesTotal++
-		v.recap.verifiedAt = at
+		v.recap.verifiedAt = unixNanos(at)
 	}
 	if !c.live {
 		return
@@ -509,7 +509,7 @@ func (c *Channel) Figures() hearth.ChannelFigures {
 // a copy-paste burst at or after t.
 func (c *Channel) VerifiedSince(id string, t time.Time) bool {
 	v, ok := c.viewers[id]
-	return ok && !v.recap.verifiedAt.Before(t) && !v.recap.verifiedAt.IsZero()
+	return ok && v.recap.verifiedAt != 0 && v.recap.verifiedAt >= unixNanos(t)
 }
 
 // Distribution walks every viewer for the rank ladder and the streaks of

@@ -121,9 +121,10 @@ func (a *actor) handle(ev hearth.Event) {
 		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
 	}
 	if res.Chatted {
-		a.active.see(ev.User.ID, ev.Time)
-		if a.ch.VerifiedSince(ev.User.ID, ev.Time) {
-			a.verified.see(ev.User.ID, ev.Time)
+		id := a.active.own(ev.User.ID) // one copy for both
+		a.active.see(id, ev.Time)
+		if a.ch.VerifiedSince(id, ev.Time) {
+			a.verified.see(id, ev.Time)
 		}
 	}
 	a.apply(res)

@@ -59,9 +59,19 @@ func newRecency(windows ...time.Duration) *recency {
 	return r
 }
 
-// see records a sighting of id at t. Sightings usually come in time order;
-// one that comes late is filed in its place, found walking back from the
-// newest.
+// own returns the copy of id the recency keeps if it knows id, or a new
+// copy: an id may point into a chat line, and a recency keeps only ids of
+// its own, which another recency may share.
+func (r *recency) own(id string) string {
+	if e, ok := r.byID[id]; ok {
+		return r.entries[e].id
+	}
+	return strings.Clone(id)
+}
+
+// see records a sighting of id at t; id must not change (see own).
+// Sightings usually come in time order; one that comes late is filed in
+// its place, found walking back from the newest.
 func (r *recency) see(id string, t time.Time) {
 	at := t.UnixNano()
 	e, ok := r.byID[id]
@@ -80,9 +90,8 @@ func (r *recency) see(id string, t time.Time) {
 		r.unlink(e)
 	} else {
 		e = r.alloc()
-		// The id may point into a chat line: the entry keeps a copy.
-		r.entries[e].id = strings.Clone(id)
-		r.byID[r.entries[e].id] = e
+		r.entries[e].id = id
+		r.byID[id] = e
 	}
 	after := r.newest
 	for after >= 0 && r.entries[after].at > at {
