@@ -105,7 +105,7 @@ type Channel struct {
 	nextTick      time.Time // next watch-time minute while live
 	present       map[string]struct{}
 	roster        roster              // Twitch's chatter list and viewer count (presence.go)
-	chatters      map[string]struct{} // engaged chatters this stream
+	chatters      int                 // engaged chatters this stream (isChatter)
 	talk          streamTalk          // what Engagement reports of them (stream.go)
 	raidUntil     time.Time
 	poll          *openPoll // the open poll, or the last one since loading; nil before
@@ -191,7 +191,6 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		earned:   seen.NewRecent[earning](earnedWindow),
 		cmds:     NewCooldowns(rules.Cooldowns),
 		present:  make(map[string]struct{}),
-		chatters: make(map[string]struct{}),
 		recap:    newRecapState(),
 	}
 	// The stored viewers' records are allocated as one block: one
@@ -227,8 +226,8 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 			c.lastActivity = last.StartedAt
 		}
 		for _, v := range c.viewers {
-			if v.stats.StreamSeq == last.Seq && v.stats.StreamMessages > 0 && !c.isBot(v) {
-				c.chatters[v.stats.UserID] = struct{}{}
+			if c.isChatter(v) {
+				c.chatters++
 			}
 		}
 	}
@@ -285,6 +284,12 @@ func (c *Channel) knownStreamState(ev hearth.Event) bool {
 func (c *Channel) IsBot(login string) bool { return c.bots[strings.ToLower(login)] }
 
 func (c *Channel) isBot(v *viewer) bool { return c.bots[v.stats.Login] }
+
+// isChatter reports whether v is one of the current (or last) stream's
+// engaged chatters: not a bot, with a message in that stream.
+func (c *Channel) isChatter(v *viewer) bool {
+	return c.stream.Seq > 0 && v.stats.StreamSeq == c.stream.Seq && v.stats.StreamMessages > 0 && !c.isBot(v)
+}
 
 // Handle applies one event and reports what changed. Events carry their own
 // time; the channel's clock follows the latest one.
@@ -539,10 +544,10 @@ func (c *Channel) chat(ev hearth.Event) {
 		if !bot {
 			s := c.editStream()
 			s.Messages++
-			_, known := c.chatters[v.stats.UserID]
+			known := v.stats.StreamMessages > 1 // this message is counted already
 			if !known {
-				c.chatters[v.stats.UserID] = struct{}{}
-				s.Chatters = int64(len(c.chatters))
+				c.chatters++
+				s.Chatters = int64(c.chatters)
 			}
 			c.talked(v, !known)
 			c.watch(v)
@@ -642,11 +647,13 @@ func (c *Channel) Forget(login string) (hearth.ViewerKey, bool) {
 	}
 	if v, ok := c.viewers[id]; ok {
 		c.unfile(v)
+		if c.isChatter(v) {
+			c.chatters--
+		}
 	}
 	delete(c.viewers, id)
 	delete(c.byLogin, login)
 	delete(c.present, id)
-	delete(c.chatters, id)
 	c.forgetVote(id)
 	return hearth.ViewerKey{Channel: c.name, UserID: id}, true
 }

@@ -135,7 +135,7 @@ func (c *Channel) startStream(at time.Time, source string) {
 	*s = hearth.StreamSession{Channel: c.name, Seq: s.Seq + 1, StartedAt: at, Source: source}
 	c.live = true
 	c.nextTick = at.Add(time.Minute)
-	clear(c.chatters)
+	c.chatters = 0
 	c.talk = streamTalk{valid: true}
 	c.recapBegin()
 }
@@ -293,13 +293,12 @@ func (c *Channel) talked(v *viewer, first bool) {
 	}
 }
 
-// recount counts the stream's chatters afresh: after loading, or after one
-// was forgotten.
+// recount counts the stream's chatters afresh, walking every viewer: only
+// after loading, or after one was forgotten.
 func (c *Channel) recount() {
-	t := streamTalk{valid: true, chatters: len(c.chatters)}
-	for id := range c.chatters {
-		v, ok := c.viewers[id]
-		if !ok || v.stats.StreamSeq != c.stream.Seq {
+	t := streamTalk{valid: true, chatters: c.chatters}
+	for id, v := range c.viewers {
+		if !c.isChatter(v) {
 			continue
 		}
 		if v.stats.FirstSeen.Before(c.stream.StartedAt) {
@@ -324,9 +323,9 @@ func (c *Channel) recount() {
 // its ten most active chatters. ActiveChatters is left for the caller,
 // which keeps the active window.
 func (c *Channel) Engagement() hearth.Engagement {
-	e := hearth.Engagement{Viewers: len(c.viewers), Live: c.live, StreamChatters: int64(len(c.chatters))}
+	e := hearth.Engagement{Viewers: len(c.viewers), Live: c.live, StreamChatters: int64(c.chatters)}
 	c.concurrent(&e)
-	if !c.talk.valid || c.talk.chatters != len(c.chatters) {
+	if !c.talk.valid || c.talk.chatters != c.chatters {
 		c.recount()
 	}
 	e.ReturningChatters = c.talk.returning
