@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/seen"
@@ -104,9 +106,9 @@ type Channel struct {
 	clock         time.Time
 	nextTick      time.Time // next watch-time minute while live
 	present       map[string]struct{}
-	roster        roster              // Twitch's chatter list and viewer count (presence.go)
-	chatters      int                 // engaged chatters this stream (isChatter)
-	talk          streamTalk          // what Engagement reports of them (stream.go)
+	roster        roster     // Twitch's chatter list and viewer count (presence.go)
+	chatters      int        // engaged chatters this stream (isChatter)
+	talk          streamTalk // what Engagement reports of them (stream.go)
 	raidUntil     time.Time
 	poll          *openPoll // the open poll, or the last one since loading; nil before
 	lastPollID    int64
@@ -118,7 +120,8 @@ type Channel struct {
 	op           uint64
 	edited       []*viewer
 	streamEdited bool
-	result       *Result
+	result       *Result // &resultBuf during an operation, nil between
+	resultBuf    Result
 }
 
 // viewer is one viewer's state. Its stats are what the store keeps: they
@@ -167,31 +170,55 @@ func unixNanos(t time.Time) int64 {
 // textSeed seeds textHash for the life of the process.
 var textSeed = maphash.MakeSeed()
 
-// textHash identifies a normalised message text for the repeat rule; 0
-// stands for no text. Two different texts share a hash with odds of one
-// in 2^64, which at worst withholds one message's points.
+// textHash identifies a message's text with case and spacing folded, so
+// "LUL  lul" repeats "lul lul", for the repeat and copy-paste rules; 0
+// stands for no text (nothing but spaces). It hashes as it folds, making
+// no folded copy. Two different texts share a hash with odds of one in
+// 2^64, which at worst withholds one message's points.
 func textHash(text string) uint64 {
-	if text == "" {
+	var h maphash.Hash
+	h.SetSeed(textSeed)
+	var buf [utf8.UTFMax]byte
+	started, space := false, false
+	for _, r := range text {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && started {
+			h.WriteByte(' ') // one space between words, none around them
+		}
+		started, space = true, false
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			h.WriteByte(byte(r))
+			continue
+		}
+		h.Write(utf8.AppendRune(buf[:0], unicode.ToLower(r)))
+	}
+	if !started {
 		return 0
 	}
-	return maphash.String(textSeed, text) | 1
+	return h.Sum64() | 1
 }
 
 // NewChannel returns a channel's state from what the store holds: its
 // viewers and its last stream session (nil if none).
 func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hearth.StreamSession) *Channel {
 	c := &Channel{
-		name:     name,
-		rules:    rules,
-		bots:     botSet(name, rules.Bots),
-		viewers:  make(map[string]*viewer, len(stored)),
-		byLogin:  make(map[string]string, len(stored)),
-		seen:     seen.New(dedupWindow),
-		reports:  newReports(),
-		earned:   seen.NewRecent[earning](earnedWindow),
-		cmds:     NewCooldowns(rules.Cooldowns),
-		present:  make(map[string]struct{}),
-		recap:    newRecapState(),
+		name:    name,
+		rules:   rules,
+		bots:    botSet(name, rules.Bots),
+		viewers: make(map[string]*viewer, len(stored)),
+		byLogin: make(map[string]string, len(stored)),
+		seen:    seen.New(dedupWindow),
+		reports: newReports(),
+		earned:  seen.NewRecent[earning](earnedWindow),
+		cmds:    NewCooldowns(rules.Cooldowns),
+		present: make(map[string]struct{}),
+		recap:   newRecapState(),
 	}
 	// The stored viewers' records are allocated as one block: one
 	// allocation instead of one per viewer, a million at start-up.
@@ -368,7 +395,8 @@ func (c *Channel) Tick(now time.Time) Result {
 }
 
 func (c *Channel) begin() {
-	c.result = &Result{}
+	c.resultBuf = Result{}
+	c.result = &c.resultBuf
 	c.op++
 	clear(c.edited)
 	c.edited = c.edited[:0]
@@ -556,8 +584,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	}
 
 	earned := int64(0)
-	text := normalizeText(ev.Text)
-	hash, now := textHash(text), unixNanos(ev.Time)
+	hash, now := textHash(ev.Text), unixNanos(ev.Time)
 	if c.earns(v, ev.Time) {
 		repeat := hash != 0 && hash == v.lastText && now-v.lastTextAt < int64(c.rules.RepeatWindow)
 		cooled := v.lastEarned == 0 || now-v.lastEarned >= int64(c.rules.MessageCooldown)
@@ -583,18 +610,13 @@ func (c *Channel) chat(ev hearth.Event) {
 	if bot {
 		return
 	}
-	c.recapChat(v, ev.Time, text, newcomer)
+	c.recapChat(v, ev.Time, hash, newcomer)
 	switch {
 	case newcomer && (ev.FirstMessage || lastSeen.IsZero()):
 		c.result.Notices = append(c.result.Notices, c.notice(NoticeWelcome, v, ""))
 	case !newcomer && !lastSeen.IsZero() && ev.Time.Sub(lastSeen) >= c.rules.ReturningAfter:
 		c.result.Notices = append(c.result.Notices, c.notice(NoticeWelcomeBack, v, ""))
 	}
-}
-
-// normalizeText folds case and spacing so "LUL  lul" repeats "lul lul".
-func normalizeText(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
 func (c *Channel) moderate(ev hearth.Event) {

@@ -60,7 +60,7 @@ type recapState struct {
 	dirty    bool
 	ended    []hearth.StreamRecap // final recaps of streams that ended since the last write
 	verified int64                // distinct verified chatters of the stream
-	texts    map[string]time.Time
+	texts    map[uint64]time.Time // recent texts by textHash: when each was last sent
 	swept    time.Time
 	history  []hearth.StreamSession // the last streams, oldest first, the current one last
 	totals   hearth.ChannelFigures  // the Total counts
@@ -78,7 +78,7 @@ type recapState struct {
 }
 
 func newRecapState() *recapState {
-	return &recapState{texts: make(map[string]time.Time), names: make(map[string]struct{}), running: -1}
+	return &recapState{texts: make(map[uint64]time.Time), names: make(map[string]struct{}), running: -1}
 }
 
 // LoadHistory gives the channel its last streams (any order, as many as
@@ -255,12 +255,13 @@ func (c *Channel) recapEnd(at time.Time) {
 	c.recap.dirty = true
 }
 
-// recapChat counts a message from v, not a bot, whose normalised text is
-// text; newcomer says it is v's first message ever in the channel.
-func (c *Channel) recapChat(v *viewer, at time.Time, text string, newcomer bool) {
+// recapChat counts a message from v, not a bot, whose text has the
+// textHash text; newcomer says it is v's first message ever in the
+// channel.
+func (c *Channel) recapChat(v *viewer, at time.Time, text uint64, newcomer bool) {
 	rs := c.recap
 	collapsed := false
-	if text != "" {
+	if text != 0 {
 		last, ok := rs.texts[text]
 		collapsed = ok && at.Sub(last) < BurstWindow && !at.Before(last.Add(-BurstWindow))
 		if !ok || at.After(last) {

@@ -1,6 +1,9 @@
 package community
 
 import (
+	"hash/maphash"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -96,6 +99,49 @@ func TestRankingExactForEveryLoadedViewer(t *testing.T) {
 	for i := range top {
 		if top[i].UserID != wantTop[i].UserID || top[i].Position != wantTop[i].Position {
 			t.Fatalf("top %d is %s at %d, want %s at %d", i, top[i].UserID, top[i].Position, wantTop[i].UserID, wantTop[i].Position)
+		}
+	}
+}
+
+// TestTextHashFoldsCaseAndSpacing checks that the repeat rule's text hash
+// folds case and spacing, and for random text agrees with folding first
+// (lower-casing, then joining the words with one space) and hashing after.
+func TestTextHashFoldsCaseAndSpacing(t *testing.T) {
+	same := [][]string{
+		{"LUL  lul", "lul lul", " lul\tLUL\n", "Lul Lul"},
+		{"École Été", "école été", "ÉCOLE   ÉTÉ"},
+		{"gg", "GG", "  gg  "},
+	}
+	for _, group := range same {
+		for _, s := range group[1:] {
+			if textHash(s) != textHash(group[0]) {
+				t.Errorf("%q and %q hash apart", s, group[0])
+			}
+		}
+	}
+	for _, s := range []string{"", "   ", "\t\n"} {
+		if textHash(s) != 0 {
+			t.Errorf("textHash(%q) = %d, want 0 (no text)", s, textHash(s))
+		}
+	}
+	if textHash("gg") == textHash("g g") || textHash("ab c") == textHash("a bc") {
+		t.Error("different words hash alike")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	const alphabet = "aAbBzZ09 \t!é"
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := b.String()
+		folded := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+		want := uint64(0)
+		if folded != "" {
+			want = maphash.String(textSeed, folded) | 1
+		}
+		if got := textHash(s); got != want {
+			t.Fatalf("textHash(%q) = %d, folding first gives %d", s, got, want)
 		}
 	}
 }
