@@ -71,7 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 1, "passes of the ingest comparison, peers and Hearth interleaved")
 	fs.StringVar(&o.peers, "peers", "irc1,irc2,twurple", "peers run on the same firehose: irc1, irc2 (go-twitch-irc on one and two connections), twurple; empty for none")
 	hearthConns := fs.String("hearth-connections", "1,2", "chat connections of each Hearth measured on the firehose (chat.connections), comma-separated")
-	viewers := fs.String("viewers", "100000,1000000", "known-viewer counts for the memory, start-up and flush figures; empty skips them")
+	viewers := fs.String("viewers", "10000,100000,1000000", "known-viewer counts for the memory, start-up and flush figures, smallest first (the cost per viewer of each is compared with the first); empty skips them")
 	fs.DurationVar(&o.viewersTimeout, "viewers-timeout", 10*time.Minute, "give up feeding one viewer count after this long and report what was reached")
 	overlay := fs.String("overlay-clients", "100,1000,10000", "overlay WebSocket clients for the latency figures; empty skips them")
 	fs.IntVar(&o.overlayRate, "overlay-rate", 2000, "chat messages per second flowing while overlay latency is measured")

@@ -41,12 +41,14 @@ func writeTable(w io.Writer, r report) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Known viewers: N distinct chatters, one message each, then a restart on the same database:")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| viewers | stored | s to store all | viewers/s | CPU s per 1M | RSS MiB (idle before) | RSS bytes per viewer | growth bytes per viewer | flush s per 10k changes | stop s | start-up s | RSS MiB after start-up |")
-		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+		fmt.Fprintln(w, "| viewers | stored | s to store all | viewers/s | time per viewer vs first row | CPU s per 1M | RSS MiB (idle before) | RSS bytes per viewer | growth bytes per viewer | flush s per 10k changes | stop s | start-up s | RSS MiB after start-up | RSS bytes per viewer after start-up |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+		first := r.Viewers[0].PerSecond
 		for _, x := range r.Viewers {
-			fmt.Fprintf(w, "| %s | %s | %.1f | %s | %.1f | %.0f (%.0f) | %s | %s | %.3f | %.2f | %.2f | %.0f |",
-				thousands(float64(x.Viewers)), thousands(float64(x.Reached)), x.FeedSeconds, thousands(x.PerSecond), x.CPUPerMillion,
-				x.RSSMiB, x.IdleRSSMiB, thousands(x.RSSPerViewer), thousands(x.AddedPerViewer), x.FlushPer10k, x.StopSeconds, x.StartupSeconds, x.StartupRSSMiB)
+			fmt.Fprintf(w, "| %s | %s | %.1f | %s | %.2f× | %.1f | %.0f (%.0f) | %s | %s | %.3f | %.2f | %.2f | %.0f | %s |",
+				thousands(float64(x.Viewers)), thousands(float64(x.Reached)), x.FeedSeconds, thousands(x.PerSecond), first/x.PerSecond, x.CPUPerMillion,
+				x.RSSMiB, x.IdleRSSMiB, thousands(x.RSSPerViewer), thousands(x.AddedPerViewer), x.FlushPer10k, x.StopSeconds, x.StartupSeconds, x.StartupRSSMiB,
+				thousands(x.StartupRSSMiB*mib/float64(max(x.Reached, 1))))
 			if x.Skipped != "" {
 				fmt.Fprintf(w, " incomplete: %s", oneLine(x.Skipped))
 			}
