@@ -41,8 +41,8 @@ type Store interface {
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer, ViewerByLogin and Viewers return effective values: an open
-	// presence span (ViewerStats.WatchFrom) is folded in as of the last
-	// minute its stream stored, and WatchFrom is 0.
+	// presence span (ViewerStats.WatchFrom) is folded in up to the minute
+	// it ends (StreamClock.End), and WatchFrom is 0.
 	//
 	// Viewer returns one viewer's stats in a channel.
 	Viewer(ctx context.Context, channel, userID string) (ViewerStats, error)
@@ -50,9 +50,11 @@ type Store interface {
 	ViewerByLogin(ctx context.Context, channel, login string) (ViewerStats, error)
 	// Viewers returns every viewer of a channel, ordered by user id.
 	Viewers(ctx context.Context, channel string) ([]ViewerStats, error)
-	// EndPresence folds every open presence span of a channel's viewers
-	// into their stored watch time, as of the last minute its stream
-	// stored, and closes it. Presence is not carried across a restart:
+	// EndPresence ends every open presence span of a channel's viewers
+	// as of the last minute its stream stored, without rewriting them:
+	// if the channel's stream is live, it records a presence cut at the
+	// stream's Minutes and moves Minutes on by one (StreamClock says how
+	// spans end at cuts). Presence is not carried across a restart:
 	// whoever loads a channel to run it calls EndPresence first, so that
 	// spans left open by a process that died stop counting.
 	EndPresence(ctx context.Context, channel string) error

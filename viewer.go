@@ -31,9 +31,11 @@ type ViewerStats struct {
 	// StreamSession.Minutes counts them) to the stream's Minutes, and
 	// that time is not yet in WatchSeconds or StreamWatchSeconds, so the
 	// minute tick writes one stream row instead of every present
-	// viewer's. 0 when no span is open. Folded returns the effective
-	// values; every reader outside the channel's own goroutine sees only
-	// those.
+	// viewer's. A span the store holds may have been left open by a
+	// process that stopped: it ends at the stream's first presence cut
+	// after it opened (StreamClock.End). 0 when no span is open. Folded returns
+	// the effective values; every reader outside the channel's own
+	// goroutine sees only those.
 	WatchFrom int64
 
 	// Streak is how many streams in a row the viewer attended (with the
@@ -65,6 +67,29 @@ func (v ViewerStats) Folded(minutes int64) ViewerStats {
 	return v
 }
 
+// StreamClock is a stream's presence clock as the store holds it: the
+// stream's Minutes and its presence cuts. A cut at minute m is a restart
+// that found the stream live at minute m and skipped minute m+1 of its
+// clock (Store.EndPresence), so spans opened before the restart (at m+1 at
+// the latest) count up to m, and spans opened after it (at m+2 or later)
+// are not cut by it.
+type StreamClock struct {
+	Minutes int64
+	Cuts    []int64 // ascending
+}
+
+// End returns the minute at which a presence span opened at minute
+// watchFrom of the stream ends, for Folded: the first cut at or after
+// watchFrom-1, or the stream's Minutes if there is none.
+func (c StreamClock) End(watchFrom int64) int64 {
+	for _, m := range c.Cuts {
+		if m >= watchFrom-1 {
+			return m
+		}
+	}
+	return c.Minutes
+}
+
 // ViewerKey names one viewer in one channel.
 type ViewerKey struct {
 	Channel string
@@ -87,8 +112,12 @@ type StreamSession struct {
 	Source   string
 	Messages int64 // chat messages during the session
 	Chatters int64 // distinct viewers who chatted during the session
-	// Minutes counts the watch-time minutes credited during the session:
-	// the clock of every viewer's presence span (ViewerStats.WatchFrom).
+	// Minutes is the clock of every viewer's presence span
+	// (ViewerStats.WatchFrom): it counts the watch-time minutes credited
+	// during the session, plus one for each restart that found the
+	// session live. Such a restart cuts presence (Store.EndPresence): it
+	// skips one minute of the clock, which credits nobody, so that spans
+	// left open before it and spans opened after it are told apart.
 	Minutes int64
 }
 

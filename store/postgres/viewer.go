@@ -18,28 +18,39 @@ const viewerColumns = `channel, user_id, login, display_name, messages, points, 
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
 	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at, watch_from`
 
-// selectViewers reads the columns of viewerColumns but watch_from, in the
-// order scanViewer takes them, from viewers v: an open presence span is
-// folded into both watch times, as of the last minute its stream stored
-// (hearth.ViewerStats.Folded).
+// selectViewers reads the columns of viewerColumns from viewers v, in the
+// order scanViewer takes them.
 const selectViewers = `SELECT v.channel, v.user_id, v.login, v.display_name, v.messages, v.points, v.lifetime_points,
-	v.watch_seconds + ` + spanSeconds + `, v.stream_seq, v.stream_messages, v.stream_watch_seconds + ` + spanSeconds + `,
-	v.streak, v.longest_streak, v.last_attended, v.grace_used_at, v.first_seen, v.last_seen, v.followed_at
-FROM viewers v LEFT JOIN streams s ON s.channel = v.channel AND s.seq = v.stream_seq`
+	v.watch_seconds, v.stream_seq, v.stream_messages, v.stream_watch_seconds,
+	v.streak, v.longest_streak, v.last_attended, v.grace_used_at, v.first_seen, v.last_seen, v.followed_at,
+	v.watch_from`
 
-// spanSeconds is the time of viewer v's open presence span, if any, up to
-// the minute its stream s stored.
-const spanSeconds = `CASE WHEN v.watch_from > 0 THEN 60 * GREATEST(0, COALESCE(s.minutes, 0) - v.watch_from + 1) ELSE 0 END`
+// selectViewer is selectViewers and then the minute at which v's open
+// presence span, if any, ends (hearth.StreamClock.End): the first cut of
+// its stream that it does not follow, or else the last minute its stream
+// stored. readViewer folds it in.
+const selectViewer = selectViewers + `, CASE WHEN v.watch_from > 0 THEN COALESCE(
+	(SELECT min(c.minute) FROM presence_cuts c
+		WHERE c.channel = v.channel AND c.seq = v.stream_seq AND c.minute >= v.watch_from - 1),
+	(SELECT s.minutes FROM streams s WHERE s.channel = v.channel AND s.seq = v.stream_seq),
+	0) ELSE 0 END
+FROM viewers v`
 
-// endPresence folds the open presence spans of a channel's viewers into
-// their watch times and closes them.
-const endPresence = `UPDATE viewers AS v SET
-	watch_seconds        = v.watch_seconds + ` + spanSeconds + `,
-	stream_watch_seconds = v.stream_watch_seconds + ` + spanSeconds + `,
-	watch_from           = 0
-FROM (SELECT v.channel, v.user_id, s.minutes FROM viewers v LEFT JOIN streams s ON s.channel = v.channel AND s.seq = v.stream_seq
-	WHERE v.channel = $1 AND v.watch_from > 0) AS s
-WHERE v.channel = s.channel AND v.user_id = s.user_id`
+// selectClocks reads the presence clocks of a channel's streams
+// (hearth.StreamClock): one row per cut, in order, and one for a stream
+// without cuts, whose cut is NULL.
+const selectClocks = `SELECT s.seq, s.minutes, c.minute FROM streams s
+	LEFT JOIN presence_cuts c ON c.channel = s.channel AND c.seq = s.seq
+	WHERE s.channel = $1
+	ORDER BY s.seq, c.minute`
+
+// endPresence records a presence cut of a channel's live stream, if it has
+// one, at the minute the stream stored, and moves the stream's clock past
+// the minute the cut skips.
+const endPresence = `WITH live AS (
+	UPDATE streams SET minutes = minutes + 1 WHERE channel = $1 AND ended_at IS NULL
+	RETURNING channel, seq, minutes - 1 AS minute)
+INSERT INTO presence_cuts (channel, seq, minute) SELECT channel, seq, minute FROM live`
 
 // upsertViewers writes many whole rows in one statement: each parameter is
 // an array holding one column, and a row for an existing key replaces every
@@ -104,9 +115,9 @@ func viewerArrays(vs []hearth.ViewerStats) []any {
 	}
 }
 
-// EndPresence folds the open presence spans of a channel's viewers into
-// their watch times, as of the last minute their stream stored, and closes
-// them.
+// EndPresence ends the open presence spans of a channel's viewers as of
+// the last minute their stream stored, with a presence cut of the live
+// stream: one row, whatever the number of viewers.
 func (db *DB) EndPresence(ctx context.Context, channel string) error {
 	if _, err := db.pool.Exec(ctx, endPresence, channel); err != nil {
 		return fmt.Errorf("postgres: unable to end presence in channel %s: %w", channel, err)
@@ -116,9 +127,9 @@ func (db *DB) EndPresence(ctx context.Context, channel string) error {
 
 // Viewer returns one viewer's stats in a channel, or an ENOTFOUND error.
 func (db *DB) Viewer(ctx context.Context, channel, userID string) (hearth.ViewerStats, error) {
-	row := db.pool.QueryRow(ctx, selectViewers+`
+	row := db.pool.QueryRow(ctx, selectViewer+`
 		WHERE v.channel = $1 AND v.user_id = $2`, channel, userID)
-	v, err := scanViewer(row)
+	v, err := readViewer(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "viewer %s not found in channel %s", userID, channel)
 	} else if err != nil {
@@ -131,11 +142,11 @@ func (db *DB) Viewer(ctx context.Context, channel, userID string) (hearth.Viewer
 // ENOTFOUND error. Twitch lets a login pass to a new account after a rename,
 // so when two viewers share a login the one seen last wins.
 func (db *DB) ViewerByLogin(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
-	row := db.pool.QueryRow(ctx, selectViewers+`
+	row := db.pool.QueryRow(ctx, selectViewer+`
 		WHERE v.channel = $1 AND v.login = $2
 		ORDER BY v.last_seen DESC, v.user_id
 		LIMIT 1`, channel, login)
-	v, err := scanViewer(row)
+	v, err := readViewer(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "viewer %s not found in channel %s", login, channel)
 	} else if err != nil {
@@ -150,27 +161,60 @@ func (db *DB) ViewerByLogin(ctx context.Context, channel, login string) (hearth.
 // A channel's viewers are read whole at start-up, a million rows or more:
 // the slice is sized from a count first, so it is allocated once instead
 // of copied at every doubling, and every row shares one channel string.
+// The rows are read as stored, and their presence spans folded here with
+// the channel's stream clocks, read once, rather than by a look-up of
+// their stream per row.
 func (db *DB) Viewers(ctx context.Context, channel string) ([]hearth.ViewerStats, error) {
 	var n int
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM viewers WHERE channel = $1`, channel).Scan(&n); err != nil {
 		return nil, fmt.Errorf("postgres: unable to count viewers: %w", err)
 	}
+	clocks, err := db.clocks(ctx, channel)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unable to list viewers: %w", err)
+	}
 	rows, err := db.pool.Query(ctx, selectViewers+`
+		FROM viewers v
 		WHERE v.channel = $1
 		ORDER BY v.user_id`, channel)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to list viewers: %w", err)
 	}
-	vs, err := scanViewers(rows, n)
+	vs, err := scanViewers(rows, n, clocks)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to list viewers: %w", err)
 	}
 	return vs, nil
 }
 
-// scanViewers reads every row and closes rows; n is how many rows are
-// expected, a capacity hint.
-func scanViewers(rows pgx.Rows, n int) ([]hearth.ViewerStats, error) {
+// clocks returns the presence clocks of a channel's streams by Seq.
+func (db *DB) clocks(ctx context.Context, channel string) (map[int64]hearth.StreamClock, error) {
+	rows, err := db.pool.Query(ctx, selectClocks, channel)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	clocks := make(map[int64]hearth.StreamClock)
+	for rows.Next() {
+		var seq, minutes int64
+		var cut pgtype.Int8
+		if err := rows.Scan(&seq, &minutes, &cut); err != nil {
+			return nil, err
+		}
+		c := clocks[seq]
+		c.Minutes = minutes
+		if cut.Valid {
+			c.Cuts = append(c.Cuts, cut.Int64)
+		}
+		clocks[seq] = c
+	}
+	return clocks, rows.Err()
+}
+
+// scanViewers reads every row of selectViewers, folds the presence spans
+// with clocks (the channel's, by stream Seq) and closes rows; n is how many
+// rows are expected, a capacity hint.
+func scanViewers(rows pgx.Rows, n int, clocks map[int64]hearth.StreamClock) ([]hearth.ViewerStats, error) {
 	defer rows.Close()
 	vs := make([]hearth.ViewerStats, 0, n)
 	for rows.Next() {
@@ -181,19 +225,32 @@ func scanViewers(rows pgx.Rows, n int) ([]hearth.ViewerStats, error) {
 		if len(vs) > 0 && v.Channel == vs[0].Channel {
 			v.Channel = vs[0].Channel
 		}
+		if v.WatchFrom > 0 {
+			v = v.Folded(clocks[v.StreamSeq].End(v.WatchFrom))
+		}
 		vs = append(vs, v)
 	}
 	return vs, rows.Err()
 }
 
-// scanViewer reads one row of selectViewers.
-func scanViewer(row pgx.Row) (hearth.ViewerStats, error) {
+// readViewer reads the one row of selectViewer, its presence span folded.
+func readViewer(row pgx.Row) (hearth.ViewerStats, error) {
+	var end int64
+	v, err := scanViewer(row, &end)
+	if err != nil {
+		return hearth.ViewerStats{}, err
+	}
+	return v.Folded(end), nil
+}
+
+// scanViewer reads the columns of selectViewers, then any more into more.
+func scanViewer(row pgx.Row, more ...any) (hearth.ViewerStats, error) {
 	var v hearth.ViewerStats
 	var followed pgtype.Timestamptz
-	if err := row.Scan(&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
+	if err := row.Scan(append([]any{&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
 		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
 		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
-		&v.FirstSeen, &v.LastSeen, &followed); err != nil {
+		&v.FirstSeen, &v.LastSeen, &followed, &v.WatchFrom}, more...)...); err != nil {
 		return hearth.ViewerStats{}, err
 	}
 	// pgx returns times in the process's local zone.

@@ -72,6 +72,8 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"BroadcasterIDRejected", testBroadcasterIDRejected},
 		{"PresenceSpansFoldedOnRead", testPresenceSpansFoldedOnRead},
 		{"EndPresence", testEndPresence},
+		{"PresenceTwoRestarts", testPresenceTwoRestarts},
+		{"PresenceEndedStream", testPresenceEndedStream},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
