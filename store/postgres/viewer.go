@@ -18,9 +18,9 @@ const viewerColumns = `channel, user_id, login, display_name, messages, points, 
 	watch_seconds, stream_seq, stream_messages, stream_watch_seconds,
 	streak, longest_streak, last_attended, grace_used_at, first_seen, last_seen, followed_at, watch_from`
 
-// selectViewers reads the columns of viewerColumns from viewers v, in the
-// order scanViewer takes them.
-const selectViewers = `SELECT v.channel, v.user_id, v.login, v.display_name, v.messages, v.points, v.lifetime_points,
+// selectViewers reads the columns of viewerColumns but channel, which the
+// reader knows, from viewers v, in the order viewerScan takes them.
+const selectViewers = `SELECT v.user_id, v.login, v.display_name, v.messages, v.points, v.lifetime_points,
 	v.watch_seconds, v.stream_seq, v.stream_messages, v.stream_watch_seconds,
 	v.streak, v.longest_streak, v.last_attended, v.grace_used_at, v.first_seen, v.last_seen, v.followed_at,
 	v.watch_from`
@@ -129,7 +129,7 @@ func (db *DB) EndPresence(ctx context.Context, channel string) error {
 func (db *DB) Viewer(ctx context.Context, channel, userID string) (hearth.ViewerStats, error) {
 	row := db.pool.QueryRow(ctx, selectViewer+`
 		WHERE v.channel = $1 AND v.user_id = $2`, channel, userID)
-	v, err := readViewer(row)
+	v, err := readViewer(row, channel)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "viewer %s not found in channel %s", userID, channel)
 	} else if err != nil {
@@ -146,7 +146,7 @@ func (db *DB) ViewerByLogin(ctx context.Context, channel, login string) (hearth.
 		WHERE v.channel = $1 AND v.login = $2
 		ORDER BY v.last_seen DESC, v.user_id
 		LIMIT 1`, channel, login)
-	v, err := readViewer(row)
+	v, err := readViewer(row, channel)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "viewer %s not found in channel %s", login, channel)
 	} else if err != nil {
@@ -160,7 +160,8 @@ func (db *DB) ViewerByLogin(ctx context.Context, channel, login string) (hearth.
 //
 // A channel's viewers are read whole at start-up, a million rows or more:
 // the slice is sized from a count first, so it is allocated once instead
-// of copied at every doubling, and every row shares one channel string.
+// of copied at every doubling, every row shares one channel string, and
+// one viewerScan reads them all.
 // The rows are read as stored, and their presence spans folded here with
 // the channel's stream clocks, read once, rather than by a look-up of
 // their stream per row.
@@ -180,7 +181,7 @@ func (db *DB) Viewers(ctx context.Context, channel string) ([]hearth.ViewerStats
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to list viewers: %w", err)
 	}
-	vs, err := scanViewers(rows, n, clocks)
+	vs, err := scanViewers(rows, channel, n, clocks)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to list viewers: %w", err)
 	}
@@ -211,19 +212,17 @@ func (db *DB) clocks(ctx context.Context, channel string) (map[int64]hearth.Stre
 	return clocks, rows.Err()
 }
 
-// scanViewers reads every row of selectViewers, folds the presence spans
-// with clocks (the channel's, by stream Seq) and closes rows; n is how many
-// rows are expected, a capacity hint.
-func scanViewers(rows pgx.Rows, n int, clocks map[int64]hearth.StreamClock) ([]hearth.ViewerStats, error) {
+// scanViewers reads every row of selectViewers, viewers of channel, folds
+// their presence spans with clocks (the channel's, by stream Seq) and
+// closes rows; n is how many rows are expected, a capacity hint.
+func scanViewers(rows pgx.Rows, channel string, n int, clocks map[int64]hearth.StreamClock) ([]hearth.ViewerStats, error) {
 	defer rows.Close()
 	vs := make([]hearth.ViewerStats, 0, n)
+	s := newViewerScan()
 	for rows.Next() {
-		v, err := scanViewer(rows)
+		v, err := s.scan(rows, channel)
 		if err != nil {
 			return nil, err
-		}
-		if len(vs) > 0 && v.Channel == vs[0].Channel {
-			v.Channel = vs[0].Channel
 		}
 		if v.WatchFrom > 0 {
 			v = v.Folded(clocks[v.StreamSeq].End(v.WatchFrom))
@@ -233,31 +232,49 @@ func scanViewers(rows pgx.Rows, n int, clocks map[int64]hearth.StreamClock) ([]h
 	return vs, rows.Err()
 }
 
-// readViewer reads the one row of selectViewer, its presence span folded.
-func readViewer(row pgx.Row) (hearth.ViewerStats, error) {
+// readViewer reads the one row of selectViewer, a viewer of channel, its
+// presence span folded.
+func readViewer(row pgx.Row, channel string) (hearth.ViewerStats, error) {
 	var end int64
-	v, err := scanViewer(row, &end)
+	v, err := newViewerScan(&end).scan(row, channel)
 	if err != nil {
 		return hearth.ViewerStats{}, err
 	}
 	return v.Folded(end), nil
 }
 
-// scanViewer reads the columns of selectViewers, then any more into more.
-func scanViewer(row pgx.Row, more ...any) (hearth.ViewerStats, error) {
-	var v hearth.ViewerStats
-	var followed pgtype.Timestamptz
-	if err := row.Scan(append([]any{&v.Channel, &v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
+// viewerScan reads rows of selectViewers into one record, whose list of
+// destinations is built once for all the rows it reads.
+type viewerScan struct {
+	v        hearth.ViewerStats
+	followed pgtype.Timestamptz
+	dest     []any
+}
+
+// newViewerScan returns a viewerScan that reads the columns of
+// selectViewers, then any more into more.
+func newViewerScan(more ...any) *viewerScan {
+	s := new(viewerScan)
+	v := &s.v
+	s.dest = append([]any{&v.UserID, &v.Login, &v.DisplayName, &v.Messages, &v.Points, &v.LifetimePoints,
 		&v.WatchSeconds, &v.StreamSeq, &v.StreamMessages, &v.StreamWatchSeconds,
 		&v.Streak, &v.LongestStreak, &v.LastAttended, &v.GraceUsedAt,
-		&v.FirstSeen, &v.LastSeen, &followed, &v.WatchFrom}, more...)...); err != nil {
+		&v.FirstSeen, &v.LastSeen, &s.followed, &v.WatchFrom}, more...)
+	return s
+}
+
+// scan reads one row, a viewer of channel.
+func (s *viewerScan) scan(row pgx.Row, channel string) (hearth.ViewerStats, error) {
+	if err := row.Scan(s.dest...); err != nil {
 		return hearth.ViewerStats{}, err
 	}
+	v := s.v
+	v.Channel = channel
 	// pgx returns times in the process's local zone.
 	v.FirstSeen = v.FirstSeen.UTC()
 	v.LastSeen = v.LastSeen.UTC()
-	if followed.Valid {
-		v.FollowedAt = followed.Time.UTC()
+	if s.followed.Valid {
+		v.FollowedAt = s.followed.Time.UTC()
 	}
 	return v, nil
 }
