@@ -148,6 +148,7 @@ type viewer struct {
 	boardPoints int64
 	rankBefore  int32 // rank index at the start of the operation editedIn names
 	listed      bool
+	bot         bool // the login is a bot's or the broadcaster's (Channel.isBot)
 	joined      bool
 	banned      bool
 	recap       recapMarks
@@ -231,6 +232,7 @@ func NewChannel(name string, rules Rules, stored []hearth.ViewerStats, last *hea
 		}
 		v := &records[i]
 		v.stats = s
+		v.bot = c.bots[s.Login]
 		c.viewers[s.UserID] = v
 		c.byLogin[s.Login] = s.UserID
 		if s.LastSeen.After(c.lastActivity) {
@@ -310,7 +312,10 @@ func (c *Channel) knownStreamState(ev hearth.Event) bool {
 // nothing and is left out of leaderboards and engagement figures.
 func (c *Channel) IsBot(login string) bool { return c.bots[strings.ToLower(login)] }
 
-func (c *Channel) isBot(v *viewer) bool { return c.bots[v.stats.Login] }
+// isBot is IsBot for a known viewer: it reads what touch and NewChannel
+// noted when the login was set, since walks over every viewer ask it of
+// each.
+func (c *Channel) isBot(v *viewer) bool { return v.bot }
 
 // isChatter reports whether v is one of the current (or last) stream's
 // engaged chatters: not a bot, with a message in that stream.
@@ -471,6 +476,7 @@ func (c *Channel) touch(id hearth.Identity, at time.Time) *viewer {
 		login := strings.Clone(id.Login)
 		c.edit(v).Login = login
 		c.byLogin[login] = v.stats.UserID
+		v.bot = c.bots[login]
 		if v.stats.DisplayName == login {
 			c.edit(v).DisplayName = login
 		}
