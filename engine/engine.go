@@ -8,8 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
@@ -148,54 +152,38 @@ func New(store hearth.Store, opts Options) *Engine {
 	}
 }
 
-// Start loads each channel's state from the store and starts its goroutine
-// and the writer. Channel names must be valid Twitch logins.
+// Start loads each channel's state from the store, as many channels at
+// once as there are cores, and starts each channel's goroutine and the
+// writer. Channel names must be valid Twitch logins.
 func (e *Engine) Start(ctx context.Context, channels []string) error {
 	e.writer = newWriter(e.store, e.opts.FlushInterval, e.opts.FlushSize, e.opts.Recorder, e.log)
+	var names []string
 	for _, name := range channels {
 		n := hearth.NormalizeChannel(name)
 		if n == "" {
 			return hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", name)
 		}
-		if _, dup := e.channels[n]; dup {
+		if _, dup := e.channels[n]; dup || slices.Contains(names, n) {
 			continue
 		}
-		if _, err := e.store.EnsureChannel(ctx, n); err != nil {
-			return fmt.Errorf("engine: unable to register channel %s: %w", n, err)
-		}
-		// Presence does not survive a restart: spans a dead process left
-		// open stop counting at the last minute it stored.
-		if err := e.store.EndPresence(ctx, n); err != nil {
-			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)
-		}
-		stored, err := e.store.Viewers(ctx, n)
-		if err != nil {
-			return fmt.Errorf("engine: unable to load channel %s: %w", n, err)
-		}
-		streams, err := e.store.Streams(ctx, n, historyStreams)
-		if err != nil {
-			return fmt.Errorf("engine: unable to load channel %s's streams: %w", n, err)
-		}
-		var last *hearth.StreamSession
-		if len(streams) > 0 {
-			last = &streams[0]
-		}
-		rules := e.opts.Rules(n)
-		if err := rules.Validate(); err != nil {
-			return hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
-		}
-		ch := community.NewChannel(n, rules, stored, last)
-		// stored is not used past here, so the collector may take the
-		// rows (the channel keeps its own records) while the rest loads.
-		known := len(stored)
-		if err := e.loadHistory(ctx, ch, streams); err != nil {
-			return fmt.Errorf("engine: unable to load channel %s's recap: %w", n, err)
-		}
-		e.channels[n] = newActor(ch, e)
-		if err := e.restorePolls(ctx, e.channels[n]); err != nil {
-			return fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
-		}
-		e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
+		names = append(names, n)
+	}
+	// A channel's load is mostly reading and decoding its rows, on one
+	// core: channels side by side use the others.
+	actors := make([]*actor, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, n := range names {
+		g.Go(func() (err error) {
+			actors[i], err = e.load(gctx, n)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, n := range names {
+		e.channels[n] = actors[i]
 	}
 	go func() {
 		defer close(e.written)
@@ -214,6 +202,48 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 		close(e.writer.in)
 	}()
 	return nil
+}
+
+// load reads one channel's state from the store and returns its actor,
+// not yet running.
+func (e *Engine) load(ctx context.Context, n string) (*actor, error) {
+	rules := e.opts.Rules(n)
+	if err := rules.Validate(); err != nil {
+		return nil, hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
+	}
+	if _, err := e.store.EnsureChannel(ctx, n); err != nil {
+		return nil, fmt.Errorf("engine: unable to register channel %s: %w", n, err)
+	}
+	// Presence does not survive a restart: spans a dead process left
+	// open stop counting at the last minute it stored.
+	if err := e.store.EndPresence(ctx, n); err != nil {
+		return nil, fmt.Errorf("engine: unable to load channel %s: %w", n, err)
+	}
+	stored, err := e.store.Viewers(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("engine: unable to load channel %s: %w", n, err)
+	}
+	streams, err := e.store.Streams(ctx, n, historyStreams)
+	if err != nil {
+		return nil, fmt.Errorf("engine: unable to load channel %s's streams: %w", n, err)
+	}
+	var last *hearth.StreamSession
+	if len(streams) > 0 {
+		last = &streams[0]
+	}
+	ch := community.NewChannel(n, rules, stored, last)
+	// stored is not used past here, so the collector may take the rows
+	// (the channel keeps its own records) while the rest loads.
+	known := len(stored)
+	if err := e.loadHistory(ctx, ch, streams); err != nil {
+		return nil, fmt.Errorf("engine: unable to load channel %s's recap: %w", n, err)
+	}
+	a := newActor(ch, e)
+	if err := e.restorePolls(ctx, a); err != nil {
+		return nil, fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
+	}
+	e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
+	return a, nil
 }
 
 // Handle queues an event for its channel's goroutine. It blocks while that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -326,5 +327,60 @@ func TestWelcomeLinesAreRateLimited(t *testing.T) {
 	want := []string{"chan: Welcome to the chat, ann! Glad you're here.", "chan: Welcome to the chat, dan! Glad you're here."}
 	if fmt.Sprint(lines.lines) != fmt.Sprint(want) {
 		t.Fatalf("said %q, want %q", lines.lines, want)
+	}
+}
+
+// TestStartLoadsEveryChannel starts an engine on channels loaded side by
+// side, each with its own stored viewers, a name given twice and in
+// capitals among them, and checks each channel got its own; and that a
+// channel whose rules are invalid fails the start, naming the channel.
+func TestStartLoadsEveryChannel(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	names := []string{"alpha", "bravo", "charlie", "delta", "echo"}
+	for i, ch := range names {
+		if _, err := st.EnsureChannel(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		var b hearth.Batch
+		for j := range 10 * (i + 1) {
+			login := fmt.Sprint(ch, j)
+			b.Viewers = append(b.Viewers, hearth.ViewerStats{Channel: ch, UserID: fmt.Sprint(i*1000 + j), Login: login, DisplayName: login, Messages: 1, FirstSeen: t0, LastSeen: t0})
+		}
+		if err := st.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := New(st, Options{})
+	if err := e.Start(ctx, append([]string{"ALPHA", "echo"}, names...)); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close(ctx)
+	if len(e.channels) != len(names) {
+		t.Fatalf("engine serves %d channels, want %d", len(e.channels), len(names))
+	}
+	for i, ch := range names {
+		var known int
+		if err := e.Do(ctx, ch, func(c *community.Channel) hearth.Batch { known = c.Viewers(); return hearth.Batch{} }); err != nil {
+			t.Fatal(err)
+		}
+		if known != 10*(i+1) {
+			t.Errorf("channel %s knows %d viewers, want %d", ch, known, 10*(i+1))
+		}
+	}
+
+	bad := New(st, Options{Rules: func(ch string) community.Rules {
+		r := community.DefaultRules()
+		if ch == "delta" {
+			r.PointsPerMessage = -1
+		}
+		return r
+	}})
+	err := bad.Start(ctx, names)
+	if hearth.ErrorCode(err) != hearth.EINVALID || !strings.Contains(err.Error(), "delta") {
+		t.Fatalf("start with delta's rules invalid: %v, want an invalid-input error naming delta", err)
+	}
+	if len(bad.channels) != 0 {
+		t.Fatalf("a failed start left %d channels registered", len(bad.channels))
 	}
 }
