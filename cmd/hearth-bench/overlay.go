@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	fws "github.com/fasthttp/websocket"
@@ -125,7 +129,10 @@ func runOverlay(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 
 // measureOverlay connects n clients and times the probes; when profile
 // names a file, it also writes a CPU profile of hearth over the measuring
-// window to it.
+// window to it. A probe's latency is taken for every client, from just
+// before the fake Twitch writes the probe's line to hearth's chat
+// connection until the client's read that completed the first frame
+// carrying it returned; no client is set apart to be timed.
 func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, wsURL, channel string, n int, o options, probeBase *int,
 	regular func(int) string, line func(login, userID string, c capLine) string, probeMsg capLine, profile string) (overlayResult, error) {
 	res := overlayResult{Clients: n, Rate: o.overlayRate}
@@ -139,7 +146,7 @@ func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, 
 	conns := make([]*fws.Conn, n)
 	var wg, dialWG sync.WaitGroup
 	sem := make(chan struct{}, 64)
-	var dialErr atomic.Value
+	var dialErr, readErr atomic.Value
 	for i := range conns {
 		dialWG.Add(1)
 		sem <- struct{}{}
@@ -152,6 +159,15 @@ func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, 
 				return
 			}
 			conns[i] = c
+			// The state on connect. Nothing is published while clients
+			// connect, so it is all the WebSocket library has read: from
+			// here on the client reads the socket itself.
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			if _, _, err := c.ReadMessage(); err != nil {
+				dialErr.Store(err)
+				return
+			}
+			_ = c.SetReadDeadline(time.Time{})
 		}()
 	}
 	dialWG.Wait()
@@ -166,55 +182,52 @@ func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, 
 		closeAll()
 		return res, fmt.Errorf("connecting %d overlay clients: %w", n, err)
 	}
-	// The clients do as little as a client can: each reads a frame into a
-	// buffer it reuses and looks for probe logins in the raw bytes, without
-	// decoding the JSON, so that what they cost on this shared machine is
-	// mostly the socket reads any client pays.
+	// Every client is an ordinary subscriber and every one is measured:
+	// each notes when the frame that first carries a probe reached it, so
+	// the percentiles are over (probe, client) pairs, every client
+	// included, the last socket a push reaches as much as the first.
+	first := *probeBase
 	for _, c := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			seen := map[int]bool{}
+			last := first - 1 // the newest probe this client has seen
 			var mine []time.Duration
-			defer func() {
-				mu.Lock()
-				lat = append(lat, mine...)
-				mu.Unlock()
-			}()
-			var buf bytes.Buffer
-			for {
-				_, r, err := c.NextReader()
-				if err != nil {
-					return
-				}
-				buf.Reset()
-				if _, err := buf.ReadFrom(r); err != nil {
-					return
-				}
-				now := time.Now().UnixNano()
-				for rest := buf.Bytes(); ; {
-					i := bytes.Index(rest, []byte(probeTag))
-					if i < 0 {
+			err := readFrames(c.NetConn(), func(payload []byte, at int64) {
+				// Alerts are listed oldest first and probes are sent in
+				// order, so the probes this client has not seen yet end
+				// the frame: scan back until one it has seen. Each probe
+				// shows twice in a row, as login and display name.
+				newest, prev := last, -1
+				for rest := payload; ; {
+					i := bytes.LastIndex(rest, []byte(probeTag))
+					if i < 0 || len(rest) < i+len(probeTag)+6 {
 						break
 					}
-					rest = rest[i+len(probeTag):]
-					if len(rest) < 6 {
-						break
-					}
-					k, err := strconv.Atoi(string(rest[:6]))
-					if err != nil || k >= maxProbes || seen[k] {
+					k, err := strconv.Atoi(string(rest[i+len(probeTag):][:6]))
+					rest = rest[:i]
+					if err != nil || k == prev || k >= maxProbes {
 						continue
 					}
-					if at := sent[k].Load(); at != 0 {
-						seen[k] = true
-						mine = append(mine, time.Duration(now-at))
-						received.Add(1)
+					if k <= last {
+						break
+					}
+					prev, newest = k, max(newest, k)
+					if sentAt := sent[k].Load(); sentAt != 0 {
+						mine = append(mine, time.Duration(at-sentAt))
 					}
 				}
+				last = newest
+			})
+			if err != nil && !errors.Is(err, net.ErrClosed) {
+				readErr.Store(err)
 			}
+			received.Add(int64(len(mine)))
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
 		}()
 	}
-	time.Sleep(500 * time.Millisecond) // let the first (current state) frames arrive
 
 	// Chat at o.overlayRate in 10 ms ticks, and a probe every 100 ms.
 	perTick := max(o.overlayRate/100, 1)
@@ -265,6 +278,9 @@ func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, 
 	time.Sleep(2 * time.Second) // stragglers
 	closeAll()
 	wg.Wait()
+	if err, ok := readErr.Load().(error); ok {
+		return res, fmt.Errorf("reading an overlay client: %w", err)
+	}
 	res.Probes = probes
 	res.Expected = int64(probes) * int64(n)
 	res.Received = received.Load()
@@ -277,4 +293,112 @@ func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, 
 	res.P99Millis = ms(lat[min(len(lat)-1, len(lat)*99/100)])
 	res.MaxMillis = ms(lat[len(lat)-1])
 	return res, nil
+}
+
+// readFrames reads the server's WebSocket frames from nc until it closes,
+// and gives got the payload of each text frame with the time, in Unix ns,
+// the read that completed it returned.
+//
+// Hearth and these clients share the machine, so every cycle a client
+// spends is taken from hearth and shows up as hearth's latency. The
+// clients therefore read as cheaply as a client can: one system call per
+// frame. A WebSocket library reads until the socket says it is empty, a
+// second system call per frame; here a read that leaves room in the
+// buffer is taken to have emptied the socket, and the client waits for
+// the socket to be readable again, which the runtime's edge-triggered
+// poller reports for any byte that arrived after that read. The clients
+// answer no pings: a measurement ends well within the minute hearth
+// waits for a pong.
+func readFrames(nc net.Conn, got func(payload []byte, at int64)) error {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return fmt.Errorf("overlay client: %T has no file descriptor", nc)
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 16<<10)
+	var rerr error
+	// One Read for the whole life of the socket: between two calls of the
+	// function the runtime would forget that the socket became readable.
+	err = raw.Read(func(fd uintptr) bool {
+		for {
+			if len(buf) == cap(buf) {
+				buf = slices.Grow(buf, cap(buf))
+			}
+			room := cap(buf) - len(buf)
+			n, err := syscall.Read(int(fd), buf[len(buf):cap(buf)])
+			switch {
+			case err == syscall.EAGAIN:
+				return false
+			case err == syscall.EINTR:
+				continue
+			case err != nil:
+				rerr = err
+				return true
+			case n == 0:
+				rerr = net.ErrClosed
+				return true
+			}
+			buf = buf[:len(buf)+n]
+			var closed bool
+			buf, closed = splitFrames(buf, time.Now().UnixNano(), got)
+			if closed {
+				rerr = net.ErrClosed
+				return true
+			}
+			if n < room {
+				return false
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return rerr
+}
+
+// splitFrames gives got the payload of each complete text frame in b and
+// returns what is left of b, moved to its start, and whether a close frame
+// came.
+func splitFrames(b []byte, at int64, got func(payload []byte, at int64)) ([]byte, bool) {
+	const text, closeFrame = 1, 8
+	rest := b
+	for {
+		op, payload, size := nextFrame(rest)
+		if size == 0 {
+			break
+		}
+		switch op {
+		case text:
+			got(payload, at)
+		case closeFrame:
+			return b[:0], true
+		}
+		rest = rest[size:]
+	}
+	return b[:copy(b, rest)], false
+}
+
+// nextFrame returns the opcode and payload of the frame that b starts with
+// and its size, header included, or a size of 0 when b does not hold all
+// of it. Frames from a server are never masked (RFC 6455, section 5.2).
+func nextFrame(b []byte) (op byte, payload []byte, size int) {
+	if len(b) < 2 {
+		return 0, nil, 0
+	}
+	n, hdr := uint64(b[1]&0x7f), 2
+	switch {
+	case n == 126 && len(b) >= 4:
+		n, hdr = uint64(binary.BigEndian.Uint16(b[2:])), 4
+	case n == 127 && len(b) >= 10:
+		n, hdr = binary.BigEndian.Uint64(b[2:]), 10
+	case n >= 126:
+		return 0, nil, 0
+	}
+	if uint64(len(b)-hdr) < n {
+		return 0, nil, 0
+	}
+	return b[0] & 0x0f, b[hdr : hdr+int(n)], hdr + int(n)
 }
