@@ -317,9 +317,9 @@ func (m *Metrics) ReplySent(channel string) { m.repliesSent.WithLabelValues(chan
 // ReplyDropped counts a chat line dropped.
 func (m *Metrics) ReplyDropped(channel string) { m.repliesDropped.WithLabelValues(channel).Inc() }
 
-// OverlayPushed counts a push to overlay browsers.
-func (m *Metrics) OverlayPushed(channel, topic string) {
-	m.overlayPushes.WithLabelValues(channel, topic).Inc()
+// OverlayPushed counts messages pushed to overlay browsers.
+func (m *Metrics) OverlayPushed(channel, topic string, messages int) {
+	m.overlayPushes.WithLabelValues(channel, topic).Add(float64(messages))
 }
 
 // OverlayClients sets how many overlay browsers a channel has.

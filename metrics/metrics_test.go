@@ -47,7 +47,7 @@ func exercise(m *Metrics) {
 	m.Reconnected()
 	m.ReplySent("hearthdemo")
 	m.ReplyDropped("hearthdemo")
-	m.OverlayPushed("hearthdemo", hearth.TopicLeaderboard)
+	m.OverlayPushed("hearthdemo", hearth.TopicLeaderboard, 1)
 	m.OverlayClients("hearthdemo", 1)
 	m.HTTPRequest("metrics", 200)
 	m.Figures("hearthdemo", hearth.ChannelFigures{NewcomersTotal: 2, ReturnersTotal: 1, VerifiedMessagesTotal: 1, PointsGivenTotal: 5,

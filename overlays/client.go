@@ -128,11 +128,11 @@ func (c *client) signal() {
 
 // offer gives f to c's socket without waiting for it: it writes f at once
 // when the socket is idle with nothing waiting and takes all of it, and
-// otherwise leaves the socket's goroutine to write f, or whatever newer
-// frame replaces it.
-func (h *Hub) offer(c *client, f *frame) {
+// reports true, and otherwise leaves the socket's goroutine to write f, or
+// whatever newer frame replaces it.
+func (h *Hub) offer(c *client, f *frame) bool {
 	if f == c.greeting {
-		return // it is on its way already
+		return false // it is on its way already
 	}
 	if c.raw != nil && c.wmu.TryLock() {
 		if c.first != nil || c.rest != nil || c.broken != nil || c.next.Load() != nil {
@@ -142,26 +142,26 @@ func (h *Hub) offer(c *client, f *frame) {
 			switch {
 			case err == nil && n == len(f.data):
 				c.wmu.Unlock()
-				h.pushed(c)
-				return
+				return true
 			case n > 0:
 				// Part of the frame is on the wire: the rest must follow
 				// before anything else.
 				c.rest = f.data[n:]
 				c.wmu.Unlock()
 				c.signal()
-				return
+				return false
 			case err != nil && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EINTR):
 				c.broken = err
 				c.wmu.Unlock()
 				c.signal()
-				return
+				return false
 			}
 			c.wmu.Unlock() // the socket is full: wait for it below
 		}
 	}
 	c.next.Store(f)
 	c.signal()
+	return false
 }
 
 // tryWrite writes as much of b as the socket takes without waiting, in one
@@ -193,7 +193,7 @@ func (h *Hub) write(c *client) error {
 		if err := c.writeWaiting(msg); err != nil {
 			return err
 		}
-		h.pushed(c)
+		h.pushed(c.key, 1)
 	}
 }
 

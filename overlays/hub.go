@@ -49,10 +49,12 @@ type Options struct {
 	MaxPushesPerSecond int
 	// Logger receives the hub's logs; nil discards them.
 	Logger *slog.Logger
-	// OnPush, if set, is called after each message is written to a socket,
-	// for metrics. It is called from many goroutines at once and must not
+	// OnPush, if set, is told how many messages were written to sockets
+	// of (channel, topic), for metrics: once for the sockets a push wrote
+	// to at once, and once more for each message a slow socket took
+	// later. It is called from many goroutines at once and must not
 	// block.
-	OnPush func(channel, topic string)
+	OnPush func(channel, topic string, messages int)
 }
 
 // Hub keeps the latest state of every (channel, topic) pair and pushes it to
@@ -69,7 +71,7 @@ type Hub struct {
 	tokens   TokenSource
 	log      *slog.Logger
 	interval time.Duration
-	onPush   func(channel, topic string)
+	onPush   func(channel, topic string, messages int)
 
 	running atomic.Bool
 	done    chan struct{} // closed when the hub shuts down
@@ -255,21 +257,28 @@ func (h *Hub) flush(all bool) time.Duration {
 func (h *Hub) fanout(p push) {
 	shards := min(runtime.GOMAXPROCS(0), (len(p.clients)+fanoutShard-1)/fanoutShard)
 	if shards <= 1 {
-		for _, c := range p.clients {
-			h.offer(c, p.f)
-		}
+		h.offerAll(p.clients, p.f)
 		return
 	}
 	var wg sync.WaitGroup
 	size := (len(p.clients) + shards - 1) / shards
 	for part := range chunk(p.clients, size) {
-		wg.Go(func() {
-			for _, c := range part {
-				h.offer(c, p.f)
-			}
-		})
+		wg.Go(func() { h.offerAll(part, p.f) })
 	}
 	wg.Wait()
+}
+
+// offerAll offers f to each of clients and counts the messages written at
+// once in one call of the metrics hook, which would cost as much as a
+// write if it were called per socket.
+func (h *Hub) offerAll(clients []*client, f *frame) {
+	written := 0
+	for _, c := range clients {
+		if h.offer(c, f) {
+			written++
+		}
+	}
+	h.pushed(f.key, written)
 }
 
 // chunk yields s in consecutive parts of n elements, the last one shorter.
@@ -455,10 +464,10 @@ func (h *Hub) serve(c *client) {
 	}
 }
 
-// pushed counts one message written to c's socket.
-func (h *Hub) pushed(c *client) {
-	if h.onPush != nil {
-		h.onPush(c.key.channel, c.key.topic)
+// pushed counts n messages written to sockets watching k.
+func (h *Hub) pushed(k key, n int) {
+	if h.onPush != nil && n > 0 {
+		h.onPush(k.channel, k.topic, n)
 	}
 }
 

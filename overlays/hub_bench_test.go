@@ -162,7 +162,7 @@ func BenchmarkHubPush(b *testing.B) {
 				b.Fatal(err)
 			}
 			var pushes atomic.Int64
-			h := NewHub(nil, Options{OnPush: func(string, string) { pushes.Add(1) }})
+			h := NewHub(nil, Options{OnPush: func(_, _ string, n int) { pushes.Add(int64(n)) }})
 			for range n {
 				c := newClient(key{"alice", hearth.TopicAlerts}, nil)
 				c.raw = raw

@@ -581,9 +581,9 @@ func TestPublishCoalesces(t *testing.T) {
 			var pushes atomic.Int64
 			s := startServer(t, "127.0.0.1:0", overlays.Options{
 				MaxPushesPerSecond: rate,
-				OnPush: func(channel, topic string) {
+				OnPush: func(channel, topic string, messages int) {
 					if channel == "alice" && topic == hearth.TopicLeaderboard {
-						pushes.Add(1)
+						pushes.Add(int64(messages))
 					}
 				},
 			})
@@ -632,7 +632,7 @@ func TestPublishCoalesces(t *testing.T) {
 
 func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 	var pushes atomic.Int64
-	s := startServer(t, "127.0.0.1:0", overlays.Options{OnPush: func(string, string) { pushes.Add(1) }})
+	s := startServer(t, "127.0.0.1:0", overlays.Options{OnPush: func(_, _ string, n int) { pushes.Add(int64(n)) }})
 	slow := s.dial(t, "alice") // never reads
 	fast := s.dial(t, "alice")
 	eventually(t, 2*time.Second, "both sockets registered", func() bool { return s.Hub.Clients("alice") == 2 })
