@@ -132,7 +132,10 @@ func runOverlay(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 // window to it. A probe's latency is taken for every client, from just
 // before the fake Twitch writes the probe's line to hearth's chat
 // connection until the client's read that completed the first frame
-// carrying it returned; no client is set apart to be timed.
+// carrying it returned; no client is set apart to be timed. Over loopback,
+// each of hearth's writes also does the kernel's receive work for the
+// client's socket, work a browser's own machine would do; a kernel
+// profile puts it at about half of each write's time.
 func measureOverlay(ctx context.Context, h *hearthProc, srv *twitchtest.Server, wsURL, channel string, n int, o options, probeBase *int,
 	regular func(int) string, line func(login, userID string, c capLine) string, probeMsg capLine, profile string) (overlayResult, error) {
 	res := overlayResult{Clients: n, Rate: o.overlayRate}
