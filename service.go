@@ -72,7 +72,9 @@ type Store interface {
 }
 
 // Broadcaster pushes live state to overlays. Publish must not block: the
-// implementation coalesces per channel and topic, last state wins.
+// implementation coalesces per channel and topic, last state wins. It
+// takes state over: the caller must not change it after the call (publish
+// a fresh value each time), since it may be read later, when it is sent.
 type Broadcaster interface {
 	Publish(channel, topic string, state any)
 }

@@ -62,7 +62,9 @@ type Options struct {
 // drives the pushes; Register mounts the pages and the socket on a router.
 //
 // A state is encoded once, into a complete WebSocket frame that every
-// watcher's socket is given as is. A push writes that frame to each socket
+// watcher's socket is given as is, and only when it is sent: states
+// published faster than pushes go out, or to a topic nobody watches, cost
+// nothing to encode. A push writes that frame to each socket
 // straight from the pushing goroutine when the socket can take it at once,
 // which is nearly always; a socket that cannot is handed to its own
 // goroutine, which waits for it with the latest frame only, so a slow
@@ -92,9 +94,11 @@ type key struct{ channel, topic string }
 // guarded by Hub.mu; the clients slice is never modified once set, so a
 // push may range over it after the lock is released.
 type topic struct {
-	latest   *frame // nil while nothing was published
-	lastPush time.Time
-	clients  []*client
+	state     any    // the latest state published
+	published bool   // state holds one
+	latest    *frame // state encoded (frameOf), nil until it is needed
+	lastPush  time.Time
+	clients   []*client
 }
 
 // message is what travels on the socket.
@@ -136,8 +140,8 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 // So a browser gets at most MaxPushesPerSecond messages a second per
 // (channel, topic) besides the state it got on connect, the last state
 // wins, and the final state is always delivered. State is encoded to JSON
-// during the call, so the caller may reuse it afterwards. Publish
-// implements hearth.Broadcaster.
+// when it is sent, so the caller must not change it after the call.
+// Publish implements hearth.Broadcaster.
 func (h *Hub) Publish(channel, topic string, state any) {
 	name := hearth.NormalizeChannel(channel)
 	if name == "" {
@@ -145,14 +149,9 @@ func (h *Hub) Publish(channel, topic string, state any) {
 		return
 	}
 	k := key{name, topic}
-	f, err := encodeFrame(k, state)
-	if err != nil {
-		h.log.Error("overlays: cannot encode state", "channel", name, "topic", topic, "err", err)
-		return
-	}
 	h.mu.Lock()
 	t := h.topic(k)
-	t.latest = f
+	t.state, t.published, t.latest = state, true, nil
 	_, waiting := h.dirty[k]
 	h.dirty[k] = t
 	h.mu.Unlock()
@@ -173,6 +172,23 @@ func (h *Hub) topic(k key) *topic {
 		h.topics[k] = t
 	}
 	return t
+}
+
+// frameOf returns t's latest state encoded as the message of k's topic,
+// encoding it on first need; nil when nothing was published or the state
+// cannot be encoded (logged). h.mu must be held.
+func (h *Hub) frameOf(k key, t *topic) *frame {
+	if t.latest != nil || !t.published {
+		return t.latest
+	}
+	f, err := encodeFrame(k, t.state)
+	if err != nil {
+		h.log.Error("overlays: cannot encode state", "channel", k.channel, "topic", k.topic, "err", err)
+		t.published, t.state = false, nil // logged once; the next state may do
+		return nil
+	}
+	t.latest = f
+	return f
 }
 
 // encodeFrame encodes state as the message of k's topic.
@@ -241,8 +257,11 @@ func (h *Hub) flush(all bool) time.Duration {
 		}
 		delete(h.dirty, k)
 		t.lastPush = now
-		if len(t.clients) > 0 {
-			pushes = append(pushes, push{t.latest, t.clients})
+		if len(t.clients) == 0 {
+			continue
+		}
+		if f := h.frameOf(k, t); f != nil {
+			pushes = append(pushes, push{f, t.clients})
 		}
 	}
 	h.mu.Unlock()
@@ -339,7 +358,7 @@ func (h *Hub) add(c *client) bool {
 		return false
 	}
 	t := h.topic(c.key)
-	greeting := t.latest
+	greeting := h.frameOf(c.key, t)
 	if greeting == nil {
 		if state, ok := blankState(c.key.topic, c.key.channel); ok {
 			f, err := encodeFrame(c.key, state)
@@ -380,7 +399,7 @@ func (h *Hub) remove(c *client) {
 	clients := make([]*client, 0, len(t.clients)-1)
 	clients = append(clients, t.clients[:i]...)
 	t.clients = append(clients, t.clients[i+1:]...)
-	if len(t.clients) == 0 && t.latest == nil {
+	if len(t.clients) == 0 && !t.published {
 		delete(h.topics, c.key)
 	}
 	if h.counts[c.key.channel]--; h.counts[c.key.channel] <= 0 {

@@ -1,6 +1,8 @@
 package overlays
 
 import (
+	"errors"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -102,5 +104,62 @@ func TestGreetingNotRepeated(t *testing.T) {
 	h.flush(true)
 	if got := pending(c); len(got) != 1 || got[0] != `{"topic":"leaderboard","state":1}` {
 		t.Errorf("the socket has %q, want the state once", got)
+	}
+}
+
+// counted is a state that counts how often it is encoded, and fails to
+// encode when bad is set.
+type counted struct {
+	n   *int
+	v   int
+	bad bool
+}
+
+func (s counted) MarshalJSON() ([]byte, error) {
+	*s.n++
+	if s.bad {
+		return nil, errors.New("unencodable")
+	}
+	return []byte(strconv.Itoa(s.v)), nil
+}
+
+// TestStatesEncodedOnlyWhenSent pins that a state is encoded when it is
+// sent, not when it is published: states nobody watches, and states a
+// newer one replaces before its push, cost no encoding; a state that
+// cannot be encoded is logged and skipped, and the next one goes out.
+func TestStatesEncodedOnlyWhenSent(t *testing.T) {
+	h := NewHub(nil, Options{})
+	encoded := 0
+	for v := range 100 {
+		h.Publish("alice", "alerts", counted{n: &encoded, v: v})
+	}
+	h.flush(true)
+	if encoded != 0 {
+		t.Fatalf("%d encodings for a topic nobody watches, want none", encoded)
+	}
+	c := newClient(key{"alice", "alerts"}, nil)
+	if !h.add(c) {
+		t.Fatal("add refused")
+	}
+	if got := pending(c); encoded != 1 || len(got) != 1 || got[0] != `{"topic":"alerts","state":99}` {
+		t.Fatalf("on connect: %d encodings and %q pending, want 1 and the latest state", encoded, got)
+	}
+	for v := 100; v < 150; v++ {
+		h.Publish("alice", "alerts", counted{n: &encoded, v: v})
+	}
+	h.flush(true)
+	if got := pending(c); encoded != 2 || len(got) != 1 || got[0] != `{"topic":"alerts","state":149}` {
+		t.Fatalf("after 50 states and a push: %d encodings and %q pending, want 2 and the latest", encoded, got)
+	}
+
+	h.Publish("alice", "alerts", counted{n: &encoded, bad: true})
+	h.flush(true)
+	if got := pending(c); len(got) != 0 {
+		t.Fatalf("an unencodable state sent %q", got)
+	}
+	h.Publish("alice", "alerts", counted{n: &encoded, v: 7})
+	h.flush(true)
+	if got := pending(c); len(got) != 1 || got[0] != `{"topic":"alerts","state":7}` {
+		t.Fatalf("after an unencodable state the next sent %q, want it", got)
 	}
 }
