@@ -46,12 +46,15 @@ func peerSubject(name, listen string, start func(addr string, channels []string)
 	}
 }
 
-// hearthSubject runs `hearth serve` on a fresh database, reading chat over
-// conns connections; its count is the chat messages its store holds for
-// the run's channels.
+// hearthSubject runs `hearth serve` on dbURL, reading chat over conns
+// connections; its count is the chat messages its store gained for the
+// run's channels since it started. A SQLite database is fresh for each
+// subject; a PostgreSQL one is shared by every subject and round of a run,
+// so what earlier ones stored is counted at start and left out.
 func hearthSubject(bin, dir, dbURL, prefix string, conns int) subject {
 	var h *hearthProc
 	var st *storeCounter
+	var base int64
 	name := "hearth serve (" + storeName(dbURL) + ")"
 	if conns > 1 {
 		name = fmt.Sprintf("hearth serve (%s), %d connections", storeName(dbURL), conns)
@@ -72,11 +75,16 @@ func hearthSubject(bin, dir, dbURL, prefix string, conns int) subject {
 				_ = h.stop()
 				return 0, err
 			}
+			if base, _, err = st.count(context.Background(), prefix); err != nil {
+				st.close()
+				_ = h.stop()
+				return 0, err
+			}
 			return h.pid(), nil
 		},
 		count: func(ctx context.Context) (int64, error) {
 			m, _, err := st.count(ctx, prefix)
-			return m, err
+			return m - base, err
 		},
 		stop: func() error {
 			st.close()
