@@ -64,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("hearth-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.hearthBin, "hearth", "", "hearth binary to measure; empty builds ./cmd/hearth into a temporary directory")
-	fs.StringVar(&o.db, "db", "sqlite", `"sqlite" (a fresh file per run) or a postgres:// URL of a database the bench may write to (channels are named per run)`)
+	fs.StringVar(&o.db, "db", "sqlite", `"sqlite" (a fresh file per run) or a postgres:// URL of a database the bench may write to (channels are named per run and removed at its end)`)
 	fs.IntVar(&o.reps, "reps", 40, "firehose size: how many times the 5,000-line capture is repeated")
 	fs.IntVar(&o.variants, "variants", 8, "distinct viewers per capture chatter (about 1,208 × variants viewers)")
 	fs.IntVar(&o.channels, "channels", 16, "channels the firehose is spread over")
@@ -84,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.soakRate, "soak-rate", 1000, "chat messages per second during the soak")
 	fs.BoolVar(&o.short, "short", false, "a few seconds of everything, for CI: small firehose, 2,000 viewers, 10 overlay clients")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON instead of a table")
-	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (databases, hearth's logs)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (databases, hearth's logs) and, on PostgreSQL, the run's channels")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -226,6 +226,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.Database = "sqlite"
 	if pg {
 		rep.Database = "postgresql"
+		// Every channel of the run is named "hb" + runID + ...: remove them
+		// (and, by cascade, all they hold) when the run ends, unless kept.
+		defer func() {
+			if o.keep {
+				logf("keeping the run's channels (hb%s...) in %s", runID, o.db)
+				return
+			}
+			if n, err := removeChannels(o.db, "hb"+runID); err != nil {
+				logf("could not remove the run's channels (hb%s...) from the database: %v", runID, err)
+			} else {
+				logf("removed the run's %d channels (hb%s...) from the database", n, runID)
+			}
+		}()
 	}
 	dbSeq := 0
 	newDB := func() string {

@@ -356,3 +356,22 @@ func (s *storeCounter) viewers(ctx context.Context, prefix string) (int64, error
 }
 
 func (s *storeCounter) close() { _ = s.db.Close() }
+
+// removeChannels deletes from the PostgreSQL database at dbURL the
+// channels whose name starts with prefix, and with them, by the schema's
+// cascades, their viewers, streams, polls and recaps; it returns how many
+// channels went.
+func removeChannels(dbURL, prefix string) (int64, error) {
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := db.ExecContext(ctx, "DELETE FROM channels WHERE name >= $1 AND name < $2", prefix, prefix+"~")
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
