@@ -2,7 +2,6 @@ package community
 
 import (
 	"slices"
-	"strings"
 )
 
 // boardBlock is the most viewers one block of a board holds; a full block
@@ -23,29 +22,10 @@ type board struct {
 	n      int
 }
 
-// before reports whether a is filed before b: more points first, then by
-// login, then by user id so that no two viewers are filed alike.
-func before(a, b *viewer) bool {
-	if a.boardPoints != b.boardPoints {
-		return a.boardPoints > b.boardPoints
-	}
-	if c := strings.Compare(a.stats.Login, b.stats.Login); c != 0 {
-		return c < 0
-	}
-	return a.stats.UserID < b.stats.UserID
-}
-
-// compare orders viewers as before does, for the slices package.
+// compare orders viewers as the board files them: in the ranking's order
+// (rankOrder), by the points each was filed under.
 func compare(a, b *viewer) int {
-	switch {
-	case a == b:
-		return 0
-	case before(a, b):
-		return -1
-	case before(b, a):
-		return 1
-	}
-	return 0
+	return rankOrder(a.boardPoints, a.stats.Login, a.stats.UserID, b.boardPoints, b.stats.Login, b.stats.UserID)
 }
 
 // build files vs, replacing whatever the board held.

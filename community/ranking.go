@@ -75,13 +75,13 @@ func (r Ranking) Positions(vs []hearth.ViewerStats) map[string]int {
 // between two viewers under one login (one renamed to the other's old
 // name), as the board files them.
 func order(a, b hearth.ViewerStats) int {
-	if c := cmp.Compare(b.Points, a.Points); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Login, b.Login); c != 0 {
-		return c
-	}
-	return strings.Compare(a.UserID, b.UserID)
+	return rankOrder(a.Points, a.Login, a.UserID, b.Points, b.Login, b.UserID)
+}
+
+// rankOrder is the ranking's order of two viewers given their points,
+// logins and user ids: the one rule order and the board (compare) share.
+func rankOrder(aPoints int64, aLogin, aID string, bPoints int64, bLogin, bID string) int {
+	return cmp.Or(cmp.Compare(bPoints, aPoints), strings.Compare(aLogin, bLogin), strings.Compare(aID, bID))
 }
 
 // number sets the positions of viewers already in ranking order, giving
