@@ -58,8 +58,12 @@ type Result struct {
 	// Streams holds stream sessions that started, changed or ended.
 	Streams []hearth.StreamSession
 	// Chatted is set for a chat message from a viewer who counts toward
-	// engagement (not a bot, not the broadcaster).
-	Chatted bool
+	// engagement (not a bot, not the broadcaster). ChatterID is then the
+	// viewer's id, the channel's own copy (never a piece of a chat line),
+	// and Verified says the message was not part of a copy-paste burst.
+	Chatted   bool
+	ChatterID string
+	Verified  bool
 	// Earned is the points awarded in total.
 	Earned int64
 	// Notices are welcomes and rank-ups.
@@ -570,7 +574,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	}
 	if !bot {
 		c.present[v.stats.UserID] = struct{}{}
-		c.result.Chatted = true
+		c.result.Chatted, c.result.ChatterID = true, v.stats.UserID
 	}
 	if c.live {
 		c.enterStream(v)

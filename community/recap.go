@@ -37,9 +37,8 @@ type recapMarks struct {
 	minute int64
 	state  int
 	// verified is the stream (Seq) in which the viewer last sent a
-	// verified message; verifiedAt when.
-	verified   int64
-	verifiedAt int64 // unixNanos
+	// verified message.
+	verified int64
 }
 
 // partCounts accumulates one part of a stream (a segment, or the baseline
@@ -281,7 +280,7 @@ func (c *Channel) recapChat(v *viewer, at time.Time, text uint64, newcomer bool)
 	}
 	if !collapsed {
 		rs.totals.VerifiedMessagesTotal++
-		v.recap.verifiedAt = unixNanos(at)
+		c.result.Verified = true
 	}
 	if !c.live {
 		return
@@ -504,13 +503,6 @@ func (c *Channel) Figures() hearth.ChannelFigures {
 		f.Segments[i] = hearth.SegmentState{Name: n, Active: n == running}
 	}
 	return f
-}
-
-// VerifiedSince reports whether the viewer with id sent a message outside
-// a copy-paste burst at or after t.
-func (c *Channel) VerifiedSince(id string, t time.Time) bool {
-	v, ok := c.viewers[id]
-	return ok && v.recap.verifiedAt != 0 && v.recap.verifiedAt >= unixNanos(t)
 }
 
 // Distribution walks every viewer for the rank ladder and the streaks of

@@ -121,10 +121,9 @@ func (a *actor) handle(ev hearth.Event) {
 		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
 	}
 	if res.Chatted {
-		id := a.active.own(ev.User.ID) // one copy for both
-		a.active.see(id, ev.Time)
-		if a.ch.VerifiedSince(id, ev.Time) {
-			a.verified.see(id, ev.Time)
+		a.active.see(res.ChatterID, ev.Time)
+		if res.Verified {
+			a.verified.see(res.ChatterID, ev.Time)
 		}
 	}
 	a.apply(res)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"strings"
 	"time"
 )
 
@@ -59,17 +58,9 @@ func newRecency(windows ...time.Duration) *recency {
 	return r
 }
 
-// own returns the copy of id the recency keeps if it knows id, or a new
-// copy: an id may point into a chat line, and a recency keeps only ids of
-// its own, which another recency may share.
-func (r *recency) own(id string) string {
-	if e, ok := r.byID[id]; ok {
-		return r.entries[e].id
-	}
-	return strings.Clone(id)
-}
-
-// see records a sighting of id at t; id must not change (see own).
+// see records a sighting of id at t. The recency keeps id itself, so it
+// must not be a piece of a larger buffer such as a chat line: the
+// channel's own copy of a viewer's id is (community.Result.ChatterID).
 // Sightings usually come in time order; one that comes late is filed in
 // its place, found walking back from the newest.
 func (r *recency) see(id string, t time.Time) {
