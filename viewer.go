@@ -90,6 +90,30 @@ func (c StreamClock) End(watchFrom int64) int64 {
 	return c.Minutes
 }
 
+// StreamClocks are a channel's stream clocks by stream Seq, as a store
+// reads them once to fold the spans of many rows.
+type StreamClocks map[int64]StreamClock
+
+// Add records one row of a clock read: stream seq's Minutes and, when
+// hasCut, one of its cuts; a stream's cuts come in ascending order.
+func (cs StreamClocks) Add(seq, minutes, cut int64, hasCut bool) {
+	c := cs[seq]
+	c.Minutes = minutes
+	if hasCut {
+		c.Cuts = append(c.Cuts, cut)
+	}
+	cs[seq] = c
+}
+
+// Fold returns v with its open presence span, if any, folded in up to the
+// minute its stream's clock ends it.
+func (cs StreamClocks) Fold(v ViewerStats) ViewerStats {
+	if v.WatchFrom == 0 {
+		return v
+	}
+	return v.Folded(cs[v.StreamSeq].End(v.WatchFrom))
+}
+
 // ViewerKey names one viewer in one channel.
 type ViewerKey struct {
 	Channel string

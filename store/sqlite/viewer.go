@@ -176,25 +176,20 @@ func (db *DB) Viewers(ctx context.Context, channel string) ([]hearth.ViewerStats
 }
 
 // clocks returns the presence clocks of a channel's streams by Seq.
-func (db *DB) clocks(ctx context.Context, channel string) (map[int64]hearth.StreamClock, error) {
+func (db *DB) clocks(ctx context.Context, channel string) (hearth.StreamClocks, error) {
 	rows, err := db.read.QueryContext(ctx, selectClocks, channel)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	clocks := make(map[int64]hearth.StreamClock)
+	clocks := make(hearth.StreamClocks)
 	for rows.Next() {
 		var seq, minutes int64
 		var cut sql.NullInt64
 		if err := rows.Scan(&seq, &minutes, &cut); err != nil {
 			return nil, err
 		}
-		c := clocks[seq]
-		c.Minutes = minutes
-		if cut.Valid {
-			c.Cuts = append(c.Cuts, cut.Int64)
-		}
-		clocks[seq] = c
+		clocks.Add(seq, minutes, cut.Int64, cut.Valid)
 	}
 	return clocks, rows.Err()
 }
@@ -202,7 +197,7 @@ func (db *DB) clocks(ctx context.Context, channel string) (map[int64]hearth.Stre
 // scanViewers reads every row of selectViewers, viewers of channel, folds
 // their presence spans with clocks (the channel's, by stream Seq) and
 // closes rows; n is how many rows are expected, a capacity hint.
-func scanViewers(rows *sql.Rows, channel string, n int, clocks map[int64]hearth.StreamClock) ([]hearth.ViewerStats, error) {
+func scanViewers(rows *sql.Rows, channel string, n int, clocks hearth.StreamClocks) ([]hearth.ViewerStats, error) {
 	defer rows.Close()
 	vs := make([]hearth.ViewerStats, 0, n)
 	s := newViewerScan()
@@ -211,10 +206,7 @@ func scanViewers(rows *sql.Rows, channel string, n int, clocks map[int64]hearth.
 		if err != nil {
 			return nil, err
 		}
-		if v.WatchFrom > 0 {
-			v = v.Folded(clocks[v.StreamSeq].End(v.WatchFrom))
-		}
-		vs = append(vs, v)
+		vs = append(vs, clocks.Fold(v))
 	}
 	return vs, rows.Err()
 }
