@@ -50,6 +50,14 @@ type Options struct {
 	// wait before the writer commits them (defaults 250 ms, 500).
 	FlushInterval time.Duration
 	FlushSize     int
+	// FlushTimeout bounds one flush (30 s): one that takes longer fails.
+	FlushTimeout time.Duration
+	// RetryMax caps the wait between tries while flushes fail (10 s); the
+	// first wait is twice FlushInterval and each failure doubles it.
+	RetryMax time.Duration
+	// RemindEvery is how often the log is reminded, while flushes fail,
+	// that they still do (1 min).
+	RemindEvery time.Duration
 	// LeaderboardSize is how many viewers the leaderboard shows (10).
 	LeaderboardSize int
 	// ActiveWindow is how recent a message must be for its sender to count
@@ -88,6 +96,15 @@ func (o *Options) defaults() {
 	}
 	if o.FlushSize <= 0 {
 		o.FlushSize = 500
+	}
+	if o.FlushTimeout <= 0 {
+		o.FlushTimeout = 30 * time.Second
+	}
+	if o.RetryMax <= 0 {
+		o.RetryMax = 10 * time.Second
+	}
+	if o.RemindEvery <= 0 {
+		o.RemindEvery = time.Minute
 	}
 	if o.LeaderboardSize <= 0 {
 		o.LeaderboardSize = 10
@@ -157,6 +174,7 @@ func New(store hearth.Store, opts Options) *Engine {
 // writer. Channel names must be valid Twitch logins.
 func (e *Engine) Start(ctx context.Context, channels []string) error {
 	e.writer = newWriter(e.store, e.opts.FlushInterval, e.opts.FlushSize, e.opts.Recorder, e.log)
+	e.writer.timeout, e.writer.retryMax, e.writer.remind = e.opts.FlushTimeout, e.opts.RetryMax, e.opts.RemindEvery
 	var names []string
 	for _, name := range channels {
 		n := hearth.NormalizeChannel(name)
@@ -309,6 +327,19 @@ func (e *Engine) Sync(ctx context.Context) error {
 		}
 	}
 	return e.writer.flushNow(ctx, e.written)
+}
+
+// WriteErr says whether the store takes the engine's writes: nil while
+// flushes succeed; once one fails, an error that names the store, says
+// since when, how many flushes failed and how many changes wait, and
+// wraps the store's error; nil again once a flush succeeds. Readiness
+// follows it: a store that answers a ping may still be unable to write (a
+// full disk).
+func (e *Engine) WriteErr() error {
+	if e.writer == nil {
+		return nil
+	}
+	return e.writer.writeErr()
 }
 
 // Close stops the channels after the events already queued and writes

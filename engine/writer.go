@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -13,10 +15,18 @@ import (
 // row changed twice before a flush is written once, with its last state.
 // Changes arrive in groups that are never split across transactions, so a
 // transfer of points between two viewers is written whole or not at all.
+//
+// A flush that fails keeps everything pending. The next try waits, twice
+// as long after each failure up to retryMax, and meanwhile changes keep
+// merging into what is pending; the log hears of the failure once, then
+// every remind while it lasts, and of the recovery.
 type writer struct {
 	store    hearth.Store
 	interval time.Duration
 	size     int
+	timeout  time.Duration // bounds one flush
+	retryMax time.Duration
+	remind   time.Duration
 	rec      Recorder
 	log      *slog.Logger
 
@@ -30,6 +40,25 @@ type writer struct {
 	votes    map[voteKey]hearth.PollVote
 	recaps   map[streamKey]hearth.StreamRecap
 	finalErr error // set by run before it returns
+
+	// While flushes fail: how many in a row, since when, when to try
+	// again and when to remind the log.
+	failures  int
+	failSince time.Time
+	retryAt   time.Time
+	remindAt  time.Time
+
+	// Read by other goroutines: the failure, nil while flushes succeed,
+	// and how many changes are pending.
+	failure atomic.Pointer[writeFailure]
+	waiting atomic.Int64
+}
+
+// writeFailure is what WriteErr reports while flushes fail.
+type writeFailure struct {
+	since    time.Time
+	failures int
+	err      error
 }
 
 type streamKey struct {
@@ -42,6 +71,9 @@ func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorde
 		store:    store,
 		interval: interval,
 		size:     size,
+		timeout:  30 * time.Second,
+		retryMax: 10 * time.Second,
+		remind:   time.Minute,
 		rec:      rec,
 		log:      log,
 		in:       make(chan hearth.Batch, 4*size),
@@ -67,18 +99,44 @@ func (w *writer) run() {
 				return
 			}
 			w.add(b)
-			if w.pending() >= w.size {
+			if w.pending() >= w.size && w.due() {
 				_ = w.flush()
 			}
 		case reply := <-w.flushes:
 			w.drain()
 			reply <- w.flush()
 		case <-t.C:
-			if w.pending() > 0 {
+			if w.pending() > 0 && w.due() {
 				_ = w.flush()
 			}
 		}
 	}
+}
+
+// due reports whether a flush may be tried now: always while flushes
+// succeed, and once the wait after the last failure is over.
+func (w *writer) due() bool {
+	return w.failures == 0 || !time.Now().Before(w.retryAt)
+}
+
+// retryDelay is the wait after the given number of failed flushes in a
+// row: twice interval after the first, doubling up to limit.
+func retryDelay(interval, limit time.Duration, failures int) time.Duration {
+	d := interval
+	for i := 0; i < failures && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// writeErr reports the failure WriteErr describes, or nil.
+func (w *writer) writeErr() error {
+	f := w.failure.Load()
+	if f == nil {
+		return nil
+	}
+	return fmt.Errorf("store: cannot write since %s (%d flushes failed; %d changes wait, kept for the next try): %w",
+		f.since.UTC().Format(time.RFC3339), f.failures, w.waiting.Load(), f.err)
 }
 
 func (w *writer) pending() int {
@@ -101,6 +159,7 @@ func (w *writer) add(b hearth.Batch) {
 	}
 	w.addPolls(b)
 	w.addRecaps(b)
+	w.waiting.Store(int64(w.pending()))
 }
 
 // drain takes every group already queued, so a flush asked for after some
@@ -120,10 +179,13 @@ func (w *writer) drain() {
 }
 
 // flush commits everything pending. On failure it all stays pending and
-// the next flush tries again.
+// a later flush tries again.
 func (w *writer) flush() error {
 	n := w.pending()
 	if n == 0 {
+		// Nothing waits, so nothing is lost: the next change finds out
+		// whether the store writes.
+		w.succeeded(0)
 		return nil
 	}
 	b := hearth.Batch{
@@ -142,18 +204,20 @@ func (w *writer) flush() error {
 	}
 	w.pollRows(&b)
 	w.recapRows(&b)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	defer cancel()
 	start := time.Now()
 	err := w.store.Apply(ctx, b)
 	w.rec.Flushed(n, time.Since(start), err)
-	if hearth.ErrorCode(err) == hearth.EINVALID {
+	if hearth.ErrorCode(err) == hearth.EINVALID && w.dropInvalid() < n {
 		// Retrying cannot fix a row the store refuses, and it would block
-		// every later write: drop the bad rows, keep the rest pending.
-		w.dropInvalid()
+		// every later write: the bad rows are dropped (and logged), and
+		// the rest is tried at the next tick. The store is not at fault.
+		w.waiting.Store(int64(w.pending()))
+		return err
 	}
 	if err != nil {
-		w.log.Error("engine: flush failed; will retry", "changes", n, "err", err)
+		w.failed(n, err)
 		return err
 	}
 	clear(w.viewers)
@@ -162,10 +226,46 @@ func (w *writer) flush() error {
 	clear(w.polls)
 	clear(w.votes)
 	clear(w.recaps)
+	w.waiting.Store(0)
+	w.succeeded(n)
 	return nil
 }
 
-func (w *writer) dropInvalid() {
+// failed notes a failed flush of n changes: when to try again, and a log
+// line when flushes start failing and then every remind.
+func (w *writer) failed(n int, err error) {
+	now := time.Now()
+	w.failures++
+	delay := retryDelay(w.interval, w.retryMax, w.failures)
+	w.retryAt = now.Add(delay)
+	switch {
+	case w.failures == 1:
+		w.failSince, w.remindAt = now, now.Add(w.remind)
+		w.log.Error("engine: the store cannot write; changes are kept and retried, further apart each time",
+			"changes", n, "retry_in", delay, "err", err)
+	case !now.Before(w.remindAt):
+		w.remindAt = now.Add(w.remind)
+		w.log.Error("engine: the store still cannot write; changes are kept and retried",
+			"since", w.failSince.UTC().Format(time.RFC3339), "failed_flushes", w.failures, "changes", n, "retry_in", delay, "err", err)
+	}
+	w.failure.Store(&writeFailure{since: w.failSince, failures: w.failures, err: err})
+}
+
+// succeeded notes a flush of n changes that worked, and a log line if
+// flushes had been failing.
+func (w *writer) succeeded(n int) {
+	if w.failures == 0 {
+		return
+	}
+	w.log.Info("engine: the store writes again; the changes kept meanwhile are written",
+		"changes", n, "failed_flushes", w.failures, "down_for", time.Since(w.failSince).Round(time.Millisecond).String())
+	w.failures = 0
+	w.failure.Store(nil)
+}
+
+// dropInvalid drops the pending rows the store would refuse and returns
+// how many changes are left.
+func (w *writer) dropInvalid() int {
 	for k, v := range w.viewers {
 		if err := (hearth.Batch{Viewers: []hearth.ViewerStats{v}}).Validate(); err != nil {
 			w.log.Error("engine: dropping a viewer row the store refuses", "channel", k.Channel, "user_id", k.UserID, "err", err)
@@ -185,6 +285,7 @@ func (w *writer) dropInvalid() {
 	}
 	w.dropInvalidPolls()
 	w.dropInvalidRecaps()
+	return w.pending()
 }
 
 // flushNow asks the writer to flush and waits for the result.

@@ -261,12 +261,21 @@ func (m *Main) serveHTTP() {
 	})
 }
 
+// ready is what /readyz checks: chat is connected and the store takes
+// the engine's writes (a store that answers a ping may still fail every
+// flush: a full disk) and answers. It names every part that is not ready.
 func (m *Main) ready(ctx context.Context) error {
+	var not []string
 	if !m.Chat.Connected() {
-		return errors.New("chat is not connected")
+		not = append(not, "chat is not connected")
 	}
-	if err := m.Store.Ping(ctx); err != nil {
-		return fmt.Errorf("store: %w", err)
+	if err := m.Engine.WriteErr(); err != nil {
+		not = append(not, err.Error())
+	} else if err := m.Store.Ping(ctx); err != nil {
+		not = append(not, fmt.Sprintf("store: %v", err))
+	}
+	if len(not) > 0 {
+		return errors.New(strings.Join(not, "; "))
 	}
 	return nil
 }
