@@ -154,6 +154,8 @@ type Engine struct {
 	written  chan struct{} // closed when the writer has made its last flush
 	stop     chan struct{}
 	stopOnce sync.Once
+	// stopWrites ends the writer's flush in flight, when Close gives up.
+	stopWrites context.CancelFunc
 }
 
 // New returns an Engine that persists to store.
@@ -175,6 +177,7 @@ func New(store hearth.Store, opts Options) *Engine {
 func (e *Engine) Start(ctx context.Context, channels []string) error {
 	e.writer = newWriter(e.store, e.opts.FlushInterval, e.opts.FlushSize, e.opts.Recorder, e.log)
 	e.writer.timeout, e.writer.retryMax, e.writer.remind = e.opts.FlushTimeout, e.opts.RetryMax, e.opts.RemindEvery
+	e.writer.ctx, e.stopWrites = context.WithCancel(context.Background())
 	var names []string
 	for _, name := range channels {
 		n := hearth.NormalizeChannel(name)
@@ -343,7 +346,9 @@ func (e *Engine) WriteErr() error {
 }
 
 // Close stops the channels after the events already queued and writes
-// everything pending. It returns the final flush's error, if any.
+// everything pending in one last try. It returns that flush's error, which
+// says how many changes were not written; when ctx ends first, it stops
+// the flush in flight and returns an error saying so.
 func (e *Engine) Close(ctx context.Context) error {
 	var err error
 	e.stopOnce.Do(func() {
@@ -351,11 +356,14 @@ func (e *Engine) Close(ctx context.Context) error {
 		if e.writer == nil {
 			return
 		}
+		defer e.stopWrites()
 		select {
 		case <-e.written:
 			err = e.writer.finalErr
 		case <-ctx.Done():
-			err = fmt.Errorf("engine: shutdown timed out before the last flush: %w", ctx.Err())
+			// Groups still queued hold at least a change each.
+			n := e.writer.waiting.Load() + int64(len(e.writer.in))
+			err = fmt.Errorf("engine: the store writer was still writing when the shutdown timed out; %d pending changes or more not written: %w", n, ctx.Err())
 		}
 	})
 	return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -183,5 +184,51 @@ func TestRetryDelay(t *testing.T) {
 	}
 	if got := retryDelay(interval, limit, 1000); got != limit {
 		t.Errorf("after 1000 failures: %v, want %v", got, limit)
+	}
+}
+
+// TestCloseWithAStoreThatCannotWrite: Close says how many changes were not
+// written, whether the last flush fails or the store holds it past Close's
+// deadline; then it stops the flush rather than wait for the store.
+func TestCloseWithAStoreThatCannotWrite(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		flushTimeout time.Duration
+		want         string
+	}{
+		{"FlushFails", 20 * time.Millisecond, `^engine: (\d+) pending changes not written: sqlite: `},
+		{"StoreHoldsTheFlush", time.Hour, `^engine: the store writer was still writing when the shutdown timed out; (\d+) pending changes or more not written: context deadline exceeded$`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "engine.db")
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			e := New(db, Options{FlushInterval: time.Hour, FlushSize: 100_000, FlushTimeout: tt.flushTimeout, EventClock: true})
+			if err := e.Start(context.Background(), []string{"chan"}); err != nil {
+				t.Fatal(err)
+			}
+			holdWriteLock(t, path)
+			e.Handle(chat(0, "ann"))
+			e.Handle(chat(1, "bob"))
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			err = e.Close(ctx)
+			var m []string
+			if err != nil {
+				m = regexp.MustCompile(tt.want).FindStringSubmatch(err.Error())
+			}
+			// Two viewers, the stream and its recap.
+			if m == nil || m[1] != "4" {
+				t.Fatalf("Close = %v; want an error matching %q with 4 changes", err, tt.want)
+			}
+			select {
+			case <-e.written:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the writer still runs 10s after Close returned")
+			}
+		})
 	}
 }

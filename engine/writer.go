@@ -29,6 +29,8 @@ type writer struct {
 	remind   time.Duration
 	rec      Recorder
 	log      *slog.Logger
+	// ctx ends when Close gives up waiting: the flush in flight stops.
+	ctx context.Context
 
 	in      chan hearth.Batch
 	flushes chan chan error
@@ -76,6 +78,7 @@ func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorde
 		remind:   time.Minute,
 		rec:      rec,
 		log:      log,
+		ctx:      context.Background(),
 		in:       make(chan hearth.Batch, 4*size),
 		flushes:  make(chan chan error),
 		viewers:  make(map[hearth.ViewerKey]hearth.ViewerStats),
@@ -95,7 +98,7 @@ func (w *writer) run() {
 		select {
 		case b, ok := <-w.in:
 			if !ok {
-				w.finalErr = w.flush()
+				w.finalErr = w.last()
 				return
 			}
 			w.add(b)
@@ -127,6 +130,16 @@ func retryDelay(interval, limit time.Duration, failures int) time.Duration {
 		d *= 2
 	}
 	return min(d, limit)
+}
+
+// last is the final flush, once every channel has stopped: one try,
+// whatever the wait after a failure, which ends with w.ctx. Its error
+// says how many changes were not written.
+func (w *writer) last() error {
+	if err := w.flush(); err != nil {
+		return fmt.Errorf("engine: %d pending changes not written: %w", w.pending(), err)
+	}
+	return nil
 }
 
 // writeErr reports the failure WriteErr describes, or nil.
@@ -204,7 +217,7 @@ func (w *writer) flush() error {
 	}
 	w.pollRows(&b)
 	w.recapRows(&b)
-	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
+	ctx, cancel := context.WithTimeout(w.ctx, w.timeout)
 	defer cancel()
 	start := time.Now()
 	err := w.store.Apply(ctx, b)
@@ -238,9 +251,13 @@ func (w *writer) failed(n int, err error) {
 	w.failures++
 	delay := retryDelay(w.interval, w.retryMax, w.failures)
 	w.retryAt = now.Add(delay)
-	switch {
-	case w.failures == 1:
+	if w.failures == 1 {
 		w.failSince, w.remindAt = now, now.Add(w.remind)
+	}
+	switch {
+	case w.ctx.Err() != nil:
+		// Close gave up on the store and says what was not written.
+	case w.failures == 1:
 		w.log.Error("engine: the store cannot write; changes are kept and retried, further apart each time",
 			"changes", n, "retry_in", delay, "err", err)
 	case !now.Before(w.remindAt):

@@ -337,14 +337,20 @@ func (m *Main) PrintURLs(w io.Writer) {
 
 // Close stops reading chat, writes everything pending, and shuts down the
 // HTTP server and the store. It returns when ctx ends at the latest, with
-// an error naming what had not stopped.
+// an error naming what had not stopped and how many changes were not
+// written.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	if m.cancel != nil {
 		m.cancel()
 	}
 	if m.Engine != nil {
-		if err := m.Engine.Close(ctx); err != nil {
+		// A store that hangs must not take the whole time: the parts
+		// after the last flush need a moment to stop.
+		fctx, cancel := flushDeadline(ctx)
+		err := m.Engine.Close(fctx)
+		cancel()
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -367,6 +373,16 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// flushDeadline returns ctx ending a fifth of its time left earlier, at
+// most a second earlier.
+func flushDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-min(time.Second, time.Until(deadline)/5)))
 }
 
 // Forget deletes one viewer's data from a served channel: from memory and,
@@ -439,6 +455,11 @@ func (p *parts) wait(ctx context.Context) error {
 		if n > 0 {
 			names = append(names, name)
 		}
+	}
+	if len(names) == 0 {
+		// Every part returned as the time ran out (select picks either
+		// of two ready cases).
+		return nil
 	}
 	sort.Strings(names)
 	return fmt.Errorf("still running when the shutdown timed out: %s: %w", strings.Join(names, ", "), ctx.Err())

@@ -62,6 +62,10 @@ type Config struct {
 
 	FlushInterval time.Duration
 	FlushSize     int
+
+	// ShutdownTimeout bounds a graceful stop (SIGTERM): the last flush,
+	// then the HTTP server and the other parts.
+	ShutdownTimeout time.Duration
 }
 
 // defaultConfig is the one place for defaults: the channel rules' come from
@@ -86,6 +90,7 @@ func defaultConfig() Config {
 		Rules:             community.DefaultRules(),
 		FlushInterval:     250 * time.Millisecond,
 		FlushSize:         500,
+		ShutdownTimeout:   15 * time.Second,
 	}
 }
 
@@ -323,6 +328,7 @@ var configKeys = []configKey{
 	{yaml: "debug.pprof", env: "HEARTH_DEBUG_PPROF", flag: "debug-pprof", help: "serve Go's profiles at /debug/pprof behind the admin token", field: boolean(func(c *Config) *bool { return &c.DebugPprof })},
 	{yaml: "log_level", env: "HEARTH_LOG_LEVEL", flag: "log-level", help: "debug, info, warn or error", field: oneOf([]string{"debug", "info", "warn", "error"}, func(c *Config) *string { return &c.LogLevel })},
 	{yaml: "log_format", env: "HEARTH_LOG_FORMAT", flag: "log-format", help: "text or json", field: oneOf([]string{"text", "json"}, func(c *Config) *string { return &c.LogFormat })},
+	{yaml: "shutdown_timeout", env: "HEARTH_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", help: "how long a graceful stop (SIGTERM) may take: the last flush, then the HTTP server; keep it below the time your supervisor waits before SIGKILL", field: durationIn(time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{yaml: "twitch.irc_addr", env: "HEARTH_TWITCH_IRC_ADDR", flag: "twitch-irc-addr", help: "Twitch chat server host:port", field: text(func(c *Config) *string { return &c.TwitchIRCAddr })},
 	{yaml: "twitch.irc_tls", env: "HEARTH_TWITCH_IRC_TLS", flag: "twitch-irc-tls", help: "connect to chat with TLS", field: boolean(func(c *Config) *bool { return &c.TwitchIRCTLS })},
 	{yaml: "twitch.api_url", env: "HEARTH_TWITCH_API_URL", flag: "twitch-api-url", help: "Helix API base URL", field: text(func(c *Config) *string { return &c.TwitchAPIURL })},

@@ -220,3 +220,19 @@ func TestCloseStopsWaitingAtItsDeadline(t *testing.T) {
 		t.Fatalf("wait returned %v; want an error naming the stuck part only", err)
 	}
 }
+
+// TestCloseAtItsDeadlineAfterEveryPartStopped: parts that all returned are
+// no failure, even when wait is called with its time already run out.
+// It used to name no part: "still running when the shutdown timed out: : ".
+func TestCloseAtItsDeadlineAfterEveryPartStopped(t *testing.T) {
+	var ps parts
+	ps.start("quick part", func() {})
+	ps.wg.Wait()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		if err := ps.wait(ctx); err != nil {
+			t.Fatalf("wait returned %v with every part stopped", err)
+		}
+	}
+}

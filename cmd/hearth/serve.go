@@ -4,14 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hearthlive/hearth"
 )
-
-// shutdownTimeout bounds a graceful stop: the last flush and the HTTP
-// server's goodbye.
-const shutdownTimeout = 15 * time.Second
 
 // runServe joins real Twitch chat and serves until a signal or a failure.
 func runServe(ctx context.Context, inv *invocation) error {
@@ -40,7 +35,7 @@ func waitAndClose(ctx context.Context, m *Main, info func(string, ...any)) error
 		info("shutting down: flushing pending changes")
 	case runErr = <-m.Err():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
 	if err := m.Close(sctx); err != nil {
 		return errors.Join(runErr, fmt.Errorf("shutdown: %w", err))
