@@ -103,14 +103,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.rules = rules
 	// Bind before anything slow starts, so that a taken port is an
-	// immediate error whatever the database and chat are doing.
-	if cfg.HTTPAddr != "" {
+	// immediate error whatever the database and chat are doing. demo
+	// binds before it makes its files, and hands the listener over.
+	if cfg.HTTPAddr != "" && m.ln == nil {
 		ln, err := listen(cfg.HTTPAddr)
 		if err != nil {
 			return err
 		}
 		m.ln = ln
-		m.HTTPAddr = ln.Addr().String()
+	}
+	if m.ln != nil {
+		m.HTTPAddr = m.ln.Addr().String()
 	}
 	st, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,17 +51,36 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	}
 	log := inv.logger()
 
+	// Bind first, as serve does: a taken port is an immediate error, with
+	// nothing signed in and no file made.
+	var ln net.Listener
+	if cfg.HTTPAddr != "" {
+		var err error
+		if ln, err = listen(cfg.HTTPAddr); err != nil {
+			return err
+		}
+		// Main closes it too; closing twice does no harm.
+		defer ln.Close()
+	}
+
 	srv, err := twitchtest.NewServer(twitchtest.Options{Logger: log})
 	if err != nil {
 		return fmt.Errorf("fake Twitch: %w", err)
 	}
 	defer srv.Close()
 
-	if cfg.DatabaseURL == defaultConfig().DatabaseURL {
+	temporary := cfg.DatabaseURL == defaultConfig().DatabaseURL
+	if temporary {
 		dir, err := os.MkdirTemp("", "hearth-demo-")
 		if err != nil {
 			return err
 		}
+		// The database and its key go when demo stops; --db keeps them.
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				log.Warn("demo: cannot remove its temporary directory", "dir", dir, "err", err)
+			}
+		}()
 		cfg.DatabaseURL = "sqlite://" + filepath.Join(dir, "demo.db")
 	}
 	cfg.TwitchIRCAddr = srv.Addr()
@@ -85,12 +105,17 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	followers := slices.DeleteFunc(aud.Viewers(), func(c twitchtest.Chatter) bool { return c.Login == name })
 
 	m := NewMain(cfg, log)
+	m.ln = ln
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
 		return err
 	}
 	fmt.Fprintf(stdout, "Hearth demo: a fake Twitch chat for #%s with %d simulated viewers (%.0f lines/s)\n", name, o.viewers, o.rate)
-	fmt.Fprintf(stdout, "database %s\n", cfg.DatabaseURL)
+	if temporary {
+		fmt.Fprintf(stdout, "database %s (removed when demo stops; --db FILE keeps one)\n", cfg.DatabaseURL)
+	} else {
+		fmt.Fprintf(stdout, "database %s\n", cfg.DatabaseURL)
+	}
 	m.PrintURLs(stdout)
 	fmt.Fprintln(stdout, "Open an overlay URL in a browser, or add it to OBS as a browser source. Ctrl-C stops.")
 

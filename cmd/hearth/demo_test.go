@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 
 // TestDemoInBrowser runs `hearth demo` as a newcomer would, opens the
 // printed leaderboard URL in headless Chromium, and checks that viewers
-// show up and that /metrics counts chat.
+// show up, that /metrics counts chat, and that the temporary directory
+// with the database is gone when demo stops.
 func TestDemoInBrowser(t *testing.T) {
-	p := startHearth(t, map[string]string{"HEARTH_HTTP_ADDR": "127.0.0.1:0"}, "demo", "--rate", "20")
+	tmp := t.TempDir()
+	p := startHearth(t, map[string]string{"HEARTH_HTTP_ADDR": "127.0.0.1:0", "TMPDIR": tmp}, "demo", "--rate", "20")
 	started := time.Now()
 	board := p.waitLine(t, `^overlay leaderboard\s+(http://\S+)$`, 15*time.Second)[1]
 	metricsURL := p.waitLine(t, `^metrics\s+(http://\S+/metrics)$`, 5*time.Second)[1]
@@ -69,4 +72,11 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 	p.stop(t)
 	p.waitLine(t, "stopped cleanly", time.Second)
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("demo left %s in its temporary directory", e.Name())
+	}
 }

@@ -60,7 +60,9 @@ func silentChatServer(t *testing.T) *twitchtest.Silent {
 
 // TestTakenPortExitsWithAdvice starts demo and serve on a port another
 // process holds, with a chat server that answers: each must exit non-zero
-// at once and say which address is taken and how to change it.
+// at once, say which address is taken and how to change it, and leave no
+// file behind (demo made a temporary directory with a database and a key
+// before it bound).
 func TestTakenPortExitsWithAdvice(t *testing.T) {
 	srv := newChatServer(t)
 	addr := holdPort(t)
@@ -80,13 +82,27 @@ func TestTakenPortExitsWithAdvice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := startHearth(t, tt.env, tt.args...)
+			tmp := t.TempDir()
+			env := map[string]string{"TMPDIR": tmp}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			p := startHearth(t, env, tt.args...)
 			if code := p.waitExit(t, 30*time.Second); code == 0 {
 				t.Fatal("exited 0 with its HTTP port taken")
 			}
 			want := "cannot listen on " + addr + ": address already in use (set HEARTH_HTTP_ADDR or --http-addr"
 			if out := p.output(); !strings.Contains(out, want) {
 				t.Fatalf("the output does not say %q:\n%s", want, out)
+			}
+			for _, dir := range []string{tmp, p.cmd.Dir} {
+				entries, err := os.ReadDir(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range entries {
+					t.Errorf("left %s behind", filepath.Join(dir, e.Name()))
+				}
 			}
 		})
 	}
