@@ -289,13 +289,42 @@ func (t *Tokens) Save(ctx context.Context, subject string, g Grant, v Validation
 // Twitch requires of apps that keep a session: at start and hourly.
 const validateEvery = time.Hour
 
+// retryFirst is how long Run waits to try a token again after a failed
+// check or refresh; the wait doubles with each failure in a row, up to
+// validateEvery.
+const retryFirst = time.Minute
+
+// retryDelay is the wait after the given number of failures in a row.
+func retryDelay(failures int) time.Duration {
+	d := retryFirst
+	for i := 1; i < failures && d < validateEvery; i++ {
+		d *= 2
+	}
+	return min(d, validateEvery)
+}
+
 // Run keeps every stored token usable until ctx ends: it refreshes each
 // one when it is due, so that tokens stay fresh while nothing asks for
 // them, and validates each at start and hourly, as Twitch requires,
 // refreshing one that Twitch no longer accepts. A failure is logged and
-// tried again a minute later.
+// the token tried again a minute later, then two, four and so on up to an
+// hour, so that a token Twitch keeps refusing is not asked about once a
+// second.
 func (t *Tokens) Run(ctx context.Context) {
 	validated := make(map[string]time.Time)
+	failures := make(map[string]int)
+	retryAt := make(map[string]time.Time)
+	// failed notes a failure for subject and returns when to try again.
+	failed := func(subject string) (time.Duration, time.Time) {
+		failures[subject]++
+		d := retryDelay(failures[subject])
+		retryAt[subject] = time.Now().Add(d)
+		return d, retryAt[subject]
+	}
+	succeeded := func(subject string) {
+		delete(failures, subject)
+		delete(retryAt, subject)
+	}
 	for {
 		next := time.Now().Add(time.Minute)
 		stored, err := t.cfg.Store.StoredTokens(ctx)
@@ -303,23 +332,38 @@ func (t *Tokens) Run(ctx context.Context) {
 			t.log.Warn("twitch tokens: cannot list the stored tokens", "err", err)
 		}
 		for _, st := range stored {
-			if time.Since(validated[st.Subject]) >= validateEvery && t.validate(ctx, st.Subject) {
-				validated[st.Subject] = time.Now()
+			s := st.Subject
+			if at, ok := retryAt[s]; ok && time.Now().Before(at) {
+				next = earlier(next, at)
+				continue
 			}
-			if v := validated[st.Subject].Add(validateEvery); v.Before(next) {
-				next = v
+			if time.Since(validated[s]) >= validateEvery {
+				if err := t.validate(ctx, s); err != nil {
+					if ctx.Err() == nil {
+						d, at := failed(s)
+						next = earlier(next, at)
+						t.log.Warn("twitch tokens: cannot validate", "subject", s, "retry_in", d, "err", err)
+					}
+					continue
+				}
+				validated[s] = time.Now()
 			}
+			next = earlier(next, validated[s].Add(validateEvery))
 			due := refreshAt(st)
 			if time.Now().Before(due) {
-				if due.Before(next) {
-					next = due
+				succeeded(s)
+				next = earlier(next, due)
+				continue
+			}
+			if _, err := t.Token(ctx, s); err != nil {
+				if ctx.Err() == nil {
+					d, at := failed(s)
+					next = earlier(next, at)
+					t.log.Warn("twitch tokens: cannot refresh", "subject", s, "retry_in", d, "err", err)
 				}
 				continue
 			}
-			if _, err := t.Token(ctx, st.Subject); err != nil && ctx.Err() == nil {
-				t.log.Warn("twitch tokens: cannot refresh", "subject", st.Subject, "err", err)
-				continue
-			}
+			succeeded(s)
 			// Look again soon: the refreshed token is due at a new time.
 			next = time.Now()
 		}
@@ -331,16 +375,23 @@ func (t *Tokens) Run(ctx context.Context) {
 	}
 }
 
+// earlier returns the earlier of two times.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // validate asks Twitch whether subject's token is still good, and
-// refreshes it at once if Twitch refuses it. It reports whether the check
-// was made (and should wait an hour).
-func (t *Tokens) validate(ctx context.Context, subject string) bool {
+// refreshes it at once if Twitch refuses it. It returns an error when the
+// check could not be made (and should be tried again); a token Twitch
+// refused is checked, whether its refresh worked or not (a failed refresh
+// is logged, and Helix and EventSub ask for it again as they need it).
+func (t *Tokens) validate(ctx context.Context, subject string) error {
 	tok, err := t.Token(ctx, subject)
 	if err != nil {
-		if ctx.Err() == nil {
-			t.log.Warn("twitch tokens: cannot validate", "subject", subject, "err", err)
-		}
-		return false
+		return err
 	}
 	_, err = t.cfg.OAuth.Validate(ctx, tok.Access)
 	var oe *OAuthError
@@ -351,12 +402,9 @@ func (t *Tokens) validate(ctx context.Context, subject string) bool {
 		if _, err := t.Token(ctx, subject); err != nil {
 			t.log.Warn("twitch tokens: cannot refresh", "subject", subject, "err", err)
 		}
-		return true
+		return nil
 	case err != nil:
-		if ctx.Err() == nil {
-			t.log.Warn("twitch tokens: cannot validate", "subject", subject, "err", err)
-		}
-		return false
+		return err
 	}
-	return true
+	return nil
 }

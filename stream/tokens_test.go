@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -336,5 +338,80 @@ func TestTokensRunValidates(t *testing.T) {
 	}
 	if _, err := o.Validate(context.Background(), tok.Access); err != nil {
 		t.Fatalf("the refreshed token does not validate: %v", err)
+	}
+}
+
+// warnings keeps the messages of the records logged at WARN or above, with
+// their attributes.
+type warnings struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (w *warnings) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (w *warnings) WithAttrs([]slog.Attr) slog.Handler           { return w }
+func (w *warnings) WithGroup(string) slog.Handler                { return w }
+func (w *warnings) Handle(_ context.Context, r slog.Record) error {
+	line := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		line += " " + a.String()
+		return true
+	})
+	w.mu.Lock()
+	w.lines = append(w.lines, line)
+	w.mu.Unlock()
+	return nil
+}
+
+func (w *warnings) all() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.lines)
+}
+
+// TestTokensRunBacksOffARefusedToken stores a token that Twitch refuses
+// and will not refresh (revoked, or issued by a fake Twitch that is gone)
+// and that Helix or EventSub already marked as refused: Run must not ask
+// Twitch about it again once a second, but a minute later, then further
+// apart.
+func TestTokensRunBacksOffARefusedToken(t *testing.T) {
+	ctx := context.Background()
+	api, o := newAPI(t)
+	tokens, _ := newTokens(t, api, o, newKey(t))
+	logs := &warnings{}
+	tokens.log = slog.New(logs)
+	tok := signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)
+	if err := o.Revoke(ctx, tok.Access); err != nil {
+		t.Fatal(err)
+	}
+	tokens.Invalidate(hearth.TokenBot)
+	stop := runTokens(tokens)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(logs.all()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Run logged nothing about a token Twitch refuses")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Long enough for two more tries at the old pace of one a second.
+	time.Sleep(2500 * time.Millisecond)
+	stop()
+	got := logs.all()
+	if len(got) != 1 {
+		t.Fatalf("Run logged %d warnings in 2.5 s about one refused token, want 1 (the next try is a minute away):\n%s", len(got), strings.Join(got, "\n"))
+	}
+	if !strings.Contains(got[0], "retry_in=1m0s") || !strings.Contains(got[0], "hearth auth login --bot") {
+		t.Fatalf("the warning does not say when Run tries again and how to sign in again: %s", got[0])
+	}
+}
+
+// TestTokensRetryDelay: a minute after the first failure, doubling up to
+// the hour between validations.
+func TestTokensRetryDelay(t *testing.T) {
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour}
+	for i, w := range want {
+		if got := retryDelay(i + 1); got != w {
+			t.Errorf("after %d failures: %v, want %v", i+1, got, w)
+		}
 	}
 }
