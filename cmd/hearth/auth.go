@@ -472,7 +472,8 @@ func (c configBot) Invalidate(subject string) {
 // demoSignInBot signs the demo's bot in through the fake Twitch's device
 // flow, as "hearth auth login --bot" does, playing the user who approves
 // the code, so that the demo chats with a stored, refreshed token. A bot
-// token already in the database is kept (a real one is never replaced).
+// token already in the database is kept if this fake Twitch accepts it,
+// and replaced if an earlier demo's fake issued it (see demoKeepsToken).
 func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *slog.Logger) error {
 	cfg.TwitchAuthURL = api.AuthURL()
 	cfg.TwitchClientID = api.ClientID()
@@ -482,15 +483,15 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 	}
 	defer st.Close()
 	cfg.BotToken = ""
-	if _, err := st.StoredToken(ctx, hearth.TokenBot); hearth.ErrorCode(err) != hearth.ENOTFOUND {
-		return err
-	}
 	sealer, source, err := secretKey(*cfg, true, log)
 	if err != nil {
 		return err
 	}
 	a := &authSession{store: st, oauth: oauthClient(*cfg), log: log,
 		tokens: stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: oauthClient(*cfg), Logger: log})}
+	if keep, err := demoKeepsToken(ctx, st, a.tokens, a.oauth, hearth.TokenBot, log); keep || err != nil {
+		return err
+	}
 	api.SetDeviceInterval(time.Second)
 	dc, err := a.oauth.StartDevice(ctx, scopesFor(hearth.TokenBot))
 	if err != nil {
@@ -509,4 +510,33 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 	}
 	log.Info("demo: the bot signed in through the fake Twitch's device flow", "login", cfg.BotUsername, "user_code", dc.UserCode)
 	return nil
+}
+
+// demoKeepsToken reports whether the demo keeps the token stored for
+// subject: yes if this run's fake Twitch accepts it. A token that it
+// refuses, or that the key does not open, was issued by an earlier demo's
+// fake Twitch, which is gone (a demo restarted on its database, as the
+// compose file's volume and restart policy do): the demo signs in again
+// and replaces it. A token no fake issued is a real account's, which the
+// demo never replaces: that is an error.
+func demoKeepsToken(ctx context.Context, st hearth.Store, tokens *stream.Tokens, o *stream.OAuth, subject string, log *slog.Logger) (bool, error) {
+	stored, err := st.StoredToken(ctx, subject)
+	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// The fake gives each login a user id of its own making.
+	if stored.UserID != twitchtest.UserID(stored.Login) {
+		return false, fmt.Errorf("the database holds a Twitch token for %s (%s) that no demo made, and demo would replace it: give demo a database of its own (--db)",
+			subjectName(subject), stored.Login)
+	}
+	if tok, err := tokens.Open(stored); err == nil {
+		if _, err := o.Validate(ctx, tok.Access); err == nil {
+			return true, nil
+		}
+	}
+	log.Info("demo: the stored token was issued by an earlier demo's fake Twitch; signing in again", "subject", subject, "login", stored.Login)
+	return false, nil
 }

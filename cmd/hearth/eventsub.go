@@ -146,7 +146,8 @@ func subscriptionsURL(cfg Config) string {
 // demoEventSub points cfg at the fake EventSub and signs the demo
 // channel's broadcaster in with a token from the fake, through the fake's
 // /validate as "hearth auth import" would, unless the database already
-// holds a token for the channel (a real one is never replaced).
+// holds a token for the channel that this fake accepts (see
+// demoKeepsToken).
 func demoEventSub(ctx context.Context, api *twitchtest.API, cfg *Config, channel string, log *slog.Logger) error {
 	cfg.TwitchEventSubURL = api.EventSubURL()
 	cfg.TwitchSubscriptionURL = ""
@@ -156,15 +157,15 @@ func demoEventSub(ctx context.Context, api *twitchtest.API, cfg *Config, channel
 		return err
 	}
 	defer st.Close()
-	if _, err := st.StoredToken(ctx, channel); hearth.ErrorCode(err) != hearth.ENOTFOUND {
-		return err
-	}
 	sealer, source, err := secretKey(*cfg, true, log)
 	if err != nil {
 		return err
 	}
 	o := oauthClient(*cfg)
 	tokens := stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log})
+	if keep, err := demoKeepsToken(ctx, st, tokens, o, channel, log); keep || err != nil {
+		return err
+	}
 	t := api.IssueToken(channel, stream.ScopeNames(stream.ChannelScopes), 4*time.Hour)
 	g := stream.Grant{Access: t.Access, Refresh: t.Refresh, Scopes: t.Scopes, ExpiresIn: time.Until(t.ExpiresAt)}
 	v, err := o.Validate(ctx, g.Access)
