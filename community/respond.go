@@ -3,7 +3,6 @@ package community
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // Reasons a command is refused, beside the UsageError reasons; they are
-// bounded metric label values.
+// bounded metric label values, declared per command by CommandRejections.
 const (
 	RejectPermission   = "permission"
 	RejectInsufficient = "insufficient_points"
@@ -19,14 +18,6 @@ const (
 	RejectBot          = "bot"
 	RejectUnknown      = "unknown_viewer"
 )
-
-// RejectReasons lists every value Result.Rejected can take: the UsageError
-// reasons, the cooldowns and the refusals above. It is the one list the
-// metrics pre-declare their label values from. Callers must not modify it.
-var RejectReasons = append(slices.Clone(UsageReasons),
-	RejectPermission, CooldownUser, CooldownGlobal, RejectInsufficient, RejectSelf, RejectBot, RejectUnknown,
-	RejectNoPoll, RejectPollRunning, RejectBadPoll, RejectAmbiguous, RejectBadOption, RejectPollClosed,
-	RejectSegmentRunning, RejectNoSegment, RejectBadSegment, RejectSegmentNames, RejectOffline)
 
 // command runs a chat command from ev, if it is one of Hearth's, filling
 // the result's Reply, Command and Rejected. Replies go out through the

@@ -198,10 +198,11 @@ var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "me
 	"eventsub_json", "eventsub_session", "eventsub_message_id", "eventsub_subscription", "eventsub_reward", "eventsub_poll"}
 
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
-// have data from the first scrape; commands are the registered chat
-// command names and rejectReasons every reason one can be refused (both
-// bounded lists from the command table).
-func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
+// have data from the first scrape. commands maps each registered chat
+// command name to the reasons it can be refused for, as the command table
+// declares them (community.CommandRejections): only those pairs get a
+// rejected-commands series.
+func (m *Metrics) AddChannel(channel string, commands map[string][]string) {
 	m.eventsub.addChannel(channel)
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
@@ -223,9 +224,9 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll} {
 		m.overlayPushes.WithLabelValues(channel, topic)
 	}
-	for _, c := range commands {
+	for c, reasons := range commands {
 		m.commands.WithLabelValues(channel, c)
-		for _, reason := range rejectReasons {
+		for _, reason := range reasons {
 			m.commandsDenied.WithLabelValues(channel, c, reason)
 		}
 	}

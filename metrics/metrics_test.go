@@ -22,7 +22,7 @@ func newMetrics(t *testing.T) (*Metrics, *prometheus.Registry) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.AddChannel("hearthdemo", []string{"points", "give"}, []string{"permission", "bot"})
+	m.AddChannel("hearthdemo", map[string][]string{"points": {"user_cooldown"}, "give": {"permission", "bot"}})
 	return m, reg
 }
 

@@ -134,7 +134,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		tokens[info.Name] = info.OverlayToken
 		m.Channels = append(m.Channels, info)
-		m.Metrics.AddChannel(info.Name, community.CommandNames, community.RejectReasons)
+		m.Metrics.AddChannel(info.Name, community.CommandRejections())
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
