@@ -140,8 +140,10 @@ func (m *Main) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.hub = overlays.NewHub(tokens, overlays.Options{
-		Logger: m.Logger,
-		OnPush: m.Metrics.OverlayPushed,
+		Logger:                   m.Logger,
+		OnPush:                   m.Metrics.OverlayPushed,
+		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
+		OnRefused:                m.Metrics.OverlayRefused,
 	})
 	m.Engine = engine.New(st, engine.Options{
 		Rules:         func(ch string) community.Rules { return rules[ch] },
