@@ -90,14 +90,14 @@ func newChart(r Recap) chart {
 	for m := 0; m <= minutes; m += step {
 		c.XTicks = append(c.XTicks, tick{At: x(float64(m)), Label: fmt.Sprintf("%d:%02d", m/60, m%60)})
 	}
-	for _, s := range r.Segments {
+	for i, s := range r.Segments {
 		from := s.StartedAt.Sub(r.StartedAt).Minutes()
 		to := from + segmentDuration(s, r.streamEnd()).Minutes()
 		from, to = max(from, 0), min(to, float64(minutes))
 		if to <= from {
 			continue
 		}
-		c.Bands = append(c.Bands, band{X: x(from), W: x(to) - x(from), Name: s.Name})
+		c.Bands = append(c.Bands, band{X: x(from), W: x(to) - x(from), Name: segmentName(s, i)})
 	}
 	return c
 }
