@@ -492,8 +492,8 @@ func TestCommands(t *testing.T) {
 			if r.Rejected != tt.wantRejected {
 				t.Fatalf("rejected %q, want %q", r.Rejected, tt.wantRejected)
 			}
-			if r.Rejected != "" && !slices.Contains(RejectReasons, r.Rejected) {
-				t.Fatalf("rejected %q is missing from RejectReasons, so its metric series is never declared", r.Rejected)
+			if r.Rejected != "" && !slices.Contains(CommandRejections()[r.Command], r.Rejected) {
+				t.Fatalf("rejected %q is missing from CommandRejections()[%q], so its metric series is never declared", r.Rejected, r.Command)
 			}
 			if a, b := points(t, c, "ann"), points(t, c, "bob"); a != tt.wantAnn || b != tt.wantBob {
 				t.Fatalf("ann %d bob %d, want %d and %d", a, b, tt.wantAnn, tt.wantBob)
@@ -536,8 +536,8 @@ func TestCommandCooldowns(t *testing.T) {
 		if r.Rejected != s.rejected || (s.rejected != "") != (r.Reply == "") {
 			t.Fatalf("step %d: rejected %q reply %q, want rejected %q", i, r.Rejected, r.Reply, s.rejected)
 		}
-		if r.Rejected != "" && !slices.Contains(RejectReasons, r.Rejected) {
-			t.Fatalf("step %d: rejected %q is missing from RejectReasons", i, r.Rejected)
+		if r.Rejected != "" && !slices.Contains(CommandRejections()[r.Command], r.Rejected) {
+			t.Fatalf("step %d: rejected %q is missing from CommandRejections()[%q]", i, r.Rejected, r.Command)
 		}
 	}
 }

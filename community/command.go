@@ -1,6 +1,7 @@
 package community
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -111,6 +112,11 @@ type commandSpec struct {
 	defaultCount, maxCount int64
 	// replies are the reply keys (see Say) that run answers with.
 	replies []string
+	// refuses are the reasons run may refuse the command with. With the
+	// usage reasons of args, the permission and the cooldowns they are
+	// every reason the command can be rejected for (see
+	// CommandRejections).
+	refuses []string
 	run     handler
 	// uncooled commands skip the cooldowns (a vote must always count);
 	// their handler applies them to any reply it makes.
@@ -126,37 +132,83 @@ var commands commandTable
 func init() {
 	commands = commandTable{
 		{name: CmdPoints, permission: everyone, args: argsOptionalUser, usage: "[@user]",
-			replies: []string{"points", "unknown_viewer"}, run: about((*Channel).pointsLine)},
+			replies: []string{"points", "unknown_viewer"}, refuses: []string{RejectUnknown}, run: about((*Channel).pointsLine)},
 		{name: CmdRank, permission: everyone, args: argsOptionalUser, usage: "[@user]",
-			replies: []string{"rank", "rank_top", "unknown_viewer"}, run: about((*Channel).rankLine)},
+			replies: []string{"rank", "rank_top", "unknown_viewer"}, refuses: []string{RejectUnknown}, run: about((*Channel).rankLine)},
 		{name: CmdTop, permission: everyone, args: argsOptionalCount, usage: "[1-" + strconv.Itoa(MaxTop) + "]",
 			defaultCount: DefaultTop, maxCount: MaxTop, replies: []string{"top", "top_empty"}, run: (*Channel).top},
 		{name: CmdStreak, permission: everyone, args: argsOptionalUser, usage: "[@user]",
-			replies: []string{"streak", "unknown_viewer"}, run: about((*Channel).streakLine)},
+			replies: []string{"streak", "unknown_viewer"}, refuses: []string{RejectUnknown}, run: about((*Channel).streakLine)},
 		{name: CmdWatchtime, permission: everyone, args: argsOptionalUser, usage: "[@user]",
-			replies: []string{"watchtime", "unknown_viewer"}, run: about((*Channel).watchtimeLine)},
+			replies: []string{"watchtime", "unknown_viewer"}, refuses: []string{RejectUnknown}, run: about((*Channel).watchtimeLine)},
 		{name: CmdGive, permission: everyone, args: argsUserAmount, usage: "@user amount",
-			replies: []string{"give_ok", "give_insufficient", "give_self", "give_bot", "unknown_viewer"}, run: (*Channel).give},
+			replies: []string{"give_ok", "give_insufficient", "give_self", "give_bot", "unknown_viewer"},
+			refuses: []string{RejectSelf, RejectBot, RejectUnknown, RejectInsufficient}, run: (*Channel).give},
 		{name: CmdAddPoints, permission: moderators, args: argsUserAmount, usage: "@user amount",
-			replies: []string{"addpoints_ok", "give_bot", "unknown_viewer"}, run: (*Channel).addPoints},
+			replies: []string{"addpoints_ok", "give_bot", "unknown_viewer"}, refuses: []string{RejectUnknown, RejectBot}, run: (*Channel).addPoints},
 		{name: CmdRemovePoints, permission: moderators, args: argsUserAmount, usage: "@user amount",
-			replies: []string{"removepoints_ok", "give_bot", "unknown_viewer"}, run: (*Channel).removePoints},
+			replies: []string{"removepoints_ok", "give_bot", "unknown_viewer"}, refuses: []string{RejectUnknown, RejectBot}, run: (*Channel).removePoints},
 		{name: CmdPoll, permission: moderators, args: argsText, usage: "Question | option | option ... [duration]",
-			replies: []string{"poll_started", "poll_running", "poll_invalid"}, run: (*Channel).pollCommand},
+			replies: []string{"poll_started", "poll_running", "poll_invalid"}, refuses: []string{RejectPollRunning, RejectBadPoll}, run: (*Channel).pollCommand},
 		{name: CmdVote, permission: everyone, args: argsText, usage: "number|option", uncooled: true,
-			replies: []string{"vote_ambiguous", "vote_usage"}, run: (*Channel).voteCommand},
+			replies: []string{"vote_ambiguous", "vote_usage"},
+			refuses: []string{RejectNoPoll, RejectPollClosed, RejectBot, RejectAmbiguous, RejectBadOption, RejectInsufficient}, run: (*Channel).voteCommand},
 		{name: CmdEndPoll, permission: moderators, args: argsNone,
-			replies: []string{"poll_none", "poll_result", "poll_tie", "poll_no_votes"}, run: endPollCommand(false)},
+			replies: []string{"poll_none", "poll_result", "poll_tie", "poll_no_votes"}, refuses: []string{RejectNoPoll}, run: endPollCommand(false)},
 		{name: CmdCancelPoll, permission: moderators, args: argsNone,
-			replies: []string{"poll_none", "poll_cancelled"}, run: endPollCommand(true)},
+			replies: []string{"poll_none", "poll_cancelled"}, refuses: []string{RejectNoPoll}, run: endPollCommand(true)},
 		{name: CmdSegment, permission: moderators, args: argsText, usage: "start name|end",
-			replies: []string{"segment_started", "segment_ended", "segment_running", "segment_none", "segment_invalid", "segment_too_many", "segment_offline"}, run: (*Channel).segmentCommand},
+			replies: []string{"segment_started", "segment_ended", "segment_running", "segment_none", "segment_invalid", "segment_too_many", "segment_offline"},
+			refuses: []string{RejectBadSegment, RejectOffline, RejectSegmentRunning, RejectSegmentNames, RejectNoSegment}, run: (*Channel).segmentCommand},
 	}
 	CommandNames = commands.names()
 }
 
 // commandTable is a set of command specs.
 type commandTable []commandSpec
+
+// CommandRejections returns, for each of CommandNames, every reason
+// Result.Rejected can carry when that command is refused, as the command
+// table declares it: the usage reasons its arguments can raise, permission
+// for a moderators' command, the cooldowns for any other unless it skips
+// them, and the refusals of its handler. These pairs, and only these, are the series the
+// rejected-commands metric declares. The caller owns the returned map.
+func CommandRejections() map[string][]string {
+	out := make(map[string][]string, len(commands))
+	for i := range commands {
+		out[commands[i].name] = commands[i].rejections()
+	}
+	return out
+}
+
+// rejections is every reason s can be refused for; see CommandRejections.
+func (s *commandSpec) rejections() []string {
+	out := slices.Clone(s.args.usageReasons())
+	switch {
+	case s.permission != everyone:
+		// Only moderators and the broadcaster may run it, and cooldowns
+		// never hold them back.
+		out = append(out, RejectPermission)
+	case !s.uncooled:
+		out = append(out, CooldownUser, CooldownGlobal)
+	}
+	return append(out, s.refuses...)
+}
+
+// usageReasons are the UsageError reasons parseArgs can give for a.
+func (a argShape) usageReasons() []string {
+	switch a {
+	case argsNone:
+		return []string{ReasonTooManyArgs}
+	case argsOptionalUser:
+		return []string{ReasonBadTarget, ReasonTooManyArgs}
+	case argsOptionalCount:
+		return []string{ReasonBadAmount, ReasonTooManyArgs}
+	case argsUserAmount:
+		return []string{ReasonMissingTarget, ReasonBadTarget, ReasonMissingAmount, ReasonBadAmount, ReasonAmountTooLarge, ReasonTooManyArgs}
+	}
+	return nil
+}
 
 func (t commandTable) names() []string {
 	names := make([]string, len(t))

@@ -266,7 +266,7 @@ func FuzzParseCommand(f *testing.F) {
 		}
 		if err != nil {
 			var ue *UsageError
-			if !errors.As(err, &ue) || ue.Command != cmd.Name || !slices.Contains(UsageReasons, ue.Reason) {
+			if !errors.As(err, &ue) || ue.Command != cmd.Name || !slices.Contains(commands.byName(cmd.Name).args.usageReasons(), ue.Reason) {
 				t.Fatalf("err = %#v, want a *UsageError with a known reason for %q", err, cmd.Name)
 			}
 			return

@@ -218,7 +218,7 @@ func (c *Channel) startPoll(spec PollSpec, now time.Time) error {
 	p.Tally.Scores = make([]int64, len(p.Options))
 	c.poll = &openPoll{p: p, votes: make(map[string]*hearth.PollVote)}
 	c.pollChanged()
-	c.result.Announce = c.say("poll_started", truncateText(p.Question, lineQuestion), c.optionList(p.Options), c.rules.CommandPrefix+CmdVote, FormatSeconds(spec.Duration))
+	c.result.Announce = c.say("poll_started", shownText(p.Question, "", lineQuestion), c.optionList(p.Options), c.rules.CommandPrefix+CmdVote, FormatSeconds(spec.Duration))
 	return nil
 }
 
@@ -265,11 +265,11 @@ func (c *Channel) PollState(now time.Time) hearth.PollState {
 		return st
 	}
 	p := c.poll.p
-	st.ID, st.Kind, st.Status, st.Question = p.ID, p.Kind, p.Status, p.Question
+	st.ID, st.Kind, st.Status, st.Question = p.ID, p.Kind, p.Status, hearth.DisplayText(p.Question, "")
 	st.Weighting, st.EndsAt, st.ClosedAt = p.Weighting, p.EndsAt, p.ClosedAt
 	st.Voters = p.Tally.Voters
-	for i, o := range p.Options {
-		os := hearth.PollOptionState{Label: o}
+	for i := range p.Options {
+		os := hearth.PollOptionState{Label: optionLabel(p, i)}
 		if i < len(p.Tally.Votes) {
 			os.Votes = p.Tally.Votes[i]
 		}
@@ -359,7 +359,7 @@ func (c *Channel) closePoll(at time.Time, status string) {
 			}
 		}
 		if p.Kind == hearth.PollChat {
-			c.result.Announce = c.say("poll_cancelled", truncateText(p.Question, lineQuestion))
+			c.result.Announce = c.say("poll_cancelled", shownText(p.Question, "", lineQuestion))
 		}
 	} else {
 		p.Tally.Winners = winners(p.Tally.Scores)
@@ -367,7 +367,7 @@ func (c *Channel) closePoll(at time.Time, status string) {
 			c.result.Announce = c.resultLine(*p)
 		}
 		c.result.Notices = append(c.result.Notices, Notice{
-			Kind: NoticePollResult, DisplayName: c.winnerLabels(*p), Text: p.Question, At: at,
+			Kind: NoticePollResult, DisplayName: winnerLabels(*p), Text: hearth.DisplayText(p.Question, ""), At: at,
 		})
 	}
 	c.recapPoll(*p)
@@ -392,12 +392,20 @@ func winners(scores []int64) []int {
 	return out
 }
 
-func (c *Channel) winnerLabels(p hearth.Poll) string {
+// winnerLabels names the winning options as the alerts overlay shows them,
+// joined by " = " on a tie.
+func winnerLabels(p hearth.Poll) string {
 	names := make([]string, len(p.Tally.Winners))
 	for i, w := range p.Tally.Winners {
-		names[i] = p.Options[w]
+		names[i] = optionLabel(p, w)
 	}
 	return strings.Join(names, " = ")
+}
+
+// optionLabel is option i of p as hearth.DisplayText shows it, its number
+// when it has nothing visible.
+func optionLabel(p hearth.Poll, i int) string {
+	return hearth.DisplayText(p.Options[i], strconv.Itoa(i+1))
 }
 
 // resultLine is the chat line announcing a closed poll.
@@ -405,11 +413,16 @@ func (c *Channel) resultLine(p hearth.Poll) string {
 	t := p.Tally
 	switch len(t.Winners) {
 	case 0:
-		return c.say("poll_no_votes", truncateText(p.Question, lineQuestion))
+		return c.say("poll_no_votes", shownText(p.Question, "", lineQuestion))
 	case 1:
-		return c.say("poll_result", truncateText(p.Question, lineQuestion), truncateText(p.Options[t.Winners[0]], lineQuestion), t.Scores[t.Winners[0]], sum(t.Scores), t.Voters)
+		w := t.Winners[0]
+		return c.say("poll_result", shownText(p.Question, "", lineQuestion), shownText(p.Options[w], strconv.Itoa(w+1), lineQuestion), t.Scores[w], sum(t.Scores), t.Voters)
 	default:
-		return c.say("poll_tie", truncateText(p.Question, lineQuestion), truncateText(c.winnerLabels(p), lineList), t.Scores[t.Winners[0]], t.Voters)
+		tied := make([]string, len(t.Winners))
+		for i, w := range t.Winners {
+			tied[i] = shownText(p.Options[w], strconv.Itoa(w+1), lineQuestion)
+		}
+		return c.say("poll_tie", shownText(p.Question, "", lineQuestion), joinShown(tied, " = ", lineList), t.Scores[t.Winners[0]], t.Voters)
 	}
 }
 
@@ -469,12 +482,15 @@ func clonePoll(p hearth.Poll) hearth.Poll {
 	return p
 }
 
+// optionList is a chat line's list of options: "1) Dust 2) Inferno", as
+// many whole options as fit.
 func (c *Channel) optionList(options []string) string {
 	parts := make([]string, len(options))
 	for i, o := range options {
-		parts[i] = strconv.Itoa(i+1) + ") " + o
+		n := strconv.Itoa(i + 1)
+		parts[i] = n + ") " + shownText(o, n, lineQuestion)
 	}
-	return truncateText(strings.Join(parts, " "), lineList)
+	return joinShown(parts, " ", lineList)
 }
 
 // FormatSeconds writes a poll duration as chat reads it: "90s", "2m",
@@ -532,7 +548,10 @@ func (c *Channel) voteCommand(ev hearth.Event, cmd Command) (rejected, reply str
 		}
 		cands := c.candidates(cmd.Text)
 		if rejected == RejectAmbiguous {
-			return rejected, c.say("vote_ambiguous", ev.User.DisplayName, truncateText(strings.Join(cands, ", "), lineList), c.rules.CommandPrefix+CmdVote)
+			for i, cand := range cands {
+				cands[i] = shownText(cand, "", lineQuestion)
+			}
+			return rejected, c.say("vote_ambiguous", shownName(ev.User.DisplayName, ev.User.Login), joinShown(cands, ", ", lineList), c.rules.CommandPrefix+CmdVote)
 		}
 		return rejected, c.say("vote_usage", c.rules.CommandPrefix+CmdVote, c.optionList(c.poll.p.Options))
 	}

@@ -170,12 +170,14 @@ func (c *Channel) Position(userID string) (pos, total int) {
 }
 
 // Leaderboard returns the channel's first n ranked viewers as the
-// leaderboard overlay and the API show them.
+// leaderboard overlay and the API show them, names as hearth.DisplayText
+// shows them.
 func (c *Channel) Leaderboard(n int) hearth.Leaderboard {
 	top := c.Top(n)
 	b := hearth.Leaderboard{Channel: c.name, Entries: make([]hearth.LeaderboardEntry, len(top))}
 	for i, v := range top {
-		b.Entries[i] = hearth.LeaderboardEntry{Rank: v.Position, Login: v.Login, DisplayName: v.DisplayName, Points: v.Points, Messages: v.Messages}
+		b.Entries[i] = hearth.LeaderboardEntry{Rank: v.Position, Login: v.Login, DisplayName: hearth.DisplayText(v.DisplayName, v.Login),
+			Points: v.Points, Messages: v.Messages}
 	}
 	return b
 }

@@ -3,7 +3,6 @@ package community
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // Reasons a command is refused, beside the UsageError reasons; they are
-// bounded metric label values.
+// bounded metric label values, declared per command by CommandRejections.
 const (
 	RejectPermission   = "permission"
 	RejectInsufficient = "insufficient_points"
@@ -19,14 +18,6 @@ const (
 	RejectBot          = "bot"
 	RejectUnknown      = "unknown_viewer"
 )
-
-// RejectReasons lists every value Result.Rejected can take: the UsageError
-// reasons, the cooldowns and the refusals above. It is the one list the
-// metrics pre-declare their label values from. Callers must not modify it.
-var RejectReasons = append(slices.Clone(UsageReasons),
-	RejectPermission, CooldownUser, CooldownGlobal, RejectInsufficient, RejectSelf, RejectBot, RejectUnknown,
-	RejectNoPoll, RejectPollRunning, RejectBadPoll, RejectAmbiguous, RejectBadOption, RejectPollClosed,
-	RejectSegmentRunning, RejectNoSegment, RejectBadSegment, RejectSegmentNames, RejectOffline)
 
 // command runs a chat command from ev, if it is one of Hearth's, filling
 // the result's Reply, Command and Rejected. Replies go out through the
@@ -69,11 +60,44 @@ func (c *Channel) command(ev hearth.Event) {
 
 func (c *Channel) say(key string, args ...any) string { return Say(c.rules.Language, key, args...) }
 
-func displayName(v hearth.ViewerStats) string {
-	if v.DisplayName != "" {
-		return v.DisplayName
+// displayName is how a chat line names a viewer.
+func displayName(v hearth.ViewerStats) string { return shownName(v.DisplayName, v.Login) }
+
+// shownName is how a chat line names someone: the display name as
+// hearth.DisplayText shows it (the login when it has nothing visible),
+// isolated so that a right-to-left name cannot reorder the line.
+func shownName(display, login string) string {
+	return hearth.IsolateText(hearth.DisplayText(display, login))
+}
+
+// shownText is how a chat line quotes text from chat or the API (a poll's
+// question or option, a segment's name): as hearth.DisplayText shows it,
+// isolated, in at most n bytes; fallback stands in for text with nothing
+// visible.
+func shownText(text, fallback string, n int) string {
+	s := hearth.DisplayText(text, fallback)
+	if hearth.IsolateText(s) == s {
+		return truncateText(s, n)
 	}
-	return v.Login
+	// The isolates take room of their own.
+	return hearth.IsolateText(truncateText(s, n-len("\u2068\u2069")))
+}
+
+// joinShown joins parts (each from shownName or shownText) with sep, as
+// many whole parts as fit in n bytes: a part is never cut, so an isolate
+// is never left open.
+func joinShown(parts []string, sep string, n int) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			p = sep + p
+		}
+		if b.Len()+len(p) > n {
+			break
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // about makes the handler of a command that describes one viewer: the
@@ -84,7 +108,7 @@ func about(describe func(c *Channel, who string, v hearth.ViewerStats) string) h
 		if cmd.Target != "" {
 			t, ok := c.ViewerByLogin(cmd.Target)
 			if !ok {
-				return RejectUnknown, c.say("unknown_viewer", ev.User.DisplayName, cmd.Target)
+				return RejectUnknown, c.say("unknown_viewer", shownName(ev.User.DisplayName, ev.User.Login), cmd.Target)
 			}
 			v = t
 		}
@@ -129,7 +153,7 @@ func (c *Channel) top(_ hearth.Event, cmd Command) (rejected, reply string) {
 // give moves points from the giver to the target: both balances change, or
 // neither does.
 func (c *Channel) give(ev hearth.Event, cmd Command) (rejected, reply string) {
-	name := ev.User.DisplayName
+	name := shownName(ev.User.DisplayName, ev.User.Login)
 	switch {
 	case cmd.Target == ev.User.Login:
 		return RejectSelf, c.say("give_self", name)
@@ -198,10 +222,7 @@ func FormatDuration(d time.Duration) string {
 
 // NoticeLine is the chat line announcing a notice.
 func NoticeLine(lang string, n Notice) string {
-	name := n.DisplayName
-	if name == "" {
-		name = n.Login
-	}
+	name := shownName(n.DisplayName, n.Login)
 	switch n.Kind {
 	case NoticeWelcome:
 		return Say(lang, "welcome_new", name)

@@ -56,13 +56,13 @@ func (c *Channel) segmentCommand(ev hearth.Event, cmd Command) (rejected, reply 
 		if err != "" {
 			return err, c.segmentRefusal(err, usage)
 		}
-		return "", c.say("segment_started", name, c.rules.CommandPrefix+CmdSegment+" end")
+		return "", c.say("segment_started", shownText(name, "", lineQuestion), c.rules.CommandPrefix+CmdSegment+" end")
 	case "end", "stop":
 		s, err := c.endSegmentNow(ev.Time)
 		if err != "" {
 			return err, c.segmentRefusal(err, usage)
 		}
-		return "", c.say("segment_ended", s.Name, FormatSeconds(s.EndedAt.Sub(s.StartedAt).Round(time.Second)), fmt.Sprintf("%.2f", s.Lift))
+		return "", c.say("segment_ended", shownText(s.Name, "", lineQuestion), FormatSeconds(s.EndedAt.Sub(s.StartedAt).Round(time.Second)), fmt.Sprintf("%.2f", s.Lift))
 	}
 	return RejectBadSegment, c.say("segment_invalid", usage, MaxSegmentName)
 }
@@ -70,7 +70,7 @@ func (c *Channel) segmentCommand(ev hearth.Event, cmd Command) (rejected, reply 
 func (c *Channel) segmentRefusal(reason, usage string) string {
 	switch reason {
 	case RejectSegmentRunning:
-		return c.say("segment_running", c.recap.r.Segments[c.recap.running].Name, c.rules.CommandPrefix+CmdSegment+" end")
+		return c.say("segment_running", shownText(c.recap.r.Segments[c.recap.running].Name, "", lineQuestion), c.rules.CommandPrefix+CmdSegment+" end")
 	case RejectNoSegment:
 		return c.say("segment_none", c.rules.CommandPrefix+CmdSegment+" start")
 	case RejectSegmentNames:

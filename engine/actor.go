@@ -160,7 +160,8 @@ func (a *actor) apply(res community.Result) {
 	}
 }
 
-// alert adds a notice to the alerts overlay's state and publishes it. Seq
+// alert adds a notice to the alerts overlay's state and publishes it, its
+// text as hearth.DisplayText shows it. Seq
 // starts from the wall clock in microseconds, so it keeps growing across
 // restarts and a page never shows an alert twice.
 func (a *actor) alert(n community.Notice) {
@@ -168,7 +169,9 @@ func (a *actor) alert(n community.Notice) {
 	if k := len(a.alerts.Items); k > 0 && seq <= a.alerts.Items[k-1].Seq {
 		seq = a.alerts.Items[k-1].Seq + 1
 	}
-	item := hearth.Alert{Seq: seq, Kind: string(n.Kind), Login: n.Login, DisplayName: n.DisplayName, Rank: n.Rank, Text: n.Text, At: n.At}
+	// Names, reward titles and poll questions come from Twitch and chat.
+	item := hearth.Alert{Seq: seq, Kind: string(n.Kind), Login: n.Login, DisplayName: hearth.DisplayText(n.DisplayName, n.Login),
+		Rank: n.Rank, Text: hearth.DisplayText(n.Text, ""), At: n.At}
 	items := append(a.alerts.Items, item)
 	if len(items) > alertsKept {
 		items = items[len(items)-alertsKept:]

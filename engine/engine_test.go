@@ -291,6 +291,33 @@ func TestAlertsForNewcomers(t *testing.T) {
 	}
 }
 
+// TestAlertsShowDisplayText checks that the alerts overlay's state names
+// viewers as hearth.DisplayText shows them: a name made only of zero-width
+// spaces is the login, a right-to-left override is gone.
+func TestAlertsShowDisplayText(t *testing.T) {
+	st := newStore(t)
+	pub := &published{}
+	e := startEngine(t, st, Options{EventClock: true, Broadcaster: pub})
+	blank, evil := chat(1, "blank"), chat(2, "evil")
+	blank.User.DisplayName = "\u200b\u200b\u200b"
+	evil.User.DisplayName = "\u202eevil_name"
+	e.Handle(blank)
+	e.Handle(evil)
+	if err := e.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pub.mu.Lock()
+	defer pub.mu.Unlock()
+	last := pub.alerts[len(pub.alerts)-1]
+	var names []string
+	for _, a := range last.Items {
+		names = append(names, a.DisplayName)
+	}
+	if fmt.Sprint(names) != "[blank evil_name]" {
+		t.Fatalf("alerts name %+q, want blank and evil_name", names)
+	}
+}
+
 // said records chat lines the engine sends.
 type said struct {
 	mu    sync.Mutex

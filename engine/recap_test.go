@@ -94,7 +94,7 @@ func TestSegmentsThroughTheEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.AddChannel("chan", community.CommandNames, community.RejectReasons)
+	m.AddChannel("chan", community.CommandRejections())
 	e := startEngine(t, newStore(t), Options{Figures: m, Recorder: m})
 	ctx := context.Background()
 	if _, err := e.StartSegment(ctx, "chan", "Acme"); hearth.ErrorCode(err) != hearth.ECONFLICT {

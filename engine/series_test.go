@@ -40,7 +40,7 @@ func seriesAfter(t *testing.T, n int) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.AddChannel("chan", community.CommandNames, community.RejectReasons)
+	m.AddChannel("chan", community.CommandRejections())
 	e := startEngine(t, newStore(t), Options{Recorder: m, Polls: m, Figures: m})
 	defer e.Close(context.Background())
 	ctx := context.Background()

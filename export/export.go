@@ -110,7 +110,7 @@ func Write(w io.Writer, format string, viewers []hearth.ViewerStats, r Ranker) e
 			if rec.Position > 0 {
 				position = strconv.Itoa(rec.Position)
 			}
-			if err := cw.Write([]string{rec.UserID, rec.Login, csvSafe(rec.DisplayName), n(rec.Messages), n(rec.Points), n(rec.LifetimePoints),
+			if err := cw.Write([]string{rec.UserID, rec.Login, csvText(rec.DisplayName, rec.Login), n(rec.Messages), n(rec.Points), n(rec.LifetimePoints),
 				csvSafe(rec.Rank), n(rec.WatchMinutes), n(rec.Streak), n(rec.LongestStreak), rec.FirstSeen, rec.LastSeen, position}); err != nil {
 				return err
 			}
@@ -120,6 +120,14 @@ func Write(w io.Writer, format string, viewers []hearth.ViewerStats, r Ranker) e
 	default:
 		return hearth.Errorf(hearth.EINVALID, "unknown export format %q: use json or csv", format)
 	}
+}
+
+// csvText is a CSV cell of text from Twitch or the API: as
+// hearth.DisplayText shows it (fallback when nothing visible remains),
+// isolated like any plain text so that a right-to-left name cannot reorder
+// the cells around it when the file is read as text, and defused.
+func csvText(s, fallback string) string {
+	return csvSafe(hearth.IsolateText(hearth.DisplayText(s, fallback)))
 }
 
 // csvSafe defuses a cell that a spreadsheet would run as a formula; display

@@ -107,3 +107,49 @@ func TestPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVShowsDisplayText checks that the CSV exports show names, poll
+// questions and labels as hearth.DisplayText does: a blank name is the
+// login, an override is gone, and a right-to-left name is isolated so it
+// cannot reorder the cells around it when the file is read as text.
+func TestCSVShowsDisplayText(t *testing.T) {
+	vs := []hearth.ViewerStats{
+		{Channel: "c", UserID: "1", Login: "blank", DisplayName: "\u200b\u200b\u200b", Points: 3},
+		{Channel: "c", UserID: "2", Login: "evil", DisplayName: "\u202eevil_name", Points: 2},
+		{Channel: "c", UserID: "3", Login: "arab", DisplayName: "محمد", Points: 1},
+		{Channel: "c", UserID: "4", Login: "calc", DisplayName: "\u200b=1+1", Points: 0},
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, "csv", vs, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, row := range rows[1:] {
+		names = append(names, row[2])
+	}
+	if want := []string{"blank", "evil_name", "\u2068محمد\u2069", "'=1+1"}; !slices.Equal(names, want) {
+		t.Errorf("CSV display names %+q, want %+q", names, want)
+	}
+
+	polls := []hearth.Poll{{ID: "7", Kind: hearth.PollChat, Status: hearth.PollClosed, Question: "Which \u202emap?",
+		Options: []string{"Du\u202est", "\u200b", "خريطة"}, Tally: hearth.PollTally{Votes: []int64{1, 0, 2}, Scores: []int64{1, 0, 2}, Winners: []int{2}}}}
+	buf.Reset()
+	if err := WritePolls(&buf, "csv", polls); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err = csv.NewReader(&buf).ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	q, l := slices.Index(rows[0], "question"), slices.Index(rows[0], "label")
+	var got []string
+	for _, row := range rows[1:] {
+		got = append(got, row[q]+" | "+row[l])
+	}
+	if want := []string{"Which map? | Dust", "Which map? | 2", "Which map? | \u2068خريطة\u2069"}; !slices.Equal(got, want) {
+		t.Errorf("CSV poll rows %+q, want %+q", got, want)
+	}
+}

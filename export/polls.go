@@ -16,8 +16,8 @@ var pollCSVHeader = []string{"poll_id", "kind", "status", "question", "started_b
 
 // WritePolls writes polls to w in format: "json", one array of the polls
 // as the API shows them; "csv", a header and one row per option of each
-// poll, question and labels defused for spreadsheets. An unknown format is
-// an EINVALID error.
+// poll, question and labels cleaned, isolated and defused as csvText does.
+// An unknown format is an EINVALID error.
 func WritePolls(w io.Writer, format string, polls []hearth.Poll) error {
 	switch format {
 	case "json":
@@ -50,9 +50,9 @@ func WritePolls(w io.Writer, format string, polls []hearth.Poll) error {
 				for _, w := range t.Winners {
 					winner = winner || w == i
 				}
-				if err := cw.Write([]string{csvSafe(p.ID), p.Kind, p.Status, csvSafe(p.Question), csvSafe(p.StartedBy),
+				if err := cw.Write([]string{csvSafe(p.ID), p.Kind, p.Status, csvText(p.Question, ""), csvSafe(p.StartedBy),
 					stamp(p.StartedAt), stamp(p.EndsAt), stamp(p.ClosedAt), n(t.Voters), n(t.ActiveChatters),
-					strconv.FormatFloat(t.Turnout, 'f', 4, 64), strconv.Itoa(i + 1), csvSafe(label),
+					strconv.FormatFloat(t.Turnout, 'f', 4, 64), strconv.Itoa(i + 1), csvText(label, strconv.Itoa(i+1)),
 					n(votes), n(score), n(subs), n(newcomers), strconv.FormatBool(winner)}); err != nil {
 					return err
 				}

@@ -40,6 +40,7 @@ type Metrics struct {
 	flushedChanges   prometheus.Counter
 	overlayPushes    *prometheus.CounterVec
 	overlayClients   *prometheus.GaugeVec
+	overlayRefused   *prometheus.CounterVec
 	httpRequests     *prometheus.CounterVec
 	buildInfo        *prometheus.GaugeVec
 	twitch           twitchMetrics
@@ -152,6 +153,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hearth_overlay_clients",
 			Help: "Overlay browsers connected, per channel.",
 		}, []string{"channel"}),
+		overlayRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_overlay_connections_refused_total",
+			Help: "Overlay sockets refused, per channel and reason (channel_limit: the channel held overlays.max_connections sockets).",
+		}, []string{"channel", "reason"}),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_http_requests_total",
 			Help: "HTTP requests served, by route group and status class.",
@@ -186,7 +191,7 @@ func (m *Metrics) own() []prometheus.Collector {
 		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
 		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.streamReturning, m.streamTop10Share, m.commands, m.commandsDenied, m.notices,
 		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
-		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients,
+		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients, m.overlayRefused,
 		m.httpRequests, m.buildInfo, m.poll.polls, m.poll.votes, m.poll.turnout,
 		m.twitch.viewers, m.twitch.participation, m.twitch.requests, m.twitch.up,
 	}, append(m.eventsub.collectors(), m.figures.collectors()...)...)
@@ -198,10 +203,11 @@ var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "me
 	"eventsub_json", "eventsub_session", "eventsub_message_id", "eventsub_subscription", "eventsub_reward", "eventsub_poll"}
 
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
-// have data from the first scrape; commands are the registered chat
-// command names and rejectReasons every reason one can be refused (both
-// bounded lists from the command table).
-func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
+// have data from the first scrape. commands maps each registered chat
+// command name to the reasons it can be refused for, as the command table
+// declares them (community.CommandRejections): only those pairs get a
+// rejected-commands series.
+func (m *Metrics) AddChannel(channel string, commands map[string][]string) {
 	m.eventsub.addChannel(channel)
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
@@ -214,6 +220,9 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 	m.repliesSent.WithLabelValues(channel)
 	m.repliesDropped.WithLabelValues(channel)
 	m.overlayClients.WithLabelValues(channel)
+	for _, reason := range overlayRefusals {
+		m.overlayRefused.WithLabelValues(channel, reason)
+	}
 	m.streamLive.WithLabelValues(channel)
 	m.streamChatters.WithLabelValues(channel)
 	m.streamReturning.WithLabelValues(channel)
@@ -223,9 +232,9 @@ func (m *Metrics) AddChannel(channel string, commands, rejectReasons []string) {
 	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll} {
 		m.overlayPushes.WithLabelValues(channel, topic)
 	}
-	for _, c := range commands {
+	for c, reasons := range commands {
 		m.commands.WithLabelValues(channel, c)
-		for _, reason := range rejectReasons {
+		for _, reason := range reasons {
 			m.commandsDenied.WithLabelValues(channel, c, reason)
 		}
 	}
@@ -325,6 +334,15 @@ func (m *Metrics) OverlayPushed(channel, topic string, messages int) {
 // OverlayClients sets how many overlay browsers a channel has.
 func (m *Metrics) OverlayClients(channel string, n int) {
 	m.overlayClients.WithLabelValues(channel).Set(float64(n))
+}
+
+// overlayRefusals are the reasons the overlay hub refuses a socket
+// (overlays.RefusedChannelLimit).
+var overlayRefusals = []string{"channel_limit"}
+
+// OverlayRefused counts an overlay socket refused for reason.
+func (m *Metrics) OverlayRefused(channel, reason string) {
+	m.overlayRefused.WithLabelValues(channel, reason).Inc()
 }
 
 // HTTPRequest counts a request by route group and status class ("2xx").

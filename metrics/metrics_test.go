@@ -22,7 +22,7 @@ func newMetrics(t *testing.T) (*Metrics, *prometheus.Registry) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.AddChannel("hearthdemo", []string{"points", "give"}, []string{"permission", "bot"})
+	m.AddChannel("hearthdemo", map[string][]string{"points": {"user_cooldown"}, "give": {"permission", "bot"}})
 	return m, reg
 }
 
@@ -49,6 +49,7 @@ func exercise(m *Metrics) {
 	m.ReplyDropped("hearthdemo")
 	m.OverlayPushed("hearthdemo", hearth.TopicLeaderboard, 1)
 	m.OverlayClients("hearthdemo", 1)
+	m.OverlayRefused("hearthdemo", "channel_limit")
 	m.HTTPRequest("metrics", 200)
 	m.Figures("hearthdemo", hearth.ChannelFigures{NewcomersTotal: 2, ReturnersTotal: 1, VerifiedMessagesTotal: 1, PointsGivenTotal: 5,
 		StreamNewcomers: 2, Retention: 0.5, ActiveChatters1m: 1, ActiveChatters15m: 4, VerifiedActive5m: 2,

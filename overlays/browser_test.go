@@ -375,9 +375,43 @@ func seqText(n int64) string { return strconv.FormatInt(alertSeq0+n, 10) }
 // recordAlertsJS runs in every document before the page's own script and
 // records each alert the page shows, as it shows it: the page sets the
 // banner's data-seq once per alert shown, in the same task that fills in
-// the text and unhides the banner. It records too whether any markup came
-// out of the text.
+// the text, unhides the banner and sizes the text to fit. It records too
+// whether any markup came out of the text, and measures the layout the
+// viewer gets: the banner inside the viewport, no box whose content is
+// wider or taller than the box, no ellipsis, every line of text inside the
+// banner, and a readable size.
 const recordAlertsJS = `window.hearthShown = [];
+window.hearthLayout = (a) => {
+	const problems = [];
+	const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+	// The offsets leave out the banner's entrance transform.
+	if (a.offsetLeft < 0 || a.offsetTop < 0 || a.offsetLeft + a.offsetWidth > vw || a.offsetTop + a.offsetHeight > vh) {
+		problems.push('banner ' + a.offsetLeft + ',' + a.offsetTop + ' ' + a.offsetWidth + 'x' + a.offsetHeight + ' outside the ' + vw + 'x' + vh + ' viewport');
+	}
+	for (const el of [a, ...a.querySelectorAll('.alert-body, .alert-label, .alert-text')]) {
+		if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
+			problems.push(el.className + ' content ' + el.scrollWidth + 'x' + el.scrollHeight + ' overflows its box ' + el.clientWidth + 'x' + el.clientHeight);
+		}
+	}
+	for (const el of a.querySelectorAll('*')) {
+		if (getComputedStyle(el).textOverflow === 'ellipsis') problems.push(el.className + ' has text-overflow: ellipsis');
+	}
+	const box = a.getBoundingClientRect();
+	for (const el of a.querySelectorAll('.alert-label, .alert-text')) {
+		const range = document.createRange();
+		range.selectNodeContents(el);
+		for (const r of range.getClientRects()) {
+			if (r.width === 0) continue;
+			if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
+				problems.push(el.className + ' line at ' + Math.round(r.left - box.left) + ',' + Math.round(r.top - box.top) + ' ' +
+					Math.round(r.width) + 'x' + Math.round(r.height) + ' outside the ' + Math.round(box.width) + 'x' + Math.round(box.height) + ' banner');
+			}
+		}
+	}
+	const px = parseFloat(getComputedStyle(a.querySelector('.alert-text')).fontSize);
+	if (px < 14 && a.dataset.kind !== 'poll_result') problems.push('text at ' + px + 'px');
+	return problems.join('; ');
+};
 new MutationObserver((records) => {
 	for (const r of records) {
 		if (r.target.id !== 'alert') continue;
@@ -389,6 +423,7 @@ new MutationObserver((records) => {
 			visible: !a.hidden,
 			nested: a.querySelectorAll('.alert-text * *').length,
 			images: document.images.length,
+			layout: window.hearthLayout(a),
 		});
 	}
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-seq'] });`
@@ -401,6 +436,7 @@ type shownAlert struct {
 	Visible bool   `json:"visible"`
 	Nested  int    `json:"nested"` // elements inside the parts of the text
 	Images  int    `json:"images"` // img elements on the page
+	Layout  string `json:"layout"` // what does not fit, "" when everything does
 }
 
 // shown returns a shown alert as the test expects it.
@@ -435,6 +471,9 @@ func formatShown(alerts []shownAlert) string {
 	var b strings.Builder
 	for _, a := range alerts {
 		fmt.Fprintf(&b, "  %s | %q | %q | visible %t, nested %d, images %d\n", a.Seq, a.Label, a.Text, a.Visible, a.Nested, a.Images)
+		if a.Layout != "" {
+			fmt.Fprintf(&b, "      layout: %s\n", a.Layout)
+		}
 	}
 	return b.String()
 }
@@ -492,6 +531,35 @@ func openAlerts(t *testing.T, old []hearth.Alert, hold int) (context.Context, *s
 	waitConnection(t, ctx, 5*time.Second, func(s string) bool { return s == "open" }, "open")
 	waitJS(t, ctx, 5*time.Second, seenJS, strconv.FormatInt(old[len(old)-1].Seq, 10))
 	return ctx, s
+}
+
+// shootAlert opens a fresh alerts page for bob that holds each alert for
+// 30 s, shows a on it as want, and once the banner has settled measures
+// its layout again and saves a screenshot as name.
+func shootAlert(t *testing.T, ctx context.Context, s *server, a hearth.Alert, want shownAlert, name string) {
+	t.Helper()
+	nav, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(nav, chromedp.Navigate(s.pageURL("alerts", "bob", "bob-secret")+"&hold=30000")); err != nil {
+		t.Fatalf("load the overlay for bob: %v", err)
+	}
+	waitJS(t, ctx, 5*time.Second, seenJS, "none")
+	s.Hub.Publish("bob", hearth.TopicAlerts, hearth.Alerts{Channel: "bob", Items: []hearth.Alert{a}})
+	waitShown(t, ctx, 5*time.Second, []shownAlert{want})
+	waitJS(t, ctx, 5*time.Second, `String(document.getElementById('alert').getAnimations().length)`, "0")
+	if got := eval[string](t, ctx, `window.hearthLayout(document.getElementById('alert'))`); got != "" {
+		t.Errorf("settled banner: %s", got)
+	}
+	shot := screenshot(t, ctx, name)
+	if b := shot.Bounds(); b.Dx() != alertsWidth || b.Dy() != alertsHeight {
+		t.Errorf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), alertsWidth, alertsHeight)
+	}
+	// The top corners: a banner that grew casts its shadow below.
+	for _, p := range []image.Point{{2, 2}, {alertsWidth - 3, 2}} {
+		if _, _, _, a := shot.At(p.X, p.Y).RGBA(); a != 0 {
+			t.Errorf("pixel %v off the banner has alpha %d, want 0", p, a)
+		}
+	}
 }
 
 func TestAlertsInBrowser(t *testing.T) {

@@ -59,6 +59,9 @@ type client struct {
 	// greeting is the state on connect; set before the client is seen by
 	// any push, and never changed after.
 	greeting *frame
+	// firstRefused says the hub refused this socket, the first its
+	// channel refused since it was last below the limit; set by add.
+	firstRefused bool
 
 	wmu    sync.Mutex
 	first  []byte // the state on connect, until it is written

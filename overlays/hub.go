@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -36,6 +37,17 @@ const (
 	// maxReadBytes bounds what a browser may send; the pages send nothing.
 	maxReadBytes = 512
 
+	// DefaultMaxConnectionsPerChannel is how many sockets a channel may
+	// hold open when Options leave it unset: enough for the three overlays
+	// in several OBS scenes, a second PC and some previews, and far from
+	// what a leaked or hostile token can cost the process.
+	DefaultMaxConnectionsPerChannel = 50
+
+	// RefusedChannelLimit is the reason a socket is refused when its
+	// channel already holds Options.MaxConnectionsPerChannel: the reason
+	// label of the refusals metric.
+	RefusedChannelLimit = "channel_limit"
+
 	// fanoutShard is how many sockets one goroutine of a push writes to:
 	// a push to more is split over up to GOMAXPROCS goroutines, so that
 	// ten thousand browsers get a state in the time a few thousand take.
@@ -55,6 +67,14 @@ type Options struct {
 	// later. It is called from many goroutines at once and must not
 	// block.
 	OnPush func(channel, topic string, messages int)
+	// MaxConnectionsPerChannel caps the sockets open at once for one
+	// channel, all topics together; 0 means
+	// DefaultMaxConnectionsPerChannel. One more is accepted and closed at
+	// once with close code 1013 (try again later) and a reason saying so.
+	MaxConnectionsPerChannel int
+	// OnRefused, if set, is told of each socket refused, with the reason
+	// (RefusedChannelLimit), for metrics. It must not block.
+	OnRefused func(channel, reason string)
 }
 
 // Hub keeps the latest state of every (channel, topic) pair and pushes it to
@@ -74,6 +94,8 @@ type Hub struct {
 	log      *slog.Logger
 	interval time.Duration
 	onPush   func(channel, topic string, messages int)
+	onRefuse func(channel, reason string)
+	maxConns int // sockets per channel
 
 	running atomic.Bool
 	done    chan struct{} // closed when the hub shuts down
@@ -85,6 +107,9 @@ type Hub struct {
 	topics map[key]*topic
 	dirty  map[key]*topic // published since their last push
 	counts map[string]int // connected sockets per channel
+	// full holds the channels that refused a socket since they were last
+	// below the limit, so a flood of refusals logs one warning.
+	full map[string]bool
 }
 
 // key names what a socket watches.
@@ -115,6 +140,10 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 		rate = defaultMaxPushesPerSecond
 	}
 	rate = min(rate, maxPushesPerSecond)
+	maxConns := opts.MaxConnectionsPerChannel
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConnectionsPerChannel
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -124,11 +153,14 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 		log:      log,
 		interval: time.Second / time.Duration(rate),
 		onPush:   opts.OnPush,
+		onRefuse: opts.OnRefused,
+		maxConns: maxConns,
 		done:     make(chan struct{}),
 		kick:     make(chan struct{}, 1),
 		topics:   make(map[key]*topic),
 		dirty:    make(map[key]*topic),
 		counts:   make(map[string]int),
+		full:     make(map[string]bool),
 	}
 }
 
@@ -348,14 +380,29 @@ func (h *Hub) isClosed() bool {
 	return h.closed
 }
 
+// Why add did not subscribe a client.
+const (
+	added = iota
+	addClosed
+	addFull
+)
+
 // add subscribes c with the latest state as its state on connect, or the
-// kind's blank state when nothing was published yet. It reports false once
-// the hub has shut down.
-func (h *Hub) add(c *client) bool {
+// kind's blank state when nothing was published yet. It reports addClosed
+// once the hub has shut down, and addFull when c's channel already holds
+// as many sockets as it may.
+func (h *Hub) add(c *client) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return false
+		return addClosed
+	}
+	if h.counts[c.key.channel] >= h.maxConns {
+		if !h.full[c.key.channel] {
+			h.full[c.key.channel] = true
+			c.firstRefused = true
+		}
+		return addFull
 	}
 	t := h.topic(c.key)
 	greeting := h.frameOf(c.key, t)
@@ -375,7 +422,7 @@ func (h *Hub) add(c *client) bool {
 	t.clients = append(clients, c)
 	h.counts[c.key.channel]++
 	h.conns.Add(1)
-	return true
+	return added
 }
 
 func (h *Hub) remove(c *client) {
@@ -405,6 +452,9 @@ func (h *Hub) remove(c *client) {
 	if h.counts[c.key.channel]--; h.counts[c.key.channel] <= 0 {
 		delete(h.counts, c.key.channel)
 	}
+	if h.counts[c.key.channel] < h.maxConns {
+		delete(h.full, c.key.channel)
+	}
 }
 
 // serve runs one socket until the browser leaves, a write fails or the hub
@@ -412,8 +462,12 @@ func (h *Hub) remove(c *client) {
 // reader goroutine it starts.
 func (h *Hub) serve(c *client) {
 	conn := c.conn
-	if !h.add(c) {
+	switch h.add(c) {
+	case addClosed:
 		h.closeSocket(c, nil)
+		return
+	case addFull:
+		h.refuseSocket(c)
 		return
 	}
 	defer h.conns.Done()
@@ -488,6 +542,23 @@ func (h *Hub) pushed(k key, n int) {
 	if h.onPush != nil && n > 0 {
 		h.onPush(k.channel, k.topic, n)
 	}
+}
+
+// refuseSocket closes a socket its channel has no room for, with a close
+// frame that says why: the page retries later, as it does after any close,
+// and whoever looks at its connection sees the reason.
+func (h *Hub) refuseSocket(c *client) {
+	level := slog.LevelDebug
+	if c.firstRefused {
+		level = slog.LevelWarn
+	}
+	h.log.Log(context.Background(), level, "overlays: socket refused, the channel holds as many as it may (overlays.max_connections)",
+		"channel", c.key.channel, "topic", c.key.topic, "limit", h.maxConns)
+	if h.onRefuse != nil {
+		h.onRefuse(c.key.channel, RefusedChannelLimit)
+	}
+	msg := fmt.Sprintf("too many overlay sockets for this channel (limit %d): close unused sources or raise overlays.max_connections", h.maxConns)
+	_ = c.control(fws.CloseMessage, fws.FormatCloseMessage(fws.CloseTryAgainLater, msg))
 }
 
 // closeSocket says goodbye with a going-away close frame and, when

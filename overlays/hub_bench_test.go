@@ -63,7 +63,7 @@ func BenchmarkHubFanout(b *testing.B) {
 }
 
 func benchFanout(b *testing.B, n int) {
-	h := NewHub(benchTokens{}, Options{})
+	h := NewHub(benchTokens{}, Options{MaxConnectionsPerChannel: n})
 	h.interval = time.Nanosecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

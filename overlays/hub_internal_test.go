@@ -51,7 +51,7 @@ func pending(c *client) []string {
 func TestPushLeadingEdge(t *testing.T) {
 	h := NewHub(nil, Options{MaxPushesPerSecond: 1})
 	c := newClient(key{"alice", "leaderboard"}, nil)
-	if !h.add(c) {
+	if h.add(c) != added {
 		t.Fatal("add refused")
 	}
 	kicked := func() bool {
@@ -98,7 +98,7 @@ func TestGreetingNotRepeated(t *testing.T) {
 	h := NewHub(nil, Options{})
 	h.Publish("alice", "leaderboard", 1)
 	c := newClient(key{"alice", "leaderboard"}, nil)
-	if !h.add(c) {
+	if h.add(c) != added {
 		t.Fatal("add refused")
 	}
 	h.flush(true)
@@ -138,7 +138,7 @@ func TestStatesEncodedOnlyWhenSent(t *testing.T) {
 		t.Fatalf("%d encodings for a topic nobody watches, want none", encoded)
 	}
 	c := newClient(key{"alice", "alerts"}, nil)
-	if !h.add(c) {
+	if h.add(c) != added {
 		t.Fatal("add refused")
 	}
 	if got := pending(c); encoded != 1 || len(got) != 1 || got[0] != `{"topic":"alerts","state":99}` {

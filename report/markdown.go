@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/hearthlive/hearth"
 )
 
 // sparkBars are the levels of the Markdown activity line, lowest first.
@@ -13,8 +15,9 @@ var sparkBars = []rune("▁▂▃▄▅▆▇█")
 const sparkWidth = 60
 
 // writeMarkdown writes r as a Markdown document with the figures of the
-// HTML page. Text from chat is escaped, so that a segment named
-// "**Acme** | [x](y)" shows as typed and cannot break a table.
+// HTML page. Text from chat is isolated and escaped, so that a segment
+// named "**Acme** | [x](y)" shows as typed and cannot break a table, and a
+// right-to-left question cannot reorder its row.
 func writeMarkdown(w io.Writer, r Recap) error {
 	p := newPage(r)
 	var b strings.Builder
@@ -47,7 +50,7 @@ func writeMarkdown(w io.Writer, r Recap) error {
 		b.WriteString("| Segment | Start | Length | Msgs/min during · rest | Chatters/min during · rest | Newcomers during · rest | Poll turnout during · rest | Lift |\n")
 		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 		for _, s := range p.Segments {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s · %s | %s · %s | %s · %s | %s · %s | **%s** |\n", mdText(s.Name), s.Start, s.Duration,
+			fmt.Fprintf(&b, "| %s | %s | %s | %s · %s | %s · %s | %s · %s | %s · %s | **%s** |\n", mdText(hearth.IsolateText(s.Name)), s.Start, s.Duration,
 				s.MessagesDuring, s.MessagesBaseline, s.ChattersDuring, s.ChattersBaseline,
 				s.NewcomersDuring, s.NewcomersBaseline, s.TurnoutDuring, s.TurnoutBaseline, s.Lift)
 		}
@@ -59,7 +62,7 @@ func writeMarkdown(w io.Writer, r Recap) error {
 	} else {
 		b.WriteString("| Question | Voters | Turnout |\n| --- | ---: | ---: |\n")
 		for _, q := range p.Polls {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdText(q.Question), q.Voters, q.Turnout)
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdText(hearth.IsolateText(q.Question)), q.Voters, q.Turnout)
 		}
 	}
 

@@ -8,7 +8,9 @@ import (
 )
 
 // page is what the Markdown and HTML documents show, computed once so
-// that both carry the same figures in the same words.
+// that both carry the same figures in the same words. Text from chat
+// (segment names, poll questions) is as hearth.DisplayText shows it; each
+// format isolates it in its own way.
 type page struct {
 	R       Recap
 	Title   string
@@ -79,9 +81,9 @@ func newPage(r Recap) page {
 		{"viewers", "Viewers", viewers, viewersNote},
 		{"participation", "Participation", participation, "active chatters ÷ concurrent viewers, on average"},
 	}
-	for _, s := range r.Segments {
+	for i, s := range r.Segments {
 		p.Segments = append(p.Segments, segmentRow{
-			Name:              s.Name,
+			Name:              segmentName(s, i),
 			Start:             offset(s.StartedAt.Sub(r.StartedAt)),
 			Duration:          hm(segmentDuration(s, r.streamEnd())),
 			MessagesDuring:    fixed(s.During.MessagesPerMinute),
@@ -96,7 +98,7 @@ func newPage(r Recap) page {
 		})
 	}
 	for _, q := range r.Polls {
-		p.Polls = append(p.Polls, pollRow{Question: q.Question, Voters: fmt.Sprint(q.Voters), Turnout: percent(ratioPtr(q.Turnout))})
+		p.Polls = append(p.Polls, pollRow{Question: hearth.DisplayText(q.Question, "poll "+q.ID), Voters: fmt.Sprint(q.Voters), Turnout: percent(ratioPtr(q.Turnout))})
 	}
 	for _, c := range r.Cohorts {
 		share := "–"
@@ -111,6 +113,12 @@ func newPage(r Recap) page {
 			Newcomers: fmt.Sprint(c.Newcomers), Attended: fmt.Sprint(c.Attended), Share: percent(ratioPtr(c.Share))})
 	}
 	return p
+}
+
+// segmentName is the name of r's segment number i as hearth.DisplayText
+// shows it.
+func segmentName(s hearth.SegmentRecap, i int) string {
+	return hearth.DisplayText(s.Name, fmt.Sprintf("segment %d", i+1))
 }
 
 // offset formats the time since the stream's start as h:mm.

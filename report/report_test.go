@@ -145,3 +145,38 @@ func TestFollow(t *testing.T) {
 		t.Errorf("Markdown lacks the curve:\n%s", b.String())
 	}
 }
+
+// TestReportShowsDisplayText checks that a report shows poll questions and
+// segment names as hearth.DisplayText does: no override survives, and a
+// right-to-left question keeps its script and is isolated, by Unicode
+// isolates in Markdown and by <bdi> in HTML.
+func TestReportShowsDisplayText(t *testing.T) {
+	r := New(hearth.StreamRecap{Channel: "arena", Seq: 3, StartedAt: start, EndedAt: start.Add(time.Hour),
+		Polls: []hearth.PollRecap{{ID: "1", Question: "Which \u202emap?", Voters: 3}, {ID: "2", Question: "أي خريطة؟", Voters: 2}},
+		Segments: []hearth.SegmentRecap{{Name: "Acme \u202eEnergy", StartedAt: start.Add(10 * time.Minute), EndedAt: start.Add(20 * time.Minute)},
+			{Name: "\u200b\u200b", StartedAt: start.Add(30 * time.Minute), EndedAt: start.Add(40 * time.Minute)}},
+	}, start)
+	for _, tt := range []struct {
+		format string
+		has    []string
+	}{
+		{"md", []string{"| Which map? | 3 |", "| \u2068أي خريطة؟\u2069 | 2 |", "| Acme Energy | 0:10 |", "| segment 2 | 0:30 |"}},
+		{"html", []string{`<td class="question"><bdi>Which map?</bdi></td>`, `<td class="question"><bdi>أي خريطة؟</bdi></td>`,
+			`<td class="name"><bdi>Acme Energy</bdi></td>`, `<td class="name"><bdi>segment 2</bdi></td>`, `>Acme Energy</text>`}},
+	} {
+		t.Run(tt.format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Write(&b, tt.format, r); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(b.String(), s) {
+					t.Errorf("lacks %+q:\n%s", s, b.String())
+				}
+			}
+			if strings.ContainsAny(b.String(), "\u202e\u200b") {
+				t.Errorf("keeps an override or a zero-width space:\n%+q", b.String())
+			}
+		})
+	}
+}

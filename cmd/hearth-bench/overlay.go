@@ -53,7 +53,9 @@ func runOverlay(ctx context.Context, bin, dir, dbURL string, capture []capLine, 
 		return nil, err
 	}
 	defer srv.Close()
-	var env []string
+	// Every client watches one channel: raise its socket limit to the
+	// largest count measured.
+	env := []string{"HEARTH_OVERLAYS_MAX_CONNECTIONS=" + strconv.Itoa(slices.Max(o.overlayClients))}
 	if o.overlayProfile != "" {
 		env = append(env, "HEARTH_DEBUG_PPROF=true")
 	}

@@ -137,14 +137,16 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		tokens[info.Name] = info.OverlayToken
 		m.Channels = append(m.Channels, info)
-		m.Metrics.AddChannel(info.Name, community.CommandNames, community.RejectReasons)
+		m.Metrics.AddChannel(info.Name, community.CommandRejections())
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.hub = overlays.NewHub(tokens, overlays.Options{
-		Logger: m.Logger,
-		OnPush: m.Metrics.OverlayPushed,
+		Logger:                   m.Logger,
+		OnPush:                   m.Metrics.OverlayPushed,
+		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
+		OnRefused:                m.Metrics.OverlayRefused,
 	})
 	m.Engine = engine.New(st, engine.Options{
 		Rules:         func(ch string) community.Rules { return rules[ch] },

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/overlays"
 	"gopkg.in/yaml.v3"
 )
 
@@ -66,6 +67,10 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful stop (SIGTERM): the last flush,
 	// then the HTTP server and the other parts.
 	ShutdownTimeout time.Duration
+
+	// OverlayMaxConnections caps the overlay sockets open at once per
+	// channel.
+	OverlayMaxConnections int
 }
 
 // defaultConfig is the one place for defaults: the channel rules' come from
@@ -91,6 +96,8 @@ func defaultConfig() Config {
 		FlushInterval:     250 * time.Millisecond,
 		FlushSize:         500,
 		ShutdownTimeout:   15 * time.Second,
+
+		OverlayMaxConnections: overlays.DefaultMaxConnectionsPerChannel,
 	}
 }
 
@@ -387,6 +394,7 @@ var configKeys = []configKey{
 	{yaml: "language", env: "HEARTH_LANGUAGE", flag: "language", rule: true, help: "language of the bot's replies: " + strings.Join(community.Languages(), ", "), field: text(func(c *Config) *string { return &c.Rules.Language })},
 	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", help: "how often pending changes are written (one transaction each)", field: durationIn(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
 	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
+	{yaml: "overlays.max_connections", env: "HEARTH_OVERLAYS_MAX_CONNECTIONS", flag: "overlays-max-connections", help: "overlay sockets a channel may hold open at once, all overlays together (1 to 100000); one more is closed with code 1013 and a reason", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.OverlayMaxConnections })},
 }
 
 // defaultText returns how a key's default is written.

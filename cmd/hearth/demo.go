@@ -152,7 +152,7 @@ func reportProgress(ctx context.Context, m *Main, info func(string, ...any)) {
 				if err != nil || len(top) == 0 {
 					continue
 				}
-				info("demo running", "channel", ch.Name, "top_viewer", top[0].DisplayName, "top_points", top[0].Points)
+				info("demo running", "channel", ch.Name, "top_viewer", hearth.DisplayText(top[0].DisplayName, top[0].Login), "top_points", top[0].Points)
 			}
 		}
 	}

@@ -40,7 +40,7 @@ var cli = &command{
 			about: "Run the whole service against a fake Twitch chat on loopback with a simulated\n" +
 				"audience, and print the URLs of the overlays and /metrics. Without --db it\n" +
 				"writes to a fresh SQLite file in a temporary directory.",
-			keys:  append([]string{"http_addr", "database_url", "admin_token", "log_level", "log_format", "shutdown_timeout", "store.flush_interval", "store.flush_size"}, ruleKeys()...),
+			keys:  append([]string{"http_addr", "database_url", "admin_token", "log_level", "log_format", "shutdown_timeout", "store.flush_interval", "store.flush_size", "overlays.max_connections"}, ruleKeys()...),
 			setup: demoCommand},
 		{name: "replay", args: "FILE", minArgs: 1, maxArgs: 1,
 			summary: "feed a recorded Twitch IRC log (plain or .gz) through the pipeline",

@@ -25,6 +25,17 @@
   const MAX_QUEUE = 20;
   const ENTER_MS = 450;
   const LEAVE_MS = 350;
+  // The text starts at MAX_FONT_PX and shrinks until it fits the banner.
+  // Below MIN_FONT_PX a poll result's question gives way first, down to
+  // its first QUESTION_KEEP characters and an ellipsis; names, titles and
+  // a poll's winners are never cut, and shrink further if they must.
+  const MAX_FONT_PX = 36;
+  const MIN_FONT_PX = 14;
+  const FLOOR_FONT_PX = 4;
+  const QUESTION_KEEP = 20;
+  // Texts are never longer than Twitch and Hearth allow (a poll question
+  // is at most 300 bytes); this only bounds what a broken state can cost.
+  const MAX_TEXT = 300;
 
   // What each kind says; kinds not listed here are skipped.
   const KINDS = new Map([
@@ -39,6 +50,7 @@
   const panel = document.getElementById('alert');
   const label = document.getElementById('alert-label');
   const text = document.getElementById('alert-text');
+  const body = panel.querySelector('.alert-body');
   const timer = document.getElementById('alert-timer');
   const motion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
@@ -70,8 +82,9 @@
       const kind = typeof a.kind === 'string' ? a.kind : '';
       const rank = typeof a.rank === 'string' ? a.rank.trim() : '';
       // A redemption's text is the reward's title, which the streamer chose;
-      // a poll result's is the question.
-      const reward = typeof a.text === 'string' ? a.text.trim().slice(0, 100) : '';
+      // a poll result's is the question. Hearth has cleaned both, and the
+      // names, before sending them.
+      const reward = typeof a.text === 'string' ? Array.from(a.text.trim()).slice(0, MAX_TEXT).join('') : '';
       out.push({ seq: a.seq, kind, name, rank, reward });
     }
     return out.sort((x, y) => x.seq - y.seq);
@@ -107,12 +120,59 @@
     return el;
   }
 
+  // fits says whether the banner shows all of its text: nothing wider
+  // than the text's box, and the body no taller than the banner's inside.
+  function fits() {
+    if (text.scrollWidth > text.clientWidth + 1) return false;
+    const style = getComputedStyle(panel);
+    const inner = panel.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return body.getBoundingClientRect().height <= inner + 0.5;
+  }
+
+  function setFont(px) {
+    text.style.fontSize = px + 'px';
+  }
+
+  // fit sizes the text of the alert on screen so that all of it shows. A
+  // poll result's question, passed as question (its span and its text),
+  // is shortened when the text would otherwise go below MIN_FONT_PX.
+  function fit(question) {
+    let px = MAX_FONT_PX;
+    setFont(px);
+    while (!fits() && px > MIN_FONT_PX) setFont(px -= 2);
+    if (fits()) return;
+    if (question) {
+      // The longest start of the question that fits, found by halving.
+      const chars = Array.from(question.text);
+      const show = (n) => {
+        question.span.textContent = n >= chars.length ? question.text : chars.slice(0, n).join('').trimEnd() + '…';
+      };
+      let lo = Math.min(QUESTION_KEEP, chars.length);
+      let hi = chars.length;
+      show(hi);
+      if (!fits()) {
+        hi -= 1;
+        while (lo < hi) {
+          const mid = Math.ceil((lo + hi) / 2);
+          show(mid);
+          if (fits()) lo = mid;
+          else hi = mid - 1;
+        }
+        show(lo);
+      }
+    }
+    while (!fits() && px > FLOOR_FONT_PX) setFont(px -= 1);
+  }
+
+  // fill puts alert's text on the banner and returns the poll question's
+  // span and text, for fit, or null.
   function fill(alert) {
     const kind = KINDS.get(alert.kind);
     const name = document.createElement('bdi');
     name.className = 'alert-name';
     name.textContent = alert.name;
     let parts;
+    let question = null;
     if (alert.kind === 'rank_up') {
       parts = alert.rank === ''
         ? [name, span('alert-words', ' ranked up!')]
@@ -120,9 +180,12 @@
     } else if (alert.kind === 'poll_result') {
       // The name is the winning option (options joined by " = " on a tie);
       // the text is the question.
-      parts = alert.reward === ''
-        ? [name, span('alert-words', ' wins!')]
-        : [span('alert-rank', alert.reward), span('alert-words', ' → '), name];
+      if (alert.reward === '') {
+        parts = [name, span('alert-words', ' wins!')];
+      } else {
+        question = { span: span('alert-rank', alert.reward), text: alert.reward };
+        parts = [question.span, span('alert-words', ' → '), name];
+      }
     } else if (alert.kind === 'redemption') {
       parts = alert.reward === ''
         ? [name, span('alert-words', ' redeemed a reward!')]
@@ -134,6 +197,7 @@
     text.replaceChildren(...parts);
     panel.dataset.kind = alert.kind;
     panel.dataset.seq = String(alert.seq);
+    return question;
   }
 
   // next shows the oldest waiting alert, if any, and schedules its end.
@@ -150,8 +214,9 @@
     const enter = Math.min(ENTER_MS, ms / 4);
     const leave = Math.min(LEAVE_MS, ms / 4);
     const still = motion.matches;
-    fill(alert);
+    const question = fill(alert);
     panel.hidden = false;
+    fit(question);
     panel.animate(
       still
         ? [{ opacity: 0 }, { opacity: 1 }]
