@@ -134,7 +134,12 @@ func (c *Channel) startStream(at time.Time, source string) {
 	s := c.editStream()
 	*s = hearth.StreamSession{Channel: c.name, Seq: s.Seq + 1, StartedAt: at, Source: source}
 	c.live = true
+	// The minute timer starts on the channel's clock, also when Twitch says
+	// the stream began before it.
 	c.nextTick = at.Add(time.Minute)
+	if at.Before(c.clock) {
+		c.nextTick = c.clock.Add(time.Minute)
+	}
 	c.chatters = 0
 	c.talk = streamTalk{valid: true}
 	c.recapBegin()
