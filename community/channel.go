@@ -586,7 +586,9 @@ func (c *Channel) chat(ev hearth.Event) {
 		c.startStream(c.clock, hearth.SourceChat)
 	}
 	c.edit(v).Messages++
-	if t := unixNanos(ev.Time); t > v.lastChat {
+	// Presence, and a poll's turnout, time the viewer from here: on the
+	// channel's clock.
+	if t := unixNanos(c.clock); t > v.lastChat {
 		v.lastChat = t
 	}
 	if !bot {

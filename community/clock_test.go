@@ -1,6 +1,7 @@
 package community
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -76,6 +77,16 @@ func TestTimersRunOnTheChannelsClock(t *testing.T) {
 			p, _ = c.CurrentPoll()
 			if p.Status != hearth.PollClosed || !slices.Equal(p.Tally.Votes, []int64{5, 2}) {
 				t.Fatalf("native poll %s with votes %v, want closed with Twitch's final 5 and 2", p.Status, p.Tally.Votes)
+			}
+		})
+		t.Run("Presence/"+tt.name, func(t *testing.T) {
+			c := NewChannel("chan", DefaultRules(), nil, nil)
+			for m := range 21 {
+				line(c, "ann", fmt.Sprint("minute ", m), 0, time.Duration(m)*time.Minute)
+			}
+			v, _ := c.ViewerByLogin("ann")
+			if s, _ := c.Live(); s.Minutes != 20 || v.WatchSeconds != 20*60 {
+				t.Fatalf("stream at minute %d, ann watched %d s; want 20 minutes watched in 20", s.Minutes, v.WatchSeconds)
 			}
 		})
 		t.Run("Segment/"+tt.name, func(t *testing.T) {

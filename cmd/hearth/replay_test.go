@@ -123,7 +123,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 				live, nextTick = true, ts+minute
 			}
 			v.messages++
-			v.lastChat = max(v.lastChat, ts)
+			v.lastChat = clock // presence is timed on the channel's clock, the latest line's time
 			if !bots[login] {
 				v.present = true
 			}
