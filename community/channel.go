@@ -370,7 +370,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 		}
 	case hearth.EventRaid:
 		c.bonus(ev.User, ev.Time, c.rules.RaidBonus)
-		c.raidUntil = ev.Time.Add(c.rules.RaidWindow)
+		c.raidUntil = c.clock.Add(c.rules.RaidWindow)
 	case hearth.EventTimeout, hearth.EventBan:
 		c.moderate(ev)
 	case hearth.EventMessageDeleted:
@@ -540,8 +540,8 @@ func (c *Channel) deduct(v *viewer, points int64) int64 {
 	return n
 }
 
-// earns reports whether v may earn at t: not a bot, not timed out, not
-// banned.
+// earns reports whether v may earn at t, on the channel's clock: not a
+// bot, not timed out, not banned.
 func (c *Channel) earns(v *viewer, t time.Time) bool {
 	return !c.isBot(v) && !v.banned && unixNanos(t) >= v.mutedUntil
 }
@@ -563,7 +563,7 @@ func (c *Channel) bonus(id hearth.Identity, at time.Time, points int64) {
 		return
 	}
 	v := c.touch(id, at)
-	if c.earns(v, at) {
+	if c.earns(v, c.clock) {
 		c.award(v, points)
 	}
 }
@@ -614,7 +614,7 @@ func (c *Channel) chat(ev hearth.Event) {
 
 	earned := int64(0)
 	hash, now := textHash(ev.Text), unixNanos(ev.Time)
-	if c.earns(v, ev.Time) {
+	if c.earns(v, c.clock) {
 		repeat := hash != 0 && hash == v.lastText && now-v.lastTextAt < int64(c.rules.RepeatWindow)
 		cooled := v.lastEarned == 0 || now-v.lastEarned >= int64(c.rules.MessageCooldown)
 		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !c.isBareVote(ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
@@ -623,7 +623,7 @@ func (c *Channel) chat(ev hearth.Event) {
 		}
 		if newcomer {
 			earned += c.rules.FirstMessageBonus
-			if ev.Time.Before(c.raidUntil) {
+			if c.clock.Before(c.raidUntil) {
 				earned += c.rules.RaidViewerBonus
 			}
 		}
@@ -660,7 +660,7 @@ func (c *Channel) moderate(ev hearth.Event) {
 		v.banned = true
 		return
 	}
-	if until := unixNanos(ev.Time.Add(ev.Duration)); until > v.mutedUntil {
+	if until := unixNanos(c.clock.Add(ev.Duration)); until > v.mutedUntil {
 		v.mutedUntil = until
 	}
 }

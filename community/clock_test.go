@@ -89,6 +89,31 @@ func TestTimersRunOnTheChannelsClock(t *testing.T) {
 				t.Fatalf("stream at minute %d, ann watched %d s; want 20 minutes watched in 20", s.Minutes, v.WatchSeconds)
 			}
 		})
+		t.Run("Timeout/"+tt.name, func(t *testing.T) {
+			// Presence pays every minute; ann is timed out for 5 minutes
+			// from minute 1. She earns as much as when her lines are on
+			// time: nothing while the timeout runs on the channel's clock.
+			presence := func(skew time.Duration) int64 {
+				r := plainRules()
+				r.PointsPerMessage, r.PresencePoints, r.PresenceInterval = 0, 5, time.Minute
+				c := NewChannel("chan", r, nil, nil)
+				say := func(at time.Duration) {
+					c.Tick(t0.Add(at))
+					c.Handle(chatAt("ann", at+skew, fmt.Sprint("at ", at)))
+				}
+				say(0)
+				c.Tick(t0.Add(time.Minute))
+				c.Handle(timeout("ann", time.Minute+skew, 5*time.Minute))
+				for m := 2; m <= 9; m++ {
+					say(time.Duration(m) * time.Minute)
+				}
+				v, _ := c.ViewerByLogin("ann")
+				return v.Points
+			}
+			if got, want := presence(tt.skew), presence(0); got != want {
+				t.Fatalf("ann has %d presence points, want the %d her lines on time give", got, want)
+			}
+		})
 		t.Run("Segment/"+tt.name, func(t *testing.T) {
 			c := NewChannel("chan", DefaultRules(), nil, nil)
 			line(c, "ann", "hello", 0, time.Second) // the stream starts with chat

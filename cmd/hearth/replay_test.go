@@ -59,6 +59,8 @@ type simulated struct {
 // broadcaster. With no online/offline from Twitch the stream starts at the
 // first message; every minute after it each viewer who chatted in the last
 // 10 minutes gains a minute of watch time, and every 5th minute 5 points.
+// Timeouts and presence are timed on the channel's clock: the latest time
+// of the lines so far.
 func computeCaptureTruth(t *testing.T) captureTruth {
 	t.Helper()
 	lines, err := twitchtest.CaptureLines()
@@ -127,7 +129,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 			if !bots[login] {
 				v.present = true
 			}
-			if earns(v, ts) {
+			if earns(v, clock) {
 				norm := strings.Join(strings.Fields(strings.ToLower(text)), " ")
 				trimmed := strings.TrimLeft(text, " ")
 				command := len(trimmed) > 1 && trimmed[0] == '!' && (trimmed[1] == '#' || unicode.IsLetter([]rune(trimmed[1:])[0]))
@@ -149,7 +151,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 		case "USERNOTICE":
 			kind := tagMsgID.FindStringSubmatch(line)[1]
 			v := get(tagUserID.FindStringSubmatch(line)[1], tagLogin.FindStringSubmatch(line)[1])
-			if (kind == "sub" || kind == "resub") && earns(v, ts) {
+			if (kind == "sub" || kind == "resub") && earns(v, clock) {
 				v.points += 500
 			}
 		case "CLEARCHAT":
@@ -163,7 +165,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 			}
 			if d := tagDuration.FindStringSubmatch(line); d != nil {
 				secs, _ := strconv.ParseInt(d[1], 10, 64)
-				v.mutedUntil = max(v.mutedUntil, ts+secs*1000)
+				v.mutedUntil = max(v.mutedUntil, clock+secs*1000)
 			} else {
 				v.banned = true
 			}
