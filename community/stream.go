@@ -145,6 +145,23 @@ func (c *Channel) startStream(at time.Time, source string) {
 	c.recapBegin()
 }
 
+// EndStream ends the live stream at at (the zero time: at the channel's
+// clock), as Twitch's offline would, for a recording that stops while the
+// stream it shows is live (a replay): the clock moves to at, and the
+// stream ends there, never before it began. With no stream live it
+// changes nothing but the clock.
+func (c *Channel) EndStream(at time.Time) Result {
+	c.begin()
+	if at.IsZero() {
+		at = c.clock
+	}
+	c.advance(at)
+	if c.live {
+		c.endStream(at)
+	}
+	return c.finish()
+}
+
 func (c *Channel) endStream(at time.Time) {
 	if at.Before(c.stream.StartedAt) {
 		at = c.stream.StartedAt

@@ -309,6 +309,16 @@ func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor
 	}
 }
 
+// EndStream ends channel's live stream at at, after every event queued
+// before the call (community.Channel.EndStream), and applies the result as
+// an event's. Errors are onChannel's.
+func (e *Engine) EndStream(ctx context.Context, channel string, at time.Time) error {
+	return e.onChannel(ctx, channel, func(a *actor) {
+		a.apply(a.ch.EndStream(at))
+		a.writeRecap()
+	})
+}
+
 // Sync waits until every event handed in before the call has been applied
 // and written to the store.
 func (e *Engine) Sync(ctx context.Context) error {

@@ -157,6 +157,14 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 		_ = m.Close(context.Background())
 		return err
 	}
+	// The recording stops while the streams it showed are live: each ends
+	// at the time of its channel's last line.
+	for _, ch := range order {
+		if err := m.Engine.EndStream(ctx, ch, lastSent(byChannel[ch])); err != nil {
+			_ = m.Close(context.Background())
+			return fmt.Errorf("replay: ending #%s's stream: %w", ch, err)
+		}
+	}
 	if err := m.Engine.Sync(ctx); err != nil {
 		_ = m.Close(context.Background())
 		return fmt.Errorf("replay: writing results: %w", err)
@@ -274,6 +282,26 @@ func channelOf(line string) string {
 		return ""
 	}
 	return hearth.NormalizeChannel(fields[i+1])
+}
+
+// lastSent returns the time of the last of lines that carries one (its
+// tmi-sent-ts tag), or the zero time when none does.
+func lastSent(lines []string) time.Time {
+	for i := len(lines) - 1; i >= 0; i-- {
+		tags, ok := strings.CutPrefix(lines[i], "@")
+		if !ok {
+			continue
+		}
+		tags, _, _ = strings.Cut(tags, " ")
+		for _, kv := range strings.Split(tags, ";") {
+			if v, ok := strings.CutPrefix(kv, "tmi-sent-ts="); ok {
+				if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms > 0 {
+					return time.UnixMilli(ms)
+				}
+			}
+		}
+	}
+	return time.Time{}
 }
 
 func channelSummary(ctx context.Context, m *Main, ch string) (ReplayChannelSummary, error) {

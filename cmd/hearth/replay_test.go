@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/hearthlive/hearth/export"
+	"github.com/hearthlive/hearth/report"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -406,5 +407,36 @@ func TestReplayDefaultsToAFreshDatabase(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("replay wrote into the working directory: %v", entries)
+	}
+}
+
+// TestReplayEndsItsStreams replays part of the capture: the stream the
+// replay inferred from chat ends at the time of the recording's last line,
+// so the report shows it ended, as long as the recording, rather than
+// live since 2019.
+func TestReplayEndsItsStreams(t *testing.T) {
+	const n = 300
+	lines, err := twitchtest.CaptureLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := strconv.ParseInt(tagSentTS.FindStringSubmatch(lines[n-1])[1], 10, 64)
+	last := time.UnixMilli(ms)
+	db := "sqlite://" + filepath.Join(t.TempDir(), "ended.db")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, _, err := runCLI(t, ctx, nil, "replay", captureFile(t, n), "--db", db, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, ctx, nil, "report", "--db", db, "--channel", "xqcow", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report.Recap
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	if r.Live || !r.EndedAt.Equal(last) || r.DurationSeconds != int64(last.Sub(r.StartedAt)/time.Second) || r.DurationSeconds > 600 {
+		t.Fatalf("stream %d: live=%v from %v to %v (%d s), want it ended at the last line's %v", r.Seq, r.Live, r.StartedAt, r.EndedAt, r.DurationSeconds, last)
 	}
 }
