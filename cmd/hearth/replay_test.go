@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -438,5 +442,60 @@ func TestReplayEndsItsStreams(t *testing.T) {
 	}
 	if r.Live || !r.EndedAt.Equal(last) || r.DurationSeconds != int64(last.Sub(r.StartedAt)/time.Second) || r.DurationSeconds > 600 {
 		t.Fatalf("stream %d: live=%v from %v to %v (%d s), want it ended at the last line's %v", r.Seq, r.Live, r.StartedAt, r.EndedAt, r.DurationSeconds, last)
+	}
+}
+
+// TestReplayDamagedGzip replays a gzipped log cut in half: the lines
+// before the damage are replayed and written, then replay fails, naming
+// the line where the file broke.
+func TestReplayDamagedGzip(t *testing.T) {
+	lines, err := twitchtest.CaptureLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	if _, err := w.Write([]byte(strings.Join(lines[:2000], "\n") + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cut := gz.Bytes()[:gz.Len()/2]
+	path := filepath.Join(t.TempDir(), "cut.log.gz")
+	if err := os.WriteFile(path, cut, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// What a reader gets out of the cut file: whole lines, then part of one.
+	zr, err := gzip.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	whole := bytes.Count(got, []byte("\n"))
+	if whole < 100 || whole >= 2000 {
+		t.Fatalf("the cut file holds %d whole lines; the test needs it cut inside the log", whole)
+	}
+	var privmsgs int64
+	for _, l := range lines[:whole] {
+		if strings.Contains(l, " PRIVMSG #") {
+			privmsgs++
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, _, err := runCLI(t, ctx, nil, "replay", path, "--json")
+	want := fmt.Sprintf("line %d", whole+1)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("replay of a cut gzip: %v, want an error naming %s and %s", err, path, want)
+	}
+	var s ReplaySummary
+	if err := json.Unmarshal([]byte(out), &s); err != nil || len(s.Channels) != 1 {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(sqlitePath(s.Database))) })
+	if s.Lines != whole || s.Channels[0].Messages != privmsgs {
+		t.Fatalf("replayed %d lines and %d messages, want the %d whole lines before the damage and their %d messages", s.Lines, s.Channels[0].Messages, whole, privmsgs)
 	}
 }
