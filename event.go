@@ -108,6 +108,13 @@ type Event struct {
 	ID        string    // unique id of the message; used to drop duplicates
 	Time      time.Time // when Twitch says it happened (tmi-sent-ts), else when received
 
+	// SourceChannelID is the room a Shared Chat message was sent in, when
+	// that is another channel's (IRC's source-room-id, EventSub's
+	// source_broadcaster_user_id): Twitch shows it in this channel's chat,
+	// but it is not this channel's and counts for nothing here. "" for the
+	// channel's own messages.
+	SourceChannelID string
+
 	User  Identity // who acted: the chatter, subscriber, gifter, raider
 	Roles Role     // User's roles in this channel
 

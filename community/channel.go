@@ -327,8 +327,19 @@ func (c *Channel) isChatter(v *viewer) bool {
 	return c.stream.Seq > 0 && v.stats.StreamSeq == c.stream.Seq && v.stats.StreamMessages > 0 && !c.isBot(v)
 }
 
+// Now returns the channel's clock: the latest time it was given, by an
+// event or by Tick. The channel's timers (a poll's end, a segment, the
+// watch minutes, the idle gap that ends a stream inferred from chat) run
+// on it.
+func (c *Channel) Now() time.Time { return c.clock }
+
 // Handle applies one event and reports what changed. Events carry their own
-// time; the channel's clock follows the latest one.
+// time; the channel's clock follows the latest one and never goes back. A
+// timer an event starts (a poll, a segment) starts at the clock, so an
+// event whose time is behind it (a line of an old log in a live channel)
+// cannot end the timer before it began; the instants such an event carries
+// (a native poll's start and end) are moved onto the clock, keeping their
+// distance from the event's time.
 func (c *Channel) Handle(ev hearth.Event) Result {
 	if ev.ID != "" && !c.seen.Add(ev.ID) {
 		return Result{Duplicate: true}
@@ -339,6 +350,9 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	c.begin()
 	c.advance(ev.Time)
 	c.closeDuePoll(c.clock)
+	if ev.Poll != nil && ev.Time.Before(c.clock) {
+		ev.Poll = shiftedPoll(*ev.Poll, c.clock.Sub(ev.Time))
+	}
 	switch ev.Kind {
 	case hearth.EventChat:
 		if ev.User.ID != "" {
@@ -356,7 +370,7 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 		}
 	case hearth.EventRaid:
 		c.bonus(ev.User, ev.Time, c.rules.RaidBonus)
-		c.raidUntil = ev.Time.Add(c.rules.RaidWindow)
+		c.raidUntil = c.clock.Add(c.rules.RaidWindow)
 	case hearth.EventTimeout, hearth.EventBan:
 		c.moderate(ev)
 	case hearth.EventMessageDeleted:
@@ -526,8 +540,8 @@ func (c *Channel) deduct(v *viewer, points int64) int64 {
 	return n
 }
 
-// earns reports whether v may earn at t: not a bot, not timed out, not
-// banned.
+// earns reports whether v may earn at t, on the channel's clock: not a
+// bot, not timed out, not banned.
 func (c *Channel) earns(v *viewer, t time.Time) bool {
 	return !c.isBot(v) && !v.banned && unixNanos(t) >= v.mutedUntil
 }
@@ -549,7 +563,7 @@ func (c *Channel) bonus(id hearth.Identity, at time.Time, points int64) {
 		return
 	}
 	v := c.touch(id, at)
-	if c.earns(v, at) {
+	if c.earns(v, c.clock) {
 		c.award(v, points)
 	}
 }
@@ -562,14 +576,19 @@ func (c *Channel) chat(ev hearth.Event) {
 	v.banned = false // Twitch delivers no message from a banned viewer: they were unbanned
 	bot := c.isBot(v)
 
-	if ev.Time.After(c.lastActivity) {
-		c.lastActivity = ev.Time
+	// A stream inferred from chat, and the idle gap that ends it, run on
+	// the channel's clock: a message whose time is behind it neither starts
+	// the stream in the past nor counts as silence since then.
+	if c.clock.After(c.lastActivity) {
+		c.lastActivity = c.clock
 	}
 	if !c.live && !c.twitchReports {
-		c.startStream(ev.Time, hearth.SourceChat)
+		c.startStream(c.clock, hearth.SourceChat)
 	}
 	c.edit(v).Messages++
-	if t := unixNanos(ev.Time); t > v.lastChat {
+	// Presence, and a poll's turnout, time the viewer from here: on the
+	// channel's clock.
+	if t := unixNanos(c.clock); t > v.lastChat {
 		v.lastChat = t
 	}
 	if !bot {
@@ -595,7 +614,7 @@ func (c *Channel) chat(ev hearth.Event) {
 
 	earned := int64(0)
 	hash, now := textHash(ev.Text), unixNanos(ev.Time)
-	if c.earns(v, ev.Time) {
+	if c.earns(v, c.clock) {
 		repeat := hash != 0 && hash == v.lastText && now-v.lastTextAt < int64(c.rules.RepeatWindow)
 		cooled := v.lastEarned == 0 || now-v.lastEarned >= int64(c.rules.MessageCooldown)
 		if !IsCommand(c.rules.CommandPrefix, ev.Text) && !c.isBareVote(ev.Text) && !repeat && cooled && c.rules.PointsPerMessage > 0 {
@@ -604,7 +623,7 @@ func (c *Channel) chat(ev hearth.Event) {
 		}
 		if newcomer {
 			earned += c.rules.FirstMessageBonus
-			if ev.Time.Before(c.raidUntil) {
+			if c.clock.Before(c.raidUntil) {
 				earned += c.rules.RaidViewerBonus
 			}
 		}
@@ -620,7 +639,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	if bot {
 		return
 	}
-	c.recapChat(v, ev.Time, hash, newcomer)
+	c.recapChat(v, c.clock, hash, newcomer)
 	switch {
 	case newcomer && (ev.FirstMessage || lastSeen.IsZero()):
 		c.result.Notices = append(c.result.Notices, c.notice(NoticeWelcome, v, ""))
@@ -641,7 +660,7 @@ func (c *Channel) moderate(ev hearth.Event) {
 		v.banned = true
 		return
 	}
-	if until := unixNanos(ev.Time.Add(ev.Duration)); until > v.mutedUntil {
+	if until := unixNanos(c.clock.Add(ev.Duration)); until > v.mutedUntil {
 		v.mutedUntil = until
 	}
 }

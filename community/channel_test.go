@@ -280,6 +280,26 @@ func TestStreamsInferredFromChat(t *testing.T) {
 	}
 }
 
+// TestEndStream: a recording that stops while its stream is live ends it
+// at its last line's time, watch time counted up to there; with no stream
+// live, nothing ends.
+func TestEndStream(t *testing.T) {
+	c := NewChannel("chan", plainRules(), nil, nil)
+	c.Handle(chat("a", "ann", 0))
+	c.Handle(chat("b", "ann", 3*time.Minute))
+	r := c.EndStream(t0.Add(4*time.Minute + 30*time.Second))
+	s, live := c.Live()
+	if live || !s.EndedAt.Equal(t0.Add(4*time.Minute+30*time.Second)) || s.Minutes != 4 || len(r.Streams) != 1 || !r.Streams[0].EndedAt.Equal(s.EndedAt) {
+		t.Fatalf("stream %+v live=%v (result %+v), want it ended at 4:30 after 4 minutes", s, live, r.Streams)
+	}
+	if v, _ := c.ViewerByLogin("ann"); v.WatchSeconds != 4*60 {
+		t.Fatalf("ann watched %d s, want the stream's 4 minutes", v.WatchSeconds)
+	}
+	if r := c.EndStream(time.Time{}); len(r.Streams) != 0 {
+		t.Fatalf("ending with no stream live changed %+v", r.Streams)
+	}
+}
+
 // streams runs one stream per pattern letter: 'c' ann chats, 'w' ann
 // watches (joined) for the given minutes, '-' ann is absent.
 func streams(c *Channel, pattern string, watch time.Duration) {

@@ -143,7 +143,7 @@ func (c *Channel) follow(ev hearth.Event) {
 		return
 	}
 	c.edit(v).FollowedAt = ev.Time
-	if c.earns(v, ev.Time) {
+	if c.earns(v, c.clock) {
 		c.award(v, c.rules.FollowBonus)
 	}
 	if c.rules.FollowAlerts && !c.isBot(v) {
@@ -157,7 +157,7 @@ func (c *Channel) redemption(ev hearth.Event) {
 		return
 	}
 	v := c.touch(ev.User, ev.Time)
-	if c.earns(v, ev.Time) {
+	if c.earns(v, c.clock) {
 		c.award(v, c.rules.RedemptionBonus)
 	}
 	if c.rules.RedemptionAlerts && !c.isBot(v) {

@@ -511,7 +511,7 @@ func FormatSeconds(d time.Duration) string {
 func (c *Channel) pollCommand(ev hearth.Event, cmd Command) (rejected, reply string) {
 	spec := ParsePoll(cmd.Text)
 	spec.StartedBy = ev.User.Login
-	err := c.startPoll(spec, ev.Time)
+	err := c.startPoll(spec, c.clock)
 	switch hearth.ErrorCode(err) {
 	case "":
 		return "", ""
@@ -531,7 +531,7 @@ func endPollCommand(cancel bool) handler {
 		if cancel {
 			status = hearth.PollCancelled
 		}
-		c.closePoll(ev.Time, status)
+		c.closePoll(c.clock, status)
 		return "", ""
 	}
 }
@@ -705,7 +705,7 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 		Subscriber: ev.Roles.Has(hearth.RoleSubscriber),
 		Newcomer:   c.live && !voter.stats.FirstSeen.Before(c.stream.StartedAt),
 		Rank:       c.rules.RankOf(voter.stats).Name,
-		At:         ev.Time,
+		At:         c.clock,
 	}
 	r.PollVote = hearth.VoteAccepted
 	if prev != nil {
@@ -745,6 +745,17 @@ func (c *Channel) forgetVote(userID string) {
 		t.Voters--
 		delete(c.poll.votes, userID)
 	}
+}
+
+// shiftedPoll returns u with its start and end d later.
+func shiftedPoll(u hearth.PollUpdate, d time.Duration) *hearth.PollUpdate {
+	if !u.StartedAt.IsZero() {
+		u.StartedAt = u.StartedAt.Add(d)
+	}
+	if !u.EndsAt.IsZero() {
+		u.EndsAt = u.EndsAt.Add(d)
+	}
+	return &u
 }
 
 // MirrorPoll applies a native Twitch poll as Twitch reports it (EventSub

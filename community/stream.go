@@ -134,10 +134,32 @@ func (c *Channel) startStream(at time.Time, source string) {
 	s := c.editStream()
 	*s = hearth.StreamSession{Channel: c.name, Seq: s.Seq + 1, StartedAt: at, Source: source}
 	c.live = true
+	// The minute timer starts on the channel's clock, also when Twitch says
+	// the stream began before it.
 	c.nextTick = at.Add(time.Minute)
+	if at.Before(c.clock) {
+		c.nextTick = c.clock.Add(time.Minute)
+	}
 	c.chatters = 0
 	c.talk = streamTalk{valid: true}
 	c.recapBegin()
+}
+
+// EndStream ends the live stream at at (the zero time: at the channel's
+// clock), as Twitch's offline would, for a recording that stops while the
+// stream it shows is live (a replay): the clock moves to at, and the
+// stream ends there, never before it began. With no stream live it
+// changes nothing but the clock.
+func (c *Channel) EndStream(at time.Time) Result {
+	c.begin()
+	if at.IsZero() {
+		at = c.clock
+	}
+	c.advance(at)
+	if c.live {
+		c.endStream(at)
+	}
+	return c.finish()
 }
 
 func (c *Channel) endStream(at time.Time) {

@@ -37,12 +37,17 @@ type actor struct {
 	// minutes.
 	active, verified *recency
 	// The channel's clock follows event time, so a replay of old chat
-	// measures its own minutes; with no events it advances with the wall
-	// clock (unless the engine runs on event time only).
-	lastEvent, lastEventAt time.Time
-	lastAnnounce           time.Time
-	alerts                 hearth.Alerts
-	refreshes              int
+	// measures its own minutes; between events it runs on by the wall
+	// clock (unless the engine runs on event time only) from where the
+	// channel's clock stood after the last event or request (anchor) and
+	// the wall time then (anchorAt). It is never the wall clock itself
+	// once an event came: Twitch's time and the host's can be years apart
+	// (a replayed log) or minutes (a drifting host), and a timer compares
+	// times on one of them only.
+	anchor, anchorAt time.Time
+	lastAnnounce     time.Time
+	alerts           hearth.Alerts
+	refreshes        int
 	// pending are results made before the goroutine ran (a poll restored
 	// at start), applied first; pollDirty says the poll overlay's state
 	// changed since it was last published.
@@ -84,8 +89,13 @@ func (a *actor) run(stop <-chan struct{}) {
 			// queued before the request so it runs after them, as Do promises.
 			a.drain()
 			fn()
+			a.anchorClock()
 		case <-t.C:
-			if !a.e.opts.EventClock {
+			// Before its first event a channel has no time of its own to run
+			// on: ticking it on the wall clock would put it on the host's
+			// time, and a first message dated otherwise would then fall in
+			// its past or future.
+			if !a.e.opts.EventClock && !a.anchorAt.IsZero() {
 				a.apply(a.ch.Tick(a.now()))
 			}
 			a.refresh()
@@ -117,9 +127,7 @@ func (a *actor) handle(ev hearth.Event) {
 	}
 	a.e.opts.Recorder.EventHandled(ev.Channel, ev.Kind)
 	a.observeLatency(ev)
-	if ev.Time.After(a.lastEvent) {
-		a.lastEvent, a.lastEventAt = ev.Time, a.e.opts.Clock.Now()
-	}
+	a.anchorClock()
 	if res.Chatted {
 		a.active.see(res.ChatterID, ev.Time)
 		if res.Verified {
@@ -191,14 +199,33 @@ func (a *actor) write(b hearth.Batch) {
 	}
 }
 
-// now is the channel's clock: the latest event time, advanced by the wall
-// time since that event arrived.
+// now is the channel's clock: on event time, the latest event's; else
+// where it stood after the last event or request, advanced by the wall
+// time since, and the wall clock only before anything set it.
 func (a *actor) now() time.Time {
+	if a.e.opts.EventClock {
+		return a.ch.Now()
+	}
 	wall := a.e.opts.Clock.Now()
-	if a.lastEvent.IsZero() {
+	if a.anchorAt.IsZero() {
 		return wall
 	}
-	return a.lastEvent.Add(wall.Sub(a.lastEventAt))
+	return a.anchor.Add(wall.Sub(a.anchorAt))
+}
+
+// anchorClock notes where the channel's clock stands now, after an event
+// or a request: where the event moved it, or where it had run on to.
+func (a *actor) anchorClock() {
+	at := a.ch.Now()
+	if at.IsZero() {
+		return // nothing has set it yet
+	}
+	if !a.anchorAt.IsZero() {
+		if running := a.now(); running.After(at) {
+			at = running
+		}
+	}
+	a.anchor, a.anchorAt = at, a.e.opts.Clock.Now()
 }
 
 func (a *actor) refresh() {

@@ -28,6 +28,9 @@ type Recorder interface {
 	DuplicateDropped(channel string)
 	// UnknownChannel counts an event for a channel the engine does not run.
 	UnknownChannel()
+	// SharedChat counts an event dropped because Shared Chat brought it
+	// from another channel's chat (hearth.Event.SourceChannelID).
+	SharedChat(channel string)
 	// PointsAwarded adds points given out in a channel.
 	PointsAwarded(channel string, points int64)
 	// ChannelState reports a channel's engagement gauges.
@@ -269,11 +272,17 @@ func (e *Engine) load(ctx context.Context, n string) (*actor, error) {
 
 // Handle queues an event for its channel's goroutine. It blocks while that
 // channel's queue is full, which slows the reader instead of losing events,
-// and drops the event once the engine is closing.
+// and drops the event once the engine is closing. An event Shared Chat
+// brought from another channel's chat is dropped here, counted, before
+// any rule sees it: it is not this channel's.
 func (e *Engine) Handle(ev hearth.Event) {
 	a, ok := e.channels[ev.Channel]
 	if !ok {
 		e.opts.Recorder.UnknownChannel()
+		return
+	}
+	if ev.SourceChannelID != "" {
+		e.opts.Recorder.SharedChat(ev.Channel)
 		return
 	}
 	select {
@@ -319,6 +328,16 @@ func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// EndStream ends channel's live stream at at, after every event queued
+// before the call (community.Channel.EndStream), and applies the result as
+// an event's. Errors are onChannel's.
+func (e *Engine) EndStream(ctx context.Context, channel string, at time.Time) error {
+	return e.onChannel(ctx, channel, func(a *actor) {
+		a.apply(a.ch.EndStream(at))
+		a.writeRecap()
+	})
 }
 
 // Sync waits until every event handed in before the call has been applied
@@ -378,6 +397,7 @@ type nopRecorder struct{}
 func (nopRecorder) EventHandled(string, hearth.EventKind)  {}
 func (nopRecorder) DuplicateDropped(string)                {}
 func (nopRecorder) UnknownChannel()                        {}
+func (nopRecorder) SharedChat(string)                      {}
 func (nopRecorder) PointsAwarded(string, int64)            {}
 func (nopRecorder) ChannelState(string, hearth.Engagement) {}
 func (nopRecorder) Command(string, string, string)         {}

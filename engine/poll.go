@@ -77,8 +77,8 @@ func (e *Engine) restorePolls(ctx context.Context, a *actor) error {
 		if err != nil {
 			return err
 		}
-		a.pending = append(a.pending, a.ch.RestorePoll(p, votes, e.opts.Clock.Now()))
-		e.log.Info("engine: poll restored", "channel", p.Channel, "poll", p.ID, "votes", len(votes), "status", a.ch.PollState(e.opts.Clock.Now()).Status)
+		a.pending = append(a.pending, a.ch.RestorePoll(p, votes, a.now()))
+		e.log.Info("engine: poll restored", "channel", p.Channel, "poll", p.ID, "votes", len(votes), "status", a.ch.PollState(a.now()).Status)
 	}
 	return nil
 }

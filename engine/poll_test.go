@@ -169,3 +169,90 @@ func TestNativePollMirrored(t *testing.T) {
 		t.Fatalf("completed native polls %v, want 1", got)
 	}
 }
+
+// TestPollRunsItsLengthWhateverTheMessagesSay runs a served channel (the
+// wall clock driven by the test) whose chat carries times far from the
+// host's: three years behind (an old log's lines, as the first line or
+// into a channel already on time) or two minutes ahead (a host clock that
+// drifts behind Twitch's). A chat poll runs its full minute on the
+// channel's clock and counts every vote that follows.
+func TestPollRunsItsLengthWhateverTheMessagesSay(t *testing.T) {
+	const behind = -3 * 365 * 24 * time.Hour
+	for _, tt := range []struct {
+		name string
+		warm bool          // a line on time, or on the skew when ahead, comes first
+		skew time.Duration // of the poll's line and the votes
+		api  bool          // the poll is opened through the API rather than chat
+	}{
+		{"FirstLineThreeYearsBehind", false, behind, false},
+		{"LineThreeYearsBehindAChannelOnTime", true, behind, false},
+		{"LinesTwoMinutesAhead", true, 2 * time.Minute, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t)
+			clock := &fakeClock{now: t0}
+			e := startEngine(t, st, Options{FlushInterval: 10 * time.Millisecond, Clock: clock})
+			ctx := context.Background()
+			// The channel ticks while no chat comes, as a served one does;
+			// this is no assertion on time.
+			time.Sleep(3 * tick)
+			at := func(ev hearth.Event, skew time.Duration) hearth.Event {
+				ev.Time = t0.Add(skew)
+				return ev
+			}
+			if tt.warm {
+				e.Handle(at(vote(0, "ann", "hello"), max(tt.skew, 0)))
+			}
+			if tt.api {
+				err := e.RunPoll(ctx, "chan", func(c *community.Channel, now time.Time) (community.Result, error) {
+					_, res, err := c.StartPoll(community.PollSpec{Question: "Q", Options: []string{"a", "b"}, Duration: time.Minute, StartedBy: "api"}, now)
+					return res, err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				e.Handle(at(withMod(vote(1, "mo", "!poll Q | a | b 1m")), tt.skew))
+			}
+			for i, login := range []string{"ann", "bob", "cid"} {
+				e.Handle(at(vote(i+2, login, "!vote b"), tt.skew))
+			}
+			current := func() hearth.Poll {
+				var p hearth.Poll
+				if err := e.Do(ctx, "chan", func(c *community.Channel) hearth.Batch { p, _ = c.CurrentPoll(); return hearth.Batch{} }); err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			opened := current()
+			if opened.Status != hearth.PollOpen || opened.Tally.Voters != 3 {
+				t.Fatalf("poll %s with %d voters, want open with all 3", opened.Status, opened.Tally.Voters)
+			}
+			clock.add(59 * time.Second)
+			tickNow(t, e)
+			if p := current(); p.Status != hearth.PollOpen {
+				t.Fatalf("poll %s after 59 s of its minute", p.Status)
+			}
+			clock.add(time.Second)
+			waitFor(t, e, "the poll's close", func() bool { return current().Status == hearth.PollClosed })
+			p, err := st.Poll(ctx, "chan", opened.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(p.Tally.Votes, []int64{0, 3}) || !p.ClosedAt.Equal(opened.StartedAt.Add(time.Minute)) {
+				t.Fatalf("stored poll %+v, want b's 3 votes, closed a minute after it opened", p)
+			}
+		})
+	}
+}
+
+func withMod(ev hearth.Event) hearth.Event { ev.Roles = hearth.RoleModerator; return ev }
+
+// tickNow makes the channel tick now, as its ticker does every 100 ms.
+func tickNow(t *testing.T, e *Engine) {
+	t.Helper()
+	err := e.onChannel(context.Background(), "chan", func(a *actor) { a.apply(a.ch.Tick(a.now())) })
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -20,6 +20,7 @@ type Metrics struct {
 	events           *prometheus.CounterVec
 	duplicates       *prometheus.CounterVec
 	unknownChannel   prometheus.Counter
+	sharedChat       *prometheus.CounterVec
 	points           *prometheus.CounterVec
 	activeChatters   *prometheus.GaugeVec
 	viewers          *prometheus.GaugeVec
@@ -72,6 +73,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hearth_events_unknown_channel_total",
 			Help: "Events dropped because they were for a channel Hearth does not serve.",
 		}),
+		sharedChat: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hearth_shared_chat_messages_total",
+			Help: "Chat lines Shared Chat brought from another channel's chat, dropped: they count for nothing in this channel.",
+		}, []string{"channel"}),
 		points: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_points_awarded_total",
 			Help: "Loyalty points awarded, per channel.",
@@ -188,7 +193,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 // own lists Hearth's own collectors, without the Go and process ones.
 func (m *Metrics) own() []prometheus.Collector {
 	return append([]prometheus.Collector{
-		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.points,
+		m.chatMessages, m.events, m.duplicates, m.unknownChannel, m.sharedChat, m.points,
 		m.activeChatters, m.viewers, m.streamLive, m.streamChatters, m.streamReturning, m.streamTop10Share, m.commands, m.commandsDenied, m.notices,
 		m.malformed, m.chatConnected, m.reconnects, m.repliesSent, m.repliesDropped,
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients, m.overlayRefused,
@@ -211,6 +216,7 @@ func (m *Metrics) AddChannel(channel string, commands map[string][]string) {
 	m.eventsub.addChannel(channel)
 	m.chatMessages.WithLabelValues(channel)
 	m.duplicates.WithLabelValues(channel)
+	m.sharedChat.WithLabelValues(channel)
 	m.points.WithLabelValues(channel)
 	for _, w := range activeWindowLabels {
 		m.activeChatters.WithLabelValues(channel, w)
@@ -261,6 +267,9 @@ func (m *Metrics) DuplicateDropped(channel string) { m.duplicates.WithLabelValue
 
 // UnknownChannel counts an event for a channel not served.
 func (m *Metrics) UnknownChannel() { m.unknownChannel.Inc() }
+
+// SharedChat counts a line from another channel's chat, dropped.
+func (m *Metrics) SharedChat(channel string) { m.sharedChat.WithLabelValues(channel).Inc() }
 
 // PointsAwarded adds awarded points.
 func (m *Metrics) PointsAwarded(channel string, points int64) {

@@ -228,6 +228,15 @@ type spec struct {
 
 func (s spec) key() string { return s.Type + " " + s.channel }
 
+// broadcasterID is the id of the broadcaster the subscription is about,
+// as its condition names them.
+func (s spec) broadcasterID() string {
+	if id := s.condition["to_broadcaster_user_id"]; id != "" {
+		return id
+	}
+	return s.condition["broadcaster_user_id"]
+}
+
 // plan lists the subscriptions a token should create.
 type plan func(ctx context.Context, tok hearth.Token) ([]spec, error)
 
@@ -468,13 +477,17 @@ type envelope struct {
 			KeepaliveTimeoutSeconds *int    `json:"keepalive_timeout_seconds"`
 			ReconnectURL            *string `json:"reconnect_url"`
 		} `json:"session"`
-		Subscription *struct {
-			ID     string `json:"id"`
-			Status string `json:"status"`
-			Type   string `json:"type"`
-		} `json:"subscription"`
-		Event json.RawMessage `json:"event"`
+		Subscription *envelopeSubscription `json:"subscription"`
+		Event        json.RawMessage       `json:"event"`
 	} `json:"payload"`
+}
+
+// envelopeSubscription is the subscription a notification or revocation
+// is for.
+type envelopeSubscription struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Type   string `json:"type"`
 }
 
 // maxMessageBytes bounds one EventSub message; Twitch's are a few KB.
@@ -695,14 +708,42 @@ func (c *connection) notification(m envelope) {
 		c.e.obs.Malformed("unparsable")
 		return
 	}
-	if !c.st.channels[ev.Channel] {
+	sp, ok := c.route(m.Payload.Subscription, m.Metadata.SubscriptionType, ev.ChannelID)
+	if !ok || !c.st.channels[sp.channel] {
 		c.e.obs.Malformed("channel")
+		c.e.log.Warn("eventsub: notification dropped: it is not about its subscription's broadcaster", c.st.attrs("type", m.Metadata.SubscriptionType, "broadcaster_id", ev.ChannelID)...)
 		return
 	}
+	ev.Channel, ev.ChannelID = sp.channel, sp.broadcasterID()
 	if ev.Kind == hearth.EventChat && ev.User.ID == c.tok.UserID {
 		return // the bot's own message: IRC does not deliver those either
 	}
 	c.e.cfg.Handle(ev)
+}
+
+// route returns the subscription a notification is for, whose channel it
+// is about: found by Twitch's subscription id, or else (a subscription an
+// earlier session made, whose id is unknown) by its type and the
+// broadcaster's id. Logins change when a broadcaster renames; ids do not,
+// so the login in the payload is never used. A payload whose broadcaster
+// id is not its subscription's is not routed.
+func (c *connection) route(sub *envelopeSubscription, subType, broadcasterID string) (spec, bool) {
+	var sp spec
+	found := false
+	if sub != nil {
+		sp, found = c.created[sub.ID]
+	}
+	if !found {
+		i := slices.IndexFunc(c.subs, func(s spec) bool { return s.Type == subType && s.broadcasterID() == broadcasterID })
+		if i < 0 {
+			return spec{}, false
+		}
+		sp = c.subs[i]
+	}
+	if broadcasterID != "" && broadcasterID != sp.broadcasterID() {
+		return spec{}, false
+	}
+	return sp, true
 }
 
 func (c *connection) revocation(m envelope) {

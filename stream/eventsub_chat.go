@@ -76,6 +76,9 @@ type esChat struct {
 	Cheer *struct {
 		Bits int `json:"bits"`
 	} `json:"cheer"`
+	// SourceBroadcasterID is the channel a Shared Chat message was sent
+	// in; null for the channel's own messages.
+	SourceBroadcasterID *string `json:"source_broadcaster_user_id"`
 }
 
 // normalizeChat turns channel.chat.message into the EventChat that IRC's
@@ -113,6 +116,9 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 	}
 	if e.Cheer != nil {
 		ev.Bits = max(e.Cheer.Bits, 0)
+	}
+	if src := deref(e.SourceBroadcasterID); src != "" && src != e.BroadcasterID {
+		ev.SourceChannelID = src
 	}
 	return ev, nil
 }

@@ -267,6 +267,57 @@ func TestEventSubDeliversEveryKind(t *testing.T) {
 	}
 }
 
+// TestEventSubRoutesByBroadcasterID: a notification reaches its channel by
+// the broadcaster's id its subscription names, not by the login in the
+// payload, which changes when the broadcaster renames; a payload about
+// another broadcaster than its subscription's is dropped.
+func TestEventSubRoutesByBroadcasterID(t *testing.T) {
+	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+	})
+	r.waitSubscribed(t, "alice", len(Subscriptions))
+	renamed := func(n twitchtest.Notification, prefix string) twitchtest.Notification {
+		n.Event[prefix+"user_login"], n.Event[prefix+"user_name"] = "alice_2027", "Alice_2027"
+		return n
+	}
+	started := time.Date(2027, 1, 2, 20, 0, 0, 0, time.UTC)
+	poll := twitchtest.Poll{ID: "p1", Title: "Next?", Choices: []string{"a", "b"}, StartedAt: started, EndsAt: started.Add(time.Minute)}
+	notes := []twitchtest.Notification{
+		renamed(twitchtest.Follow("alice", "bob"), "broadcaster_"),
+		renamed(twitchtest.Raid("zed", "alice", 7), "to_broadcaster_"),
+		renamed(twitchtest.PollBegin("alice", poll), "broadcaster_"),
+		renamed(twitchtest.StreamOnline("alice", started), "broadcaster_"),
+	}
+	for _, n := range notes {
+		if ids := r.api.Notify(n, 1); len(ids) != 1 {
+			t.Fatalf("%s reached %d subscriptions, want 1", n.Type, len(ids))
+		}
+	}
+	waitFor(t, 10*time.Second, "the renamed broadcaster's events", func() bool { return r.got.count() >= len(notes) })
+	for _, ev := range r.events() {
+		if ev.Channel != "alice" || ev.ChannelID != twitchtest.UserID("alice") {
+			t.Errorf("%s reached channel %q (id %q), want alice by her id", ev.Kind, ev.Channel, ev.ChannelID)
+		}
+	}
+
+	// A payload naming another broadcaster than the subscription it came
+	// for is not the channel's.
+	stray := twitchtest.Follow("alice", "carl")
+	stray.Event["broadcaster_user_id"] = twitchtest.UserID("mallory")
+	r.api.Notify(stray, 1)
+	r.api.Notify(twitchtest.Follow("alice", "dana"), 1)
+	waitFor(t, 10*time.Second, "dana's follow", func() bool { return r.got.count() >= len(notes)+1 })
+	evs := r.events()
+	if last := evs[len(evs)-1]; len(evs) != len(notes)+1 || last.User.Login != "dana" {
+		t.Fatalf("events %+v, want the stray follow dropped and dana's delivered", evs[len(notes):])
+	}
+	r.obs.mu.Lock()
+	defer r.obs.mu.Unlock()
+	if !slices.Equal(r.obs.malformed, []string{"channel"}) {
+		t.Errorf("malformed %q, want the stray follow counted as channel", r.obs.malformed)
+	}
+}
+
 func TestEventSubSubscribesToWhatTheTokenAllows(t *testing.T) {
 	r := startEventSub(t, []string{"alice", "bob"}, func(r *eventSubRig) {
 		r.tokens.set("alice", r.api.IssueToken("alice", []string{"bits:read"}, time.Hour))

@@ -77,6 +77,7 @@ func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Even
 		Kind:             hearth.EventChat,
 		Channel:          ch,
 		ChannelID:        m.RoomID,
+		SourceChannelID:  sourceRoom(m.Tags, m.RoomID),
 		ID:               m.ID,
 		Time:             eventTime(m.Time, received),
 		User:             user,
@@ -117,15 +118,16 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 		return hearth.Event{}, malformed("message_id")
 	}
 	ev := hearth.Event{
-		Kind:      kind,
-		Channel:   ch,
-		ChannelID: m.RoomID,
-		ID:        m.ID,
-		Time:      eventTime(m.Time, received),
-		User:      user,
-		Roles:     roles(m.User.Badges, m.User.ID, m.RoomID),
-		Text:      clampText(m.Message),
-		Months:    param(m.MsgParams, "msg-param-cumulative-months"),
+		Kind:            kind,
+		Channel:         ch,
+		ChannelID:       m.RoomID,
+		SourceChannelID: sourceRoom(m.Tags, m.RoomID),
+		ID:              m.ID,
+		Time:            eventTime(m.Time, received),
+		User:            user,
+		Roles:           roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:            clampText(m.Message),
+		Months:          param(m.MsgParams, "msg-param-cumulative-months"),
 	}
 	switch kind {
 	case hearth.EventSubGift:
@@ -148,10 +150,11 @@ func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.
 		return hearth.Event{}, malformed("channel")
 	}
 	ev := hearth.Event{
-		Kind:      hearth.EventChatCleared,
-		Channel:   ch,
-		ChannelID: m.RoomID,
-		Time:      eventTime(m.Time, received),
+		Kind:            hearth.EventChatCleared,
+		Channel:         ch,
+		ChannelID:       m.RoomID,
+		SourceChannelID: sourceRoom(m.Tags, m.RoomID),
+		Time:            eventTime(m.Time, received),
 	}
 	if m.TargetUserID != "" || m.TargetUsername != "" {
 		target, err := identity(m.TargetUserID, m.TargetUsername, "")
@@ -186,6 +189,7 @@ func normalizeClearMsg(m *twitch.ClearMessage, received time.Time) (hearth.Event
 	return hearth.Event{
 		Kind:            hearth.EventMessageDeleted,
 		Channel:         ch,
+		SourceChannelID: sourceRoom(m.Tags, m.Tags["room-id"]),
 		ID:              "clearmsg:" + m.TargetMsgID,
 		Time:            eventTime(parseMillis(m.Tags["tmi-sent-ts"]), received),
 		Target:          hearth.Identity{Login: login},
@@ -220,6 +224,16 @@ func identity(id, login, display string) (hearth.Identity, error) {
 		display = login
 	}
 	return hearth.Identity{ID: id, Login: login, DisplayName: display}, nil
+}
+
+// sourceRoom returns the room a Shared Chat line was sent in, from its
+// source-room-id tag, when that is not the room it was delivered to ("" for
+// the channel's own lines, which carry no tag or their own room).
+func sourceRoom(tags map[string]string, roomID string) string {
+	if src := tags["source-room-id"]; src != "" && src != roomID {
+		return src
+	}
+	return ""
 }
 
 func roles(badges map[string]int, userID, roomID string) hearth.Role {

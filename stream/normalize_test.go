@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
 var received = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
@@ -85,6 +87,55 @@ func TestParseLine(t *testing.T) {
 			got.Time = tt.want.Time
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSharedChatNamesTheSourceRoom: a line Shared Chat brings from
+// another channel's chat names that room, on IRC (source-room-id) and on
+// EventSub (source_broadcaster_user_id); the channel's own lines, with the
+// tag naming their own room or without it, name none.
+func TestSharedChatNamesTheSourceRoom(t *testing.T) {
+	ann := twitchtest.Chatter{ID: "5", Login: "ann", Badges: []string{"subscriber/3"}}
+	at := time.UnixMilli(1000)
+	eventsub := func(source any) string {
+		n := twitchtest.ChatMessage("c", ann, "hi", 0)
+		n.Event["source_broadcaster_user_id"] = source
+		data, err := json.Marshal(n.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	own := twitchtest.UserID("c")
+	for _, tt := range []struct {
+		name, line, eventsub string
+		want                 string
+	}{
+		{name: "Privmsg", line: twitchtest.PrivmsgLine("c", "1", ann, "hi", at, twitchtest.MsgOptions{SourceRoomID: "2"}), want: "2"},
+		{name: "PrivmsgOwnRoom", line: twitchtest.PrivmsgLine("c", "1", ann, "hi", at, twitchtest.MsgOptions{SourceRoomID: "1"})},
+		{name: "PrivmsgNoTag", line: twitchtest.PrivmsgLine("c", "1", ann, "hi", at, twitchtest.MsgOptions{})},
+		{name: "Resub", line: twitchtest.ResubLine("c", "1", ann, 4, "1000", "", at, twitchtest.MsgOptions{SourceRoomID: "2"}), want: "2"},
+		{name: "Timeout", line: "@ban-duration=60;room-id=1;source-room-id=2;target-user-id=5;tmi-sent-ts=1000 :tmi.twitch.tv CLEARCHAT #c :ann", want: "2"},
+		{name: "ClearMsg", line: "@login=ann;room-id=1;source-room-id=2;target-msg-id=abc;tmi-sent-ts=1000 :tmi.twitch.tv CLEARMSG #c :x", want: "2"},
+		{name: "EventSub", eventsub: eventsub("2"), want: "2"},
+		{name: "EventSubOwnRoom", eventsub: eventsub(own)},
+		{name: "EventSubNull", eventsub: eventsub(nil)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev hearth.Event
+			var err error
+			if tt.line != "" {
+				ev, err = ParseLine(tt.line, received)
+			} else {
+				ev, err = NormalizeNotification("channel.chat.message", []byte(tt.eventsub), "m1", received)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.SourceChannelID != tt.want {
+				t.Fatalf("source room %q, want %q: %+v", ev.SourceChannelID, tt.want, ev)
 			}
 		})
 	}

@@ -78,12 +78,18 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 	log := inv.logger()
 	file := inv.args[0]
 
-	byChannel, order, skipped, err := readLog(file)
+	byChannel, order, skipped, damage, err := readLog(file)
 	if err != nil {
 		return err
 	}
 	if len(order) == 0 {
+		if damage != nil {
+			return damage
+		}
 		return fmt.Errorf("%s has no channel messages to replay", file)
+	}
+	if damage != nil {
+		log.Warn("replay: the file is damaged; replaying the lines before the damage", "err", damage)
 	}
 	if o.db == "" {
 		dir, err := os.MkdirTemp("", "hearth-replay-")
@@ -157,6 +163,14 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 		_ = m.Close(context.Background())
 		return err
 	}
+	// The recording stops while the streams it showed are live: each ends
+	// at the time of its channel's last line.
+	for _, ch := range order {
+		if err := m.Engine.EndStream(ctx, ch, lastSent(byChannel[ch])); err != nil {
+			_ = m.Close(context.Background())
+			return fmt.Errorf("replay: ending #%s's stream: %w", ch, err)
+		}
+	}
 	if err := m.Engine.Sync(ctx); err != nil {
 		_ = m.Close(context.Background())
 		return fmt.Errorf("replay: writing results: %w", err)
@@ -174,7 +188,12 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 	if err := m.Close(ctx); err != nil {
 		return err
 	}
-	return printSummary(inv.stdout, summary, o.json)
+	if err := printSummary(inv.stdout, summary, o.json); err != nil {
+		return err
+	}
+	// The lines before the damage are replayed and written; the replay
+	// still fails, so a script sees the file was not whole.
+	return damage
 }
 
 // refuseToCountTwice refuses a database that already holds viewers of a
@@ -220,10 +239,13 @@ func parseSpeed(s string) (float64, error) {
 // readLog reads a recorded log (gzip detected by its magic bytes) and
 // groups its lines by channel, keeping the order in which channels first
 // appear. Lines with no channel (PING, numerics) are skipped and counted.
-func readLog(path string) (map[string][]string, []string, int, error) {
+// A file that breaks part way (a gzip cut short or corrupt, a read error)
+// gives the whole lines before the break, and damage says where it broke;
+// err is for a file that cannot be read at all.
+func readLog(path string) (byChannel map[string][]string, order []string, skipped int, damage, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("replay: %w", err)
+		return nil, nil, 0, nil, fmt.Errorf("replay: %w", err)
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)
@@ -231,32 +253,77 @@ func readLog(path string) (map[string][]string, []string, int, error) {
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, 0, fmt.Errorf("replay: %s looks gzipped but is not readable: %w", path, err)
+			return nil, nil, 0, nil, fmt.Errorf("replay: %s looks gzipped but is not readable: %w", path, err)
 		}
 		defer gz.Close()
 		r = gz
 	}
-	sc := bufio.NewScanner(r)
+	src := &breakReader{r: r}
+	sc := bufio.NewScanner(src)
 	sc.Buffer(make([]byte, 64<<10), maxReplayLine)
-	byChannel := make(map[string][]string)
-	var order []string
-	skipped := 0
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r\n")
+	byChannel = make(map[string][]string)
+	add := func(line string) {
+		line = strings.TrimRight(line, "\r\n")
 		ch := channelOf(line)
 		if ch == "" {
 			skipped++
-			continue
+			return
 		}
 		if _, seen := byChannel[ch]; !seen {
 			order = append(order, ch)
 		}
 		byChannel[ch] = append(byChannel[ch], line)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, nil, 0, fmt.Errorf("replay: reading %s: %w", path, err)
+	// Each line is kept once the next one is read: the last one read may
+	// be the start of a line that a break cut off.
+	n := 0
+	var prev string
+	for sc.Scan() {
+		if n > 0 {
+			add(prev)
+		}
+		prev = sc.Text()
+		n++
 	}
-	return byChannel, order, skipped, nil
+	if err := sc.Err(); err != nil {
+		return nil, nil, 0, nil, fmt.Errorf("replay: reading %s: %w", path, err)
+	}
+	switch {
+	case src.err == nil:
+		if n > 0 {
+			add(prev)
+		}
+	case src.last == '\n' && n > 0:
+		add(prev) // the break came right after a whole line
+		n++
+		fallthrough
+	default:
+		damage = fmt.Errorf("replay: %s is damaged at line %d (%w); the %d lines before it were read", path, max(n, 1), src.err, max(n, 1)-1)
+	}
+	return byChannel, order, skipped, damage, nil
+}
+
+// breakReader reads r and ends at r's first error as at its end, keeping
+// the error, so that the lines before a break are read.
+type breakReader struct {
+	r    io.Reader
+	err  error
+	last byte // the last byte read
+}
+
+func (b *breakReader) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p)
+	if n > 0 {
+		b.last = p[n-1]
+	}
+	if err != nil && err != io.EOF {
+		b.err = err
+		return n, io.EOF
+	}
+	return n, err
 }
 
 // channelOf returns the channel of a raw IRC line: the first parameter
@@ -274,6 +341,26 @@ func channelOf(line string) string {
 		return ""
 	}
 	return hearth.NormalizeChannel(fields[i+1])
+}
+
+// lastSent returns the time of the last of lines that carries one (its
+// tmi-sent-ts tag), or the zero time when none does.
+func lastSent(lines []string) time.Time {
+	for i := len(lines) - 1; i >= 0; i-- {
+		tags, ok := strings.CutPrefix(lines[i], "@")
+		if !ok {
+			continue
+		}
+		tags, _, _ = strings.Cut(tags, " ")
+		for _, kv := range strings.Split(tags, ";") {
+			if v, ok := strings.CutPrefix(kv, "tmi-sent-ts="); ok {
+				if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms > 0 {
+					return time.UnixMilli(ms)
+				}
+			}
+		}
+	}
+	return time.Time{}
 }
 
 func channelSummary(ctx context.Context, m *Main, ch string) (ReplayChannelSummary, error) {

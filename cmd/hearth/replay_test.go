@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,6 +19,7 @@ import (
 	"unicode"
 
 	"github.com/hearthlive/hearth/export"
+	"github.com/hearthlive/hearth/report"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -59,6 +64,8 @@ type simulated struct {
 // broadcaster. With no online/offline from Twitch the stream starts at the
 // first message; every minute after it each viewer who chatted in the last
 // 10 minutes gains a minute of watch time, and every 5th minute 5 points.
+// Timeouts and presence are timed on the channel's clock: the latest time
+// of the lines so far.
 func computeCaptureTruth(t *testing.T) captureTruth {
 	t.Helper()
 	lines, err := twitchtest.CaptureLines()
@@ -123,11 +130,11 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 				live, nextTick = true, ts+minute
 			}
 			v.messages++
-			v.lastChat = max(v.lastChat, ts)
+			v.lastChat = clock // presence is timed on the channel's clock, the latest line's time
 			if !bots[login] {
 				v.present = true
 			}
-			if earns(v, ts) {
+			if earns(v, clock) {
 				norm := strings.Join(strings.Fields(strings.ToLower(text)), " ")
 				trimmed := strings.TrimLeft(text, " ")
 				command := len(trimmed) > 1 && trimmed[0] == '!' && (trimmed[1] == '#' || unicode.IsLetter([]rune(trimmed[1:])[0]))
@@ -149,7 +156,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 		case "USERNOTICE":
 			kind := tagMsgID.FindStringSubmatch(line)[1]
 			v := get(tagUserID.FindStringSubmatch(line)[1], tagLogin.FindStringSubmatch(line)[1])
-			if (kind == "sub" || kind == "resub") && earns(v, ts) {
+			if (kind == "sub" || kind == "resub") && earns(v, clock) {
 				v.points += 500
 			}
 		case "CLEARCHAT":
@@ -163,7 +170,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 			}
 			if d := tagDuration.FindStringSubmatch(line); d != nil {
 				secs, _ := strconv.ParseInt(d[1], 10, 64)
-				v.mutedUntil = max(v.mutedUntil, ts+secs*1000)
+				v.mutedUntil = max(v.mutedUntil, clock+secs*1000)
 			} else {
 				v.banned = true
 			}
@@ -404,5 +411,91 @@ func TestReplayDefaultsToAFreshDatabase(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("replay wrote into the working directory: %v", entries)
+	}
+}
+
+// TestReplayEndsItsStreams replays part of the capture: the stream the
+// replay inferred from chat ends at the time of the recording's last line,
+// so the report shows it ended, as long as the recording, rather than
+// live since 2019.
+func TestReplayEndsItsStreams(t *testing.T) {
+	const n = 300
+	lines, err := twitchtest.CaptureLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := strconv.ParseInt(tagSentTS.FindStringSubmatch(lines[n-1])[1], 10, 64)
+	last := time.UnixMilli(ms)
+	db := "sqlite://" + filepath.Join(t.TempDir(), "ended.db")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, _, err := runCLI(t, ctx, nil, "replay", captureFile(t, n), "--db", db, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, ctx, nil, "report", "--db", db, "--channel", "xqcow", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report.Recap
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	if r.Live || !r.EndedAt.Equal(last) || r.DurationSeconds != int64(last.Sub(r.StartedAt)/time.Second) || r.DurationSeconds > 600 {
+		t.Fatalf("stream %d: live=%v from %v to %v (%d s), want it ended at the last line's %v", r.Seq, r.Live, r.StartedAt, r.EndedAt, r.DurationSeconds, last)
+	}
+}
+
+// TestReplayDamagedGzip replays a gzipped log cut in half: the lines
+// before the damage are replayed and written, then replay fails, naming
+// the line where the file broke.
+func TestReplayDamagedGzip(t *testing.T) {
+	lines, err := twitchtest.CaptureLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	if _, err := w.Write([]byte(strings.Join(lines[:2000], "\n") + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cut := gz.Bytes()[:gz.Len()/2]
+	path := filepath.Join(t.TempDir(), "cut.log.gz")
+	if err := os.WriteFile(path, cut, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// What a reader gets out of the cut file: whole lines, then part of one.
+	zr, err := gzip.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	whole := bytes.Count(got, []byte("\n"))
+	if whole < 100 || whole >= 2000 {
+		t.Fatalf("the cut file holds %d whole lines; the test needs it cut inside the log", whole)
+	}
+	var privmsgs int64
+	for _, l := range lines[:whole] {
+		if strings.Contains(l, " PRIVMSG #") {
+			privmsgs++
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, _, err := runCLI(t, ctx, nil, "replay", path, "--json")
+	want := fmt.Sprintf("line %d", whole+1)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("replay of a cut gzip: %v, want an error naming %s and %s", err, path, want)
+	}
+	var s ReplaySummary
+	if err := json.Unmarshal([]byte(out), &s); err != nil || len(s.Channels) != 1 {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(sqlitePath(s.Database))) })
+	if s.Lines != whole || s.Channels[0].Messages != privmsgs {
+		t.Fatalf("replayed %d lines and %d messages, want the %d whole lines before the damage and their %d messages", s.Lines, s.Channels[0].Messages, whole, privmsgs)
 	}
 }

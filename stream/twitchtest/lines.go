@@ -47,6 +47,11 @@ type MsgOptions struct {
 	// Emotes is the raw emotes tag. Empty means computed from the text for the
 	// few global emotes this package knows (Kappa, LUL, PogChamp, ...).
 	Emotes string
+	// SourceRoomID makes a PRIVMSG or USERNOTICE one that Shared Chat
+	// brings from another channel's chat: it carries source-room-id (this
+	// room id), source-id (the message's id) and source-badges (the
+	// chatter's badges), as Twitch sends it. Empty: the channel's own.
+	SourceRoomID string
 }
 
 // BadToken is a chat token the server always rejects, so tests can reach a
@@ -270,6 +275,18 @@ func (o MsgOptions) id() string {
 	return o.ID
 }
 
+// sourceTags adds the tags of a line Shared Chat brings from another room,
+// if o asks for one; id is the line's own message id.
+func (o MsgOptions) sourceTags(t *tagList, c Chatter, id string) {
+	if o.SourceRoomID == "" {
+		return
+	}
+	t.add("source-badge-info", c.badgeInfo())
+	t.add("source-badges", c.badgesTag())
+	t.add("source-id", id)
+	t.add("source-room-id", o.SourceRoomID)
+}
+
 // knownEmotes maps a few global emote names to their Twitch ids, so built
 // lines carry a plausible emotes tag.
 var knownEmotes = map[string]string{
@@ -353,10 +370,12 @@ func PrivmsgLine(channel, roomID string, c Chatter, text string, at time.Time, o
 	t.add("emotes", emotes)
 	t.add("first-msg", b01(opt.FirstMsg))
 	t.add("flags", "")
-	t.add("id", opt.id())
+	id := opt.id()
+	t.add("id", id)
 	t.add("mod", b01(c.has("moderator")))
 	t.add("returning-chatter", b01(opt.ReturningChatter))
 	t.add("room-id", roomID)
+	opt.sourceTags(&t, c, id)
 	t.add("subscriber", b01(c.subscriber()))
 	t.add("tmi-sent-ts", sentTS(at))
 	t.add("turbo", "0")
@@ -382,7 +401,8 @@ func userNoticeLine(channel, roomID string, c Chatter, msgID string, params [][2
 	}
 	t.add("emotes", emotes)
 	t.add("flags", "")
-	t.add("id", opt.id())
+	id := opt.id()
+	t.add("id", id)
 	t.add("login", c.login())
 	t.add("mod", b01(c.has("moderator")))
 	t.add("msg-id", msgID)
@@ -390,6 +410,7 @@ func userNoticeLine(channel, roomID string, c Chatter, msgID string, params [][2
 		t.add("msg-param-"+p[0], p[1])
 	}
 	t.add("room-id", roomID)
+	opt.sourceTags(&t, c, id)
 	t.add("subscriber", b01(c.subscriber()))
 	t.add("system-msg", systemMsg)
 	t.add("tmi-sent-ts", sentTS(at))
