@@ -21,6 +21,7 @@ import (
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/engine"
+	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/metrics"
 	"github.com/hearthlive/hearth/overlays"
 	"github.com/hearthlive/hearth/store/postgres"
@@ -508,11 +509,11 @@ func checkDatabaseURL(dbURL string) error {
 		return nil
 	case strings.HasPrefix(dbURL, "sqlite://"):
 		if sqlitePath(dbURL) == "" {
-			return fmt.Errorf("database URL %q names no file: use %s", dbURL, databaseForms)
+			return fmt.Errorf("database URL %q names no file: use %s", redact.URL(dbURL), databaseForms)
 		}
 		return nil
 	case schemeLike.MatchString(dbURL):
-		return fmt.Errorf("database URL %q is not one Hearth can use: use %s", redactURL(dbURL), databaseForms)
+		return fmt.Errorf("database URL %q is not one Hearth can use: use %s", redact.URL(dbURL), databaseForms)
 	}
 	return nil
 }
