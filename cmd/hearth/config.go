@@ -571,38 +571,26 @@ func loadConfigFile(c *Config, path string, explicit bool) error {
 	if len(b) > 1<<20 {
 		return fmt.Errorf("config file %s: larger than 1 MiB", path)
 	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return fmt.Errorf("config file %s: not valid YAML: %w", path, err)
-	}
-	if len(doc) == 0 {
-		return nil
-	}
-	flat := make(map[string]string)
-	if err := flatten("", doc, flat); err != nil {
+	entries, err := readConfigYAML(b)
+	if err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
-	keys := make([]string, 0, len(flat))
-	for k := range flat {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, name := range keys {
-		if rest, ok := strings.CutPrefix(name, "overrides."); ok {
-			if err := c.addOverride(rest, flat[name]); err != nil {
-				return fmt.Errorf("config file %s: %s: %w", path, name, err)
+	for _, e := range entries {
+		if rest, ok := strings.CutPrefix(e.name, "overrides."); ok {
+			if err := c.addOverride(rest, e.value); err != nil {
+				return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
 			}
 			continue
 		}
-		k, ok := keyByYAML(name)
+		k, ok := keyByYAML(e.name)
 		if !ok {
-			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, name)
+			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, e.name)
 		}
-		if err := k.apply(c, flat[name]); err != nil {
-			if strings.HasPrefix(err.Error(), name+" ") || strings.HasPrefix(err.Error(), name+":") {
+		if err := k.apply(c, e.value); err != nil {
+			if strings.HasPrefix(err.Error(), e.name+" ") || strings.HasPrefix(err.Error(), e.name+":") {
 				return fmt.Errorf("config file %s: %w", path, err)
 			}
-			return fmt.Errorf("config file %s: %s: %w", path, name, err)
+			return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
 		}
 	}
 	return nil
@@ -617,36 +605,141 @@ func keyByYAML(name string) (configKey, bool) {
 	return configKey{}, false
 }
 
-// flatten turns nested maps into dotted keys with string values; a list
-// becomes a comma-separated value.
-func flatten(prefix string, v any, out map[string]string) error {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, sub := range t {
-			name := k
-			if prefix != "" {
-				name = prefix + "." + k
+// fileEntry is one setting read from a config file: its dotted key, its
+// value as text (a list's items joined by commas), and where it stands.
+type fileEntry struct {
+	name  string
+	value string
+	list  bool
+	line  int
+}
+
+// Bounds on what a config file may expand to through YAML aliases.
+const (
+	maxConfigDepth   = 16
+	maxConfigEntries = 10_000
+)
+
+// readConfigYAML reads a config file's settings in the order they are
+// written, nested keys joined with dots. A key given twice is an error
+// naming both lines, whether it is written twice in one mapping or once
+// dotted (points.per_message) and once nested (points: {per_message}):
+// no value may win by the order of a map.
+func readConfigYAML(b []byte) ([]fileEntry, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: the file must hold keys and values (key: value), such as channels: [mychannel]", root.Line)
+	}
+	r := configReader{lines: make(map[string]int)}
+	if err := r.mapping("", root, 0); err != nil {
+		return nil, err
+	}
+	return r.entries, nil
+}
+
+// configReader collects a config file's entries and where each was set.
+type configReader struct {
+	entries []fileEntry
+	lines   map[string]int // canonical key → line it was set on
+}
+
+func (r *configReader) mapping(prefix string, n *yaml.Node, depth int) error {
+	if depth > maxConfigDepth {
+		return fmt.Errorf("line %d: keys nested deeper than %d levels", n.Line, maxConfigDepth)
+	}
+	here := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			return fmt.Errorf("line %d: a key must be plain text (anchors, aliases and << merges are not supported as keys)", k.Line)
+		}
+		name := k.Value
+		if prefix != "" {
+			name = prefix + "." + k.Value
+		}
+		if first, ok := here[k.Value]; ok {
+			return fmt.Errorf("%s is given twice, at line %d and at line %d; keep one", name, first, k.Line)
+		}
+		here[k.Value] = k.Line
+		switch v.Kind {
+		case yaml.MappingNode:
+			if err := r.mapping(name, v, depth+1); err != nil {
+				return err
 			}
-			if err := flatten(name, sub, out); err != nil {
+		case yaml.SequenceNode:
+			items := make([]string, len(v.Content))
+			for j, item := range v.Content {
+				item = resolveAlias(item)
+				if item.Kind != yaml.ScalarNode {
+					return fmt.Errorf("%s (line %d): a list of plain values was expected", name, item.Line)
+				}
+				items[j] = scalarText(item)
+			}
+			if err := r.add(fileEntry{name: name, value: strings.Join(items, ","), list: true, line: k.Line}); err != nil {
+				return err
+			}
+		default:
+			if err := r.add(fileEntry{name: name, value: scalarText(v), line: k.Line}); err != nil {
 				return err
 			}
 		}
-	case []any:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			switch e.(type) {
-			case map[string]any, []any:
-				return fmt.Errorf("%s: a list of plain values was expected", prefix)
-			}
-			parts[i] = fmt.Sprint(e)
-		}
-		out[prefix] = strings.Join(parts, ",")
-	case nil:
-		out[prefix] = ""
-	default:
-		out[prefix] = fmt.Sprint(t)
 	}
 	return nil
+}
+
+// add records e, refusing a key that was set before.
+func (r *configReader) add(e fileEntry) error {
+	canon := canonicalKey(e.name)
+	if first, ok := r.lines[canon]; ok {
+		return fmt.Errorf("%s is given twice, at line %d and at line %d; keep one", canon, first, e.line)
+	}
+	if len(r.entries) >= maxConfigEntries {
+		return fmt.Errorf("more than %d keys", maxConfigEntries)
+	}
+	r.lines[canon] = e.line
+	r.entries = append(r.entries, e)
+	return nil
+}
+
+// canonicalKey is the setting a dotted key names: an override's channel is
+// written as Hearth keeps it (overrides.Small and overrides.small are one).
+func canonicalKey(name string) string {
+	rest, ok := strings.CutPrefix(name, "overrides.")
+	if !ok {
+		return name
+	}
+	channel, key, ok := strings.Cut(rest, ".")
+	if n := hearth.NormalizeChannel(channel); ok && n != "" {
+		return "overrides." + n + "." + key
+	}
+	return name
+}
+
+// resolveAlias follows a YAML alias to the node it names.
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// scalarText is a plain value as written (a null is empty), so that a
+// token such as 0123 stays 0123 and is not read as a number.
+func scalarText(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
 }
 
 // addOverride records "channel.key" = value after checking that the key is

@@ -120,6 +120,38 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+// TestConfigDuplicateKeys: a key given twice in the file, at any depth and
+// whether written dotted or nested, is refused with both lines named, on
+// every load; neither value wins by the order of a map.
+func TestConfigDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       []string
+	}{
+		{"DottedThenNested", "points.per_message: -1\npoints:\n  per_message: 5\n", []string{"points.per_message", "line 1", "line 3"}},
+		{"NestedThenDotted", "points:\n  per_message: 5\npoints.per_message: 7\n", []string{"points.per_message", "line 2", "line 3"}},
+		{"SameLevel", "log_level: info\nchannels: [a]\nlog_level: warn\n", []string{"log_level", "line 1", "line 3"}},
+		{"Nested", "points:\n  per_message: 5\n  presence: 1\n  per_message: 6\n", []string{"points.per_message", "line 2", "line 4"}},
+		{"SectionTwice", "points:\n  per_message: 5\ntwitch:\n  irc_tls: false\npoints:\n  presence: 2\n", []string{"points", "line 1", "line 5"}},
+		{"PartlyDotted", "overrides:\n  small:\n    points.per_message: 3\n    points:\n      per_message: 4\n", []string{"overrides.small.points.per_message", "line 3", "line 5"}},
+		{"OverrideChannelCase", "overrides:\n  Small:\n    language: de\n  small:\n    language: fr\n", []string{"overrides.small.language", "line 3", "line 5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Map order changes from one load to the next: every load
+			// must give the same answer.
+			for range 20 {
+				_, err := loadConfig(t, nil, nil, tt.file)
+				for _, w := range tt.want {
+					if err == nil || !strings.Contains(err.Error(), w) {
+						t.Fatalf("err = %v, want it to mention %q", err, w)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestConfigMissingExplicitFile(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	load := configFlags(fs, nil)
@@ -152,13 +184,23 @@ func FuzzConfigFile(f *testing.F) {
 	f.Add("twitch: {irc_tls: maybe}")
 	f.Add("- a\n- b\n")
 	f.Add("channels: &a [*a]")
+	f.Add("points.per_message: -1\npoints:\n  per_message: 5\n")
+	f.Add("overrides:\n  Small:\n    language: de\n  small:\n    points.per_message: 3\n    points: {per_message: 4}\n")
+	f.Add("a: &x {b: *x}\n")
 	f.Fuzz(func(t *testing.T, doc string) {
 		path := filepath.Join(t.TempDir(), "h.yaml")
 		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		c := defaultConfig()
-		if err := loadConfigFile(&c, path, true); err != nil {
+		err := loadConfigFile(&c, path, true)
+		// The same file gives the same answer every time.
+		again := defaultConfig()
+		errAgain := loadConfigFile(&again, path, true)
+		if (err == nil) != (errAgain == nil) || err != nil && err.Error() != errAgain.Error() || !reflect.DeepEqual(c, again) {
+			t.Fatalf("two loads differ: %v / %v", err, errAgain)
+		}
+		if err != nil {
 			return
 		}
 		if err := c.Rules.Validate(); err != nil {
