@@ -362,7 +362,7 @@ var configKeys = []configKey{
 	{yaml: "streams.attend_minimum", env: "HEARTH_STREAMS_ATTEND_MINIMUM", flag: "streams-attend-minimum", rule: true, help: "a viewer attended a stream if present this long, or if they chatted", field: duration(func(c *Config) *time.Duration { return &c.Rules.AttendMinimum })},
 	{yaml: "streams.streak_grace_every", env: "HEARTH_STREAMS_STREAK_GRACE_EVERY", flag: "streams-streak-grace-every", rule: true, help: "one missed stream does not break a streak, once per this many streams; 0 turns the grace off", field: whole(func(c *Config) *int64 { return &c.Rules.StreakGraceEvery })},
 	{yaml: "ranks.by", env: "HEARTH_RANKS_BY", flag: "ranks-by", rule: true, help: "what ranks measure: points (lifetime) or watch_time (minutes)", field: text(func(c *Config) *string { return &c.Rules.RankBy })},
-	{yaml: "ranks.ladder", env: "HEARTH_RANKS_LADDER", flag: "ranks-ladder", rule: true, help: "the ranks, lowest first, as Name:minimum pairs; the first minimum is 0", field: func(c *Config) setting { return ladderSetting{&c.Rules.Ranks} }},
+	{yaml: "ranks.ladder", env: "HEARTH_RANKS_LADDER", flag: "ranks-ladder", rule: true, help: "the ranks, lowest first, as Name:minimum pairs; the first minimum is 0, and no name is on it twice", field: func(c *Config) setting { return ladderSetting{&c.Rules.Ranks} }},
 	{yaml: "welcome.returning_after", env: "HEARTH_WELCOME_RETURNING_AFTER", flag: "welcome-returning-after", rule: true, help: "a viewer who chats after this long away is welcomed back", field: duration(func(c *Config) *time.Duration { return &c.Rules.ReturningAfter })},
 	{yaml: "welcome.in_chat", env: "HEARTH_WELCOME_IN_CHAT", flag: "welcome-in-chat", rule: true, help: "the bot welcomes newcomers and returning viewers in chat (at most one line per 20 s)", field: boolean(func(c *Config) *bool { return &c.Rules.WelcomeInChat })},
 	{yaml: "welcome.rank_up_in_chat", env: "HEARTH_WELCOME_RANK_UP_IN_CHAT", flag: "welcome-rank-up-in-chat", rule: true, help: "the bot announces rank-ups in chat (same limit)", field: boolean(func(c *Config) *bool { return &c.Rules.RankUpInChat })},
@@ -455,6 +455,38 @@ func (f *rawFlag) kind() string {
 		return "list"
 	}
 	return "string"
+}
+
+// takesList reports whether the key's value is a list (channels, bots,
+// the rank ladder), written in YAML as [a, b] and elsewhere as a, b.
+func (k configKey) takesList() bool {
+	var c Config
+	switch k.field(&c).(type) {
+	case listSetting, ladderSetting:
+		return true
+	}
+	return false
+}
+
+// checkShape refuses a file value of the wrong shape for k: a list where
+// one value belongs, one value where a list belongs, or a list item that
+// holds a comma (which would split into two). Values are not quoted, as
+// some are secrets.
+func (k configKey) checkShape(e fileEntry) error {
+	switch {
+	case e.null:
+		return nil
+	case k.takesList() && !e.list:
+		return fmt.Errorf("want a list, got a single value; write it as [%s]", strings.Join(strings.Split(e.value, ","), ", "))
+	case !k.takesList() && e.list:
+		return fmt.Errorf("want a single value, got a list")
+	}
+	for _, item := range e.items {
+		if strings.Contains(item, ",") {
+			return fmt.Errorf("list item %q holds a comma; give each value as its own item", item)
+		}
+	}
+	return nil
 }
 
 // configFlags registers --config and a flag for each key named (by YAML
@@ -577,6 +609,13 @@ func loadConfigFile(c *Config, path string, explicit bool) error {
 	}
 	for _, e := range entries {
 		if rest, ok := strings.CutPrefix(e.name, "overrides."); ok {
+			if _, key, _ := strings.Cut(rest, "."); key != "" {
+				if k, ok := keyByYAML(key); ok {
+					if err := k.checkShape(e); err != nil {
+						return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
+					}
+				}
+			}
 			if err := c.addOverride(rest, e.value); err != nil {
 				return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
 			}
@@ -585,6 +624,9 @@ func loadConfigFile(c *Config, path string, explicit bool) error {
 		k, ok := keyByYAML(e.name)
 		if !ok {
 			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, e.name)
+		}
+		if err := k.checkShape(e); err != nil {
+			return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
 		}
 		if err := k.apply(c, e.value); err != nil {
 			if strings.HasPrefix(err.Error(), e.name+" ") || strings.HasPrefix(err.Error(), e.name+":") {
@@ -610,7 +652,9 @@ func keyByYAML(name string) (configKey, bool) {
 type fileEntry struct {
 	name  string
 	value string
-	list  bool
+	items []string // a list's items; nil for one value
+	list  bool     // the value was a YAML list
+	null  bool     // the value was left empty (null): no value, of either shape
 	line  int
 }
 
@@ -685,11 +729,12 @@ func (r *configReader) mapping(prefix string, n *yaml.Node, depth int) error {
 				}
 				items[j] = scalarText(item)
 			}
-			if err := r.add(fileEntry{name: name, value: strings.Join(items, ","), list: true, line: k.Line}); err != nil {
+			if err := r.add(fileEntry{name: name, value: strings.Join(items, ","), items: items, list: true, line: k.Line}); err != nil {
 				return err
 			}
 		default:
-			if err := r.add(fileEntry{name: name, value: scalarText(v), line: k.Line}); err != nil {
+			null := v.Kind != yaml.ScalarNode || v.Tag == "!!null"
+			if err := r.add(fileEntry{name: name, value: scalarText(v), null: null, line: k.Line}); err != nil {
 				return err
 			}
 		}

@@ -152,6 +152,51 @@ func TestConfigDuplicateKeys(t *testing.T) {
 	}
 }
 
+// TestConfigShapes: a list where one value belongs, or one value where a
+// list belongs, is refused naming the key, in the file and in an
+// override; the items of a list are never joined into one value.
+func TestConfigShapes(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+	}{
+		{"ListForToken", "admin_token: [abc, def]\n", "admin_token"},
+		{"ListForPrefix", "commands:\n  prefix: ['!', '?']\n", "commands.prefix"},
+		{"ListForLogLevel", "log_level: [warn]\n", "log_level"},
+		{"ListForNumber", "points.per_message: [5]\n", "points.per_message"},
+		{"ValueForChannels", "channels: mychannel\n", "channels"},
+		{"CommaValueForChannels", "channels: 'a,b'\n", "channels"},
+		{"ValueForBots", "bots: nightbot\n", "bots"},
+		{"ValueForLadder", "ranks:\n  ladder: 'Newcomer:0,Regular:500'\n", "ranks.ladder"},
+		{"CommaInListItem", "channels: ['a,b']\n", "channels"},
+		{"ListInOverride", "channels: [small]\noverrides:\n  small:\n    commands.prefix: ['!']\n", "overrides.small.commands.prefix"},
+		{"ValueInOverride", "channels: [small]\noverrides:\n  small:\n    bots: somebot\n", "overrides.small.bots"},
+		{"RankNameTwice", "ranks:\n  ladder: [Regular:0, Hero:10, Regular:20]\n", "ranks.ladder"},
+		{"RankNameTwiceInOverride", "channels: [small]\noverrides:\n  small:\n    ranks.ladder: [A:0, a:5]\n", "overrides.small.ranks.ladder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(t, nil, nil, tt.file)
+			if err == nil {
+				_, err = c.RulesFor("small")
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to name %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "abc") {
+				t.Fatalf("err = %v shows the secret", err)
+			}
+		})
+	}
+	// The right shapes load.
+	c, err := loadConfig(t, nil, nil, "channels: [a, b]\nbots: []\nadmin_token: abc\nranks:\n  ladder: [Newcomer:0, Regular:500]\ncommands:\n  prefix: '?'\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Channels, ",") != "a,b" || len(c.Rules.Ranks) != 2 || c.Rules.CommandPrefix != "?" || c.AdminToken != "abc" {
+		t.Fatalf("loaded %+v", c)
+	}
+}
+
 func TestConfigMissingExplicitFile(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	load := configFlags(fs, nil)
@@ -224,7 +269,7 @@ overrides:
       per_message: 25
     language: de
     ranks:
-      ladder: "Neuling:0,Legende:100"
+      ladder: [Neuling:0, Legende:100]
 `
 	c, err := loadConfig(t, nil, map[string]string{"HEARTH_BOT_USERNAME": "MyBot"}, file)
 	if err != nil {
