@@ -112,6 +112,7 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 
 	m := NewMain(cfg, log)
 	m.EventClock = true
+	m.NoNewKey = true
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
 		return err
