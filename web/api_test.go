@@ -197,3 +197,46 @@ func TestAPIPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIAuthorizationScheme: the scheme of the Authorization header is
+// case-insensitive (RFC 7235), so "bearer T" is as good as "Bearer T";
+// anything but the admin token under the Bearer scheme is refused.
+func TestAPIAuthorizationScheme(t *testing.T) {
+	url := serveAPI(t) + "/api/v1/channels"
+	for _, tt := range []struct {
+		header string
+		want   int
+	}{
+		{"Bearer s3cret", http.StatusOK},
+		{"bearer s3cret", http.StatusOK},
+		{"BEARER s3cret", http.StatusOK},
+		{"bEaReR  s3cret", http.StatusOK},
+		{"Bearer nope", http.StatusUnauthorized},
+		{"Bearer s3cre", http.StatusUnauthorized},
+		{"Bearer s3cret s3cret", http.StatusUnauthorized},
+		{"Basic s3cret", http.StatusUnauthorized},
+		{"Bearers3cret", http.StatusUnauthorized},
+		{"s3cret", http.StatusUnauthorized},
+		{"Bearer", http.StatusUnauthorized},
+		{"", http.StatusUnauthorized},
+	} {
+		t.Run(tt.header, func(t *testing.T) {
+			req, err := http.NewRequest("GET", url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("Authorization: %q: %d %s, want %d", tt.header, resp.StatusCode, body, tt.want)
+			}
+		})
+	}
+}

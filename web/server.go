@@ -178,12 +178,23 @@ func bearer(token string) fiber.Handler {
 		if token == "" {
 			return hearth.Errorf(hearth.EUNAUTHORIZED, "the API is disabled: set HEARTH_ADMIN_TOKEN to enable it")
 		}
-		got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+		got, ok := bearerToken(c.Get(fiber.HeaderAuthorization))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			return hearth.Errorf(hearth.EUNAUTHORIZED, "missing or wrong admin token: send Authorization: Bearer <HEARTH_ADMIN_TOKEN>")
 		}
 		return c.Next()
 	}
+}
+
+// bearerToken returns the credentials of an Authorization header under
+// the Bearer scheme. The scheme's name is case-insensitive and one or more
+// spaces follow it (RFC 7235, 2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, rest, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(rest, " "), true
 }
 
 var statusByCode = map[string]int{
