@@ -240,3 +240,52 @@ func TestAPIAuthorizationScheme(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIEmptyListsAreArrays: a list with no entries is [] in every API
+// answer, never null: the polls of a channel that has none, and the
+// winners, breakdown and counts of a poll still open.
+func TestAPIEmptyListsAreArrays(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lists.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.EnsureChannel(ctx, "arena"); err != nil {
+		t.Fatal(err)
+	}
+	rules := community.DefaultRules()
+	base := serve(t, web.Config{
+		Store:      db,
+		AdminToken: "s3cret",
+		Rules:      func(ch string) (community.Rules, bool) { return rules, ch == "arena" },
+	}) + "/api/v1/channels/arena"
+
+	noNull := func(t *testing.T, what string, status int, body []byte) {
+		t.Helper()
+		if status != http.StatusOK || strings.Contains(string(body), "null") {
+			t.Fatalf("%s: %d %s, want 200 with no null", what, status, body)
+		}
+	}
+	status, body := apiCall(t, "GET", base+"/polls")
+	noNull(t, "no polls yet", status, body)
+	if !strings.Contains(string(body), `"polls":[]`) {
+		t.Fatalf("no polls yet: %s, want \"polls\":[]", body)
+	}
+	status, body = apiCall(t, "GET", base+"/streams")
+	noNull(t, "no streams yet", status, body)
+
+	at := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)
+	open := hearth.Poll{Channel: "arena", ID: "1", Kind: hearth.PollChat, Status: hearth.PollOpen, Question: "Which map?",
+		Options: []string{"Dust", "Mirage"}, StartedBy: "api", StartedAt: at, EndsAt: at.Add(time.Minute)}
+	if err := db.Apply(ctx, hearth.Batch{Polls: []hearth.Poll{open}}); err != nil {
+		t.Fatal(err)
+	}
+	status, body = apiCall(t, "GET", base+"/polls/1")
+	noNull(t, "an open poll", status, body)
+	if !strings.Contains(string(body), `"winners":[]`) {
+		t.Fatalf("an open poll: %s, want \"winners\":[]", body)
+	}
+	status, body = apiCall(t, "GET", base+"/polls")
+	noNull(t, "the list of polls", status, body)
+}

@@ -87,6 +87,7 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           2 * time.Minute,
 		BodyLimit:             64 << 10,
 		ErrorHandler:          errorHandler(cfg.Logger),
+		JSONEncoder:           encodeJSON,
 		// By default the strings fiber's Ctx returns (Path, Params, Query,
 		// Get, the body) point into buffers that fasthttp reuses once the
 		// handler returns, so any of them kept longer (a metric label, a
