@@ -640,6 +640,8 @@ func TestRulesValidate(t *testing.T) {
 		{"MultiplierBelowOne", func(r *Rules) { r.SubMultiplier = 0.5 }, "points.sub_multiplier"},
 		{"LadderNotFromZero", func(r *Rules) { r.Ranks = []Rank{{"A", 5}} }, "minimum is 0"},
 		{"LadderNotIncreasing", func(r *Rules) { r.Ranks = []Rank{{"A", 0}, {"B", 10}, {"C", 10}} }, "must need more"},
+		{"LadderNameTwice", func(r *Rules) { r.Ranks = []Rank{{"Regular", 0}, {"Hero", 10}, {"Regular", 20}} }, `"Regular" is on the ladder twice`},
+		{"LadderNameTwiceInAnotherCase", func(r *Rules) { r.Ranks = []Rank{{"Hero", 0}, {"hero", 10}} }, `"hero" is on the ladder twice`},
 		{"BadBot", func(r *Rules) { r.Bots = []string{"Not A Login"} }, "bots"},
 		{"BadPrefix", func(r *Rules) { r.CommandPrefix = "" }, "commands.prefix"},
 		{"UnknownLanguage", func(r *Rules) { r.Language = "xx" }, "language"},

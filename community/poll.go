@@ -96,7 +96,7 @@ func (s *PollSpec) Validate(r Rules) error {
 	case len(s.Options) < hearth.PollMinOptions || len(s.Options) > hearth.PollMaxOptions:
 		return hearth.Errorf(hearth.EINVALID, "options: a poll has %d to %d options, got %d", hearth.PollMinOptions, hearth.PollMaxOptions, len(s.Options))
 	case s.Duration < MinPollDuration || s.Duration > MaxPollDuration:
-		return hearth.Errorf(hearth.EINVALID, "duration: must be between %s and %s, got %s", MinPollDuration, MaxPollDuration, s.Duration)
+		return pollDurationError(strconv.FormatFloat(s.Duration.Seconds(), 'f', -1, 64))
 	}
 	seen := make(map[string]bool, len(s.Options))
 	for i, o := range s.Options {
@@ -113,6 +113,26 @@ func (s *PollSpec) Validate(r Rules) error {
 	return nil
 }
 
+// CheckPollSeconds checks a chat poll's duration given in whole seconds,
+// as the API takes it: 0 (the channel's polls.duration) or
+// MinPollDuration to MaxPollDuration. It refuses in the words Validate
+// uses, so the rule reads the same whoever catches it, and it is safe
+// from overflow for any n.
+func CheckPollSeconds(n int64) error {
+	if n == 0 || n >= int64(MinPollDuration/time.Second) && n <= int64(MaxPollDuration/time.Second) {
+		return nil
+	}
+	return pollDurationError(strconv.FormatInt(n, 10))
+}
+
+// pollDurationError is the one wording of the rule on a chat poll's
+// duration; got is the duration asked for, in seconds. It names the
+// API's field, as the other errors of a spec do.
+func pollDurationError(got string) error {
+	return hearth.Errorf(hearth.EINVALID, "duration_seconds: a chat poll lasts %d to %d seconds (0 takes the channel's polls.duration), got %s",
+		int64(MinPollDuration/time.Second), int64(MaxPollDuration/time.Second), got)
+}
+
 // ValidateNative checks a spec against Twitch's limits for a native poll
 // (title up to 60 characters, 2 to 5 choices of up to 25 characters, 15 to
 // 1800 seconds), naming the field at fault in an EINVALID error. Run it
@@ -124,7 +144,8 @@ func (s PollSpec) ValidateNative() error {
 	case len(s.Options) > NativeMaxChoices:
 		return hearth.Errorf(hearth.EINVALID, "options: a native Twitch poll has 2 to %d choices, got %d", NativeMaxChoices, len(s.Options))
 	case s.Duration < NativeMinDuration || s.Duration > NativeMaxDuration:
-		return hearth.Errorf(hearth.EINVALID, "duration: a native Twitch poll lasts 15 to 1800 seconds, got %s", s.Duration)
+		return hearth.Errorf(hearth.EINVALID, "duration_seconds: a native Twitch poll lasts %d to %d seconds, got %s",
+			int64(NativeMinDuration/time.Second), int64(NativeMaxDuration/time.Second), strconv.FormatFloat(s.Duration.Seconds(), 'f', -1, 64))
 	}
 	for i, o := range s.Options {
 		if n := len([]rune(o)); n > NativeMaxChoice {

@@ -501,8 +501,8 @@ func TestValidateNative(t *testing.T) {
 		{"LongTitle", func(s *PollSpec) { s.Question = strings.Repeat("é", 61) }, "question:"},
 		{"SixChoices", func(s *PollSpec) { s.Options = []string{"a", "b", "c", "d", "e", "f"} }, "options:"},
 		{"LongChoice", func(s *PollSpec) { s.Options[1] = strings.Repeat("x", 26) }, "options: choice 2"},
-		{"Short", func(s *PollSpec) { s.Duration = 14 * time.Second }, "duration:"},
-		{"Long", func(s *PollSpec) { s.Duration = 1801 * time.Second }, "duration:"},
+		{"Short", func(s *PollSpec) { s.Duration = 14 * time.Second }, "duration_seconds: a native Twitch poll lasts 15 to 1800 seconds, got 14"},
+		{"Long", func(s *PollSpec) { s.Duration = 1801 * time.Second }, "duration_seconds: a native Twitch poll lasts 15 to 1800 seconds, got 1801"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

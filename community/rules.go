@@ -246,6 +246,15 @@ func (r Rules) Validate() error {
 		if i > 0 && rk.Min <= r.Ranks[i-1].Min {
 			return fmt.Errorf("ranks.ladder: %q must need more than %q", rk.Name, r.Ranks[i-1].Name)
 		}
+		for _, prev := range r.Ranks[:i] {
+			if strings.EqualFold(prev.Name, rk.Name) {
+				also := ""
+				if prev.Name != rk.Name {
+					also = fmt.Sprintf(" (also as %q)", prev.Name)
+				}
+				return fmt.Errorf("ranks.ladder: %q is on the ladder twice%s; give each rank its own name", rk.Name, also)
+			}
+		}
 	}
 	for _, b := range r.Bots {
 		if !hearth.ValidLogin(b) {

@@ -197,3 +197,95 @@ func TestAPIPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIAuthorizationScheme: the scheme of the Authorization header is
+// case-insensitive (RFC 7235), so "bearer T" is as good as "Bearer T";
+// anything but the admin token under the Bearer scheme is refused.
+func TestAPIAuthorizationScheme(t *testing.T) {
+	url := serveAPI(t) + "/api/v1/channels"
+	for _, tt := range []struct {
+		header string
+		want   int
+	}{
+		{"Bearer s3cret", http.StatusOK},
+		{"bearer s3cret", http.StatusOK},
+		{"BEARER s3cret", http.StatusOK},
+		{"bEaReR  s3cret", http.StatusOK},
+		{"Bearer nope", http.StatusUnauthorized},
+		{"Bearer s3cre", http.StatusUnauthorized},
+		{"Bearer s3cret s3cret", http.StatusUnauthorized},
+		{"Basic s3cret", http.StatusUnauthorized},
+		{"Bearers3cret", http.StatusUnauthorized},
+		{"s3cret", http.StatusUnauthorized},
+		{"Bearer", http.StatusUnauthorized},
+		{"", http.StatusUnauthorized},
+	} {
+		t.Run(tt.header, func(t *testing.T) {
+			req, err := http.NewRequest("GET", url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("Authorization: %q: %d %s, want %d", tt.header, resp.StatusCode, body, tt.want)
+			}
+		})
+	}
+}
+
+// TestAPIEmptyListsAreArrays: a list with no entries is [] in every API
+// answer, never null: the polls of a channel that has none, and the
+// winners, breakdown and counts of a poll still open.
+func TestAPIEmptyListsAreArrays(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lists.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.EnsureChannel(ctx, "arena"); err != nil {
+		t.Fatal(err)
+	}
+	rules := community.DefaultRules()
+	base := serve(t, web.Config{
+		Store:      db,
+		AdminToken: "s3cret",
+		Rules:      func(ch string) (community.Rules, bool) { return rules, ch == "arena" },
+	}) + "/api/v1/channels/arena"
+
+	noNull := func(t *testing.T, what string, status int, body []byte) {
+		t.Helper()
+		if status != http.StatusOK || strings.Contains(string(body), "null") {
+			t.Fatalf("%s: %d %s, want 200 with no null", what, status, body)
+		}
+	}
+	status, body := apiCall(t, "GET", base+"/polls")
+	noNull(t, "no polls yet", status, body)
+	if !strings.Contains(string(body), `"polls":[]`) {
+		t.Fatalf("no polls yet: %s, want \"polls\":[]", body)
+	}
+	status, body = apiCall(t, "GET", base+"/streams")
+	noNull(t, "no streams yet", status, body)
+
+	at := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)
+	open := hearth.Poll{Channel: "arena", ID: "1", Kind: hearth.PollChat, Status: hearth.PollOpen, Question: "Which map?",
+		Options: []string{"Dust", "Mirage"}, StartedBy: "api", StartedAt: at, EndsAt: at.Add(time.Minute)}
+	if err := db.Apply(ctx, hearth.Batch{Polls: []hearth.Poll{open}}); err != nil {
+		t.Fatal(err)
+	}
+	status, body = apiCall(t, "GET", base+"/polls/1")
+	noNull(t, "an open poll", status, body)
+	if !strings.Contains(string(body), `"winners":[]`) {
+		t.Fatalf("an open poll: %s, want \"winners\":[]", body)
+	}
+	status, body = apiCall(t, "GET", base+"/polls")
+	noNull(t, "the list of polls", status, body)
+}

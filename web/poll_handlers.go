@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 )
 
 // maxPollBody bounds a poll request's body, far above any valid poll.
@@ -49,8 +50,8 @@ func decodePoll(body []byte) (PollRequest, error) {
 	if err := decodeJSON(body, maxPollBody, &req); err != nil {
 		return req, err
 	}
-	if req.DurationSeconds < 0 || req.DurationSeconds > int64(time.Hour/time.Second) {
-		return req, hearth.Errorf(hearth.EINVALID, "duration_seconds: must be between 0 and 3600, got %d", req.DurationSeconds)
+	if err := community.CheckPollSeconds(req.DurationSeconds); err != nil {
+		return req, err
 	}
 	return req, nil
 }

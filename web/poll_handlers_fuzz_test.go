@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/community"
 )
 
 // FuzzDecodePoll feeds any body to the poll request decoder: it never
@@ -17,6 +18,12 @@ func FuzzDecodePoll(f *testing.F) {
 	f.Add([]byte(`{} {}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"duration_seconds":1e99}`))
+	f.Add([]byte(`{"duration_seconds":-5}`))
+	f.Add([]byte(`{"duration_seconds":5}`))
+	f.Add([]byte(`{"duration_seconds":9223372036854775807}`))
+	f.Add([]byte(`{"QUESTION":"Q","options":["a","b"]}`))
+	f.Add([]byte(`{"question":"Q","question":"R"}`))
+	f.Add([]byte(`{"question":"Q","options":["a","b"],"ſative":true}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := decodePoll(body)
 		if err != nil {
@@ -25,8 +32,8 @@ func FuzzDecodePoll(f *testing.F) {
 			}
 			return
 		}
-		if req.DurationSeconds < 0 || req.DurationSeconds > 3600 {
-			t.Fatalf("decodePoll(%q) accepted duration %d", body, req.DurationSeconds)
+		if d := req.Duration(); d != 0 && (d < community.MinPollDuration || d > community.MaxPollDuration) {
+			t.Fatalf("decodePoll(%q) accepted duration %d s", body, req.DurationSeconds)
 		}
 	})
 }

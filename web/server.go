@@ -87,6 +87,7 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           2 * time.Minute,
 		BodyLimit:             64 << 10,
 		ErrorHandler:          errorHandler(cfg.Logger),
+		JSONEncoder:           encodeJSON,
 		// By default the strings fiber's Ctx returns (Path, Params, Query,
 		// Get, the body) point into buffers that fasthttp reuses once the
 		// handler returns, so any of them kept longer (a metric label, a
@@ -178,12 +179,23 @@ func bearer(token string) fiber.Handler {
 		if token == "" {
 			return hearth.Errorf(hearth.EUNAUTHORIZED, "the API is disabled: set HEARTH_ADMIN_TOKEN to enable it")
 		}
-		got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+		got, ok := bearerToken(c.Get(fiber.HeaderAuthorization))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			return hearth.Errorf(hearth.EUNAUTHORIZED, "missing or wrong admin token: send Authorization: Bearer <HEARTH_ADMIN_TOKEN>")
 		}
 		return c.Next()
 	}
+}
+
+// bearerToken returns the credentials of an Authorization header under
+// the Bearer scheme. The scheme's name is case-insensitive and one or more
+// spaces follow it (RFC 7235, 2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, rest, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(rest, " "), true
 }
 
 var statusByCode = map[string]int{

@@ -18,6 +18,9 @@ func FuzzDecodeSegment(f *testing.F) {
 	f.Add([]byte(`{"name":"a"} {}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`"Acme"`))
+	f.Add([]byte(`{"NAME":"Acme"}`))
+	f.Add([]byte(`{"name":"a","name":"b"}`))
+	f.Add([]byte(`{"ſame":"Acme"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := decodeSegment(body)
 		if err != nil {

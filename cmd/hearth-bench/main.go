@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -230,7 +231,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// (and, by cascade, all they hold) when the run ends, unless kept.
 		defer func() {
 			if o.keep {
-				logf("keeping the run's channels (hb%s...) in %s", runID, o.db)
+				logf("keeping the run's channels (hb%s...) in %s", runID, redact.URL(o.db))
 				return
 			}
 			if n, err := removeChannels(o.db, "hb"+runID); err != nil {

@@ -18,8 +18,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver for counting what Hearth stored
 	_ "modernc.org/sqlite"             // SQLite driver for the same
+
+	"github.com/hearthlive/hearth/internal/redact"
 )
 
 // clockTick is the unit of utime and stime in /proc/PID/stat (USER_HZ),
@@ -315,7 +318,7 @@ type storeCounter struct {
 
 func openStore(dbURL string) (*storeCounter, error) {
 	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
-		db, err := sql.Open("pgx", dbURL)
+		db, err := openPostgres(dbURL)
 		return &storeCounter{db: db, pg: true}, err
 	}
 	path := strings.TrimPrefix(dbURL, "sqlite://")
@@ -357,12 +360,22 @@ func (s *storeCounter) viewers(ctx context.Context, prefix string) (int64, error
 
 func (s *storeCounter) close() { _ = s.db.Close() }
 
+// openPostgres opens the PostgreSQL database at dbURL. It reads the URL
+// first, so that a URL pgx cannot use is an error here, shown with its
+// secrets hidden, rather than at the first query with pgx's own quote of it.
+func openPostgres(dbURL string) (*sql.DB, error) {
+	if _, err := pgx.ParseConfig(dbURL); err != nil {
+		return nil, fmt.Errorf("database %s: %s", redact.URL(dbURL), redact.Text(err.Error(), dbURL))
+	}
+	return sql.Open("pgx", dbURL)
+}
+
 // removeChannels deletes from the PostgreSQL database at dbURL the
 // channels whose name starts with prefix, and with them, by the schema's
 // cascades, their viewers, streams, polls and recaps; it returns how many
 // channels went.
 func removeChannels(dbURL, prefix string) (int64, error) {
-	db, err := sql.Open("pgx", dbURL)
+	db, err := openPostgres(dbURL)
 	if err != nil {
 		return 0, err
 	}

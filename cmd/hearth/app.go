@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -21,6 +22,7 @@ import (
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/engine"
+	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/metrics"
 	"github.com/hearthlive/hearth/overlays"
 	"github.com/hearthlive/hearth/store/postgres"
@@ -53,6 +55,10 @@ type Main struct {
 
 	// EventClock makes channels keep time by event timestamps only (replay).
 	EventClock bool
+	// NoNewKey keeps Run from creating the key file that seals stored
+	// Twitch tokens when there is none (replay, which signs nothing in);
+	// an existing key is still read.
+	NoNewKey bool
 	// NativePolls runs Twitch polls for the API's "native": true; nil
 	// without a Twitch integration.
 	NativePolls hearth.NativePolls
@@ -512,16 +518,31 @@ func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
 		return db, nil
 	}
 	path := sqlitePath(dbURL)
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("cannot create the database directory %s: %w", dir, err)
-		}
+	if err := checkDatabaseDir(path); err != nil {
+		return nil, err
 	}
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	return db, nil
+}
+
+// checkDatabaseDir refuses a SQLite file whose directory does not exist:
+// a mistyped path must not quietly grow directories (and a key file) where
+// nobody looks. The file itself is created on first start.
+func checkDatabaseDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("the database directory %s does not exist: create it (mkdir -p %s) or name another file with --db or HEARTH_DATABASE_URL", dir, dir)
+	case err != nil:
+		return fmt.Errorf("the database directory %s cannot be used: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("the database directory %s is not a directory: name another file with --db or HEARTH_DATABASE_URL", dir)
+	}
+	return nil
 }
 
 // databaseForms lists the database URLs Hearth accepts, for error messages.
@@ -543,11 +564,11 @@ func checkDatabaseURL(dbURL string) error {
 		return nil
 	case strings.HasPrefix(dbURL, "sqlite://"):
 		if sqlitePath(dbURL) == "" {
-			return fmt.Errorf("database URL %q names no file: use %s", dbURL, databaseForms)
+			return fmt.Errorf("database URL %q names no file: use %s", redact.URL(dbURL), databaseForms)
 		}
 		return nil
 	case schemeLike.MatchString(dbURL):
-		return fmt.Errorf("database URL %q is not one Hearth can use: use %s", redactURL(dbURL), databaseForms)
+		return fmt.Errorf("database URL %q is not one Hearth can use: use %s", redact.URL(dbURL), databaseForms)
 	}
 	return nil
 }

@@ -394,11 +394,11 @@ func authLogoutCommand(fs *flag.FlagSet) runFunc {
 }
 
 // openTokens gives Main the store's tokens. The key file is created on
-// the first start without HEARTH_SECRET_KEY. When bot.token is empty and
+// the first start without HEARTH_SECRET_KEY, unless NoNewKey is set. When bot.token is empty and
 // the bot signed in, chat logs in with the stored (and refreshed) token,
 // and bot.username defaults to the login it belongs to.
 func (m *Main) openTokens(ctx context.Context) error {
-	sealer, source, err := secretKey(m.Config, true, m.Logger)
+	sealer, source, err := secretKey(m.Config, !m.NoNewKey, m.Logger)
 	if err != nil {
 		return err
 	}

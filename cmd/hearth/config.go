@@ -375,7 +375,7 @@ var configKeys = []configKey{
 	{yaml: "streams.attend_minimum", env: "HEARTH_STREAMS_ATTEND_MINIMUM", flag: "streams-attend-minimum", rule: true, help: "a viewer attended a stream if present this long, or if they chatted", field: duration(func(c *Config) *time.Duration { return &c.Rules.AttendMinimum })},
 	{yaml: "streams.streak_grace_every", env: "HEARTH_STREAMS_STREAK_GRACE_EVERY", flag: "streams-streak-grace-every", rule: true, help: "one missed stream does not break a streak, once per this many streams; 0 turns the grace off", field: whole(func(c *Config) *int64 { return &c.Rules.StreakGraceEvery })},
 	{yaml: "ranks.by", env: "HEARTH_RANKS_BY", flag: "ranks-by", rule: true, help: "what ranks measure: points (lifetime) or watch_time (minutes)", field: text(func(c *Config) *string { return &c.Rules.RankBy })},
-	{yaml: "ranks.ladder", env: "HEARTH_RANKS_LADDER", flag: "ranks-ladder", rule: true, help: "the ranks, lowest first, as Name:minimum pairs; the first minimum is 0", field: func(c *Config) setting { return ladderSetting{&c.Rules.Ranks} }},
+	{yaml: "ranks.ladder", env: "HEARTH_RANKS_LADDER", flag: "ranks-ladder", rule: true, help: "the ranks, lowest first, as Name:minimum pairs; the first minimum is 0, and no name is on it twice", field: func(c *Config) setting { return ladderSetting{&c.Rules.Ranks} }},
 	{yaml: "welcome.returning_after", env: "HEARTH_WELCOME_RETURNING_AFTER", flag: "welcome-returning-after", rule: true, help: "a viewer who chats after this long away is welcomed back", field: duration(func(c *Config) *time.Duration { return &c.Rules.ReturningAfter })},
 	{yaml: "welcome.in_chat", env: "HEARTH_WELCOME_IN_CHAT", flag: "welcome-in-chat", rule: true, help: "the bot welcomes newcomers and returning viewers in chat (at most one line per 20 s)", field: boolean(func(c *Config) *bool { return &c.Rules.WelcomeInChat })},
 	{yaml: "welcome.rank_up_in_chat", env: "HEARTH_WELCOME_RANK_UP_IN_CHAT", flag: "welcome-rank-up-in-chat", rule: true, help: "the bot announces rank-ups in chat (same limit)", field: boolean(func(c *Config) *bool { return &c.Rules.RankUpInChat })},
@@ -469,6 +469,38 @@ func (f *rawFlag) kind() string {
 		return "list"
 	}
 	return "string"
+}
+
+// takesList reports whether the key's value is a list (channels, bots,
+// the rank ladder), written in YAML as [a, b] and elsewhere as a, b.
+func (k configKey) takesList() bool {
+	var c Config
+	switch k.field(&c).(type) {
+	case listSetting, ladderSetting:
+		return true
+	}
+	return false
+}
+
+// checkShape refuses a file value of the wrong shape for k: a list where
+// one value belongs, one value where a list belongs, or a list item that
+// holds a comma (which would split into two). Values are not quoted, as
+// some are secrets.
+func (k configKey) checkShape(e fileEntry) error {
+	switch {
+	case e.null:
+		return nil
+	case k.takesList() && !e.list:
+		return fmt.Errorf("want a list, got a single value; write it as [%s]", strings.Join(strings.Split(e.value, ","), ", "))
+	case !k.takesList() && e.list:
+		return fmt.Errorf("want a single value, got a list")
+	}
+	for _, item := range e.items {
+		if strings.Contains(item, ",") {
+			return fmt.Errorf("list item %q holds a comma; give each value as its own item", item)
+		}
+	}
+	return nil
 }
 
 // configFlags registers --config and a flag for each key named (by YAML
@@ -585,38 +617,36 @@ func loadConfigFile(c *Config, path string, explicit bool) error {
 	if len(b) > 1<<20 {
 		return fmt.Errorf("config file %s: larger than 1 MiB", path)
 	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return fmt.Errorf("config file %s: not valid YAML: %w", path, err)
-	}
-	if len(doc) == 0 {
-		return nil
-	}
-	flat := make(map[string]string)
-	if err := flatten("", doc, flat); err != nil {
+	entries, err := readConfigYAML(b)
+	if err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
-	keys := make([]string, 0, len(flat))
-	for k := range flat {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, name := range keys {
-		if rest, ok := strings.CutPrefix(name, "overrides."); ok {
-			if err := c.addOverride(rest, flat[name]); err != nil {
-				return fmt.Errorf("config file %s: %s: %w", path, name, err)
+	for _, e := range entries {
+		if rest, ok := strings.CutPrefix(e.name, "overrides."); ok {
+			if _, key, _ := strings.Cut(rest, "."); key != "" {
+				if k, ok := keyByYAML(key); ok {
+					if err := k.checkShape(e); err != nil {
+						return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
+					}
+				}
+			}
+			if err := c.addOverride(rest, e.value); err != nil {
+				return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
 			}
 			continue
 		}
-		k, ok := keyByYAML(name)
+		k, ok := keyByYAML(e.name)
 		if !ok {
-			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, name)
+			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, e.name)
 		}
-		if err := k.apply(c, flat[name]); err != nil {
-			if strings.HasPrefix(err.Error(), name+" ") || strings.HasPrefix(err.Error(), name+":") {
+		if err := k.checkShape(e); err != nil {
+			return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
+		}
+		if err := k.apply(c, e.value); err != nil {
+			if strings.HasPrefix(err.Error(), e.name+" ") || strings.HasPrefix(err.Error(), e.name+":") {
 				return fmt.Errorf("config file %s: %w", path, err)
 			}
-			return fmt.Errorf("config file %s: %s: %w", path, name, err)
+			return fmt.Errorf("config file %s: %s: %w", path, e.name, err)
 		}
 	}
 	return nil
@@ -631,36 +661,144 @@ func keyByYAML(name string) (configKey, bool) {
 	return configKey{}, false
 }
 
-// flatten turns nested maps into dotted keys with string values; a list
-// becomes a comma-separated value.
-func flatten(prefix string, v any, out map[string]string) error {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, sub := range t {
-			name := k
-			if prefix != "" {
-				name = prefix + "." + k
+// fileEntry is one setting read from a config file: its dotted key, its
+// value as text (a list's items joined by commas), and where it stands.
+type fileEntry struct {
+	name  string
+	value string
+	items []string // a list's items; nil for one value
+	list  bool     // the value was a YAML list
+	null  bool     // the value was left empty (null): no value, of either shape
+	line  int
+}
+
+// Bounds on what a config file may expand to through YAML aliases.
+const (
+	maxConfigDepth   = 16
+	maxConfigEntries = 10_000
+)
+
+// readConfigYAML reads a config file's settings in the order they are
+// written, nested keys joined with dots. A key given twice is an error
+// naming both lines, whether it is written twice in one mapping or once
+// dotted (points.per_message) and once nested (points: {per_message}):
+// no value may win by the order of a map.
+func readConfigYAML(b []byte) ([]fileEntry, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: the file must hold keys and values (key: value), such as channels: [mychannel]", root.Line)
+	}
+	r := configReader{lines: make(map[string]int)}
+	if err := r.mapping("", root, 0); err != nil {
+		return nil, err
+	}
+	return r.entries, nil
+}
+
+// configReader collects a config file's entries and where each was set.
+type configReader struct {
+	entries []fileEntry
+	lines   map[string]int // canonical key → line it was set on
+}
+
+func (r *configReader) mapping(prefix string, n *yaml.Node, depth int) error {
+	if depth > maxConfigDepth {
+		return fmt.Errorf("line %d: keys nested deeper than %d levels", n.Line, maxConfigDepth)
+	}
+	here := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			return fmt.Errorf("line %d: a key must be plain text (anchors, aliases and << merges are not supported as keys)", k.Line)
+		}
+		name := k.Value
+		if prefix != "" {
+			name = prefix + "." + k.Value
+		}
+		if first, ok := here[k.Value]; ok {
+			return fmt.Errorf("%s is given twice, at line %d and at line %d; keep one", name, first, k.Line)
+		}
+		here[k.Value] = k.Line
+		switch v.Kind {
+		case yaml.MappingNode:
+			if err := r.mapping(name, v, depth+1); err != nil {
+				return err
 			}
-			if err := flatten(name, sub, out); err != nil {
+		case yaml.SequenceNode:
+			items := make([]string, len(v.Content))
+			for j, item := range v.Content {
+				item = resolveAlias(item)
+				if item.Kind != yaml.ScalarNode {
+					return fmt.Errorf("%s (line %d): a list of plain values was expected", name, item.Line)
+				}
+				items[j] = scalarText(item)
+			}
+			if err := r.add(fileEntry{name: name, value: strings.Join(items, ","), items: items, list: true, line: k.Line}); err != nil {
+				return err
+			}
+		default:
+			null := v.Kind != yaml.ScalarNode || v.Tag == "!!null"
+			if err := r.add(fileEntry{name: name, value: scalarText(v), null: null, line: k.Line}); err != nil {
 				return err
 			}
 		}
-	case []any:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			switch e.(type) {
-			case map[string]any, []any:
-				return fmt.Errorf("%s: a list of plain values was expected", prefix)
-			}
-			parts[i] = fmt.Sprint(e)
-		}
-		out[prefix] = strings.Join(parts, ",")
-	case nil:
-		out[prefix] = ""
-	default:
-		out[prefix] = fmt.Sprint(t)
 	}
 	return nil
+}
+
+// add records e, refusing a key that was set before.
+func (r *configReader) add(e fileEntry) error {
+	canon := canonicalKey(e.name)
+	if first, ok := r.lines[canon]; ok {
+		return fmt.Errorf("%s is given twice, at line %d and at line %d; keep one", canon, first, e.line)
+	}
+	if len(r.entries) >= maxConfigEntries {
+		return fmt.Errorf("more than %d keys", maxConfigEntries)
+	}
+	r.lines[canon] = e.line
+	r.entries = append(r.entries, e)
+	return nil
+}
+
+// canonicalKey is the setting a dotted key names: an override's channel is
+// written as Hearth keeps it (overrides.Small and overrides.small are one).
+func canonicalKey(name string) string {
+	rest, ok := strings.CutPrefix(name, "overrides.")
+	if !ok {
+		return name
+	}
+	channel, key, ok := strings.Cut(rest, ".")
+	if n := hearth.NormalizeChannel(channel); ok && n != "" {
+		return "overrides." + n + "." + key
+	}
+	return name
+}
+
+// resolveAlias follows a YAML alias to the node it names.
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// scalarText is a plain value as written (a null is empty), so that a
+// token such as 0123 stays 0123 and is not read as a number.
+func scalarText(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
 }
 
 // addOverride records "channel.key" = value after checking that the key is

@@ -120,6 +120,83 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+// TestConfigDuplicateKeys: a key given twice in the file, at any depth and
+// whether written dotted or nested, is refused with both lines named, on
+// every load; neither value wins by the order of a map.
+func TestConfigDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       []string
+	}{
+		{"DottedThenNested", "points.per_message: -1\npoints:\n  per_message: 5\n", []string{"points.per_message", "line 1", "line 3"}},
+		{"NestedThenDotted", "points:\n  per_message: 5\npoints.per_message: 7\n", []string{"points.per_message", "line 2", "line 3"}},
+		{"SameLevel", "log_level: info\nchannels: [a]\nlog_level: warn\n", []string{"log_level", "line 1", "line 3"}},
+		{"Nested", "points:\n  per_message: 5\n  presence: 1\n  per_message: 6\n", []string{"points.per_message", "line 2", "line 4"}},
+		{"SectionTwice", "points:\n  per_message: 5\ntwitch:\n  irc_tls: false\npoints:\n  presence: 2\n", []string{"points", "line 1", "line 5"}},
+		{"PartlyDotted", "overrides:\n  small:\n    points.per_message: 3\n    points:\n      per_message: 4\n", []string{"overrides.small.points.per_message", "line 3", "line 5"}},
+		{"OverrideChannelCase", "overrides:\n  Small:\n    language: de\n  small:\n    language: fr\n", []string{"overrides.small.language", "line 3", "line 5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Map order changes from one load to the next: every load
+			// must give the same answer.
+			for range 20 {
+				_, err := loadConfig(t, nil, nil, tt.file)
+				for _, w := range tt.want {
+					if err == nil || !strings.Contains(err.Error(), w) {
+						t.Fatalf("err = %v, want it to mention %q", err, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestConfigShapes: a list where one value belongs, or one value where a
+// list belongs, is refused naming the key, in the file and in an
+// override; the items of a list are never joined into one value.
+func TestConfigShapes(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+	}{
+		{"ListForToken", "admin_token: [abc, def]\n", "admin_token"},
+		{"ListForPrefix", "commands:\n  prefix: ['!', '?']\n", "commands.prefix"},
+		{"ListForLogLevel", "log_level: [warn]\n", "log_level"},
+		{"ListForNumber", "points.per_message: [5]\n", "points.per_message"},
+		{"ValueForChannels", "channels: mychannel\n", "channels"},
+		{"CommaValueForChannels", "channels: 'a,b'\n", "channels"},
+		{"ValueForBots", "bots: nightbot\n", "bots"},
+		{"ValueForLadder", "ranks:\n  ladder: 'Newcomer:0,Regular:500'\n", "ranks.ladder"},
+		{"CommaInListItem", "channels: ['a,b']\n", "channels"},
+		{"ListInOverride", "channels: [small]\noverrides:\n  small:\n    commands.prefix: ['!']\n", "overrides.small.commands.prefix"},
+		{"ValueInOverride", "channels: [small]\noverrides:\n  small:\n    bots: somebot\n", "overrides.small.bots"},
+		{"RankNameTwice", "ranks:\n  ladder: [Regular:0, Hero:10, Regular:20]\n", "ranks.ladder"},
+		{"RankNameTwiceInOverride", "channels: [small]\noverrides:\n  small:\n    ranks.ladder: [A:0, a:5]\n", "overrides.small.ranks.ladder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(t, nil, nil, tt.file)
+			if err == nil {
+				_, err = c.RulesFor("small")
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to name %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "abc") {
+				t.Fatalf("err = %v shows the secret", err)
+			}
+		})
+	}
+	// The right shapes load.
+	c, err := loadConfig(t, nil, nil, "channels: [a, b]\nbots: []\nadmin_token: abc\nranks:\n  ladder: [Newcomer:0, Regular:500]\ncommands:\n  prefix: '?'\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Channels, ",") != "a,b" || len(c.Rules.Ranks) != 2 || c.Rules.CommandPrefix != "?" || c.AdminToken != "abc" {
+		t.Fatalf("loaded %+v", c)
+	}
+}
+
 func TestConfigMissingExplicitFile(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	load := configFlags(fs, nil)
@@ -152,13 +229,23 @@ func FuzzConfigFile(f *testing.F) {
 	f.Add("twitch: {irc_tls: maybe}")
 	f.Add("- a\n- b\n")
 	f.Add("channels: &a [*a]")
+	f.Add("points.per_message: -1\npoints:\n  per_message: 5\n")
+	f.Add("overrides:\n  Small:\n    language: de\n  small:\n    points.per_message: 3\n    points: {per_message: 4}\n")
+	f.Add("a: &x {b: *x}\n")
 	f.Fuzz(func(t *testing.T, doc string) {
 		path := filepath.Join(t.TempDir(), "h.yaml")
 		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		c := defaultConfig()
-		if err := loadConfigFile(&c, path, true); err != nil {
+		err := loadConfigFile(&c, path, true)
+		// The same file gives the same answer every time.
+		again := defaultConfig()
+		errAgain := loadConfigFile(&again, path, true)
+		if (err == nil) != (errAgain == nil) || err != nil && err.Error() != errAgain.Error() || !reflect.DeepEqual(c, again) {
+			t.Fatalf("two loads differ: %v / %v", err, errAgain)
+		}
+		if err != nil {
 			return
 		}
 		if err := c.Rules.Validate(); err != nil {
@@ -182,7 +269,7 @@ overrides:
       per_message: 25
     language: de
     ranks:
-      ladder: "Neuling:0,Legende:100"
+      ladder: [Neuling:0, Legende:100]
 `
 	c, err := loadConfig(t, nil, map[string]string{"HEARTH_BOT_USERNAME": "MyBot"}, file)
 	if err != nil {

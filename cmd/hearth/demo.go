@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -112,9 +113,9 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	}
 	fmt.Fprintf(stdout, "Hearth demo: a fake Twitch chat for #%s with %d simulated viewers (%.0f lines/s)\n", name, o.viewers, o.rate)
 	if temporary {
-		fmt.Fprintf(stdout, "database %s (removed when demo stops; --db FILE keeps one)\n", cfg.DatabaseURL)
+		fmt.Fprintf(stdout, "database %s (removed when demo stops; --db FILE keeps one)\n", redact.URL(cfg.DatabaseURL))
 	} else {
-		fmt.Fprintf(stdout, "database %s\n", cfg.DatabaseURL)
+		fmt.Fprintf(stdout, "database %s\n", redact.URL(cfg.DatabaseURL))
 	}
 	m.PrintURLs(stdout)
 	fmt.Fprintln(stdout, "Open an overlay URL in a browser, or add it to OBS as a browser source. Ctrl-C stops.")

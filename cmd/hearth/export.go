@@ -10,6 +10,7 @@ import (
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/export"
+	"github.com/hearthlive/hearth/internal/redact"
 )
 
 // exportCommand registers export's own flags.
@@ -115,7 +116,7 @@ func knownChannel(ctx context.Context, db hearth.Store, dbURL, channel string) e
 	if len(names) > 0 {
 		known = "it knows " + strings.Join(names, ", ")
 	}
-	return fmt.Errorf("channel %s is unknown in %s (%s)", channel, redactURL(dbURL), known)
+	return fmt.Errorf("channel %s is unknown in %s (%s)", channel, redact.URL(dbURL), known)
 }
 
 // mustExist refuses to read from a SQLite file that is not there, rather

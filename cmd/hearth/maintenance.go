@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/store/sqlite"
 )
 
@@ -58,7 +59,7 @@ func runForget(ctx context.Context, inv *invocation, channel, user string) error
 	defer db.Close()
 	v, err := db.ViewerByLogin(ctx, ch, login)
 	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
-		return fmt.Errorf("#%s has no viewer %s in %s", ch, login, redactURL(cfg.DatabaseURL))
+		return fmt.Errorf("#%s has no viewer %s in %s", ch, login, redact.URL(cfg.DatabaseURL))
 	}
 	if err != nil {
 		return err

@@ -369,8 +369,9 @@ func TestPollAPI(t *testing.T) {
 	bad := []struct{ name, body, want string }{
 		{"OneOption", `{"question":"Q","options":["a"]}`, "options: a poll has 2 to 10 options"},
 		{"NoQuestion", `{"question":" ","options":["a","b"]}`, "question:"},
-		{"TooShort", `{"question":"Q","options":["a","b"],"duration_seconds":5}`, "duration:"},
-		{"NegativeDuration", `{"question":"Q","options":["a","b"],"duration_seconds":-1}`, "duration_seconds:"},
+		{"TooShort", `{"question":"Q","options":["a","b"],"duration_seconds":5}`, "duration_seconds: a chat poll lasts 10 to 1800 seconds (0 takes the channel's polls.duration), got 5"},
+		{"NegativeDuration", `{"question":"Q","options":["a","b"],"duration_seconds":-1}`, "duration_seconds: a chat poll lasts 10 to 1800 seconds (0 takes the channel's polls.duration), got -1"},
+		{"MisCased", `{"QUESTION":"Q","options":["a","b"]}`, "QUESTION: no such field"},
 		{"EmptyOption", `{"question":"Q","options":["a",""]}`, "options: option 2 is empty"},
 		{"LineBreak", `{"question":"Q\r\nPRIVMSG #x :hi","options":["a","b"]}`, "question: at most 300 bytes of text, without control characters"},
 		{"UnknownField", `{"question":"Q","options":["a","b"],"colour":"red"}`, "colour: no such field"},
@@ -381,7 +382,7 @@ func TestPollAPI(t *testing.T) {
 		{"Oversize", `{"question":"` + strings.Repeat("q", 20<<10) + `","options":["a","b"]}`, "body: larger than"},
 		{"NativeLongTitle", `{"question":"` + strings.Repeat("q", 61) + `","options":["a","b"],"native":true}`, "question: a native Twitch poll's title"},
 		{"NativeSixChoices", `{"question":"Q","options":["a","b","c","d","e","f"],"native":true}`, "options: a native Twitch poll has 2 to 5"},
-		{"NativeTooShort", `{"question":"Q","options":["a","b"],"duration_seconds":10,"native":true}`, "duration:"},
+		{"NativeTooShort", `{"question":"Q","options":["a","b"],"duration_seconds":10,"native":true}`, "duration_seconds: a native Twitch poll lasts 15 to 1800 seconds, got 10"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

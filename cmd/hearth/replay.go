@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 	dto "github.com/prometheus/client_model/go"
 )
@@ -103,7 +104,7 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 			return err
 		}
 	}
-	fmt.Fprintf(inv.stderr, "replay database: %s\n", redactURL(cfg.DatabaseURL))
+	fmt.Fprintf(inv.stderr, "replay database: %s\n", redact.URL(cfg.DatabaseURL))
 
 	srv, err := twitchtest.NewServer(twitchtest.Options{Logger: log})
 	if err != nil {
@@ -117,6 +118,7 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 
 	m := NewMain(cfg, log)
 	m.EventClock = true
+	m.NoNewKey = true
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
 		return err
@@ -124,7 +126,7 @@ func runReplay(ctx context.Context, inv *invocation, o replayOptions) error {
 	m.PrintURLs(inv.stderr)
 
 	start := time.Now()
-	summary := ReplaySummary{Database: redactURL(cfg.DatabaseURL), Skipped: skipped}
+	summary := ReplaySummary{Database: redact.URL(cfg.DatabaseURL), Skipped: skipped}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make(chan error, len(order))
@@ -219,7 +221,7 @@ func refuseToCountTwice(ctx context.Context, dbURL string, channels []string, ap
 		}
 		if len(vs) > 0 {
 			return fmt.Errorf("%s already holds #%s (%d viewers, %d chat messages); replaying into it would count again what it holds. "+
-				"Pass --append to add to it, or leave out --db to replay into a fresh temporary database", redactURL(dbURL), ch, len(vs), messages)
+				"Pass --append to add to it, or leave out --db to replay into a fresh temporary database", redact.URL(dbURL), ch, len(vs), messages)
 		}
 	}
 	return nil

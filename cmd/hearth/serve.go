@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/redact"
 )
 
 // runServe joins real Twitch chat and serves until a signal or a failure.
@@ -20,7 +21,7 @@ func runServe(ctx context.Context, inv *invocation) error {
 		_ = m.Close(context.Background())
 		return err
 	}
-	log.Info("hearth serving", "version", hearth.Version, "http", m.HTTPAddr, "channels", cfg.Channels, "store", redactURL(cfg.DatabaseURL))
+	log.Info("hearth serving", "version", hearth.Version, "http", m.HTTPAddr, "channels", cfg.Channels, "store", redact.URL(cfg.DatabaseURL))
 	for _, u := range m.OverlayURLs() {
 		log.Info("overlay URL (add as an OBS browser source; keep the token private)", "url", u)
 	}

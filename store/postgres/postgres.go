@@ -13,10 +13,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/redact"
 )
 
 // DB is a Hearth store in a PostgreSQL database. It is safe for concurrent
@@ -35,7 +38,7 @@ var _ hearth.Store = (*DB)(nil)
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unable to parse database URL: %w", err)
+		return nil, fmt.Errorf("postgres: unable to parse database URL %s: %s", redact.URL(url), parseReason(err, url))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -46,6 +49,27 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{pool: pool}, nil
+}
+
+// parseReason is what pgx found wrong with url, without the copy of url
+// that pgx quotes (it hides the password but not the key file) and with
+// every secret of url hidden, since some reasons quote the key file's path.
+func parseReason(err error, url string) string {
+	msg := err.Error()
+	var pce *pgconn.ParseConfigError
+	if errors.As(err, &pce) {
+		msg = pce.Error()
+		// pgx writes "cannot parse `URL`: REASON"; a URL may hold "`: "
+		// itself, so the last one ends it.
+		if i := strings.LastIndex(msg, "`: "); strings.HasPrefix(msg, "cannot parse `") && i >= 0 {
+			msg = msg[i+len("`: "):]
+		} else if inner := pce.Unwrap(); inner != nil {
+			msg = inner.Error()
+		} else {
+			msg = "not a PostgreSQL URL"
+		}
+	}
+	return redact.Text(msg, url)
 }
 
 // Close waits for queries in flight and closes every connection. It is

@@ -229,6 +229,39 @@ func TestOpenRejectsBadURL(t *testing.T) {
 	}
 }
 
+// TestOpenErrorsHideSecrets checks that an error from Open shows the URL
+// with its password and key file hidden, however pgx quotes them.
+func TestOpenErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	keyDir := t.TempDir()
+	tests := []struct {
+		name, url string
+		secrets   []string
+	}{
+		{"BadPort", "postgres://u:pw-secret@127.0.0.1:bad/db?sslkey=/keys/secret.pem&password=q-secret", []string{"pw-secret", "/keys/secret.pem", "q-secret"}},
+		{"BadSSLMode", "postgres://u:pw-secret@127.0.0.1/db?sslmode=bogus&sslkey=/keys/secret.pem&sslpassword=kp-secret", []string{"pw-secret", "/keys/secret.pem", "kp-secret"}},
+		{"UnreadableKey", "postgres://127.0.0.1/db?sslmode=require&sslcert=" + keyDir + "/c.pem&sslkey=" + keyDir + "/secret.pem", []string{keyDir + "/secret.pem"}},
+		{"SlashInPassword", "postgres://u:pw/secret@127.0.0.1/db", []string{"pw/secret", "secret"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := Open(context.Background(), tt.url)
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(%q) succeeded, want an error", tt.url)
+			}
+			for _, s := range tt.secrets {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("Open error %q shows the secret %q", err, s)
+				}
+			}
+			if !strings.Contains(err.Error(), "127.0.0.1") {
+				t.Errorf("Open error %q does not show the URL's host", err)
+			}
+		})
+	}
+}
+
 func BenchmarkApply(b *testing.B) {
 	u, _ := freshSchema(b)
 	storetest.BenchApply(b, openTest(b, u))
