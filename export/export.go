@@ -4,12 +4,12 @@ package export
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/jsonlist"
 )
 
 // Record is one viewer in an export. Times are RFC 3339 in UTC.
@@ -96,9 +96,7 @@ func stamp(t time.Time) string {
 func Write(w io.Writer, format string, viewers []hearth.ViewerStats, r Ranker) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(Records(viewers, r))
+		return writeJSON(w, Records(viewers, r))
 	case "csv":
 		cw := csv.NewWriter(w)
 		if err := cw.Write(csvHeader); err != nil {
@@ -120,6 +118,17 @@ func Write(w io.Writer, format string, viewers []hearth.ViewerStats, r Ranker) e
 	default:
 		return hearth.Errorf(hearth.EINVALID, "unknown export format %q: use json or csv", format)
 	}
+}
+
+// writeJSON writes v as an indented JSON document, with the API's encoder:
+// an empty list is [], never null.
+func writeJSON(w io.Writer, v any) error {
+	b, err := jsonlist.MarshalIndent(v, "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // csvText is a CSV cell of text from Twitch or the API: as

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,5 +152,30 @@ func TestCSVShowsDisplayText(t *testing.T) {
 	}
 	if want := []string{"Which map? | Dust", "Which map? | 2", "Which map? | \u2068خريطة\u2069"}; !slices.Equal(got, want) {
 		t.Errorf("CSV poll rows %+q, want %+q", got, want)
+	}
+}
+
+// TestWritePollsJSONEmptyLists: an open poll's winners, and a poll with no
+// votes yet, export as [] like the API shows them, never as null.
+func TestWritePollsJSONEmptyLists(t *testing.T) {
+	open := hearth.Poll{ID: "p1", Kind: "chat", Status: "open", Question: "Next game?", Options: []string{"a", "b"}}
+	var buf bytes.Buffer
+	if err := WritePolls(&buf, "json", []hearth.Poll{open}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte("null")) {
+		t.Fatalf("export holds null where a list belongs:\n%s", buf.Bytes())
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	tally, _ := got[0]["tally"].(map[string]any)
+	if w, ok := tally["winners"].([]any); !ok || len(w) != 0 {
+		t.Fatalf("winners = %#v, want []", tally["winners"])
+	}
+	buf.Reset()
+	if err := WritePolls(&buf, "json", nil); err != nil || strings.TrimSpace(buf.String()) != "[]" {
+		t.Fatalf("no polls: %q, %v", buf.String(), err)
 	}
 }

@@ -2,7 +2,6 @@ package export
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"strconv"
 
@@ -21,12 +20,7 @@ var pollCSVHeader = []string{"poll_id", "kind", "status", "question", "started_b
 func WritePolls(w io.Writer, format string, polls []hearth.Poll) error {
 	switch format {
 	case "json":
-		if polls == nil {
-			polls = []hearth.Poll{}
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(polls)
+		return writeJSON(w, polls)
 	case "csv":
 		cw := csv.NewWriter(w)
 		if err := cw.Write(pollCSVHeader); err != nil {

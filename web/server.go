@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/internal/jsonlist"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -87,7 +88,7 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           2 * time.Minute,
 		BodyLimit:             64 << 10,
 		ErrorHandler:          errorHandler(cfg.Logger),
-		JSONEncoder:           encodeJSON,
+		JSONEncoder:           jsonlist.Marshal,
 		// By default the strings fiber's Ctx returns (Path, Params, Query,
 		// Get, the body) point into buffers that fasthttp reuses once the
 		// handler returns, so any of them kept longer (a metric label, a

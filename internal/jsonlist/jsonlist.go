@@ -1,4 +1,6 @@
-package web
+// Package jsonlist encodes JSON as Hearth's API and exports write it: a
+// list is a list whether or not it has entries.
+package jsonlist
 
 import (
 	"encoding"
@@ -8,7 +10,7 @@ import (
 	"sync"
 )
 
-// encodeJSON is the application's JSON encoder, the one every answer goes
+// Marshal is the one JSON encoder every API answer and JSON export goes
 // through: encoding/json's, except that a nil slice is written as [] and a
 // nil map as {}, never as null, so that a list in an API answer is a list
 // whether or not it has entries (the winners of an open poll, the polls of
@@ -17,11 +19,20 @@ import (
 // (json.Marshaler, encoding.TextMarshaler) are written as they choose, as
 // are fields tagged omitzero, which a nil omits and an empty list would
 // not.
-func encodeJSON(v any) ([]byte, error) {
+func Marshal(v any) ([]byte, error) {
 	if v == nil {
 		return json.Marshal(v)
 	}
 	return json.Marshal(emptyNotNil(reflect.ValueOf(v)).Interface())
+}
+
+// MarshalIndent is Marshal with each element on its own line, indented by
+// indent, for files people read.
+func MarshalIndent(v any, indent string) ([]byte, error) {
+	if v == nil {
+		return json.MarshalIndent(v, "", indent)
+	}
+	return json.MarshalIndent(emptyNotNil(reflect.ValueOf(v)).Interface(), "", indent)
 }
 
 // emptyNotNil returns v with every nil slice and map it holds, at any
@@ -101,7 +112,7 @@ var (
 )
 
 // mayHoldNil reports whether a value of type t can hold a nil slice or map
-// that encodeJSON would write: a type that marshals itself cannot.
+// that Marshal would write: a type that marshals itself cannot.
 func mayHoldNil(t reflect.Type) bool {
 	if b, ok := nilCapable.Load(t); ok {
 		return b.(bool)

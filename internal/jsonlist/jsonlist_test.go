@@ -1,4 +1,4 @@
-package web
+package jsonlist
 
 import (
 	"testing"
@@ -28,23 +28,23 @@ func TestEncodeJSONEmptyLists(t *testing.T) {
 		Grid  [2][]string `json:"grid"`
 	}
 	v := outer{Polls: []inner{{}}, Ptr: &inner{}, Any: map[string]any{"list": []string(nil)}, At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	b, err := encodeJSON(v)
+	b, err := Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"polls":[{"winners":[],"ranks":{}}],"one":{"winners":[],"ranks":{}},"ptr":{"winners":[],"ranks":{}},"nil":null,"any":{"list":[]},"bytes":null,"at":"2026-01-02T03:04:05Z","grid":[[],[]]}`
 	if string(b) != want {
-		t.Fatalf("encodeJSON:\n got %s\nwant %s", b, want)
+		t.Fatalf("Marshal:\n got %s\nwant %s", b, want)
 	}
 	if v.Polls[0].Winners != nil || v.Ptr.Winners != nil || v.Any.(map[string]any)["list"].([]string) != nil {
-		t.Fatal("encodeJSON changed the value it encoded")
+		t.Fatal("Marshal changed the value it encoded")
 	}
 	for _, x := range []any{nil, []int(nil), map[string]int(nil), 5, "s"} {
-		if _, err := encodeJSON(x); err != nil {
-			t.Fatalf("encodeJSON(%#v): %v", x, err)
+		if _, err := Marshal(x); err != nil {
+			t.Fatalf("Marshal(%#v): %v", x, err)
 		}
 	}
-	if b, _ := encodeJSON([]int(nil)); string(b) != "[]" {
-		t.Fatalf("encodeJSON(nil slice) = %s", b)
+	if b, _ := Marshal([]int(nil)); string(b) != "[]" {
+		t.Fatalf("Marshal(nil slice) = %s", b)
 	}
 }
