@@ -499,6 +499,12 @@ func (c *connection) dial(ctx context.Context, url string, frames chan<- frame) 
 			var f frame
 			f.sock = s
 			if err != nil {
+				// The socket is done with, whatever ended it (a keepalive
+				// timeout, Twitch closing it): close it now, before anyone
+				// hears of it, so Twitch ends its session and disables its
+				// subscriptions instead of keeping them beside those of
+				// the connection that replaces it.
+				_ = ws.Close()
 				f.err = err
 			} else if jerr := json.Unmarshal(data, &f.msg); jerr != nil {
 				c.e.obs.Malformed("eventsub_json")
