@@ -176,6 +176,7 @@ func (r *eventSubRig) events() []hearth.Event {
 }
 
 func TestEventSubDeliversEveryKind(t *testing.T) {
+	t.Parallel()
 	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
 		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
 	})
@@ -270,6 +271,7 @@ func TestEventSubDeliversEveryKind(t *testing.T) {
 }
 
 func TestEventSubSubscribesToWhatTheTokenAllows(t *testing.T) {
+	t.Parallel()
 	r := startEventSub(t, []string{"alice", "bob"}, func(r *eventSubRig) {
 		r.tokens.set("alice", r.api.IssueToken("alice", []string{"bits:read"}, time.Hour))
 		// bob never signed in.
@@ -287,6 +289,7 @@ func TestEventSubSubscribesToWhatTheTokenAllows(t *testing.T) {
 }
 
 func TestEventSubFollowsSessionReconnect(t *testing.T) {
+	t.Parallel()
 	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
 		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
 	})
@@ -322,6 +325,7 @@ func TestEventSubFollowsSessionReconnect(t *testing.T) {
 }
 
 func TestEventSubReconnectsAfterKeepaliveTimeout(t *testing.T) {
+	t.Parallel()
 	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
 		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
 		r.api.SetEventSubKeepalive(time.Second)
@@ -375,6 +379,7 @@ func (r *eventSubRig) waitSessionSubscribed(t *testing.T, broadcaster string, be
 // open, with its subscriptions enabled, until the garbage collector
 // happens to finalise the socket.
 func TestEventSubClosesAConnectionThatTimedOut(t *testing.T) {
+	t.Parallel()
 	r := newEventSubRig(t)
 	tok := r.api.IssueToken("alice", allScopes, time.Hour)
 	r.tokens.set("alice", tok)
@@ -431,6 +436,7 @@ func TestEventSubClosesAConnectionThatTimedOut(t *testing.T) {
 }
 
 func TestEventSubRevocation(t *testing.T) {
+	t.Parallel()
 	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
 		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
 		r.api.SetEventSubKeepalive(time.Second)
@@ -476,6 +482,7 @@ func (r *eventSubRig) obsReconnects(reason string) int {
 }
 
 func TestNormalizeNotificationRejectsMalformed(t *testing.T) {
+	t.Parallel()
 	at := time.Now()
 	for _, tt := range []struct {
 		name, typ, event string
@@ -522,6 +529,7 @@ func FuzzNormalizeNotification(f *testing.F) {
 }
 
 func TestEventSubChat(t *testing.T) {
+	t.Parallel()
 	bob := twitchtest.Chatter{ID: twitchtest.UserID("bob"), Login: "bob", DisplayName: "Bob", Badges: []string{"subscriber/6", "vip/1"}}
 	r := startEventSubChat(t, []string{ScopeReadChat, ScopeWriteChat})
 	waitFor(t, 15*time.Second, "the chat subscription", func() bool { return slices.Equal(r.enabled("alice"), []string{"channel.chat.message"}) })
@@ -567,6 +575,7 @@ func TestEventSubChat(t *testing.T) {
 }
 
 func TestEventSubChatNeedsTheBotsScope(t *testing.T) {
+	t.Parallel()
 	r := startEventSubChat(t, []string{"chat:read"})
 	waitFor(t, 5*time.Second, "advice", func() bool {
 		return strings.Contains(r.logs.String(), "lacks user:read:chat") && strings.Contains(r.logs.String(), "hearth auth login --bot")
@@ -595,6 +604,7 @@ func startEventSubChat(t *testing.T, botScopes []string) *eventSubRig {
 // connections a user, and what does not fit is refused with a clear
 // message.
 func TestEventSubSpreadsOverConnections(t *testing.T) {
+	t.Parallel()
 	const channels = 3*MaxSubscriptionsPerConnection + 1
 	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
 	if err != nil {
