@@ -11,6 +11,7 @@ import (
 // a first follow, and redemptions with and without a reward title. The
 // title is the streamer's text and, like names, never becomes markup.
 func TestFollowAndRedemptionAlertsInBrowser(t *testing.T) {
+	t.Parallel()
 	old := []hearth.Alert{alert(1, "welcome", "zoe", "Zoë", "")}
 	ctx, s := openAlerts(t, old, 600)
 

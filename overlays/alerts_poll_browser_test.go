@@ -11,6 +11,7 @@ import (
 // question and the winner, a tie with both options, and a result without
 // a question. Question and options come from chat and never become markup.
 func TestPollResultAlertsInBrowser(t *testing.T) {
+	t.Parallel()
 	old := []hearth.Alert{alert(1, "welcome", "zoe", "Zoë", "")}
 	ctx, s := openAlerts(t, old, 600)
 
