@@ -14,6 +14,7 @@ import (
 // printed leaderboard URL in headless Chromium, and checks that viewers
 // show up and that /metrics counts chat.
 func TestDemoInBrowser(t *testing.T) {
+	t.Parallel()
 	p := startHearth(t, map[string]string{"HEARTH_HTTP_ADDR": "127.0.0.1:0"}, "demo", "--rate", "20")
 	started := time.Now()
 	board := p.waitLine(t, `^overlay leaderboard\s+(http://\S+)$`, 15*time.Second)[1]

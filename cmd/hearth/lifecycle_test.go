@@ -62,6 +62,7 @@ func silentChatServer(t *testing.T) *twitchtest.Silent {
 // process holds, with a chat server that answers: each must exit non-zero
 // at once and say which address is taken and how to change it.
 func TestTakenPortExitsWithAdvice(t *testing.T) {
+	t.Parallel()
 	srv := newChatServer(t)
 	addr := holdPort(t)
 	tests := []struct {
@@ -96,6 +97,7 @@ func TestTakenPortExitsWithAdvice(t *testing.T) {
 // has accepted the connection and never answered: shutdown must not
 // depend on the server, and end cleanly.
 func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
+	t.Parallel()
 	chat := silentChatServer(t)
 	p := startHearth(t, map[string]string{
 		"HEARTH_TWITCH_IRC_ADDR": chat.Addr(),
@@ -125,6 +127,7 @@ func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
 // that name no form Hearth accepts: each must exit non-zero with the error
 // first, list the forms it accepts, and create no file.
 func TestUnknownDatabaseURLRefused(t *testing.T) {
+	t.Parallel()
 	for _, dbURL := range []string{"mysql://root@127.0.0.1/test", "sqlite//./x.db", "sqlite:x.db"} {
 		for _, cmd := range []string{"serve", "demo"} {
 			t.Run(cmd+"/"+dbURL, func(t *testing.T) {
