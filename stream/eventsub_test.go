@@ -355,7 +355,7 @@ func TestEventSubReconnectsAfterKeepaliveTimeout(t *testing.T) {
 // broadcaster.
 func (r *eventSubRig) waitSessionSubscribed(t *testing.T, broadcaster string, before []string, n int) {
 	t.Helper()
-	waitFor(t, 20*time.Second, "one new session holding every subscription", func() bool {
+	waitFor(t, 20*time.Second, "a single open session, new, holding every subscription", func() bool {
 		open := r.api.EventSubSessions()
 		if len(open) != 1 || slices.Contains(before, open[0]) {
 			return false
@@ -433,6 +433,29 @@ func TestEventSubClosesAConnectionThatTimedOut(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(sock)
+}
+
+// TestEventSubSubscribingMayOutlastTheWindows has every subscription
+// request take 900 ms, as a distant Twitch may: the 12 subscriptions take
+// 10.8 s. Twitch wants only the first within 10 s of the welcome, and
+// keeps sending keepalives meanwhile (every second here), so the session
+// must stay and end up with all 12, without a reconnect.
+func TestEventSubSubscribingMayOutlastTheWindows(t *testing.T) {
+	t.Parallel()
+	r := startEventSub(t, []string{"alice"}, func(r *eventSubRig) {
+		r.tokens.set("alice", r.api.IssueToken("alice", allScopes, time.Hour))
+		r.api.SetEventSubKeepalive(time.Second)
+		r.api.SetHelixLatency(900 * time.Millisecond)
+	})
+	r.waitSessionSubscribed(t, "alice", nil, len(Subscriptions))
+	if n := r.api.EventSubWelcomes(); n != 1 {
+		t.Errorf("%d welcomes, want the first session kept", n)
+	}
+	r.obs.mu.Lock()
+	defer r.obs.mu.Unlock()
+	if len(r.obs.reconnects) != 0 {
+		t.Errorf("reconnects %v, want none:\n%s", r.obs.reconnects, r.logs.String())
+	}
 }
 
 func TestEventSubRevocation(t *testing.T) {
