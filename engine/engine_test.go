@@ -71,6 +71,7 @@ func chat(i int, login string) hearth.Event {
 }
 
 func TestCloseFlushesEverything(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	e := New(st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true})
 	if err := e.Start(context.Background(), []string{"chan"}); err != nil {
@@ -93,6 +94,7 @@ func TestCloseFlushesEverything(t *testing.T) {
 }
 
 func TestGroupsAreNeverSplit(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 1, EventClock: true})
 	e.Handle(chat(0, "ann"))
@@ -127,6 +129,7 @@ func TestGroupsAreNeverSplit(t *testing.T) {
 }
 
 func TestInvalidRowsAreDroppedNotRetriedForever(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true})
 	ctx := context.Background()
@@ -169,6 +172,7 @@ func (c *fakeClock) add(d time.Duration) {
 // TestWallClockAdvancesQuietChannels: with no events, watch time still
 // accrues as wall time passes after the last one.
 func TestWallClockAdvancesQuietChannels(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	clock := &fakeClock{now: t0}
 	e := startEngine(t, st, Options{FlushInterval: 20 * time.Millisecond, Clock: clock})
@@ -196,6 +200,7 @@ func TestWallClockAdvancesQuietChannels(t *testing.T) {
 
 // TestEventClockIgnoresWallTime: a replay keeps recorded time only.
 func TestEventClockIgnoresWallTime(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	clock := &fakeClock{now: t0}
 	e := startEngine(t, st, Options{FlushInterval: 20 * time.Millisecond, Clock: clock, EventClock: true})
@@ -214,6 +219,7 @@ func TestEventClockIgnoresWallTime(t *testing.T) {
 }
 
 func TestUnknownChannelAndClosedEngine(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	e := startEngine(t, st, Options{})
 	e.Handle(hearth.Event{Kind: hearth.EventChat, Channel: "elsewhere"})
@@ -231,6 +237,7 @@ func TestUnknownChannelAndClosedEngine(t *testing.T) {
 // TestSyncRunsAfterQueuedEvents floods a channel's queue and syncs at
 // once: every event handed in before Sync must be written by it.
 func TestSyncRunsAfterQueuedEvents(t *testing.T) {
+	t.Parallel()
 	for round := 0; round < 20; round++ {
 		st := newStore(t)
 		e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true, QueueSize: 10_000})
@@ -262,6 +269,7 @@ func (p *published) Publish(channel, topic string, state any) {
 }
 
 func TestAlertsForNewcomers(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	pub := &published{}
 	e := startEngine(t, st, Options{EventClock: true, Broadcaster: pub})
@@ -331,6 +339,7 @@ func (s *said) Say(channel, text string) {
 }
 
 func TestWelcomeLinesAreRateLimited(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	lines := &said{}
 	clock := &fakeClock{now: t0}
@@ -362,6 +371,7 @@ func TestWelcomeLinesAreRateLimited(t *testing.T) {
 // capitals among them, and checks each channel got its own; and that a
 // channel whose rules are invalid fails the start, naming the channel.
 func TestStartLoadsEveryChannel(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
 	names := []string{"alpha", "bravo", "charlie", "delta", "echo"}

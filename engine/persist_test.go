@@ -22,6 +22,7 @@ import (
 // loaded from the store must equal the one in memory, viewer for viewer.
 // A change the channel makes without reporting it is caught here.
 func TestStoreHoldsWhatMemoryHolds(t *testing.T) {
+	t.Parallel()
 	for _, s := range dialects {
 		t.Run(s.name, func(t *testing.T) {
 			s.present(t)

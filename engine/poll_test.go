@@ -83,6 +83,7 @@ func vote(i int, login, text string) hearth.Event {
 // restarts the engine on the same store mid-poll, and lets the wall clock
 // pass its end: it closes by itself with every vote, counted once.
 func TestChatPollClosedOnTimeAndRestored(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	clock := &fakeClock{now: t0}
 	m, reg := newMetrics(t)
@@ -141,6 +142,7 @@ func TestChatPollClosedOnTimeAndRestored(t *testing.T) {
 // TestNativePollMirrored feeds a native poll's EventSub events through the
 // engine: it is stored, closed and counted as native.
 func TestNativePollMirrored(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	m, reg := newMetrics(t)
 	e := startEngine(t, st, Options{FlushInterval: 10 * time.Millisecond, Polls: m, EventClock: true})

@@ -15,6 +15,7 @@ import (
 // stream's recap in far fewer rows than messages, and the last row written
 // holds the whole burst.
 func TestRecapWrittenCoalesced(t *testing.T) {
+	t.Parallel()
 	st := newStore(t)
 	e := startEngine(t, st, Options{FlushInterval: time.Hour, FlushSize: 100_000, EventClock: true})
 	const n = 200
@@ -47,6 +48,7 @@ func TestRecapWrittenCoalesced(t *testing.T) {
 // TestIngestLatencyLiveOnly: a live engine observes each chat message's
 // latency; one on event time (a replay) observes none.
 func TestIngestLatencyLiveOnly(t *testing.T) {
+	t.Parallel()
 	for _, replay := range []bool{false, true} {
 		reg := prometheus.NewRegistry()
 		m, err := metrics.New(reg)
@@ -89,6 +91,7 @@ func histogramCount(t *testing.T, reg *prometheus.Registry, name string) int {
 // TestSegmentsThroughTheEngine: the API's segment calls reach the
 // channel, refuse what the chat command refuses, and set the gauge.
 func TestSegmentsThroughTheEngine(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	m, err := metrics.New(reg)
 	if err != nil {

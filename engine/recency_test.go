@@ -14,6 +14,7 @@ import (
 // and clock advances through a recency and checks each window's count, and
 // the ids it keeps, against a walk over every id's latest sighting.
 func TestRecencyCountsLikeAWalk(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 6))
 	windows := []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 2 * time.Minute}
 	r := newRecency(windows...)
@@ -102,6 +103,7 @@ func (f *figuresSeen) ChannelState(_ string, e hearth.Engagement) {
 // last message is inside it, and the verified figure leaves out a message
 // that repeats another within a copy-paste burst.
 func TestActiveChatterWindows(t *testing.T) {
+	t.Parallel()
 	seen := &figuresSeen{}
 	clock := &fakeClock{now: t0.Add(10 * time.Minute)}
 	e := startEngine(t, newStore(t), Options{Clock: clock, Figures: seen, Recorder: seen, ActiveWindow: 2 * time.Minute})

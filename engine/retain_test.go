@@ -16,6 +16,7 @@ import (
 // engine's record of active chatters must still name the viewer: it keeps
 // its own copy of the id, not a piece of a line it would keep alive.
 func TestActiveChattersKeepNoPieceOfTheChatLine(t *testing.T) {
+	t.Parallel()
 	line := []byte("m1 12345 someone hello")
 	piece := func(i, j int) string { return unsafe.String(&line[i], j-i) }
 	e := startEngine(t, newStore(t), Options{})

@@ -18,6 +18,7 @@ import (
 // 100,000 distinct viewers through the engine into a real registry: the
 // number of series must be the same, or some label carries a viewer.
 func TestSeriesDoNotGrowWithViewers(t *testing.T) {
+	t.Parallel()
 	counts := map[int]int{}
 	for _, n := range []int{10, 100_000} {
 		counts[n] = seriesAfter(t, n)

@@ -15,6 +15,7 @@ import (
 // stream, and across a restart, after which nobody is present until seen
 // again.
 func TestWatchTimeReadBackFromStore(t *testing.T) {
+	t.Parallel()
 	for _, s := range dialects {
 		t.Run(s.name, func(t *testing.T) {
 			s.present(t)

@@ -29,6 +29,7 @@ var (
 // longest names and titles Twitch allows are shown whole, inside the
 // 800x200 source: the recorder measures each alert's layout as it shows.
 func TestFollowAndRedemptionAlertsInBrowser(t *testing.T) {
+	t.Parallel()
 	old := []hearth.Alert{alert(1, "welcome", "zoe", "Zoë", "")}
 	ctx, s := openAlerts(t, old, 600)
 

@@ -21,6 +21,7 @@ const (
 // a question. Question and options come from chat and never become markup.
 // The winner is never cut, however long it and the question are.
 func TestPollResultAlertsInBrowser(t *testing.T) {
+	t.Parallel()
 	old := []hearth.Alert{alert(1, "welcome", "zoe", "Zoë", "")}
 	ctx, s := openAlerts(t, old, 600)
 

@@ -125,6 +125,10 @@ func screenshot(t *testing.T, ctx context.Context, name string) image.Image {
 	return img
 }
 
+// TestMain runs the package's tests with one Chromium for the run; each
+// browser test opens its page in a fresh browser context of it.
+func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
+
 const (
 	hostileImg    = `<img src=x onerror=alert(1)>`
 	hostileScript = `<script>alert(2)</script>`
@@ -173,6 +177,7 @@ func watchPage(t *testing.T, ctx context.Context) {
 }
 
 func TestLeaderboardInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
 	watchPage(t, ctx)
 
@@ -270,7 +275,7 @@ func TestLeaderboardInBrowser(t *testing.T) {
 		{"light", "linear-gradient(135deg, #ffffff, #e8f1ff 50%, #fff3d6) fixed"},
 	} {
 		eval[chromedp.Void](t, ctx, `document.documentElement.style.background = '`+bg.css+`'`)
-		screenshot(t, ctx, "leaderboard-"+bg.name+".png")
+		browsertest.Screenshot(t, ctx, "leaderboard-"+bg.name+".png")
 	}
 	eval[chromedp.Void](t, ctx, `document.documentElement.style.background = ''`)
 
@@ -563,6 +568,7 @@ func shootAlert(t *testing.T, ctx context.Context, s *server, a hearth.Alert, wa
 }
 
 func TestAlertsInBrowser(t *testing.T) {
+	t.Parallel()
 	old := []hearth.Alert{
 		alert(1, "welcome", "zoe", "Zoë ★", ""),
 		alert(2, "welcome_back", "max", "Max", ""),
@@ -680,7 +686,7 @@ func TestAlertsInBrowser(t *testing.T) {
 				{"light", "linear-gradient(135deg, #ffffff, #e8f1ff 50%, #fff3d6) fixed"},
 			} {
 				eval[chromedp.Void](t, ctx, `document.documentElement.style.background = '`+bg.css+`'`)
-				screenshot(t, ctx, "alerts-"+bg.name+".png")
+				browsertest.Screenshot(t, ctx, "alerts-"+bg.name+".png")
 			}
 			eval[chromedp.Void](t, ctx, `document.documentElement.style.background = ''`)
 		})

@@ -218,6 +218,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 }
 
 func TestPageStatus(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	base := "http://" + s.Addr
 
@@ -317,6 +318,7 @@ func TestPageStatus(t *testing.T) {
 }
 
 func TestKinds(t *testing.T) {
+	t.Parallel()
 	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}; !slices.Equal(got, want) {
 		t.Fatalf("Kinds() = %q, want %q", got, want)
 	}
@@ -332,6 +334,7 @@ func TestKinds(t *testing.T) {
 // script in web/ is checked as Hearth serves it, so a new one is covered
 // the day it is added.
 func TestAssetsNeverParseMarkup(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	get := func(path string) string {
 		t.Helper()
@@ -373,6 +376,7 @@ func TestAssetsNeverParseMarkup(t *testing.T) {
 }
 
 func TestSocketRefused(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	tests := []struct {
 		name                  string
@@ -412,6 +416,7 @@ func TestSocketRefused(t *testing.T) {
 // token, an unknown channel and a malformed one get the same answer on the
 // pages and the socket, so nobody can learn which channels are served.
 func TestRefusalsRevealNoChannel(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	answer := func(t *testing.T, url string) string {
 		t.Helper()
@@ -441,6 +446,7 @@ func TestRefusalsRevealNoChannel(t *testing.T) {
 }
 
 func TestSnapshotOnConnect(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	want := board("alice", 42)
 	want.Entries[1].DisplayName = "<img src=x onerror=alert(1)> \u202eevil\u200d"
@@ -471,6 +477,7 @@ func TestSnapshotOnConnect(t *testing.T) {
 // Alerts of its channel as it connects, unchanged, and nothing of the
 // channel's other topics.
 func TestAlertsSnapshotOnConnect(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	at := time.Date(2025, 11, 23, 20, 15, 0, 0, time.UTC)
 	want := hearth.Alerts{
@@ -568,6 +575,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestPublishCoalesces(t *testing.T) {
+	t.Parallel()
 	const rate = 20
 	tests := []struct {
 		name  string
@@ -631,6 +639,7 @@ func TestPublishCoalesces(t *testing.T) {
 }
 
 func TestSlowClientDoesNotBlockOthers(t *testing.T) {
+	t.Parallel()
 	var pushes atomic.Int64
 	s := startServer(t, "127.0.0.1:0", overlays.Options{OnPush: func(_, _ string, n int) { pushes.Add(int64(n)) }})
 	slow := s.dial(t, "alice") // never reads
@@ -685,6 +694,7 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 }
 
 func TestClientsUnregisterOnClose(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	a1 := s.dial(t, "alice")
 	s.dial(t, "alice")
@@ -706,6 +716,7 @@ func TestClientsUnregisterOnClose(t *testing.T) {
 }
 
 func TestRunEndClosesSockets(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	conn := s.dial(t, "alice")
 	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
@@ -753,6 +764,7 @@ func TestRunEndClosesSockets(t *testing.T) {
 // TestPingAnswered checks that a browser's ping is answered with a pong
 // between the states the hub writes, and that the states go on after it.
 func TestPingAnswered(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	conn := s.dial(t, "alice")
 	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })

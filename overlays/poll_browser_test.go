@@ -214,12 +214,13 @@ func lookAt(t *testing.T, ctx context.Context, name string) {
 		{"light", "linear-gradient(135deg, #ffffff, #e8f1ff 50%, #fff3d6) fixed"},
 	} {
 		eval[chromedp.Void](t, ctx, `document.documentElement.style.background = '`+bg.css+`'`)
-		screenshot(t, ctx, name+"-"+bg.name+".png")
+		browsertest.Screenshot(t, ctx, name+"-"+bg.name+".png")
 	}
 	eval[chromedp.Void](t, ctx, `document.documentElement.style.background = ''`)
 }
 
 func TestPollInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := pollBrowser(t)
 
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
@@ -463,6 +464,7 @@ func TestPollInBrowser(t *testing.T) {
 // hide_after seconds after it closed, then the page draws nothing; and a
 // page that opens after that never shows it.
 func TestPollHidesAfterClose(t *testing.T) {
+	t.Parallel()
 	ctx := pollBrowser(t)
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	loadPoll(t, ctx, s, "alice", "&hide_after=1")
@@ -552,6 +554,7 @@ func TestPollHidesAfterClose(t *testing.T) {
 // connects was made a minute before, as the hub keeps the last state of a
 // poll nobody voted in since.
 func TestPollCountdown(t *testing.T) {
+	t.Parallel()
 	fastClock := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 			Source: `(() => { const now = Date.now; Date.now = () => now() + 3600000; })();`,
@@ -600,6 +603,7 @@ func TestPollCountdown(t *testing.T) {
 // stay inside the source at sizes a streamer may choose, with as many
 // options as a poll can have.
 func TestPollFitsAnySize(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.New(t)
 	watchPage(t, ctx)
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})

@@ -16,6 +16,7 @@ import (
 // started, so a page reconnecting to a restarted Hearth drops the poll it
 // had; after that, the latest poll unchanged.
 func TestPollSnapshotOnConnect(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	before := time.Now()
 	conn := s.dialTopic(t, "alice", hearth.TopicPoll)

@@ -111,6 +111,7 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 // message that broke its sliding window. The window is shortened so the
 // test is quick; the arithmetic is Twitch's.
 func TestFloodRespectsTwitchLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		mod        bool
@@ -163,6 +164,7 @@ func TestFloodRespectsTwitchLimits(t *testing.T) {
 // TestBrokenLimiterWouldBeCaught proves the check above can fail: with our
 // limit set higher than the server's, the server counts violations.
 func TestBrokenLimiterWouldBeCaught(t *testing.T) {
+	t.Parallel()
 	window := 500 * time.Millisecond
 	srv := newServer(t, twitchtest.Options{UserLimit: 5, Window: window})
 	chat, _, _ := startChat(t, srv, ChatConfig{Username: "hearthbot", Token: "oauth:test", UserLimit: 50, Window: window, QueueSize: 50})
@@ -184,6 +186,7 @@ func TestBrokenLimiterWouldBeCaught(t *testing.T) {
 }
 
 func TestReconnectsAfterReconnectAndDrop(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	var logs syncBuffer
 	chat, col, _ := startChat(t, srv, ChatConfig{MinBackoff: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -215,6 +218,7 @@ func TestReconnectsAfterReconnectAndDrop(t *testing.T) {
 }
 
 func TestRejectedTokenStopsWithAdvice(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	_, _, res := startChat(t, srv, ChatConfig{Username: "hearthbot", Token: twitchtest.BadToken})
 	select {
@@ -228,6 +232,7 @@ func TestRejectedTokenStopsWithAdvice(t *testing.T) {
 }
 
 func TestNewChatValidates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		cfg  ChatConfig
@@ -275,6 +280,7 @@ func (b *syncBuffer) String() string {
 // go-twitch-irc's parser panic: each is dropped and counted, and the
 // connection carries on, with no second connection left open.
 func TestTruncatedLineIsDroppedOnTheSameConnection(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	obs := &countingObserver{}
 	chat, col, _ := startChat(t, srv, ChatConfig{Observer: obs, MinBackoff: 10 * time.Millisecond})
@@ -299,6 +305,7 @@ func TestTruncatedLineIsDroppedOnTheSameConnection(t *testing.T) {
 // panic (in the event handler): Chat reconnects, and the connection it
 // left is closed, so the server is back to one open connection.
 func TestPanicClosesTheOldConnection(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	obs := &countingObserver{}
 	chat, err := NewChat(ChatConfig{
@@ -347,6 +354,7 @@ func silentServer(t *testing.T) *twitchtest.Silent {
 // has accepted the connection but never answered the login: Run must
 // return anyway.
 func TestRunStopsWhileTheServerIgnoresTheLogin(t *testing.T) {
+	t.Parallel()
 	silent := silentServer(t)
 	addr := silent.Addr()
 	chat, err := NewChat(ChatConfig{Addr: addr, Channels: []string{"c"}, Username: "hearthbot", Token: "oauth:x", Handle: func(hearth.Event) {}})
@@ -373,6 +381,7 @@ func TestRunStopsWhileTheServerIgnoresTheLogin(t *testing.T) {
 // login: both are logged as failures to connect, not as lost connections,
 // and retried.
 func TestConnectFailuresAreNotLostConnections(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -415,6 +424,7 @@ func TestConnectFailuresAreNotLostConnections(t *testing.T) {
 // TestTLSVerifiesTheServer dials a TLS server whose certificate nobody
 // signed: Chat must speak TLS to it and refuse the certificate.
 func TestTLSVerifiesTheServer(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
 	addr := srv.Listener.Addr().String()
@@ -439,6 +449,7 @@ func TestTLSVerifiesTheServer(t *testing.T) {
 // reader was blocked handing on a line that only the parser drained). Chat
 // must still connect again and carry on.
 func TestReconnectsAfterAHeldHandler(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	release := make(chan struct{})
 	var held atomic.Bool

@@ -13,6 +13,7 @@ import (
 // TestChatLogsInWithStoredToken logs the chat in with the token source's
 // bot token, checked by the fake chat server against the fake API.
 func TestChatLogsInWithStoredToken(t *testing.T) {
+	t.Parallel()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
 	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)
@@ -33,6 +34,7 @@ func TestChatLogsInWithStoredToken(t *testing.T) {
 // expiry: the rejected login invalidates it, the token is refreshed, and
 // the second login succeeds.
 func TestChatRetriesRejectedTokenAfterRefresh(t *testing.T) {
+	t.Parallel()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
 	stale := api.IssueToken("hearthbot", ScopeNames(BotScopes), time.Millisecond)
@@ -61,6 +63,7 @@ func TestChatRetriesRejectedTokenAfterRefresh(t *testing.T) {
 // TestChatStopsWhenSignInIsGone stops with advice to sign in again when
 // the token is rejected and cannot be refreshed.
 func TestChatStopsWhenSignInIsGone(t *testing.T) {
+	t.Parallel()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
 	tok := signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)

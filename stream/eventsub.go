@@ -433,8 +433,7 @@ type connection struct {
 	tok  hearth.Token
 	subs []spec
 
-	created   map[string]spec // subscriptions enabled on this session, by Twitch's id
-	keepalive time.Duration   // the session's keepalive timeout
+	created map[string]spec // subscriptions enabled on this session, by Twitch's id
 }
 
 // channels lists the channels the connection's subscriptions are about.
@@ -507,15 +506,28 @@ func (c *connection) dial(ctx context.Context, url string, frames chan<- frame) 
 	_ = ws.SetReadDeadline(time.Now().Add(welcomeWindow))
 	go func() {
 		defer close(s.done)
+		// The deadline moves here, as each message is read, and not where
+		// messages are handled: handling a welcome creates the
+		// subscriptions, which may take longer than the keepalive time
+		// while Twitch's keepalives keep arriving.
+		keepalive := welcomeWindow
 		for {
 			_, data, err := ws.ReadMessage()
 			var f frame
 			f.sock = s
 			if err != nil {
+				// The socket is done with, whatever ended it (a keepalive
+				// timeout, Twitch closing it): close it now, before anyone
+				// hears of it, so Twitch ends its session and disables its
+				// subscriptions instead of keeping them beside those of
+				// the connection that replaces it.
+				_ = ws.Close()
 				f.err = err
 			} else if jerr := json.Unmarshal(data, &f.msg); jerr != nil {
 				c.e.obs.Malformed("eventsub_json")
 				continue
+			} else {
+				keepalive = keepReading(ws, f.msg, keepalive)
 			}
 			select {
 			case frames <- f:
@@ -597,7 +609,6 @@ func (c *connection) run(ctx context.Context) bool {
 			return false
 		}
 		m := f.msg
-		c.keepReading(f.sock, m)
 		switch m.Metadata.MessageType {
 		case "session_welcome":
 			if m.Payload.Session == nil || m.Payload.Session.ID == "" {
@@ -649,16 +660,15 @@ func (c *connection) run(ctx context.Context) bool {
 	}
 }
 
-// keepReading moves the socket's read deadline: a message must arrive
-// within the session's keepalive timeout.
-func (c *connection) keepReading(s *socket, m envelope) {
+// keepReading moves a socket's read deadline after it read m: the next
+// message must arrive within the session's keepalive timeout, which a
+// welcome gives (keepalive until then). It returns the timeout in force.
+func keepReading(ws *websocket.Conn, m envelope, keepalive time.Duration) time.Duration {
 	if sess := m.Payload.Session; sess != nil && sess.KeepaliveTimeoutSeconds != nil && *sess.KeepaliveTimeoutSeconds > 0 {
-		c.keepalive = time.Duration(*sess.KeepaliveTimeoutSeconds) * time.Second
+		keepalive = time.Duration(*sess.KeepaliveTimeoutSeconds) * time.Second
 	}
-	if c.keepalive == 0 {
-		c.keepalive = welcomeWindow
-	}
-	_ = s.ws.SetReadDeadline(time.Now().Add(c.keepalive + keepaliveMargin))
+	_ = ws.SetReadDeadline(time.Now().Add(keepalive + keepaliveMargin))
+	return keepalive
 }
 
 // reconnect counts a reconnect for every channel the connection serves.
@@ -766,14 +776,20 @@ func (c *connection) revocation(m envelope) {
 		c.st.attrs("for", sp.channel, "type", sp.Type, "status", sub.Status)...)
 }
 
-// subscribe creates the connection's subscriptions on session id, within
-// Twitch's 10 s window. It returns false when the connection should start
-// over.
+// subscribe creates the connection's subscriptions on session id. Twitch
+// closes a session with no subscription 10 s after its welcome, so the
+// first must be made within that window; the others take what they take
+// (300 requests one after another last far longer than 10 s at Twitch's
+// usual latency). It returns false when the connection should start over.
 func (c *connection) subscribe(ctx context.Context, session string) bool {
-	ctx, cancel := context.WithTimeout(ctx, welcomeWindow)
+	window, cancel := context.WithTimeout(ctx, welcomeWindow)
 	defer cancel()
 	for _, s := range c.subs {
-		id, err := c.create(ctx, session, s)
+		rctx := ctx
+		if len(c.created) == 0 {
+			rctx = window
+		}
+		id, err := c.create(rctx, session, s)
 		var te *twitchError
 		switch {
 		case err == nil:
@@ -793,7 +809,7 @@ func (c *connection) subscribe(ctx context.Context, session string) bool {
 			return false
 		default:
 			c.e.log.Warn("eventsub: cannot create a subscription", c.st.attrs("for", s.channel, "type", s.Type, "err", err)...)
-			if ctx.Err() != nil {
+			if rctx.Err() != nil {
 				return false
 			}
 		}

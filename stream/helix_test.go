@@ -187,6 +187,7 @@ func manyChatters(n int) []twitchtest.Chatter {
 // TestHelixPolling: live status, viewer counts and paginated chatter lists
 // become events; the broadcaster id is resolved once and stored.
 func TestHelixPolling(t *testing.T) {
+	t.Parallel()
 	w := newHelixWorld(t, "alpha", "beta")
 	w.tokens.issue(w.api, hearth.TokenBot, "hearthbot", nil)
 	w.tokens.issue(w.api, "alpha", "alpha", []string{ScopeReadChatters})
@@ -220,6 +221,7 @@ func TestHelixPolling(t *testing.T) {
 // TestHelixChattersNeedAModerator: without a token allowed to read a
 // channel's chatters, polling still reports live status and viewers.
 func TestHelixChattersNeedAModerator(t *testing.T) {
+	t.Parallel()
 	w := newHelixWorld(t, "alpha")
 	w.tokens.issue(w.api, hearth.TokenBot, "hearthbot", nil) // not a moderator of alpha
 	w.api.SetLive("alpha", 12)
@@ -261,6 +263,7 @@ func TestHelixChattersNeedAModerator(t *testing.T) {
 // TestHelixRefreshesOn401: a refused token is invalidated and the request
 // made once more with a fresh one.
 func TestHelixRefreshesOn401(t *testing.T) {
+	t.Parallel()
 	w := newHelixWorld(t, "alpha")
 	w.tokens.issue(w.api, hearth.TokenBot, "hearthbot", nil)
 	w.tokens.stale[hearth.TokenBot] = true
@@ -291,6 +294,7 @@ func TestHelixRefreshesOn401(t *testing.T) {
 // TestHelixOutage: 5xx and 429 fail a poll with retry advice and degrade
 // the client; it recovers when Twitch answers again.
 func TestHelixOutage(t *testing.T) {
+	t.Parallel()
 	w := newHelixWorld(t, "alpha")
 	w.tokens.issue(w.api, hearth.TokenBot, "hearthbot", nil)
 	w.api.SetLive("alpha", 3)
@@ -329,6 +333,7 @@ func TestHelixOutage(t *testing.T) {
 // TestBackoff: the wait doubles from the poll interval up to five
 // minutes, with half of it random.
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		n        int
 		lo, high time.Duration
@@ -344,6 +349,7 @@ func TestBackoff(t *testing.T) {
 // TestNativePolls: Create and End Poll with the broadcaster's token, and
 // the coded errors for what Twitch or the sign-in does not allow.
 func TestNativePolls(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := newHelixWorld(t, "alpha", "beta", "gamma", "delta")
 	w.tokens.issue(w.api, "alpha", "alpha", []string{ScopeManagePolls})
@@ -392,6 +398,7 @@ func TestNativePolls(t *testing.T) {
 // TestAnnounce: the bot announces where it moderates with the scope; a
 // channel where no token may is EUNAUTHORIZED.
 func TestAnnounce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := newHelixWorld(t, "alpha", "beta")
 	w.tokens.issue(w.api, hearth.TokenBot, "hearthbot", []string{ScopeManageAnnouncement})

@@ -19,6 +19,7 @@ import (
 // channel's chat arrives, and each reply goes out through the connection
 // that joined its channel.
 func TestConnectionsShareTheChannels(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	channels := []string{"a", "b", "c", "d"}
 	chat, col, _ := startChat(t, srv, ChatConfig{Username: "hearthbot", Token: "oauth:test", Channels: channels, Connections: 2})
@@ -54,6 +55,7 @@ func TestConnectionsShareTheChannels(t *testing.T) {
 // TestOneConnectionPerChannelAtMost asks for more connections than there
 // are channels: one channel needs one connection.
 func TestOneConnectionPerChannelAtMost(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	chat, _, _ := startChat(t, srv, ChatConfig{Channels: []string{"c"}, Connections: 4})
 	waitFor(t, 10*time.Second, "connected", chat.Connected)
@@ -66,6 +68,7 @@ func TestOneConnectionPerChannelAtMost(t *testing.T) {
 // nothing and answers nothing: Chat sends a PING once the server has been
 // silent for the idle time, and connects again when no answer comes.
 func TestSilentServerIsPingedThenLeft(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +107,7 @@ func TestSilentServerIsPingedThenLeft(t *testing.T) {
 }
 
 func TestJoinLines(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 25)
 	var many []string
 	for i := range 30 {
@@ -144,6 +148,7 @@ func TestJoinLines(t *testing.T) {
 // TestJoinLimiterWaitsForTheWindow fills the JOIN window and checks that
 // the next JOIN waits until the first leaves it, and that ctx ends a wait.
 func TestJoinLimiterWaitsForTheWindow(t *testing.T) {
+	t.Parallel()
 	window := 200 * time.Millisecond
 	j := newJoinLimiter(3, window)
 	ctx := context.Background()

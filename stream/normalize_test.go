@@ -18,6 +18,7 @@ var received = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 const privmsgTags = "@badge-info=subscriber/5;badges=moderator/1,subscriber/3;color=#FFFFFF;display-name=Some\\sOne;emotes=;first-msg=1;returning-chatter=0;flags=;id=msg-1;mod=1;room-id=71092938;subscriber=1;tmi-sent-ts=1568505600501;turbo=0;user-id=48215771;user-type=mod"
 
 func TestParseLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		line string
@@ -142,6 +143,7 @@ func TestSharedChatNamesTheSourceRoom(t *testing.T) {
 }
 
 func TestParseLineRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		line   string
@@ -176,6 +178,7 @@ func TestParseLineRejects(t *testing.T) {
 }
 
 func TestParseLineClampsText(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", 2000) + "\xff"
 	ev, err := ParseLine("@id=m;user-id=5;display-name="+strings.Repeat("x", 300)+" :ann!ann@ann.tmi.twitch.tv PRIVMSG #c :"+long, received)
 	if err != nil {
@@ -192,6 +195,7 @@ func TestParseLineClampsText(t *testing.T) {
 // TestParseRealCapture checks the normaliser against 5,000 lines of real
 // Twitch chat: every line is understood, none is dropped.
 func TestParseRealCapture(t *testing.T) {
+	t.Parallel()
 	lines := captureLines(t)
 	kinds := map[hearth.EventKind]int{}
 	chatters := map[string]bool{}

@@ -37,12 +37,17 @@ func noSecrets(t *testing.T, api *twitchtest.API, err error) {
 	}
 }
 
+// TestDeviceFlow runs each case against a fake Twitch of its own, in
+// parallel: the cases wait on the polling interval (SlowDown adds 5 s to
+// it, as Twitch does), and Expired expires every code its fake holds.
 func TestDeviceFlow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	api, o := newAPI(t)
 	scopes := ScopeNames(BotScopes)
 
 	t.Run("Approved", func(t *testing.T) {
+		t.Parallel()
+		api, o := newAPI(t)
 		dc, err := o.StartDevice(ctx, scopes)
 		if err != nil {
 			t.Fatal(err)
@@ -74,6 +79,8 @@ func TestDeviceFlow(t *testing.T) {
 	})
 
 	t.Run("PendingKeepsPolling", func(t *testing.T) {
+		t.Parallel()
+		_, o := newAPI(t)
 		dc, err := o.StartDevice(ctx, scopes)
 		if err != nil {
 			t.Fatal(err)
@@ -89,6 +96,8 @@ func TestDeviceFlow(t *testing.T) {
 	})
 
 	t.Run("Expired", func(t *testing.T) {
+		t.Parallel()
+		api, o := newAPI(t)
 		dc, err := o.StartDevice(ctx, scopes)
 		if err != nil {
 			t.Fatal(err)
@@ -100,6 +109,8 @@ func TestDeviceFlow(t *testing.T) {
 	})
 
 	t.Run("SlowDown", func(t *testing.T) {
+		t.Parallel()
+		api, o := newAPI(t)
 		dc, err := o.StartDevice(ctx, scopes)
 		if err != nil {
 			t.Fatal(err)
@@ -118,6 +129,8 @@ func TestDeviceFlow(t *testing.T) {
 	})
 
 	t.Run("UnknownClient", func(t *testing.T) {
+		t.Parallel()
+		api, _ := newAPI(t)
 		bad := &OAuth{BaseURL: api.AuthURL(), ClientID: "nosuchclient"}
 		_, err := bad.StartDevice(ctx, scopes)
 		var oe *OAuthError
@@ -128,6 +141,7 @@ func TestDeviceFlow(t *testing.T) {
 }
 
 func TestRefreshRotates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	first := api.IssueToken("hearthbot", []string{"chat:read"}, time.Hour)
@@ -154,6 +168,7 @@ func TestRefreshRotates(t *testing.T) {
 }
 
 func TestValidateAndRevoke(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	tok := api.IssueToken("somechannel", []string{"bits:read"}, time.Hour)
@@ -185,6 +200,7 @@ func TestValidateAndRevoke(t *testing.T) {
 }
 
 func TestOAuthUnreachable(t *testing.T) {
+	t.Parallel()
 	o := &OAuth{BaseURL: "http://127.0.0.1:1/oauth2", ClientID: "x"}
 	_, err := o.Validate(context.Background(), "sometokenvalue")
 	if err == nil || strings.Contains(err.Error(), "sometokenvalue") || !strings.Contains(err.Error(), "validate") {

@@ -42,6 +42,7 @@ var parseLineCases = []string{
 // library's ParseMessage gives, Raw aside, on the real capture and on the
 // lines above, and panics (as a *MalformedError) on the same lines.
 func TestParseLineIsParseMessage(t *testing.T) {
+	t.Parallel()
 	for _, line := range append(captureLines(t), parseLineCases...) {
 		checkParseLine(t, line)
 	}

@@ -20,6 +20,7 @@ func drain(l *limiter, now time.Time) (sent []outgoing, wait time.Duration) {
 }
 
 func TestLimiterWindow(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name      string
@@ -62,6 +63,7 @@ func TestLimiterWindow(t *testing.T) {
 // TestLimiterNeverExceeds pushes a flood at random moments and checks the
 // sliding-window invariant over every send.
 func TestLimiterNeverExceeds(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(20, 100, 30*time.Second, 50)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var times []time.Time
@@ -90,6 +92,7 @@ func TestLimiterNeverExceeds(t *testing.T) {
 }
 
 func TestLimiterDropsOldest(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(20, 100, 30*time.Second, 3)
 	var dropped int
 	for i := 0; i < 5; i++ {
@@ -108,6 +111,7 @@ func TestLimiterDropsOldest(t *testing.T) {
 }
 
 func TestSanitizeReply(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"Plain", "you have 10 points", "you have 10 points"},
 		{"Newlines", "a\r\nPRIVMSG #x :b", "a  PRIVMSG #x :b"},

@@ -61,6 +61,7 @@ func signIn(t *testing.T, api *twitchtest.API, tokens *Tokens, subject, login st
 }
 
 func TestTokensNotSignedIn(t *testing.T) {
+	t.Parallel()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
 	if _, err := tokens.Token(context.Background(), hearth.TokenBot); hearth.ErrorCode(err) != hearth.ENOTFOUND {
@@ -69,6 +70,7 @@ func TestTokensNotSignedIn(t *testing.T) {
 }
 
 func TestTokensRefreshWhenDue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	key := newKey(t)
@@ -108,6 +110,7 @@ func TestTokensRefreshWhenDue(t *testing.T) {
 }
 
 func TestTokensInvalidateRefreshesOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
@@ -139,6 +142,7 @@ func TestTokensInvalidateRefreshesOnce(t *testing.T) {
 }
 
 func TestTokensRefusedRefresh(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
@@ -155,6 +159,7 @@ func TestTokensRefusedRefresh(t *testing.T) {
 }
 
 func TestTokensWrongKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	tokens, db := newTokens(t, api, o, newKey(t))
@@ -197,6 +202,7 @@ func waitRefreshed(t *testing.T, api *twitchtest.API, failure string) {
 }
 
 func TestTokensRunRefreshes(t *testing.T) {
+	t.Parallel()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
 	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", 2*time.Second)
@@ -206,6 +212,7 @@ func TestTokensRunRefreshes(t *testing.T) {
 }
 
 func TestSealer(t *testing.T) {
+	t.Parallel()
 	s := newKey(t)
 	sealed := s.seal("somechannel", secrets{Access: "a1", Refresh: "r1"})
 	if bytes.Contains(sealed, []byte("a1")) || bytes.Contains(sealed, []byte("r1")) {
@@ -232,6 +239,7 @@ func TestSealer(t *testing.T) {
 }
 
 func TestParseKey(t *testing.T) {
+	t.Parallel()
 	raw := make([]byte, KeySize)
 	_, _ = rand.Read(raw)
 	for name, text := range map[string]string{
@@ -261,6 +269,7 @@ func TestParseKey(t *testing.T) {
 }
 
 func TestKeyFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "hearth.key")
 	if _, err := LoadKeyFile(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("LoadKeyFile of no file = %v, want fs.ErrNotExist", err)
@@ -292,6 +301,7 @@ func TestKeyFile(t *testing.T) {
 // instances sharing PostgreSQL would: when one has refreshed (spending the
 // refresh token), the other takes the stored token instead of failing.
 func TestTokensSharedStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	api, o := newAPI(t)
 	key := newKey(t)
@@ -321,6 +331,7 @@ func TestTokensSharedStore(t *testing.T) {
 // though its stored expiry is far off: Run's validation at start finds
 // out and refreshes it.
 func TestTokensRunValidates(t *testing.T) {
+	t.Parallel()
 	api, o := newAPI(t)
 	tokens, _ := newTokens(t, api, o, newKey(t))
 	dead := api.IssueToken("hearthbot", ScopeNames(BotScopes), time.Millisecond)

@@ -15,6 +15,7 @@ import (
 // its database up while it runs, forgets a viewer through the API, and
 // checks what the store holds afterwards.
 func TestAdminAPIAndMaintenance(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := "sqlite://" + filepath.Join(dir, "api.db")
 	a := startArena(t, db, map[string]string{"HEARTH_ADMIN_TOKEN": "s3cret"})

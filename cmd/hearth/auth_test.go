@@ -121,6 +121,7 @@ func (c *chatLogins) seen() ([]string, bool) {
 // with the refreshed token. No token the fake issued may appear in any
 // output.
 func TestAuthSignInServeRefresh(t *testing.T) {
+	t.Parallel()
 	api := newAuthAPI(t)
 	api.SetTokenTTL(6 * time.Second)
 	logins := &chatLogins{api: api}
@@ -225,6 +226,7 @@ func TestAuthSignInServeRefresh(t *testing.T) {
 // is stored, one Twitch rejects or that belongs to someone else is refused
 // with the reason, and a wrong HEARTH_SECRET_KEY is a clear error.
 func TestAuthImportAndKeys(t *testing.T) {
+	t.Parallel()
 	api := newAuthAPI(t)
 	dir := t.TempDir()
 	env := authEnv(api, dir)

@@ -10,6 +10,7 @@ import (
 // TestChatConnectionsSpreadTheChannels serves two channels with
 // chat.connections 2: each channel is joined, over two connections.
 func TestChatConnectionsSpreadTheChannels(t *testing.T) {
+	t.Parallel()
 	srv := newChatServer(t)
 	startHearth(t, map[string]string{
 		"HEARTH_TWITCH_IRC_ADDR":  srv.Addr(),

@@ -143,6 +143,7 @@ func TestUsageErrors(t *testing.T) {
 // TestBinaryExitStatus runs the real binary: help exits 0 on stdout, a
 // usage error exits 2.
 func TestBinaryExitStatus(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args   []string
 		status int
@@ -176,6 +177,7 @@ func TestBinaryExitStatus(t *testing.T) {
 // TestFlagsAndArgumentsInAnyOrder replays in the order the README writes,
 // and with the flags first.
 func TestFlagsAndArgumentsInAnyOrder(t *testing.T) {
+	t.Parallel()
 	file := captureFile(t, 200)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -117,6 +117,7 @@ func (a *arena) export(t *testing.T) map[string]export.Record {
 // the fake Twitch, and checks each reply the bot sends and the balances it
 // leaves.
 func TestCommandsEndToEnd(t *testing.T) {
+	t.Parallel()
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "commands.db"), map[string]string{
 		"HEARTH_COMMANDS_USER_COOLDOWN":   "30s",
 		"HEARTH_COMMANDS_GLOBAL_COOLDOWN": "0s",
@@ -184,6 +185,7 @@ func TestCommandsEndToEnd(t *testing.T) {
 // from ten goroutines at once, on SQLite and on PostgreSQL: whatever
 // succeeds or fails, the points in the channel stay the same.
 func TestConcurrentGivesConservePoints(t *testing.T) {
+	t.Parallel()
 	stores := map[string]func(t *testing.T) string{
 		"SQLite": func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "gives.db") },
 		"PostgreSQL": func(t *testing.T) string {

@@ -18,6 +18,7 @@ import (
 // interval is lost, the database is intact and every row consistent, and
 // after the restart nothing is counted twice.
 func TestKillNineAndRestart(t *testing.T) {
+	t.Parallel()
 	const interval = 200 * time.Millisecond
 	dbPath := filepath.Join(t.TempDir(), "crash.db")
 	db := "sqlite://" + dbPath
@@ -155,6 +156,7 @@ func checkIntegrity(t *testing.T, path string) {
 // flush interval behind what was sent. After the restart nobody counts as
 // present until seen again, so their watch time does not grow on its own.
 func TestKillNineKeepsWatchTime(t *testing.T) {
+	t.Parallel()
 	const interval = 200 * time.Millisecond
 	dbPath := filepath.Join(t.TempDir(), "crash.db")
 	db := "sqlite://" + dbPath

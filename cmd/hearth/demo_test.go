@@ -22,6 +22,7 @@ import (
 // show up, that /metrics counts chat, and that the temporary directory
 // with the database is gone when demo stops.
 func TestDemoInBrowser(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	p := startHearth(t, map[string]string{"HEARTH_HTTP_ADDR": "127.0.0.1:0", "TMPDIR": tmp}, "demo", "--rate", "20")
 	started := time.Now()

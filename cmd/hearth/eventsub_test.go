@@ -23,6 +23,7 @@ import (
 // session_reconnect loses nothing; a revocation is logged, counted and not
 // undone.
 func TestEventSubEndToEnd(t *testing.T) {
+	t.Parallel()
 	const ch, admin = "esarena", "eventsub-e2e-admin"
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
@@ -266,6 +267,7 @@ func alertKinds(items []alertItem) string {
 // delivered twice counts once, and a command's reply goes out through
 // Helix Send Chat Message.
 func TestChatOverEventSubEndToEnd(t *testing.T) {
+	t.Parallel()
 	const ch, admin = "eschat", "eventsub-chat-admin"
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
@@ -334,6 +336,7 @@ func TestChatOverEventSubEndToEnd(t *testing.T) {
 // the channel's broadcaster signed in: the replay's events all come from
 // the recording, so it never connects to EventSub.
 func TestReplayLeavesEventSubAlone(t *testing.T) {
+	t.Parallel()
 	file := captureFile(t, 300)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())

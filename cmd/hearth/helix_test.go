@@ -60,6 +60,7 @@ func readyz(t *testing.T, base string) (int, map[string]any) {
 // list gain watch time, a Helix outage leaves chat counted and /readyz
 // ready but naming Helix, and everything recovers.
 func TestHelixEndToEnd(t *testing.T) {
+	t.Parallel()
 	const ch = "helixarena"
 	srv := newChatServer(t)
 	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
@@ -191,6 +192,7 @@ func TestHelixEndToEnd(t *testing.T) {
 // Helix and ends it there; a channel that is not Affiliate is refused with
 // Twitch's reason, and nothing is left open.
 func TestNativePollsEndToEnd(t *testing.T) {
+	t.Parallel()
 	const ch, plain, admin = "nativearena", "plainarena", "native-e2e-admin"
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
@@ -238,6 +240,7 @@ func TestNativePollsEndToEnd(t *testing.T) {
 // result arrives as a Twitch announcement, and where it may not, the
 // same line goes to chat.
 func TestPollResultAnnounced(t *testing.T) {
+	t.Parallel()
 	const loud, quiet, admin = "announcearena", "quietarena", "announce-e2e-admin"
 	srv := newChatServer(t)
 	api := newAuthAPI(t)

@@ -154,6 +154,7 @@ var routeLabel = regexp.MustCompile(`^hearth_http_requests_total\{.*route="([^"]
 // strings used to alias buffers that fasthttp reuses, so a label kept from
 // one request changed under the next, and /metrics answered 500 for good.
 func TestHTTPUnderMixedLoad(t *testing.T) {
+	t.Parallel()
 	promtool := testenv.Binary(t, "promtool", "apt-get install prometheus")
 	const admin = "s3cret"
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "load.db"), map[string]string{"HEARTH_ADMIN_TOKEN": admin})
@@ -286,6 +287,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 // the very state the overlay gets over its socket, that !top and !rank
 // give the same positions, and that the export agrees once hearth stops.
 func TestLeaderboardAPIMatchesOverlay(t *testing.T) {
+	t.Parallel()
 	const admin = "s3cret"
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "ranks.db"), map[string]string{
 		"HEARTH_ADMIN_TOKEN":              admin,

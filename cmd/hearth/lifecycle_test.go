@@ -64,6 +64,7 @@ func silentChatServer(t *testing.T) *twitchtest.Silent {
 // file behind (demo made a temporary directory with a database and a key
 // before it bound).
 func TestTakenPortExitsWithAdvice(t *testing.T) {
+	t.Parallel()
 	srv := newChatServer(t)
 	addr := holdPort(t)
 	tests := []struct {
@@ -112,6 +113,7 @@ func TestTakenPortExitsWithAdvice(t *testing.T) {
 // has accepted the connection and never answered: shutdown must not
 // depend on the server, and end cleanly.
 func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
+	t.Parallel()
 	chat := silentChatServer(t)
 	p := startHearth(t, map[string]string{
 		"HEARTH_TWITCH_IRC_ADDR": chat.Addr(),
@@ -141,6 +143,7 @@ func TestSIGTERMWhileChatIgnoresTheLogin(t *testing.T) {
 // that name no form Hearth accepts: each must exit non-zero with the error
 // first, list the forms it accepts, and create no file.
 func TestUnknownDatabaseURLRefused(t *testing.T) {
+	t.Parallel()
 	for _, dbURL := range []string{"mysql://root@127.0.0.1/test", "sqlite//./x.db", "sqlite:x.db"} {
 		for _, cmd := range []string{"serve", "demo"} {
 			t.Run(cmd+"/"+dbURL, func(t *testing.T) {

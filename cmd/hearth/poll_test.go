@@ -78,6 +78,7 @@ func openSQLite(t *testing.T, path string) *sqlite.DB {
 // API ends it. The chat announcement, the API's answer, the overlay and the
 // stored result must all show the count the test makes from what it sent.
 func TestPollTenThousandVoters(t *testing.T) {
+	t.Parallel()
 	const voters, changers = 10_000, 500
 	dbPath := filepath.Join(t.TempDir(), "poll.db")
 	a := startArena(t, "sqlite://"+dbPath, map[string]string{"HEARTH_ADMIN_TOKEN": "admin"})
@@ -229,6 +230,7 @@ func waitSentText(ctx context.Context, srv *twitchtest.Server, text string) erro
 // time and every vote whose flush completed before the kill, takes new
 // votes, closes on time and counts nobody twice.
 func TestPollSurvivesKillNine(t *testing.T) {
+	t.Parallel()
 	const interval = 100 * time.Millisecond
 	dbPath := filepath.Join(t.TempDir(), "poll-crash.db")
 	env := map[string]string{"HEARTH_STORE_FLUSH_INTERVAL": interval.String(), "HEARTH_ADMIN_TOKEN": "admin"}
@@ -362,6 +364,7 @@ func TestPollSurvivesKillNine(t *testing.T) {
 // 400 naming the field, one poll at a time, end and cancel, newest-first
 // pages, and a native poll without a Twitch integration offers a chat poll.
 func TestPollAPI(t *testing.T) {
+	t.Parallel()
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "poll-api.db"), map[string]string{"HEARTH_ADMIN_TOKEN": "admin"})
 	base := a.proc.baseURL(t)
 	polls := base + "/api/v1/channels/arena/polls"

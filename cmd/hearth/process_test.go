@@ -14,11 +14,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hearthlive/hearth/internal/browsertest"
 )
 
 // hearthBin is the real binary, built once by TestMain.
 var hearthBin string
 
+// TestMain builds the binary once for every test of the run, and runs the
+// tests with one Chromium for those that look through a browser.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "hearth-bin-")
 	if err != nil {
@@ -32,7 +36,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building hearth:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := browsertest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -27,6 +27,7 @@ import (
 // Grafana dashboard the demo serves against that Prometheus: each must
 // succeed and return at least one series.
 func TestPrometheusDashboard(t *testing.T) {
+	t.Parallel()
 	promBin := testenv.Binary(t, "prometheus", "apt-get install prometheus")
 	promtool := testenv.Binary(t, "promtool", "apt-get install prometheus")
 

@@ -458,6 +458,7 @@ func waitSeries(t *testing.T, base, series string, want float64) bool {
 }
 
 func TestRecount(t *testing.T) {
+	t.Parallel()
 	dbPath := filepath.Join(t.TempDir(), "recount.db")
 	a := startArena(t, "sqlite://"+dbPath, map[string]string{"HEARTH_ADMIN_TOKEN": "s3cret"})
 	base := a.proc.baseURL(t)

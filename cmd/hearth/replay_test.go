@@ -189,6 +189,7 @@ func computeCaptureTruth(t *testing.T) captureTruth {
 // TestReplayRealCapture replays 5,000 lines of real Twitch chat through the
 // real binary, then exports, and checks every figure against the raw file.
 func TestReplayRealCapture(t *testing.T) {
+	t.Parallel()
 	path, err := twitchtest.CapturePath()
 	if err != nil {
 		t.Fatal(err)
@@ -273,6 +274,7 @@ func rankFor(points int64) string {
 // Twitch first asks the bot to RECONNECT and later cuts the connection
 // without warning; every message must still be counted exactly once.
 func TestReplaySurvivesReconnectAndDrop(t *testing.T) {
+	t.Parallel()
 	lines, err := twitchtest.CaptureLines()
 	if err != nil {
 		t.Fatal(err)
@@ -348,6 +350,7 @@ func testConfig(t *testing.T) Config {
 // TestReplayRefusesToCountTwice replays the same log twice into one
 // database: the second run is refused, unless --append asks to add.
 func TestReplayRefusesToCountTwice(t *testing.T) {
+	t.Parallel()
 	file := captureFile(t, 300)
 	db := "sqlite://" + filepath.Join(t.TempDir(), "twice.db")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -77,6 +77,7 @@ func reportDB(t *testing.T, rs ...hearth.StreamRecap) string {
 // TestReportFormats runs hearth report for each format and checks that
 // they carry the same figures as the stored recap.
 func TestReportFormats(t *testing.T) {
+	t.Parallel()
 	older := sampleRecap("hearthdemo", 11)
 	older.StartedAt, older.EndedAt = older.StartedAt.Add(-48*time.Hour), older.EndedAt.Add(-48*time.Hour)
 	older.Newcomers = 5
@@ -134,6 +135,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestReportErrors checks what report says when it cannot report.
 func TestReportErrors(t *testing.T) {
+	t.Parallel()
 	db := reportDB(t, sampleRecap("hearthdemo", 12))
 	for _, tt := range []struct {
 		name string
@@ -161,6 +163,7 @@ func TestReportErrors(t *testing.T) {
 // Chromium: the chart and figures render, text from chat stays text, and
 // nothing is loaded. It saves report.png, the README's screenshot.
 func TestReportHTMLInChromium(t *testing.T) {
+	t.Parallel()
 	hostile := sampleRecap("hearthdemo", 13)
 	hostile.Segments[0].Name = `<img src=x onerror="window.pwned=1">Acme`
 	hostile.Polls[0].Question = `</td><script>window.pwned=2</script><b>bold?</b>`

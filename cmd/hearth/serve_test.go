@@ -17,6 +17,7 @@ import (
 // against the fake Twitch: it must join read-only and say so, count chat,
 // and on SIGTERM write what it holds, though its flush interval is far off.
 func TestServeAnonymousFlushesOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	srv := newChatServer(t)
 	db := "sqlite://" + filepath.Join(t.TempDir(), "serve.db")
 	p := startHearth(t, map[string]string{

@@ -42,6 +42,8 @@ type API struct {
 	oauth  oauthState        // the OAuth endpoints' state (oauth.go)
 	es     *eventSub         // EventSub sessions and subscriptions (eventsub.go)
 	hx     *helixState       // Helix's state, made on first use (helix.go)
+
+	latency time.Duration // added before every Helix answer (SetHelixLatency)
 }
 
 // Token is an access token the fake issued, with what it grants.
@@ -76,7 +78,7 @@ func NewAPI(opts APIOptions) (*API, error) {
 	a := &API{opts: opts, log: opts.Logger, ln: ln, tokens: make(map[string]*Token)}
 	mux := http.NewServeMux()
 	a.routes(mux)
-	a.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	a.srv = &http.Server{Handler: a.withLatency(mux), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("twitchtest: API stopped", "err", err)
@@ -90,6 +92,28 @@ func (a *API) routes(mux *http.ServeMux) {
 	a.oauthRoutes(mux)
 	a.eventsubRoutes(mux)
 	a.helixRoutes(mux)
+}
+
+// withLatency holds each Helix request for the latency SetHelixLatency
+// set before it is handled, as a distant server would.
+func (a *API) withLatency(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/helix/") {
+			a.mu.Lock()
+			d := a.latency
+			a.mu.Unlock()
+			if d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-t.C:
+				case <-r.Context().Done():
+					t.Stop()
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // URL is the API's base URL, such as http://127.0.0.1:41234.

@@ -178,6 +178,22 @@ func (a *API) EventSubWelcomes() int {
 	return a.es.welcomes
 }
 
+// EventSubSessions returns the ids of the sessions whose connection is
+// still open, sorted. A session ends when the client closes its
+// connection (or the fake closes it); its subscriptions are then disabled.
+func (a *API) EventSubSessions() []string {
+	a.es.mu.Lock()
+	defer a.es.mu.Unlock()
+	var out []string
+	for id, s := range a.es.sessions {
+		if s.conn != nil {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // EventSubSubscriptions returns the subscriptions whose condition names
 // broadcaster (a login), enabled or not, oldest first.
 func (a *API) EventSubSubscriptions(broadcaster string) []ESSubscription {

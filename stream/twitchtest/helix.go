@@ -149,6 +149,15 @@ func (a *API) FailHelix(status, n int) {
 	hx.failStatus, hx.failLeft = status, n
 }
 
+// SetHelixLatency makes every Helix request (EventSub subscriptions
+// included) wait d before it is handled, as over a real network to
+// Twitch; 0 answers at once.
+func (a *API) SetHelixLatency(d time.Duration) {
+	a.mu.Lock()
+	a.latency = d
+	a.mu.Unlock()
+}
+
 // HelixRecover ends the failures FailHelix injected.
 func (a *API) HelixRecover() { a.FailHelix(0, 0) }
 
