@@ -233,6 +233,7 @@ func TestKillNineKeepsWatchTime(t *testing.T) {
 	a.proc = startHearth(t, full, "serve")
 	base := a.proc.baseURL(t)
 	waitReady(t, base)
+	a.waitJoinedAlone(t)
 	n := 0
 	for at := 20*time.Minute + 30*time.Second; at <= 26*time.Minute; at += 30 * time.Second {
 		send("z", at)
