@@ -53,8 +53,14 @@ type Options struct {
 	// wait before the writer commits them (defaults 250 ms, 500).
 	FlushInterval time.Duration
 	FlushSize     int
-	// FlushTimeout bounds one flush (30 s): one that takes longer fails.
+	// FlushTimeout, if set, bounds one flush: one that takes longer fails
+	// and is tried again. By default a flush runs until it is done (or
+	// Close gives up): abandoning a slow flush would only retry a larger
+	// one, and a store slow enough to miss any bound would never catch up.
 	FlushTimeout time.Duration
+	// StallAfter is how long one flush may write before WriteErr reports
+	// the store as stalled (30 s); the flush goes on meanwhile.
+	StallAfter time.Duration
 	// RetryMax caps the wait between tries while flushes fail (10 s); the
 	// first wait is twice FlushInterval and each failure doubles it.
 	RetryMax time.Duration
@@ -100,8 +106,8 @@ func (o *Options) defaults() {
 	if o.FlushSize <= 0 {
 		o.FlushSize = 500
 	}
-	if o.FlushTimeout <= 0 {
-		o.FlushTimeout = 30 * time.Second
+	if o.StallAfter <= 0 {
+		o.StallAfter = 30 * time.Second
 	}
 	if o.RetryMax <= 0 {
 		o.RetryMax = 10 * time.Second
@@ -179,7 +185,7 @@ func New(store hearth.Store, opts Options) *Engine {
 // writer. Channel names must be valid Twitch logins.
 func (e *Engine) Start(ctx context.Context, channels []string) error {
 	e.writer = newWriter(e.store, e.opts.FlushInterval, e.opts.FlushSize, e.opts.Recorder, e.log)
-	e.writer.timeout, e.writer.retryMax, e.writer.remind = e.opts.FlushTimeout, e.opts.RetryMax, e.opts.RemindEvery
+	e.writer.timeout, e.writer.stallAfter, e.writer.retryMax, e.writer.remind = e.opts.FlushTimeout, e.opts.StallAfter, e.opts.RetryMax, e.opts.RemindEvery
 	e.writer.ctx, e.stopWrites = context.WithCancel(context.Background())
 	var names []string
 	for _, name := range channels {
@@ -354,7 +360,9 @@ func (e *Engine) Sync(ctx context.Context) error {
 // WriteErr says whether the store takes the engine's writes: nil while
 // flushes succeed; once one fails, an error that names the store, says
 // since when, how many flushes failed and how many changes wait, and
-// wraps the store's error; nil again once a flush succeeds. Readiness
+// wraps the store's error; nil again once a flush succeeds. A flush that
+// has been writing for longer than StallAfter is reported the same way,
+// as a stalled store, while it goes on. Readiness
 // follows it: a store that answers a ping may still be unable to write (a
 // full disk).
 func (e *Engine) WriteErr() error {

@@ -232,3 +232,36 @@ func TestCloseWithAStoreThatCannotWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestStalledFlushIsReported: a flush held up by the store (here another
+// connection's write lock, which SQLite waits out) is not abandoned, since
+// a retry would only write more, but once it has been writing for
+// StallAfter the engine reports the store as stalled; when the store lets
+// go, the same flush completes and the report clears, with no failure.
+func TestStalledFlushIsReported(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "engine.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	flushes := &flushCounter{}
+	e := startEngine(t, db, Options{FlushInterval: 5 * time.Millisecond, StallAfter: 50 * time.Millisecond, EventClock: true, Recorder: flushes})
+	release := holdWriteLock(t, path)
+	e.Handle(chat(0, "ann"))
+	waitUntil(t, "WriteErr does not report the stalled flush", func() bool {
+		err := e.WriteErr()
+		return err != nil && strings.HasPrefix(err.Error(), "store: stalled: a flush of ")
+	})
+	release()
+	waitUntil(t, "the stalled flush did not complete", func() bool {
+		viewers, _ := stored(t, db)
+		return viewers == 1
+	})
+	waitUntil(t, "WriteErr still reports a stall after the flush completed", func() bool { return e.WriteErr() == nil })
+	if n := flushes.failures(); n != 0 {
+		t.Fatalf("%d flushes failed; the stalled one should have waited for the store, not failed", n)
+	}
+}

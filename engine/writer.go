@@ -24,11 +24,14 @@ type writer struct {
 	store    hearth.Store
 	interval time.Duration
 	size     int
-	timeout  time.Duration // bounds one flush
-	retryMax time.Duration
-	remind   time.Duration
-	rec      Recorder
-	log      *slog.Logger
+	timeout  time.Duration // bounds one flush; zero for no bound
+	// stallAfter is how long one flush may write before writeErr calls
+	// the store stalled.
+	stallAfter time.Duration
+	retryMax   time.Duration
+	remind     time.Duration
+	rec        Recorder
+	log        *slog.Logger
 	// ctx ends when Close gives up waiting: the flush in flight stops.
 	ctx context.Context
 
@@ -54,6 +57,10 @@ type writer struct {
 	// and how many changes are pending.
 	failure atomic.Pointer[writeFailure]
 	waiting atomic.Int64
+	// writing is when the flush in flight began (Unix nanoseconds), 0
+	// between flushes; writingN is how many changes it writes.
+	writing  atomic.Int64
+	writingN atomic.Int64
 }
 
 // writeFailure is what WriteErr reports while flushes fail.
@@ -70,23 +77,23 @@ type streamKey struct {
 
 func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorder, log *slog.Logger) *writer {
 	return &writer{
-		store:    store,
-		interval: interval,
-		size:     size,
-		timeout:  30 * time.Second,
-		retryMax: 10 * time.Second,
-		remind:   time.Minute,
-		rec:      rec,
-		log:      log,
-		ctx:      context.Background(),
-		in:       make(chan hearth.Batch, 4*size),
-		flushes:  make(chan chan error),
-		viewers:  make(map[hearth.ViewerKey]hearth.ViewerStats),
-		streams:  make(map[streamKey]hearth.StreamSession),
-		forget:   make(map[hearth.ViewerKey]bool),
-		polls:    make(map[pollKey]hearth.Poll),
-		votes:    make(map[voteKey]hearth.PollVote),
-		recaps:   make(map[streamKey]hearth.StreamRecap),
+		store:      store,
+		interval:   interval,
+		size:       size,
+		stallAfter: 30 * time.Second,
+		retryMax:   10 * time.Second,
+		remind:     time.Minute,
+		rec:        rec,
+		log:        log,
+		ctx:        context.Background(),
+		in:         make(chan hearth.Batch, 4*size),
+		flushes:    make(chan chan error),
+		viewers:    make(map[hearth.ViewerKey]hearth.ViewerStats),
+		streams:    make(map[streamKey]hearth.StreamSession),
+		forget:     make(map[hearth.ViewerKey]bool),
+		polls:      make(map[pollKey]hearth.Poll),
+		votes:      make(map[voteKey]hearth.PollVote),
+		recaps:     make(map[streamKey]hearth.StreamRecap),
 	}
 }
 
@@ -146,6 +153,12 @@ func (w *writer) last() error {
 func (w *writer) writeErr() error {
 	f := w.failure.Load()
 	if f == nil {
+		if began := w.writing.Load(); began != 0 {
+			if d := time.Since(time.Unix(0, began)); d >= w.stallAfter {
+				return fmt.Errorf("store: stalled: a flush of %d changes has been writing for %s (%d changes wait)",
+					w.writingN.Load(), d.Round(time.Second), w.waiting.Load())
+			}
+		}
 		return nil
 	}
 	return fmt.Errorf("store: cannot write since %s (%d flushes failed; %d changes wait, kept for the next try): %w",
@@ -217,10 +230,16 @@ func (w *writer) flush() error {
 	}
 	w.pollRows(&b)
 	w.recapRows(&b)
-	ctx, cancel := context.WithTimeout(w.ctx, w.timeout)
+	ctx, cancel := w.ctx, context.CancelFunc(func() {})
+	if w.timeout > 0 {
+		ctx, cancel = context.WithTimeout(w.ctx, w.timeout)
+	}
 	defer cancel()
 	start := time.Now()
+	w.writingN.Store(int64(n))
+	w.writing.Store(start.UnixNano())
 	err := w.store.Apply(ctx, b)
+	w.writing.Store(0)
 	w.rec.Flushed(n, time.Since(start), err)
 	if hearth.ErrorCode(err) == hearth.EINVALID && w.dropInvalid() < n {
 		// Retrying cannot fix a row the store refuses, and it would block
