@@ -237,6 +237,11 @@ func TestPollRunsItsLengthWhateverTheMessagesSay(t *testing.T) {
 			}
 			clock.add(time.Second)
 			waitFor(t, e, "the poll's close", func() bool { return current().Status == hearth.PollClosed })
+			// The close is in the channel first, and in the store once the
+			// writer has flushed it.
+			if err := e.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
 			p, err := st.Poll(ctx, "chan", opened.ID)
 			if err != nil {
 				t.Fatal(err)
