@@ -208,19 +208,46 @@ func TestConfigMissingExplicitFile(t *testing.T) {
 	}
 }
 
-// TestReadmeDocumentsEveryKey keeps the README's configuration table in
-// step with configKeys.
-func TestReadmeDocumentsEveryKey(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+// TestDocsDocumentEveryKey keeps the configuration table of the manual
+// (docs/configuration.md) in step with configKeys: every key has its row,
+// naming its YAML key, variable and flag, and every row is a key.
+func TestDocsDocumentEveryKey(t *testing.T) {
+	const page = "../../docs/configuration.md"
+	b, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range configKeys {
-		for _, s := range []string{"`" + k.yaml + "`", "`" + k.env + "`", "`--" + k.flag + "`"} {
-			if !strings.Contains(string(b), s) {
-				t.Errorf("README.md does not mention %s", s)
-			}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
 		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		// The key table's rows: YAML key, variable, flag, default, meaning.
+		if len(cells) < 5 || !strings.HasPrefix(cells[1], "`HEARTH_") {
+			continue
+		}
+		if _, ok := rows[cells[0]]; ok {
+			t.Errorf("%s: two rows for %s", page, cells[0])
+		}
+		rows[cells[0]] = cells
+	}
+	for _, k := range configKeys {
+		want := []string{"`" + k.yaml + "`", "`" + k.env + "`", "`--" + k.flag + "`"}
+		row, ok := rows[want[0]]
+		switch {
+		case !ok:
+			t.Errorf("%s has no row for %s", page, k.yaml)
+		case !slices.Equal(row[:3], want):
+			t.Errorf("%s: the row of %s reads %q, want %q", page, k.yaml, row[:3], want)
+		}
+		delete(rows, want[0])
+	}
+	for key := range rows {
+		t.Errorf("%s has a row for %s, which is no configuration key", page, key)
 	}
 }
 
