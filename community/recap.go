@@ -111,6 +111,16 @@ func (c *Channel) LoadHistory(streams []hearth.StreamSession, stored *hearth.Str
 	r.Messages, r.Chatters = stored.Messages, stored.Chatters
 	r.VerifiedMessages, r.VerifiedChatters = stored.VerifiedMessages, stored.VerifiedChatters
 	rs.verified = stored.VerifiedChatters
+	// Which chatters were verified before the restart is not stored, so
+	// every chatter of this stream counts as counted already: none is
+	// counted twice, and verified chatters never exceed chatters. A viewer
+	// whose messages before the restart were all collapsed, and who sends
+	// a verified one after it, is missed.
+	for _, v := range c.viewers {
+		if c.isChatter(v) {
+			v.recap.verified = seq
+		}
+	}
 	r.Newcomers, r.Returners = stored.Newcomers, stored.Returners
 	r.PeakViewers = stored.PeakViewers
 	rs.peak = stored.PeakViewers

@@ -425,6 +425,30 @@ func TestRecapSurvivesRestart(t *testing.T) {
 	}
 }
 
+// TestVerifiedChattersNotCountedTwiceAfterRestart: chatters verified
+// before a restart who chat again after it are not counted again, so a
+// stream never has more verified chatters than chatters.
+func TestVerifiedChattersNotCountedTwiceAfterRestart(t *testing.T) {
+	c := NewChannel("chan", recapRules(), nil, nil)
+	run(c, script(online(0), says(time.Minute, "a", "b"))...)
+	before := recapOf(t, c)
+	if before.VerifiedChatters != 2 {
+		t.Fatalf("verified chatters before the restart %d, want 2", before.VerifiedChatters)
+	}
+	var stored []hearth.ViewerStats
+	for _, v := range c.viewers {
+		stored = append(stored, v.stats)
+	}
+	last, _ := c.Live()
+	c = NewChannel("chan", recapRules(), stored, &last)
+	c.LoadHistory([]hearth.StreamSession{last}, &before)
+	run(c, says(2*time.Minute, "a", "b", "c")...)
+	after := recapOf(t, c)
+	if after.Chatters != 3 || after.VerifiedChatters != 3 {
+		t.Fatalf("after a restart: %d chatters, %d verified; want 3 and 3 (a and b counted once)", after.Chatters, after.VerifiedChatters)
+	}
+}
+
 // TestRecapsOfStreamsEndingBetweenWrites runs two streams back to back
 // with nothing written in between, as a replay or a busy tick does: both
 // final recaps are handed to the writer, the first with its end.
