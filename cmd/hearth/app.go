@@ -505,9 +505,9 @@ func (t channelTokens) OverlayToken(_ context.Context, channel string) (string, 
 	return tok, nil
 }
 
-// openStore opens the store a database URL names (see checkDatabaseURL).
+// openStore opens the store a database URL names (see checkDatabase).
 func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
-	if err := checkDatabaseURL(dbURL); err != nil {
+	if err := checkDatabase(dbURL); err != nil {
 		return nil, err
 	}
 	if isPostgres(dbURL) {
@@ -517,15 +517,24 @@ func openStore(ctx context.Context, dbURL string) (hearth.Store, error) {
 		}
 		return db, nil
 	}
-	path := sqlitePath(dbURL)
-	if err := checkDatabaseDir(path); err != nil {
-		return nil, err
-	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, sqlitePath(dbURL))
 	if err != nil {
 		return nil, err
 	}
 	return db, nil
+}
+
+// checkDatabase refuses a database URL Hearth cannot use
+// (checkDatabaseURL) and a SQLite file in a directory that does not exist
+// (checkDatabaseDir), before anything is started or made.
+func checkDatabase(dbURL string) error {
+	if err := checkDatabaseURL(dbURL); err != nil {
+		return err
+	}
+	if isPostgres(dbURL) {
+		return nil
+	}
+	return checkDatabaseDir(sqlitePath(dbURL))
 }
 
 // checkDatabaseDir refuses a SQLite file whose directory does not exist:

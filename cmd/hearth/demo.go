@@ -47,7 +47,7 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 	if err := cfg.checkOverrides(); err != nil {
 		return err
 	}
-	if err := checkDatabaseURL(cfg.DatabaseURL); err != nil {
+	if err := checkDatabase(cfg.DatabaseURL); err != nil {
 		return err
 	}
 	log := inv.logger()

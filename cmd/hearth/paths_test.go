@@ -48,6 +48,12 @@ func TestDatabaseDirectoryMustExist(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "nonexistent_dir")); !os.IsNotExist(err) {
 		t.Fatalf("the missing directory was created (%v)", err)
 	}
+	// demo refuses it before starting its fake Twitch, so the error is
+	// about the database and nothing else.
+	_, _, err = runCLI(t, ctx, nil, "demo", "--http-addr", "127.0.0.1:0", "--db", "sqlite://"+filepath.Join(missing, "x.db"))
+	if err == nil || !strings.HasPrefix(err.Error(), "the database directory "+missing+" does not exist") {
+		t.Fatalf("demo: %v, want an error that starts by naming the missing directory", err)
+	}
 }
 
 // TestReplayCreatesNoKey: replay signs nothing in to Twitch, so it leaves
