@@ -266,3 +266,10 @@ func BenchmarkApply(b *testing.B) {
 	u, _ := freshSchema(b)
 	storetest.BenchApply(b, openTest(b, u))
 }
+
+// BenchmarkLoadViewers reads a channel of 100,000 viewers, as start-up
+// does.
+func BenchmarkLoadViewers(b *testing.B) {
+	u, _ := freshSchema(b)
+	storetest.BenchViewers(b, openTest(b, u))
+}

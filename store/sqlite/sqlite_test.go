@@ -406,3 +406,9 @@ func TestApplyErrorWrapped(t *testing.T) {
 func BenchmarkApply(b *testing.B) {
 	storetest.BenchApply(b, openTest(b, tempPath(b)))
 }
+
+// BenchmarkLoadViewers reads a channel of 100,000 viewers, as start-up
+// does.
+func BenchmarkLoadViewers(b *testing.B) {
+	storetest.BenchViewers(b, openTest(b, tempPath(b)))
+}
