@@ -1,6 +1,8 @@
 // Package postgres implements hearth.Store on PostgreSQL through a pgx
 // connection pool, for operators who outgrow one machine or already run
-// PostgreSQL.
+// PostgreSQL: it opens and migrates the database, and gives
+// store/sqlstore, which holds the SQL both stores share, its PostgreSQL
+// dialect.
 //
 // Open takes a PostgreSQL URL. A search_path parameter in it
 // (postgres://host/db?search_path=hearth) selects the schema that Hearth's
@@ -20,11 +22,16 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/redact"
+	"github.com/hearthlive/hearth/store/sqlstore"
 )
 
 // DB is a Hearth store in a PostgreSQL database. It is safe for concurrent
 // use. Create it with Open and release it with Close.
 type DB struct {
+	// Store reads and writes: every method of hearth.Store but Ping
+	// and Close.
+	*sqlstore.Store
+
 	pool *pgxpool.Pool
 }
 
@@ -48,7 +55,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool}, nil
+	return &DB{Store: sqlstore.New(dialect{pool: pool}), pool: pool}, nil
 }
 
 // parseReason is what pgx found wrong with url, without the copy of url

@@ -128,28 +128,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if want := ms[len(ms)-1].Version; current != want {
 		t.Errorf("schema version after Open = %d, want %d", current, want)
 	}
-	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
-		Messages: 1234, Points: 5678, LifetimePoints: 5678, FirstSeen: first, LastSeen: last}
-	got, err := db.Viewer(ctx, "alpha", "42")
-	if err != nil {
-		t.Fatalf("Viewer: %v", err)
-	}
-	if got != want {
-		t.Errorf("Viewer after upgrade = %+v, want %+v", got, want)
-	}
-
-	// The new columns and table take writes.
-	want.Streak, want.WatchSeconds, want.LifetimePoints = 1, 60, 6000
-	live := hearth.StreamSession{Channel: "alpha", Seq: 1, StartedAt: last, Source: hearth.SourceTwitch}
-	if err := db.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{want}, Streams: []hearth.StreamSession{live}}); err != nil {
-		t.Fatalf("Apply after upgrade: %v", err)
-	}
-	if got, err := db.Viewer(ctx, "alpha", "42"); err != nil || got != want {
-		t.Errorf("Viewer after upgrade and Apply = %+v, %v; want %+v", got, err, want)
-	}
-	if ss, err := db.Streams(ctx, "alpha", 5); err != nil || len(ss) != 1 || ss[0] != live {
-		t.Errorf("Streams after upgrade and Apply = %+v, %v; want [%+v]", ss, err, live)
-	}
+	storetest.CheckUpgraded(t, db, first, last)
 	var endedNull bool
 	if err := db.pool.QueryRow(ctx, `SELECT ended_at IS NULL FROM streams WHERE channel = 'alpha' AND seq = 1`).Scan(&endedNull); err != nil {
 		t.Fatalf("query streams: %v", err)
@@ -265,4 +244,11 @@ func TestOpenErrorsHideSecrets(t *testing.T) {
 func BenchmarkApply(b *testing.B) {
 	u, _ := freshSchema(b)
 	storetest.BenchApply(b, openTest(b, u))
+}
+
+// BenchmarkLoadViewers reads a channel of 100,000 viewers, as start-up
+// does.
+func BenchmarkLoadViewers(b *testing.B) {
+	u, _ := freshSchema(b)
+	storetest.BenchViewers(b, openTest(b, u))
 }

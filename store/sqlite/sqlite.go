@@ -1,5 +1,7 @@
 // Package sqlite implements hearth.Store on an embedded SQLite database
-// (modernc.org/sqlite, pure Go), the default store for a single instance.
+// (modernc.org/sqlite, pure Go), the default store for a single instance:
+// it opens and migrates the database, and gives store/sqlstore, which
+// holds the SQL both stores share, its SQLite dialect.
 //
 // The database runs in WAL mode. Writes go through a single connection, so
 // Apply calls queue in the process instead of contending for SQLite's write
@@ -17,9 +19,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/store/sqlstore"
 
 	// The driver registers itself as "sqlite".
 	_ "modernc.org/sqlite"
@@ -35,6 +37,10 @@ const pragmas = "_pragma=busy_timeout(10000)" +
 // DB is a Hearth store in one SQLite file. It is safe for concurrent use.
 // Create it with Open and release it with Close.
 type DB struct {
+	// Store reads and writes: every method of hearth.Store but Ping
+	// and Close.
+	*sqlstore.Store
+
 	path  string
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // query_only connections
@@ -88,7 +94,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: unable to open %s: %w", path, err)
 	}
-	return &DB{path: path, write: write, read: read}, nil
+	return &DB{Store: sqlstore.New(dialect{write: write, read: read}), path: path, write: write, read: read}, nil
 }
 
 // checkPath rejects what Open cannot treat as a plain database file.
@@ -171,9 +177,3 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	}
 	return nil
 }
-
-// toMillis is how times are stored: Unix milliseconds, which carry no zone.
-func toMillis(t time.Time) int64 { return t.UnixMilli() }
-
-// fromMillis turns a stored time back into a UTC time.Time.
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

@@ -136,28 +136,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if want := ms[len(ms)-1].Version; current != want {
 		t.Errorf("schema version after Open = %d, want %d", current, want)
 	}
-	want := hearth.ViewerStats{Channel: "alpha", UserID: "42", Login: "veteran", DisplayName: "Veteran",
-		Messages: 1234, Points: 5678, LifetimePoints: 5678, FirstSeen: first, LastSeen: last}
-	got, err := db.Viewer(ctx, "alpha", "42")
-	if err != nil {
-		t.Fatalf("Viewer: %v", err)
-	}
-	if got != want {
-		t.Errorf("Viewer after upgrade = %+v, want %+v", got, want)
-	}
-
-	// The new columns and table take writes.
-	want.Streak, want.WatchSeconds, want.LifetimePoints = 1, 60, 6000
-	live := hearth.StreamSession{Channel: "alpha", Seq: 1, StartedAt: last, Source: hearth.SourceTwitch}
-	if err := db.Apply(ctx, hearth.Batch{Viewers: []hearth.ViewerStats{want}, Streams: []hearth.StreamSession{live}}); err != nil {
-		t.Fatalf("Apply after upgrade: %v", err)
-	}
-	if got, err := db.Viewer(ctx, "alpha", "42"); err != nil || got != want {
-		t.Errorf("Viewer after upgrade and Apply = %+v, %v; want %+v", got, err, want)
-	}
-	if ss, err := db.Streams(ctx, "alpha", 5); err != nil || len(ss) != 1 || ss[0] != live {
-		t.Errorf("Streams after upgrade and Apply = %+v, %v; want [%+v]", ss, err, live)
-	}
+	storetest.CheckUpgraded(t, db, first, last)
 	var ended int64
 	if err := db.read.QueryRow(`SELECT ended_at FROM streams WHERE channel = 'alpha' AND seq = 1`).Scan(&ended); err != nil {
 		t.Fatalf("query streams: %v", err)
@@ -405,4 +384,10 @@ func TestApplyErrorWrapped(t *testing.T) {
 
 func BenchmarkApply(b *testing.B) {
 	storetest.BenchApply(b, openTest(b, tempPath(b)))
+}
+
+// BenchmarkLoadViewers reads a channel of 100,000 viewers, as start-up
+// does.
+func BenchmarkLoadViewers(b *testing.B) {
+	storetest.BenchViewers(b, openTest(b, tempPath(b)))
 }

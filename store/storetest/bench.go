@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -47,4 +48,34 @@ func BenchApply(b *testing.B, s hearth.Store) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batchSize)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchViewers measures Viewers on s reading a channel of 100,000 viewers,
+// as start-up does. Call it from a benchmark with a fresh store.
+func BenchViewers(b *testing.B, s hearth.Store) {
+	const n = 100_000
+	ctx := context.Background()
+	if _, err := s.EnsureChannel(ctx, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i += 10_000 {
+		var batch hearth.Batch
+		for j := i; j < i+10_000; j++ {
+			login := "viewer" + strconv.Itoa(j)
+			batch.Viewers = append(batch.Viewers, hearth.ViewerStats{Channel: "bench", UserID: strconv.Itoa(100000000 + j),
+				Login: login, DisplayName: login, Messages: 3, Points: int64(j % 977), LifetimePoints: int64(j % 977),
+				FirstSeen: at, LastSeen: at.Add(time.Duration(j) * time.Second)})
+		}
+		if err := s.Apply(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		vs, err := s.Viewers(ctx, "bench")
+		if err != nil || len(vs) != n {
+			b.Fatalf("read %d viewers, %v", len(vs), err)
+		}
+	}
 }
