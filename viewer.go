@@ -67,53 +67,6 @@ func (v ViewerStats) Folded(minutes int64) ViewerStats {
 	return v
 }
 
-// StreamClock is a stream's presence clock as the store holds it: the
-// stream's Minutes and its presence cuts. A cut at minute m is a restart
-// that found the stream live at minute m and skipped minute m+1 of its
-// clock (Store.EndPresence), so spans opened before the restart (at m+1 at
-// the latest) count up to m, and spans opened after it (at m+2 or later)
-// are not cut by it.
-type StreamClock struct {
-	Minutes int64
-	Cuts    []int64 // ascending
-}
-
-// End returns the minute at which a presence span opened at minute
-// watchFrom of the stream ends, for Folded: the first cut at or after
-// watchFrom-1, or the stream's Minutes if there is none.
-func (c StreamClock) End(watchFrom int64) int64 {
-	for _, m := range c.Cuts {
-		if m >= watchFrom-1 {
-			return m
-		}
-	}
-	return c.Minutes
-}
-
-// StreamClocks are a channel's stream clocks by stream Seq, as a store
-// reads them once to fold the spans of many rows.
-type StreamClocks map[int64]StreamClock
-
-// Add records one row of a clock read: stream seq's Minutes and, when
-// hasCut, one of its cuts; a stream's cuts come in ascending order.
-func (cs StreamClocks) Add(seq, minutes, cut int64, hasCut bool) {
-	c := cs[seq]
-	c.Minutes = minutes
-	if hasCut {
-		c.Cuts = append(c.Cuts, cut)
-	}
-	cs[seq] = c
-}
-
-// Fold returns v with its open presence span, if any, folded in up to the
-// minute its stream's clock ends it.
-func (cs StreamClocks) Fold(v ViewerStats) ViewerStats {
-	if v.WatchFrom == 0 {
-		return v
-	}
-	return v.Folded(cs[v.StreamSeq].End(v.WatchFrom))
-}
-
 // ViewerKey names one viewer in one channel.
 type ViewerKey struct {
 	Channel string
@@ -123,107 +76,24 @@ type ViewerKey struct {
 // Key returns the viewer's key.
 func (v ViewerStats) Key() ViewerKey { return ViewerKey{Channel: v.Channel, UserID: v.UserID} }
 
-// StreamSession is one broadcast of a channel: from going live to going
-// offline as Twitch reports it, or inferred from chat when Twitch says
-// nothing (a gap of silence ends one session and the next message starts
-// another).
-type StreamSession struct {
-	Channel   string
-	Seq       int64 // 1, 2, 3... within the channel
-	StartedAt time.Time
-	EndedAt   time.Time // zero while live
-	// Source says how the session was known: SourceTwitch or SourceChat.
-	Source   string
-	Messages int64 // chat messages during the session
-	Chatters int64 // distinct viewers who chatted during the session
-	// Minutes is the clock of every viewer's presence span
-	// (ViewerStats.WatchFrom): it counts the watch-time minutes credited
-	// during the session, plus one for each restart that found the
-	// session live. Such a restart cuts presence (Store.EndPresence): it
-	// skips one minute of the clock, which credits nobody, so that spans
-	// left open before it and spans opened after it are told apart.
-	Minutes int64
-}
-
-// Sources of a StreamSession.
-const (
-	SourceTwitch = "twitch"
-	SourceChat   = "chat"
-)
-
-// ChannelInfo is what Hearth keeps about a channel it serves.
-type ChannelInfo struct {
-	Name         string // login, lower case
-	OverlayToken string // read-only token that overlays present
-	CreatedAt    time.Time
-}
-
-// Leaderboard is a channel's top viewers by points, as the leaderboard
-// overlay and the API show them. The channel's ranking (community.Ranking)
-// decides who is on it and in what order.
-type Leaderboard struct {
-	Channel string             `json:"channel"`
-	Entries []LeaderboardEntry `json:"entries"`
-}
-
-// LeaderboardEntry is one row of a Leaderboard. Rank is the viewer's
-// position, from 1; viewers with equal points share one (500, 310, 310,
-// 200 hold 1, 2, 2, 4).
-type LeaderboardEntry struct {
-	Rank        int    `json:"rank"`
-	Login       string `json:"login"`
-	DisplayName string `json:"display_name"`
-	Points      int64  `json:"points"`
-	Messages    int64  `json:"messages"`
-}
-
-// TopicLeaderboard is the overlay topic a Leaderboard is published on.
-const TopicLeaderboard = "leaderboard"
-
-// Alerts is the state the alerts overlay shows: the channel's most recent
-// welcomes and rank-ups, oldest first. Seq grows with every alert, across
-// restarts too, so a page shows each alert once.
-type Alerts struct {
-	Channel string  `json:"channel"`
-	Items   []Alert `json:"items"`
-}
-
-// Alert is one welcome, rank-up or poll result. Kind is "welcome",
-// "welcome_back", "rank_up" or "poll_result"; Rank is set for rank-ups; a
-// poll result has the winning option(s) in DisplayName and the question
-// in Text.
-type Alert struct {
-	Seq         int64     `json:"seq"`
-	Kind        string    `json:"kind"`
-	Login       string    `json:"login"`
-	DisplayName string    `json:"display_name"`
-	Rank        string    `json:"rank,omitempty"`
-	Text        string    `json:"text,omitempty"` // a poll result's question, a redemption's reward
-	At          time.Time `json:"at"`
-}
-
-// TopicAlerts is the overlay topic Alerts are published on.
-const TopicAlerts = "alerts"
-
-// Engagement is a channel's participation and loyalty figures at one
-// moment, for metrics. Bots and the broadcaster are never counted.
-type Engagement struct {
-	// ActiveChatters chatted within the active window (5 minutes);
-	// Viewers is everyone ever seen.
-	ActiveChatters int
-	Viewers        int
-	// Live says a stream is on. The Stream figures describe the current
-	// stream, or the last one while offline.
-	Live bool
-	// StreamChatters chatted in the stream; ReturningChatters are those of
-	// them Hearth had seen before the stream began.
-	StreamChatters    int64
-	ReturningChatters int64
-	// Top10Share is the share (0 to 1) of the stream's messages sent by its
-	// ten most active chatters: high means a few voices carry the chat.
-	Top10Share float64
-	// ConcurrentViewers is Twitch's concurrent viewer count while live (0
-	// while offline); ViewerCountKnown says Twitch reports one (Helix).
-	ConcurrentViewers int
-	ViewerCountKnown  bool
+// problem returns what is wrong with v, or "" if nothing is.
+func (v ViewerStats) problem() string {
+	switch {
+	case v.Channel == "":
+		return "channel is empty"
+	case !ValidLogin(v.Channel):
+		return "channel is not a valid channel login"
+	case v.UserID == "":
+		return "user id is empty"
+	case !validText(v.UserID, maxUserIDLen):
+		return "user id is too long or not valid UTF-8"
+	case !validText(v.Login, maxLoginLen):
+		return "login is too long or not valid UTF-8"
+	case !validText(v.DisplayName, maxDisplayNameLen):
+		return "display name is too long or not valid UTF-8"
+	case v.Messages < 0, v.Points < 0, v.LifetimePoints < 0, v.WatchSeconds < 0, v.StreamMessages < 0, v.StreamWatchSeconds < 0,
+		v.Streak < 0, v.LongestStreak < 0, v.StreamSeq < 0, v.LastAttended < 0, v.GraceUsedAt < 0, v.WatchFrom < 0:
+		return "a count is negative"
+	}
+	return ""
 }

@@ -1,8 +1,6 @@
 package community
 
-import (
-	"slices"
-)
+import "slices"
 
 // boardBlock is the most viewers one block of a board holds; a full block
 // splits in two. Small blocks keep an insert's copy short, and few blocks
@@ -121,4 +119,42 @@ func (b *board) above(points int64) int {
 		return count + i
 	}
 	return count
+}
+
+// file keeps v's place in the ranking current after an operation changed
+// it: a viewer is listed unless they are a bot or the broadcaster (or were
+// forgotten), and filed on the board under their points while they hold
+// any.
+func (c *Channel) file(v *viewer) {
+	listed := c.viewers[v.stats.UserID] == v && !c.isBot(v)
+	if v.listed && (!listed || v.boardPoints != v.stats.Points) {
+		c.unfile(v)
+	}
+	if listed && !v.listed {
+		v.listed, v.boardPoints = true, v.stats.Points
+		c.ranked++
+		if v.boardPoints > 0 {
+			c.board.insert(v)
+		}
+	}
+}
+
+// unfile takes v out of the ranking until file puts it back.
+func (c *Channel) unfile(v *viewer) {
+	if !v.listed {
+		return
+	}
+	if v.boardPoints > 0 {
+		c.board.remove(v)
+	}
+	v.listed = false
+	c.ranked--
+}
+
+// settle files every viewer the current operation changed, so the
+// ranking read during an operation (!top, !rank) counts its changes.
+func (c *Channel) settle() {
+	for _, v := range c.edited {
+		c.file(v)
+	}
 }

@@ -1,6 +1,7 @@
 package community
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,6 +59,16 @@ var UsageReasons = []string{
 	ReasonBadAmount, ReasonAmountTooLarge, ReasonMissingTarget,
 	ReasonBadTarget, ReasonMissingAmount, ReasonTooManyArgs,
 }
+
+// Reasons a command is refused, beside the UsageError reasons; they are
+// bounded metric label values, declared per command by CommandRejections.
+const (
+	RejectPermission   = "permission"
+	RejectInsufficient = "insufficient_points"
+	RejectSelf         = "self"
+	RejectBot          = "bot"
+	RejectUnknown      = "unknown_viewer"
+)
 
 // Command is one parsed chat command.
 type Command struct {
@@ -162,6 +173,86 @@ func init() {
 			refuses: []string{RejectBadSegment, RejectOffline, RejectSegmentRunning, RejectSegmentNames, RejectNoSegment}, run: (*Channel).segmentCommand},
 	}
 	CommandNames = commands.names()
+}
+
+// command runs a chat command from ev, if it is one of Hearth's or a bare
+// vote (a message that is only a poll option), filling the result's Reply,
+// Command and Rejected. Replies go out through the rate-limited sender; a
+// refused permission or a cooldown gets no reply at all, so nobody can make
+// the bot spam.
+func (c *Channel) command(ev hearth.Event) {
+	if c.bots[ev.User.Login] && ev.User.Login != c.name {
+		c.botVote(ev)
+		return // other bots (and our own) are never answered
+	}
+	spec, cmd, ok, err := commands.parse(c.rules.CommandPrefix, ev.Text)
+	if !ok {
+		c.bareVote(ev)
+		return
+	}
+	r := c.result
+	r.Command = spec.name
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		r.Rejected = ue.Reason
+		if allowed, _ := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); allowed {
+			r.Reply = c.say("usage", spec.usageLine(c.rules.CommandPrefix))
+		}
+		return
+	}
+	if !spec.permission.allows(ev.Roles) {
+		r.Rejected = RejectPermission
+		return
+	}
+	if spec.uncooled {
+		r.Rejected, r.Reply = spec.run(c, ev, cmd)
+		return
+	}
+	if allowed, reason := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); !allowed {
+		r.Rejected = reason
+		return
+	}
+	r.Rejected, r.Reply = spec.run(c, ev, cmd)
+}
+
+// botVote counts a vote from a bot, which is never counted.
+func (c *Channel) botVote(ev hearth.Event) {
+	if c.poll == nil {
+		return
+	}
+	if spec, _, ok, _ := commands.parse(c.rules.CommandPrefix, ev.Text); ok && spec.name == CmdVote || c.isBareVote(ev.Text) {
+		c.result.PollVote = hearth.VoteBot
+	}
+}
+
+// bareVote counts a message that is only an option's number or label as a
+// vote, when the rules allow it and a chat poll is open. It reports
+// whether the message was one.
+func (c *Channel) bareVote(ev hearth.Event) bool {
+	if !c.isBareVote(ev.Text) {
+		return false
+	}
+	c.result.Command = CmdVote
+	c.result.Rejected = c.vote(ev, ev.Text, false)
+	return true
+}
+
+// isBareVote reports whether text would be a bare vote now: bare votes on,
+// a chat poll open, and the whole text an option's number or label.
+func (c *Channel) isBareVote(text string) bool {
+	if !c.rules.PollBareVotes || c.poll == nil || c.poll.p.Kind != hearth.PollChat || c.poll.p.Status != hearth.PollOpen {
+		return false
+	}
+	text = strings.TrimFunc(text, cmdSeparator)
+	if n, reason := cmdParseAmount(text); reason == "" {
+		return n <= int64(len(c.poll.p.Options))
+	}
+	for _, o := range c.poll.p.Options {
+		if strings.EqualFold(o, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // commandTable is a set of command specs.

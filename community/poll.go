@@ -1,7 +1,6 @@
 package community
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,29 +12,15 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// Command names of polls.
-const (
-	CmdPoll       = "poll"
-	CmdVote       = "vote"
-	CmdEndPoll    = "endpoll"
-	CmdCancelPoll = "cancelpoll"
-)
-
 // Bounds of a chat poll's duration.
 const (
 	MinPollDuration = 10 * time.Second
 	MaxPollDuration = 30 * time.Minute
 )
 
-// Twitch's limits on a native poll (Helix Create Poll).
-const (
-	NativeMaxTitle       = 60 // characters
-	NativeMaxChoices     = 5
-	NativeMaxChoice      = 25 // characters
-	NativeMinDuration    = 15 * time.Second
-	NativeMaxDuration    = 1800 * time.Second
-	maxPointsVotesPerCmd = 1000
-)
+// maxPointsVotesPerCmd is the most votes one "!vote option N" buys in a
+// points-weighted poll.
+const maxPointsVotesPerCmd = 1000
 
 // Bounds on what a chat line quotes of a poll, in bytes, so that every
 // poll line fits Twitch's 500.
@@ -50,16 +35,6 @@ const WeightingNone = "none"
 // PollActiveWindow is how recently a viewer must have chatted to count
 // toward a poll's turnout.
 const PollActiveWindow = 5 * time.Minute
-
-// Reasons a poll command is refused, beside the common ones.
-const (
-	RejectNoPoll      = "no_poll"          // no poll is open
-	RejectPollRunning = "poll_running"     // a poll is already open
-	RejectBadPoll     = "bad_poll"         // !poll with a wrong number of options or duration
-	RejectAmbiguous   = "ambiguous_option" // a vote's prefix matches several options
-	RejectBadOption   = "bad_option"       // a vote names no option
-	RejectPollClosed  = "poll_closed"      // a vote for a poll that has closed
-)
 
 // PollSpec asks for a new poll, from chat or the API.
 type PollSpec struct {
@@ -133,58 +108,11 @@ func pollDurationError(got string) error {
 		int64(MinPollDuration/time.Second), int64(MaxPollDuration/time.Second), got)
 }
 
-// ValidateNative checks a spec against Twitch's limits for a native poll
-// (title up to 60 characters, 2 to 5 choices of up to 25 characters, 15 to
-// 1800 seconds), naming the field at fault in an EINVALID error. Run it
-// after Validate.
-func (s PollSpec) ValidateNative() error {
-	switch {
-	case len([]rune(s.Question)) > NativeMaxTitle:
-		return hearth.Errorf(hearth.EINVALID, "question: a native Twitch poll's title has at most %d characters, got %d", NativeMaxTitle, len([]rune(s.Question)))
-	case len(s.Options) > NativeMaxChoices:
-		return hearth.Errorf(hearth.EINVALID, "options: a native Twitch poll has 2 to %d choices, got %d", NativeMaxChoices, len(s.Options))
-	case s.Duration < NativeMinDuration || s.Duration > NativeMaxDuration:
-		return hearth.Errorf(hearth.EINVALID, "duration_seconds: a native Twitch poll lasts %d to %d seconds, got %s",
-			int64(NativeMinDuration/time.Second), int64(NativeMaxDuration/time.Second), strconv.FormatFloat(s.Duration.Seconds(), 'f', -1, 64))
-	}
-	for i, o := range s.Options {
-		if n := len([]rune(o)); n > NativeMaxChoice {
-			return hearth.Errorf(hearth.EINVALID, "options: choice %d of a native Twitch poll has at most %d characters, got %d", i+1, NativeMaxChoice, n)
-		}
-	}
-	return nil
-}
-
 // validPollText reports whether s can be shown as a poll's text: no
 // control characters (a line break would split a chat line) and nothing
 // that was invalid UTF-8.
 func validPollText(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError })
-}
-
-// ParsePoll reads the text of "!poll Question | A | B | C 90s": the
-// question, then options separated by '|'; a duration (Go syntax: 90s,
-// 2m, 1m30s) may end the last option or stand as a last part of its own.
-func ParsePoll(text string) PollSpec {
-	parts := strings.Split(text, "|")
-	s := PollSpec{Question: strings.TrimSpace(parts[0])}
-	for _, p := range parts[1:] {
-		s.Options = append(s.Options, strings.TrimSpace(p))
-	}
-	if n := len(s.Options); n > 0 {
-		last := s.Options[n-1]
-		i := strings.LastIndexFunc(last, cmdSeparator)
-		word := last[i+1:]
-		if d, err := time.ParseDuration(strings.ToLower(word)); err == nil && d > 0 {
-			s.Duration = d
-			if rest := strings.TrimSpace(last[:i+1]); rest != "" {
-				s.Options[n-1] = rest
-			} else {
-				s.Options = s.Options[:n-1]
-			}
-		}
-	}
-	return s
 }
 
 // newPollID returns an id for a chat poll started at t: its Unix time in
@@ -334,11 +262,6 @@ func (c *Channel) RestorePoll(p hearth.Poll, votes []hearth.PollVote, now time.T
 	c.closeDuePoll(now)
 	return c.finish()
 }
-
-// NativeEndGrace is how long after its end a native poll waits for
-// Twitch's end event before Hearth closes it with the last counts it got
-// (the event may never come, say while Hearth was down).
-const NativeEndGrace = 2 * time.Minute
 
 // closeDuePoll closes a chat poll whose end has come by now, and a native
 // one NativeEndGrace after its end.
@@ -528,87 +451,6 @@ func FormatSeconds(d time.Duration) string {
 	return fmt.Sprintf("%dm%ds", m, s)
 }
 
-// pollCommand runs a moderator's !poll.
-func (c *Channel) pollCommand(ev hearth.Event, cmd Command) (rejected, reply string) {
-	spec := ParsePoll(cmd.Text)
-	spec.StartedBy = ev.User.Login
-	err := c.startPoll(spec, c.clock)
-	switch hearth.ErrorCode(err) {
-	case "":
-		return "", ""
-	case hearth.ECONFLICT:
-		return RejectPollRunning, c.say("poll_running", c.rules.CommandPrefix+CmdEndPoll, c.rules.CommandPrefix+CmdCancelPoll)
-	}
-	return RejectBadPoll, c.say("poll_invalid", Usage(c.rules.CommandPrefix, CmdPoll))
-}
-
-// endPollCommand runs !endpoll and !cancelpoll.
-func endPollCommand(cancel bool) handler {
-	return func(c *Channel, ev hearth.Event, _ Command) (rejected, reply string) {
-		if c.poll == nil || c.poll.p.Status != hearth.PollOpen {
-			return RejectNoPoll, c.say("poll_none", c.rules.CommandPrefix+CmdPoll)
-		}
-		status := hearth.PollClosed
-		if cancel {
-			status = hearth.PollCancelled
-		}
-		c.closePoll(c.clock, status)
-		return "", ""
-	}
-}
-
-// voteCommand runs !vote: a vote is never answered in chat, except an
-// ambiguous or unknown option, which gets a usage line within the
-// command's cooldowns.
-func (c *Channel) voteCommand(ev hearth.Event, cmd Command) (rejected, reply string) {
-	rejected = c.vote(ev, cmd.Text, true)
-	switch rejected {
-	case RejectAmbiguous, RejectBadOption:
-		if ok, _ := c.cmds.Allow(CmdVote, ev.User.ID, ev.Roles, ev.Time); !ok {
-			return rejected, ""
-		}
-		cands := c.candidates(cmd.Text)
-		if rejected == RejectAmbiguous {
-			for i, cand := range cands {
-				cands[i] = shownText(cand, "", lineQuestion)
-			}
-			return rejected, c.say("vote_ambiguous", shownName(ev.User.DisplayName, ev.User.Login), joinShown(cands, ", ", lineList), c.rules.CommandPrefix+CmdVote)
-		}
-		return rejected, c.say("vote_usage", c.rules.CommandPrefix+CmdVote, c.optionList(c.poll.p.Options))
-	}
-	return rejected, ""
-}
-
-// bareVote counts a message that is only an option's number or label as a
-// vote, when the rules allow it and a chat poll is open. It reports
-// whether the message was one.
-func (c *Channel) bareVote(ev hearth.Event) bool {
-	if !c.isBareVote(ev.Text) {
-		return false
-	}
-	c.result.Command = CmdVote
-	c.result.Rejected = c.vote(ev, ev.Text, false)
-	return true
-}
-
-// isBareVote reports whether text would be a bare vote now: bare votes on,
-// a chat poll open, and the whole text an option's number or label.
-func (c *Channel) isBareVote(text string) bool {
-	if !c.rules.PollBareVotes || c.poll == nil || c.poll.p.Kind != hearth.PollChat || c.poll.p.Status != hearth.PollOpen {
-		return false
-	}
-	text = strings.TrimFunc(text, cmdSeparator)
-	if n, reason := cmdParseAmount(text); reason == "" {
-		return n <= int64(len(c.poll.p.Options))
-	}
-	for _, o := range c.poll.p.Options {
-		if strings.EqualFold(o, text) {
-			return true
-		}
-	}
-	return false
-}
-
 // choose finds the option arg names: its number, its label, or a unique
 // prefix of one label (case-insensitive). It returns the index, or the
 // reason it names none.
@@ -643,18 +485,6 @@ func (c *Channel) choose(arg string) (int, string) {
 		return 0, RejectBadOption
 	}
 	return found, ""
-}
-
-// candidates returns the labels a prefix matches.
-func (c *Channel) candidates(arg string) []string {
-	low := strings.ToLower(strings.TrimFunc(arg, cmdSeparator))
-	var out []string
-	for _, o := range c.poll.p.Options {
-		if strings.HasPrefix(strings.ToLower(o), low) {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // vote applies one viewer's vote and sets Result.PollVote. With points
@@ -744,16 +574,6 @@ func (c *Channel) vote(ev hearth.Event, arg string, command bool) (rejected stri
 	return ""
 }
 
-// botVote counts a vote from a bot, which is never counted.
-func (c *Channel) botVote(ev hearth.Event) {
-	if c.poll == nil {
-		return
-	}
-	if spec, _, ok, _ := commands.parse(c.rules.CommandPrefix, ev.Text); ok && spec.name == CmdVote || c.isBareVote(ev.Text) {
-		c.result.PollVote = hearth.VoteBot
-	}
-}
-
 // forgetVote drops a forgotten viewer's vote from the open poll.
 func (c *Channel) forgetVote(userID string) {
 	if c.poll == nil || c.poll.p.Status != hearth.PollOpen {
@@ -766,110 +586,6 @@ func (c *Channel) forgetVote(userID string) {
 		t.Voters--
 		delete(c.poll.votes, userID)
 	}
-}
-
-// shiftedPoll returns u with its start and end d later.
-func shiftedPoll(u hearth.PollUpdate, d time.Duration) *hearth.PollUpdate {
-	if !u.StartedAt.IsZero() {
-		u.StartedAt = u.StartedAt.Add(d)
-	}
-	if !u.EndsAt.IsZero() {
-		u.EndsAt = u.EndsAt.Add(d)
-	}
-	return &u
-}
-
-// MirrorPoll applies a native Twitch poll as Twitch reports it (EventSub
-// or the answer to Create Poll): the channel's poll becomes it, unless a
-// chat poll is open or the update is the late end of an earlier poll, in
-// which case it is only stored. Updates for a native poll already finished
-// are ignored.
-func (c *Channel) MirrorPoll(u hearth.PollUpdate, startedBy string, now time.Time) Result {
-	c.begin()
-	c.advance(now)
-	c.mirror(u, startedBy)
-	return c.finish()
-}
-
-func (c *Channel) mirror(u hearth.PollUpdate, startedBy string) {
-	if u.ID == "" || len(u.Choices) < hearth.PollMinOptions || len(u.Choices) > hearth.PollMaxOptions {
-		return
-	}
-	status := hearth.PollOpen
-	switch strings.ToUpper(u.Status) {
-	case "ACTIVE", "":
-	case "COMPLETED", "TERMINATED", "ARCHIVED":
-		status = hearth.PollClosed
-	default: // MODERATED, INVALID
-		status = hearth.PollCancelled
-	}
-	cur := c.poll
-	if cur != nil && cur.p.ID == u.ID && cur.p.Status != hearth.PollOpen {
-		return
-	}
-	// Beside an open poll, another poll is only stored: a native one while
-	// a chat poll runs, or the late end of an earlier native one.
-	side := cur != nil && cur.p.ID != u.ID && cur.p.Status == hearth.PollOpen &&
-		(cur.p.Kind == hearth.PollChat || status != hearth.PollOpen)
-	var p hearth.Poll
-	if cur != nil && cur.p.ID == u.ID {
-		p = cur.p
-	} else {
-		p = hearth.Poll{Channel: c.name, ID: u.ID, Kind: hearth.PollNative, Status: hearth.PollOpen, StartedBy: cmp.Or(startedBy, "twitch"),
-			StartedAt: u.StartedAt, EndsAt: u.EndsAt}
-		if p.StartedAt.IsZero() {
-			p.StartedAt = c.clock
-		}
-	}
-	p.Question = truncateText(u.Title, hearth.PollMaxQuestionLen)
-	p.Options = make([]string, len(u.Choices))
-	p.Tally.Votes = make([]int64, len(u.Choices))
-	p.Tally.Voters = 0
-	for i, ch := range u.Choices {
-		p.Options[i] = cmp.Or(truncateText(ch.Title, hearth.PollMaxOptionLen), strconv.Itoa(i+1))
-		p.Tally.Votes[i] = max(ch.Votes, 0)
-		p.Tally.Voters += p.Tally.Votes[i]
-	}
-	p.Tally.Scores = slices.Clone(p.Tally.Votes)
-	if !u.EndsAt.IsZero() && !u.EndsAt.Before(p.StartedAt) {
-		p.EndsAt = u.EndsAt
-	}
-	if p.EndsAt.Before(p.StartedAt) {
-		p.EndsAt = p.StartedAt
-	}
-	if side {
-		if status != hearth.PollOpen {
-			p.Status, p.ClosedAt = status, c.clock
-			if status == hearth.PollClosed {
-				p.Tally.Winners = winners(p.Tally.Scores)
-			}
-		}
-		cp := clonePoll(p)
-		c.result.Poll = &cp
-		return
-	}
-	c.poll = &openPoll{p: p, votes: map[string]*hearth.PollVote{}}
-	if status != hearth.PollOpen {
-		at := c.clock
-		if !u.EndsAt.IsZero() {
-			at = u.EndsAt
-		}
-		c.closePoll(at, status)
-		return
-	}
-	c.pollChanged()
-}
-
-// truncateText cuts s to at most n bytes on a rune boundary.
-func truncateText(s string, n int) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // validatePolls checks the poll rules, naming the configuration key.

@@ -16,6 +16,21 @@ type roster struct {
 	counted  bool                // Twitch has reported a viewer count
 }
 
+// membership applies a viewer joining or leaving the channel's chat
+// (EventJoin, EventPart): a known viewer who joined is present until they
+// leave.
+func (c *Channel) membership(ev hearth.Event) {
+	id, ok := c.byLogin[ev.User.Login]
+	if !ok {
+		return // presence needs a user id; a lurker is counted once they chat
+	}
+	v := c.viewers[id]
+	v.joined = ev.Kind == hearth.EventJoin
+	if v.joined && !c.isBot(v) {
+		c.present[id] = struct{}{}
+	}
+}
+
 // chatterList applies a chatter list (EventChatters): everyone in it is
 // seen now and present, lurkers who never chatted included, until a later
 // list leaves them out or no list has come for PresenceTimeout.
@@ -52,6 +67,56 @@ func (c *Channel) presentAt(v *viewer, at time.Time) bool {
 	}
 	_, listed := c.roster.listed[v.stats.UserID]
 	return listed && at.Sub(c.roster.listedAt) < c.rules.PresenceTimeout
+}
+
+// minute credits one minute of watch time to everyone present at at. It
+// does so by advancing the stream's minute count, the clock of every open
+// presence span (hearth.ViewerStats.WatchFrom): a present viewer's row is
+// written only when something else about them changes: their presence
+// begins or ends, they reach the attendance minimum or a rank, or they
+// earn presence points.
+func (c *Channel) minute(at time.Time) {
+	m := c.stream.Minutes + 1
+	every := int64(c.rules.PresenceInterval / time.Minute)
+	pay := every > 0 && m%every == 0
+	attendBy := int64(c.rules.AttendMinimum / time.Second)
+	var attending []*viewer
+	for id := range c.present {
+		v, ok := c.viewers[id]
+		if !ok || !c.presentAt(v, at) {
+			if ok {
+				c.closeSpan(v)
+			}
+			delete(c.present, id)
+			continue
+		}
+		if c.isBot(v) || v.banned {
+			c.closeSpan(v)
+			continue
+		}
+		if !c.watching(v) {
+			c.enterStream(v)
+			c.edit(v).WatchFrom = m
+		}
+		// The minute is not counted yet: seen now, the viewer's standing
+		// is the one before it.
+		now := c.effective(v)
+		if c.rules.RankBy == RankByWatchTime {
+			if c.rules.rankIndex((now.WatchSeconds+60)/60) > c.rules.rankIndex(now.WatchSeconds/60) {
+				c.edit(v) // its rank-up is noticed when the operation finishes
+			}
+		}
+		if v.stats.LastAttended != c.stream.Seq && now.StreamWatchSeconds+60 >= attendBy {
+			attending = append(attending, v)
+		}
+		if pay && c.earns(v, at) {
+			c.award(v, c.multiplied(c.rules.PresencePoints, 0))
+		}
+	}
+	c.editStream().Minutes = m
+	for _, v := range attending {
+		c.attend(v)
+	}
 }
 
 // concurrent fills in e's concurrent viewer count once Twitch has

@@ -107,3 +107,50 @@ func TestViewerCountInEngagement(t *testing.T) {
 		t.Fatalf("offline: %+v", e)
 	}
 }
+
+func TestWatchTimeAndPresence(t *testing.T) {
+	rules := plainRules()
+	rules.PresencePoints, rules.PresenceInterval, rules.PresenceTimeout = 5, 5*time.Minute, 10*time.Minute
+	c := NewChannel("chan", rules, nil, nil)
+	live(c)
+	run(c, chat("a", "ann", 10*time.Second), chat("b", "fossabot", 10*time.Second), chat("c", "bob", 10*time.Second))
+	c.Handle(event(hearth.EventJoin, 20*time.Second, "bob", ""))
+	c.Tick(t0.Add(5 * time.Minute))
+	ann, _ := c.ViewerByLogin("ann")
+	if ann.WatchSeconds != 300 || ann.Points != 15 {
+		t.Fatalf("after 5 min: watch %ds points %d, want 300s and 15", ann.WatchSeconds, ann.Points)
+	}
+	c.Tick(t0.Add(30 * time.Minute))
+	ann, _ = c.ViewerByLogin("ann")
+	bob, _ := c.ViewerByLogin("bob")
+	bot, _ := c.ViewerByLogin("fossabot")
+	// ann stops counting 10 minutes after her message; bob stays joined.
+	if ann.WatchSeconds != 600 || ann.Points != 20 || ann.StreamWatchSeconds != 600 {
+		t.Fatalf("ann: watch %ds points %d, want 600s and 20", ann.WatchSeconds, ann.Points)
+	}
+	if bob.WatchSeconds != 1800 || bob.Points != 40 {
+		t.Fatalf("bob: watch %ds points %d, want 1800s and 40", bob.WatchSeconds, bob.Points)
+	}
+	if bot.WatchSeconds != 0 || bot.Points != 0 {
+		t.Fatalf("a bot watched %ds and earned %d", bot.WatchSeconds, bot.Points)
+	}
+	c.Handle(event(hearth.EventPart, 30*time.Minute, "bob", ""))
+	c.Handle(event(hearth.EventOffline, 31*time.Minute, "", ""))
+	c.Tick(t0.Add(2 * time.Hour))
+	if bob2, _ := c.ViewerByLogin("bob"); bob2.WatchSeconds != 1800 {
+		t.Fatalf("watch time grew after part and offline: %ds", bob2.WatchSeconds)
+	}
+}
+
+func TestTimedOutViewerEarnsNoPresence(t *testing.T) {
+	rules := plainRules()
+	rules.PresencePoints, rules.PresenceInterval = 5, time.Minute
+	c := NewChannel("chan", rules, nil, nil)
+	live(c)
+	run(c, chat("a", "ann", 0), event(hearth.EventJoin, 0, "ann", ""), timeout("ann", 0, 3*time.Minute))
+	c.Tick(t0.Add(5 * time.Minute))
+	// Muted for [0, 3m): presence pays at minutes 3, 4 and 5 only.
+	if p := points(t, c, "ann"); p != 10+3*5 {
+		t.Fatalf("points %d, want 10 for chat and 3 minutes of presence after the 3-minute timeout", p)
+	}
+}

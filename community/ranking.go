@@ -96,51 +96,53 @@ func number(rs []Ranked) {
 	}
 }
 
+// Standing answers, from a channel's rules and its last stream session
+// alone, what rank a viewer holds and whether their streak still stands;
+// exports use it without loading the whole channel.
+type Standing struct {
+	Channel string // the channel's login: its broadcaster is never ranked
+	Rules   Rules
+	Last    *hearth.StreamSession // the channel's latest session; nil if none
+}
+
+// RankName returns the name of the rank v holds.
+func (st Standing) RankName(v hearth.ViewerStats) string { return st.Rules.RankOf(v).Name }
+
+// CurrentStreak returns v's streak unless streams they missed since their
+// last attendance have broken it (one may be forgiven by the grace).
+func (st Standing) CurrentStreak(s hearth.ViewerStats) int64 {
+	if s.LastAttended == 0 || st.Last == nil {
+		return 0
+	}
+	latest := st.Last.Seq
+	if st.Last.EndedAt.IsZero() && s.LastAttended != latest {
+		latest-- // the live stream can still be attended
+	}
+	n := st.Rules.StreakGraceEvery
+	switch missed := latest - s.LastAttended; {
+	case missed <= 0:
+		return s.Streak
+	case missed == 1 && n > 0 && (s.GraceUsedAt == 0 || latest-s.GraceUsedAt >= n):
+		return s.Streak
+	default:
+		return 0
+	}
+}
+
 // Positions returns the position of every ranked viewer among vs, by user
 // id, under the channel's ranking; bots and the broadcaster have none.
 func (st Standing) Positions(vs []hearth.ViewerStats) map[string]int {
 	return NewRanking(st.Channel, st.Rules).Positions(vs)
 }
 
+// CurrentStreak is the streak a viewer holds now: their stored streak,
+// unless streams they missed since have broken it.
+func (c *Channel) CurrentStreak(s hearth.ViewerStats) int64 {
+	last := c.stream
+	return Standing{Rules: c.rules, Last: &last}.CurrentStreak(s)
+}
+
 // The channel's ranked lists.
-
-// file keeps v's place in the ranking current after an operation changed
-// it: a viewer is listed unless they are a bot or the broadcaster (or were
-// forgotten), and filed on the board under their points while they hold
-// any.
-func (c *Channel) file(v *viewer) {
-	listed := c.viewers[v.stats.UserID] == v && !c.isBot(v)
-	if v.listed && (!listed || v.boardPoints != v.stats.Points) {
-		c.unfile(v)
-	}
-	if listed && !v.listed {
-		v.listed, v.boardPoints = true, v.stats.Points
-		c.ranked++
-		if v.boardPoints > 0 {
-			c.board.insert(v)
-		}
-	}
-}
-
-// unfile takes v out of the ranking until file puts it back.
-func (c *Channel) unfile(v *viewer) {
-	if !v.listed {
-		return
-	}
-	if v.boardPoints > 0 {
-		c.board.remove(v)
-	}
-	v.listed = false
-	c.ranked--
-}
-
-// settle files every viewer the current operation changed, so the
-// ranking read during an operation (!top, !rank) counts its changes.
-func (c *Channel) settle() {
-	for _, v := range c.edited {
-		c.file(v)
-	}
-}
 
 // Top returns the channel's first n ranked viewers that hold points, best
 // first, with their positions. It walks the board, not every viewer.

@@ -1,62 +1,12 @@
 package community
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hearthlive/hearth"
 )
-
-// Reasons a command is refused, beside the UsageError reasons; they are
-// bounded metric label values, declared per command by CommandRejections.
-const (
-	RejectPermission   = "permission"
-	RejectInsufficient = "insufficient_points"
-	RejectSelf         = "self"
-	RejectBot          = "bot"
-	RejectUnknown      = "unknown_viewer"
-)
-
-// command runs a chat command from ev, if it is one of Hearth's, filling
-// the result's Reply, Command and Rejected. Replies go out through the
-// rate-limited sender; a refused permission or a cooldown gets no reply at
-// all, so nobody can make the bot spam.
-func (c *Channel) command(ev hearth.Event) {
-	if c.bots[ev.User.Login] && ev.User.Login != c.name {
-		c.botVote(ev)
-		return // other bots (and our own) are never answered
-	}
-	spec, cmd, ok, err := commands.parse(c.rules.CommandPrefix, ev.Text)
-	if !ok {
-		c.bareVote(ev)
-		return
-	}
-	r := c.result
-	r.Command = spec.name
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		r.Rejected = ue.Reason
-		if allowed, _ := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); allowed {
-			r.Reply = c.say("usage", spec.usageLine(c.rules.CommandPrefix))
-		}
-		return
-	}
-	if !spec.permission.allows(ev.Roles) {
-		r.Rejected = RejectPermission
-		return
-	}
-	if spec.uncooled {
-		r.Rejected, r.Reply = spec.run(c, ev, cmd)
-		return
-	}
-	if allowed, reason := c.cmds.Allow(spec.name, ev.User.ID, ev.Roles, ev.Time); !allowed {
-		r.Rejected = reason
-		return
-	}
-	r.Rejected, r.Reply = spec.run(c, ev, cmd)
-}
 
 func (c *Channel) say(key string, args ...any) string { return Say(c.rules.Language, key, args...) }
 

@@ -1,6 +1,28 @@
 package hearth
 
-import "context"
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// NormalizeChannel turns "#Name", "name " or "NAME" into the canonical
+// lower-case login Twitch uses for a channel. It returns "" for input that
+// cannot be a Twitch login.
+func NormalizeChannel(s string) string {
+	s = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#")))
+	if !ValidLogin(s) {
+		return ""
+	}
+	return s
+}
+
+// ChannelInfo is what Hearth keeps about a channel it serves.
+type ChannelInfo struct {
+	Name         string // login, lower case
+	OverlayToken string // read-only token that overlays present
+	CreatedAt    time.Time
+}
 
 // BroadcasterIDStore keeps each channel's broadcaster id: the Twitch user
 // id of the account a channel belongs to, which Helix and EventSub ask

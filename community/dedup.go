@@ -7,12 +7,9 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// Kinds of notice for what EventSub reports; each has an on/off switch in
-// the rules.
-const (
-	NoticeFollow     NoticeKind = "follow"     // a viewer followed the channel for the first time
-	NoticeRedemption NoticeKind = "redemption" // a viewer redeemed a channel-points reward; Text is its title
-)
+// dedupWindow is how many recent event ids a channel remembers. A reconnect
+// re-delivers at most a few hundred lines, so this is ample.
+const dedupWindow = 8192
 
 // sameReportWindow is how far apart IRC's and EventSub's reports of the
 // same act may be. Both carry Twitch's own timestamps, seconds apart; a
@@ -132,45 +129,14 @@ func (c *Channel) sameAct(ev *hearth.Event) bool {
 	return true
 }
 
-// follow pays the follow bonus and announces the follower, once per viewer
-// ever: unfollowing and following again earns nothing more.
-func (c *Channel) follow(ev hearth.Event) {
-	if ev.User.ID == "" {
-		return
+// knownStreamState reports an online or offline that says what Twitch
+// already reported: Helix and EventSub both report the stream's state.
+func (c *Channel) knownStreamState(ev hearth.Event) bool {
+	switch ev.Kind {
+	case hearth.EventOnline:
+		return c.live && c.stream.Source == hearth.SourceTwitch
+	case hearth.EventOffline:
+		return !c.live && c.twitchReports
 	}
-	v := c.touch(ev.User, ev.Time)
-	if !v.stats.FollowedAt.IsZero() {
-		return
-	}
-	c.edit(v).FollowedAt = ev.Time
-	if c.earns(v, c.clock) {
-		c.award(v, c.rules.FollowBonus)
-	}
-	if c.rules.FollowAlerts && !c.isBot(v) {
-		c.result.Notices = append(c.result.Notices, c.notice(NoticeFollow, v, ""))
-	}
-}
-
-// redemption pays the redemption bonus and announces the reward redeemed.
-func (c *Channel) redemption(ev hearth.Event) {
-	if ev.User.ID == "" {
-		return
-	}
-	v := c.touch(ev.User, ev.Time)
-	if c.earns(v, c.clock) {
-		c.award(v, c.rules.RedemptionBonus)
-	}
-	if c.rules.RedemptionAlerts && !c.isBot(v) {
-		n := c.notice(NoticeRedemption, v, "")
-		n.Text = ev.Reward.Title
-		c.result.Notices = append(c.result.Notices, n)
-	}
-}
-
-// cheer pays the cheer bonus for bits EventSub reports; IRC's cheers pay
-// it with their chat message.
-func (c *Channel) cheer(ev hearth.Event) {
-	if ev.Bits >= 100 {
-		c.bonus(ev.User, ev.Time, int64(ev.Bits/100)*c.rules.CheerBonusPer100)
-	}
+	return false
 }

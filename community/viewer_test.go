@@ -103,62 +103,72 @@ func TestFollowRemembered(t *testing.T) {
 	}
 }
 
-// TestSameActFromBothPaths: IRC and EventSub each report subs, raids,
-// gifts and cheers; each act counts once, whichever arrives first.
-func TestSameActFromBothPaths(t *testing.T) {
-	gift := func(at time.Duration, recipient string) hearth.Event {
-		ev := event(hearth.EventSubGift, at, "gifter", recipient)
-		ev.Count = 1
-		return ev
+func TestBonuses(t *testing.T) {
+	rules := plainRules()
+	rules.SubBonus, rules.ResubBonus, rules.GiftBonus, rules.RaidBonus = 500, 400, 250, 300
+	c := NewChannel("chan", rules, nil, nil)
+	gift := event(hearth.EventSubGift, 0, "gifter", "lucky")
+	gift.Count = 1
+	run(c,
+		event(hearth.EventSub, 0, "subber", ""),
+		event(hearth.EventResub, 0, "resubber", ""),
+		gift,
+		event(hearth.EventRaid, 0, "raider", ""),
+		event(hearth.EventSub, 0, "fossabot", ""),
+	)
+	for login, want := range map[string]int64{"subber": 500, "resubber": 400, "gifter": 250, "raider": 300, "lucky": 0, "fossabot": 0} {
+		if got := points(t, c, login); got != want {
+			t.Errorf("%s has %d points, want %d", login, got, want)
+		}
 	}
-	giftTotal := func(at time.Duration, n int) hearth.Event {
-		ev := event(hearth.EventSubGift, at, "gifter", "")
-		ev.Count = n
-		return ev
+}
+
+func TestBotsAndBroadcaster(t *testing.T) {
+	c := NewChannel("chan", plainRules(), nil, nil)
+	res := run(c, chat("a", "fossabot", 0), chat("b", "chan", 0), chat("c", "ann", 0))
+	if res[0].Chatted || res[1].Chatted || !res[2].Chatted {
+		t.Fatalf("bots and the broadcaster count toward engagement: %v %v %v", res[0].Chatted, res[1].Chatted, res[2].Chatted)
 	}
-	cheer := func(at time.Duration, bits int) hearth.Event {
-		ev := event(hearth.EventCheer, at, "cheerer", "")
-		ev.Bits = bits
-		return ev
+	if points(t, c, "fossabot") != 0 || points(t, c, "chan") != 0 {
+		t.Fatal("a bot or the broadcaster earned points")
 	}
-	cheerChat := func(at time.Duration, bits int) hearth.Event {
-		return withBits(chatAt("cheerer", at, "cheer100 hi"), bits)
+	if v, _ := c.ViewerByLogin("fossabot"); v.Messages != 1 {
+		t.Fatal("a bot's messages are not counted in its record")
 	}
-	for _, tt := range []struct {
-		name       string
-		events     []hearth.Event
-		login      string
-		points     int64
-		duplicates int
-	}{
-		{"SubTwice", []hearth.Event{event(hearth.EventSub, 0, "subber", ""), event(hearth.EventSub, 3*time.Second, "subber", "")}, "subber", 500, 1},
-		{"SubEventSubFirst", []hearth.Event{event(hearth.EventSub, 3*time.Second, "subber", ""), event(hearth.EventSub, 0, "subber", "")}, "subber", 500, 1},
-		{"SubsAMonthApart", []hearth.Event{event(hearth.EventSub, 0, "subber", ""), event(hearth.EventSub, 30*24*time.Hour, "subber", "")}, "subber", 1000, 0},
-		{"ResubTwice", []hearth.Event{event(hearth.EventResub, 0, "subber", ""), event(hearth.EventResub, time.Second, "subber", "")}, "subber", 400, 1},
-		{"RaidTwice", []hearth.Event{event(hearth.EventRaid, 0, "raider", ""), event(hearth.EventRaid, 2*time.Second, "raider", "")}, "raider", 300, 1},
-		{"GiftsIRCThenEventSub", []hearth.Event{gift(0, "a"), gift(0, "b"), gift(0, "c"), giftTotal(time.Second, 3)}, "gifter", 750, 1},
-		{"GiftsEventSubThenIRC", []hearth.Event{giftTotal(0, 3), gift(time.Second, "a"), gift(time.Second, "b"), gift(time.Second, "c")}, "gifter", 750, 3},
-		{"GiftsPartlyReportedByIRC", []hearth.Event{gift(0, "a"), giftTotal(time.Second, 3)}, "gifter", 750, 0},
-		{"CheerChatThenEventSub", []hearth.Event{cheerChat(0, 300), cheer(time.Second, 300)}, "cheerer", 10 + 150, 1},
-		{"CheerEventSubThenChat", []hearth.Event{cheer(0, 300), cheerChat(time.Second, 300)}, "cheerer", 150 + 10, 0},
-		{"TwoCheersBothReported", []hearth.Event{cheerChat(0, 100), cheer(time.Second, 100), cheerChat(time.Minute, 100), cheer(time.Minute+time.Second, 100)}, "cheerer", 10 + 50 + 10 + 50, 2},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			rules := plainRules()
-			rules.SubBonus, rules.ResubBonus, rules.GiftBonus, rules.RaidBonus, rules.CheerBonusPer100 = 500, 400, 250, 300, 50
-			c := NewChannel("chan", rules, nil, nil)
-			dups := 0
-			for _, r := range run(c, tt.events...) {
-				if r.Duplicate {
-					dups++
-				}
-			}
-			if got := points(t, c, tt.login); got != tt.points {
-				t.Errorf("%s has %d points, want %d", tt.login, got, tt.points)
-			}
-			if dups != tt.duplicates {
-				t.Errorf("%d events dropped as the same act, want %d", dups, tt.duplicates)
-			}
-		})
+	if top := c.Top(10); len(top) != 1 || top[0].Login != "ann" {
+		t.Fatalf("top %v", top)
+	}
+	if _, total := c.Position("u-ann"); total != 1 {
+		t.Fatalf("ranked viewers %d, want 1 (bots excluded)", total)
+	}
+}
+
+func TestGiftedPointsDoNotRankUp(t *testing.T) {
+	rules := plainRules()
+	rules.PointsPerMessage = 90
+	rules.Ranks = []Rank{{"Wood", 0}, {"Bronze", 100}}
+	c := NewChannel("chan", rules, nil, nil)
+	run(c, chat("a", "ann", 0), chat("b", "bob", 0))
+	r := c.Handle(chatAt("ann", time.Minute, "!give @bob 50"))
+	if len(r.Notices) != 0 || points(t, c, "bob") != 140 {
+		t.Fatalf("notices %+v, bob %d", r.Notices, points(t, c, "bob"))
+	}
+	if v, _ := c.ViewerByLogin("bob"); v.LifetimePoints != 90 || c.rules.RankOf(v).Name != "Wood" {
+		t.Fatalf("a gift counted as earned: %+v", v)
+	}
+}
+
+func TestForget(t *testing.T) {
+	c := NewChannel("chan", plainRules(), nil, nil)
+	run(c, chat("a", "ann", 0), chat("b", "bob", 0))
+	k, ok := c.Forget("@Ann")
+	if !ok || k != (hearth.ViewerKey{Channel: "chan", UserID: "u-ann"}) {
+		t.Fatalf("forget: %v %v", k, ok)
+	}
+	if _, ok := c.ViewerByLogin("ann"); ok || c.Viewers() != 1 {
+		t.Fatal("ann still known")
+	}
+	if _, ok := c.Forget("ann"); ok {
+		t.Fatal("forgot twice")
 	}
 }
