@@ -28,6 +28,7 @@ import (
 	"github.com/hearthlive/hearth/store/postgres"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -51,7 +52,7 @@ type Main struct {
 	Metrics *metrics.Metrics
 	// Tokens hands out the Twitch tokens that "hearth auth" stored,
 	// refreshed before they expire; Helix and EventSub take theirs from it.
-	Tokens *stream.Tokens
+	Tokens *oauth.Tokens
 
 	// EventClock makes channels keep time by event timestamps only (replay).
 	EventClock bool

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -162,12 +163,12 @@ func demoEventSub(ctx context.Context, api *twitchtest.API, cfg *Config, channel
 		return err
 	}
 	o := oauthClient(*cfg)
-	tokens := stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log})
+	tokens := oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log})
 	if keep, err := demoKeepsToken(ctx, st, tokens, o, channel, log); keep || err != nil {
 		return err
 	}
-	t := api.IssueToken(channel, stream.ScopeNames(stream.ChannelScopes), 4*time.Hour)
-	g := stream.Grant{Access: t.Access, Refresh: t.Refresh, Scopes: t.Scopes, ExpiresIn: time.Until(t.ExpiresAt)}
+	t := api.IssueToken(channel, oauth.ScopeNames(oauth.ChannelScopes), 4*time.Hour)
+	g := oauth.Grant{Access: t.Access, Refresh: t.Refresh, Scopes: t.Scopes, ExpiresIn: time.Until(t.ExpiresAt)}
 	v, err := o.Validate(ctx, g.Access)
 	if err != nil {
 		return err

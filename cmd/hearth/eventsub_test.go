@@ -12,6 +12,7 @@ import (
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/export"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -28,7 +29,7 @@ func TestEventSubEndToEnd(t *testing.T) {
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	broadcaster := api.IssueToken(ch, stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	broadcaster := api.IssueToken(ch, oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", ch, "--token", broadcaster.Access, "--refresh-token", broadcaster.Refresh); code != 0 {
 		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
 	}
@@ -272,8 +273,8 @@ func TestChatOverEventSubEndToEnd(t *testing.T) {
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	bot := api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes), time.Hour)
-	broadcaster := api.IssueToken(ch, stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	bot := api.IssueToken("hearthbot", oauth.ScopeNames(oauth.BotScopes), time.Hour)
+	broadcaster := api.IssueToken(ch, oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	for _, args := range [][]string{
 		{"auth", "import", "--bot", "--token", bot.Access, "--refresh-token", bot.Refresh},
 		{"auth", "import", "--channel", ch, "--token", broadcaster.Access, "--refresh-token", broadcaster.Refresh},
@@ -340,7 +341,7 @@ func TestReplayLeavesEventSubAlone(t *testing.T) {
 	file := captureFile(t, 300)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	tok := api.IssueToken("xqcow", stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	tok := api.IssueToken("xqcow", oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", "xqcow", "--token", tok.Access); code != 0 {
 		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
 	}

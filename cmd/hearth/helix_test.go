@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearthlive/hearth/export"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -255,7 +256,7 @@ func TestPollResultAnnounced(t *testing.T) {
 	env["HEARTH_HTTP_ADDR"] = "127.0.0.1:0"
 	env["HEARTH_ADMIN_TOKEN"] = admin
 	env["HEARTH_BOT_USERNAME"] = "hearthbot"
-	env["HEARTH_BOT_TOKEN"] = "oauth:" + api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes[:2]), time.Hour).Access
+	env["HEARTH_BOT_TOKEN"] = "oauth:" + api.IssueToken("hearthbot", oauth.ScopeNames(oauth.BotScopes[:2]), time.Hour).Access
 	p := startHearth(t, env, "serve")
 	base := p.baseURL(t)
 	waitReady(t, base)
