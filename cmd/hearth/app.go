@@ -28,6 +28,7 @@ import (
 	"github.com/hearthlive/hearth/store/postgres"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/helix"
 	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,7 +65,7 @@ type Main struct {
 	// without a Twitch integration.
 	NativePolls hearth.NativePolls
 	// Helix is the Twitch API client; nil when Hearth has no client id.
-	Helix *stream.Helix
+	Helix *helix.Helix
 	// helixCtx ends at shutdown; announcements sent through Helix use it.
 	helixCtx context.Context
 
