@@ -92,7 +92,7 @@ type Chat struct {
 	cfg     ChatConfig
 	log     *slog.Logger
 	obs     Observer
-	limiter *limiter
+	limiter *Limiter
 	joins   *joinLimiter
 
 	shards    []*shard
@@ -128,13 +128,13 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		channels = append(channels, n)
 	}
 	cfg.Channels = channels
-	cfg.UserLimit = positive(cfg.UserLimit, DefaultUserLimit)
-	cfg.ModLimit = positive(cfg.ModLimit, DefaultModLimit)
-	cfg.Window = positive(cfg.Window, DefaultWindow)
-	cfg.QueueSize = positive(cfg.QueueSize, DefaultQueueSize)
-	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
-	cfg.LoginTimeout = positive(cfg.LoginTimeout, 10*time.Second)
+	cfg.UserLimit = Positive(cfg.UserLimit, DefaultUserLimit)
+	cfg.ModLimit = Positive(cfg.ModLimit, DefaultModLimit)
+	cfg.Window = Positive(cfg.Window, DefaultWindow)
+	cfg.QueueSize = Positive(cfg.QueueSize, DefaultQueueSize)
+	cfg.MinBackoff = Positive(cfg.MinBackoff, time.Second)
+	cfg.MaxBackoff = Positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.LoginTimeout = Positive(cfg.LoginTimeout, 10*time.Second)
 	cfg.Connections = max(min(cfg.Connections, len(cfg.Channels)), 1)
 	if cfg.Addr == "" {
 		cfg.Addr = "irc.chat.twitch.tv:6667"
@@ -153,7 +153,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		cfg:       cfg,
 		log:       cfg.Logger,
 		obs:       obs,
-		limiter:   newLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
+		limiter:   NewLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
 		joins:     newJoinLimiter(joinLimit, joinWindow),
 		byChannel: make(map[string]*shard, len(cfg.Channels)),
 		idlePing:  idlePing,
@@ -172,13 +172,6 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	return c, nil
 }
 
-func positive[T int | time.Duration](v, def T) T {
-	if v > 0 {
-		return v
-	}
-	return def
-}
-
 // Anonymous reports whether the connection is read-only.
 func (c *Chat) Anonymous() bool { return c.cfg.Token == "" && c.cfg.Tokens == nil }
 
@@ -190,7 +183,7 @@ func (c *Chat) Connected() bool { return c.all.Load() }
 // rate limit allows; if too many wait, the oldest is dropped. Say never
 // blocks.
 func (c *Chat) Say(channel, text string) {
-	text = sanitizeReply(text)
+	text = SanitizeReply(text)
 	if text == "" {
 		return
 	}
@@ -198,7 +191,7 @@ func (c *Chat) Say(channel, text string) {
 		c.obs.ReplyDropped(channel)
 		return
 	}
-	if c.limiter.push(outgoing{channel: channel, text: text}) {
+	if c.limiter.Push(Outgoing{Channel: channel, Text: text}) {
 		c.obs.ReplyDropped(channel)
 	}
 }
@@ -258,7 +251,7 @@ func (c *Chat) setConnected(s *shard, up bool) {
 	if c.all.Swap(all) != all {
 		c.obs.Connected(all)
 		if all {
-			c.limiter.poke()
+			c.limiter.Poke()
 		}
 	}
 }
@@ -295,17 +288,17 @@ func (c *Chat) handle(msg twitch.Message) {
 func (c *Chat) sendLoop(ctx context.Context) {
 	// Replies wait while a connection is down, so that a reconnect does
 	// not release a burst past the limit.
-	c.limiter.run(ctx, c.Connected, func(o outgoing) {
-		channel := strings.ToLower(o.channel)
+	c.limiter.Run(ctx, c.Connected, func(o Outgoing) {
+		channel := strings.ToLower(o.Channel)
 		s, ok := c.byChannel[channel]
 		if !ok {
 			s = c.shards[0]
 		}
-		if err := s.send("PRIVMSG #" + channel + " :" + o.text); err != nil {
-			c.obs.ReplyDropped(o.channel)
+		if err := s.send("PRIVMSG #" + channel + " :" + o.Text); err != nil {
+			c.obs.ReplyDropped(o.Channel)
 			return
 		}
-		c.obs.ReplySent(o.channel)
+		c.obs.ReplySent(o.Channel)
 	})
 }
 

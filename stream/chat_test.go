@@ -135,7 +135,7 @@ func TestFloodRespectsTwitchLimits(t *testing.T) {
 			if err := srv.WaitJoined(ctx, "c"); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 5*time.Second, "the moderator state", func() bool { return chat.limiter.moderator("c") == tt.mod })
+			waitFor(t, 5*time.Second, "the moderator state", func() bool { return chat.limiter.Moderator("c") == tt.mod })
 			for i := 0; i < tt.say; i++ {
 				chat.Say("c", fmt.Sprintf("reply %d", i))
 			}

@@ -168,9 +168,9 @@ func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
 	if cfg.Tokens == nil || cfg.Handle == nil {
 		return nil, errors.New("eventsub: a token source and an event handler are required")
 	}
-	cfg.TokenRetry = positive(cfg.TokenRetry, time.Minute)
-	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.TokenRetry = Positive(cfg.TokenRetry, time.Minute)
+	cfg.MinBackoff = Positive(cfg.MinBackoff, time.Second)
+	cfg.MaxBackoff = Positive(cfg.MaxBackoff, 2*time.Minute)
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}

@@ -87,18 +87,18 @@ type esChat struct {
 func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 	var e esChat
 	if err := json.Unmarshal(event, &e); err != nil {
-		return hearth.Event{}, malformed("eventsub_json")
+		return hearth.Event{}, Malformed("eventsub_json")
 	}
 	ch := hearth.NormalizeChannel(e.BroadcasterLogin)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, Malformed("channel")
 	}
-	user, err := identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
+	user, err := Identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if e.MessageID == "" {
-		return hearth.Event{}, malformed("message_id")
+		return hearth.Event{}, Malformed("message_id")
 	}
 	badges := make(map[string]int, len(e.Badges))
 	for _, b := range e.Badges {
@@ -112,7 +112,7 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 		Time:      at,
 		User:      user,
 		Roles:     roles(badges, user.ID, e.BroadcasterID),
-		Text:      clampText(e.Message.Text),
+		Text:      ClampText(e.Message.Text),
 	}
 	if e.Cheer != nil {
 		ev.Bits = max(e.Cheer.Bits, 0)
@@ -150,7 +150,7 @@ type HelixChatConfig struct {
 // chat over IRC.
 type HelixChat struct {
 	cfg     HelixChatConfig
-	limiter *limiter
+	limiter *Limiter
 	obs     Observer
 	log     *slog.Logger
 }
@@ -170,10 +170,10 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 	if obs == nil {
 		obs = nopObserver{}
 	}
-	user := positive(cfg.UserLimit, DefaultUserLimit)
+	user := Positive(cfg.UserLimit, DefaultUserLimit)
 	return &HelixChat{
 		cfg:     cfg,
-		limiter: newLimiter(user, user, positive(cfg.Window, DefaultWindow), positive(cfg.QueueSize, DefaultQueueSize)),
+		limiter: NewLimiter(user, user, Positive(cfg.Window, DefaultWindow), Positive(cfg.QueueSize, DefaultQueueSize)),
 		obs:     obs,
 		log:     cfg.Logger,
 	}, nil
@@ -182,37 +182,37 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 // Say queues a reply to channel; past the rate limit it waits, and the
 // oldest waiting reply is dropped when too many wait.
 func (h *HelixChat) Say(channel, text string) {
-	text = sanitizeReply(text)
+	text = SanitizeReply(text)
 	if text == "" {
 		return
 	}
-	if h.limiter.push(outgoing{channel: channel, text: text}) {
+	if h.limiter.Push(Outgoing{Channel: channel, Text: text}) {
 		h.obs.ReplyDropped(channel)
 	}
 }
 
 // Run sends queued replies until ctx ends.
 func (h *HelixChat) Run(ctx context.Context) {
-	h.limiter.run(ctx, nil, func(o outgoing) {
+	h.limiter.Run(ctx, nil, func(o Outgoing) {
 		if err := h.send(ctx, o); err != nil {
-			h.obs.ReplyDropped(o.channel)
-			h.log.Warn("helix chat: reply not sent", "channel", o.channel, "err", err)
+			h.obs.ReplyDropped(o.Channel)
+			h.log.Warn("helix chat: reply not sent", "channel", o.Channel, "err", err)
 		} else {
-			h.obs.ReplySent(o.channel)
+			h.obs.ReplySent(o.Channel)
 		}
 	})
 }
 
-func (h *HelixChat) send(ctx context.Context, o outgoing) error {
+func (h *HelixChat) send(ctx context.Context, o Outgoing) error {
 	tok, err := h.cfg.Tokens.Token(ctx, hearth.TokenBot)
 	if err != nil {
 		return err
 	}
-	id, err := h.cfg.BroadcasterID(ctx, o.channel)
+	id, err := h.cfg.BroadcasterID(ctx, o.Channel)
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(map[string]string{"broadcaster_id": id, "sender_id": tok.UserID, "message": o.text})
+	body, _ := json.Marshal(map[string]string{"broadcaster_id": id, "sender_id": tok.UserID, "message": o.Text})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("helix chat: bad Send Chat Message URL: %w", err)

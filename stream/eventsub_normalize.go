@@ -73,7 +73,7 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 	}
 	var e esEvent
 	if err := json.Unmarshal(event, &e); err != nil {
-		return hearth.Event{}, malformed("eventsub_json")
+		return hearth.Event{}, Malformed("eventsub_json")
 	}
 	ev := hearth.Event{ID: messageID, Time: at}
 	channel, channelID := e.BroadcasterLogin, e.BroadcasterID
@@ -94,23 +94,23 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 			Text string `json:"text"`
 		}
 		_ = json.Unmarshal(e.Message, &m)
-		ev.Text = clampText(m.Text)
+		ev.Text = ClampText(m.Text)
 	case "channel.cheer":
 		ev.Kind, ev.Bits = hearth.EventCheer, max(e.Bits, 0)
 		var text string
 		_ = json.Unmarshal(e.Message, &text)
-		ev.Text = clampText(text)
+		ev.Text = ClampText(text)
 	case "channel.raid":
 		ev.Kind, ev.Count = hearth.EventRaid, max(e.Viewers, 0)
 		channel, channelID = e.ToLogin, e.ToID
 		e.esUser = esUser{ID: &e.FromID, Login: &e.FromLogin, Name: &e.FromName}
 	case "channel.channel_points_custom_reward_redemption.add":
 		if e.Reward == nil || e.Reward.ID == "" {
-			return hearth.Event{}, malformed("eventsub_reward")
+			return hearth.Event{}, Malformed("eventsub_reward")
 		}
 		ev.Kind = hearth.EventRedemption
-		ev.Reward = hearth.Reward{ID: e.Reward.ID, Title: clampText(e.Reward.Title), Cost: max(e.Reward.Cost, 0)}
-		ev.Text = clampText(e.UserInput)
+		ev.Reward = hearth.Reward{ID: e.Reward.ID, Title: ClampText(e.Reward.Title), Cost: max(e.Reward.Cost, 0)}
+		ev.Text = ClampText(e.UserInput)
 		ev.Time = timeOr(e.RedeemedAt, at)
 	case "channel.poll.begin", "channel.poll.progress", "channel.poll.end":
 		return normalizePoll(subType, e, ev)
@@ -122,7 +122,7 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 		return hearth.Event{}, ErrIgnored
 	}
 	if ev.Channel = hearth.NormalizeChannel(channel); ev.Channel == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, Malformed("channel")
 	}
 	ev.ChannelID = channelID
 	switch ev.Kind {
@@ -132,7 +132,7 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 	if e.esUser.ID == nil && (e.IsAnonymous || ev.Kind == hearth.EventSubGift || ev.Kind == hearth.EventCheer) {
 		return ev, nil // anonymous: nobody to credit, but the event counts
 	}
-	user, err := identity(deref(e.esUser.ID), deref(e.Login), deref(e.Name))
+	user, err := Identity(deref(e.esUser.ID), deref(e.Login), deref(e.Name))
 	if err != nil {
 		return hearth.Event{}, err
 	}
@@ -145,13 +145,13 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 
 func normalizePoll(subType string, e esEvent, ev hearth.Event) (hearth.Event, error) {
 	if ev.Channel = hearth.NormalizeChannel(e.BroadcasterLogin); ev.Channel == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, Malformed("channel")
 	}
 	if e.ID == "" {
-		return hearth.Event{}, malformed("eventsub_poll")
+		return hearth.Event{}, Malformed("eventsub_poll")
 	}
 	ev.ChannelID = e.BroadcasterID
-	p := &hearth.PollUpdate{ID: e.ID, Title: clampText(e.Title), Status: "ACTIVE", StartedAt: e.StartedAt, EndsAt: e.EndsAt}
+	p := &hearth.PollUpdate{ID: e.ID, Title: ClampText(e.Title), Status: "ACTIVE", StartedAt: e.StartedAt, EndsAt: e.EndsAt}
 	switch subType {
 	case "channel.poll.begin":
 		ev.Kind = hearth.EventPollBegin
@@ -162,7 +162,7 @@ func normalizePoll(subType string, e esEvent, ev hearth.Event) (hearth.Event, er
 		p.Status, p.EndsAt = strings.ToUpper(e.Status), e.EndedAt
 	}
 	for _, c := range e.Choices {
-		p.Choices = append(p.Choices, hearth.PollUpdateChoice{ID: c.ID, Title: clampText(c.Title), Votes: max(c.Votes, 0)})
+		p.Choices = append(p.Choices, hearth.PollUpdateChoice{ID: c.ID, Title: ClampText(c.Title), Votes: max(c.Votes, 0)})
 	}
 	ev.Poll = p
 	return ev, nil

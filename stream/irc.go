@@ -265,7 +265,7 @@ func (s *shard) dispatch(conn net.Conn, line, nick string, loggedIn bool) (welco
 		}
 	case *twitch.UserStateMessage:
 		r := roles(m.User.Badges, "", "")
-		c.limiter.setModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
+		c.limiter.SetModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
 	case *twitch.PingMessage:
 		pong := "PONG"
 		if m.Message != "" {
