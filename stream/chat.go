@@ -60,22 +60,6 @@ type ChatConfig struct {
 	Logger   *slog.Logger
 }
 
-// Observer is told what happens at the Twitch boundary, for metrics. Its
-// methods are called from several goroutines and must be cheap.
-type Observer interface {
-	// Malformed counts a Twitch message dropped as unusable; reason is a
-	// short fixed label.
-	Malformed(reason string)
-	// Connected reports the chat connection going up or down.
-	Connected(up bool)
-	// Reconnected counts a reconnect attempt.
-	Reconnected()
-	// ReplySent counts a chat line sent; ReplyDropped one dropped from a
-	// full queue or because the connection is read-only.
-	ReplySent(channel string)
-	ReplyDropped(channel string)
-}
-
 // Chat is Hearth's connection to Twitch chat, over one or more IRC
 // connections that keep themselves connected: it turns messages into
 // events and sends rate-limited replies.
@@ -147,7 +131,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = nopObserver{}
+		obs = NopObserver{}
 	}
 	c := &Chat{
 		cfg:       cfg,
@@ -301,11 +285,3 @@ func (c *Chat) sendLoop(ctx context.Context) {
 		c.obs.ReplySent(o.Channel)
 	})
 }
-
-type nopObserver struct{}
-
-func (nopObserver) Malformed(string)    {}
-func (nopObserver) Connected(bool)      {}
-func (nopObserver) Reconnected()        {}
-func (nopObserver) ReplySent(string)    {}
-func (nopObserver) ReplyDropped(string) {}

@@ -252,7 +252,7 @@ func TestNewChatValidates(t *testing.T) {
 
 // countingObserver counts what a Chat reports.
 type countingObserver struct {
-	nopObserver
+	NopObserver
 	malformed atomic.Int64
 }
 

@@ -264,7 +264,7 @@ func (s *shard) dispatch(conn net.Conn, line, nick string, loggedIn bool) (welco
 			c.handle(m)
 		}
 	case *twitch.UserStateMessage:
-		r := roles(m.User.Badges, "", "")
+		r := Roles(m.User.Badges, "", "")
 		c.limiter.SetModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
 	case *twitch.PingMessage:
 		pong := "PONG"

@@ -51,7 +51,7 @@ func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Even
 		ID:               m.ID,
 		Time:             eventTime(m.Time, received),
 		User:             user,
-		Roles:            roles(m.User.Badges, m.User.ID, m.RoomID),
+		Roles:            Roles(m.User.Badges, m.User.ID, m.RoomID),
 		Text:             ClampText(m.Message),
 		Action:           m.Action,
 		FirstMessage:     m.FirstMessage,
@@ -95,7 +95,7 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 		ID:              m.ID,
 		Time:            eventTime(m.Time, received),
 		User:            user,
-		Roles:           roles(m.User.Badges, m.User.ID, m.RoomID),
+		Roles:           Roles(m.User.Badges, m.User.ID, m.RoomID),
 		Text:            ClampText(m.Message),
 		Months:          param(m.MsgParams, "msg-param-cumulative-months"),
 	}
@@ -187,25 +187,6 @@ func sourceRoom(tags map[string]string, roomID string) string {
 		return src
 	}
 	return ""
-}
-
-func roles(badges map[string]int, userID, roomID string) hearth.Role {
-	var r hearth.Role
-	if _, ok := badges["broadcaster"]; ok || (userID != "" && userID == roomID) {
-		r |= hearth.RoleBroadcaster
-	}
-	if _, ok := badges["moderator"]; ok {
-		r |= hearth.RoleModerator
-	}
-	if _, ok := badges["vip"]; ok {
-		r |= hearth.RoleVIP
-	}
-	_, sub := badges["subscriber"]
-	_, founder := badges["founder"]
-	if sub || founder {
-		r |= hearth.RoleSubscriber
-	}
-	return r
 }
 
 func eventTime(t, received time.Time) time.Time {

@@ -86,3 +86,49 @@ func Positive[T int | time.Duration](v, def T) T {
 	}
 	return def
 }
+
+// Roles returns the roles a user's badges grant in a room; the room's own
+// user is its broadcaster, badge or not.
+func Roles(badges map[string]int, userID, roomID string) hearth.Role {
+	var r hearth.Role
+	if _, ok := badges["broadcaster"]; ok || (userID != "" && userID == roomID) {
+		r |= hearth.RoleBroadcaster
+	}
+	if _, ok := badges["moderator"]; ok {
+		r |= hearth.RoleModerator
+	}
+	if _, ok := badges["vip"]; ok {
+		r |= hearth.RoleVIP
+	}
+	_, sub := badges["subscriber"]
+	_, founder := badges["founder"]
+	if sub || founder {
+		r |= hearth.RoleSubscriber
+	}
+	return r
+}
+
+// Observer is told what happens at the Twitch boundary, for metrics. Its
+// methods are called from several goroutines and must be cheap.
+type Observer interface {
+	// Malformed counts a Twitch message dropped as unusable; reason is a
+	// short fixed label.
+	Malformed(reason string)
+	// Connected reports the chat connection going up or down.
+	Connected(up bool)
+	// Reconnected counts a reconnect attempt.
+	Reconnected()
+	// ReplySent counts a chat line sent; ReplyDropped one dropped from a
+	// full queue or because the connection is read-only.
+	ReplySent(channel string)
+	ReplyDropped(channel string)
+}
+
+// NopObserver is an Observer that counts nothing, for clients given none.
+type NopObserver struct{}
+
+func (NopObserver) Malformed(string)    {}
+func (NopObserver) Connected(bool)      {}
+func (NopObserver) Reconnected()        {}
+func (NopObserver) ReplySent(string)    {}
+func (NopObserver) ReplyDropped(string) {}

@@ -28,6 +28,7 @@ import (
 	"github.com/hearthlive/hearth/store/postgres"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/eventsub"
 	"github.com/hearthlive/hearth/stream/helix"
 	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/web"
@@ -85,7 +86,7 @@ type Main struct {
 	// eventSubChat holds the channels whose chat goes over EventSub, and
 	// helixChat sends their replies (eventsub.go).
 	eventSubChat map[string]bool
-	helixChat    *stream.HelixChat
+	helixChat    *eventsub.HelixChat
 }
 
 // NewMain returns a Main with the given configuration.

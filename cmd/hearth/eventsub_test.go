@@ -11,7 +11,7 @@ import (
 	"github.com/fasthttp/websocket"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/export"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/eventsub"
 	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
@@ -47,7 +47,7 @@ func TestEventSubEndToEnd(t *testing.T) {
 	}
 	base := p.baseURL(t)
 	waitReady(t, base)
-	waitFor(t, "12 EventSub subscriptions", func() bool { return enabledSubscriptions(api, ch) == len(stream.Subscriptions) })
+	waitFor(t, "12 EventSub subscriptions", func() bool { return enabledSubscriptions(api, ch) == len(eventsub.Subscriptions) })
 	metric := func(name, labels string) float64 {
 		v, _ := series(t, base, name+`{channel="`+ch+`"`+labels+`}`)
 		return v
@@ -164,8 +164,8 @@ func TestEventSubEndToEnd(t *testing.T) {
 	waitFor(t, "the reconnect counted", func() bool {
 		return metric("hearth_eventsub_reconnects_total", `,reason="session_reconnect"`) == 1
 	})
-	if api.EventSubWelcomes() != 2 || enabledSubscriptions(api, ch) != len(stream.Subscriptions) {
-		t.Fatalf("after the reconnect: %d welcomes, %d subscriptions; want 2 and the same %d", api.EventSubWelcomes(), enabledSubscriptions(api, ch), len(stream.Subscriptions))
+	if api.EventSubWelcomes() != 2 || enabledSubscriptions(api, ch) != len(eventsub.Subscriptions) {
+		t.Fatalf("after the reconnect: %d welcomes, %d subscriptions; want 2 and the same %d", api.EventSubWelcomes(), enabledSubscriptions(api, ch), len(eventsub.Subscriptions))
 	}
 
 	// The broadcaster disconnects the app's follow access.
@@ -176,14 +176,14 @@ func TestEventSubEndToEnd(t *testing.T) {
 		return metric("hearth_eventsub_revocations_total", `,type="channel.follow"`) == 1
 	})
 	p.waitLine(t, `Twitch revoked a subscription.*type=channel.follow.*status=authorization_revoked`, 10*time.Second)
-	if got := metric("hearth_eventsub_subscriptions", ""); got != float64(len(stream.Subscriptions)-1) {
-		t.Errorf("hearth_eventsub_subscriptions = %v after the revocation, want %d", got, len(stream.Subscriptions)-1)
+	if got := metric("hearth_eventsub_subscriptions", ""); got != float64(len(eventsub.Subscriptions)-1) {
+		t.Errorf("hearth_eventsub_subscriptions = %v after the revocation, want %d", got, len(eventsub.Subscriptions)-1)
 	}
 	// The other subscriptions still deliver.
 	notify(twitchtest.StreamOffline(ch), 1)
 	waitFor(t, "offline from stream.offline", func() bool { return kind("offline") >= 1 && metric("hearth_stream_live", "") == 0 })
-	if got := enabledSubscriptions(api, ch); got != len(stream.Subscriptions)-1 {
-		t.Errorf("%d subscriptions enabled after the revocation, want %d (channel.follow not made again)", got, len(stream.Subscriptions)-1)
+	if got := enabledSubscriptions(api, ch); got != len(eventsub.Subscriptions)-1 {
+		t.Errorf("%d subscriptions enabled after the revocation, want %d (channel.follow not made again)", got, len(eventsub.Subscriptions)-1)
 	}
 
 	p.stop(t)

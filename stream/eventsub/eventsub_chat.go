@@ -1,4 +1,4 @@
-package stream
+package eventsub
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // Scopes of chat over EventSub and Helix Send Chat Message: the bot reads
@@ -87,18 +88,18 @@ type esChat struct {
 func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 	var e esChat
 	if err := json.Unmarshal(event, &e); err != nil {
-		return hearth.Event{}, Malformed("eventsub_json")
+		return hearth.Event{}, stream.Malformed("eventsub_json")
 	}
 	ch := hearth.NormalizeChannel(e.BroadcasterLogin)
 	if ch == "" {
-		return hearth.Event{}, Malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
-	user, err := Identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
+	user, err := stream.Identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if e.MessageID == "" {
-		return hearth.Event{}, Malformed("message_id")
+		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	badges := make(map[string]int, len(e.Badges))
 	for _, b := range e.Badges {
@@ -111,8 +112,8 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 		ID:        e.MessageID,
 		Time:      at,
 		User:      user,
-		Roles:     roles(badges, user.ID, e.BroadcasterID),
-		Text:      ClampText(e.Message.Text),
+		Roles:     stream.Roles(badges, user.ID, e.BroadcasterID),
+		Text:      stream.ClampText(e.Message.Text),
 	}
 	if e.Cheer != nil {
 		ev.Bits = max(e.Cheer.Bits, 0)
@@ -140,7 +141,7 @@ type HelixChatConfig struct {
 	Window    time.Duration
 	QueueSize int
 	// Observer, if set, counts replies sent and dropped.
-	Observer   Observer
+	Observer   stream.Observer
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
@@ -150,8 +151,8 @@ type HelixChatConfig struct {
 // chat over IRC.
 type HelixChat struct {
 	cfg     HelixChatConfig
-	limiter *Limiter
-	obs     Observer
+	limiter *stream.Limiter
+	obs     stream.Observer
 	log     *slog.Logger
 }
 
@@ -168,12 +169,12 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = nopObserver{}
+		obs = stream.NopObserver{}
 	}
-	user := Positive(cfg.UserLimit, DefaultUserLimit)
+	user := stream.Positive(cfg.UserLimit, stream.DefaultUserLimit)
 	return &HelixChat{
 		cfg:     cfg,
-		limiter: NewLimiter(user, user, Positive(cfg.Window, DefaultWindow), Positive(cfg.QueueSize, DefaultQueueSize)),
+		limiter: stream.NewLimiter(user, user, stream.Positive(cfg.Window, stream.DefaultWindow), stream.Positive(cfg.QueueSize, stream.DefaultQueueSize)),
 		obs:     obs,
 		log:     cfg.Logger,
 	}, nil
@@ -182,18 +183,18 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 // Say queues a reply to channel; past the rate limit it waits, and the
 // oldest waiting reply is dropped when too many wait.
 func (h *HelixChat) Say(channel, text string) {
-	text = SanitizeReply(text)
+	text = stream.SanitizeReply(text)
 	if text == "" {
 		return
 	}
-	if h.limiter.Push(Outgoing{Channel: channel, Text: text}) {
+	if h.limiter.Push(stream.Outgoing{Channel: channel, Text: text}) {
 		h.obs.ReplyDropped(channel)
 	}
 }
 
 // Run sends queued replies until ctx ends.
 func (h *HelixChat) Run(ctx context.Context) {
-	h.limiter.Run(ctx, nil, func(o Outgoing) {
+	h.limiter.Run(ctx, nil, func(o stream.Outgoing) {
 		if err := h.send(ctx, o); err != nil {
 			h.obs.ReplyDropped(o.Channel)
 			h.log.Warn("helix chat: reply not sent", "channel", o.Channel, "err", err)
@@ -203,7 +204,7 @@ func (h *HelixChat) Run(ctx context.Context) {
 	})
 }
 
-func (h *HelixChat) send(ctx context.Context, o Outgoing) error {
+func (h *HelixChat) send(ctx context.Context, o stream.Outgoing) error {
 	tok, err := h.cfg.Tokens.Token(ctx, hearth.TokenBot)
 	if err != nil {
 		return err
