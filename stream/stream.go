@@ -21,9 +21,9 @@ import (
 // is cut to this length.
 const MaxMessageRunes = 500
 
-// maxNameBytes bounds a display name; Twitch's are at most 25 characters
+// MaxNameBytes bounds a display name; Twitch's are at most 25 characters
 // but may be multi-byte.
-const maxNameBytes = 100
+const MaxNameBytes = 100
 
 // ErrIgnored is returned by the chat and EventSub normalisers for messages
 // Hearth has no use for (ROOMSTATE, NOTICE, rituals...). They are dropped
@@ -54,7 +54,7 @@ func Identity(id, login, display string) (hearth.Identity, error) {
 		return hearth.Identity{}, Malformed("login")
 	}
 	display = strings.TrimSpace(display)
-	if display == "" || !utf8.ValidString(display) || len(display) > maxNameBytes {
+	if display == "" || !utf8.ValidString(display) || len(display) > MaxNameBytes {
 		display = login
 	}
 	return hearth.Identity{ID: id, Login: login, DisplayName: display}, nil

@@ -27,9 +27,9 @@ import (
 	"github.com/hearthlive/hearth/overlays"
 	"github.com/hearthlive/hearth/store/postgres"
 	"github.com/hearthlive/hearth/store/sqlite"
-	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/eventsub"
 	"github.com/hearthlive/hearth/stream/helix"
+	"github.com/hearthlive/hearth/stream/irc"
 	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,7 +50,7 @@ type Main struct {
 
 	Store   hearth.Store
 	Engine  *engine.Engine
-	Chat    *stream.Chat
+	Chat    *irc.Chat
 	Metrics *metrics.Metrics
 	// Tokens hands out the Twitch tokens that "hearth auth" stored,
 	// refreshed before they expire; Helix and EventSub take theirs from it.
@@ -173,7 +173,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Chat, err = stream.NewChat(stream.ChatConfig{
+	m.Chat, err = irc.NewChat(irc.ChatConfig{
 		Addr:        cfg.TwitchIRCAddr,
 		TLS:         cfg.TwitchIRCTLS,
 		Username:    cfg.BotUsername,

@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	twitch "github.com/gempir/go-twitch-irc/v4"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // ChatConfig configures a Chat connection.
@@ -56,7 +57,7 @@ type ChatConfig struct {
 	// it slows reading.
 	Handle func(hearth.Event)
 	// Observer, if set, is told about drops and connection changes.
-	Observer Observer
+	Observer stream.Observer
 	Logger   *slog.Logger
 }
 
@@ -75,8 +76,8 @@ type ChatConfig struct {
 type Chat struct {
 	cfg     ChatConfig
 	log     *slog.Logger
-	obs     Observer
-	limiter *Limiter
+	obs     stream.Observer
+	limiter *stream.Limiter
 	joins   *joinLimiter
 
 	shards    []*shard
@@ -112,13 +113,13 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		channels = append(channels, n)
 	}
 	cfg.Channels = channels
-	cfg.UserLimit = Positive(cfg.UserLimit, DefaultUserLimit)
-	cfg.ModLimit = Positive(cfg.ModLimit, DefaultModLimit)
-	cfg.Window = Positive(cfg.Window, DefaultWindow)
-	cfg.QueueSize = Positive(cfg.QueueSize, DefaultQueueSize)
-	cfg.MinBackoff = Positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = Positive(cfg.MaxBackoff, 2*time.Minute)
-	cfg.LoginTimeout = Positive(cfg.LoginTimeout, 10*time.Second)
+	cfg.UserLimit = stream.Positive(cfg.UserLimit, stream.DefaultUserLimit)
+	cfg.ModLimit = stream.Positive(cfg.ModLimit, stream.DefaultModLimit)
+	cfg.Window = stream.Positive(cfg.Window, stream.DefaultWindow)
+	cfg.QueueSize = stream.Positive(cfg.QueueSize, stream.DefaultQueueSize)
+	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, time.Second)
+	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.LoginTimeout = stream.Positive(cfg.LoginTimeout, 10*time.Second)
 	cfg.Connections = max(min(cfg.Connections, len(cfg.Channels)), 1)
 	if cfg.Addr == "" {
 		cfg.Addr = "irc.chat.twitch.tv:6667"
@@ -131,13 +132,13 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = NopObserver{}
+		obs = stream.NopObserver{}
 	}
 	c := &Chat{
 		cfg:       cfg,
 		log:       cfg.Logger,
 		obs:       obs,
-		limiter:   NewLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
+		limiter:   stream.NewLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
 		joins:     newJoinLimiter(joinLimit, joinWindow),
 		byChannel: make(map[string]*shard, len(cfg.Channels)),
 		idlePing:  idlePing,
@@ -167,7 +168,7 @@ func (c *Chat) Connected() bool { return c.all.Load() }
 // rate limit allows; if too many wait, the oldest is dropped. Say never
 // blocks.
 func (c *Chat) Say(channel, text string) {
-	text = SanitizeReply(text)
+	text = stream.SanitizeReply(text)
 	if text == "" {
 		return
 	}
@@ -175,7 +176,7 @@ func (c *Chat) Say(channel, text string) {
 		c.obs.ReplyDropped(channel)
 		return
 	}
-	if c.limiter.Push(Outgoing{Channel: channel, Text: text}) {
+	if c.limiter.Push(stream.Outgoing{Channel: channel, Text: text}) {
 		c.obs.ReplyDropped(channel)
 	}
 }
@@ -257,7 +258,7 @@ func (c *Chat) password(ctx context.Context) (string, error) {
 // it cannot.
 func (c *Chat) handle(msg twitch.Message) {
 	ev, err := Normalize(msg, time.Now())
-	var me *MalformedError
+	var me *stream.MalformedError
 	switch {
 	case err == nil:
 		c.cfg.Handle(ev)
@@ -272,7 +273,7 @@ func (c *Chat) handle(msg twitch.Message) {
 func (c *Chat) sendLoop(ctx context.Context) {
 	// Replies wait while a connection is down, so that a reconnect does
 	// not release a burst past the limit.
-	c.limiter.Run(ctx, c.Connected, func(o Outgoing) {
+	c.limiter.Run(ctx, c.Connected, func(o stream.Outgoing) {
 		channel := strings.ToLower(o.Channel)
 		s, ok := c.byChannel[channel]
 		if !ok {

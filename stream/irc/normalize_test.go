@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -146,9 +147,9 @@ func TestParseLineRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := ParseLine(tt.line, received)
-			var me *MalformedError
+			var me *stream.MalformedError
 			switch {
-			case tt.reason == "" && !errors.Is(err, ErrIgnored) && !errors.As(err, &me):
+			case tt.reason == "" && !errors.Is(err, stream.ErrIgnored) && !errors.As(err, &me):
 				t.Fatalf("want ignored or malformed, got %+v, %v", ev, err)
 			case tt.reason != "" && (!errors.As(err, &me) || me.Reason != tt.reason):
 				t.Fatalf("want malformed %q, got %+v, %v", tt.reason, ev, err)
@@ -164,7 +165,7 @@ func TestParseLineClampsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := utf8.RuneCountInString(ev.Text); n != MaxMessageRunes || !utf8.ValidString(ev.Text) {
+	if n := utf8.RuneCountInString(ev.Text); n != stream.MaxMessageRunes || !utf8.ValidString(ev.Text) {
 		t.Fatalf("text has %d runes, valid=%v", n, utf8.ValidString(ev.Text))
 	}
 	if ev.User.DisplayName != "ann" {
@@ -211,12 +212,12 @@ func FuzzParseLine(f *testing.F) {
 		if !hearth.ValidLogin(ev.Channel) {
 			t.Fatalf("event with invalid channel %q", ev.Channel)
 		}
-		if utf8.RuneCountInString(ev.Text) > MaxMessageRunes || !utf8.ValidString(ev.Text) {
+		if utf8.RuneCountInString(ev.Text) > stream.MaxMessageRunes || !utf8.ValidString(ev.Text) {
 			t.Fatalf("text not clamped: %q", ev.Text)
 		}
 		switch ev.Kind {
 		case hearth.EventChat, hearth.EventSub, hearth.EventResub, hearth.EventSubGift, hearth.EventRaid, hearth.EventAnnouncement:
-			if ev.User.ID == "" || ev.ID == "" || !hearth.ValidLogin(ev.User.Login) || len(ev.User.DisplayName) > maxNameBytes {
+			if ev.User.ID == "" || ev.ID == "" || !hearth.ValidLogin(ev.User.Login) || len(ev.User.DisplayName) > stream.MaxNameBytes {
 				t.Fatalf("event without a valid user or id: %+v", ev)
 			}
 		}

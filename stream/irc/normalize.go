@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"strconv"
@@ -7,11 +7,12 @@ import (
 
 	twitch "github.com/gempir/go-twitch-irc/v4"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // Normalize turns one parsed Twitch message into a Hearth event. received
-// is used when the message carries no tmi-sent-ts. It returns ErrIgnored for
-// messages of no interest and a *MalformedError for unusable ones; it never
+// is used when the message carries no tmi-sent-ts. It returns stream.ErrIgnored for
+// messages of no interest and a *stream.MalformedError for unusable ones; it never
 // panics on any input the parser produces.
 func Normalize(msg twitch.Message, received time.Time) (hearth.Event, error) {
 	switch m := msg.(type) {
@@ -28,20 +29,20 @@ func Normalize(msg twitch.Message, received time.Time) (hearth.Event, error) {
 	case *twitch.UserPartMessage:
 		return normalizeMembership(hearth.EventPart, m.Channel, m.User, received)
 	}
-	return hearth.Event{}, ErrIgnored
+	return hearth.Event{}, stream.ErrIgnored
 }
 
 func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, Malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
-	user, err := Identity(m.User.ID, m.User.Name, m.User.DisplayName)
+	user, err := stream.Identity(m.User.ID, m.User.Name, m.User.DisplayName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if m.ID == "" {
-		return hearth.Event{}, Malformed("message_id")
+		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	return hearth.Event{
 		Kind:             hearth.EventChat,
@@ -51,8 +52,8 @@ func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Even
 		ID:               m.ID,
 		Time:             eventTime(m.Time, received),
 		User:             user,
-		Roles:            Roles(m.User.Badges, m.User.ID, m.RoomID),
-		Text:             ClampText(m.Message),
+		Roles:            stream.Roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:             stream.ClampText(m.Message),
 		Action:           m.Action,
 		FirstMessage:     m.FirstMessage,
 		ReturningChatter: m.Tags["returning-chatter"] == "1",
@@ -74,18 +75,18 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 	case "announcement":
 		kind = hearth.EventAnnouncement
 	default:
-		return hearth.Event{}, ErrIgnored
+		return hearth.Event{}, stream.ErrIgnored
 	}
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, Malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
-	user, err := Identity(m.User.ID, m.Tags["login"], m.User.DisplayName)
+	user, err := stream.Identity(m.User.ID, m.Tags["login"], m.User.DisplayName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if m.ID == "" {
-		return hearth.Event{}, Malformed("message_id")
+		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	ev := hearth.Event{
 		Kind:            kind,
@@ -95,15 +96,15 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 		ID:              m.ID,
 		Time:            eventTime(m.Time, received),
 		User:            user,
-		Roles:           Roles(m.User.Badges, m.User.ID, m.RoomID),
-		Text:            ClampText(m.Message),
+		Roles:           stream.Roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:            stream.ClampText(m.Message),
 		Months:          param(m.MsgParams, "msg-param-cumulative-months"),
 	}
 	switch kind {
 	case hearth.EventSubGift:
-		target, err := Identity(m.MsgParams["msg-param-recipient-id"], m.MsgParams["msg-param-recipient-user-name"], m.MsgParams["msg-param-recipient-display-name"])
+		target, err := stream.Identity(m.MsgParams["msg-param-recipient-id"], m.MsgParams["msg-param-recipient-user-name"], m.MsgParams["msg-param-recipient-display-name"])
 		if err != nil {
-			return hearth.Event{}, Malformed("gift_recipient")
+			return hearth.Event{}, stream.Malformed("gift_recipient")
 		}
 		ev.Target = target
 		ev.Months = param(m.MsgParams, "msg-param-months")
@@ -117,7 +118,7 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, Malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	ev := hearth.Event{
 		Kind:            hearth.EventChatCleared,
@@ -127,9 +128,9 @@ func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.
 		Time:            eventTime(m.Time, received),
 	}
 	if m.TargetUserID != "" || m.TargetUsername != "" {
-		target, err := Identity(m.TargetUserID, m.TargetUsername, "")
+		target, err := stream.Identity(m.TargetUserID, m.TargetUsername, "")
 		if err != nil {
-			return hearth.Event{}, Malformed("clearchat_target")
+			return hearth.Event{}, stream.Malformed("clearchat_target")
 		}
 		ev.Target = target
 		ev.Kind = hearth.EventBan
@@ -147,10 +148,10 @@ func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.
 func normalizeClearMsg(m *twitch.ClearMessage, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, Malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	if m.TargetMsgID == "" {
-		return hearth.Event{}, Malformed("target_message_id")
+		return hearth.Event{}, stream.Malformed("target_message_id")
 	}
 	login := strings.ToLower(m.Login)
 	if !hearth.ValidLogin(login) {
@@ -170,11 +171,11 @@ func normalizeClearMsg(m *twitch.ClearMessage, received time.Time) (hearth.Event
 func normalizeMembership(kind hearth.EventKind, channel, login string, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(channel)
 	if ch == "" {
-		return hearth.Event{}, Malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	login = strings.ToLower(login)
 	if !hearth.ValidLogin(login) {
-		return hearth.Event{}, Malformed("login")
+		return hearth.Event{}, stream.Malformed("login")
 	}
 	return hearth.Event{Kind: kind, Channel: ch, Time: received, User: hearth.Identity{Login: login}}, nil
 }
@@ -215,7 +216,7 @@ func param(params map[string]string, key string) int {
 // ParseLine parses one raw IRC line as Twitch sends it and normalises it.
 // The IRC parser indexes parameters without checking they exist, so a
 // truncated line can make it panic; ParseLine turns that into a
-// *MalformedError.
+// *stream.MalformedError.
 func ParseLine(line string, received time.Time) (ev hearth.Event, err error) {
 	msg, err := parseLine(line)
 	if err != nil {
@@ -227,7 +228,7 @@ func ParseLine(line string, received time.Time) (ev hearth.Event, err error) {
 func parseSafely(line string) (msg twitch.Message, err error) {
 	defer func() {
 		if recover() != nil {
-			msg, err = nil, Malformed("unparsable")
+			msg, err = nil, stream.Malformed("unparsable")
 		}
 	}()
 	return twitch.ParseMessage(line), nil

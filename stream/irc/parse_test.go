@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"reflect"
@@ -40,7 +40,7 @@ var parseLineCases = []string{
 
 // TestParseLineIsParseMessage checks that parseLine gives what the
 // library's ParseMessage gives, Raw aside, on the real capture and on the
-// lines above, and panics (as a *MalformedError) on the same lines.
+// lines above, and panics (as a *stream.MalformedError) on the same lines.
 func TestParseLineIsParseMessage(t *testing.T) {
 	t.Parallel()
 	for _, line := range append(captureLines(t), parseLineCases...) {

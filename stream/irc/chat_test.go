@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -252,7 +253,7 @@ func TestNewChatValidates(t *testing.T) {
 
 // countingObserver counts what a Chat reports.
 type countingObserver struct {
-	NopObserver
+	stream.NopObserver
 	malformed atomic.Int64
 }
 

@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 
 // parseLine parses one IRC line with go-twitch-irc v4.2.0's ParseMessage,
 // with the same result (but for the Raw field), and turns a panic of the
-// parser into a *MalformedError.
+// parser into a *stream.MalformedError.
 //
 // The parser compiles a regular expression for every line that carries a
 // source (":nick!user@host"), which costs more than the rest of the parse
