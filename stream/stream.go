@@ -25,6 +25,16 @@ const MaxMessageRunes = 500
 // but may be multi-byte.
 const MaxNameBytes = 100
 
+// The clients' defaults: how long a client first waits before
+// reconnecting and the longest it waits (the wait doubles after each
+// failure in between), and how long one HTTP request to Twitch may take
+// when the caller gives no client of its own.
+const (
+	DefaultMinBackoff  = time.Second
+	DefaultMaxBackoff  = 2 * time.Minute
+	DefaultHTTPTimeout = 10 * time.Second
+)
+
 // ErrIgnored is returned by the chat and EventSub normalisers for messages
 // Hearth has no use for (ROOMSTATE, NOTICE, rituals...). They are dropped
 // silently.

@@ -170,10 +170,10 @@ func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
 		return nil, errors.New("eventsub: a token source and an event handler are required")
 	}
 	cfg.TokenRetry = stream.Positive(cfg.TokenRetry, time.Minute)
-	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, stream.DefaultMinBackoff)
+	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, stream.DefaultMaxBackoff)
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: stream.DefaultHTTPTimeout}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -162,7 +162,7 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 		return nil, errors.New("helix chat: the Send Chat Message URL, a token source and broadcaster ids are required")
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: stream.DefaultHTTPTimeout}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

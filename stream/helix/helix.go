@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 	helixapi "github.com/nicklaw5/helix/v2"
 )
 
@@ -138,7 +139,7 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 		cfg.PollInterval = 30 * time.Second
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: stream.DefaultHTTPTimeout}
 	}
 	if cfg.Handle == nil {
 		cfg.Handle = func(hearth.Event) {}

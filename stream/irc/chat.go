@@ -117,8 +117,8 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	cfg.ModLimit = stream.Positive(cfg.ModLimit, stream.DefaultModLimit)
 	cfg.Window = stream.Positive(cfg.Window, stream.DefaultWindow)
 	cfg.QueueSize = stream.Positive(cfg.QueueSize, stream.DefaultQueueSize)
-	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, stream.DefaultMinBackoff)
+	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, stream.DefaultMaxBackoff)
 	cfg.LoginTimeout = stream.Positive(cfg.LoginTimeout, 10*time.Second)
 	cfg.Connections = max(min(cfg.Connections, len(cfg.Channels)), 1)
 	if cfg.Addr == "" {
