@@ -82,3 +82,22 @@ func withoutRaw(msg twitch.Message) any {
 	}
 	return v.Interface()
 }
+
+// TestChannel reads the channel from each shape of line a recording holds.
+func TestChannel(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ line, want string }{
+		{"@id=m;user-id=5 :ann!ann@ann.tmi.twitch.tv PRIVMSG #Chan :hi there", "chan"},
+		{":ann!ann@ann.tmi.twitch.tv JOIN #c", "c"},
+		{"@room-id=1 :tmi.twitch.tv CLEARCHAT #c :ann", "c"},
+		{"PRIVMSG #c :no source", "c"},
+		{"PING :tmi.twitch.tv", ""},
+		{":tmi.twitch.tv 001 hearthbot :Welcome", ""},
+		{"@tags-only", ""},
+		{"", ""},
+	} {
+		if got := Channel(tt.line); got != tt.want {
+			t.Errorf("Channel(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
