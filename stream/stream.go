@@ -1,11 +1,13 @@
 // Package stream holds what Hearth's Twitch clients share: the checks that
-// turn Twitch's users and text into valid hearth values (Identity,
-// ClampText, MalformedError, ErrIgnored), and the rate limiter that paces
-// the bot's replies (Limiter). The protocols live in its sub-packages:
-// chat over IRC in stream/irc, the Helix API in stream/helix, EventSub in
-// stream/eventsub, and sign-in and token sealing in stream/oauth; a fake
-// Twitch for tests and the demo is in stream/twitchtest. None of them
-// knows anything of loyalty, SQL or overlays.
+// turn Twitch's users, badges and text into valid hearth values (Identity,
+// Roles, ClampText, MalformedError, ErrIgnored), the Observer that chat
+// over IRC and over EventSub report to, the rate limiter that paces the
+// bot's replies (Limiter), and the clients' defaults. The protocols live in
+// its sub-packages: chat over IRC in stream/irc, the Helix API in
+// stream/helix, EventSub in stream/eventsub, and sign-in and token sealing
+// in stream/oauth; a fake Twitch for tests and the demo is in
+// stream/twitchtest. None of them knows anything of loyalty, SQL or
+// overlays.
 package stream
 
 import (
