@@ -19,31 +19,34 @@ const (
 	DefaultQueueSize = 50
 )
 
-// outgoing is one queued chat line.
-type outgoing struct {
-	channel string
-	text    string
+// Outgoing is one queued chat line: the channel it goes to and its text.
+type Outgoing struct {
+	Channel string
+	Text    string
 }
 
-// limiter queues chat lines and releases them no faster than a sliding
+// Limiter queues chat lines and releases them no faster than a sliding
 // window allows. It counts every send in one window across all channels,
 // which is never looser than Twitch's per-channel rule. Safe for concurrent
 // use.
-type limiter struct {
+type Limiter struct {
 	userLimit, modLimit int
 	window              time.Duration
 	queueSize           int
 
 	mu      sync.Mutex
-	queue   []outgoing
+	queue   []Outgoing
 	sent    []time.Time // send times within the window, oldest first
 	mod     map[string]bool
 	dropped int64
 	wake    chan struct{}
 }
 
-func newLimiter(userLimit, modLimit int, window time.Duration, queueSize int) *limiter {
-	return &limiter{
+// NewLimiter returns a Limiter that sends at most userLimit lines per window,
+// or modLimit in channels where the bot is moderator, VIP or broadcaster,
+// and keeps at most queueSize lines waiting.
+func NewLimiter(userLimit, modLimit int, window time.Duration, queueSize int) *Limiter {
+	return &Limiter{
 		userLimit: userLimit,
 		modLimit:  modLimit,
 		window:    window,
@@ -53,9 +56,9 @@ func newLimiter(userLimit, modLimit int, window time.Duration, queueSize int) *l
 	}
 }
 
-// push queues a line, dropping the oldest queued line if the queue is full.
+// Push queues a line, dropping the oldest queued line if the queue is full.
 // It reports whether a line was dropped.
-func (l *limiter) push(o outgoing) (dropped bool) {
+func (l *Limiter) Push(o Outgoing) (dropped bool) {
 	l.mu.Lock()
 	if len(l.queue) >= l.queueSize {
 		copy(l.queue, l.queue[1:])
@@ -65,25 +68,29 @@ func (l *limiter) push(o outgoing) (dropped bool) {
 	}
 	l.queue = append(l.queue, o)
 	l.mu.Unlock()
-	l.poke()
+	l.Poke()
 	return dropped
 }
 
-// poke wakes the sender without blocking.
-func (l *limiter) poke() {
+// Poke wakes the sender without blocking.
+func (l *Limiter) Poke() {
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
 }
 
-func (l *limiter) moderator(channel string) bool {
+// Moderator reports whether the bot may send at the moderator's rate in
+// channel.
+func (l *Limiter) Moderator(channel string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.mod[channel]
 }
 
-func (l *limiter) setModerator(channel string, mod bool) {
+// SetModerator records whether the bot may send at the moderator's rate in
+// channel.
+func (l *Limiter) SetModerator(channel string, mod bool) {
 	l.mu.Lock()
 	l.mod[channel] = mod
 	l.mu.Unlock()
@@ -91,7 +98,7 @@ func (l *limiter) setModerator(channel string, mod bool) {
 
 // next returns the first queued line if it may be sent at now, and
 // otherwise how long to wait before asking again (0 when the queue is empty).
-func (l *limiter) next(now time.Time) (o outgoing, ok bool, wait time.Duration) {
+func (l *Limiter) next(now time.Time) (o Outgoing, ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := 0
@@ -104,26 +111,26 @@ func (l *limiter) next(now time.Time) (o outgoing, ok bool, wait time.Duration) 
 	}
 	l.sent = l.sent[cut:]
 	if len(l.queue) == 0 {
-		return outgoing{}, false, 0
+		return Outgoing{}, false, 0
 	}
 	head := l.queue[0]
 	limit := l.userLimit
-	if l.mod[head.channel] {
+	if l.mod[head.Channel] {
 		limit = l.modLimit
 	}
 	if len(l.sent) >= limit {
 		// The oldest send leaves the window first; after it, one slot frees.
-		return outgoing{}, false, window - now.Sub(l.sent[len(l.sent)-limit]) + time.Millisecond
+		return Outgoing{}, false, window - now.Sub(l.sent[len(l.sent)-limit]) + time.Millisecond
 	}
 	l.queue = l.queue[1:]
 	l.sent = append(l.sent, now)
 	return head, true, 0
 }
 
-// run hands each queued line to send as the window allows, until ctx
+// Run hands each queued line to send as the window allows, until ctx
 // ends. While ready, if not nil, reports false, lines wait in the queue; a
-// push or poke makes run ask again.
-func (l *limiter) run(ctx context.Context, ready func() bool, send func(outgoing)) {
+// Push or Poke makes Run ask again.
+func (l *Limiter) Run(ctx context.Context, ready func() bool, send func(Outgoing)) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -153,10 +160,10 @@ func (l *limiter) run(ctx context.Context, ready func() bool, send func(outgoing
 	}
 }
 
-// sanitizeReply makes text safe to send as one chat line: one line, no
+// SanitizeReply makes text safe to send as one chat line: one line, no
 // leading '/' or '.' that Twitch would run as a command, valid UTF-8, at
 // most MaxMessageRunes.
-func sanitizeReply(text string) string {
+func SanitizeReply(text string) string {
 	text = strings.Map(func(r rune) rune {
 		if r == '\r' || r == '\n' || r == 0 {
 			return ' '
@@ -168,7 +175,7 @@ func sanitizeReply(text string) string {
 		text = strings.TrimSpace(text[1:])
 	}
 	if utf8.RuneCountInString(text) > MaxMessageRunes {
-		text = clampText(text)
+		text = ClampText(text)
 	}
 	return text
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // drain releases every line the limiter allows at now.
-func drain(l *limiter, now time.Time) (sent []outgoing, wait time.Duration) {
+func drain(l *Limiter, now time.Time) (sent []Outgoing, wait time.Duration) {
 	for {
 		o, ok, w := l.next(now)
 		if !ok {
@@ -34,10 +34,10 @@ func TestLimiterWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := newLimiter(20, 100, 30*time.Second, 1000)
-			l.setModerator("c", tt.mod)
+			l := NewLimiter(20, 100, 30*time.Second, 1000)
+			l.SetModerator("c", tt.mod)
 			for i := 0; i < tt.push; i++ {
-				l.push(outgoing{channel: "c", text: fmt.Sprint(i)})
+				l.Push(Outgoing{Channel: "c", Text: fmt.Sprint(i)})
 			}
 			sent, wait := drain(l, t0)
 			if len(sent) != tt.wantFirst {
@@ -64,12 +64,12 @@ func TestLimiterWindow(t *testing.T) {
 // sliding-window invariant over every send.
 func TestLimiterNeverExceeds(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(20, 100, 30*time.Second, 50)
+	l := NewLimiter(20, 100, 30*time.Second, 50)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var times []time.Time
 	for step := 0; step < 2000; step++ {
 		for i := 0; i < step%7; i++ {
-			l.push(outgoing{channel: "c", text: "x"})
+			l.Push(Outgoing{Channel: "c", Text: "x"})
 		}
 		sent, _ := drain(l, now)
 		for range sent {
@@ -93,17 +93,17 @@ func TestLimiterNeverExceeds(t *testing.T) {
 
 func TestLimiterDropsOldest(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(20, 100, 30*time.Second, 3)
+	l := NewLimiter(20, 100, 30*time.Second, 3)
 	var dropped int
 	for i := 0; i < 5; i++ {
-		if l.push(outgoing{channel: "c", text: fmt.Sprint(i)}) {
+		if l.Push(Outgoing{Channel: "c", Text: fmt.Sprint(i)}) {
 			dropped++
 		}
 	}
 	sent, _ := drain(l, time.Now())
 	var got []string
 	for _, o := range sent {
-		got = append(got, o.text)
+		got = append(got, o.Text)
 	}
 	if dropped != 2 || strings.Join(got, ",") != "2,3,4" {
 		t.Fatalf("dropped %d, sent %v; want 2 dropped and 2,3,4 sent", dropped, got)
@@ -122,12 +122,12 @@ func TestSanitizeReply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := sanitizeReply(tt.in); got != tt.want {
-				t.Fatalf("sanitizeReply(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := SanitizeReply(tt.in); got != tt.want {
+				t.Fatalf("SanitizeReply(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
-	if n := utf8.RuneCountInString(sanitizeReply(strings.Repeat("ü", 600))); n != MaxMessageRunes {
+	if n := utf8.RuneCountInString(SanitizeReply(strings.Repeat("ü", 600))); n != MaxMessageRunes {
 		t.Fatalf("long reply has %d runes", n)
 	}
 }

@@ -27,7 +27,10 @@ import (
 	"github.com/hearthlive/hearth/overlays"
 	"github.com/hearthlive/hearth/store/postgres"
 	"github.com/hearthlive/hearth/store/sqlite"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/eventsub"
+	"github.com/hearthlive/hearth/stream/helix"
+	"github.com/hearthlive/hearth/stream/irc"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -47,11 +50,11 @@ type Main struct {
 
 	Store   hearth.Store
 	Engine  *engine.Engine
-	Chat    *stream.Chat
+	Chat    *irc.Chat
 	Metrics *metrics.Metrics
 	// Tokens hands out the Twitch tokens that "hearth auth" stored,
 	// refreshed before they expire; Helix and EventSub take theirs from it.
-	Tokens *stream.Tokens
+	Tokens *oauth.Tokens
 
 	// EventClock makes channels keep time by event timestamps only (replay).
 	EventClock bool
@@ -63,7 +66,7 @@ type Main struct {
 	// without a Twitch integration.
 	NativePolls hearth.NativePolls
 	// Helix is the Twitch API client; nil when Hearth has no client id.
-	Helix *stream.Helix
+	Helix *helix.Helix
 	// helixCtx ends at shutdown; announcements sent through Helix use it.
 	helixCtx context.Context
 
@@ -83,7 +86,7 @@ type Main struct {
 	// eventSubChat holds the channels whose chat goes over EventSub, and
 	// helixChat sends their replies (eventsub.go).
 	eventSubChat map[string]bool
-	helixChat    *stream.HelixChat
+	helixChat    *eventsub.HelixChat
 }
 
 // NewMain returns a Main with the given configuration.
@@ -170,7 +173,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Chat, err = stream.NewChat(stream.ChatConfig{
+	m.Chat, err = irc.NewChat(irc.ChatConfig{
 		Addr:        cfg.TwitchIRCAddr,
 		TLS:         cfg.TwitchIRCTLS,
 		Username:    cfg.BotUsername,

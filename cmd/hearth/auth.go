@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -78,9 +78,9 @@ func (f *subjectFlags) subject(cmd string) (string, error) {
 // scopesFor returns the scopes subject is asked for.
 func scopesFor(subject string) []string {
 	if subject == hearth.TokenBot {
-		return stream.ScopeNames(stream.BotScopes)
+		return oauth.ScopeNames(oauth.BotScopes)
 	}
-	return stream.ScopeNames(stream.ChannelScopes)
+	return oauth.ScopeNames(oauth.ChannelScopes)
 }
 
 // keyFilePath is where the key that seals tokens lives when
@@ -96,20 +96,20 @@ func keyFilePath(dbURL string) string {
 // secretKey returns the sealer of stored tokens and where its key came
 // from. Without HEARTH_SECRET_KEY it reads the key file, or creates it if
 // create is set; with neither it returns a nil sealer.
-func secretKey(cfg Config, create bool, log *slog.Logger) (*stream.Sealer, string, error) {
+func secretKey(cfg Config, create bool, log *slog.Logger) (*oauth.Sealer, string, error) {
 	if cfg.SecretKey != "" {
-		key, err := stream.ParseKey(cfg.SecretKey)
+		key, err := oauth.ParseKey(cfg.SecretKey)
 		if err != nil {
 			return nil, "", fmt.Errorf("secret_key (HEARTH_SECRET_KEY): %w", err)
 		}
-		s, err := stream.NewSealer(key)
+		s, err := oauth.NewSealer(key)
 		return s, "HEARTH_SECRET_KEY", err
 	}
 	path := keyFilePath(cfg.DatabaseURL)
 	source := "the key file " + path
-	key, err := stream.LoadKeyFile(path)
+	key, err := oauth.LoadKeyFile(path)
 	if errors.Is(err, fs.ErrNotExist) && create {
-		if key, err = stream.CreateKeyFile(path); err == nil {
+		if key, err = oauth.CreateKeyFile(path); err == nil {
 			log.Info("created the key that seals stored Twitch tokens; keep it with the database and back it up with it (or set HEARTH_SECRET_KEY)", "path", path)
 		}
 	}
@@ -119,7 +119,7 @@ func secretKey(cfg Config, create bool, log *slog.Logger) (*stream.Sealer, strin
 	if err != nil {
 		return nil, "", err
 	}
-	s, err := stream.NewSealer(key)
+	s, err := oauth.NewSealer(key)
 	return s, source, err
 }
 
@@ -127,8 +127,8 @@ func secretKey(cfg Config, create bool, log *slog.Logger) (*stream.Sealer, strin
 // in it and Twitch's OAuth endpoints.
 type authSession struct {
 	store  hearth.Store
-	tokens *stream.Tokens
-	oauth  *stream.OAuth
+	tokens *oauth.Tokens
+	oauth  *oauth.OAuth
 	log    *slog.Logger
 }
 
@@ -147,14 +147,14 @@ func openAuth(ctx context.Context, inv *invocation, create bool) (*authSession, 
 	o := oauthClient(cfg)
 	return &authSession{
 		store:  st,
-		tokens: stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log}),
+		tokens: oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log}),
 		oauth:  o,
 		log:    log,
 	}, nil
 }
 
-func oauthClient(cfg Config) *stream.OAuth {
-	return &stream.OAuth{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}
+func oauthClient(cfg Config) *oauth.OAuth {
+	return &oauth.OAuth{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}
 }
 
 // needClientID refuses to go on without the application's client id.
@@ -168,7 +168,7 @@ func needClientID(cfg Config) error {
 // checkIdentity refuses a token that is not the one subject needs: a
 // broadcaster's token must be the channel's own, the bot's must match
 // bot.username when that is set, and it must belong to this application.
-func checkIdentity(cfg Config, subject string, v stream.Validation) error {
+func checkIdentity(cfg Config, subject string, v oauth.Validation) error {
 	switch {
 	case cfg.TwitchClientID != "" && v.ClientID != cfg.TwitchClientID:
 		return fmt.Errorf("the token belongs to another Twitch application (client id %s, not HEARTH_TWITCH_CLIENT_ID %s): Hearth could not refresh it", v.ClientID, cfg.TwitchClientID)
@@ -216,8 +216,8 @@ func (a *authSession) login(ctx context.Context, cfg Config, out io.Writer, subj
 	fmt.Fprintf(out, "Waiting for approval (the code expires at %s)...\n", dc.ExpiresAt.Format("15:04:05"))
 	g, err := a.oauth.AwaitDevice(ctx, dc, scopes)
 	switch {
-	case errors.Is(err, stream.ErrDeviceCodeExpired):
-		return fmt.Errorf("sign-in not completed: %w; run %s again", err, stream.LoginCommand(subject))
+	case errors.Is(err, oauth.ErrDeviceCodeExpired):
+		return fmt.Errorf("sign-in not completed: %w; run %s again", err, oauth.LoginCommand(subject))
 	case err != nil:
 		return fmt.Errorf("sign-in not completed: %w", err)
 	}
@@ -228,7 +228,7 @@ func (a *authSession) login(ctx context.Context, cfg Config, out io.Writer, subj
 // A token refused as someone else's is revoked if revokeRefused is set:
 // one that sign-in just obtained, not one imported, which may serve
 // elsewhere.
-func (a *authSession) saveGrant(ctx context.Context, cfg Config, out io.Writer, subject string, g stream.Grant, revokeRefused bool) error {
+func (a *authSession) saveGrant(ctx context.Context, cfg Config, out io.Writer, subject string, g oauth.Grant, revokeRefused bool) error {
 	v, err := a.oauth.Validate(ctx, g.Access)
 	if err != nil {
 		return fmt.Errorf("Twitch does not accept the token: %w", err)
@@ -299,13 +299,13 @@ func authImportCommand(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer a.store.Close()
-		var oe *stream.OAuthError
+		var oe *oauth.OAuthError
 		if _, err := a.oauth.Validate(ctx, access); errors.As(err, &oe) {
 			return fmt.Errorf("Twitch rejects the token (%d %s): nothing was stored", oe.Status, oe.Message)
 		} else if err != nil {
 			return fmt.Errorf("cannot validate the token, so nothing was stored: %w", err)
 		}
-		g := stream.Grant{Access: access, Refresh: strings.TrimSpace(*refresh)}
+		g := oauth.Grant{Access: access, Refresh: strings.TrimSpace(*refresh)}
 		if err := a.saveGrant(ctx, inv.cfg, inv.stdout, subject, g, false); err != nil {
 			return err
 		}
@@ -402,7 +402,7 @@ func (m *Main) openTokens(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Tokens = stream.NewTokens(stream.TokensConfig{
+	m.Tokens = oauth.NewTokens(oauth.TokensConfig{
 		Store: m.Store, Sealer: sealer, KeySource: source, OAuth: oauthClient(m.Config), Logger: m.Logger,
 	})
 	if m.Config.BotToken != "" {
@@ -488,7 +488,7 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 		return err
 	}
 	a := &authSession{store: st, oauth: oauthClient(*cfg), log: log,
-		tokens: stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: oauthClient(*cfg), Logger: log})}
+		tokens: oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: oauthClient(*cfg), Logger: log})}
 	if keep, err := demoKeepsToken(ctx, st, a.tokens, a.oauth, hearth.TokenBot, log); keep || err != nil {
 		return err
 	}
@@ -519,7 +519,7 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 // compose file's volume and restart policy do): the demo signs in again
 // and replaces it. A token no fake issued is a real account's, which the
 // demo never replaces: that is an error.
-func demoKeepsToken(ctx context.Context, st hearth.Store, tokens *stream.Tokens, o *stream.OAuth, subject string, log *slog.Logger) (bool, error) {
+func demoKeepsToken(ctx context.Context, st hearth.Store, tokens *oauth.Tokens, o *oauth.OAuth, subject string, log *slog.Logger) (bool, error) {
 	stored, err := st.StoredToken(ctx, subject)
 	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
 		return false, nil

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -137,7 +137,7 @@ func TestAuthSignInServeRefresh(t *testing.T) {
 	out := signInBot(t, api, env, "hearthbot")
 	outputs = append(outputs, out)
 	for _, want := range []string{
-		"Scopes asked for: " + strings.Join(stream.ScopeNames(stream.BotScopes), " "),
+		"Scopes asked for: " + strings.Join(oauth.ScopeNames(oauth.BotScopes), " "),
 		"Signed in the bot as hearthbot",
 		"created the key that seals stored Twitch tokens",
 	} {
@@ -156,7 +156,7 @@ func TestAuthSignInServeRefresh(t *testing.T) {
 	status, stderr, code := runAuth(t, env, "auth", "status")
 	outputs = append(outputs, status, stderr)
 	if code != 0 || !strings.Contains(status, "the bot: hearthbot (user id "+twitchtest.UserID("hearthbot")+")") ||
-		!strings.Contains(status, "scopes: "+strings.Join(stream.ScopeNames(stream.BotScopes), " ")) {
+		!strings.Contains(status, "scopes: "+strings.Join(oauth.ScopeNames(oauth.BotScopes), " ")) {
 		t.Fatalf("auth status (exit %d):\n%s%s", code, status, stderr)
 	}
 
@@ -230,7 +230,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 	api := newAuthAPI(t)
 	dir := t.TempDir()
 	env := authEnv(api, dir)
-	tok := api.IssueToken("somechannel", stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	tok := api.IssueToken("somechannel", oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	var outputs []string
 
 	t.Run("NobodyYet", func(t *testing.T) {
@@ -268,7 +268,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, "the token is otheruser's, not the broadcaster of #thirdchannel") {
 			t.Fatalf("import of another user's token (exit %d):\n%s%s", code, out, stderr)
 		}
-		o := &stream.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+		o := &oauth.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 		if _, err := o.Validate(context.Background(), other.Access); err != nil {
 			t.Errorf("refusing to import a token revoked it, though it may serve elsewhere: %v", err)
 		}
@@ -312,7 +312,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 		}
 	})
 	t.Run("ServeWithWrongKey", func(t *testing.T) {
-		bot := api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes), time.Hour)
+		bot := api.IssueToken("hearthbot", oauth.ScopeNames(oauth.BotScopes), time.Hour)
 		if _, stderr, code := runAuth(t, env, "auth", "import", "--bot", "--token", bot.Access, "--refresh-token", bot.Refresh); code != 0 {
 			t.Fatalf("import --bot (exit %d): %s", code, stderr)
 		}
@@ -332,7 +332,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Signed #somechannel out") {
 			t.Fatalf("logout (exit %d):\n%s%s", code, out, stderr)
 		}
-		o := &stream.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+		o := &oauth.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 		if _, err := o.Validate(context.Background(), tok.Access); err == nil {
 			t.Error("the token still works at Twitch after logout")
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/overlays"
+	"github.com/hearthlive/hearth/stream"
 	"gopkg.in/yaml.v3"
 )
 
@@ -87,9 +88,9 @@ func defaultConfig() Config {
 		TwitchAuthURL:     "https://id.twitch.tv/oauth2",
 		TwitchEventSubURL: "wss://eventsub.wss.twitch.tv/ws",
 		HelixInterval:     30 * time.Second,
-		ChatUserLimit:     20,
-		ChatModLimit:      100,
-		ChatWindow:        30 * time.Second,
+		ChatUserLimit:     stream.DefaultUserLimit,
+		ChatModLimit:      stream.DefaultModLimit,
+		ChatWindow:        stream.DefaultWindow,
 		ChatConnections:   1,
 		ChatTransport:     "irc",
 		Rules:             community.DefaultRules(),

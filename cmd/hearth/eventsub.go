@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/eventsub"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -38,7 +39,7 @@ func (m *Main) startEventSub(ctx context.Context) {
 			chat = append(chat, ch.Name)
 		}
 	}
-	es, err := stream.NewEventSub(stream.EventSubConfig{
+	es, err := eventsub.NewEventSub(eventsub.EventSubConfig{
 		URL:              cfg.TwitchEventSubURL,
 		SubscriptionsURL: subscriptionsURL(cfg),
 		ClientID:         cfg.TwitchClientID,
@@ -83,27 +84,27 @@ func (m *Main) chatTransports(ctx context.Context) ([]string, error) {
 		}
 	case "auto":
 		bot, err := m.Tokens.Token(ctx, hearth.TokenBot)
-		if cfg.TwitchClientID == "" || err != nil || !bot.Has(stream.ScopeReadChat) || !bot.Has(stream.ScopeWriteChat) {
+		if cfg.TwitchClientID == "" || err != nil || !bot.Has(eventsub.ScopeReadChat) || !bot.Has(eventsub.ScopeWriteChat) {
 			break
 		}
 		for _, ch := range cfg.Channels {
-			if tok, err := m.Tokens.Token(ctx, ch); err == nil && tok.Has(stream.ScopeChannelBot) {
+			if tok, err := m.Tokens.Token(ctx, ch); err == nil && tok.Has(eventsub.ScopeChannelBot) {
 				m.eventSubChat[ch] = true
 			}
 		}
 	}
-	var irc, eventsub []string
+	var overIRC, overEventSub []string
 	for _, ch := range cfg.Channels {
 		if m.eventSubChat[ch] {
-			eventsub = append(eventsub, ch)
+			overEventSub = append(overEventSub, ch)
 		} else {
-			irc = append(irc, ch)
+			overIRC = append(overIRC, ch)
 		}
 	}
-	if len(eventsub) == 0 {
-		return irc, nil
+	if len(overEventSub) == 0 {
+		return overIRC, nil
 	}
-	h, err := stream.NewHelixChat(stream.HelixChatConfig{
+	h, err := eventsub.NewHelixChat(eventsub.HelixChatConfig{
 		URL:           strings.TrimSuffix(cfg.TwitchAPIURL, "/") + "/chat/messages",
 		ClientID:      cfg.TwitchClientID,
 		Tokens:        m.Tokens,
@@ -117,8 +118,8 @@ func (m *Main) chatTransports(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	m.helixChat = h
-	m.Logger.Info("chat over EventSub and Helix Send Chat Message", "channels", strings.Join(eventsub, ","))
-	return irc, nil
+	m.Logger.Info("chat over EventSub and Helix Send Chat Message", "channels", strings.Join(overEventSub, ","))
+	return overIRC, nil
 }
 
 // broadcasterID is a channel's Twitch user id: Helix's answer, or else
@@ -162,12 +163,12 @@ func demoEventSub(ctx context.Context, api *twitchtest.API, cfg *Config, channel
 		return err
 	}
 	o := oauthClient(*cfg)
-	tokens := stream.NewTokens(stream.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log})
+	tokens := oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log})
 	if keep, err := demoKeepsToken(ctx, st, tokens, o, channel, log); keep || err != nil {
 		return err
 	}
-	t := api.IssueToken(channel, stream.ScopeNames(stream.ChannelScopes), 4*time.Hour)
-	g := stream.Grant{Access: t.Access, Refresh: t.Refresh, Scopes: t.Scopes, ExpiresIn: time.Until(t.ExpiresAt)}
+	t := api.IssueToken(channel, oauth.ScopeNames(oauth.ChannelScopes), 4*time.Hour)
+	g := oauth.Grant{Access: t.Access, Refresh: t.Refresh, Scopes: t.Scopes, ExpiresIn: time.Until(t.ExpiresAt)}
 	v, err := o.Validate(ctx, g.Access)
 	if err != nil {
 		return err

@@ -11,7 +11,8 @@ import (
 	"github.com/fasthttp/websocket"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/export"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/eventsub"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -28,7 +29,7 @@ func TestEventSubEndToEnd(t *testing.T) {
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	broadcaster := api.IssueToken(ch, stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	broadcaster := api.IssueToken(ch, oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", ch, "--token", broadcaster.Access, "--refresh-token", broadcaster.Refresh); code != 0 {
 		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
 	}
@@ -46,7 +47,7 @@ func TestEventSubEndToEnd(t *testing.T) {
 	}
 	base := p.baseURL(t)
 	waitReady(t, base)
-	waitFor(t, "12 EventSub subscriptions", func() bool { return enabledSubscriptions(api, ch) == len(stream.Subscriptions) })
+	waitFor(t, "12 EventSub subscriptions", func() bool { return enabledSubscriptions(api, ch) == len(eventsub.Subscriptions) })
 	metric := func(name, labels string) float64 {
 		v, _ := series(t, base, name+`{channel="`+ch+`"`+labels+`}`)
 		return v
@@ -163,8 +164,8 @@ func TestEventSubEndToEnd(t *testing.T) {
 	waitFor(t, "the reconnect counted", func() bool {
 		return metric("hearth_eventsub_reconnects_total", `,reason="session_reconnect"`) == 1
 	})
-	if api.EventSubWelcomes() != 2 || enabledSubscriptions(api, ch) != len(stream.Subscriptions) {
-		t.Fatalf("after the reconnect: %d welcomes, %d subscriptions; want 2 and the same %d", api.EventSubWelcomes(), enabledSubscriptions(api, ch), len(stream.Subscriptions))
+	if api.EventSubWelcomes() != 2 || enabledSubscriptions(api, ch) != len(eventsub.Subscriptions) {
+		t.Fatalf("after the reconnect: %d welcomes, %d subscriptions; want 2 and the same %d", api.EventSubWelcomes(), enabledSubscriptions(api, ch), len(eventsub.Subscriptions))
 	}
 
 	// The broadcaster disconnects the app's follow access.
@@ -175,14 +176,14 @@ func TestEventSubEndToEnd(t *testing.T) {
 		return metric("hearth_eventsub_revocations_total", `,type="channel.follow"`) == 1
 	})
 	p.waitLine(t, `Twitch revoked a subscription.*type=channel.follow.*status=authorization_revoked`, 10*time.Second)
-	if got := metric("hearth_eventsub_subscriptions", ""); got != float64(len(stream.Subscriptions)-1) {
-		t.Errorf("hearth_eventsub_subscriptions = %v after the revocation, want %d", got, len(stream.Subscriptions)-1)
+	if got := metric("hearth_eventsub_subscriptions", ""); got != float64(len(eventsub.Subscriptions)-1) {
+		t.Errorf("hearth_eventsub_subscriptions = %v after the revocation, want %d", got, len(eventsub.Subscriptions)-1)
 	}
 	// The other subscriptions still deliver.
 	notify(twitchtest.StreamOffline(ch), 1)
 	waitFor(t, "offline from stream.offline", func() bool { return kind("offline") >= 1 && metric("hearth_stream_live", "") == 0 })
-	if got := enabledSubscriptions(api, ch); got != len(stream.Subscriptions)-1 {
-		t.Errorf("%d subscriptions enabled after the revocation, want %d (channel.follow not made again)", got, len(stream.Subscriptions)-1)
+	if got := enabledSubscriptions(api, ch); got != len(eventsub.Subscriptions)-1 {
+		t.Errorf("%d subscriptions enabled after the revocation, want %d (channel.follow not made again)", got, len(eventsub.Subscriptions)-1)
 	}
 
 	p.stop(t)
@@ -272,8 +273,8 @@ func TestChatOverEventSubEndToEnd(t *testing.T) {
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	bot := api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes), time.Hour)
-	broadcaster := api.IssueToken(ch, stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	bot := api.IssueToken("hearthbot", oauth.ScopeNames(oauth.BotScopes), time.Hour)
+	broadcaster := api.IssueToken(ch, oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	for _, args := range [][]string{
 		{"auth", "import", "--bot", "--token", bot.Access, "--refresh-token", bot.Refresh},
 		{"auth", "import", "--channel", ch, "--token", broadcaster.Access, "--refresh-token", broadcaster.Refresh},
@@ -340,7 +341,7 @@ func TestReplayLeavesEventSubAlone(t *testing.T) {
 	file := captureFile(t, 300)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	tok := api.IssueToken("xqcow", stream.ScopeNames(stream.ChannelScopes), time.Hour)
+	tok := api.IssueToken("xqcow", oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
 	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", "xqcow", "--token", tok.Access); code != 0 {
 		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
 	}

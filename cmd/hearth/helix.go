@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/helix"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -28,7 +28,7 @@ func (m *Main) startHelix(ctx context.Context) {
 	for i, ch := range m.Channels {
 		channels[i] = ch.Name
 	}
-	h, err := stream.NewHelix(stream.HelixConfig{
+	h, err := helix.NewHelix(helix.HelixConfig{
 		BaseURL:      cfg.TwitchAPIURL,
 		ClientID:     cfg.TwitchClientID,
 		Tokens:       m.tokenSource(),
@@ -110,7 +110,7 @@ func demoHelix(api *twitchtest.API, cfg *Config, aud *twitchtest.Audience) {
 	api.SetChatters(name, list)
 	api.SetLive(name, len(list)*11/10)
 	api.SetModerator(name, cfg.BotUsername, true)
-	tok := api.IssueToken(cfg.BotUsername, []string{"chat:read", "chat:edit", stream.ScopeReadChatters, stream.ScopeManageAnnouncement}, 30*24*time.Hour)
+	tok := api.IssueToken(cfg.BotUsername, []string{"chat:read", "chat:edit", helix.ScopeReadChatters, helix.ScopeManageAnnouncement}, 30*24*time.Hour)
 	cfg.BotToken = "oauth:" + tok.Access
 	cfg.TwitchAPIURL = api.HelixURL()
 	cfg.TwitchClientID = api.ClientID()

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth/export"
-	"github.com/hearthlive/hearth/stream"
+	"github.com/hearthlive/hearth/stream/helix"
+	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -69,7 +70,7 @@ func TestHelixEndToEnd(t *testing.T) {
 	}
 	t.Cleanup(func() { api.Close() })
 	api.SetModerator(ch, "hearthbot", true)
-	tok := api.IssueToken("hearthbot", []string{"chat:read", "chat:edit", stream.ScopeReadChatters}, time.Hour)
+	tok := api.IssueToken("hearthbot", []string{"chat:read", "chat:edit", helix.ScopeReadChatters}, time.Hour)
 	ann := twitchtest.Chatter{ID: "501", Login: "ann", DisplayName: "Ann"}
 	lurkers := []twitchtest.Chatter{{ID: "601", Login: "lia", DisplayName: "Lia"}, {ID: "602", Login: "leo", DisplayName: "Leo"}}
 	api.SetChatters(ch, append([]twitchtest.Chatter{ann, {Login: "hearthbot"}}, lurkers...))
@@ -199,7 +200,7 @@ func TestNativePollsEndToEnd(t *testing.T) {
 	api.SetAffiliate(plain, false)
 	env := authEnv(api, t.TempDir())
 	for _, login := range []string{ch, plain} {
-		tok := api.IssueToken(login, []string{stream.ScopeManagePolls}, time.Hour)
+		tok := api.IssueToken(login, []string{helix.ScopeManagePolls}, time.Hour)
 		if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", login, "--token", tok.Access, "--refresh-token", tok.Refresh); code != 0 {
 			t.Fatalf("auth import %s (exit %d):\n%s%s", login, code, out, stderr)
 		}
@@ -245,7 +246,7 @@ func TestPollResultAnnounced(t *testing.T) {
 	srv := newChatServer(t)
 	api := newAuthAPI(t)
 	env := authEnv(api, t.TempDir())
-	tok := api.IssueToken(loud, []string{stream.ScopeManageAnnouncement}, time.Hour)
+	tok := api.IssueToken(loud, []string{helix.ScopeManageAnnouncement}, time.Hour)
 	if out, stderr, code := runAuth(t, env, "auth", "import", "--channel", loud, "--token", tok.Access, "--refresh-token", tok.Refresh); code != 0 {
 		t.Fatalf("auth import (exit %d):\n%s%s", code, out, stderr)
 	}
@@ -255,7 +256,7 @@ func TestPollResultAnnounced(t *testing.T) {
 	env["HEARTH_HTTP_ADDR"] = "127.0.0.1:0"
 	env["HEARTH_ADMIN_TOKEN"] = admin
 	env["HEARTH_BOT_USERNAME"] = "hearthbot"
-	env["HEARTH_BOT_TOKEN"] = "oauth:" + api.IssueToken("hearthbot", stream.ScopeNames(stream.BotScopes[:2]), time.Hour).Access
+	env["HEARTH_BOT_TOKEN"] = "oauth:" + api.IssueToken("hearthbot", oauth.ScopeNames(oauth.BotScopes[:2]), time.Hour).Access
 	p := startHearth(t, env, "serve")
 	base := p.baseURL(t)
 	waitReady(t, base)

@@ -17,8 +17,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/redact"
+	"github.com/hearthlive/hearth/stream/irc"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 	dto "github.com/prometheus/client_model/go"
 )
@@ -266,7 +266,7 @@ func readLog(path string) (byChannel map[string][]string, order []string, skippe
 	byChannel = make(map[string][]string)
 	add := func(line string) {
 		line = strings.TrimRight(line, "\r\n")
-		ch := channelOf(line)
+		ch := irc.Channel(line)
 		if ch == "" {
 			skipped++
 			return
@@ -326,23 +326,6 @@ func (b *breakReader) Read(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	return n, err
-}
-
-// channelOf returns the channel of a raw IRC line: the first parameter
-// after the command when it starts with '#'.
-func channelOf(line string) string {
-	fields := strings.Fields(line)
-	i := 0
-	if i < len(fields) && strings.HasPrefix(fields[i], "@") {
-		i++
-	}
-	if i < len(fields) && strings.HasPrefix(fields[i], ":") {
-		i++
-	}
-	if i+1 >= len(fields) || !strings.HasPrefix(fields[i+1], "#") {
-		return ""
-	}
-	return hearth.NormalizeChannel(fields[i+1])
 }
 
 // lastSent returns the time of the last of lines that carries one (its

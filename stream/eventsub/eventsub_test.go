@@ -1,4 +1,4 @@
-package stream
+package eventsub
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -571,13 +572,13 @@ func TestNormalizeNotificationRejectsMalformed(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NormalizeNotification(tt.typ, []byte(tt.event), "m1", at)
-			if _, ok := err.(*MalformedError); !ok {
-				t.Fatalf("err %v, want a *MalformedError", err)
+			if _, ok := err.(*stream.MalformedError); !ok {
+				t.Fatalf("err %v, want a *stream.MalformedError", err)
 			}
 		})
 	}
-	if _, err := NormalizeNotification("channel.ban", []byte(`{}`), "m1", at); err != ErrIgnored {
-		t.Errorf("an unknown type: err %v, want ErrIgnored", err)
+	if _, err := NormalizeNotification("channel.ban", []byte(`{}`), "m1", at); err != stream.ErrIgnored {
+		t.Errorf("an unknown type: err %v, want stream.ErrIgnored", err)
 	}
 }
 

@@ -1,7 +1,6 @@
-package stream
+package irc
 
 import (
-	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -94,25 +94,15 @@ func TestParseLine(t *testing.T) {
 }
 
 // TestSharedChatNamesTheSourceRoom: a line Shared Chat brings from
-// another channel's chat names that room, on IRC (source-room-id) and on
-// EventSub (source_broadcaster_user_id); the channel's own lines, with the
-// tag naming their own room or without it, name none.
+// another channel's chat names that room (source-room-id); the channel's
+// own lines, with the tag naming their own room or without it, name none.
+// The EventSub package checks the same of its notifications.
 func TestSharedChatNamesTheSourceRoom(t *testing.T) {
 	ann := twitchtest.Chatter{ID: "5", Login: "ann", Badges: []string{"subscriber/3"}}
 	at := time.UnixMilli(1000)
-	eventsub := func(source any) string {
-		n := twitchtest.ChatMessage("c", ann, "hi", 0)
-		n.Event["source_broadcaster_user_id"] = source
-		data, err := json.Marshal(n.Event)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(data)
-	}
-	own := twitchtest.UserID("c")
 	for _, tt := range []struct {
-		name, line, eventsub string
-		want                 string
+		name, line string
+		want       string
 	}{
 		{name: "Privmsg", line: twitchtest.PrivmsgLine("c", "1", ann, "hi", at, twitchtest.MsgOptions{SourceRoomID: "2"}), want: "2"},
 		{name: "PrivmsgOwnRoom", line: twitchtest.PrivmsgLine("c", "1", ann, "hi", at, twitchtest.MsgOptions{SourceRoomID: "1"})},
@@ -120,18 +110,9 @@ func TestSharedChatNamesTheSourceRoom(t *testing.T) {
 		{name: "Resub", line: twitchtest.ResubLine("c", "1", ann, 4, "1000", "", at, twitchtest.MsgOptions{SourceRoomID: "2"}), want: "2"},
 		{name: "Timeout", line: "@ban-duration=60;room-id=1;source-room-id=2;target-user-id=5;tmi-sent-ts=1000 :tmi.twitch.tv CLEARCHAT #c :ann", want: "2"},
 		{name: "ClearMsg", line: "@login=ann;room-id=1;source-room-id=2;target-msg-id=abc;tmi-sent-ts=1000 :tmi.twitch.tv CLEARMSG #c :x", want: "2"},
-		{name: "EventSub", eventsub: eventsub("2"), want: "2"},
-		{name: "EventSubOwnRoom", eventsub: eventsub(own)},
-		{name: "EventSubNull", eventsub: eventsub(nil)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var ev hearth.Event
-			var err error
-			if tt.line != "" {
-				ev, err = ParseLine(tt.line, received)
-			} else {
-				ev, err = NormalizeNotification("channel.chat.message", []byte(tt.eventsub), "m1", received)
-			}
+			ev, err := ParseLine(tt.line, received)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,9 +147,9 @@ func TestParseLineRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := ParseLine(tt.line, received)
-			var me *MalformedError
+			var me *stream.MalformedError
 			switch {
-			case tt.reason == "" && !errors.Is(err, ErrIgnored) && !errors.As(err, &me):
+			case tt.reason == "" && !errors.Is(err, stream.ErrIgnored) && !errors.As(err, &me):
 				t.Fatalf("want ignored or malformed, got %+v, %v", ev, err)
 			case tt.reason != "" && (!errors.As(err, &me) || me.Reason != tt.reason):
 				t.Fatalf("want malformed %q, got %+v, %v", tt.reason, ev, err)
@@ -184,7 +165,7 @@ func TestParseLineClampsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := utf8.RuneCountInString(ev.Text); n != MaxMessageRunes || !utf8.ValidString(ev.Text) {
+	if n := utf8.RuneCountInString(ev.Text); n != stream.MaxMessageRunes || !utf8.ValidString(ev.Text) {
 		t.Fatalf("text has %d runes, valid=%v", n, utf8.ValidString(ev.Text))
 	}
 	if ev.User.DisplayName != "ann" {
@@ -231,12 +212,12 @@ func FuzzParseLine(f *testing.F) {
 		if !hearth.ValidLogin(ev.Channel) {
 			t.Fatalf("event with invalid channel %q", ev.Channel)
 		}
-		if utf8.RuneCountInString(ev.Text) > MaxMessageRunes || !utf8.ValidString(ev.Text) {
+		if utf8.RuneCountInString(ev.Text) > stream.MaxMessageRunes || !utf8.ValidString(ev.Text) {
 			t.Fatalf("text not clamped: %q", ev.Text)
 		}
 		switch ev.Kind {
 		case hearth.EventChat, hearth.EventSub, hearth.EventResub, hearth.EventSubGift, hearth.EventRaid, hearth.EventAnnouncement:
-			if ev.User.ID == "" || ev.ID == "" || !hearth.ValidLogin(ev.User.Login) || len(ev.User.DisplayName) > maxNameBytes {
+			if ev.User.ID == "" || ev.ID == "" || !hearth.ValidLogin(ev.User.Login) || len(ev.User.DisplayName) > stream.MaxNameBytes {
 				t.Fatalf("event without a valid user or id: %+v", ev)
 			}
 		}

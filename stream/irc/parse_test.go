@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"reflect"
@@ -40,7 +40,7 @@ var parseLineCases = []string{
 
 // TestParseLineIsParseMessage checks that parseLine gives what the
 // library's ParseMessage gives, Raw aside, on the real capture and on the
-// lines above, and panics (as a *MalformedError) on the same lines.
+// lines above, and panics (as a *stream.MalformedError) on the same lines.
 func TestParseLineIsParseMessage(t *testing.T) {
 	t.Parallel()
 	for _, line := range append(captureLines(t), parseLineCases...) {
@@ -81,4 +81,23 @@ func withoutRaw(msg twitch.Message) any {
 		f.SetString("")
 	}
 	return v.Interface()
+}
+
+// TestChannel reads the channel from each shape of line a recording holds.
+func TestChannel(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ line, want string }{
+		{"@id=m;user-id=5 :ann!ann@ann.tmi.twitch.tv PRIVMSG #Chan :hi there", "chan"},
+		{":ann!ann@ann.tmi.twitch.tv JOIN #c", "c"},
+		{"@room-id=1 :tmi.twitch.tv CLEARCHAT #c :ann", "c"},
+		{"PRIVMSG #c :no source", "c"},
+		{"PING :tmi.twitch.tv", ""},
+		{":tmi.twitch.tv 001 hearthbot :Welcome", ""},
+		{"@tags-only", ""},
+		{"", ""},
+	} {
+		if got := Channel(tt.line); got != tt.want {
+			t.Errorf("Channel(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
 }

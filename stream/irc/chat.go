@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	twitch "github.com/gempir/go-twitch-irc/v4"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // ChatConfig configures a Chat connection.
@@ -56,24 +57,8 @@ type ChatConfig struct {
 	// it slows reading.
 	Handle func(hearth.Event)
 	// Observer, if set, is told about drops and connection changes.
-	Observer Observer
+	Observer stream.Observer
 	Logger   *slog.Logger
-}
-
-// Observer is told what happens at the Twitch boundary, for metrics. Its
-// methods are called from several goroutines and must be cheap.
-type Observer interface {
-	// Malformed counts a Twitch message dropped as unusable; reason is a
-	// short fixed label.
-	Malformed(reason string)
-	// Connected reports the chat connection going up or down.
-	Connected(up bool)
-	// Reconnected counts a reconnect attempt.
-	Reconnected()
-	// ReplySent counts a chat line sent; ReplyDropped one dropped from a
-	// full queue or because the connection is read-only.
-	ReplySent(channel string)
-	ReplyDropped(channel string)
 }
 
 // Chat is Hearth's connection to Twitch chat, over one or more IRC
@@ -91,8 +76,8 @@ type Observer interface {
 type Chat struct {
 	cfg     ChatConfig
 	log     *slog.Logger
-	obs     Observer
-	limiter *limiter
+	obs     stream.Observer
+	limiter *stream.Limiter
 	joins   *joinLimiter
 
 	shards    []*shard
@@ -128,13 +113,13 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		channels = append(channels, n)
 	}
 	cfg.Channels = channels
-	cfg.UserLimit = positive(cfg.UserLimit, DefaultUserLimit)
-	cfg.ModLimit = positive(cfg.ModLimit, DefaultModLimit)
-	cfg.Window = positive(cfg.Window, DefaultWindow)
-	cfg.QueueSize = positive(cfg.QueueSize, DefaultQueueSize)
-	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
-	cfg.LoginTimeout = positive(cfg.LoginTimeout, 10*time.Second)
+	cfg.UserLimit = stream.Positive(cfg.UserLimit, stream.DefaultUserLimit)
+	cfg.ModLimit = stream.Positive(cfg.ModLimit, stream.DefaultModLimit)
+	cfg.Window = stream.Positive(cfg.Window, stream.DefaultWindow)
+	cfg.QueueSize = stream.Positive(cfg.QueueSize, stream.DefaultQueueSize)
+	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, stream.DefaultMinBackoff)
+	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, stream.DefaultMaxBackoff)
+	cfg.LoginTimeout = stream.Positive(cfg.LoginTimeout, 10*time.Second)
 	cfg.Connections = max(min(cfg.Connections, len(cfg.Channels)), 1)
 	if cfg.Addr == "" {
 		cfg.Addr = "irc.chat.twitch.tv:6667"
@@ -147,13 +132,13 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = nopObserver{}
+		obs = stream.NopObserver{}
 	}
 	c := &Chat{
 		cfg:       cfg,
 		log:       cfg.Logger,
 		obs:       obs,
-		limiter:   newLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
+		limiter:   stream.NewLimiter(cfg.UserLimit, cfg.ModLimit, cfg.Window, cfg.QueueSize),
 		joins:     newJoinLimiter(joinLimit, joinWindow),
 		byChannel: make(map[string]*shard, len(cfg.Channels)),
 		idlePing:  idlePing,
@@ -172,13 +157,6 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	return c, nil
 }
 
-func positive[T int | time.Duration](v, def T) T {
-	if v > 0 {
-		return v
-	}
-	return def
-}
-
 // Anonymous reports whether the connection is read-only.
 func (c *Chat) Anonymous() bool { return c.cfg.Token == "" && c.cfg.Tokens == nil }
 
@@ -190,7 +168,7 @@ func (c *Chat) Connected() bool { return c.all.Load() }
 // rate limit allows; if too many wait, the oldest is dropped. Say never
 // blocks.
 func (c *Chat) Say(channel, text string) {
-	text = sanitizeReply(text)
+	text = stream.SanitizeReply(text)
 	if text == "" {
 		return
 	}
@@ -198,7 +176,7 @@ func (c *Chat) Say(channel, text string) {
 		c.obs.ReplyDropped(channel)
 		return
 	}
-	if c.limiter.push(outgoing{channel: channel, text: text}) {
+	if c.limiter.Push(stream.Outgoing{Channel: channel, Text: text}) {
 		c.obs.ReplyDropped(channel)
 	}
 }
@@ -258,7 +236,7 @@ func (c *Chat) setConnected(s *shard, up bool) {
 	if c.all.Swap(all) != all {
 		c.obs.Connected(all)
 		if all {
-			c.limiter.poke()
+			c.limiter.Poke()
 		}
 	}
 }
@@ -280,7 +258,7 @@ func (c *Chat) password(ctx context.Context) (string, error) {
 // it cannot.
 func (c *Chat) handle(msg twitch.Message) {
 	ev, err := Normalize(msg, time.Now())
-	var me *MalformedError
+	var me *stream.MalformedError
 	switch {
 	case err == nil:
 		c.cfg.Handle(ev)
@@ -295,24 +273,16 @@ func (c *Chat) handle(msg twitch.Message) {
 func (c *Chat) sendLoop(ctx context.Context) {
 	// Replies wait while a connection is down, so that a reconnect does
 	// not release a burst past the limit.
-	c.limiter.run(ctx, c.Connected, func(o outgoing) {
-		channel := strings.ToLower(o.channel)
+	c.limiter.Run(ctx, c.Connected, func(o stream.Outgoing) {
+		channel := strings.ToLower(o.Channel)
 		s, ok := c.byChannel[channel]
 		if !ok {
 			s = c.shards[0]
 		}
-		if err := s.send("PRIVMSG #" + channel + " :" + o.text); err != nil {
-			c.obs.ReplyDropped(o.channel)
+		if err := s.send("PRIVMSG #" + channel + " :" + o.Text); err != nil {
+			c.obs.ReplyDropped(o.Channel)
 			return
 		}
-		c.obs.ReplySent(o.channel)
+		c.obs.ReplySent(o.Channel)
 	})
 }
-
-type nopObserver struct{}
-
-func (nopObserver) Malformed(string)    {}
-func (nopObserver) Connected(bool)      {}
-func (nopObserver) Reconnected()        {}
-func (nopObserver) ReplySent(string)    {}
-func (nopObserver) ReplyDropped(string) {}

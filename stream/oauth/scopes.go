@@ -1,4 +1,4 @@
-package stream
+package oauth
 
 // Scope is an OAuth scope Hearth asks for, and the feature that needs it.
 type Scope struct {

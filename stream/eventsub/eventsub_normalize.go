@@ -1,4 +1,4 @@
-package stream
+package eventsub
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // esUser is the user_id, user_login and user_name triple EventSub events
@@ -64,16 +65,16 @@ type esEvent struct {
 // metadata.message_id (the event's ID, so a re-delivery is dropped; a chat
 // message keeps its own message_id, the one IRC carries too) and at
 // metadata.message_timestamp, used when the event carries no time of its
-// own. It returns ErrIgnored for types and events Hearth has no use for (a
+// own. It returns stream.ErrIgnored for types and events Hearth has no use for (a
 // gifted subscription's recipient: the gift itself counts) and a
-// *MalformedError for unusable ones; it never panics.
+// *stream.MalformedError for unusable ones; it never panics.
 func NormalizeNotification(subType string, event json.RawMessage, messageID string, at time.Time) (hearth.Event, error) {
 	if subType == chatSubscription.Type {
 		return normalizeChat(event, at)
 	}
 	var e esEvent
 	if err := json.Unmarshal(event, &e); err != nil {
-		return hearth.Event{}, malformed("eventsub_json")
+		return hearth.Event{}, stream.Malformed("eventsub_json")
 	}
 	ev := hearth.Event{ID: messageID, Time: at}
 	channel, channelID := e.BroadcasterLogin, e.BroadcasterID
@@ -83,7 +84,7 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 		ev.Time = timeOr(e.FollowedAt, at)
 	case "channel.subscribe":
 		if e.IsGift {
-			return hearth.Event{}, ErrIgnored
+			return hearth.Event{}, stream.ErrIgnored
 		}
 		ev.Kind, ev.Months = hearth.EventSub, 1
 	case "channel.subscription.gift":
@@ -94,23 +95,23 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 			Text string `json:"text"`
 		}
 		_ = json.Unmarshal(e.Message, &m)
-		ev.Text = clampText(m.Text)
+		ev.Text = stream.ClampText(m.Text)
 	case "channel.cheer":
 		ev.Kind, ev.Bits = hearth.EventCheer, max(e.Bits, 0)
 		var text string
 		_ = json.Unmarshal(e.Message, &text)
-		ev.Text = clampText(text)
+		ev.Text = stream.ClampText(text)
 	case "channel.raid":
 		ev.Kind, ev.Count = hearth.EventRaid, max(e.Viewers, 0)
 		channel, channelID = e.ToLogin, e.ToID
 		e.esUser = esUser{ID: &e.FromID, Login: &e.FromLogin, Name: &e.FromName}
 	case "channel.channel_points_custom_reward_redemption.add":
 		if e.Reward == nil || e.Reward.ID == "" {
-			return hearth.Event{}, malformed("eventsub_reward")
+			return hearth.Event{}, stream.Malformed("eventsub_reward")
 		}
 		ev.Kind = hearth.EventRedemption
-		ev.Reward = hearth.Reward{ID: e.Reward.ID, Title: clampText(e.Reward.Title), Cost: max(e.Reward.Cost, 0)}
-		ev.Text = clampText(e.UserInput)
+		ev.Reward = hearth.Reward{ID: e.Reward.ID, Title: stream.ClampText(e.Reward.Title), Cost: max(e.Reward.Cost, 0)}
+		ev.Text = stream.ClampText(e.UserInput)
 		ev.Time = timeOr(e.RedeemedAt, at)
 	case "channel.poll.begin", "channel.poll.progress", "channel.poll.end":
 		return normalizePoll(subType, e, ev)
@@ -119,10 +120,10 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 	case "stream.offline":
 		ev.Kind = hearth.EventOffline
 	default:
-		return hearth.Event{}, ErrIgnored
+		return hearth.Event{}, stream.ErrIgnored
 	}
 	if ev.Channel = hearth.NormalizeChannel(channel); ev.Channel == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	ev.ChannelID = channelID
 	switch ev.Kind {
@@ -132,7 +133,7 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 	if e.esUser.ID == nil && (e.IsAnonymous || ev.Kind == hearth.EventSubGift || ev.Kind == hearth.EventCheer) {
 		return ev, nil // anonymous: nobody to credit, but the event counts
 	}
-	user, err := identity(deref(e.esUser.ID), deref(e.Login), deref(e.Name))
+	user, err := stream.Identity(deref(e.esUser.ID), deref(e.Login), deref(e.Name))
 	if err != nil {
 		return hearth.Event{}, err
 	}
@@ -145,13 +146,13 @@ func NormalizeNotification(subType string, event json.RawMessage, messageID stri
 
 func normalizePoll(subType string, e esEvent, ev hearth.Event) (hearth.Event, error) {
 	if ev.Channel = hearth.NormalizeChannel(e.BroadcasterLogin); ev.Channel == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	if e.ID == "" {
-		return hearth.Event{}, malformed("eventsub_poll")
+		return hearth.Event{}, stream.Malformed("eventsub_poll")
 	}
 	ev.ChannelID = e.BroadcasterID
-	p := &hearth.PollUpdate{ID: e.ID, Title: clampText(e.Title), Status: "ACTIVE", StartedAt: e.StartedAt, EndsAt: e.EndsAt}
+	p := &hearth.PollUpdate{ID: e.ID, Title: stream.ClampText(e.Title), Status: "ACTIVE", StartedAt: e.StartedAt, EndsAt: e.EndsAt}
 	switch subType {
 	case "channel.poll.begin":
 		ev.Kind = hearth.EventPollBegin
@@ -162,7 +163,7 @@ func normalizePoll(subType string, e esEvent, ev hearth.Event) (hearth.Event, er
 		p.Status, p.EndsAt = strings.ToUpper(e.Status), e.EndedAt
 	}
 	for _, c := range e.Choices {
-		p.Choices = append(p.Choices, hearth.PollUpdateChoice{ID: c.ID, Title: clampText(c.Title), Votes: max(c.Votes, 0)})
+		p.Choices = append(p.Choices, hearth.PollUpdateChoice{ID: c.ID, Title: stream.ClampText(c.Title), Votes: max(c.Votes, 0)})
 	}
 	ev.Poll = p
 	return ev, nil

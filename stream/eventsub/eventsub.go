@@ -1,4 +1,4 @@
-package stream
+package eventsub
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/fasthttp/websocket"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/seen"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // Twitch's limits on the EventSub WebSocket transport.
@@ -168,11 +169,11 @@ func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
 	if cfg.Tokens == nil || cfg.Handle == nil {
 		return nil, errors.New("eventsub: a token source and an event handler are required")
 	}
-	cfg.TokenRetry = positive(cfg.TokenRetry, time.Minute)
-	cfg.MinBackoff = positive(cfg.MinBackoff, time.Second)
-	cfg.MaxBackoff = positive(cfg.MaxBackoff, 2*time.Minute)
+	cfg.TokenRetry = stream.Positive(cfg.TokenRetry, time.Minute)
+	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, stream.DefaultMinBackoff)
+	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, stream.DefaultMaxBackoff)
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: stream.DefaultHTTPTimeout}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -706,10 +707,10 @@ func (c *connection) notification(m envelope) {
 		at = time.Now()
 	}
 	ev, err := NormalizeNotification(m.Metadata.SubscriptionType, m.Payload.Event, id, at)
-	if errors.Is(err, ErrIgnored) {
+	if errors.Is(err, stream.ErrIgnored) {
 		return
 	}
-	var me *MalformedError
+	var me *stream.MalformedError
 	if errors.As(err, &me) {
 		c.e.obs.Malformed(me.Reason)
 		c.e.log.Warn("eventsub: notification dropped", c.st.attrs("type", m.Metadata.SubscriptionType, "err", err)...)

@@ -1,4 +1,4 @@
-package stream
+package helix
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/nicklaw5/helix/v2"
+	"github.com/hearthlive/hearth/stream"
+	helixapi "github.com/nicklaw5/helix/v2"
 )
 
 // Scopes the Helix features need in a token.
@@ -131,14 +132,14 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 		return nil, errors.New("helix: a token source is required")
 	}
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = helix.DefaultAPIBaseURL
+		cfg.BaseURL = helixapi.DefaultAPIBaseURL
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 30 * time.Second
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: stream.DefaultHTTPTimeout}
 	}
 	if cfg.Handle == nil {
 		cfg.Handle = func(hearth.Event) {}
@@ -269,7 +270,7 @@ func (h *Helix) Poll(ctx context.Context) error {
 // the poll's time, not Twitch's started_at: a stream found long running
 // would otherwise have its past minutes credited to whoever is present
 // now, and a new stream could start before the last one ended.
-func (h *Helix) transition(ch, id string, s helix.Stream, live bool, now time.Time) {
+func (h *Helix) transition(ch, id string, s helixapi.Stream, live bool, now time.Time) {
 	h.mu.Lock()
 	prev, known := h.seen[ch]
 	cur := streamState{live: live, streamID: s.ID}
@@ -341,9 +342,9 @@ func (h *Helix) resolve(ctx context.Context, subject string, logins []string) er
 	for len(logins) > 0 {
 		batch := logins[:min(len(logins), 100)]
 		logins = logins[len(batch):]
-		var users []helix.User
-		err := h.call(ctx, EndpointUsers, subject, func(c *helix.Client) (*helix.ResponseCommon, error) {
-			r, err := c.GetUsers(&helix.UsersParams{Logins: batch})
+		var users []helixapi.User
+		err := h.call(ctx, EndpointUsers, subject, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
+			r, err := c.GetUsers(&helixapi.UsersParams{Logins: batch})
 			if err != nil {
 				return nil, err
 			}
@@ -380,7 +381,7 @@ func (h *Helix) resolve(ctx context.Context, subject string, logins []string) er
 
 // streams asks Get Streams about every channel with an id and returns the
 // live ones by login.
-func (h *Helix) streams(ctx context.Context, subject string) (map[string]helix.Stream, error) {
+func (h *Helix) streams(ctx context.Context, subject string) (map[string]helixapi.Stream, error) {
 	var ids []string
 	byID := map[string]string{}
 	for _, ch := range h.cfg.Channels {
@@ -389,13 +390,13 @@ func (h *Helix) streams(ctx context.Context, subject string) (map[string]helix.S
 			byID[id] = ch
 		}
 	}
-	live := map[string]helix.Stream{}
+	live := map[string]helixapi.Stream{}
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 100)]
 		ids = ids[len(batch):]
-		var streams []helix.Stream
-		err := h.call(ctx, EndpointStreams, subject, func(c *helix.Client) (*helix.ResponseCommon, error) {
-			r, err := c.GetStreams(&helix.StreamsParams{UserIDs: batch, First: 100})
+		var streams []helixapi.Stream
+		err := h.call(ctx, EndpointStreams, subject, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
+			r, err := c.GetStreams(&helixapi.StreamsParams{UserIDs: batch, First: 100})
 			if err != nil {
 				return nil, err
 			}
@@ -438,10 +439,10 @@ func (h *Helix) chatters(ctx context.Context, ch, id string) error {
 	var list []hearth.Identity
 	cursor := ""
 	for page := 0; page < maxChatterPages; page++ {
-		var r *helix.GetChatChattersResponse
-		err := h.call(ctx, EndpointChatters, subject, func(c *helix.Client) (*helix.ResponseCommon, error) {
+		var r *helixapi.GetChatChattersResponse
+		err := h.call(ctx, EndpointChatters, subject, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
 			var err error
-			r, err = c.GetChannelChatChatters(&helix.GetChatChattersParams{BroadcasterID: id, ModeratorID: modID, First: "1000", After: cursor})
+			r, err = c.GetChannelChatChatters(&helixapi.GetChatChattersParams{BroadcasterID: id, ModeratorID: modID, First: "1000", After: cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -485,12 +486,12 @@ func (h *Helix) CreatePoll(ctx context.Context, channel, title string, choices [
 	if err != nil {
 		return "", err
 	}
-	params := &helix.CreatePollParams{BroadcasterID: id, Title: title, Duration: int(duration.Round(time.Second) / time.Second)}
+	params := &helixapi.CreatePollParams{BroadcasterID: id, Title: title, Duration: int(duration.Round(time.Second) / time.Second)}
 	for _, c := range choices {
-		params.Choices = append(params.Choices, helix.PollChoiceParam{Title: c})
+		params.Choices = append(params.Choices, helixapi.PollChoiceParam{Title: c})
 	}
-	var polls []helix.Poll
-	err = h.call(ctx, EndpointPolls, channel, func(c *helix.Client) (*helix.ResponseCommon, error) {
+	var polls []helixapi.Poll
+	err = h.call(ctx, EndpointPolls, channel, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
 		r, err := c.CreatePoll(params)
 		if err != nil {
 			return nil, err
@@ -518,8 +519,8 @@ func (h *Helix) EndPoll(ctx context.Context, channel, pollID string, cancel bool
 	if cancel {
 		status = "ARCHIVED"
 	}
-	err = h.call(ctx, EndpointPolls, channel, func(c *helix.Client) (*helix.ResponseCommon, error) {
-		r, err := c.EndPoll(&helix.EndPollParams{BroadcasterID: id, ID: pollID, Status: status})
+	err = h.call(ctx, EndpointPolls, channel, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
+		r, err := c.EndPoll(&helixapi.EndPollParams{BroadcasterID: id, ID: pollID, Status: status})
 		if err != nil {
 			return nil, err
 		}
@@ -596,8 +597,8 @@ func (h *Helix) announceAs(ctx context.Context, broadcasterID, subject string, t
 	if err != nil {
 		return err
 	}
-	err = h.call(ctx, EndpointAnnouncements, subject, func(c *helix.Client) (*helix.ResponseCommon, error) {
-		r, err := c.SendChatAnnouncement(&helix.SendChatAnnouncementParams{BroadcasterID: broadcasterID, ModeratorID: modID, Message: message, Color: color})
+	err = h.call(ctx, EndpointAnnouncements, subject, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
+		r, err := c.SendChatAnnouncement(&helixapi.SendChatAnnouncementParams{BroadcasterID: broadcasterID, ModeratorID: modID, Message: message, Color: color})
 		if err != nil {
 			return nil, err
 		}
@@ -649,9 +650,9 @@ func (h *Helix) userID(ctx context.Context, subject string, tok hearth.Token) (s
 	if id != "" {
 		return id, nil
 	}
-	var users []helix.User
-	err := h.call(ctx, EndpointUsers, subject, func(c *helix.Client) (*helix.ResponseCommon, error) {
-		r, err := c.GetUsers(&helix.UsersParams{})
+	var users []helixapi.User
+	err := h.call(ctx, EndpointUsers, subject, func(c *helixapi.Client) (*helixapi.ResponseCommon, error) {
+		r, err := c.GetUsers(&helixapi.UsersParams{})
 		if err != nil {
 			return nil, err
 		}
@@ -676,7 +677,7 @@ func (h *Helix) userID(ctx context.Context, subject string, tok hearth.Token) (s
 // and after a 401 invalidates the token and tries once more with a fresh
 // one. An answer other than 2xx becomes a *helixError (with a *retryError
 // inside for 429 and 5xx).
-func (h *Helix) call(ctx context.Context, endpoint, subject string, fn func(*helix.Client) (*helix.ResponseCommon, error)) error {
+func (h *Helix) call(ctx context.Context, endpoint, subject string, fn func(*helixapi.Client) (*helixapi.ResponseCommon, error)) error {
 	for attempt := 0; ; attempt++ {
 		tok, err := h.cfg.Tokens.Token(ctx, subject)
 		if err != nil {
@@ -685,7 +686,7 @@ func (h *Helix) call(ctx context.Context, endpoint, subject string, fn func(*hel
 		if err := h.waitBucket(ctx, subject); err != nil {
 			return err
 		}
-		c, err := helix.NewClientWithContext(ctx, &helix.Options{
+		c, err := helixapi.NewClientWithContext(ctx, &helixapi.Options{
 			ClientID: h.cfg.ClientID, UserAccessToken: tok.Access, APIBaseURL: h.cfg.BaseURL, HTTPClient: h.cfg.HTTPClient,
 		})
 		if err != nil {
@@ -769,7 +770,7 @@ type helixError struct {
 	retry   *retryError
 }
 
-func newHelixError(subject string, rc *helix.ResponseCommon) *helixError {
+func newHelixError(subject string, rc *helixapi.ResponseCommon) *helixError {
 	msg := rc.ErrorMessage
 	if msg == "" {
 		msg = http.StatusText(rc.StatusCode)

@@ -1,47 +1,18 @@
-// Package stream is Hearth's boundary with Twitch: it reads chat over IRC
-// (parsing lines with go-twitch-irc), turns Twitch's messages into
-// hearth.Event values, and sends rate-limited replies. It knows nothing of
-// loyalty, SQL or overlays.
-package stream
+package irc
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	twitch "github.com/gempir/go-twitch-irc/v4"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
-// MaxMessageRunes is the longest chat message Twitch delivers; longer text
-// is cut to this length.
-const MaxMessageRunes = 500
-
-// maxNameBytes bounds a display name; Twitch's are at most 25 characters
-// but may be multi-byte.
-const maxNameBytes = 100
-
-// ErrIgnored is returned by Normalize for messages Hearth has no use for
-// (ROOMSTATE, NOTICE, rituals...). They are dropped silently.
-var ErrIgnored = errors.New("stream: message ignored")
-
-// MalformedError is returned by Normalize for a message that claims to be
-// something Hearth uses but lacks what it needs. Reason is a short, bounded
-// label for metrics.
-type MalformedError struct {
-	Reason string
-}
-
-// Error implements error.
-func (e *MalformedError) Error() string { return "stream: malformed message: " + e.Reason }
-
-func malformed(reason string) error { return &MalformedError{Reason: reason} }
-
 // Normalize turns one parsed Twitch message into a Hearth event. received
-// is used when the message carries no tmi-sent-ts. It returns ErrIgnored for
-// messages of no interest and a *MalformedError for unusable ones; it never
+// is used when the message carries no tmi-sent-ts. It returns stream.ErrIgnored for
+// messages of no interest and a *stream.MalformedError for unusable ones; it never
 // panics on any input the parser produces.
 func Normalize(msg twitch.Message, received time.Time) (hearth.Event, error) {
 	switch m := msg.(type) {
@@ -58,20 +29,20 @@ func Normalize(msg twitch.Message, received time.Time) (hearth.Event, error) {
 	case *twitch.UserPartMessage:
 		return normalizeMembership(hearth.EventPart, m.Channel, m.User, received)
 	}
-	return hearth.Event{}, ErrIgnored
+	return hearth.Event{}, stream.ErrIgnored
 }
 
 func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
-	user, err := identity(m.User.ID, m.User.Name, m.User.DisplayName)
+	user, err := stream.Identity(m.User.ID, m.User.Name, m.User.DisplayName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if m.ID == "" {
-		return hearth.Event{}, malformed("message_id")
+		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	return hearth.Event{
 		Kind:             hearth.EventChat,
@@ -81,8 +52,8 @@ func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Even
 		ID:               m.ID,
 		Time:             eventTime(m.Time, received),
 		User:             user,
-		Roles:            roles(m.User.Badges, m.User.ID, m.RoomID),
-		Text:             clampText(m.Message),
+		Roles:            stream.Roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:             stream.ClampText(m.Message),
 		Action:           m.Action,
 		FirstMessage:     m.FirstMessage,
 		ReturningChatter: m.Tags["returning-chatter"] == "1",
@@ -104,18 +75,18 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 	case "announcement":
 		kind = hearth.EventAnnouncement
 	default:
-		return hearth.Event{}, ErrIgnored
+		return hearth.Event{}, stream.ErrIgnored
 	}
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
-	user, err := identity(m.User.ID, m.Tags["login"], m.User.DisplayName)
+	user, err := stream.Identity(m.User.ID, m.Tags["login"], m.User.DisplayName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if m.ID == "" {
-		return hearth.Event{}, malformed("message_id")
+		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	ev := hearth.Event{
 		Kind:            kind,
@@ -125,15 +96,15 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 		ID:              m.ID,
 		Time:            eventTime(m.Time, received),
 		User:            user,
-		Roles:           roles(m.User.Badges, m.User.ID, m.RoomID),
-		Text:            clampText(m.Message),
+		Roles:           stream.Roles(m.User.Badges, m.User.ID, m.RoomID),
+		Text:            stream.ClampText(m.Message),
 		Months:          param(m.MsgParams, "msg-param-cumulative-months"),
 	}
 	switch kind {
 	case hearth.EventSubGift:
-		target, err := identity(m.MsgParams["msg-param-recipient-id"], m.MsgParams["msg-param-recipient-user-name"], m.MsgParams["msg-param-recipient-display-name"])
+		target, err := stream.Identity(m.MsgParams["msg-param-recipient-id"], m.MsgParams["msg-param-recipient-user-name"], m.MsgParams["msg-param-recipient-display-name"])
 		if err != nil {
-			return hearth.Event{}, malformed("gift_recipient")
+			return hearth.Event{}, stream.Malformed("gift_recipient")
 		}
 		ev.Target = target
 		ev.Months = param(m.MsgParams, "msg-param-months")
@@ -147,7 +118,7 @@ func normalizeUserNotice(m *twitch.UserNoticeMessage, received time.Time) (heart
 func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	ev := hearth.Event{
 		Kind:            hearth.EventChatCleared,
@@ -157,9 +128,9 @@ func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.
 		Time:            eventTime(m.Time, received),
 	}
 	if m.TargetUserID != "" || m.TargetUsername != "" {
-		target, err := identity(m.TargetUserID, m.TargetUsername, "")
+		target, err := stream.Identity(m.TargetUserID, m.TargetUsername, "")
 		if err != nil {
-			return hearth.Event{}, malformed("clearchat_target")
+			return hearth.Event{}, stream.Malformed("clearchat_target")
 		}
 		ev.Target = target
 		ev.Kind = hearth.EventBan
@@ -177,10 +148,10 @@ func normalizeClearChat(m *twitch.ClearChatMessage, received time.Time) (hearth.
 func normalizeClearMsg(m *twitch.ClearMessage, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(m.Channel)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	if m.TargetMsgID == "" {
-		return hearth.Event{}, malformed("target_message_id")
+		return hearth.Event{}, stream.Malformed("target_message_id")
 	}
 	login := strings.ToLower(m.Login)
 	if !hearth.ValidLogin(login) {
@@ -200,30 +171,13 @@ func normalizeClearMsg(m *twitch.ClearMessage, received time.Time) (hearth.Event
 func normalizeMembership(kind hearth.EventKind, channel, login string, received time.Time) (hearth.Event, error) {
 	ch := hearth.NormalizeChannel(channel)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
 	login = strings.ToLower(login)
 	if !hearth.ValidLogin(login) {
-		return hearth.Event{}, malformed("login")
+		return hearth.Event{}, stream.Malformed("login")
 	}
 	return hearth.Event{Kind: kind, Channel: ch, Time: received, User: hearth.Identity{Login: login}}, nil
-}
-
-// identity validates a user's id, login and display name. The display name
-// is kept as sent (any Unicode) but bounded, and falls back to the login.
-func identity(id, login, display string) (hearth.Identity, error) {
-	if id == "" || len(id) > 20 || strings.Trim(id, "0123456789") != "" {
-		return hearth.Identity{}, malformed("user_id")
-	}
-	login = strings.ToLower(login)
-	if !hearth.ValidLogin(login) {
-		return hearth.Identity{}, malformed("login")
-	}
-	display = strings.TrimSpace(display)
-	if display == "" || !utf8.ValidString(display) || len(display) > maxNameBytes {
-		display = login
-	}
-	return hearth.Identity{ID: id, Login: login, DisplayName: display}, nil
 }
 
 // sourceRoom returns the room a Shared Chat line was sent in, from its
@@ -234,25 +188,6 @@ func sourceRoom(tags map[string]string, roomID string) string {
 		return src
 	}
 	return ""
-}
-
-func roles(badges map[string]int, userID, roomID string) hearth.Role {
-	var r hearth.Role
-	if _, ok := badges["broadcaster"]; ok || (userID != "" && userID == roomID) {
-		r |= hearth.RoleBroadcaster
-	}
-	if _, ok := badges["moderator"]; ok {
-		r |= hearth.RoleModerator
-	}
-	if _, ok := badges["vip"]; ok {
-		r |= hearth.RoleVIP
-	}
-	_, sub := badges["subscriber"]
-	_, founder := badges["founder"]
-	if sub || founder {
-		r |= hearth.RoleSubscriber
-	}
-	return r
 }
 
 func eventTime(t, received time.Time) time.Time {
@@ -278,28 +213,10 @@ func param(params map[string]string, key string) int {
 	return n
 }
 
-// clampText makes text valid UTF-8 and cuts it to MaxMessageRunes.
-func clampText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if utf8.RuneCountInString(s) <= MaxMessageRunes {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == MaxMessageRunes {
-			return s[:i]
-		}
-		n++
-	}
-	return s
-}
-
 // ParseLine parses one raw IRC line as Twitch sends it and normalises it.
 // The IRC parser indexes parameters without checking they exist, so a
 // truncated line can make it panic; ParseLine turns that into a
-// *MalformedError.
+// *stream.MalformedError.
 func ParseLine(line string, received time.Time) (ev hearth.Event, err error) {
 	msg, err := parseLine(line)
 	if err != nil {
@@ -311,7 +228,7 @@ func ParseLine(line string, received time.Time) (ev hearth.Event, err error) {
 func parseSafely(line string) (msg twitch.Message, err error) {
 	defer func() {
 		if recover() != nil {
-			msg, err = nil, malformed("unparsable")
+			msg, err = nil, stream.Malformed("unparsable")
 		}
 	}()
 	return twitch.ParseMessage(line), nil

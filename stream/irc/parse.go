@@ -1,14 +1,34 @@
-package stream
+package irc
 
 import (
 	"strings"
 
 	twitch "github.com/gempir/go-twitch-irc/v4"
+	"github.com/hearthlive/hearth"
 )
+
+// Channel returns the channel a raw IRC line is addressed to, normalised:
+// the first parameter after the command when it starts with '#', and ""
+// when there is none. It reads only the line's shape, not its command, so
+// it serves to sort recorded lines by channel before they are parsed.
+func Channel(line string) string {
+	fields := strings.Fields(line)
+	i := 0
+	if i < len(fields) && strings.HasPrefix(fields[i], "@") {
+		i++
+	}
+	if i < len(fields) && strings.HasPrefix(fields[i], ":") {
+		i++
+	}
+	if i+1 >= len(fields) || !strings.HasPrefix(fields[i+1], "#") {
+		return ""
+	}
+	return hearth.NormalizeChannel(fields[i+1])
+}
 
 // parseLine parses one IRC line with go-twitch-irc v4.2.0's ParseMessage,
 // with the same result (but for the Raw field), and turns a panic of the
-// parser into a *MalformedError.
+// parser into a *stream.MalformedError.
 //
 // The parser compiles a regular expression for every line that carries a
 // source (":nick!user@host"), which costs more than the rest of the parse

@@ -1,4 +1,4 @@
-package stream
+package eventsub
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // Scopes of chat over EventSub and Helix Send Chat Message: the bot reads
@@ -87,18 +88,18 @@ type esChat struct {
 func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 	var e esChat
 	if err := json.Unmarshal(event, &e); err != nil {
-		return hearth.Event{}, malformed("eventsub_json")
+		return hearth.Event{}, stream.Malformed("eventsub_json")
 	}
 	ch := hearth.NormalizeChannel(e.BroadcasterLogin)
 	if ch == "" {
-		return hearth.Event{}, malformed("channel")
+		return hearth.Event{}, stream.Malformed("channel")
 	}
-	user, err := identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
+	user, err := stream.Identity(e.ChatterID, e.ChatterLogin, e.ChatterName)
 	if err != nil {
 		return hearth.Event{}, err
 	}
 	if e.MessageID == "" {
-		return hearth.Event{}, malformed("message_id")
+		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	badges := make(map[string]int, len(e.Badges))
 	for _, b := range e.Badges {
@@ -111,8 +112,8 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 		ID:        e.MessageID,
 		Time:      at,
 		User:      user,
-		Roles:     roles(badges, user.ID, e.BroadcasterID),
-		Text:      clampText(e.Message.Text),
+		Roles:     stream.Roles(badges, user.ID, e.BroadcasterID),
+		Text:      stream.ClampText(e.Message.Text),
 	}
 	if e.Cheer != nil {
 		ev.Bits = max(e.Cheer.Bits, 0)
@@ -140,7 +141,7 @@ type HelixChatConfig struct {
 	Window    time.Duration
 	QueueSize int
 	// Observer, if set, counts replies sent and dropped.
-	Observer   Observer
+	Observer   stream.Observer
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
@@ -150,8 +151,8 @@ type HelixChatConfig struct {
 // chat over IRC.
 type HelixChat struct {
 	cfg     HelixChatConfig
-	limiter *limiter
-	obs     Observer
+	limiter *stream.Limiter
+	obs     stream.Observer
 	log     *slog.Logger
 }
 
@@ -161,19 +162,19 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 		return nil, errors.New("helix chat: the Send Chat Message URL, a token source and broadcaster ids are required")
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: stream.DefaultHTTPTimeout}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = nopObserver{}
+		obs = stream.NopObserver{}
 	}
-	user := positive(cfg.UserLimit, DefaultUserLimit)
+	user := stream.Positive(cfg.UserLimit, stream.DefaultUserLimit)
 	return &HelixChat{
 		cfg:     cfg,
-		limiter: newLimiter(user, user, positive(cfg.Window, DefaultWindow), positive(cfg.QueueSize, DefaultQueueSize)),
+		limiter: stream.NewLimiter(user, user, stream.Positive(cfg.Window, stream.DefaultWindow), stream.Positive(cfg.QueueSize, stream.DefaultQueueSize)),
 		obs:     obs,
 		log:     cfg.Logger,
 	}, nil
@@ -182,37 +183,37 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 // Say queues a reply to channel; past the rate limit it waits, and the
 // oldest waiting reply is dropped when too many wait.
 func (h *HelixChat) Say(channel, text string) {
-	text = sanitizeReply(text)
+	text = stream.SanitizeReply(text)
 	if text == "" {
 		return
 	}
-	if h.limiter.push(outgoing{channel: channel, text: text}) {
+	if h.limiter.Push(stream.Outgoing{Channel: channel, Text: text}) {
 		h.obs.ReplyDropped(channel)
 	}
 }
 
 // Run sends queued replies until ctx ends.
 func (h *HelixChat) Run(ctx context.Context) {
-	h.limiter.run(ctx, nil, func(o outgoing) {
+	h.limiter.Run(ctx, nil, func(o stream.Outgoing) {
 		if err := h.send(ctx, o); err != nil {
-			h.obs.ReplyDropped(o.channel)
-			h.log.Warn("helix chat: reply not sent", "channel", o.channel, "err", err)
+			h.obs.ReplyDropped(o.Channel)
+			h.log.Warn("helix chat: reply not sent", "channel", o.Channel, "err", err)
 		} else {
-			h.obs.ReplySent(o.channel)
+			h.obs.ReplySent(o.Channel)
 		}
 	})
 }
 
-func (h *HelixChat) send(ctx context.Context, o outgoing) error {
+func (h *HelixChat) send(ctx context.Context, o stream.Outgoing) error {
 	tok, err := h.cfg.Tokens.Token(ctx, hearth.TokenBot)
 	if err != nil {
 		return err
 	}
-	id, err := h.cfg.BroadcasterID(ctx, o.channel)
+	id, err := h.cfg.BroadcasterID(ctx, o.Channel)
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(map[string]string{"broadcaster_id": id, "sender_id": tok.UserID, "message": o.text})
+	body, _ := json.Marshal(map[string]string{"broadcaster_id": id, "sender_id": tok.UserID, "message": o.Text})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("helix chat: bad Send Chat Message URL: %w", err)

@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -135,7 +136,7 @@ func TestFloodRespectsTwitchLimits(t *testing.T) {
 			if err := srv.WaitJoined(ctx, "c"); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 5*time.Second, "the moderator state", func() bool { return chat.limiter.moderator("c") == tt.mod })
+			waitFor(t, 5*time.Second, "the moderator state", func() bool { return chat.limiter.Moderator("c") == tt.mod })
 			for i := 0; i < tt.say; i++ {
 				chat.Say("c", fmt.Sprintf("reply %d", i))
 			}
@@ -252,7 +253,7 @@ func TestNewChatValidates(t *testing.T) {
 
 // countingObserver counts what a Chat reports.
 type countingObserver struct {
-	nopObserver
+	stream.NopObserver
 	malformed atomic.Int64
 }
 

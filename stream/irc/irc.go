@@ -1,4 +1,4 @@
-package stream
+package irc
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 
 	twitch "github.com/gempir/go-twitch-irc/v4"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/stream"
 )
 
 // The IRC session's fixed settings.
@@ -264,8 +265,8 @@ func (s *shard) dispatch(conn net.Conn, line, nick string, loggedIn bool) (welco
 			c.handle(m)
 		}
 	case *twitch.UserStateMessage:
-		r := roles(m.User.Badges, "", "")
-		c.limiter.setModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
+		r := stream.Roles(m.User.Badges, "", "")
+		c.limiter.SetModerator(hearth.NormalizeChannel(m.Channel), r&(hearth.RoleBroadcaster|hearth.RoleModerator|hearth.RoleVIP) != 0)
 	case *twitch.PingMessage:
 		pong := "PONG"
 		if m.Message != "" {

@@ -1,12 +1,3 @@
-// Package twitchtest is a fake Twitch for tests, `hearth demo`, `hearth
-// replay` and benchmarks. Server is an IRC server on loopback that speaks
-// Twitch's chat dialect (the tags, commands and membership capabilities),
-// records what clients say and counts the messages that break Twitch's chat
-// rate limits; Feed replays recorded chat exactly, even across reconnects.
-// The line builders (PrivmsgLine, SubLine, TimeoutLine, ...) format Twitch's
-// messages with their full tags, and Audience simulates a channel's viewers.
-//
-// Nothing in Hearth's serve path may depend on this package.
 package twitchtest
 
 import (
