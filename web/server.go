@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/internal/jsonlist"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -36,18 +35,10 @@ type RequestRecorder interface {
 type Config struct {
 	// Store answers the API's reads.
 	Store hearth.Store
-	// Rules returns a served channel's rules, for ranks, streaks and
-	// positions in exports, and false for a channel not served here, which
-	// the API answers with 404 on every route. Nil serves no channel.
-	Rules func(channel string) (community.Rules, bool)
-	// Leaderboard returns a served channel's first n ranked viewers, from
-	// the running channel, exactly as its leaderboard overlay shows them;
-	// ENOTFOUND if the channel is not served.
-	Leaderboard func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
-	// Forget deletes one viewer's data from a served channel, durably,
-	// returning what was deleted; ENOTFOUND if the channel or viewer is
-	// unknown.
-	Forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	// Engine answers for the running channels: which are served, the
+	// leaderboard, forgetting a viewer; nil serves no channel, and the API
+	// answers 404 on every channel's route.
+	Engine Engine
 	// Polls runs the poll routes' actions; nil serves stored polls only.
 	Polls Polls
 	// Segments starts and ends sponsor segments for the segment routes;
@@ -146,7 +137,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls, segments: cfg.Segments}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
