@@ -33,7 +33,7 @@ type Engine interface {
 type api struct {
 	// overlays lists each channel's overlay URLs; nil lists none.
 	overlays Mounter
-	store    hearth.Store
+	store    hearth.History
 	// engine answers for the running channels; nil serves none.
 	engine Engine
 	polls  Polls

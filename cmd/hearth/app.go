@@ -238,9 +238,8 @@ func (m *Main) serveHTTP() {
 		AdminToken: m.Config.AdminToken,
 		Pprof:      m.Config.DebugPprof,
 		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard,
-		Ready:      m.ready,
-		Degraded:   m.degraded,
+		Dashboard:  metrics.Dashboard(),
+		Health:     health{m},
 		Overlays:   m.hub,
 		Recorder:   m.Metrics,
 		Logger:     m.Logger,
@@ -270,6 +269,15 @@ func (m *Main) ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// health answers /readyz from the Main's parts.
+type health struct{ m *Main }
+
+// Ready is the Main's ready.
+func (h health) Ready(ctx context.Context) error { return h.m.ready(ctx) }
+
+// Degraded is the Main's degraded.
+func (h health) Degraded() []string { return h.m.degraded() }
 
 // watchOverlayClients keeps the overlay-clients gauge current.
 func (m *Main) watchOverlayClients(ctx context.Context) {
