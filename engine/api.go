@@ -33,6 +33,25 @@ func (e *Engine) Standing(ctx context.Context, channel string) (export.Ranker, e
 	return st, nil
 }
 
+// Viewer returns one viewer of a served channel by login, as the running
+// channel holds them now; ENOTFOUND if the channel or the viewer is
+// unknown.
+func (e *Engine) Viewer(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
+	var v hearth.ViewerStats
+	var ok bool
+	err := e.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
+		v, ok = c.ViewerByLogin(login)
+		return hearth.Batch{}
+	})
+	if err != nil {
+		return hearth.ViewerStats{}, err
+	}
+	if !ok {
+		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", channel, login)
+	}
+	return v, nil
+}
+
 // Leaderboard returns a served channel's first n ranked viewers, from the
 // running channel, exactly as its leaderboard overlay shows them.
 func (e *Engine) Leaderboard(ctx context.Context, channel string, n int) (hearth.Leaderboard, error) {

@@ -27,6 +27,9 @@ func TestLeaderboardAndForget(t *testing.T) {
 	if len(b.Entries) != 2 || b.Entries[0].Login != "ann" || b.Entries[1].Login != "bob" || b.Entries[0].Points <= b.Entries[1].Points {
 		t.Fatalf("leaderboard %+v, want ann above bob", b)
 	}
+	if v, err := e.Viewer(ctx, "chan", "Bob"); err != nil || v.Login != "bob" || v.Points != b.Entries[1].Points {
+		t.Fatalf("viewer bob: %+v, %v; want bob with %d points", v, err, b.Entries[1].Points)
+	}
 	forgot, err := e.Forget(ctx, "chan", "@Bob")
 	if err != nil || forgot.Login != "bob" {
 		t.Fatalf("forget bob: %+v, %v", forgot, err)
@@ -36,6 +39,9 @@ func TestLeaderboardAndForget(t *testing.T) {
 	}
 	if b, _ := e.Leaderboard(ctx, "chan", 10); len(b.Entries) != 1 || b.Entries[0].Login != "ann" {
 		t.Fatalf("leaderboard after forgetting bob %+v", b)
+	}
+	if _, err := e.Viewer(ctx, "chan", "bob"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("viewer bob once forgotten: %v, want ENOTFOUND", err)
 	}
 	if _, err := e.Forget(ctx, "chan", "bob"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
 		t.Fatalf("forget bob again: %v, want ENOTFOUND", err)
