@@ -12,12 +12,6 @@ import (
 	"github.com/hearthlive/hearth"
 )
 
-// Bounds of a chat poll's duration.
-const (
-	MinPollDuration = 10 * time.Second
-	MaxPollDuration = 30 * time.Minute
-)
-
 // maxPointsVotesPerCmd is the most votes one "!vote option N" buys in a
 // points-weighted poll.
 const maxPointsVotesPerCmd = 1000
@@ -70,8 +64,8 @@ func (s *PollSpec) Validate(r Rules) error {
 		return hearth.Errorf(hearth.EINVALID, "question: at most %d bytes of text, without control characters", hearth.PollMaxQuestionLen)
 	case len(s.Options) < hearth.PollMinOptions || len(s.Options) > hearth.PollMaxOptions:
 		return hearth.Errorf(hearth.EINVALID, "options: a poll has %d to %d options, got %d", hearth.PollMinOptions, hearth.PollMaxOptions, len(s.Options))
-	case s.Duration < MinPollDuration || s.Duration > MaxPollDuration:
-		return pollDurationError(strconv.FormatFloat(s.Duration.Seconds(), 'f', -1, 64))
+	case s.Duration < hearth.MinPollDuration || s.Duration > hearth.MaxPollDuration:
+		return hearth.PollDurationError(strconv.FormatFloat(s.Duration.Seconds(), 'f', -1, 64))
 	}
 	seen := make(map[string]bool, len(s.Options))
 	for i, o := range s.Options {
@@ -86,26 +80,6 @@ func (s *PollSpec) Validate(r Rules) error {
 		seen[strings.ToLower(o)] = true
 	}
 	return nil
-}
-
-// CheckPollSeconds checks a chat poll's duration given in whole seconds,
-// as the API takes it: 0 (the channel's polls.duration) or
-// MinPollDuration to MaxPollDuration. It refuses in the words Validate
-// uses, so the rule reads the same whoever catches it, and it is safe
-// from overflow for any n.
-func CheckPollSeconds(n int64) error {
-	if n == 0 || n >= int64(MinPollDuration/time.Second) && n <= int64(MaxPollDuration/time.Second) {
-		return nil
-	}
-	return pollDurationError(strconv.FormatInt(n, 10))
-}
-
-// pollDurationError is the one wording of the rule on a chat poll's
-// duration; got is the duration asked for, in seconds. It names the
-// API's field, as the other errors of a spec do.
-func pollDurationError(got string) error {
-	return hearth.Errorf(hearth.EINVALID, "duration_seconds: a chat poll lasts %d to %d seconds (0 takes the channel's polls.duration), got %s",
-		int64(MinPollDuration/time.Second), int64(MaxPollDuration/time.Second), got)
 }
 
 // validPollText reports whether s can be shown as a poll's text: no
@@ -591,8 +565,8 @@ func (c *Channel) forgetVote(userID string) {
 // validatePolls checks the poll rules, naming the configuration key.
 func (r Rules) validatePolls() error {
 	switch {
-	case r.PollDuration < MinPollDuration || r.PollDuration > MaxPollDuration:
-		return fmt.Errorf("polls.duration must be between %s and %s, got %s", MinPollDuration, MaxPollDuration, r.PollDuration)
+	case r.PollDuration < hearth.MinPollDuration || r.PollDuration > hearth.MaxPollDuration:
+		return fmt.Errorf("polls.duration must be between %s and %s, got %s", hearth.MinPollDuration, hearth.MaxPollDuration, r.PollDuration)
 	case r.PollWeighting != WeightingNone && r.PollWeighting != hearth.PollWeightRank && r.PollWeighting != hearth.PollWeightPoints:
 		return fmt.Errorf("polls.weighting must be none, rank or points, got %q", r.PollWeighting)
 	case r.PollPointsPerVote < 1 || r.PollPointsPerVote > maxAward:

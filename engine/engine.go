@@ -96,33 +96,55 @@ type Options struct {
 	Figures FigureRecorder
 }
 
+// Defaults of Options, taken where a field is zero.
+const (
+	// DefaultFlushInterval is how long changes wait at most before a flush.
+	DefaultFlushInterval = 250 * time.Millisecond
+	// DefaultFlushSize is how many changes wait at most before a flush.
+	DefaultFlushSize = 500
+	// DefaultStallAfter is how long one flush writes before the store
+	// counts as stalled.
+	DefaultStallAfter = 30 * time.Second
+	// DefaultRetryMax caps the wait between tries while flushes fail.
+	DefaultRetryMax = 10 * time.Second
+	// DefaultRemindEvery is how often the log is reminded that flushes
+	// still fail.
+	DefaultRemindEvery = time.Minute
+	// DefaultLeaderboardSize is how many viewers the leaderboard shows.
+	DefaultLeaderboardSize = 10
+	// DefaultActiveWindow is how recent a message makes an active chatter.
+	DefaultActiveWindow = 5 * time.Minute
+	// DefaultQueueSize is each channel's event buffer, in events.
+	DefaultQueueSize = 1024
+)
+
 func (o *Options) defaults() {
 	if o.Rules == nil {
 		o.Rules = func(string) community.Rules { return community.DefaultRules() }
 	}
 	if o.FlushInterval <= 0 {
-		o.FlushInterval = 250 * time.Millisecond
+		o.FlushInterval = DefaultFlushInterval
 	}
 	if o.FlushSize <= 0 {
-		o.FlushSize = 500
+		o.FlushSize = DefaultFlushSize
 	}
 	if o.StallAfter <= 0 {
-		o.StallAfter = 30 * time.Second
+		o.StallAfter = DefaultStallAfter
 	}
 	if o.RetryMax <= 0 {
-		o.RetryMax = 10 * time.Second
+		o.RetryMax = DefaultRetryMax
 	}
 	if o.RemindEvery <= 0 {
-		o.RemindEvery = time.Minute
+		o.RemindEvery = DefaultRemindEvery
 	}
 	if o.LeaderboardSize <= 0 {
-		o.LeaderboardSize = 10
+		o.LeaderboardSize = DefaultLeaderboardSize
 	}
 	if o.ActiveWindow <= 0 {
-		o.ActiveWindow = 5 * time.Minute
+		o.ActiveWindow = DefaultActiveWindow
 	}
 	if o.QueueSize <= 0 {
-		o.QueueSize = 1024
+		o.QueueSize = DefaultQueueSize
 	}
 	if o.Broadcaster == nil {
 		o.Broadcaster = nopBroadcaster{}
@@ -165,6 +187,8 @@ type Engine struct {
 	stopOnce sync.Once
 	// stopWrites ends the writer's flush in flight, when Close gives up.
 	stopWrites context.CancelFunc
+	// native runs native Twitch polls; nil refuses them (SetNativePolls).
+	native hearth.NativePolls
 }
 
 // New returns an Engine that persists to store.

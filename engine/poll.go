@@ -142,3 +142,112 @@ type nopPolls struct{}
 
 func (nopPolls) PollVote(string, string)          {}
 func (nopPolls) PollFinished(string, hearth.Poll) {}
+
+// SetNativePolls gives the engine Twitch's native polls, for StartPoll's
+// and EndPoll's native ones. Call it before the first request, once the
+// Twitch client exists; without it native polls are refused.
+func (e *Engine) SetNativePolls(p hearth.NativePolls) { e.native = p }
+
+// StartPoll opens a chat poll in a served channel, or a native Twitch
+// poll when asked, and returns it: EINVALID naming the field for bad
+// input, ECONFLICT when one is open or a native poll cannot be made.
+func (e *Engine) StartPoll(ctx context.Context, channel string, req hearth.PollRequest) (hearth.Poll, error) {
+	if err := hearth.CheckPollSeconds(req.DurationSeconds); err != nil {
+		return hearth.Poll{}, err
+	}
+	spec := community.PollSpec{Question: req.Question, Options: req.Options, Duration: req.Duration(), StartedBy: "api"}
+	if err := spec.Validate(e.opts.Rules(channel)); err != nil {
+		return hearth.Poll{}, err
+	}
+	if req.Native {
+		return e.startNative(ctx, channel, spec)
+	}
+	var p hearth.Poll
+	err := e.RunPoll(ctx, channel, func(c *community.Channel, now time.Time) (community.Result, error) {
+		started, res, err := c.StartPoll(spec, now)
+		p = started
+		return res, err
+	})
+	return p, err
+}
+
+// startNative validates Twitch's limits, asks Twitch for the poll and
+// mirrors it at once (EventSub then brings its votes).
+func (e *Engine) startNative(ctx context.Context, channel string, spec community.PollSpec) (hearth.Poll, error) {
+	if err := spec.ValidateNative(); err != nil {
+		return hearth.Poll{}, err
+	}
+	if e.native == nil {
+		return hearth.Poll{}, hearth.NativeUnavailable("this Hearth has no Twitch integration for #" + channel)
+	}
+	var open bool
+	if err := e.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
+		cur, ok := c.CurrentPoll()
+		open = ok && cur.Status == hearth.PollOpen
+		return hearth.Batch{}
+	}); err != nil {
+		return hearth.Poll{}, err
+	}
+	if open {
+		return hearth.Poll{}, hearth.Errorf(hearth.ECONFLICT, "a poll is already open in #%s; end or cancel it first", channel)
+	}
+	id, err := e.native.CreatePoll(ctx, channel, spec.Question, spec.Options, spec.Duration)
+	if hearth.ErrorCode(err) == hearth.EUNAUTHORIZED {
+		return hearth.Poll{}, hearth.NativeUnavailable("Twitch refused the poll: " + hearth.ErrorMessage(err))
+	}
+	if err != nil {
+		return hearth.Poll{}, err
+	}
+	var p hearth.Poll
+	err = e.RunPoll(ctx, channel, func(c *community.Channel, now time.Time) (community.Result, error) {
+		u := hearth.PollUpdate{ID: id, Title: spec.Question, Status: "ACTIVE", StartedAt: now, EndsAt: now.Add(spec.Duration)}
+		for _, o := range spec.Options {
+			u.Choices = append(u.Choices, hearth.PollUpdateChoice{Title: o})
+		}
+		res := c.MirrorPoll(u, "api", now)
+		p, _ = c.CurrentPoll()
+		return res, nil
+	})
+	return p, err
+}
+
+// EndPoll closes (cancel false) or cancels the open poll with id, and
+// returns it once written: a native one through Twitch, whose end event
+// then closes the mirror. ENOTFOUND when it is not open.
+func (e *Engine) EndPoll(ctx context.Context, channel, id string, cancel bool) (hearth.Poll, error) {
+	cur, ok, err := e.CurrentPoll(ctx, channel)
+	if err != nil {
+		return hearth.Poll{}, err
+	}
+	if ok && cur.ID == id && cur.Kind == hearth.PollNative && cur.Status == hearth.PollOpen {
+		if e.native == nil {
+			return hearth.Poll{}, hearth.NativeUnavailable("this Hearth has no Twitch integration for #" + channel)
+		}
+		if err := e.native.EndPoll(ctx, channel, id, cancel); err != nil {
+			return hearth.Poll{}, err
+		}
+		return cur, nil
+	}
+	var p hearth.Poll
+	err = e.RunPoll(ctx, channel, func(c *community.Channel, now time.Time) (community.Result, error) {
+		ended, res, err := c.EndPoll(id, cancel, now)
+		p = ended
+		return res, err
+	})
+	if err != nil {
+		return hearth.Poll{}, err
+	}
+	return p, e.Sync(ctx)
+}
+
+// CurrentPoll returns a served channel's open or last poll as it stands
+// now, false if there has been none since start.
+func (e *Engine) CurrentPoll(ctx context.Context, channel string) (hearth.Poll, bool, error) {
+	var p hearth.Poll
+	var ok bool
+	err := e.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
+		p, ok = c.CurrentPoll()
+		return hearth.Batch{}
+	})
+	return p, ok, err
+}

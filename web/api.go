@@ -9,18 +9,34 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/export"
 )
+
+// Engine is what the API asks of the running channels; *engine.Engine
+// is one.
+type Engine interface {
+	// Serves reports whether channel is served here.
+	Serves(channel string) bool
+	// Standing returns what names a viewer's rank, current streak and
+	// position in a served channel.
+	Standing(ctx context.Context, channel string) (export.Ranker, error)
+	// Leaderboard returns a served channel's first n ranked viewers, from
+	// the running channel, exactly as its leaderboard overlay shows them;
+	// ENOTFOUND if the channel is not served.
+	Leaderboard(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
+	// Forget deletes one viewer's data from a served channel, durably,
+	// returning what was deleted; ENOTFOUND if the channel or viewer is
+	// unknown.
+	Forget(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+}
 
 type api struct {
 	// overlays lists each channel's overlay URLs; nil lists none.
 	overlays Mounter
-	store    hearth.Store
-	rules    func(channel string) (community.Rules, bool)
-	board    func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
-	forget   func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
-	polls    Polls
+	store    hearth.History
+	// engine answers for the running channels; nil serves none.
+	engine Engine
+	polls  Polls
 	// segments marks sponsor segments; nil answers 404.
 	segments Segments
 }
@@ -49,23 +65,21 @@ func param(c *fiber.Ctx, key string) (string, error) {
 	return s, nil
 }
 
-// served returns the channel a request names and its rules: EINVALID if
-// the name cannot be a channel, ENOTFOUND if Hearth does not serve it.
-func (a *api) served(c *fiber.Ctx) (string, community.Rules, error) {
+// served returns the channel a request names: EINVALID if the name
+// cannot be a channel, ENOTFOUND if Hearth does not serve it.
+func (a *api) served(c *fiber.Ctx) (string, error) {
 	raw, err := param(c, "channel")
 	if err != nil {
-		return "", community.Rules{}, err
+		return "", err
 	}
 	ch := hearth.NormalizeChannel(raw)
 	if ch == "" {
-		return "", community.Rules{}, hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", raw)
+		return "", hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", raw)
 	}
-	if a.rules != nil {
-		if rules, ok := a.rules(ch); ok {
-			return ch, rules, nil
-		}
+	if a.engine != nil && a.engine.Serves(ch) {
+		return ch, nil
 	}
-	return "", community.Rules{}, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", ch)
+	return "", hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", ch)
 }
 
 // loginParam returns the login a request names, in the lower case Twitch
@@ -80,20 +94,6 @@ func loginParam(c *fiber.Ctx) (string, error) {
 		return "", hearth.Errorf(hearth.EINVALID, "%q is not a Twitch login", raw)
 	}
 	return login, nil
-}
-
-// standing returns what names a viewer's rank, current streak and
-// position in a channel.
-func (a *api) standing(c *fiber.Ctx, channel string, rules community.Rules) (export.Ranker, error) {
-	st := community.Standing{Channel: channel, Rules: rules}
-	last, err := a.store.Streams(c.UserContext(), channel, 1)
-	if err != nil {
-		return nil, err
-	}
-	if len(last) > 0 {
-		st.Last = &last[0]
-	}
-	return st, nil
 }
 
 type channelJSON struct {
@@ -111,10 +111,10 @@ func (a *api) channels(c *fiber.Ctx) error {
 	}
 	out := make([]channelJSON, 0, len(chs))
 	for _, ch := range chs {
-		if a.rules == nil {
+		if a.engine == nil {
 			break
 		}
-		if _, ok := a.rules(ch.Name); ok {
+		if a.engine.Serves(ch.Name) {
 			out = append(out, channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken, Overlays: a.overlayURLs(c.BaseURL(), ch)})
 		}
 	}
@@ -137,7 +137,7 @@ func (a *api) overlayURLs(base string, ch hearth.ChannelInfo) map[string]string 
 
 // viewers exports every viewer of a channel; ?format=csv for CSV.
 func (a *api) viewers(c *fiber.Ctx) error {
-	ch, rules, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (a *api) viewers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.standing(c, ch, rules)
+	st, err := a.engine.Standing(c.UserContext(), ch)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (a *api) viewers(c *fiber.Ctx) error {
 // viewer exports one viewer, with their position among every viewer of
 // the channel.
 func (a *api) viewer(c *fiber.Ctx) error {
-	ch, rules, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (a *api) viewer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.standing(c, ch, rules)
+	st, err := a.engine.Standing(c.UserContext(), ch)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (a *api) viewer(c *fiber.Ctx) error {
 
 // leaderboard answers what the channel's leaderboard overlay shows.
 func (a *api) leaderboard(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -203,10 +203,7 @@ func (a *api) leaderboard(c *fiber.Ctx) error {
 	if err != nil || n < 1 || n > 100 {
 		return hearth.Errorf(hearth.EINVALID, "n must be a whole number from 1 to 100")
 	}
-	if a.board == nil {
-		return hearth.Errorf(hearth.ENOTFOUND, "leaderboards are not available here")
-	}
-	b, err := a.board(c.UserContext(), ch, n)
+	b, err := a.engine.Leaderboard(c.UserContext(), ch, n)
 	if err != nil {
 		return err
 	}
@@ -215,7 +212,7 @@ func (a *api) leaderboard(c *fiber.Ctx) error {
 
 // forgetViewer deletes one viewer's data, on request of that viewer.
 func (a *api) forgetViewer(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -223,10 +220,7 @@ func (a *api) forgetViewer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.forget == nil {
-		return hearth.Errorf(hearth.ENOTFOUND, "forgetting viewers is not available here")
-	}
-	v, err := a.forget(c.UserContext(), ch, login)
+	v, err := a.engine.Forget(c.UserContext(), ch, login)
 	if err != nil {
 		return err
 	}

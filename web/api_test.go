@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/export"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/web"
@@ -50,30 +49,14 @@ func serveAPI(t *testing.T) string {
 	if err := db.Apply(ctx, hearth.Batch{Viewers: rows}); err != nil {
 		t.Fatal(err)
 	}
-	rules := community.DefaultRules()
-	stored, err := db.Viewers(ctx, "arena")
+	eng, err := newArenaEngine(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	arena := community.NewChannel("arena", rules, stored, nil)
 	return serve(t, web.Config{
 		Store:      db,
 		AdminToken: "s3cret",
-		Rules: func(ch string) (community.Rules, bool) {
-			return rules, ch == "arena"
-		},
-		Leaderboard: func(_ context.Context, ch string, n int) (hearth.Leaderboard, error) {
-			if ch != "arena" {
-				return hearth.Leaderboard{}, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", ch)
-			}
-			return arena.Leaderboard(n), nil
-		},
-		Forget: func(_ context.Context, ch, login string) (hearth.ViewerStats, error) {
-			if v, ok := arena.ViewerByLogin(login); ok && ch == "arena" {
-				return v, nil
-			}
-			return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", ch, login)
-		},
+		Engine:     eng,
 	})
 }
 
@@ -254,11 +237,14 @@ func TestAPIEmptyListsAreArrays(t *testing.T) {
 	if _, err := db.EnsureChannel(ctx, "arena"); err != nil {
 		t.Fatal(err)
 	}
-	rules := community.DefaultRules()
+	eng, err := newArenaEngine(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	base := serve(t, web.Config{
 		Store:      db,
 		AdminToken: "s3cret",
-		Rules:      func(ch string) (community.Rules, bool) { return rules, ch == "arena" },
+		Engine:     eng,
 	}) + "/api/v1/channels/arena"
 
 	noNull := func(t *testing.T, what string, status int, body []byte) {

@@ -2,32 +2,19 @@ package web
 
 import (
 	"context"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 )
 
 // maxPollBody bounds a poll request's body, far above any valid poll.
 const maxPollBody = 16 << 10
 
-// PollRequest is the JSON body of POST /api/v1/channels/{channel}/polls.
-type PollRequest struct {
-	Question string   `json:"question"`
-	Options  []string `json:"options"`
-	// DurationSeconds is how long the poll stays open; 0 takes the
-	// channel's polls.duration.
-	DurationSeconds int64 `json:"duration_seconds"`
-	// Native asks for a Twitch poll instead of a chat poll.
-	Native bool `json:"native"`
-}
-
 // Polls runs poll actions on the running channels.
 type Polls interface {
 	// StartPoll opens a poll: EINVALID naming the field for bad input,
 	// ECONFLICT when one is open or a native poll cannot be made.
-	StartPoll(ctx context.Context, channel string, req PollRequest) (hearth.Poll, error)
+	StartPoll(ctx context.Context, channel string, req hearth.PollRequest) (hearth.Poll, error)
 	// EndPoll closes (cancel false) or cancels an open poll; ENOTFOUND
 	// when it is not open.
 	EndPoll(ctx context.Context, channel, id string, cancel bool) (hearth.Poll, error)
@@ -45,12 +32,12 @@ func (a *api) registerPolls(r fiber.Router) {
 }
 
 // decodePoll reads a poll request: JSON, one object, no unknown field.
-func decodePoll(body []byte) (PollRequest, error) {
-	var req PollRequest
+func decodePoll(body []byte) (hearth.PollRequest, error) {
+	var req hearth.PollRequest
 	if err := decodeJSON(body, maxPollBody, &req); err != nil {
 		return req, err
 	}
-	if err := community.CheckPollSeconds(req.DurationSeconds); err != nil {
+	if err := hearth.CheckPollSeconds(req.DurationSeconds); err != nil {
 		return req, err
 	}
 	return req, nil
@@ -65,7 +52,7 @@ func (a *api) pollsOr404() error {
 
 // startPoll opens a chat or native poll.
 func (a *api) startPoll(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -86,7 +73,7 @@ func (a *api) startPoll(c *fiber.Ctx) error {
 // endPoll closes or cancels an open poll.
 func (a *api) endPoll(cancel bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ch, _, err := a.served(c)
+		ch, err := a.served(c)
 		if err != nil {
 			return err
 		}
@@ -108,7 +95,7 @@ func (a *api) endPoll(cancel bool) fiber.Handler {
 // getPoll answers one poll with its counts and breakdown: the running
 // channel's own if it is the current one, else the stored one.
 func (a *api) getPoll(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -142,7 +129,7 @@ type pollPage struct {
 // listPolls lists a channel's polls, newest first: ?limit= (1 to 100,
 // default 20) and ?before= (a poll id) page through them.
 func (a *api) listPolls(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -172,13 +159,4 @@ func (a *api) listPolls(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(page)
-}
-
-// Duration returns the poll's requested duration; 0 for the default.
-func (r PollRequest) Duration() time.Duration { return time.Duration(r.DurationSeconds) * time.Second }
-
-// NativeUnavailable returns the ECONFLICT error the API answers when a
-// native poll cannot be made, saying why and offering a chat poll.
-func NativeUnavailable(why string) error {
-	return hearth.Errorf(hearth.ECONFLICT, "%s; native polls need a broadcaster token with channel:manage:polls on an Affiliate or Partner channel. Send \"native\": false to run a chat poll instead", why)
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 )
 
 // FuzzDecodePoll feeds any body to the poll request decoder: it never
@@ -32,7 +31,7 @@ func FuzzDecodePoll(f *testing.F) {
 			}
 			return
 		}
-		if d := req.Duration(); d != 0 && (d < community.MinPollDuration || d > community.MaxPollDuration) {
+		if d := req.Duration(); d != 0 && (d < hearth.MinPollDuration || d > hearth.MaxPollDuration) {
 			t.Fatalf("decodePoll(%q) accepted duration %d s", body, req.DurationSeconds)
 		}
 	})

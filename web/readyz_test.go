@@ -12,24 +12,30 @@ import (
 	"github.com/hearthlive/hearth/web"
 )
 
+// health is a web.Health whose answers the test sets.
+type health struct {
+	mu       sync.Mutex
+	degraded []string
+	notReady error
+}
+
+func (h *health) Ready(context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.notReady
+}
+
+func (h *health) Degraded() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.degraded
+}
+
 // TestReadyzDegraded: a part that chat does not need failing keeps
 // /readyz at 200 and names the part; a failing Ready is still 503.
 func TestReadyzDegraded(t *testing.T) {
-	var mu sync.Mutex
-	var degraded []string
-	var notReady error
-	base := serve(t, web.Config{
-		Ready: func(context.Context) error {
-			mu.Lock()
-			defer mu.Unlock()
-			return notReady
-		},
-		Degraded: func() []string {
-			mu.Lock()
-			defer mu.Unlock()
-			return degraded
-		},
-	})
+	h := &health{}
+	base := serve(t, web.Config{Health: h})
 	type answer struct {
 		Status   string   `json:"status"`
 		Degraded []string `json:"degraded"`
@@ -46,13 +52,13 @@ func TestReadyzDegraded(t *testing.T) {
 	}
 	check(http.StatusOK, answer{Status: "ready"})
 
-	mu.Lock()
-	degraded = []string{"helix: Get Streams: 503 Service Unavailable"}
-	mu.Unlock()
+	h.mu.Lock()
+	h.degraded = []string{"helix: Get Streams: 503 Service Unavailable"}
+	h.mu.Unlock()
 	check(http.StatusOK, answer{Status: "ready", Degraded: []string{"helix: Get Streams: 503 Service Unavailable"}})
 
-	mu.Lock()
-	notReady = errors.New("chat is not connected")
-	mu.Unlock()
+	h.mu.Lock()
+	h.notReady = errors.New("chat is not connected")
+	h.mu.Unlock()
 	check(http.StatusServiceUnavailable, answer{Status: "not ready", Error: "chat is not connected"})
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/internal/jsonlist"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -32,22 +31,24 @@ type RequestRecorder interface {
 	HTTPRequest(route string, status int)
 }
 
+// Health says whether Hearth can do its job, for /readyz.
+type Health interface {
+	// Ready reports whether Hearth can do its job (chat connected, store
+	// writable); /readyz answers 503 with its error otherwise.
+	Ready(ctx context.Context) error
+	// Degraded names what works at reduced capacity while Hearth is
+	// ready (a failing Helix); /readyz lists it and still answers 200.
+	Degraded() []string
+}
+
 // Config is what the HTTP application serves.
 type Config struct {
-	// Store answers the API's reads.
-	Store hearth.Store
-	// Rules returns a served channel's rules, for ranks, streaks and
-	// positions in exports, and false for a channel not served here, which
-	// the API answers with 404 on every route. Nil serves no channel.
-	Rules func(channel string) (community.Rules, bool)
-	// Leaderboard returns a served channel's first n ranked viewers, from
-	// the running channel, exactly as its leaderboard overlay shows them;
-	// ENOTFOUND if the channel is not served.
-	Leaderboard func(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
-	// Forget deletes one viewer's data from a served channel, durably,
-	// returning what was deleted; ENOTFOUND if the channel or viewer is
-	// unknown.
-	Forget func(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	// Store answers the API's reads of what is stored.
+	Store hearth.History
+	// Engine answers for the running channels: which are served, the
+	// leaderboard, forgetting a viewer; nil serves no channel, and the API
+	// answers 404 on every channel's route.
+	Engine Engine
 	// Polls runs the poll routes' actions; nil serves stored polls only.
 	Polls Polls
 	// Segments starts and ends sponsor segments for the segment routes;
@@ -57,17 +58,13 @@ type Config struct {
 	AdminToken string
 	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
 	Pprof bool
-	// Dashboard returns the Grafana dashboard served at
+	// Dashboard is the Grafana dashboard served at
 	// /grafana/dashboard.json; nil serves none.
-	Dashboard func() []byte
+	Dashboard []byte
 	// Gatherer is scraped at /metrics.
 	Gatherer prometheus.Gatherer
-	// Ready reports whether Hearth can do its job (chat connected, store
-	// writable); /readyz answers 503 with its error otherwise.
-	Ready func(ctx context.Context) error
-	// Degraded, if set, names what works at reduced capacity while Hearth
-	// is ready (a failing Helix); /readyz lists it and still answers 200.
-	Degraded func() []string
+	// Health answers /readyz; nil is always ready.
+	Health Health
 	// Overlays is mounted at /overlays.
 	Overlays Mounter
 	// Recorder, if set, counts requests.
@@ -118,15 +115,13 @@ func New(cfg Config) *fiber.App {
 		return c.JSON(fiber.Map{"status": "ok", "version": hearth.Version})
 	})
 	app.Get("/readyz", func(c *fiber.Ctx) error {
-		if cfg.Ready != nil {
+		if cfg.Health != nil {
 			ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 			defer cancel()
-			if err := cfg.Ready(ctx); err != nil {
+			if err := cfg.Health.Ready(ctx); err != nil {
 				return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "not ready", "error": err.Error()})
 			}
-		}
-		if cfg.Degraded != nil {
-			if d := cfg.Degraded(); len(d) > 0 {
+			if d := cfg.Health.Degraded(); len(d) > 0 {
 				return c.JSON(fiber.Map{"status": "ready", "degraded": d})
 			}
 		}
@@ -140,13 +135,13 @@ func New(cfg Config) *fiber.App {
 	if cfg.Dashboard != nil {
 		app.Get("/grafana/dashboard.json", func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-			return c.Send(cfg.Dashboard())
+			return c.Send(cfg.Dashboard)
 		})
 	}
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, rules: cfg.Rules, board: cfg.Leaderboard, forget: cfg.Forget, polls: cfg.Polls, segments: cfg.Segments}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)

@@ -56,7 +56,7 @@ func TestPublicRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := serve(t, web.Config{Gatherer: reg, Recorder: m, AdminToken: "secret", Dashboard: metrics.Dashboard})
+	base := serve(t, web.Config{Gatherer: reg, Recorder: m, AdminToken: "secret", Dashboard: metrics.Dashboard()})
 
 	t.Run("Healthz", func(t *testing.T) {
 		resp, body := get(t, base+"/healthz")

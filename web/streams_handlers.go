@@ -48,7 +48,7 @@ type streamPage struct {
 // listStreams lists a channel's stream recaps, newest first: ?limit= (1
 // to 100, default 20) and ?before= (a stream number) page through them.
 func (a *api) listStreams(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (a *api) listStreams(c *fiber.Ctx) error {
 
 // getStream answers one stream's recap.
 func (a *api) getStream(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (a *api) segmentsOr404() error {
 
 // startSegment starts a sponsor segment; 201 with it.
 func (a *api) startSegment(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (a *api) startSegment(c *fiber.Ctx) error {
 
 // endSegment ends the running sponsor segment and answers its recap.
 func (a *api) endSegment(c *fiber.Ctx) error {
-	ch, _, err := a.served(c)
+	ch, err := a.served(c)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/report"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/web"
@@ -56,11 +55,14 @@ func serveStreams(t *testing.T) string {
 	if err := db.Apply(ctx, hearth.Batch{Recaps: rs}); err != nil {
 		t.Fatal(err)
 	}
-	rules := community.DefaultRules()
+	eng, err := newArenaEngine(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return serve(t, web.Config{
 		Store:      db,
 		AdminToken: "s3cret",
-		Rules:      func(ch string) (community.Rules, bool) { return rules, ch == "arena" },
+		Engine:     eng,
 	}) + "/api/v1/channels"
 }
 

@@ -62,9 +62,6 @@ type Main struct {
 	// Twitch tokens when there is none (replay, which signs nothing in);
 	// an existing key is still read.
 	NoNewKey bool
-	// NativePolls runs Twitch polls for the API's "native": true; nil
-	// without a Twitch integration.
-	NativePolls hearth.NativePolls
 	// Helix is the Twitch API client; nil when Hearth has no client id.
 	Helix *helix.Helix
 	// helixCtx ends at shutdown; announcements sent through Helix use it.
@@ -237,36 +234,18 @@ func listen(addr string) (net.Listener, error) {
 // serveHTTP serves the HTTP API, overlays and metrics on m.ln.
 func (m *Main) serveHTTP() {
 	m.app = web.New(web.Config{
-		Store: m.Store,
-		Rules: func(ch string) (community.Rules, bool) {
-			r, ok := m.rules[ch]
-			return r, ok
-		},
-		Forget:     m.Forget,
-		Polls:      pollService{m},
+		Store:      m.Store,
+		Engine:     m.Engine,
+		Polls:      m.Engine,
 		Segments:   m.Engine,
 		AdminToken: m.Config.AdminToken,
 		Pprof:      m.Config.DebugPprof,
 		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard,
-		Ready:      m.ready,
-		Degraded:   m.degraded,
+		Dashboard:  metrics.Dashboard(),
+		Health:     health{m},
 		Overlays:   m.hub,
 		Recorder:   m.Metrics,
 		Logger:     m.Logger,
-		// The running channel answers, so the API shows what the overlay
-		// shows.
-		Leaderboard: func(ctx context.Context, ch string, n int) (hearth.Leaderboard, error) {
-			var b hearth.Leaderboard
-			err := m.Engine.Do(ctx, ch, func(c *community.Channel) hearth.Batch {
-				b = c.Leaderboard(n)
-				return hearth.Batch{}
-			})
-			if err != nil {
-				return hearth.Leaderboard{}, err
-			}
-			return b, nil
-		},
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
@@ -293,6 +272,15 @@ func (m *Main) ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// health answers /readyz from the Main's parts.
+type health struct{ m *Main }
+
+// Ready is the Main's ready.
+func (h health) Ready(ctx context.Context) error { return h.m.ready(ctx) }
+
+// Degraded is the Main's degraded.
+func (h health) Degraded() []string { return h.m.degraded() }
 
 // watchOverlayClients keeps the overlay-clients gauge current.
 func (m *Main) watchOverlayClients(ctx context.Context) {
@@ -397,28 +385,6 @@ func flushDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithCancel(ctx)
 	}
 	return context.WithDeadline(ctx, deadline.Add(-min(time.Second, time.Until(deadline)/5)))
-}
-
-// Forget deletes one viewer's data from a served channel: from memory and,
-// before it returns, from the store.
-func (m *Main) Forget(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
-	var forgot hearth.ViewerStats
-	err := m.Engine.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
-		v, ok := c.ViewerByLogin(login)
-		if !ok {
-			return hearth.Batch{}
-		}
-		k, _ := c.Forget(login)
-		forgot = v
-		return hearth.Batch{Forget: []hearth.ViewerKey{k}}
-	})
-	if err != nil {
-		return forgot, err
-	}
-	if forgot.UserID == "" {
-		return forgot, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", channel, login)
-	}
-	return forgot, m.Engine.Sync(ctx)
 }
 
 // parts are the goroutines Main starts, by name, so that Close can wait for

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/engine"
 	"github.com/hearthlive/hearth/overlays"
 	"github.com/hearthlive/hearth/stream"
 	"gopkg.in/yaml.v3"
@@ -94,8 +95,8 @@ func defaultConfig() Config {
 		ChatConnections:   1,
 		ChatTransport:     "irc",
 		Rules:             community.DefaultRules(),
-		FlushInterval:     250 * time.Millisecond,
-		FlushSize:         500,
+		FlushInterval:     engine.DefaultFlushInterval,
+		FlushSize:         engine.DefaultFlushSize,
 		ShutdownTimeout:   15 * time.Second,
 
 		OverlayMaxConnections: overlays.DefaultMaxConnectionsPerChannel,

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
-	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
@@ -145,15 +144,12 @@ func reportProgress(ctx context.Context, m *Main, info func(string, ...any)) {
 			return
 		case <-t.C:
 			for _, ch := range m.Channels {
-				var top []community.Ranked
-				err := m.Engine.Do(ctx, ch.Name, func(c *community.Channel) hearth.Batch {
-					top = c.Top(1)
-					return hearth.Batch{}
-				})
-				if err != nil || len(top) == 0 {
+				b, err := m.Engine.Leaderboard(ctx, ch.Name, 1)
+				if err != nil || len(b.Entries) == 0 {
 					continue
 				}
-				info("demo running", "channel", ch.Name, "top_viewer", hearth.DisplayText(top[0].DisplayName, top[0].Login), "top_points", top[0].Points)
+				top := b.Entries[0]
+				info("demo running", "channel", ch.Name, "top_viewer", top.DisplayName, "top_points", top.Points)
 			}
 		}
 	}

@@ -44,7 +44,7 @@ func (m *Main) startHelix(ctx context.Context) {
 		return
 	}
 	m.Helix = h
-	m.NativePolls = h
+	m.Engine.SetNativePolls(h)
 	m.helixCtx = ctx
 	m.parts.start("helix", func() { _ = h.Run(ctx) })
 }
