@@ -5,7 +5,8 @@
 //   - irc.go: Server, an IRC server on loopback that speaks Twitch's chat
 //     dialect (the tags, commands and membership capabilities), records
 //     what clients say and counts the messages that break Twitch's chat
-//     rate limits; irc_feed.go: Feed, which replays recorded chat exactly,
+//     rate limits, and irc_conn.go its client connections (login, CAP,
+//     JOIN, PRIVMSG and the rate limits); irc_feed.go: Feed, which replays recorded chat exactly,
 //     even across reconnects; irc_lines.go: the line builders (PrivmsgLine,
 //     SubLine, TimeoutLine, ...) that format Twitch's messages with their
 //     full tags; irc_silent.go: a server that never answers; and
