@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,12 +32,56 @@ func (s *recordingStore) Apply(ctx context.Context, b hearth.Batch) error {
 
 func newStore(t *testing.T) *recordingStore {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "engine.db"))
+	return &recordingStore{DB: openSQLite(t)}
+}
+
+// migrated is an empty SQLite database with every migration applied,
+// made once per test run by TestMain. Applying the migrations costs ten
+// times what opening a migrated file does (SQLite parses the whole schema
+// again after each ALTER TABLE, slowly under the race detector), and the
+// engine's tests open dozens of stores; the migrations have their own
+// tests in store/sqlite.
+var migrated string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hearth-engine-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	migrated = filepath.Join(dir, "migrated.db")
+	db, err := sqlite.Open(context.Background(), migrated)
+	if err == nil {
+		err = db.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "migrate a template database:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// openSQLite opens a fresh, empty SQLite store (a copy of the migrated
+// template) in the test's temporary directory, closed when the test ends.
+func openSQLite(t *testing.T) *sqlite.DB {
+	t.Helper()
+	data, err := os.ReadFile(migrated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "engine.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &recordingStore{DB: db}
+	return db
 }
 
 // stored returns how many viewers the store holds for the test channel and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/store/postgres"
-	"github.com/hearthlive/hearth/store/sqlite"
 )
 
 // TestStoreHoldsWhatMemoryHolds is a property test of persistence: random
@@ -355,14 +353,7 @@ var dialects = []struct {
 	present func(t *testing.T)
 	open    func(t *testing.T) hearth.Store
 }{
-	{"SQLite", func(*testing.T) {}, func(t *testing.T) hearth.Store {
-		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hearth.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}},
+	{"SQLite", func(*testing.T) {}, func(t *testing.T) hearth.Store { return openSQLite(t) }},
 	{"PostgreSQL", func(t *testing.T) { testenv.PostgresURL(t) }, func(t *testing.T) hearth.Store {
 		u, _ := testenv.PostgresSchema(t)
 		db, err := postgres.Open(context.Background(), u)

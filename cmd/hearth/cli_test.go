@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -269,6 +270,20 @@ func TestEveryFlagOfEveryCommand(t *testing.T) {
 	}
 	cancelled, stop := context.WithCancel(context.Background())
 	stop()
+	// An empty database with every migration applied: each replay below
+	// starts from a copy. Migrating 48 new files cost more than the
+	// replays themselves; the migrations and a replay into a new file have
+	// tests of their own.
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if st, err := sqlite.Open(ctx, empty); err != nil {
+		t.Fatal(err)
+	} else if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	emptyData, err := os.ReadFile(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, leaf := range leafCommands(cli, nil) {
 		fs, _, _ := flagSet(leaf.cmd)
@@ -285,7 +300,11 @@ func TestEveryFlagOfEveryCommand(t *testing.T) {
 				case "replay":
 					args = append(args, capture)
 					if name != "db" {
-						args = append(args, "--db", filepath.Join(dir, "fresh.db"))
+						fresh := filepath.Join(dir, "fresh.db")
+						if err := os.WriteFile(fresh, emptyData, 0o600); err != nil {
+							t.Fatal(err)
+						}
+						args = append(args, "--db", fresh)
 					}
 				case "backup":
 					args = append(args, filepath.Join(dir, "backup.db"))
