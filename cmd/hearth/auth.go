@@ -29,12 +29,12 @@ func authCommand() *command {
 		name:    "auth",
 		summary: "sign the bot or a broadcaster in to Twitch, and manage the stored tokens",
 		about: "Sign the bot account or a channel's broadcaster in to Twitch, and manage the\n" +
-			"tokens Hearth stores (sealed with HEARTH_SECRET_KEY or the key file; see the README).",
+			"tokens Hearth stores (sealed with HEARTH_SECRET_KEY or the key file; see docs/twitch.md).",
 		subcommands: []*command{
 			{name: "login", summary: "sign in with Twitch's device code flow and store the token",
 				about: "Sign the bot (--bot) or a broadcaster (--channel NAME) in with Twitch's device\n" +
 					"code flow: open the URL printed, enter the code, and approve. Hearth asks for\n" +
-					"the scopes its features need (listed in the README) and stores the token.",
+					"the scopes its features need (listed in docs/twitch.md) and stores the token.",
 				keys: authKeys, setup: authLoginCommand},
 			{name: "import", summary: "store a token obtained elsewhere, after Twitch validates it",
 				keys: authKeys, setup: authImportCommand},
@@ -160,7 +160,7 @@ func oauthClient(cfg Config) *oauth.OAuth {
 // needClientID refuses to go on without the application's client id.
 func needClientID(cfg Config) error {
 	if cfg.TwitchClientID == "" {
-		return errors.New("no Twitch client id: set HEARTH_TWITCH_CLIENT_ID (or --twitch-client-id) to your application's; the README says how to register one")
+		return errors.New("no Twitch client id: set HEARTH_TWITCH_CLIENT_ID (or --twitch-client-id) to your application's; docs/twitch.md says how to register one")
 	}
 	return nil
 }

@@ -344,7 +344,7 @@ func helpText(path []*command) string {
 		if cmd == path[0] {
 			b.WriteString("Flags and arguments may come in any order; \"--\" ends the flags. Every\n" +
 				"configuration flag also has a HEARTH_* environment variable and a key in\n" +
-				"hearth.yaml (precedence: flag > environment > file > default); see the README.\n")
+				"hearth.yaml (precedence: flag > environment > file > default); see docs/configuration.md.\n")
 		}
 		return b.String()
 	}

@@ -319,8 +319,9 @@ func (s loginSetting) Set(v string) error {
 	return nil
 }
 
-// configKeys is the one list of settings: the README's configuration table
-// follows it row by row.
+// configKeys is the one list of settings; the table in
+// docs/configuration.md documents each of them (TestDocsDocumentEveryKey
+// holds the two together).
 var configKeys = []configKey{
 	{yaml: "channels", env: "HEARTH_CHANNELS", flag: "channels", help: "Twitch channels to join, comma-separated",
 		field: func(c *Config) setting {
@@ -639,7 +640,7 @@ func loadConfigFile(c *Config, path string, explicit bool) error {
 		}
 		k, ok := keyByYAML(e.name)
 		if !ok {
-			return fmt.Errorf("config file %s: unknown key %q (see the README's configuration table)", path, e.name)
+			return fmt.Errorf("config file %s: unknown key %q (see the table in docs/configuration.md)", path, e.name)
 		}
 		if err := k.checkShape(e); err != nil {
 			return fmt.Errorf("config file %s: %s: %w", path, e.name, err)

@@ -15,7 +15,7 @@ import (
 func runBackup(ctx context.Context, inv *invocation) error {
 	cfg, dest := inv.cfg, inv.args[0]
 	if isPostgres(cfg.DatabaseURL) {
-		return fmt.Errorf("backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")
+		return fmt.Errorf("backup copies SQLite databases; for PostgreSQL use pg_dump (see docs/operations.md)")
 	}
 	if err := mustExist(cfg.DatabaseURL); err != nil {
 		return err

@@ -53,7 +53,7 @@ type Subscription struct {
 }
 
 // Subscriptions are the EventSub types Hearth subscribes to for each
-// channel whose token allows them. The README lists them with their scopes.
+// channel whose token allows them. docs/twitch.md lists them with their scopes.
 var Subscriptions = []Subscription{
 	{"channel.follow", "2", []string{"moderator:read:followers"}},
 	{"channel.subscribe", "1", []string{"channel:read:subscriptions"}},
