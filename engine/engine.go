@@ -118,34 +118,25 @@ const (
 	DefaultQueueSize = 1024
 )
 
+// orDefault sets *v to def unless it is positive.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 func (o *Options) defaults() {
 	if o.Rules == nil {
 		o.Rules = func(string) community.Rules { return community.DefaultRules() }
 	}
-	if o.FlushInterval <= 0 {
-		o.FlushInterval = DefaultFlushInterval
-	}
-	if o.FlushSize <= 0 {
-		o.FlushSize = DefaultFlushSize
-	}
-	if o.StallAfter <= 0 {
-		o.StallAfter = DefaultStallAfter
-	}
-	if o.RetryMax <= 0 {
-		o.RetryMax = DefaultRetryMax
-	}
-	if o.RemindEvery <= 0 {
-		o.RemindEvery = DefaultRemindEvery
-	}
-	if o.LeaderboardSize <= 0 {
-		o.LeaderboardSize = DefaultLeaderboardSize
-	}
-	if o.ActiveWindow <= 0 {
-		o.ActiveWindow = DefaultActiveWindow
-	}
-	if o.QueueSize <= 0 {
-		o.QueueSize = DefaultQueueSize
-	}
+	orDefault(&o.FlushInterval, DefaultFlushInterval)
+	orDefault(&o.FlushSize, DefaultFlushSize)
+	orDefault(&o.StallAfter, DefaultStallAfter)
+	orDefault(&o.RetryMax, DefaultRetryMax)
+	orDefault(&o.RemindEvery, DefaultRemindEvery)
+	orDefault(&o.LeaderboardSize, DefaultLeaderboardSize)
+	orDefault(&o.ActiveWindow, DefaultActiveWindow)
+	orDefault(&o.QueueSize, DefaultQueueSize)
 	if o.Broadcaster == nil {
 		o.Broadcaster = nopBroadcaster{}
 	}
@@ -208,8 +199,7 @@ func New(store hearth.Store, opts Options) *Engine {
 // once as there are cores, and starts each channel's goroutine and the
 // writer. Channel names must be valid Twitch logins.
 func (e *Engine) Start(ctx context.Context, channels []string) error {
-	e.writer = newWriter(e.store, e.opts.FlushInterval, e.opts.FlushSize, e.opts.Recorder, e.log)
-	e.writer.timeout, e.writer.stallAfter, e.writer.retryMax, e.writer.remind = e.opts.FlushTimeout, e.opts.StallAfter, e.opts.RetryMax, e.opts.RemindEvery
+	e.writer = newWriter(e.store, e.opts, e.log)
 	e.writer.ctx, e.stopWrites = context.WithCancel(context.Background())
 	var names []string
 	for _, name := range channels {

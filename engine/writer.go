@@ -75,18 +75,20 @@ type streamKey struct {
 	seq     int64
 }
 
-func newWriter(store hearth.Store, interval time.Duration, size int, rec Recorder, log *slog.Logger) *writer {
+func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
+	o.defaults()
 	return &writer{
 		store:      store,
-		interval:   interval,
-		size:       size,
-		stallAfter: 30 * time.Second,
-		retryMax:   10 * time.Second,
-		remind:     time.Minute,
-		rec:        rec,
+		interval:   o.FlushInterval,
+		size:       o.FlushSize,
+		timeout:    o.FlushTimeout,
+		stallAfter: o.StallAfter,
+		retryMax:   o.RetryMax,
+		remind:     o.RemindEvery,
+		rec:        o.Recorder,
 		log:        log,
 		ctx:        context.Background(),
-		in:         make(chan hearth.Batch, 4*size),
+		in:         make(chan hearth.Batch, 4*o.FlushSize),
 		flushes:    make(chan chan error),
 		viewers:    make(map[hearth.ViewerKey]hearth.ViewerStats),
 		streams:    make(map[streamKey]hearth.StreamSession),

@@ -23,7 +23,7 @@ func BenchmarkWriterFlush10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	w := newWriter(st, time.Hour, 2*changed, nopRecorder{}, slog.New(slog.DiscardHandler))
+	w := newWriter(st, Options{FlushInterval: time.Hour, FlushSize: 2 * changed}, slog.New(slog.DiscardHandler))
 	groups := make([]hearth.Batch, changed)
 	for i := range groups {
 		groups[i] = hearth.Batch{Viewers: []hearth.ViewerStats{{
