@@ -63,7 +63,7 @@ type Main struct {
 	// an existing key is still read.
 	NoNewKey bool
 	// Helix is the Twitch API client; nil when Hearth has no client id.
-	Helix *helix.Helix
+	Helix *helix.Client
 	// helixCtx ends at shutdown; announcements sent through Helix use it.
 	helixCtx context.Context
 
@@ -83,7 +83,7 @@ type Main struct {
 	// eventSubChat holds the channels whose chat goes over EventSub, and
 	// helixChat sends their replies (eventsub.go).
 	eventSubChat map[string]bool
-	helixChat    *eventsub.HelixChat
+	helixChat    *eventsub.Chat
 }
 
 // NewMain returns a Main with the given configuration.

@@ -128,7 +128,7 @@ func secretKey(cfg Config, create bool, log *slog.Logger) (*oauth.Sealer, string
 type authSession struct {
 	store  hearth.Store
 	tokens *oauth.Tokens
-	oauth  *oauth.OAuth
+	oauth  *oauth.Client
 	log    *slog.Logger
 }
 
@@ -147,14 +147,14 @@ func openAuth(ctx context.Context, inv *invocation, create bool) (*authSession, 
 	o := oauthClient(cfg)
 	return &authSession{
 		store:  st,
-		tokens: oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log}),
+		tokens: oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, Client: o, Logger: log}),
 		oauth:  o,
 		log:    log,
 	}, nil
 }
 
-func oauthClient(cfg Config) *oauth.OAuth {
-	return &oauth.OAuth{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}
+func oauthClient(cfg Config) *oauth.Client {
+	return &oauth.Client{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}
 }
 
 // needClientID refuses to go on without the application's client id.
@@ -299,7 +299,7 @@ func authImportCommand(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer a.store.Close()
-		var oe *oauth.OAuthError
+		var oe *oauth.Error
 		if _, err := a.oauth.Validate(ctx, access); errors.As(err, &oe) {
 			return fmt.Errorf("Twitch rejects the token (%d %s): nothing was stored", oe.Status, oe.Message)
 		} else if err != nil {
@@ -403,7 +403,7 @@ func (m *Main) openTokens(ctx context.Context) error {
 		return err
 	}
 	m.Tokens = oauth.NewTokens(oauth.TokensConfig{
-		Store: m.Store, Sealer: sealer, KeySource: source, OAuth: oauthClient(m.Config), Logger: m.Logger,
+		Store: m.Store, Sealer: sealer, KeySource: source, Client: oauthClient(m.Config), Logger: m.Logger,
 	})
 	if m.Config.BotToken != "" {
 		return nil
@@ -488,7 +488,7 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 		return err
 	}
 	a := &authSession{store: st, oauth: oauthClient(*cfg), log: log,
-		tokens: oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: oauthClient(*cfg), Logger: log})}
+		tokens: oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, Client: oauthClient(*cfg), Logger: log})}
 	if keep, err := demoKeepsToken(ctx, st, a.tokens, a.oauth, hearth.TokenBot, log); keep || err != nil {
 		return err
 	}
@@ -519,7 +519,7 @@ func demoSignInBot(ctx context.Context, api *twitchtest.API, cfg *Config, log *s
 // compose file's volume and restart policy do): the demo signs in again
 // and replaces it. A token no fake issued is a real account's, which the
 // demo never replaces: that is an error.
-func demoKeepsToken(ctx context.Context, st hearth.Store, tokens *oauth.Tokens, o *oauth.OAuth, subject string, log *slog.Logger) (bool, error) {
+func demoKeepsToken(ctx context.Context, st hearth.Store, tokens *oauth.Tokens, o *oauth.Client, subject string, log *slog.Logger) (bool, error) {
 	stored, err := st.StoredToken(ctx, subject)
 	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
 		return false, nil

@@ -268,7 +268,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, "the token is otheruser's, not the broadcaster of #thirdchannel") {
 			t.Fatalf("import of another user's token (exit %d):\n%s%s", code, out, stderr)
 		}
-		o := &oauth.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+		o := &oauth.Client{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 		if _, err := o.Validate(context.Background(), other.Access); err != nil {
 			t.Errorf("refusing to import a token revoked it, though it may serve elsewhere: %v", err)
 		}
@@ -332,7 +332,7 @@ func TestAuthImportAndKeys(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Signed #somechannel out") {
 			t.Fatalf("logout (exit %d):\n%s%s", code, out, stderr)
 		}
-		o := &oauth.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+		o := &oauth.Client{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 		if _, err := o.Validate(context.Background(), tok.Access); err == nil {
 			t.Error("the token still works at Twitch after logout")
 		}

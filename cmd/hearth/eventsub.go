@@ -39,7 +39,7 @@ func (m *Main) startEventSub(ctx context.Context) {
 			chat = append(chat, ch.Name)
 		}
 	}
-	es, err := eventsub.NewEventSub(eventsub.EventSubConfig{
+	es, err := eventsub.New(eventsub.Config{
 		URL:              cfg.TwitchEventSubURL,
 		SubscriptionsURL: subscriptionsURL(cfg),
 		ClientID:         cfg.TwitchClientID,
@@ -104,7 +104,7 @@ func (m *Main) chatTransports(ctx context.Context) ([]string, error) {
 	if len(overEventSub) == 0 {
 		return overIRC, nil
 	}
-	h, err := eventsub.NewHelixChat(eventsub.HelixChatConfig{
+	h, err := eventsub.NewChat(eventsub.ChatConfig{
 		URL:           strings.TrimSuffix(cfg.TwitchAPIURL, "/") + "/chat/messages",
 		ClientID:      cfg.TwitchClientID,
 		Tokens:        m.Tokens,
@@ -163,7 +163,7 @@ func demoEventSub(ctx context.Context, api *twitchtest.API, cfg *Config, channel
 		return err
 	}
 	o := oauthClient(*cfg)
-	tokens := oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, OAuth: o, Logger: log})
+	tokens := oauth.NewTokens(oauth.TokensConfig{Store: st, Sealer: sealer, KeySource: source, Client: o, Logger: log})
 	if keep, err := demoKeepsToken(ctx, st, tokens, o, channel, log); keep || err != nil {
 		return err
 	}

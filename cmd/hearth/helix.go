@@ -28,7 +28,7 @@ func (m *Main) startHelix(ctx context.Context) {
 	for i, ch := range m.Channels {
 		channels[i] = ch.Name
 	}
-	h, err := helix.NewHelix(helix.HelixConfig{
+	h, err := helix.New(helix.Config{
 		BaseURL:      cfg.TwitchAPIURL,
 		ClientID:     cfg.TwitchClientID,
 		Tokens:       m.tokenSource(),

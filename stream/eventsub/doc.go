@@ -3,5 +3,5 @@
 // the sessions that keep them, and the normalising of notifications into
 // hearth.Event values (NormalizeNotification). It also holds chat over
 // EventSub: reading channel.chat.message, and replying with Helix Send
-// Chat Message (HelixChat) under the same rate limits as chat over IRC.
+// Chat Message (Chat) under the same rate limits as chat over IRC.
 package eventsub

@@ -86,8 +86,8 @@ func (s Subscription) condition(broadcasterID, userID string) map[string]string 
 	return map[string]string{"broadcaster_user_id": broadcasterID}
 }
 
-// EventSubConfig configures EventSub.
-type EventSubConfig struct {
+// Config configures a Client.
+type Config struct {
 	// URL is the WebSocket URL (Twitch's: wss://eventsub.wss.twitch.tv/ws).
 	URL string
 	// SubscriptionsURL is where subscriptions are created (Twitch's:
@@ -121,17 +121,17 @@ type EventSubConfig struct {
 	Handle func(hearth.Event)
 	// Observer, if set, is told about sessions, revocations and
 	// duplicates.
-	Observer EventSubObserver
+	Observer Observer
 	// HTTPClient makes the subscription requests (default one with a
 	// 10 s timeout).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
 
-// EventSubObserver is told what happens on the EventSub connections, for
+// Observer is told what happens on the EventSub connections, for
 // metrics. Its methods are called from several goroutines and must be
 // cheap.
-type EventSubObserver interface {
+type Observer interface {
 	// EventSubConnected reports how many connections a channel has open.
 	EventSubConnected(channel string, connections int)
 	// EventSubSubscribed reports how many subscriptions are enabled for a
@@ -149,20 +149,20 @@ type EventSubObserver interface {
 	Malformed(reason string)
 }
 
-// EventSub keeps EventSub connections open, a group for each token (every
+// Client keeps EventSub connections open, a group for each token (every
 // broadcaster's, and the bot's for chat over EventSub), subscribes to what
 // each token allows, and turns notifications into events.
-type EventSub struct {
-	cfg EventSubConfig
+type Client struct {
+	cfg Config
 	log *slog.Logger
-	obs EventSubObserver
+	obs Observer
 
 	mu        sync.Mutex
 	connected map[string]int // open connections per channel
 }
 
-// NewEventSub checks cfg and returns an EventSub; Run starts it.
-func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
+// New checks cfg and returns a Client; Run starts it.
+func New(cfg Config) (*Client, error) {
 	if cfg.URL == "" || cfg.SubscriptionsURL == "" {
 		return nil, errors.New("eventsub: the WebSocket URL and the subscriptions URL are required")
 	}
@@ -180,12 +180,12 @@ func NewEventSub(cfg EventSubConfig) (*EventSub, error) {
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = nopEventSubObserver{}
+		obs = nopObserver{}
 	}
-	return &EventSub{cfg: cfg, log: cfg.Logger, obs: obs, connected: make(map[string]int)}, nil
+	return &Client{cfg: cfg, log: cfg.Logger, obs: obs, connected: make(map[string]int)}, nil
 }
 
-func (e *EventSub) addConnected(channel string, delta int) {
+func (e *Client) addConnected(channel string, delta int) {
 	e.mu.Lock()
 	e.connected[channel] += delta
 	n := e.connected[channel]
@@ -194,7 +194,7 @@ func (e *EventSub) addConnected(channel string, delta int) {
 }
 
 // Run keeps every channel's connections open until ctx ends.
-func (e *EventSub) Run(ctx context.Context) error {
+func (e *Client) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, ch := range e.cfg.Channels {
 		wg.Add(1)
@@ -243,7 +243,7 @@ type plan func(ctx context.Context, tok hearth.Token) ([]spec, error)
 
 // channelPlan subscribes with a broadcaster's token to what its scopes
 // allow for the broadcaster's own channel.
-func (e *EventSub) channelPlan(channel string) plan {
+func (e *Client) channelPlan(channel string) plan {
 	return func(_ context.Context, tok hearth.Token) ([]spec, error) {
 		var out []spec
 		for _, s := range Subscriptions {
@@ -307,7 +307,7 @@ func (s *groupState) notRevoked(specs []spec, tok hearth.Token) []spec {
 
 // addSubs adds n (negative to remove) to a channel's enabled
 // subscriptions and reports the total.
-func (e *EventSub) addSubs(st *groupState, channel string, n int) {
+func (e *Client) addSubs(st *groupState, channel string, n int) {
 	st.mu.Lock()
 	st.subs[channel] += n
 	total := st.subs[channel]
@@ -318,7 +318,7 @@ func (e *EventSub) addSubs(st *groupState, channel string, n int) {
 // runSubject waits for the subject's token, then keeps the connections
 // its plan needs open, starting over when the token changes after a
 // revocation.
-func (e *EventSub) runSubject(ctx context.Context, st *groupState, want plan) {
+func (e *Client) runSubject(ctx context.Context, st *groupState, want plan) {
 	backoff := e.cfg.MinBackoff
 	reported := ""
 	for ctx.Err() == nil {
@@ -378,7 +378,7 @@ func (s *groupState) problem(tok hearth.Token, err error, specs []spec) string {
 // MaxSubscriptionsPerConnection each), keeps them open and returns when
 // one fails for good, when the token changed after a revocation (true),
 // or when ctx ends.
-func (e *EventSub) runGroup(ctx context.Context, st *groupState, tok hearth.Token, specs []spec) bool {
+func (e *Client) runGroup(ctx context.Context, st *groupState, tok hearth.Token, specs []spec) bool {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var parts [][]spec
@@ -408,7 +408,7 @@ func (e *EventSub) runGroup(ctx context.Context, st *groupState, tok hearth.Toke
 // watchToken returns true once the group's token changed while some of
 // its subscriptions are revoked, so they can be created again, and false
 // when ctx ends.
-func (e *EventSub) watchToken(ctx context.Context, st *groupState, tok hearth.Token) bool {
+func (e *Client) watchToken(ctx context.Context, st *groupState, tok hearth.Token) bool {
 	fp := fingerprint(tok)
 	for sleep(ctx, e.cfg.TokenRetry) {
 		st.mu.Lock()
@@ -429,7 +429,7 @@ func (e *EventSub) watchToken(ctx context.Context, st *groupState, tok hearth.To
 // connection is one EventSub WebSocket session and the subscriptions made
 // on it; it follows session_reconnect to new URLs, keeping the session.
 type connection struct {
-	e    *EventSub
+	e    *Client
 	st   *groupState
 	tok  hearth.Token
 	subs []spec
@@ -881,11 +881,11 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-type nopEventSubObserver struct{}
+type nopObserver struct{}
 
-func (nopEventSubObserver) EventSubConnected(string, int)    {}
-func (nopEventSubObserver) EventSubSubscribed(string, int)   {}
-func (nopEventSubObserver) EventSubReconnect(string, string) {}
-func (nopEventSubObserver) EventSubRevoked(string, string)   {}
-func (nopEventSubObserver) EventSubDuplicate(string)         {}
-func (nopEventSubObserver) Malformed(string)                 {}
+func (nopObserver) EventSubConnected(string, int)    {}
+func (nopObserver) EventSubSubscribed(string, int)   {}
+func (nopObserver) EventSubReconnect(string, string) {}
+func (nopObserver) EventSubRevoked(string, string)   {}
+func (nopObserver) EventSubDuplicate(string)         {}
+func (nopObserver) Malformed(string)                 {}

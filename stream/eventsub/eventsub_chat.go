@@ -31,7 +31,7 @@ var chatSubscription = Subscription{"channel.chat.message", "1", []string{ScopeR
 
 // chatPlan subscribes with the bot's token to the chat of every channel
 // read over EventSub.
-func (e *EventSub) chatPlan(ctx context.Context, tok hearth.Token) ([]spec, error) {
+func (e *Client) chatPlan(ctx context.Context, tok hearth.Token) ([]spec, error) {
 	if !chatSubscription.allowed(tok) {
 		return nil, nil
 	}
@@ -48,7 +48,7 @@ func (e *EventSub) chatPlan(ctx context.Context, tok hearth.Token) ([]spec, erro
 
 // broadcasterID asks BroadcasterID, or else takes the id from the
 // broadcaster's own token.
-func (e *EventSub) broadcasterID(ctx context.Context, channel string) (string, error) {
+func (e *Client) broadcasterID(ctx context.Context, channel string) (string, error) {
 	if e.cfg.BroadcasterID != nil {
 		return e.cfg.BroadcasterID(ctx, channel)
 	}
@@ -124,8 +124,8 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 	return ev, nil
 }
 
-// HelixChatConfig configures a HelixChat.
-type HelixChatConfig struct {
+// ChatConfig configures a Chat.
+type ChatConfig struct {
 	// URL is Helix Send Chat Message (Twitch's:
 	// https://api.twitch.tv/helix/chat/messages).
 	URL      string
@@ -146,18 +146,18 @@ type HelixChatConfig struct {
 	Logger     *slog.Logger
 }
 
-// HelixChat sends the bot's replies with Helix Send Chat Message, for
+// Chat sends the bot's replies with Helix Send Chat Message, for
 // channels whose chat is read over EventSub, under the same rate limits as
 // chat over IRC.
-type HelixChat struct {
-	cfg     HelixChatConfig
+type Chat struct {
+	cfg     ChatConfig
 	limiter *stream.Limiter
 	obs     stream.Observer
 	log     *slog.Logger
 }
 
-// NewHelixChat checks cfg and returns a HelixChat; Run sends.
-func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
+// NewChat checks cfg and returns a Chat; Run sends.
+func NewChat(cfg ChatConfig) (*Chat, error) {
 	if cfg.URL == "" || cfg.Tokens == nil || cfg.BroadcasterID == nil {
 		return nil, errors.New("helix chat: the Send Chat Message URL, a token source and broadcaster ids are required")
 	}
@@ -172,7 +172,7 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 		obs = stream.NopObserver{}
 	}
 	user := stream.Positive(cfg.UserLimit, stream.DefaultUserLimit)
-	return &HelixChat{
+	return &Chat{
 		cfg:     cfg,
 		limiter: stream.NewLimiter(user, user, stream.Positive(cfg.Window, stream.DefaultWindow), stream.Positive(cfg.QueueSize, stream.DefaultQueueSize)),
 		obs:     obs,
@@ -182,7 +182,7 @@ func NewHelixChat(cfg HelixChatConfig) (*HelixChat, error) {
 
 // Say queues a reply to channel; past the rate limit it waits, and the
 // oldest waiting reply is dropped when too many wait.
-func (h *HelixChat) Say(channel, text string) {
+func (h *Chat) Say(channel, text string) {
 	text = stream.SanitizeReply(text)
 	if text == "" {
 		return
@@ -193,7 +193,7 @@ func (h *HelixChat) Say(channel, text string) {
 }
 
 // Run sends queued replies until ctx ends.
-func (h *HelixChat) Run(ctx context.Context) {
+func (h *Chat) Run(ctx context.Context) {
 	h.limiter.Run(ctx, nil, func(o stream.Outgoing) {
 		if err := h.send(ctx, o); err != nil {
 			h.obs.ReplyDropped(o.Channel)
@@ -204,7 +204,7 @@ func (h *HelixChat) Run(ctx context.Context) {
 	})
 }
 
-func (h *HelixChat) send(ctx context.Context, o stream.Outgoing) error {
+func (h *Chat) send(ctx context.Context, o stream.Outgoing) error {
 	tok, err := h.cfg.Tokens.Token(ctx, hearth.TokenBot)
 	if err != nil {
 		return err

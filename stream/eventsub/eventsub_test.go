@@ -122,8 +122,8 @@ func newEventSubRig(t *testing.T) *eventSubRig {
 
 // config is EventSub's configuration against the rig's fake Twitch, its
 // tokens, collector, observer and logs; the caller adds the channels.
-func (r *eventSubRig) config() EventSubConfig {
-	return EventSubConfig{
+func (r *eventSubRig) config() Config {
+	return Config{
 		URL:              r.api.EventSubURL(),
 		SubscriptionsURL: r.api.HelixURL() + "/eventsub/subscriptions",
 		ClientID:         r.api.ClientID(),
@@ -136,9 +136,9 @@ func (r *eventSubRig) config() EventSubConfig {
 }
 
 // runEventSub runs EventSub with cfg until the test ends.
-func runEventSub(t *testing.T, cfg EventSubConfig) {
+func runEventSub(t *testing.T, cfg Config) {
 	t.Helper()
-	es, err := NewEventSub(cfg)
+	es, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func TestEventSubClosesAConnectionThatTimedOut(t *testing.T) {
 	r.tokens.set("alice", tok)
 	cfg := r.config()
 	cfg.Channels = []string{"alice"}
-	es, err := NewEventSub(cfg)
+	es, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +630,7 @@ func TestEventSubChat(t *testing.T) {
 	}
 
 	// Replies go out through Helix Send Chat Message.
-	h, err := NewHelixChat(HelixChatConfig{
+	h, err := NewChat(ChatConfig{
 		URL: r.api.HelixURL() + "/chat/messages", ClientID: r.api.ClientID(), Tokens: r.tokens,
 		BroadcasterID: func(context.Context, string) (string, error) { return twitchtest.UserID("alice"), nil },
 	})
@@ -700,7 +700,7 @@ func TestEventSubSpreadsOverConnections(t *testing.T) {
 		api.IssueToken(name, []string{ScopeChannelBot}, time.Hour)
 	}
 	logs := &syncBuffer{}
-	runEventSub(t, EventSubConfig{
+	runEventSub(t, Config{
 		URL:              api.EventSubURL(),
 		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
 		ClientID:         api.ClientID(),

@@ -25,7 +25,7 @@ const (
 )
 
 // Helix endpoint names, the bounded values of the endpoint label of
-// HelixObserver.HelixRequest.
+// Observer.HelixRequest.
 const (
 	EndpointUsers         = "users"
 	EndpointStreams       = "streams"
@@ -54,9 +54,9 @@ type BroadcasterIDs interface {
 	SetBroadcasterID(ctx context.Context, channel, id string) error
 }
 
-// HelixObserver is told about Helix requests and health, for metrics. Its
+// Observer is told about Helix requests and health, for metrics. Its
 // methods are called from several goroutines and must be cheap.
-type HelixObserver interface {
+type Observer interface {
 	// HelixRequest counts one request to endpoint (one of the Endpoint
 	// constants) with its HTTP status, or "error" when no answer came.
 	HelixRequest(endpoint, code string)
@@ -64,8 +64,8 @@ type HelixObserver interface {
 	HelixDegraded(degraded bool)
 }
 
-// HelixConfig configures a Helix client.
-type HelixConfig struct {
+// Config configures a Helix client.
+type Config struct {
 	// BaseURL is the Helix base URL (HEARTH_TWITCH_API_URL); empty means
 	// Twitch's.
 	BaseURL string
@@ -84,20 +84,20 @@ type HelixConfig struct {
 	// EventOffline, EventViewerCount and EventChatters.
 	Handle func(hearth.Event)
 	// Observer, if set, is told about requests and health.
-	Observer HelixObserver
+	Observer Observer
 	// HTTPClient makes the requests (default: one with a 10 s timeout).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
 
-// Helix is Hearth's client for Twitch's Helix API: it resolves channels'
+// Client is Hearth's client for Twitch's Helix API: it resolves channels'
 // broadcaster ids, polls live status, viewer counts and chatter lists
 // into events, and runs native polls and announcements. It is safe for
 // concurrent use.
-type Helix struct {
-	cfg HelixConfig
+type Client struct {
+	cfg Config
 	log *slog.Logger
-	obs HelixObserver
+	obs Observer
 
 	mu       sync.Mutex
 	ids      map[string]string      // channel -> broadcaster id
@@ -121,10 +121,10 @@ type rateLimit struct {
 	reset     time.Time
 }
 
-var _ hearth.NativePolls = (*Helix)(nil)
+var _ hearth.NativePolls = (*Client)(nil)
 
-// NewHelix returns a Helix client. It needs a client id and a token source.
-func NewHelix(cfg HelixConfig) (*Helix, error) {
+// New returns a Helix client. It needs a client id and a token source.
+func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("helix: a client id is required (HEARTH_TWITCH_CLIENT_ID)")
 	}
@@ -149,9 +149,9 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 	}
 	obs := cfg.Observer
 	if obs == nil {
-		obs = nopHelixObserver{}
+		obs = nopObserver{}
 	}
-	return &Helix{
+	return &Client{
 		cfg: cfg, log: cfg.Logger, obs: obs,
 		ids: map[string]string{}, users: map[string]string{}, seen: map[string]streamState{},
 		noList: map[string]time.Time{}, limits: map[string]rateLimit{}, warned: map[string]bool{},
@@ -162,7 +162,7 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 // answers, backing off (exponentially, with jitter, up to 5 minutes, and
 // until Twitch's rate-limit reset after a 429) while it fails. A failing
 // Helix only degrades Hearth; Run never gives up.
-func (h *Helix) Run(ctx context.Context) error {
+func (h *Client) Run(ctx context.Context) error {
 	failures := 0
 	for {
 		wait := h.cfg.PollInterval
@@ -207,7 +207,7 @@ func backoff(interval time.Duration, n int) time.Duration {
 
 // Degraded names what is wrong with Helix, for /readyz: nil while it
 // answers.
-func (h *Helix) Degraded() []string {
+func (h *Client) Degraded() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.degraded == "" {
@@ -216,7 +216,7 @@ func (h *Helix) Degraded() []string {
 	return []string{"helix: " + h.degraded}
 }
 
-func (h *Helix) setDegraded(err error) {
+func (h *Client) setDegraded(err error) {
 	msg := ""
 	if err != nil {
 		msg = err.Error()
@@ -232,7 +232,7 @@ func (h *Helix) setDegraded(err error) {
 // it, chatter list, and hands the events to Handle. It returns an error
 // when Twitch could not be asked; a channel whose tokens do not allow its
 // chatter list is skipped with a log line.
-func (h *Helix) Poll(ctx context.Context) error {
+func (h *Client) Poll(ctx context.Context) error {
 	subject, ok := h.anySubject(ctx)
 	if !ok {
 		h.warnOnce("token", "helix: no token yet (bot or broadcaster); Helix is not asked until someone signs in")
@@ -270,7 +270,7 @@ func (h *Helix) Poll(ctx context.Context) error {
 // the poll's time, not Twitch's started_at: a stream found long running
 // would otherwise have its past minutes credited to whoever is present
 // now, and a new stream could start before the last one ended.
-func (h *Helix) transition(ch, id string, s helixapi.Stream, live bool, now time.Time) {
+func (h *Client) transition(ch, id string, s helixapi.Stream, live bool, now time.Time) {
 	h.mu.Lock()
 	prev, known := h.seen[ch]
 	cur := streamState{live: live, streamID: s.ID}
@@ -289,7 +289,7 @@ func (h *Helix) transition(ch, id string, s helixapi.Stream, live bool, now time
 
 // BroadcasterID returns a channel's Twitch user id, asking Helix (and
 // storing the answer) the first time.
-func (h *Helix) BroadcasterID(ctx context.Context, channel string) (string, error) {
+func (h *Client) BroadcasterID(ctx context.Context, channel string) (string, error) {
 	if id := h.id(channel); id != "" {
 		return id, nil
 	}
@@ -306,7 +306,7 @@ func (h *Helix) BroadcasterID(ctx context.Context, channel string) (string, erro
 	return "", hearth.Errorf(hearth.ENOTFOUND, "Twitch has no user %s", channel)
 }
 
-func (h *Helix) id(channel string) string {
+func (h *Client) id(channel string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.ids[channel]
@@ -314,7 +314,7 @@ func (h *Helix) id(channel string) string {
 
 // resolveIDs fills in the ids of the channels that have none: from the
 // store, else from Helix Get Users.
-func (h *Helix) resolveIDs(ctx context.Context, subject string) error {
+func (h *Client) resolveIDs(ctx context.Context, subject string) error {
 	var missing []string
 	for _, ch := range h.cfg.Channels {
 		if h.id(ch) != "" {
@@ -338,7 +338,7 @@ func (h *Helix) resolveIDs(ctx context.Context, subject string) error {
 }
 
 // resolve asks Get Users for logins' ids, 100 at a time, and stores them.
-func (h *Helix) resolve(ctx context.Context, subject string, logins []string) error {
+func (h *Client) resolve(ctx context.Context, subject string, logins []string) error {
 	for len(logins) > 0 {
 		batch := logins[:min(len(logins), 100)]
 		logins = logins[len(batch):]
@@ -381,7 +381,7 @@ func (h *Helix) resolve(ctx context.Context, subject string, logins []string) er
 
 // streams asks Get Streams about every channel with an id and returns the
 // live ones by login.
-func (h *Helix) streams(ctx context.Context, subject string) (map[string]helixapi.Stream, error) {
+func (h *Client) streams(ctx context.Context, subject string) (map[string]helixapi.Stream, error) {
 	var ids []string
 	byID := map[string]string{}
 	for _, ch := range h.cfg.Channels {
@@ -419,7 +419,7 @@ func (h *Helix) streams(ctx context.Context, subject string) (map[string]helixap
 // chatters hands a live channel's chatter list to Handle, if a token
 // allows reading it: the broadcaster's own, else the bot's where the bot
 // moderates. It returns an error only when Twitch failed to answer.
-func (h *Helix) chatters(ctx context.Context, ch, id string) error {
+func (h *Client) chatters(ctx context.Context, ch, id string) error {
 	h.mu.Lock()
 	until := h.noList[ch]
 	h.mu.Unlock()
@@ -471,7 +471,7 @@ func (h *Helix) chatters(ctx context.Context, ch, id string) error {
 	return nil
 }
 
-func (h *Helix) skipChatters(ch string) {
+func (h *Client) skipChatters(ch string) {
 	h.mu.Lock()
 	h.noList[ch] = time.Now().Add(noPermissionRetry)
 	h.mu.Unlock()
@@ -481,7 +481,7 @@ func (h *Helix) skipChatters(ch string) {
 // (channel:manage:polls) and returns its id. duration is rounded to whole
 // seconds; Twitch accepts 15 s to 30 min, 2 to 5 choices of up to 25
 // characters and a title of up to 60.
-func (h *Helix) CreatePoll(ctx context.Context, channel, title string, choices []string, duration time.Duration) (string, error) {
+func (h *Client) CreatePoll(ctx context.Context, channel, title string, choices []string, duration time.Duration) (string, error) {
 	id, err := h.pollSetup(ctx, channel)
 	if err != nil {
 		return "", err
@@ -510,7 +510,7 @@ func (h *Helix) CreatePoll(ctx context.Context, channel, title string, choices [
 
 // EndPoll ends a native poll early: TERMINATED shows its result, ARCHIVED
 // (cancel) hides it.
-func (h *Helix) EndPoll(ctx context.Context, channel, pollID string, cancel bool) error {
+func (h *Client) EndPoll(ctx context.Context, channel, pollID string, cancel bool) error {
 	id, err := h.pollSetup(ctx, channel)
 	if err != nil {
 		return err
@@ -534,7 +534,7 @@ func (h *Helix) EndPoll(ctx context.Context, channel, pollID string, cancel bool
 
 // pollSetup checks that the channel's broadcaster signed in with the polls
 // scope and returns the broadcaster id.
-func (h *Helix) pollSetup(ctx context.Context, channel string) (string, error) {
+func (h *Client) pollSetup(ctx context.Context, channel string) (string, error) {
 	tok, err := h.cfg.Tokens.Token(ctx, channel)
 	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
 		return "", hearth.Errorf(hearth.EUNAUTHORIZED, "#%s cannot run Twitch polls: its broadcaster has not signed in (hearth auth login --channel %s)", channel, channel)
@@ -571,7 +571,7 @@ func pollError(channel, verb string, err error) error {
 // blue, green, orange, purple or "" for the channel's accent colour.
 // EUNAUTHORIZED says no token may announce there; the caller may fall
 // back to a plain chat line.
-func (h *Helix) Announce(ctx context.Context, channel, message, color string) error {
+func (h *Client) Announce(ctx context.Context, channel, message, color string) error {
 	id, err := h.BroadcasterID(ctx, channel)
 	if err != nil {
 		return err
@@ -592,7 +592,7 @@ func (h *Helix) Announce(ctx context.Context, channel, message, color string) er
 	return err
 }
 
-func (h *Helix) announceAs(ctx context.Context, broadcasterID, subject string, tok hearth.Token, message, color string) error {
+func (h *Client) announceAs(ctx context.Context, broadcasterID, subject string, tok hearth.Token, message, color string) error {
 	modID, err := h.userID(ctx, subject, tok)
 	if err != nil {
 		return err
@@ -616,7 +616,7 @@ func (h *Helix) announceAs(ctx context.Context, broadcasterID, subject string, t
 
 // anySubject returns a subject with a token to make unprivileged calls
 // (users, streams) with: the bot's, else a broadcaster's.
-func (h *Helix) anySubject(ctx context.Context) (string, bool) {
+func (h *Client) anySubject(ctx context.Context) (string, bool) {
 	for _, s := range append([]string{hearth.TokenBot}, h.cfg.Channels...) {
 		if _, err := h.cfg.Tokens.Token(ctx, s); err == nil {
 			return s, true
@@ -628,7 +628,7 @@ func (h *Helix) anySubject(ctx context.Context) (string, bool) {
 // tokenWith returns the first of subjects with a token that has scope, or
 // whose scopes are unknown (a token given in the configuration): Twitch
 // then says whether it may.
-func (h *Helix) tokenWith(ctx context.Context, scope string, subjects ...string) (string, hearth.Token, bool) {
+func (h *Client) tokenWith(ctx context.Context, scope string, subjects ...string) (string, hearth.Token, bool) {
 	for _, s := range subjects {
 		tok, err := h.cfg.Tokens.Token(ctx, s)
 		if err == nil && (tok.Scopes == nil || tok.Has(scope)) {
@@ -640,7 +640,7 @@ func (h *Helix) tokenWith(ctx context.Context, scope string, subjects ...string)
 
 // userID returns the Twitch user a token acts as: its UserID, else the
 // login's id, else Get Users' answer for the token itself.
-func (h *Helix) userID(ctx context.Context, subject string, tok hearth.Token) (string, error) {
+func (h *Client) userID(ctx context.Context, subject string, tok hearth.Token) (string, error) {
 	if tok.UserID != "" {
 		return tok.UserID, nil
 	}
@@ -677,7 +677,7 @@ func (h *Helix) userID(ctx context.Context, subject string, tok hearth.Token) (s
 // and after a 401 invalidates the token and tries once more with a fresh
 // one. An answer other than 2xx becomes a *helixError (with a *retryError
 // inside for 429 and 5xx).
-func (h *Helix) call(ctx context.Context, endpoint, subject string, fn func(*helixapi.Client) (*helixapi.ResponseCommon, error)) error {
+func (h *Client) call(ctx context.Context, endpoint, subject string, fn func(*helixapi.Client) (*helixapi.ResponseCommon, error)) error {
 	for attempt := 0; ; attempt++ {
 		tok, err := h.cfg.Tokens.Token(ctx, subject)
 		if err != nil {
@@ -718,7 +718,7 @@ func (h *Helix) call(ctx context.Context, endpoint, subject string, fn func(*hel
 
 // waitBucket waits until Twitch's reset when the subject's bucket is
 // empty.
-func (h *Helix) waitBucket(ctx context.Context, subject string) error {
+func (h *Client) waitBucket(ctx context.Context, subject string) error {
 	h.mu.Lock()
 	l, ok := h.limits[subject]
 	h.mu.Unlock()
@@ -741,7 +741,7 @@ func (h *Helix) waitBucket(ctx context.Context, subject string) error {
 }
 
 // noteBucket records the Ratelimit-Remaining and Ratelimit-Reset headers.
-func (h *Helix) noteBucket(subject string, hdr http.Header) {
+func (h *Client) noteBucket(subject string, hdr http.Header) {
 	rem, err1 := strconv.Atoi(hdr.Get("Ratelimit-Remaining"))
 	reset, err2 := strconv.ParseInt(hdr.Get("Ratelimit-Reset"), 10, 64)
 	if err1 != nil || err2 != nil {
@@ -752,7 +752,7 @@ func (h *Helix) noteBucket(subject string, hdr http.Header) {
 	h.mu.Unlock()
 }
 
-func (h *Helix) warnOnce(key, msg string, args ...any) {
+func (h *Client) warnOnce(key, msg string, args ...any) {
 	h.mu.Lock()
 	done := h.warned[key]
 	h.warned[key] = true
@@ -819,7 +819,7 @@ type retryError struct {
 func (e *retryError) Error() string { return e.err.Error() }
 func (e *retryError) Unwrap() error { return e.err }
 
-type nopHelixObserver struct{}
+type nopObserver struct{}
 
-func (nopHelixObserver) HelixRequest(string, string) {}
-func (nopHelixObserver) HelixDegraded(bool)          {}
+func (nopObserver) HelixRequest(string, string) {}
+func (nopObserver) HelixDegraded(bool)          {}

@@ -109,7 +109,7 @@ type helixWorld struct {
 	tokens *helixTokens
 	ids    *helixIDs
 	obs    *helixCalls
-	h      *Helix
+	h      *Client
 	mu     sync.Mutex
 	events []hearth.Event
 }
@@ -123,7 +123,7 @@ func newHelixWorld(t *testing.T, channels ...string) *helixWorld {
 	t.Cleanup(func() { api.Close() })
 	w := &helixWorld{api: api, tokens: &helixTokens{toks: map[string]hearth.Token{}, stale: map[string]bool{}},
 		ids: &helixIDs{ids: map[string]string{}}, obs: &helixCalls{n: map[string]int{}}}
-	w.h, err = NewHelix(HelixConfig{
+	w.h, err = New(Config{
 		BaseURL: api.HelixURL(), ClientID: api.ClientID(), Tokens: w.tokens, Channels: channels, IDs: w.ids,
 		Handle: func(ev hearth.Event) {
 			w.mu.Lock()

@@ -15,7 +15,7 @@ import (
 )
 
 // newAPI starts a fake Twitch API and an OAuth client for it.
-func newAPI(t *testing.T) (*twitchtest.API, *oauth.OAuth) {
+func newAPI(t *testing.T) (*twitchtest.API, *oauth.Client) {
 	t.Helper()
 	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
 	if err != nil {
@@ -23,12 +23,12 @@ func newAPI(t *testing.T) (*twitchtest.API, *oauth.OAuth) {
 	}
 	t.Cleanup(func() { api.Close() })
 	api.SetDeviceInterval(time.Second)
-	return api, &oauth.OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+	return api, &oauth.Client{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 }
 
 // newTokens returns Tokens over a fresh SQLite store and the fake's OAuth,
 // sealed with a fresh random key.
-func newTokens(t *testing.T, o *oauth.OAuth) *oauth.Tokens {
+func newTokens(t *testing.T, o *oauth.Client) *oauth.Tokens {
 	t.Helper()
 	key := make([]byte, oauth.KeySize)
 	_, _ = rand.Read(key)
@@ -41,12 +41,12 @@ func newTokens(t *testing.T, o *oauth.OAuth) *oauth.Tokens {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return oauth.NewTokens(oauth.TokensConfig{Store: db, Sealer: s, KeySource: "the test key", OAuth: o})
+	return oauth.NewTokens(oauth.TokensConfig{Store: db, Sealer: s, KeySource: "the test key", Client: o})
 }
 
 // signIn stores a token the fake issued for login as subject's, with the
 // lifetime given.
-func signIn(t *testing.T, api *twitchtest.API, o *oauth.OAuth, tokens *oauth.Tokens, subject, login string, life time.Duration) hearth.Token {
+func signIn(t *testing.T, api *twitchtest.API, o *oauth.Client, tokens *oauth.Tokens, subject, login string, life time.Duration) hearth.Token {
 	t.Helper()
 	issued := api.IssueToken(login, oauth.ScopeNames(oauth.BotScopes), time.Hour)
 	v, err := o.Validate(context.Background(), issued.Access)

@@ -12,12 +12,12 @@ import (
 	"time"
 )
 
-// OAuth calls Twitch's OAuth endpoints under BaseURL
+// Client calls Twitch's OAuth endpoints under BaseURL
 // (HEARTH_TWITCH_AUTH_URL): the Device Code Grant flow, refresh,
 // validate and revoke. Hearth makes these calls itself because helix
 // v2.31.1 has no device flow and refreshes only with a client secret
 // against a fixed host. Tokens never appear in its errors.
-type OAuth struct {
+type Client struct {
 	// BaseURL is the OAuth base, such as https://id.twitch.tv/oauth2.
 	BaseURL string
 	// ClientID is the application's client id. ClientSecret is optional:
@@ -56,17 +56,17 @@ type Validation struct {
 	ExpiresIn time.Duration
 }
 
-// OAuthError is an error answer from Twitch's OAuth endpoints: the HTTP
+// Error is an error answer from Twitch's OAuth endpoints: the HTTP
 // status and Twitch's message, such as "invalid access token" or
 // "Invalid refresh token".
-type OAuthError struct {
+type Error struct {
 	Op      string // "device", "token", "refresh", "validate", "revoke"
 	Status  int
 	Message string
 }
 
 // Error says which call Twitch refused and why, in Twitch's words.
-func (e *OAuthError) Error() string {
+func (e *Error) Error() string {
 	return fmt.Sprintf("twitch oauth %s: %d %s", e.Op, e.Status, e.Message)
 }
 
@@ -83,7 +83,7 @@ var (
 const slowDownStep = 5 * time.Second
 
 // StartDevice starts the Device Code Grant flow for scopes.
-func (o *OAuth) StartDevice(ctx context.Context, scopes []string) (DeviceCode, error) {
+func (o *Client) StartDevice(ctx context.Context, scopes []string) (DeviceCode, error) {
 	var body struct {
 		DeviceCode      string `json:"device_code"`
 		ExpiresIn       int    `json:"expires_in"`
@@ -111,7 +111,7 @@ func (o *OAuth) StartDevice(ctx context.Context, scopes []string) (DeviceCode, e
 // the user approves the code, and returns the token. It waits longer after
 // "slow_down", and returns ErrDeviceCodeExpired or ErrAccessDenied when
 // waiting longer cannot help.
-func (o *OAuth) AwaitDevice(ctx context.Context, dc DeviceCode, scopes []string) (Grant, error) {
+func (o *Client) AwaitDevice(ctx context.Context, dc DeviceCode, scopes []string) (Grant, error) {
 	interval := dc.Interval
 	form := url.Values{
 		"client_id":   {o.ClientID},
@@ -128,7 +128,7 @@ func (o *OAuth) AwaitDevice(ctx context.Context, dc DeviceCode, scopes []string)
 		case <-timer.C:
 		}
 		g, err := o.grant(ctx, "token", form)
-		var oe *OAuthError
+		var oe *Error
 		switch {
 		case err == nil:
 			return g, nil
@@ -153,9 +153,9 @@ func (o *OAuth) AwaitDevice(ctx context.Context, dc DeviceCode, scopes []string)
 
 // Refresh exchanges a refresh token for a new access token. Refresh tokens
 // rotate: the answer holds the one to use next time, and the old one is
-// spent. An *OAuthError with status 400 means the refresh token is no good
+// spent. An *Error with status 400 means the refresh token is no good
 // any more (revoked, spent, or the password changed): sign in again.
-func (o *OAuth) Refresh(ctx context.Context, refresh string) (Grant, error) {
+func (o *Client) Refresh(ctx context.Context, refresh string) (Grant, error) {
 	form := url.Values{
 		"client_id":     {o.ClientID},
 		"grant_type":    {"refresh_token"},
@@ -175,8 +175,8 @@ func (o *OAuth) Refresh(ctx context.Context, refresh string) (Grant, error) {
 }
 
 // Validate asks Twitch whom an access token belongs to and what it allows.
-// A token Twitch rejects gives an *OAuthError with status 401.
-func (o *OAuth) Validate(ctx context.Context, access string) (Validation, error) {
+// A token Twitch rejects gives an *Error with status 401.
+func (o *Client) Validate(ctx context.Context, access string) (Validation, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.endpoint("/validate"), nil)
 	if err != nil {
 		return Validation{}, fmt.Errorf("twitch oauth validate: %w", err)
@@ -202,13 +202,13 @@ func (o *OAuth) Validate(ctx context.Context, access string) (Validation, error)
 }
 
 // Revoke tells Twitch to forget an access token (and its refresh token).
-func (o *OAuth) Revoke(ctx context.Context, access string) error {
+func (o *Client) Revoke(ctx context.Context, access string) error {
 	form := url.Values{"client_id": {o.ClientID}, "token": {access}}
 	return o.post(ctx, "revoke", "/revoke", form, nil)
 }
 
 // grant posts a token request and reads the token answer.
-func (o *OAuth) grant(ctx context.Context, op string, form url.Values) (Grant, error) {
+func (o *Client) grant(ctx context.Context, op string, form url.Values) (Grant, error) {
 	var body struct {
 		AccessToken  string          `json:"access_token"`
 		RefreshToken string          `json:"refresh_token"`
@@ -243,9 +243,9 @@ func parseScopes(raw json.RawMessage) []string {
 	return nil
 }
 
-func (o *OAuth) endpoint(path string) string { return strings.TrimRight(o.BaseURL, "/") + path }
+func (o *Client) endpoint(path string) string { return strings.TrimRight(o.BaseURL, "/") + path }
 
-func (o *OAuth) post(ctx context.Context, op, path string, form url.Values, out any) error {
+func (o *Client) post(ctx context.Context, op, path string, form url.Values, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.endpoint(path), strings.NewReader(form.Encode()))
 	if err != nil {
 		return fmt.Errorf("twitch oauth %s: %w", op, err)
@@ -255,9 +255,9 @@ func (o *OAuth) post(ctx context.Context, op, path string, form url.Values, out 
 }
 
 // do sends req and decodes a 200 answer into out, or returns an
-// *OAuthError. Transport errors are reported without the URL's query, and
+// *Error. Transport errors are reported without the URL's query, and
 // no request here carries a token in its URL.
-func (o *OAuth) do(req *http.Request, op string, out any) error {
+func (o *Client) do(req *http.Request, op string, out any) error {
 	client := o.HTTP
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
@@ -282,7 +282,7 @@ func (o *OAuth) do(req *http.Request, op string, out any) error {
 		if json.Unmarshal(b, &e) != nil || e.Message == "" {
 			e.Message = http.StatusText(resp.StatusCode)
 		}
-		return &OAuthError{Op: op, Status: resp.StatusCode, Message: oauthTruncate(e.Message, 200)}
+		return &Error{Op: op, Status: resp.StatusCode, Message: oauthTruncate(e.Message, 200)}
 	}
 	if out == nil {
 		return nil

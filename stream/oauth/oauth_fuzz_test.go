@@ -37,7 +37,7 @@ func FuzzOAuthAnswer(f *testing.F) {
 			return
 		}
 		const secret = "thetokenhearthsent"
-		o := &OAuth{BaseURL: "http://twitch.invalid/oauth2", ClientID: "c", HTTP: &http.Client{Transport: answer{status, body}}}
+		o := &Client{BaseURL: "http://twitch.invalid/oauth2", ClientID: "c", HTTP: &http.Client{Transport: answer{status, body}}}
 		ctx := context.Background()
 		leak := func(err error) {
 			if err != nil && strings.Contains(err.Error(), secret) && !bytes.Contains(body, []byte(secret)) {

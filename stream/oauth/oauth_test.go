@@ -13,7 +13,7 @@ import (
 
 // newAPI starts a fake Twitch API whose device codes ask for polls every
 // second, and an OAuth client for it.
-func newAPI(t *testing.T) (*twitchtest.API, *OAuth) {
+func newAPI(t *testing.T) (*twitchtest.API, *Client) {
 	t.Helper()
 	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
 	if err != nil {
@@ -21,7 +21,7 @@ func newAPI(t *testing.T) (*twitchtest.API, *OAuth) {
 	}
 	t.Cleanup(func() { api.Close() })
 	api.SetDeviceInterval(time.Second)
-	return api, &OAuth{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
+	return api, &Client{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 }
 
 // noSecrets fails t if err's text holds any token the fake issued.
@@ -131,9 +131,9 @@ func TestDeviceFlow(t *testing.T) {
 	t.Run("UnknownClient", func(t *testing.T) {
 		t.Parallel()
 		api, _ := newAPI(t)
-		bad := &OAuth{BaseURL: api.AuthURL(), ClientID: "nosuchclient"}
+		bad := &Client{BaseURL: api.AuthURL(), ClientID: "nosuchclient"}
 		_, err := bad.StartDevice(ctx, scopes)
-		var oe *OAuthError
+		var oe *Error
 		if !errors.As(err, &oe) || oe.Status != 400 || oe.Message != "invalid client" {
 			t.Fatalf("StartDevice with an unknown client id = %v, want Twitch's 400 invalid client", err)
 		}
@@ -154,7 +154,7 @@ func TestRefreshRotates(t *testing.T) {
 		t.Fatalf("refresh gave the same tokens or other scopes: %v", g.Scopes)
 	}
 	_, err = o.Refresh(ctx, first.Refresh)
-	var oe *OAuthError
+	var oe *Error
 	if !errors.As(err, &oe) || oe.Status != 400 || oe.Message != "Invalid refresh token" {
 		t.Fatalf("reusing a spent refresh token = %v, want 400 Invalid refresh token", err)
 	}
@@ -184,7 +184,7 @@ func TestValidateAndRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = o.Validate(ctx, tok.Access)
-	var oe *OAuthError
+	var oe *Error
 	if !errors.As(err, &oe) || oe.Status != 401 || oe.Message != "invalid access token" {
 		t.Fatalf("validate of a revoked token = %v, want 401 invalid access token", err)
 	}
@@ -201,7 +201,7 @@ func TestValidateAndRevoke(t *testing.T) {
 
 func TestOAuthUnreachable(t *testing.T) {
 	t.Parallel()
-	o := &OAuth{BaseURL: "http://127.0.0.1:1/oauth2", ClientID: "x"}
+	o := &Client{BaseURL: "http://127.0.0.1:1/oauth2", ClientID: "x"}
 	_, err := o.Validate(context.Background(), "sometokenvalue")
 	if err == nil || strings.Contains(err.Error(), "sometokenvalue") || !strings.Contains(err.Error(), "validate") {
 		t.Fatalf("validate against nothing = %v, want an error naming the call and not the token", err)

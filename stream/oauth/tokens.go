@@ -24,7 +24,7 @@ type TokensConfig struct {
 	// "HEARTH_SECRET_KEY" or "the key file /var/lib/hearth/hearth.key".
 	KeySource string
 	// OAuth refreshes tokens.
-	OAuth  *OAuth
+	Client *Client
 	Logger *slog.Logger
 }
 
@@ -193,8 +193,8 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 			return nil
 		}
 	}
-	g, err := t.cfg.OAuth.Refresh(ctx, e.tok.Refresh)
-	var oe *OAuthError
+	g, err := t.cfg.Client.Refresh(ctx, e.tok.Refresh)
+	var oe *Error
 	if errors.As(err, &oe) && (oe.Status == 400 || oe.Status == 401) {
 		// Another instance may have spent the refresh token a moment ago.
 		if st, serr := t.cfg.Store.StoredToken(ctx, subject); serr == nil && storedSince(st, e.stored) {
@@ -207,7 +207,7 @@ func (t *Tokens) refreshLocked(ctx context.Context, subject string, e *subjectTo
 		return fmt.Errorf("refreshing the token for %s: %w", subject, err)
 	}
 	if g.ExpiresIn <= 0 {
-		v, err := t.cfg.OAuth.Validate(ctx, g.Access)
+		v, err := t.cfg.Client.Validate(ctx, g.Access)
 		if err != nil {
 			return fmt.Errorf("validating the refreshed token for %s: %w", subject, err)
 		}
@@ -393,8 +393,8 @@ func (t *Tokens) validate(ctx context.Context, subject string) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.cfg.OAuth.Validate(ctx, tok.Access)
-	var oe *OAuthError
+	_, err = t.cfg.Client.Validate(ctx, tok.Access)
+	var oe *Error
 	switch {
 	case errors.As(err, &oe) && oe.Status == 401:
 		t.log.Warn("twitch tokens: Twitch no longer accepts the token; refreshing it", "subject", subject)

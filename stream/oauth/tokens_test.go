@@ -34,14 +34,14 @@ func newKey(t *testing.T) *Sealer {
 }
 
 // newTokens returns Tokens over a fresh SQLite store and the fake's OAuth.
-func newTokens(t *testing.T, api *twitchtest.API, o *OAuth, s *Sealer) (*Tokens, *sqlite.DB) {
+func newTokens(t *testing.T, api *twitchtest.API, o *Client, s *Sealer) (*Tokens, *sqlite.DB) {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hearth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return NewTokens(TokensConfig{Store: db, Sealer: s, KeySource: "the test key", OAuth: o}), db
+	return NewTokens(TokensConfig{Store: db, Sealer: s, KeySource: "the test key", Client: o}), db
 }
 
 // signIn stores a token the fake issued for login as subject's, with the
@@ -49,7 +49,7 @@ func newTokens(t *testing.T, api *twitchtest.API, o *OAuth, s *Sealer) (*Tokens,
 func signIn(t *testing.T, api *twitchtest.API, tokens *Tokens, subject, login string, life time.Duration) hearth.Token {
 	t.Helper()
 	issued := api.IssueToken(login, ScopeNames(BotScopes), time.Hour)
-	v, err := tokens.cfg.OAuth.Validate(context.Background(), issued.Access)
+	v, err := tokens.cfg.Client.Validate(context.Background(), issued.Access)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestTokensRefreshWhenDue(t *testing.T) {
 	if api.Refreshes() != 1 || !got.ExpiresAt.After(time.Now().Add(30*time.Minute)) || got.UserID != twitchtest.UserID("hearthbot") {
 		t.Fatalf("after the due time: %d refreshes, expiry %v, user id %q", api.Refreshes(), got.ExpiresAt, got.UserID)
 	}
-	later := NewTokens(TokensConfig{Store: db, Sealer: key, OAuth: o})
+	later := NewTokens(TokensConfig{Store: db, Sealer: key, Client: o})
 	again, err := later.Token(ctx, hearth.TokenBot)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func TestTokensWrongKey(t *testing.T) {
 	tokens, db := newTokens(t, api, o, newKey(t))
 	signIn(t, api, tokens, hearth.TokenBot, "hearthbot", time.Hour)
 
-	other := NewTokens(TokensConfig{Store: db, Sealer: newKey(t), KeySource: "HEARTH_SECRET_KEY", OAuth: o})
+	other := NewTokens(TokensConfig{Store: db, Sealer: newKey(t), KeySource: "HEARTH_SECRET_KEY", Client: o})
 	_, err := other.Token(ctx, hearth.TokenBot)
 	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED || !strings.Contains(err.Error(), "HEARTH_SECRET_KEY") {
 		t.Fatalf("Token with another key = %v, want EUNAUTHORIZED naming the key's source", err)
@@ -307,7 +307,7 @@ func TestTokensSharedStore(t *testing.T) {
 	key := newKey(t)
 	first, db := newTokens(t, api, o, key)
 	signIn(t, api, first, hearth.TokenBot, "hearthbot", time.Hour)
-	second := NewTokens(TokensConfig{Store: db, Sealer: key, OAuth: o})
+	second := NewTokens(TokensConfig{Store: db, Sealer: key, Client: o})
 	if _, err := second.Token(ctx, hearth.TokenBot); err != nil {
 		t.Fatal(err)
 	}
