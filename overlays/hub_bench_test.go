@@ -15,9 +15,10 @@ import (
 
 	fws "github.com/fasthttp/websocket"
 	"github.com/gofiber/fiber/v2"
-	"github.com/hearthlive/hearth"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hearthlive/hearth"
 )
 
 // benchTokens serves one channel, "alice", with token "t".

@@ -20,7 +20,9 @@ import (
 
 	"github.com/fasthttp/websocket"
 	"github.com/gofiber/fiber/v2"
+
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/overlays"
 )
 
@@ -278,18 +280,6 @@ func board(channel string, points int64) hearth.Leaderboard {
 			{Rank: 1, Login: "zoe", DisplayName: "Zoe", Points: points, Messages: 12},
 			{Rank: 2, Login: "max", DisplayName: "Max", Points: 5, Messages: 3},
 		},
-	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -591,7 +581,7 @@ func TestAlertsSnapshotOnConnect(t *testing.T) {
 	}
 
 	t.Run("LiveUpdate", func(t *testing.T) {
-		eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+		testenv.WaitFor(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
 		next := want
 		next.Items = append(slices.Clone(want.Items[1:]), hearth.Alert{Seq: 1763928900000004, Kind: "welcome", Login: "newbie", DisplayName: "Newbie", At: at.Add(3 * time.Second)})
 		s.Hub.Publish("alice", hearth.TopicAlerts, next)
@@ -672,7 +662,7 @@ func TestPublishCoalesces(t *testing.T) {
 				},
 			})
 			conn := s.dial(t, "alice")
-			eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+			testenv.WaitFor(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
 
 			const states = 1000
 			start := time.Now()
@@ -709,7 +699,7 @@ func TestPublishCoalesces(t *testing.T) {
 			if msg, err := readMessage(conn, 3*time.Second/rate); err == nil {
 				t.Errorf("message after the final state: %+v", msg)
 			}
-			eventually(t, time.Second, "OnPush counted every message", func() bool { return pushes.Load() == int64(received) })
+			testenv.WaitFor(t, time.Second, "OnPush counted every message", func() bool { return pushes.Load() == int64(received) })
 		})
 	}
 }
@@ -723,7 +713,7 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 	s := startServer(t, "127.0.0.1:0", overlays.Options{OnPush: func(_, _ string, n int) { pushes.Add(int64(n)) }})
 	slow := s.dial(t, "alice") // never reads
 	fast := s.dial(t, "alice")
-	eventually(t, 2*time.Second, "both sockets registered", func() bool { return s.Hub.Clients("alice") == 2 })
+	testenv.WaitFor(t, 2*time.Second, "both sockets registered", func() bool { return s.Hub.Clients("alice") == 2 })
 
 	// Big states fill the slow socket's buffers within a few pushes.
 	big := func(i int64) hearth.Leaderboard {
@@ -778,7 +768,7 @@ func TestClientsUnregisterOnClose(t *testing.T) {
 	a1 := s.dial(t, "alice")
 	s.dial(t, "alice")
 	s.dial(t, "bob")
-	eventually(t, 2*time.Second, "three sockets registered", func() bool {
+	testenv.WaitFor(t, 2*time.Second, "three sockets registered", func() bool {
 		return s.Hub.Clients("alice") == 2 && s.Hub.Clients("bob") == 1
 	})
 	if n := s.Hub.Clients("carol"); n != 0 {
@@ -788,7 +778,7 @@ func TestClientsUnregisterOnClose(t *testing.T) {
 	if err := a1.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 2*time.Second, "closed socket unregistered", func() bool { return s.Hub.Clients("alice") == 1 })
+	testenv.WaitFor(t, 2*time.Second, "closed socket unregistered", func() bool { return s.Hub.Clients("alice") == 1 })
 	if n := s.Hub.Clients("bob"); n != 1 {
 		t.Errorf("Clients(bob) = %d, want 1", n)
 	}
@@ -798,7 +788,7 @@ func TestRunEndClosesSockets(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	conn := s.dial(t, "alice")
-	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+	testenv.WaitFor(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
 	// Published just before shutdown: delivered before the goodbye.
 	s.Hub.Publish("alice", hearth.TopicLeaderboard, board("alice", 99))
 
@@ -846,7 +836,7 @@ func TestPingAnswered(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
 	conn := s.dial(t, "alice")
-	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+	testenv.WaitFor(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
 	pong := make(chan string, 1)
 	conn.SetPongHandler(func(data string) error {
 		pong <- data

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/metrics"
 	"github.com/hearthlive/hearth/overlays"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // TestSocketsPerChannelCapped opens real sockets for one channel until the
@@ -93,7 +95,7 @@ func TestSocketsPerChannelCapped(t *testing.T) {
 		if err := open[0].WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 5*time.Second, "the closed socket unregistered", func() bool { return s.Hub.Clients("alice") == limit-1 })
+		testenv.WaitFor(t, 5*time.Second, "the closed socket unregistered", func() bool { return s.Hub.Clients("alice") == limit-1 })
 		conn := s.dialTopic(t, "alice", hearth.TopicPoll)
 		var msg rawMessage
 		if err := readJSON(conn, 5*time.Second, &msg); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/browsertest"
 	"github.com/hearthlive/hearth/overlays"

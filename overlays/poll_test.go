@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/overlays"
 )
 
@@ -59,7 +60,7 @@ func TestPollSnapshotOnConnect(t *testing.T) {
 		ClosedAt: at,
 		Now:      at,
 	}
-	eventually(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
+	testenv.WaitFor(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
 	s.Hub.Publish("alice", hearth.TopicPoll, want)
 	if err := readJSON(conn, 2*time.Second, &msg); err != nil {
 		t.Fatalf("no update: %v", err)

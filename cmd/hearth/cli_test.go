@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
@@ -24,28 +24,9 @@ import (
 // returns what it wrote.
 func runCLI(t *testing.T, ctx context.Context, env map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var out, errOut lockedBuffer
+	var out, errOut testenv.LogBuffer
 	err = run(ctx, args, &out, &errOut, func(k string) string { return env[k] })
 	return out.String(), errOut.String(), err
-}
-
-// lockedBuffer is a bytes.Buffer that several goroutines may write, as
-// they may write the process's stderr (the logger and a command's output).
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // captureFile writes the first n lines of the real capture to a file.

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthlive/hearth/stream/twitchtest"
 	_ "modernc.org/sqlite"
+
+	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
 // TestKillNineAndRestart kills hearth with SIGKILL in the middle of a chat

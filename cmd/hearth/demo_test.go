@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/browsertest"
 	"github.com/hearthlive/hearth/store/sqlite"

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/export"
 	"github.com/hearthlive/hearth/stream/eventsub"

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/stream/twitchtest"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/store/sqlite"
 	"github.com/hearthlive/hearth/stream/twitchtest"

@@ -42,7 +42,7 @@ func TestDatabaseURLSecretsHidden(t *testing.T) {
 		u.RawQuery += "&sslmode=disable&" + params
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		var out, errOut lockedBuffer
+		var out, errOut testenv.LogBuffer
 		done := make(chan error, 1)
 		go func() {
 			done <- run(ctx, []string{"serve", "--http-addr", "127.0.0.1:0", "--db", u.String()}, &out, &errOut, func(k string) string { return env[k] })

@@ -32,6 +32,10 @@ const (
 	// welcomeWindow is how long Twitch waits for the first subscription
 	// on a new connection before closing it.
 	welcomeWindow = 10 * time.Second
+	// handshakeTimeout bounds the WebSocket opening handshake.
+	handshakeTimeout = 10 * time.Second
+	// DefaultTokenRetry is Config.TokenRetry when it is not set.
+	DefaultTokenRetry = time.Minute
 	// reconnectGrace is how long Twitch keeps the old connection open
 	// after a session_reconnect.
 	reconnectGrace = 30 * time.Second
@@ -169,7 +173,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Tokens == nil || cfg.Handle == nil {
 		return nil, errors.New("eventsub: a token source and an event handler are required")
 	}
-	cfg.TokenRetry = stream.Positive(cfg.TokenRetry, time.Minute)
+	cfg.TokenRetry = stream.Positive(cfg.TokenRetry, DefaultTokenRetry)
 	cfg.MinBackoff = stream.Positive(cfg.MinBackoff, stream.DefaultMinBackoff)
 	cfg.MaxBackoff = stream.Positive(cfg.MaxBackoff, stream.DefaultMaxBackoff)
 	if cfg.HTTPClient == nil {
@@ -494,7 +498,7 @@ type envelopeSubscription struct {
 const maxMessageBytes = 1 << 20
 
 func (c *connection) dial(ctx context.Context, url string, frames chan<- frame) (*socket, error) {
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
+	d := websocket.Dialer{HandshakeTimeout: handshakeTimeout}
 	ws, resp, err := d.DialContext(ctx, url, nil)
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
@@ -87,9 +88,9 @@ func (o *esObserver) Malformed(reason string) {
 type eventSubRig struct {
 	api    *twitchtest.API
 	tokens *fakeTokens
-	got    *collector
+	got    *twitchtest.Recorder
 	obs    *esObserver
-	logs   *syncBuffer
+	logs   *testenv.LogBuffer
 }
 
 // startEventSub runs EventSub for channels against a fake Twitch until the
@@ -116,7 +117,7 @@ func newEventSubRig(t *testing.T) *eventSubRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = api.Close() })
-	r := &eventSubRig{api: api, tokens: &fakeTokens{tokens: map[string]hearth.Token{}}, got: &collector{}, obs: &esObserver{reconnects: map[string]int{}}, logs: &syncBuffer{}}
+	r := &eventSubRig{api: api, tokens: &fakeTokens{tokens: map[string]hearth.Token{}}, got: &twitchtest.Recorder{}, obs: &esObserver{reconnects: map[string]int{}}, logs: &testenv.LogBuffer{}}
 	return r
 }
 
@@ -129,7 +130,7 @@ func (r *eventSubRig) config() Config {
 		ClientID:         r.api.ClientID(),
 		Tokens:           r.tokens,
 		TokenRetry:       200 * time.Millisecond,
-		Handle:           r.got.handle,
+		Handle:           r.got.Handle,
 		Observer:         r.obs,
 		Logger:           slog.New(slog.NewTextHandler(r.logs, nil)),
 	}
@@ -167,13 +168,11 @@ func (r *eventSubRig) enabled(broadcaster string) []string {
 
 func (r *eventSubRig) waitSubscribed(t *testing.T, broadcaster string, n int) {
 	t.Helper()
-	waitFor(t, 15*time.Second, "subscriptions", func() bool { return len(r.enabled(broadcaster)) == n })
+	testenv.WaitFor(t, 15*time.Second, "subscriptions", func() bool { return len(r.enabled(broadcaster)) == n })
 }
 
 func (r *eventSubRig) events() []hearth.Event {
-	r.got.mu.Lock()
-	defer r.got.mu.Unlock()
-	return slices.Clone(r.got.events)
+	return r.got.Events(0)
 }
 
 func TestEventSubDeliversEveryKind(t *testing.T) {
@@ -220,7 +219,7 @@ func TestEventSubDeliversEveryKind(t *testing.T) {
 		}
 	}
 	want := len(notes) - 1
-	waitFor(t, 10*time.Second, "events", func() bool { return r.got.count() >= want })
+	testenv.WaitFor(t, 10*time.Second, "events", func() bool { return r.got.Count() >= want })
 	evs := r.events()
 	if len(evs) != want {
 		t.Fatalf("%d events, want %d (each delivered twice, once counted): %+v", len(evs), want, evs)
@@ -243,7 +242,7 @@ func TestEventSubDeliversEveryKind(t *testing.T) {
 		defer r.obs.mu.Unlock()
 		return r.obs.duplicates
 	}
-	waitFor(t, 10*time.Second, "every second copy dropped", func() bool { return dropped() >= len(notes) })
+	testenv.WaitFor(t, 10*time.Second, "every second copy dropped", func() bool { return dropped() >= len(notes) })
 	if dups := dropped(); dups != len(notes) {
 		t.Errorf("%d duplicates dropped, want %d", dups, len(notes))
 	}
@@ -302,7 +301,7 @@ func TestEventSubRoutesByBroadcasterID(t *testing.T) {
 			t.Fatalf("%s reached %d subscriptions, want 1", n.Type, len(ids))
 		}
 	}
-	waitFor(t, 10*time.Second, "the renamed broadcaster's events", func() bool { return r.got.count() >= len(notes) })
+	testenv.WaitFor(t, 10*time.Second, "the renamed broadcaster's events", func() bool { return r.got.Count() >= len(notes) })
 	for _, ev := range r.events() {
 		if ev.Channel != "alice" || ev.ChannelID != twitchtest.UserID("alice") {
 			t.Errorf("%s reached channel %q (id %q), want alice by her id", ev.Kind, ev.Channel, ev.ChannelID)
@@ -315,7 +314,7 @@ func TestEventSubRoutesByBroadcasterID(t *testing.T) {
 	stray.Event["broadcaster_user_id"] = twitchtest.UserID("mallory")
 	r.api.Notify(stray, 1)
 	r.api.Notify(twitchtest.Follow("alice", "dana"), 1)
-	waitFor(t, 10*time.Second, "dana's follow", func() bool { return r.got.count() >= len(notes)+1 })
+	testenv.WaitFor(t, 10*time.Second, "dana's follow", func() bool { return r.got.Count() >= len(notes)+1 })
 	evs := r.events()
 	if last := evs[len(evs)-1]; len(evs) != len(notes)+1 || last.User.Login != "dana" {
 		t.Fatalf("events %+v, want the stray follow dropped and dana's delivered", evs[len(notes):])
@@ -337,7 +336,7 @@ func TestEventSubSubscribesToWhatTheTokenAllows(t *testing.T) {
 	if got, want := r.enabled("alice"), []string{"channel.cheer", "channel.raid", "stream.offline", "stream.online"}; !slices.Equal(got, want) {
 		t.Fatalf("subscriptions %q, want %q", got, want)
 	}
-	waitFor(t, 5*time.Second, "advice for bob", func() bool {
+	testenv.WaitFor(t, 5*time.Second, "advice for bob", func() bool {
 		return strings.Contains(r.logs.String(), "hearth auth login --channel bob")
 	})
 	if got := r.enabled("bob"); len(got) != 0 {
@@ -361,8 +360,8 @@ func TestEventSubFollowsSessionReconnect(t *testing.T) {
 	for i := range follows {
 		r.api.Notify(twitchtest.Follow("alice", "viewer"+strings.Repeat("x", i%3)+string(rune('a'+i%26))), 1)
 	}
-	waitFor(t, 10*time.Second, "a second welcome", func() bool { return r.api.EventSubWelcomes() == 2 })
-	waitFor(t, 10*time.Second, "every follow", func() bool { return r.got.count() == follows })
+	testenv.WaitFor(t, 10*time.Second, "a second welcome", func() bool { return r.api.EventSubWelcomes() == 2 })
+	testenv.WaitFor(t, 10*time.Second, "every follow", func() bool { return r.got.Count() == follows })
 	after := r.api.EventSubSubscriptions("alice")
 	if len(after) != len(before) {
 		t.Fatalf("%d subscriptions after the reconnect, want the %d from before", len(after), len(before))
@@ -373,7 +372,7 @@ func TestEventSubFollowsSessionReconnect(t *testing.T) {
 		}
 	}
 	r.api.Notify(twitchtest.Raid("zed", "alice", 3), 1)
-	waitFor(t, 10*time.Second, "a raid after the reconnect", func() bool { return r.got.count() == follows+1 })
+	testenv.WaitFor(t, 10*time.Second, "a raid after the reconnect", func() bool { return r.got.Count() == follows+1 })
 	r.obs.mu.Lock()
 	defer r.obs.mu.Unlock()
 	if r.obs.reconnects["session_reconnect"] != 1 || r.obs.reconnects["keepalive_timeout"]+r.obs.reconnects["error"] != 0 {
@@ -390,7 +389,7 @@ func TestEventSubReconnectsAfterKeepaliveTimeout(t *testing.T) {
 	r.waitSubscribed(t, "alice", len(Subscriptions))
 	first := r.api.EventSubSessions()
 	r.api.StallEventSub(true)
-	waitFor(t, 20*time.Second, "a keepalive timeout", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "a keepalive timeout", func() bool {
 		r.obs.mu.Lock()
 		defer r.obs.mu.Unlock()
 		return r.obs.reconnects["keepalive_timeout"] == 1
@@ -404,7 +403,7 @@ func TestEventSubReconnectsAfterKeepaliveTimeout(t *testing.T) {
 		t.Errorf("%d welcomes, want 2", n)
 	}
 	r.api.Notify(twitchtest.Follow("alice", "bob"), 1)
-	waitFor(t, 10*time.Second, "a follow on the new session", func() bool { return r.got.count() == 1 })
+	testenv.WaitFor(t, 10*time.Second, "a follow on the new session", func() bool { return r.got.Count() == 1 })
 }
 
 // waitSessionSubscribed waits until the fake has one open session, none of
@@ -412,7 +411,7 @@ func TestEventSubReconnectsAfterKeepaliveTimeout(t *testing.T) {
 // broadcaster.
 func (r *eventSubRig) waitSessionSubscribed(t *testing.T, broadcaster string, before []string, n int) {
 	t.Helper()
-	waitFor(t, 20*time.Second, "a single open session, new, holding every subscription", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "a single open session, new, holding every subscription", func() bool {
 		open := r.api.EventSubSessions()
 		if len(open) != 1 || slices.Contains(before, open[0]) {
 			return false
@@ -483,7 +482,7 @@ func TestEventSubClosesAConnectionThatTimedOut(t *testing.T) {
 	if !errors.As(f.err, &ne) || !ne.Timeout() {
 		t.Fatalf("the socket ended with %v, want a timeout", f.err)
 	}
-	waitFor(t, 10*time.Second, "the fake to see the connection closed", func() bool { return len(r.api.EventSubSessions()) == 0 })
+	testenv.WaitFor(t, 10*time.Second, "the fake to see the connection closed", func() bool { return len(r.api.EventSubSessions()) == 0 })
 	for _, s := range r.api.EventSubSubscriptions("alice") {
 		if s.Status == twitchtest.StatusEnabled {
 			t.Errorf("%s still enabled on the dead session", s.Type)
@@ -525,14 +524,14 @@ func TestEventSubRevocation(t *testing.T) {
 	if n := r.api.Revoke("channel.follow", "alice", twitchtest.StatusAuthorizationRevoke); n != 1 {
 		t.Fatalf("%d revoked, want 1", n)
 	}
-	waitFor(t, 10*time.Second, "the revocation", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "the revocation", func() bool {
 		r.obs.mu.Lock()
 		defer r.obs.mu.Unlock()
 		return slices.Equal(r.obs.revoked, []string{"channel.follow"})
 	})
 	// The observer is told before the line is logged: wait for the line
 	// too rather than read the log the moment the count shows.
-	waitFor(t, 10*time.Second, "the revocation's status in the log", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "the revocation's status in the log", func() bool {
 		return strings.Contains(r.logs.String(), "authorization_revoked")
 	})
 	r.obs.mu.Lock()
@@ -544,7 +543,7 @@ func TestEventSubRevocation(t *testing.T) {
 	// A new session with the same token leaves the revoked type out.
 	first := r.api.EventSubSessions()
 	r.api.StallEventSub(true)
-	waitFor(t, 20*time.Second, "a keepalive timeout", func() bool { return r.api.EventSubWelcomes() == 1 && r.obsReconnects("keepalive_timeout") == 1 })
+	testenv.WaitFor(t, 20*time.Second, "a keepalive timeout", func() bool { return r.api.EventSubWelcomes() == 1 && r.obsReconnects("keepalive_timeout") == 1 })
 	r.api.StallEventSub(false)
 	r.waitSessionSubscribed(t, "alice", first, len(Subscriptions)-1)
 	if slices.Contains(r.enabled("alice"), "channel.follow") {
@@ -612,7 +611,7 @@ func TestEventSubChat(t *testing.T) {
 	t.Parallel()
 	bob := twitchtest.Chatter{ID: twitchtest.UserID("bob"), Login: "bob", DisplayName: "Bob", Badges: []string{"subscriber/6", "vip/1"}}
 	r := startEventSubChat(t, []string{ScopeReadChat, ScopeWriteChat})
-	waitFor(t, 15*time.Second, "the chat subscription", func() bool { return slices.Equal(r.enabled("alice"), []string{"channel.chat.message"}) })
+	testenv.WaitFor(t, 15*time.Second, "the chat subscription", func() bool { return slices.Equal(r.enabled("alice"), []string{"channel.chat.message"}) })
 	for _, s := range r.api.EventSubSubscriptions("alice") {
 		if s.UserID != twitchtest.UserID("hearthbot") || s.Condition["user_id"] != twitchtest.UserID("hearthbot") {
 			t.Errorf("the chat subscription was made as %s with condition %v, want the bot's", s.UserID, s.Condition)
@@ -620,7 +619,7 @@ func TestEventSubChat(t *testing.T) {
 	}
 	n := twitchtest.ChatMessage("alice", bob, "cheer100 hello chat", 100)
 	r.api.Notify(n, 2)
-	waitFor(t, 10*time.Second, "the message", func() bool { return r.got.count() == 1 })
+	testenv.WaitFor(t, 10*time.Second, "the message", func() bool { return r.got.Count() == 1 })
 	ev := r.events()[0]
 	want := hearth.Event{Kind: hearth.EventChat, Channel: "alice", ChannelID: twitchtest.UserID("alice"), ID: n.Event["message_id"].(string),
 		User: hearth.Identity{ID: bob.ID, Login: "bob", DisplayName: "Bob"}, Roles: hearth.RoleSubscriber | hearth.RoleVIP, Text: "cheer100 hello chat", Bits: 100}
@@ -641,14 +640,14 @@ func TestEventSubChat(t *testing.T) {
 	defer cancel()
 	go h.Run(ctx)
 	h.Say("alice", "bob has 60 points")
-	waitFor(t, 10*time.Second, "the reply", func() bool { return len(r.api.SentChat("alice")) == 1 })
+	testenv.WaitFor(t, 10*time.Second, "the reply", func() bool { return len(r.api.SentChat("alice")) == 1 })
 	if got := r.api.SentChat("alice"); got[0] != "bob has 60 points" {
 		t.Errorf("sent %q", got)
 	}
 	// Twitch delivers the bot's own message too; like IRC, Hearth does
 	// not hand it on. The next message from bob is the next event.
 	r.api.Notify(twitchtest.ChatMessage("alice", bob, "thanks", 0), 1)
-	waitFor(t, 10*time.Second, "bob's next message", func() bool { return r.got.count() == 2 })
+	testenv.WaitFor(t, 10*time.Second, "bob's next message", func() bool { return r.got.Count() == 2 })
 	if next := r.events()[1]; next.User.Login != "bob" || next.Text != "thanks" {
 		t.Errorf("the event after the reply is %+v, want bob's next message (the bot's own left out)", next)
 	}
@@ -657,7 +656,7 @@ func TestEventSubChat(t *testing.T) {
 func TestEventSubChatNeedsTheBotsScope(t *testing.T) {
 	t.Parallel()
 	r := startEventSubChat(t, []string{"chat:read"})
-	waitFor(t, 5*time.Second, "advice", func() bool {
+	testenv.WaitFor(t, 5*time.Second, "advice", func() bool {
 		return strings.Contains(r.logs.String(), "lacks user:read:chat") && strings.Contains(r.logs.String(), "hearth auth login --bot")
 	})
 	if got := r.enabled("alice"); len(got) != 0 {
@@ -699,7 +698,7 @@ func TestEventSubSpreadsOverConnections(t *testing.T) {
 		names = append(names, name)
 		api.IssueToken(name, []string{ScopeChannelBot}, time.Hour)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.LogBuffer{}
 	runEventSub(t, Config{
 		URL:              api.EventSubURL(),
 		SubscriptionsURL: api.HelixURL() + "/eventsub/subscriptions",
@@ -720,7 +719,7 @@ func TestEventSubSpreadsOverConnections(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, 30*time.Second, "900 subscriptions", func() bool { return enabled() == 3*MaxSubscriptionsPerConnection })
+	testenv.WaitFor(t, 30*time.Second, "900 subscriptions", func() bool { return enabled() == 3*MaxSubscriptionsPerConnection })
 	if got := api.EventSubWelcomes(); got != MaxConnectionsPerUser {
 		t.Errorf("%d connections, want %d", got, MaxConnectionsPerUser)
 	}

@@ -1,7 +1,6 @@
 package irc
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,33 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/stream"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
-
-// collector gathers the events a Chat hands on.
-type collector struct {
-	mu     sync.Mutex
-	events []hearth.Event
-}
-
-func (c *collector) handle(ev hearth.Event) {
-	c.mu.Lock()
-	c.events = append(c.events, ev)
-	c.mu.Unlock()
-}
-
-func (c *collector) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.events)
-}
 
 // runResult is what Chat.Run returned, once finished is closed.
 type runResult struct {
@@ -43,11 +24,11 @@ type runResult struct {
 	err      error
 }
 
-func startChat(t *testing.T, srv *twitchtest.Server, cfg ChatConfig) (*Chat, *collector, *runResult) {
+func startChat(t *testing.T, srv *twitchtest.Server, cfg ChatConfig) (*Chat, *twitchtest.Recorder, *runResult) {
 	t.Helper()
-	col := &collector{}
+	col := &twitchtest.Recorder{}
 	cfg.Addr = srv.Addr()
-	cfg.Handle = col.handle
+	cfg.Handle = col.Handle
 	if cfg.Channels == nil {
 		cfg.Channels = []string{"c"}
 	}
@@ -96,17 +77,6 @@ func newServer(t *testing.T, opts twitchtest.Options) *twitchtest.Server {
 	return srv
 }
 
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestFloodRespectsTwitchLimits says far more than the limit allows, as a
 // bot answering a chat flood would, and has the fake Twitch count every
 // message that broke its sliding window. The window is shortened so the
@@ -136,12 +106,12 @@ func TestFloodRespectsTwitchLimits(t *testing.T) {
 			if err := srv.WaitJoined(ctx, "c"); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 5*time.Second, "the moderator state", func() bool { return chat.limiter.Moderator("c") == tt.mod })
+			testenv.WaitFor(t, 5*time.Second, "the moderator state", func() bool { return chat.limiter.Moderator("c") == tt.mod })
 			for i := 0; i < tt.say; i++ {
 				chat.Say("c", fmt.Sprintf("reply %d", i))
 			}
 			newest := fmt.Sprintf("reply %d", tt.say-1)
-			waitFor(t, 8*time.Second, "the newest reply", func() bool {
+			testenv.WaitFor(t, 8*time.Second, "the newest reply", func() bool {
 				sent := srv.Sent()
 				return len(sent) > 0 && sent[len(sent)-1].Text == newest
 			})
@@ -174,7 +144,7 @@ func TestBrokenLimiterWouldBeCaught(t *testing.T) {
 	if err := srv.WaitJoined(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "connected", chat.Connected)
+	testenv.WaitFor(t, 5*time.Second, "connected", chat.Connected)
 	for i := 0; i < 20; i++ {
 		chat.Say("c", fmt.Sprint("x", i))
 	}
@@ -189,7 +159,7 @@ func TestBrokenLimiterWouldBeCaught(t *testing.T) {
 func TestReconnectsAfterReconnectAndDrop(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	chat, col, _ := startChat(t, srv, ChatConfig{MinBackoff: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -198,17 +168,17 @@ func TestReconnectsAfterReconnectAndDrop(t *testing.T) {
 		if err := srv.WaitJoined(ctx, "c"); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 5*time.Second, "connected", chat.Connected)
-		before := col.count()
+		testenv.WaitFor(t, 5*time.Second, "connected", chat.Connected)
+		before := col.Count()
 		srv.Send("c", twitchtest.PrivmsgLine("c", "1", twitchtest.Chatter{ID: "7", Login: "ann"}, fmt.Sprint("hi ", n), time.Time{}, twitchtest.MsgOptions{}))
-		waitFor(t, 5*time.Second, "the message after a reconnect", func() bool { return col.count() > before })
+		testenv.WaitFor(t, 5*time.Second, "the message after a reconnect", func() bool { return col.Count() > before })
 	}
 	send(1)
 	srv.Reconnect()
-	waitFor(t, 5*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
+	testenv.WaitFor(t, 5*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
 	send(2)
 	srv.Drop()
-	waitFor(t, 5*time.Second, "a third connection", func() bool { return srv.Connections() >= 3 })
+	testenv.WaitFor(t, 5*time.Second, "a third connection", func() bool { return srv.Connections() >= 3 })
 	send(3)
 	if n := strings.Count(logs.String(), "connection lost"); n != 2 {
 		t.Fatalf("%d lost connections logged; want 2:\n%s", n, logs.String())
@@ -259,24 +229,6 @@ type countingObserver struct {
 
 func (o *countingObserver) Malformed(string) { o.malformed.Add(1) }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestTruncatedLineIsDroppedOnTheSameConnection sends lines that make
 // go-twitch-irc's parser panic: each is dropped and counted, and the
 // connection carries on, with no second connection left open.
@@ -290,10 +242,10 @@ func TestTruncatedLineIsDroppedOnTheSameConnection(t *testing.T) {
 	if err := srv.WaitJoined(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "connected", chat.Connected)
+	testenv.WaitFor(t, 5*time.Second, "connected", chat.Connected)
 	srv.Send("c", ":tmi.twitch.tv PRIVMSG", ":ann!ann@ann.tmi.twitch.tv PRIVMSG", ":tmi.twitch.tv USERNOTICE")
 	srv.Send("c", twitchtest.PrivmsgLine("c", "1", twitchtest.Chatter{ID: "7", Login: "ann"}, "after the bad lines", time.Time{}, twitchtest.MsgOptions{}))
-	waitFor(t, 5*time.Second, "the message after the bad lines", func() bool { return col.count() == 1 })
+	testenv.WaitFor(t, 5*time.Second, "the message after the bad lines", func() bool { return col.Count() == 1 })
 	if n := obs.malformed.Load(); n != 3 {
 		t.Fatalf("%d malformed lines counted; want 3", n)
 	}
@@ -331,9 +283,9 @@ func TestPanicClosesTheOldConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Send("c", twitchtest.PrivmsgLine("c", "1", twitchtest.Chatter{ID: "7", Login: "ann"}, "boom", time.Time{}, twitchtest.MsgOptions{}))
-	waitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
-	waitFor(t, 10*time.Second, "one open connection", func() bool { return srv.OpenConnections() == 1 })
-	waitFor(t, 10*time.Second, "connected again", chat.Connected)
+	testenv.WaitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
+	testenv.WaitFor(t, 10*time.Second, "one open connection", func() bool { return srv.OpenConnections() == 1 })
+	testenv.WaitFor(t, 10*time.Second, "connected again", chat.Connected)
 	if obs.malformed.Load() == 0 {
 		t.Fatal("the panic was not counted")
 	}
@@ -365,7 +317,7 @@ func TestRunStopsWhileTheServerIgnoresTheLogin(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	finished := make(chan error, 1)
 	go func() { finished <- chat.Run(ctx) }()
-	waitFor(t, 10*time.Second, "the connection", func() bool { return silent.Accepted() == 1 })
+	testenv.WaitFor(t, 10*time.Second, "the connection", func() bool { return silent.Accepted() == 1 })
 	cancel()
 	select {
 	case err := <-finished:
@@ -399,7 +351,7 @@ func TestConnectFailuresAreNotLostConnections(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs testenv.LogBuffer
 			chat, err := NewChat(ChatConfig{
 				Addr: tt.addr, Channels: []string{"c"}, Handle: func(hearth.Event) {},
 				MinBackoff: 10 * time.Millisecond, LoginTimeout: 100 * time.Millisecond,
@@ -411,9 +363,9 @@ func TestConnectFailuresAreNotLostConnections(t *testing.T) {
 			_, stop := runChat(chat)
 			defer stop()
 			want := "cannot connect to chat at " + tt.addr
-			waitFor(t, 10*time.Second, "two failed attempts", func() bool { return strings.Count(logs.String(), want) >= 2 })
+			testenv.WaitFor(t, 10*time.Second, "two failed attempts", func() bool { return strings.Count(logs.String(), want) >= 2 })
 			if tt.tries != nil {
-				waitFor(t, 10*time.Second, "a second connection", tt.tries)
+				testenv.WaitFor(t, 10*time.Second, "a second connection", tt.tries)
 			}
 			if strings.Contains(logs.String(), "connection lost") {
 				t.Fatalf("a failure to connect was logged as a lost connection:\n%s", logs.String())
@@ -429,7 +381,7 @@ func TestTLSVerifiesTheServer(t *testing.T) {
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
 	addr := srv.Listener.Addr().String()
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	chat, err := NewChat(ChatConfig{
 		Addr: addr, TLS: true, Channels: []string{"c"}, Handle: func(hearth.Event) {},
 		MinBackoff: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
@@ -439,7 +391,7 @@ func TestTLSVerifiesTheServer(t *testing.T) {
 	}
 	_, stop := runChat(chat)
 	defer stop()
-	waitFor(t, 10*time.Second, "a refused certificate", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "a refused certificate", func() bool {
 		return strings.Contains(logs.String(), "cannot connect to chat at "+addr) && strings.Contains(logs.String(), "certificate")
 	})
 }
@@ -454,7 +406,7 @@ func TestReconnectsAfterAHeldHandler(t *testing.T) {
 	srv := newServer(t, twitchtest.Options{})
 	release := make(chan struct{})
 	var held atomic.Bool
-	col := &collector{}
+	col := &twitchtest.Recorder{}
 	chat, err := NewChat(ChatConfig{
 		Addr:       srv.Addr(),
 		Channels:   []string{"c"},
@@ -463,7 +415,7 @@ func TestReconnectsAfterAHeldHandler(t *testing.T) {
 			if ev.Text == "hold" && held.CompareAndSwap(false, true) {
 				<-release
 			}
-			col.handle(ev)
+			col.Handle(ev)
 		},
 	})
 	if err != nil {
@@ -487,20 +439,18 @@ func TestReconnectsAfterAHeldHandler(t *testing.T) {
 		lines = append(lines, line(fmt.Sprint("after-", i), "after"))
 	}
 	srv.Send("c", lines...)
-	waitFor(t, 5*time.Second, "the parser to hold", held.Load)
+	testenv.WaitFor(t, 5*time.Second, "the parser to hold", held.Load)
 	time.Sleep(200 * time.Millisecond) // the lines behind it arrive
 	close(release)
 
-	waitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
+	testenv.WaitFor(t, 10*time.Second, "a second connection", func() bool { return srv.Connections() >= 2 })
 	if err := srv.WaitJoined(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
-	before := col.count()
+	before := col.Count()
 	srv.Send("c", line("later", "still here"))
-	waitFor(t, 10*time.Second, "a message on the new connection", func() bool {
-		col.mu.Lock()
-		defer col.mu.Unlock()
-		for _, ev := range col.events[before:] {
+	testenv.WaitFor(t, 10*time.Second, "a message on the new connection", func() bool {
+		for _, ev := range col.Events(before) {
 			if ev.Text == "still here" {
 				return true
 			}

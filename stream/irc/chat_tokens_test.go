@@ -60,19 +60,6 @@ func signIn(t *testing.T, api *twitchtest.API, o *oauth.Client, tokens *oauth.To
 	return tok
 }
 
-// noSecrets fails t if err's text holds any token the fake issued.
-func noSecrets(t *testing.T, api *twitchtest.API, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, tok := range api.Issued() {
-		if strings.Contains(err.Error(), tok) {
-			t.Errorf("error %q holds a token", err)
-		}
-	}
-}
-
 // TestChatLogsInWithStoredToken logs the chat in with the token source's
 // bot token, checked by the fake chat server against the fake API.
 func TestChatLogsInWithStoredToken(t *testing.T) {
@@ -140,7 +127,7 @@ func TestChatStopsWhenSignInIsGone(t *testing.T) {
 		if err := res.err; err == nil || !strings.Contains(err.Error(), "hearth auth login --bot") {
 			t.Fatalf("Run returned %v; want advice to sign the bot in again", err)
 		}
-		noSecrets(t, api, res.err)
+		api.CheckNoSecrets(t, res.err)
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run kept retrying a sign-in that is gone")
 	}

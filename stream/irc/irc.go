@@ -35,6 +35,12 @@ const (
 	// writeTimeout bounds one write, so that a server that stops reading
 	// cannot hold a connection's writers for good.
 	writeTimeout = 10 * time.Second
+	// dialTimeout bounds one TCP connect, and tcpKeepAlive is its probe period.
+	dialTimeout  = 30 * time.Second
+	tcpKeepAlive = 10 * time.Second
+	// stableAfter is how long a connection must have lived for its loss to
+	// start the backoff again from MinBackoff.
+	stableAfter = time.Minute
 	// readBuffer is the reader's buffer: one read takes many lines under
 	// load. maxLine bounds one line (Twitch's are a few KiB with tags).
 	readBuffer = 64 << 10
@@ -147,7 +153,7 @@ func (s *shard) run(ctx context.Context) error {
 		if errors.As(err, &pe) {
 			c.obs.Malformed("unparsable")
 		}
-		if time.Since(started) > time.Minute {
+		if time.Since(started) > stableAfter {
 			backoff = c.cfg.MinBackoff
 		}
 		wait := backoff/2 + rand.N(backoff/2+1)
@@ -343,7 +349,7 @@ func joinLines(channels []string, perLine int) []string {
 // dial connects to the IRC server, with TLS (verifying the server) if
 // useTLS.
 func dial(ctx context.Context, addr string, useTLS bool) (net.Conn, error) {
-	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 10 * time.Second}
+	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: tcpKeepAlive}
 	if useTLS {
 		td := &tls.Dialer{NetDialer: d, Config: &tls.Config{MinVersion: tls.VersionTLS12}}
 		return td.DialContext(ctx, "tcp", addr)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/stream/twitchtest"
 )
 
@@ -30,14 +31,14 @@ func TestConnectionsShareTheChannels(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 5*time.Second, "connected", chat.Connected)
+	testenv.WaitFor(t, 5*time.Second, "connected", chat.Connected)
 	if n := srv.Connections(); n != 2 {
 		t.Fatalf("%d connections; want 2", n)
 	}
 	for i, ch := range channels {
 		srv.Send(ch, twitchtest.PrivmsgLine(ch, "1", twitchtest.Chatter{ID: "7", Login: "ann"}, "hi", time.Time{}, twitchtest.MsgOptions{ID: fmt.Sprint("m", i)}))
 	}
-	waitFor(t, 5*time.Second, "a message from every channel", func() bool { return col.count() == len(channels) })
+	testenv.WaitFor(t, 5*time.Second, "a message from every channel", func() bool { return col.Count() == len(channels) })
 	for _, ch := range channels {
 		chat.Say(ch, "hello "+ch)
 	}
@@ -58,7 +59,7 @@ func TestOneConnectionPerChannelAtMost(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, twitchtest.Options{})
 	chat, _, _ := startChat(t, srv, ChatConfig{Channels: []string{"c"}, Connections: 4})
-	waitFor(t, 10*time.Second, "connected", chat.Connected)
+	testenv.WaitFor(t, 10*time.Second, "connected", chat.Connected)
 	if n := srv.Connections(); n != 1 {
 		t.Fatalf("%d connections for one channel; want 1", n)
 	}
@@ -103,7 +104,7 @@ func TestSilentServerIsPingedThenLeft(t *testing.T) {
 	chat.idlePing, chat.pongWait = 100*time.Millisecond, 100*time.Millisecond
 	_, stop := runChat(chat)
 	defer stop()
-	waitFor(t, 10*time.Second, "a PING and a second connection", func() bool { return pinged.Load() >= 1 && accepted.Load() >= 2 })
+	testenv.WaitFor(t, 10*time.Second, "a PING and a second connection", func() bool { return pinged.Load() >= 1 && accepted.Load() >= 2 })
 }
 
 func TestJoinLines(t *testing.T) {

@@ -24,19 +24,6 @@ func newAPI(t *testing.T) (*twitchtest.API, *Client) {
 	return api, &Client{BaseURL: api.AuthURL(), ClientID: api.ClientID()}
 }
 
-// noSecrets fails t if err's text holds any token the fake issued.
-func noSecrets(t *testing.T, api *twitchtest.API, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, tok := range api.Issued() {
-		if strings.Contains(err.Error(), tok) {
-			t.Errorf("error %q holds a token", err)
-		}
-	}
-}
-
 // TestDeviceFlow runs each case against a fake Twitch of its own, in
 // parallel: the cases wait on the polling interval (SlowDown adds 5 s to
 // it, as Twitch does), and Expired expires every code its fake holds.
@@ -158,7 +145,7 @@ func TestRefreshRotates(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Status != 400 || oe.Message != "Invalid refresh token" {
 		t.Fatalf("reusing a spent refresh token = %v, want 400 Invalid refresh token", err)
 	}
-	noSecrets(t, api, err)
+	api.CheckNoSecrets(t, err)
 	if _, err := o.Refresh(ctx, g.Refresh); err != nil {
 		t.Fatalf("the rotated refresh token: %v", err)
 	}
@@ -188,7 +175,7 @@ func TestValidateAndRevoke(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Status != 401 || oe.Message != "invalid access token" {
 		t.Fatalf("validate of a revoked token = %v, want 401 invalid access token", err)
 	}
-	noSecrets(t, api, err)
+	api.CheckNoSecrets(t, err)
 	if _, err := o.Refresh(ctx, tok.Refresh); err == nil {
 		t.Error("the refresh token of a revoked token still works")
 	}
@@ -196,7 +183,7 @@ func TestValidateAndRevoke(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Status != 400 {
 		t.Errorf("revoking twice = %v, want 400", err)
 	}
-	noSecrets(t, api, err)
+	api.CheckNoSecrets(t, err)
 }
 
 func TestOAuthUnreachable(t *testing.T) {

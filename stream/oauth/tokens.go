@@ -294,6 +294,11 @@ const validateEvery = time.Hour
 // validateEvery.
 const retryFirst = time.Minute
 
+// rescanEvery is the longest Run sleeps between two looks at the stored
+// tokens, so that a token saved meanwhile (by `hearth auth login` in
+// another process, say) is kept fresh from then on.
+const rescanEvery = time.Minute
+
 // retryDelay is the wait after the given number of failures in a row.
 func retryDelay(failures int) time.Duration {
 	d := retryFirst
@@ -326,7 +331,7 @@ func (t *Tokens) Run(ctx context.Context) {
 		delete(retryAt, subject)
 	}
 	for {
-		next := time.Now().Add(time.Minute)
+		next := time.Now().Add(rescanEvery)
 		stored, err := t.cfg.Store.StoredTokens(ctx)
 		if err != nil && ctx.Err() == nil {
 			t.log.Warn("twitch tokens: cannot list the stored tokens", "err", err)

@@ -155,7 +155,7 @@ func TestTokensRefusedRefresh(t *testing.T) {
 	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED || !strings.Contains(err.Error(), "hearth auth login --bot") {
 		t.Fatalf("Token after the sign-in was revoked = %v, want EUNAUTHORIZED saying how to sign in again", err)
 	}
-	noSecrets(t, api, err)
+	api.CheckNoSecrets(t, err)
 }
 
 func TestTokensWrongKey(t *testing.T) {
@@ -170,7 +170,7 @@ func TestTokensWrongKey(t *testing.T) {
 	if hearth.ErrorCode(err) != hearth.EUNAUTHORIZED || !strings.Contains(err.Error(), "HEARTH_SECRET_KEY") {
 		t.Fatalf("Token with another key = %v, want EUNAUTHORIZED naming the key's source", err)
 	}
-	noSecrets(t, api, err)
+	api.CheckNoSecrets(t, err)
 }
 
 // runTokens runs tokens.Run until the returned stop is called; stop waits

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -140,6 +141,20 @@ func (a *API) Issued() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// CheckNoSecrets fails t if err's text holds any access or refresh token
+// this fake issued: errors and logs must never carry one.
+func (a *API) CheckNoSecrets(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, tok := range a.Issued() {
+		if strings.Contains(err.Error(), tok) {
+			t.Errorf("error %q holds a token", err)
+		}
+	}
 }
 
 // Refreshes returns how many refresh_token grants succeeded.
