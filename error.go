@@ -8,7 +8,10 @@ import (
 // Error codes, one per kind of failure a caller can act on. The HTTP layer
 // maps each to one status.
 const (
-	ECONFLICT     = "conflict"
+	ECONFLICT = "conflict"
+	// EFORBIDDEN: the caller is known but may not do this (HTTP 403), as
+	// against EUNAUTHORIZED, a caller not known (401).
+	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
 	EINVALID      = "invalid"
 	ENOTFOUND     = "not_found"

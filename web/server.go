@@ -199,6 +199,7 @@ var statusByCode = map[string]int{
 	hearth.EINVALID:      http.StatusBadRequest,
 	hearth.ENOTFOUND:     http.StatusNotFound,
 	hearth.EUNAUTHORIZED: http.StatusUnauthorized,
+	hearth.EFORBIDDEN:    http.StatusForbidden,
 	hearth.EINTERNAL:     http.StatusInternalServerError,
 }
 
