@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/store/sqlstore"
 )
 
@@ -40,19 +42,50 @@ func (d dialect) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 // fails has an empty tag, which counts no rows.
 func (d dialect) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	tag, err := d.pool.Exec(ctx, query, args...)
-	return tag.RowsAffected(), err
+	return tag.RowsAffected(), leaseLost(err)
 }
 
 // Write runs fn in a transaction whose statements are queued and sent
-// together, in one round trip, when fn returns.
+// together, in one round trip, when fn returns. If ctx carries a
+// hearth.Fence, the transaction sets it first (hearth.fence, read by the
+// fencing triggers of migration 017), and a statement the triggers refuse
+// fails the transaction with a *hearth.LeaseLostError.
 func (d dialect) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		var b pgx.Batch
+		if f, ok := hearth.FenceFrom(ctx); ok {
+			setting, err := json.Marshal(fenceSetting{Owner: f.Owner, Epochs: f.Epochs})
+			if err != nil {
+				return err
+			}
+			b.Queue(`SELECT set_config('hearth.fence', $1, true)`, string(setting))
+		}
 		if err := fn(batchTx{&b}); err != nil {
 			return err
 		}
 		return tx.SendBatch(ctx, &b).Close()
 	})
+	return leaseLost(err)
+}
+
+// fenceSetting is a hearth.Fence as the fencing triggers read it.
+type fenceSetting struct {
+	Owner  string           `json:"owner"`
+	Epochs map[string]int64 `json:"epochs"`
+}
+
+// leaseLostCode is the SQLSTATE the fencing triggers raise; their detail
+// names the channel.
+const leaseLostCode = "HLOST"
+
+// leaseLost returns a *hearth.LeaseLostError for an error the fencing
+// triggers raised, and err itself otherwise.
+func leaseLost(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == leaseLostCode {
+		return &hearth.LeaseLostError{Channel: pgErr.Detail}
+	}
+	return err
 }
 
 // Retryable reports whether err is a deadlock or serialization failure,

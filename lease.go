@@ -1,0 +1,108 @@
+package hearth
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Lease is one instance's claim to run one channel when several instances
+// share a PostgreSQL database. Exactly one instance holds a channel's lease
+// at a time; the holder renews it before it expires, and another instance
+// may take it over once it has.
+//
+// Epoch is the fencing token: it grows every time the lease changes hands
+// (and on every take-over), and never returns to an earlier value, so a
+// write that carries an older epoch than the lease's is from an instance
+// that no longer owns the channel, and the database refuses it.
+type Lease struct {
+	Channel string
+	// Owner is the id of the instance holding the lease, "" once released.
+	Owner      string
+	Epoch      int64
+	AcquiredAt time.Time
+	ExpiresAt  time.Time
+	// Remaining is how long the lease had left when it was read, by the
+	// database's clock (which every instance shares); zero or less once it
+	// has expired or been released.
+	Remaining time.Duration
+}
+
+// Free reports whether, when it was read, nobody held the lease: it had
+// been released or had expired.
+func (l Lease) Free() bool { return l.Owner == "" || l.Remaining <= 0 }
+
+// Instance is one running Hearth process of a cluster, as its heartbeat
+// row tells.
+type Instance struct {
+	ID        string
+	StartedAt time.Time
+	Heartbeat time.Time
+	// Live is whether its heartbeat had not expired when it was read.
+	Live bool
+}
+
+// Fence says, for the writes of one call, which instance writes and the
+// lease epoch it holds for each channel it writes. A store that enforces
+// leases refuses, with a *LeaseLostError, a write of a channel whose lease
+// is not held by Owner at exactly that epoch; a write without a fence is
+// refused only while another instance holds a live lease on its channel.
+type Fence struct {
+	Owner  string
+	Epochs map[string]int64
+}
+
+type fenceKey struct{}
+
+// WithFence returns a context whose store writes carry f.
+func WithFence(ctx context.Context, f Fence) context.Context {
+	return context.WithValue(ctx, fenceKey{}, f)
+}
+
+// FenceFrom returns the fence ctx carries, if it carries one.
+func FenceFrom(ctx context.Context) (Fence, bool) {
+	f, ok := ctx.Value(fenceKey{}).(Fence)
+	return f, ok
+}
+
+// LeaseLostError is what a store returns for a write refused because the
+// writer does not hold the lease of Channel at the epoch it claimed: the
+// lease expired, or another instance took the channel over. The writer
+// must stop running the channel. It unwraps to an ECONFLICT *Error.
+type LeaseLostError struct {
+	Channel string
+}
+
+// Error says which channel's lease was lost.
+func (e *LeaseLostError) Error() string {
+	return fmt.Sprintf("lease lost: channel %.40q is run by another instance now", e.Channel)
+}
+
+// Unwrap returns the ECONFLICT *Error that ErrorCode and ErrorMessage read.
+func (e *LeaseLostError) Unwrap() error { return &Error{Code: ECONFLICT, Message: e.Error()} }
+
+// ClusterCommand is an action for a channel run by another instance,
+// forwarded to that instance through the database. Body and the result
+// are opaque to the store (JSON, by convention of the action).
+type ClusterCommand struct {
+	ID      int64
+	Channel string
+	Action  string
+	Body    []byte
+}
+
+// ClusterResult is what the instance that ran a ClusterCommand wrote back:
+// a result, or an error's code and message.
+type ClusterResult struct {
+	Result       []byte
+	ErrorCode    string
+	ErrorMessage string
+}
+
+// Err returns the result's error as an *Error, or nil if it succeeded.
+func (r ClusterResult) Err() error {
+	if r.ErrorCode == "" {
+		return nil
+	}
+	return &Error{Code: r.ErrorCode, Message: r.ErrorMessage}
+}
