@@ -33,6 +33,9 @@ func (db *DB) PostCommand(ctx context.Context, c hearth.ClusterCommand, within t
 	case len(c.Body) > maxCommandBody:
 		return 0, hearth.Errorf(hearth.EINVALID, "a command's body is at most %d bytes", maxCommandBody)
 	}
+	if c.Body == nil {
+		c.Body = []byte{}
+	}
 	var id int64
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO cluster_commands (channel, action, body, created_at, deadline)
@@ -40,7 +43,7 @@ func (db *DB) PostCommand(ctx context.Context, c hearth.ClusterCommand, within t
 			c.Channel, c.Action, c.Body, within).Scan(&id); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, TopicCommand, c.Channel)
+		_, err := tx.Exec(ctx, `SELECT pg_notify(hearth_topic($1), $2)`, TopicCommand, c.Channel)
 		return err
 	})
 	if err != nil {
@@ -89,7 +92,7 @@ func (db *DB) FinishCommand(ctx context.Context, id int64, r hearth.ClusterResul
 			error_code = $3, error_message = $4 WHERE id = $1`, id, r.Result, r.ErrorCode, r.ErrorMessage); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, TopicCommandResult, strconv.FormatInt(id, 10))
+		_, err := tx.Exec(ctx, `SELECT pg_notify(hearth_topic($1), $2)`, TopicCommandResult, strconv.FormatInt(id, 10))
 		return err
 	})
 	if err != nil {

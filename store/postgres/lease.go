@@ -210,7 +210,7 @@ func (db *DB) ReleaseLeases(ctx context.Context, owner string, held []hearth.Lea
 		if err != nil || len(released) == 0 {
 			return err
 		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, TopicLease, reason)
+		_, err = tx.Exec(ctx, `SELECT pg_notify(hearth_topic($1), $2)`, TopicLease, reason)
 		return err
 	})
 	if err != nil {

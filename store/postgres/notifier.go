@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/internal/redact"
@@ -34,7 +35,7 @@ func (db *DB) Notify(ctx context.Context, topic, payload string) error {
 	if len(payload) > MaxPayload {
 		return hearth.Errorf(hearth.EINVALID, "notification of %d bytes on %s is longer than %d", len(payload), topic, MaxPayload)
 	}
-	if _, err := db.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, topic, payload); err != nil {
+	if _, err := db.pool.Exec(ctx, `SELECT pg_notify(hearth_topic($1), $2)`, topic, payload); err != nil {
 		return fmt.Errorf("postgres: unable to notify %s: %w", topic, err)
 	}
 	return nil
@@ -64,7 +65,7 @@ type NotifierOptions struct {
 // the notifier's goroutine, one at a time: they must be quick (hand the
 // work on) and never call the notifier.
 type Notifier struct {
-	url  string
+	conf *pgx.ConnConfig
 	opts NotifierOptions
 	log  *slog.Logger
 
@@ -77,7 +78,10 @@ type Notifier struct {
 
 // NewNotifier returns a notifier for the database at url; Run connects.
 func NewNotifier(url string, opts NotifierOptions) (*Notifier, error) {
-	if _, err := pgx.ParseConfig(url); err != nil {
+	// The pool's parser, so that the pool's own parameters (pool_max_conns)
+	// in the store's URL are understood rather than sent to the server.
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to parse database URL %s: %s", redact.URL(url), parseReason(err, url))
 	}
 	if opts.PingInterval <= 0 {
@@ -93,7 +97,7 @@ func NewNotifier(url string, opts NotifierOptions) (*Notifier, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Notifier{url: url, opts: opts, log: log, handlers: map[string][]func(string){}}, nil
+	return &Notifier{conf: cfg.ConnConfig, opts: opts, log: log, handlers: map[string][]func(string){}}, nil
 }
 
 // Listen calls fn with the payload of every notification on topic. It
@@ -135,7 +139,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 	wait := n.opts.RetryMin
 	connects := 0
 	for ctx.Err() == nil {
-		conn, err := n.connect(ctx)
+		conn, topics, err := n.connect(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -157,7 +161,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 			fn(connects > 0)
 		}
 		connects++
-		err = n.receive(ctx, conn)
+		err = n.receive(ctx, conn, topics)
 		n.setConnected(false)
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		conn.Close(closeCtx)
@@ -175,27 +179,36 @@ func (n *Notifier) setConnected(c bool) {
 	n.mu.Unlock()
 }
 
-// connect opens the listening connection and listens on every topic.
-func (n *Notifier) connect(ctx context.Context) (*pgx.Conn, error) {
+// connect opens the listening connection and listens on every topic, by
+// its name in the schema (hearth_topic), and returns the topic of each
+// name.
+func (n *Notifier) connect(ctx context.Context) (*pgx.Conn, map[string]string, error) {
 	cctx, cancel := context.WithTimeout(ctx, n.opts.PingInterval+5*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(cctx, n.url)
+	conn, err := pgx.ConnectConfig(cctx, n.conf.Copy())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	topics := make(map[string]string, len(n.handlers))
 	for topic := range n.handlers {
-		if _, err := conn.Exec(cctx, "LISTEN "+pgx.Identifier{topic}.Sanitize()); err != nil {
+		var name string
+		if err := conn.QueryRow(cctx, `SELECT hearth_topic($1)`, topic).Scan(&name); err != nil {
 			conn.Close(context.Background())
-			return nil, err
+			return nil, nil, err
 		}
+		if _, err := conn.Exec(cctx, "LISTEN "+pgx.Identifier{name}.Sanitize()); err != nil {
+			conn.Close(context.Background())
+			return nil, nil, err
+		}
+		topics[name] = topic
 	}
-	return conn, nil
+	return conn, topics, nil
 }
 
 // receive hands notifications to their handlers until the connection
 // fails or ctx ends, pinging the connection whenever it stays silent for
 // PingInterval.
-func (n *Notifier) receive(ctx context.Context, conn *pgx.Conn) error {
+func (n *Notifier) receive(ctx context.Context, conn *pgx.Conn, topics map[string]string) error {
 	for {
 		wctx, cancel := context.WithTimeout(ctx, n.opts.PingInterval)
 		note, err := conn.WaitForNotification(wctx)
@@ -213,7 +226,7 @@ func (n *Notifier) receive(ctx context.Context, conn *pgx.Conn) error {
 		case err != nil:
 			return err
 		default:
-			for _, fn := range n.handlers[note.Channel] {
+			for _, fn := range n.handlers[topics[note.Channel]] {
 				fn(note.Payload)
 			}
 		}

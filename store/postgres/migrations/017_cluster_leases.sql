@@ -46,6 +46,14 @@ CREATE TABLE cluster_commands (
 
 CREATE INDEX cluster_commands_pending ON cluster_commands (channel, id) WHERE claimed_by IS NULL;
 
+-- The name a topic of LISTEN/NOTIFY has in this schema. Notifications are
+-- database-wide, so deployments (and tests) sharing one database in
+-- different schemas would hear each other's: the schema is part of the
+-- name, cut to PostgreSQL's 63 bytes.
+CREATE FUNCTION hearth_topic(topic text) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT left(topic || ':' || current_schema(), 63)
+$$;
+
 -- Fencing, enforced by the database. A writer that runs a channel under a
 -- lease sets hearth.fence for its transaction (SET LOCAL, as JSON:
 -- {"owner": ID, "epochs": {CHANNEL: EPOCH, ...}}). After every statement
