@@ -26,7 +26,20 @@ type Lease struct {
 	// database's clock (which every instance shares); zero or less once it
 	// has expired or been released.
 	Remaining time.Duration
+	// Handover is set only on a lease just acquired: why its last owner
+	// had let it go (HandoverExpired, HandoverReleased,
+	// HandoverRebalanced), or "" for a channel never leased before.
+	Handover string
 }
+
+// Why a lease changed hands: its last owner stopped renewing it (died,
+// hung, cut off from the database), stopped cleanly, or held more than
+// its fair share of the channels.
+const (
+	HandoverExpired    = "expired"
+	HandoverReleased   = "released"
+	HandoverRebalanced = "rebalanced"
+)
 
 // Free reports whether, when it was read, nobody held the lease: it had
 // been released or had expired.

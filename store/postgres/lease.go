@@ -99,26 +99,11 @@ func (db *DB) Leases(ctx context.Context) ([]hearth.Lease, error) {
 	return out, nil
 }
 
-// Handover reasons: why the previous owner no longer held a lease that
-// AcquireLeases took.
-const (
-	HandoverExpired    = "expired"    // it stopped renewing (died, hung, cut off)
-	HandoverReleased   = "released"   // it stopped cleanly
-	HandoverRebalanced = "rebalanced" // it held more than its fair share
-)
-
-// Acquired is one lease AcquireLeases took, and why its last owner had let
-// it go: one of the Handover reasons, or "" for a channel never leased.
-type Acquired struct {
-	hearth.Lease
-	Handover string
-}
-
 // AcquireLeases takes, for owner and for d, the lease of each of channels
 // that nobody holds: never leased, released, or expired. Each lease taken
 // gets a new epoch. Leases that another instance holds are left alone and
 // missing from the result; a channel the store does not know is an error.
-func (db *DB) AcquireLeases(ctx context.Context, owner string, channels []string, d time.Duration) ([]Acquired, error) {
+func (db *DB) AcquireLeases(ctx context.Context, owner string, channels []string, d time.Duration) ([]hearth.Lease, error) {
 	if owner == "" {
 		return nil, hearth.Errorf(hearth.EINVALID, "instance id must not be empty")
 	}
@@ -138,16 +123,16 @@ func (db *DB) AcquireLeases(ctx context.Context, owner string, channels []string
 		)
 		SELECT got.channel, got.owner, got.epoch, got.acquired_at, got.expires_at,
 			EXTRACT(EPOCH FROM (got.expires_at - clock_timestamp()))::float8,
-			CASE WHEN prev.owner IS NULL THEN '' WHEN prev.owner = '' THEN prev.release_reason ELSE 'expired' END
+			CASE WHEN prev.owner IS NULL THEN '' WHEN prev.owner = '' THEN prev.release_reason ELSE $4 END
 		FROM got LEFT JOIN prev ON prev.channel = got.channel ORDER BY got.channel`,
-		channels, owner, d)
+		channels, owner, d, hearth.HandoverExpired)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to acquire leases: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Acquired, error) {
-		var a Acquired
-		err := scanLease(row, &a.Lease, &a.Handover)
-		return a, err
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hearth.Lease, error) {
+		var l hearth.Lease
+		err := scanLease(row, &l, &l.Handover)
+		return l, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unable to acquire leases: %w", err)
@@ -185,13 +170,14 @@ func (db *DB) RenewLeases(ctx context.Context, owner string, held []hearth.Lease
 }
 
 // ReleaseLeases gives up each of held that owner still holds at the same
-// epoch, recording reason (HandoverReleased or HandoverRebalanced), and
+// epoch, recording reason (hearth.HandoverReleased or
+// hearth.HandoverRebalanced), and
 // notifies TopicLease so that other instances take the channels over at
 // once rather than when they would have expired. It returns the channels
 // released.
 func (db *DB) ReleaseLeases(ctx context.Context, owner string, held []hearth.Lease, reason string) ([]string, error) {
-	if reason != HandoverReleased && reason != HandoverRebalanced {
-		return nil, hearth.Errorf(hearth.EINVALID, "release reason %q is not %q or %q", reason, HandoverReleased, HandoverRebalanced)
+	if reason != hearth.HandoverReleased && reason != hearth.HandoverRebalanced {
+		return nil, hearth.Errorf(hearth.EINVALID, "release reason %q is not %q or %q", reason, hearth.HandoverReleased, hearth.HandoverRebalanced)
 	}
 	if len(held) == 0 {
 		return nil, nil

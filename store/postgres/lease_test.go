@@ -40,14 +40,14 @@ func fenced(owner string, ls ...hearth.Lease) context.Context {
 	return hearth.WithFence(context.Background(), f)
 }
 
-func acquireOne(t *testing.T, db *DB, owner, channel string, d time.Duration) (Acquired, bool) {
+func acquireOne(t *testing.T, db *DB, owner, channel string, d time.Duration) (hearth.Lease, bool) {
 	t.Helper()
 	got, err := db.AcquireLeases(context.Background(), owner, []string{channel}, d)
 	if err != nil {
 		t.Fatalf("AcquireLeases(%s, %s): %v", owner, channel, err)
 	}
 	if len(got) == 0 {
-		return Acquired{}, false
+		return hearth.Lease{}, false
 	}
 	return got[0], true
 }
@@ -76,43 +76,43 @@ func TestLeaseLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("RenewOnlyByHolderAtItsEpoch", func(t *testing.T) {
-		got, err := db.RenewLeases(ctx, "two", []hearth.Lease{a.Lease}, time.Minute)
+		got, err := db.RenewLeases(ctx, "two", []hearth.Lease{a}, time.Minute)
 		if err != nil || len(got) != 0 {
 			t.Fatalf("two renewed one's lease: %+v, %v", got, err)
 		}
-		stale := a.Lease
+		stale := a
 		stale.Epoch--
 		got, err = db.RenewLeases(ctx, "one", []hearth.Lease{stale}, time.Minute)
 		if err != nil || len(got) != 0 {
 			t.Fatalf("renewal at an older epoch succeeded: %+v, %v", got, err)
 		}
-		got, err = db.RenewLeases(ctx, "one", []hearth.Lease{a.Lease}, 2*time.Minute)
+		got, err = db.RenewLeases(ctx, "one", []hearth.Lease{a}, 2*time.Minute)
 		if err != nil || len(got) != 1 || got[0].Epoch != a.Epoch || got[0].Remaining <= 110*time.Second {
 			t.Fatalf("holder's renewal = %+v, %v; want the same epoch with about two minutes left", got, err)
 		}
 	})
-	var b Acquired
+	var b hearth.Lease
 	t.Run("ReleaseHandsOverWithANewEpoch", func(t *testing.T) {
-		released, err := db.ReleaseLeases(ctx, "one", []hearth.Lease{a.Lease}, HandoverRebalanced)
+		released, err := db.ReleaseLeases(ctx, "one", []hearth.Lease{a}, hearth.HandoverRebalanced)
 		if err != nil || !slices.Equal(released, []string{"alpha"}) {
 			t.Fatalf("ReleaseLeases = %v, %v", released, err)
 		}
 		var ok bool
 		b, ok = acquireOne(t, db, "two", "alpha", 200*time.Millisecond)
-		if !ok || b.Owner != "two" || b.Epoch <= a.Epoch || b.Handover != HandoverRebalanced {
+		if !ok || b.Owner != "two" || b.Epoch <= a.Epoch || b.Handover != hearth.HandoverRebalanced {
 			t.Fatalf("acquire after release = %+v, %v; want two at an epoch above %d, handover rebalanced", b, ok, a.Epoch)
 		}
-		if got, err := db.RenewLeases(ctx, "one", []hearth.Lease{a.Lease}, time.Minute); err != nil || len(got) != 0 {
+		if got, err := db.RenewLeases(ctx, "one", []hearth.Lease{a}, time.Minute); err != nil || len(got) != 0 {
 			t.Fatalf("the old holder renewed a released lease: %+v, %v", got, err)
 		}
 	})
 	t.Run("ExpiredLeaseIsTakenOver", func(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // b's lease lasts 200 ms
-		if got, err := db.RenewLeases(ctx, "two", []hearth.Lease{b.Lease}, time.Minute); err != nil || len(got) != 0 {
+		if got, err := db.RenewLeases(ctx, "two", []hearth.Lease{b}, time.Minute); err != nil || len(got) != 0 {
 			t.Fatalf("an expired lease was renewed: %+v, %v", got, err)
 		}
 		c, ok := acquireOne(t, db, "three", "alpha", time.Minute)
-		if !ok || c.Epoch <= b.Epoch || c.Handover != HandoverExpired {
+		if !ok || c.Epoch <= b.Epoch || c.Handover != hearth.HandoverExpired {
 			t.Fatalf("take-over = %+v, %v; want an epoch above %d, handover expired", c, ok, b.Epoch)
 		}
 		ls, err := db.Leases(ctx)
@@ -137,10 +137,10 @@ func TestLeaseFencing(t *testing.T) {
 	t.Run("HolderWritesAtItsEpoch", func(t *testing.T) {
 		b := viewerBatch("alpha", 2)
 		b.Streams = []hearth.StreamSession{{Channel: "alpha", Seq: 1, StartedAt: time.Now().UTC(), Source: hearth.SourceTwitch}}
-		if err := db.Apply(fenced("one", a.Lease), b); err != nil {
+		if err := db.Apply(fenced("one", a), b); err != nil {
 			t.Fatalf("fenced Apply by the holder: %v", err)
 		}
-		if err := db.EndPresence(fenced("one", a.Lease), "alpha"); err != nil {
+		if err := db.EndPresence(fenced("one", a), "alpha"); err != nil {
 			t.Fatalf("fenced EndPresence by the holder: %v", err)
 		}
 	})
@@ -151,13 +151,13 @@ func TestLeaseFencing(t *testing.T) {
 		}
 	})
 	t.Run("WriteOfAChannelWithoutItsLeaseIsRefused", func(t *testing.T) {
-		err := db.Apply(fenced("one", a.Lease), viewerBatch("beta", 5))
+		err := db.Apply(fenced("one", a), viewerBatch("beta", 5))
 		if lostChannel(err) != "beta" {
 			t.Fatalf("fenced Apply of beta, not held = %v; want lease lost on beta", err)
 		}
 	})
 	t.Run("StaleEpochIsRefusedAfterTakeOver", func(t *testing.T) {
-		if _, err := db.ReleaseLeases(ctx, "one", []hearth.Lease{a.Lease}, HandoverReleased); err != nil {
+		if _, err := db.ReleaseLeases(ctx, "one", []hearth.Lease{a}, hearth.HandoverReleased); err != nil {
 			t.Fatal(err)
 		}
 		b, ok := acquireOne(t, db, "two", "alpha", time.Minute)
@@ -166,30 +166,30 @@ func TestLeaseFencing(t *testing.T) {
 		}
 		batch := viewerBatch("alpha", 3)
 		batch.Viewers = append(batch.Viewers, viewerBatch("beta", 3).Viewers...)
-		err := db.Apply(fenced("one", a.Lease), batch)
+		err := db.Apply(fenced("one", a), batch)
 		if lostChannel(err) != "alpha" {
 			t.Fatalf("Apply at the old epoch = %v; want lease lost on alpha", err)
 		}
 		// The same owner name with a stale epoch is refused too: the
 		// epoch, not the name, is the token.
-		stale := b.Lease
+		stale := b
 		stale.Epoch = a.Epoch
 		if err := db.Apply(fenced("two", stale), viewerBatch("alpha", 4)); lostChannel(err) != "alpha" {
 			t.Fatalf("Apply by the owner at an old epoch = %v; want lease lost", err)
 		}
-		if err := db.EndPresence(fenced("one", a.Lease), "alpha"); lostChannel(err) != "alpha" {
+		if err := db.EndPresence(fenced("one", a), "alpha"); lostChannel(err) != "alpha" {
 			t.Fatalf("EndPresence at the old epoch = %v; want lease lost", err)
 		}
 		v, err := db.Viewer(ctx, "alpha", "42")
 		if err != nil || v.Points != 2 {
 			t.Fatalf("alpha's viewer = %d points, %v; want the 2 the holder wrote, nothing after", v.Points, err)
 		}
-		if err := db.Apply(fenced("two", b.Lease), viewerBatch("alpha", 7)); err != nil {
+		if err := db.Apply(fenced("two", b), viewerBatch("alpha", 7)); err != nil {
 			t.Fatalf("Apply by the new holder: %v", err)
 		}
 	})
 	t.Run("ForgetIsFencedToo", func(t *testing.T) {
-		err := db.Apply(fenced("one", a.Lease), hearth.Batch{Forget: []hearth.ViewerKey{{Channel: "alpha", UserID: "42"}}})
+		err := db.Apply(fenced("one", a), hearth.Batch{Forget: []hearth.ViewerKey{{Channel: "alpha", UserID: "42"}}})
 		if lostChannel(err) != "alpha" {
 			t.Fatalf("a stale Forget = %v; want lease lost", err)
 		}
@@ -203,7 +203,7 @@ func TestLeaseFencing(t *testing.T) {
 			t.Fatal("three could not take beta")
 		}
 		time.Sleep(200 * time.Millisecond)
-		if err := db.Apply(fenced("three", c.Lease), viewerBatch("beta", 8)); lostChannel(err) != "beta" {
+		if err := db.Apply(fenced("three", c), viewerBatch("beta", 8)); lostChannel(err) != "beta" {
 			t.Fatalf("Apply under an expired lease = %v; want lease lost", err)
 		}
 		// Once nobody holds beta, unfenced writes (a single instance,
@@ -224,7 +224,7 @@ func TestLeaseTakeOverWaitsForTheWriter(t *testing.T) {
 	ctx := context.Background()
 	db := leaseDB(t, "alpha")
 	a, _ := acquireOne(t, db, "one", "alpha", 300*time.Millisecond)
-	if err := db.Apply(fenced("one", a.Lease), viewerBatch("alpha", 0)); err != nil {
+	if err := db.Apply(fenced("one", a), viewerBatch("alpha", 0)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -242,7 +242,7 @@ func TestLeaseTakeOverWaitsForTheWriter(t *testing.T) {
 	}
 	time.Sleep(400 * time.Millisecond) // the lease expires while the writer holds its lock
 
-	took := make(chan Acquired, 1)
+	took := make(chan hearth.Lease, 1)
 	go func() {
 		got, _ := db.AcquireLeases(ctx, "two", []string{"alpha"}, time.Minute)
 		if len(got) == 1 {
