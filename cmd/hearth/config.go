@@ -73,6 +73,8 @@ type Config struct {
 	// OverlayMaxConnections caps the overlay sockets open at once per
 	// channel.
 	OverlayMaxConnections int
+
+	Cluster ClusterConfig
 }
 
 // defaultConfig is the one place for defaults: the channel rules' come from
@@ -100,6 +102,7 @@ func defaultConfig() Config {
 		ShutdownTimeout:   15 * time.Second,
 
 		OverlayMaxConnections: overlays.DefaultMaxConnectionsPerChannel,
+		Cluster:               defaultClusterConfig(),
 	}
 }
 
@@ -322,7 +325,7 @@ func (s loginSetting) Set(v string) error {
 // configKeys is the one list of settings; the table in
 // docs/configuration.md documents each of them (TestDocsDocumentEveryKey
 // holds the two together).
-var configKeys = []configKey{
+var configKeys = append([]configKey{
 	{yaml: "channels", env: "HEARTH_CHANNELS", flag: "channels", help: "Twitch channels to join, comma-separated",
 		field: func(c *Config) setting {
 			return listSetting{&c.Channels, func(s string) (string, error) {
@@ -398,7 +401,7 @@ var configKeys = []configKey{
 	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", help: "how often pending changes are written (one transaction each)", field: durationIn(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
 	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
 	{yaml: "overlays.max_connections", env: "HEARTH_OVERLAYS_MAX_CONNECTIONS", flag: "overlays-max-connections", help: "overlay sockets a channel may hold open at once, all overlays together (1 to 100000); one more is closed with code 1013 and a reason", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.OverlayMaxConnections })},
-}
+}, clusterKeys...)
 
 // defaultText returns how a key's default is written.
 func (k configKey) defaultText() string {
