@@ -120,6 +120,10 @@ type Elector struct {
 
 	mu   sync.Mutex
 	held map[string]*held
+	// stopping are the channels being stopped, lost or released: none is
+	// taken again until its stop is over, so a channel never starts on
+	// this instance while it still stops.
+	stopping map[string]int
 }
 
 // New returns an elector for the instance opts.InstanceID. channels
@@ -141,7 +145,7 @@ func New(store LeaseStore, runner Runner, channels func(context.Context) ([]stri
 		return nil, hearth.Errorf(hearth.EINVALID, "cluster: the renew interval (%v) must be at most half the lease duration (%v)", opts.RenewInterval, opts.LeaseDuration)
 	}
 	e := &Elector{store: store, runner: runner, channels: channels, opts: opts, rec: opts.Recorder, log: opts.Logger,
-		wake: make(chan struct{}, 1), held: map[string]*held{}}
+		wake: make(chan struct{}, 1), held: map[string]*held{}, stopping: map[string]int{}}
 	if e.rec == nil {
 		e.rec = nopRecorder{}
 	}
@@ -372,7 +376,7 @@ func (e *Elector) balance(ctx context.Context, live int) (time.Duration, error) 
 	}
 	e.mu.Lock()
 	for _, c := range served {
-		if _, mine := e.held[c]; mine {
+		if _, mine := e.held[c]; mine || e.stopping[c] > 0 {
 			continue
 		}
 		l, ok := leased[c]
@@ -437,10 +441,12 @@ func (e *Elector) release(h *held, reason string) {
 	// Renewals go on changing h.lease's expiry; the channel and epoch
 	// that the release names do not change.
 	l := h.lease
+	e.stopping[l.Channel]++
 	e.mu.Unlock()
 	e.runs.Add(1)
 	go func() {
 		defer e.runs.Done()
+		defer e.stopped(l.Channel)
 		<-h.started
 		ctx, cancel := context.WithTimeout(context.Background(), e.opts.LeaseDuration)
 		defer cancel()
@@ -462,14 +468,28 @@ func (e *Elector) release(h *held, reason string) {
 // lost), once it has started.
 func (e *Elector) stop(h *held, lost bool) {
 	channel := h.lease.Channel
+	e.mu.Lock()
+	e.stopping[channel]++
+	e.mu.Unlock()
 	e.runs.Add(1)
 	go func() {
 		defer e.runs.Done()
+		defer e.stopped(channel)
 		<-h.started
 		ctx, cancel := context.WithTimeout(context.Background(), e.opts.LeaseDuration)
 		defer cancel()
 		e.runner.StopChannel(ctx, channel, lost)
 	}()
+}
+
+// stopped notes that a stop of channel is over.
+func (e *Elector) stopped(channel string) {
+	e.mu.Lock()
+	if e.stopping[channel]--; e.stopping[channel] <= 0 {
+		delete(e.stopping, channel)
+	}
+	e.mu.Unlock()
+	e.Wake()
 }
 
 // shutdown stops every channel, releases every lease and leaves.
