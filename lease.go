@@ -3,6 +3,7 @@ package hearth
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -118,4 +119,27 @@ func (r ClusterResult) Err() error {
 		return nil
 	}
 	return &Error{Code: r.ErrorCode, Message: r.ErrorMessage}
+}
+
+// Without returns the batch without the rows of channel: the rows an
+// instance made for a channel whose lease it lost, which the database
+// would refuse. Every kind of row a Batch holds names its channel in a
+// Channel field, which Without reads, so a kind of row added to Batch
+// later is covered without a change here.
+func (b Batch) Without(channel string) Batch {
+	v := reflect.ValueOf(&b).Elem()
+	for i := range v.NumField() {
+		rows := v.Field(i)
+		if rows.Kind() != reflect.Slice || rows.Len() == 0 {
+			continue
+		}
+		kept := reflect.MakeSlice(rows.Type(), 0, rows.Len())
+		for j := range rows.Len() {
+			if rows.Index(j).FieldByName("Channel").String() != channel {
+				kept = reflect.Append(kept, rows.Index(j))
+			}
+		}
+		rows.Set(kept)
+	}
+	return b
 }

@@ -94,6 +94,14 @@ type Options struct {
 	// Figures is told the engagement figures and ingest latency (default:
 	// nobody).
 	Figures FigureRecorder
+
+	// Fence, when set, returns the lease epochs of the channels this
+	// instance runs, which every flush carries (hearth.WithFence): a
+	// cluster's store then refuses the rows of a channel whose lease was
+	// lost. LeaseLost is told of such a channel, whose pending changes the
+	// writer has dropped, with the epoch the refused write carried.
+	Fence     func() hearth.Fence
+	LeaseLost func(channel string, epoch int64)
 }
 
 // Defaults of Options, taken where a field is zero.
