@@ -234,7 +234,9 @@ func (e *Elector) Round(ctx context.Context) time.Duration {
 		e.ctx = ctx
 	}
 	next := e.opts.RenewInterval
-	rctx, cancel := context.WithTimeout(ctx, e.opts.RenewInterval)
+	// A round that hangs (the database unreachable) gives up in time for
+	// the leases it renewed last to still hold when the next round starts.
+	rctx, cancel := context.WithTimeout(ctx, e.opts.LeaseDuration-e.opts.RenewInterval)
 	defer cancel()
 
 	live, err := e.store.Heartbeat(rctx, e.opts.InstanceID, e.opts.LeaseDuration)

@@ -68,6 +68,20 @@ func (d dialect) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return leaseLost(err)
 }
 
+// setFence sets, for the rest of tx, the fence that ctx carries, if any.
+func setFence(ctx context.Context, tx pgx.Tx) error {
+	f, ok := hearth.FenceFrom(ctx)
+	if !ok {
+		return nil
+	}
+	setting, err := json.Marshal(fenceSetting{Owner: f.Owner, Epochs: f.Epochs})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `SELECT set_config('hearth.fence', $1, true)`, string(setting))
+	return err
+}
+
 // fenceSetting is a hearth.Fence as the fencing triggers read it.
 type fenceSetting struct {
 	Owner  string           `json:"owner"`

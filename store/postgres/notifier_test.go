@@ -175,3 +175,35 @@ func TestCommandRoundTrip(t *testing.T) {
 		t.Fatal("a command error read as a lost lease")
 	}
 }
+
+func TestOverlayStates(t *testing.T) {
+	baseURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	db := leaseDB(t, "alpha", "beta")
+	put := []hearth.OverlayState{
+		{Channel: "alpha", Topic: "poll", State: []byte(`{"a":1}`)},
+		{Channel: "beta", Topic: "poll", State: []byte(`{"b":1}`)},
+		{Channel: "alpha", Topic: "poll", State: []byte(`{"a":2}`)},
+	}
+	if err := db.PutOverlayStates(ctx, put); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutOverlayStates(ctx, put[2:]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.OverlayStates(ctx, []string{"alpha"})
+	if err != nil || len(got) != 1 || got[0].Version != 2 || string(got[0].State) != `{"a":2}` {
+		t.Fatalf("OverlayStates(alpha) = %+v, %v; want version 2 holding the later state", got, err)
+	}
+	if all, err := db.OverlayStates(ctx, nil); err != nil || len(all) != 2 {
+		t.Fatalf("OverlayStates(all) = %+v, %v", all, err)
+	}
+	if err := db.PutOverlayStates(ctx, []hearth.OverlayState{{Channel: "alpha", Topic: "a b", State: []byte(`1`)}}); hearth.ErrorCode(err) != hearth.EINVALID {
+		t.Fatalf("a topic with a space = %v; want EINVALID", err)
+	}
+	parsed := ParseOverlayNotice("alpha poll 2\nbad line\nbeta poll x\nbeta leaderboard 5\n")
+	if len(parsed) != 2 || parsed[0].Channel != "alpha" || parsed[0].Version != 2 || parsed[1].Topic != "leaderboard" {
+		t.Fatalf("ParseOverlayNotice = %+v", parsed)
+	}
+}

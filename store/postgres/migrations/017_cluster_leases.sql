@@ -46,6 +46,21 @@ CREATE TABLE cluster_commands (
 
 CREATE INDEX cluster_commands_pending ON cluster_commands (channel, id) WHERE claimed_by IS NULL;
 
+-- The latest state of each overlay topic of each channel, written by the
+-- instance that runs the channel (a few times a second at most) so that
+-- the instances that do not run it can show it to the overlays connected
+-- to them: a notification names the rows written, and a listener reads
+-- them (and every row after it reconnects). state is the JSON the overlays
+-- receive; version grows with each write of the row.
+CREATE TABLE overlay_states (
+    channel    TEXT COLLATE "C" NOT NULL REFERENCES channels (name) ON DELETE CASCADE,
+    topic      TEXT COLLATE "C" NOT NULL,
+    version    BIGINT           NOT NULL,
+    state      TEXT             NOT NULL,
+    updated_at TIMESTAMPTZ      NOT NULL,
+    PRIMARY KEY (channel, topic)
+);
+
 -- The name a topic of LISTEN/NOTIFY has in this schema. Notifications are
 -- database-wide, so deployments (and tests) sharing one database in
 -- different schemas would hear each other's: the schema is part of the
@@ -133,4 +148,8 @@ CREATE TRIGGER presence_cuts_fence_insert AFTER INSERT ON presence_cuts REFERENC
 CREATE TRIGGER presence_cuts_fence_update AFTER UPDATE ON presence_cuts REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
 CREATE TRIGGER presence_cuts_fence_delete AFTER DELETE ON presence_cuts REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
+CREATE TRIGGER overlay_states_fence_insert AFTER INSERT ON overlay_states REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
+CREATE TRIGGER overlay_states_fence_update AFTER UPDATE ON overlay_states REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();

@@ -143,3 +143,16 @@ func (b Batch) Without(channel string) Batch {
 	}
 	return b
 }
+
+// OverlayState is the latest state of one overlay topic of a channel, as
+// the instance running the channel published it, relayed through the
+// database to the instances whose overlays show the channel without
+// running it. State is the JSON the overlays receive; Version grows with
+// every write of the (Channel, Topic) row, so an older state never
+// replaces a newer one.
+type OverlayState struct {
+	Channel string
+	Topic   string
+	Version int64
+	State   []byte
+}
