@@ -17,20 +17,20 @@ import (
 // write that carries an older epoch than the lease's is from an instance
 // that no longer owns the channel, and the database refuses it.
 type Lease struct {
-	Channel string
+	Channel string `json:"channel"`
 	// Owner is the id of the instance holding the lease, "" once released.
-	Owner      string
-	Epoch      int64
-	AcquiredAt time.Time
-	ExpiresAt  time.Time
+	Owner      string    `json:"owner"`
+	Epoch      int64     `json:"epoch"`
+	AcquiredAt time.Time `json:"acquired_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
 	// Remaining is how long the lease had left when it was read, by the
 	// database's clock (which every instance shares); zero or less once it
 	// has expired or been released.
-	Remaining time.Duration
+	Remaining time.Duration `json:"-"`
 	// Handover is set only on a lease just acquired: why its last owner
 	// had let it go (HandoverExpired, HandoverReleased,
 	// HandoverRebalanced), or "" for a channel never leased before.
-	Handover string
+	Handover string `json:"-"`
 }
 
 // Why a lease changed hands: its last owner stopped renewing it (died,
@@ -49,11 +49,11 @@ func (l Lease) Free() bool { return l.Owner == "" || l.Remaining <= 0 }
 // Instance is one running Hearth process of a cluster, as its heartbeat
 // row tells.
 type Instance struct {
-	ID        string
-	StartedAt time.Time
-	Heartbeat time.Time
+	ID        string    `json:"id"`
+	StartedAt time.Time `json:"started_at"`
+	Heartbeat time.Time `json:"heartbeat"`
 	// Live is whether its heartbeat had not expired when it was read.
-	Live bool
+	Live bool `json:"live"`
 }
 
 // Fence says, for the writes of one call, which instance writes and the
@@ -155,4 +155,13 @@ type OverlayState struct {
 	Topic   string
 	Version int64
 	State   []byte
+}
+
+// ClusterStatus is what GET /api/v1/cluster shows an operator: the
+// instance answering, every instance with a heartbeat, and every channel's
+// lease, by channel.
+type ClusterStatus struct {
+	Instance  string     `json:"instance"`
+	Instances []Instance `json:"instances"`
+	Leases    []Lease    `json:"leases"`
 }

@@ -39,6 +39,7 @@ const (
 type LeaseStore interface {
 	Heartbeat(ctx context.Context, id string, ttl time.Duration) (int, error)
 	LeaveCluster(ctx context.Context, id string) error
+	Instances(ctx context.Context) ([]hearth.Instance, error)
 	Leases(ctx context.Context) ([]hearth.Lease, error)
 	AcquireLeases(ctx context.Context, owner string, channels []string, d time.Duration) ([]hearth.Lease, error)
 	RenewLeases(ctx context.Context, owner string, held []hearth.Lease, d time.Duration) ([]hearth.Lease, error)
@@ -189,6 +190,20 @@ func (e *Elector) Fence() hearth.Fence {
 		f.Epochs[c] = h.lease.Epoch
 	}
 	return f
+}
+
+// Status returns the cluster as the database has it: every instance with
+// a heartbeat and every channel's lease.
+func (e *Elector) Status(ctx context.Context) (hearth.ClusterStatus, error) {
+	ins, err := e.store.Instances(ctx)
+	if err != nil {
+		return hearth.ClusterStatus{}, err
+	}
+	ls, err := e.store.Leases(ctx)
+	if err != nil {
+		return hearth.ClusterStatus{}, err
+	}
+	return hearth.ClusterStatus{Instance: e.opts.InstanceID, Instances: ins, Leases: ls}, nil
 }
 
 // Lost tells the elector that a write of channel under epoch was refused:

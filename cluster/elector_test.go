@@ -181,6 +181,10 @@ func TestElectorsShareChannelsEvenly(t *testing.T) {
 	if got := len(a.Leases()) + len(b.Leases()) + len(c.Leases()); got != 30 {
 		t.Fatalf("the electors hold %d leases between them, want 30", got)
 	}
+	st, err := c.Status(context.Background())
+	if err != nil || st.Instance != "c" || len(st.Instances) != 3 || len(st.Leases) != 30 {
+		t.Fatalf("Status = %s with %d instances and %d leases, %v; want c, 3, 30", st.Instance, len(st.Instances), len(st.Leases), err)
+	}
 	ls, err := db.Leases(context.Background())
 	if err != nil {
 		t.Fatal(err)
