@@ -219,9 +219,13 @@ func New(store hearth.Store, opts Options) *Engine {
 func (e *Engine) Start(ctx context.Context, seed []string) error {
 	e.writer = newWriter(e.store, e.opts, e.log)
 	e.writer.ctx, e.stopWrites = context.WithCancel(context.Background())
-	names, err := e.served(ctx, seed)
+	names, removed, err := e.served(ctx, seed)
 	if err != nil {
 		return err
+	}
+	for _, c := range removed {
+		e.log.Info("engine: a configured channel stays removed, as an operator removed it; add it back with POST /api/v1/channels",
+			"channel", c.Name, "removed_at", c.RemovedAt.Format(time.RFC3339))
 	}
 	// A channel's load is mostly reading and decoding its rows, on one
 	// core: channels side by side use the others.
@@ -260,29 +264,35 @@ func (e *Engine) Start(ctx context.Context, seed []string) error {
 	return nil
 }
 
-// served returns the channels Start serves: the stored ones not removed,
-// then the seed channels the store does not know, each once.
-func (e *Engine) served(ctx context.Context, seed []string) ([]string, error) {
+// Served returns the channels Start(ctx, seed) serves, as the store
+// stands now: the stored ones not removed, then the seed channels the
+// store does not know, each once. EINVALID for a seed name that cannot be
+// a Twitch login.
+func (e *Engine) Served(ctx context.Context, seed []string) ([]string, error) {
+	names, _, err := e.served(ctx, seed)
+	return names, err
+}
+
+// served is Served, and the seed channels an operator removed.
+func (e *Engine) served(ctx context.Context, seed []string) (names []string, removed []hearth.ChannelInfo, err error) {
 	var seedNames []string
 	for _, name := range seed {
 		n := hearth.NormalizeChannel(name)
 		if n == "" {
-			return nil, hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", name)
+			return nil, nil, hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", name)
 		}
 		seedNames = append(seedNames, n)
 	}
 	stored, err := e.store.Channels(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("engine: unable to list the stored channels: %w", err)
+		return nil, nil, fmt.Errorf("engine: unable to list the stored channels: %w", err)
 	}
 	known := make(map[string]bool, len(stored))
-	var names []string
 	for _, c := range stored {
 		known[c.Name] = true
 		if c.Removed() {
 			if slices.Contains(seedNames, c.Name) {
-				e.log.Info("engine: a configured channel stays removed, as an operator removed it; add it back with POST /api/v1/channels",
-					"channel", c.Name, "removed_at", c.RemovedAt.Format(time.RFC3339))
+				removed = append(removed, c)
 			}
 			continue
 		}
@@ -293,7 +303,7 @@ func (e *Engine) served(ctx context.Context, seed []string) ([]string, error) {
 			names = append(names, n)
 		}
 	}
-	return names, nil
+	return names, removed, nil
 }
 
 // startActor runs a's goroutine. The caller holds e.mu, and the engine is
