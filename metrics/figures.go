@@ -165,6 +165,20 @@ func (s *streakCollector) set(channel string, d hearth.Distribution) {
 	s.byChannel[channel] = d
 }
 
+// DeletePartialMatch forgets the distribution of the channel labels
+// names, as the vectors' method of that name does, and returns how many
+// it forgot.
+func (s *streakCollector) DeletePartialMatch(labels prometheus.Labels) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	channel, ok := labels["channel"]
+	if _, known := s.byChannel[channel]; !ok || !known || len(labels) != 1 {
+		return 0
+	}
+	delete(s.byChannel, channel)
+	return 1
+}
+
 // Describe implements prometheus.Collector.
 func (s *streakCollector) Describe(ch chan<- *prometheus.Desc) { ch <- s.desc }
 

@@ -209,6 +209,18 @@ func (m *Metrics) own() []prometheus.Collector {
 var MalformedReasons = []string{"unparsable", "channel", "user_id", "login", "message_id", "gift_recipient", "clearchat_target", "target_message_id",
 	"eventsub_json", "eventsub_session", "eventsub_message_id", "eventsub_subscription", "eventsub_reward", "eventsub_poll"}
 
+// RemoveChannel deletes every series of a channel that is no longer
+// served, so /metrics stops reporting it (and a channel added back later
+// starts from AddChannel's zeros).
+func (m *Metrics) RemoveChannel(channel string) {
+	match := prometheus.Labels{"channel": channel}
+	for _, c := range m.own() {
+		if v, ok := c.(interface{ DeletePartialMatch(prometheus.Labels) int }); ok {
+			v.DeletePartialMatch(match)
+		}
+	}
+}
+
 // AddChannel pre-declares a channel's series at zero, so rates and ratios
 // have data from the first scrape. commands maps each registered chat
 // command name to the reasons it can be refused for, as the command table

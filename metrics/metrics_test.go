@@ -244,3 +244,39 @@ func TestPreDeclaredSeries(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoveChannel deletes a removed channel's series, every family's,
+// and leaves the others'.
+func TestRemoveChannel(t *testing.T) {
+	m, reg := newMetrics(t)
+	m.AddChannel("other", nil)
+	exercise(m)
+	m.EventHandled("other", hearth.EventChat)
+	m.RemoveChannel("hearthdemo")
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := 0
+	for _, f := range families {
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() != "channel" {
+					continue
+				}
+				switch l.GetValue() {
+				case "hearthdemo":
+					t.Errorf("%s still has a series of the removed channel", f.GetName())
+				case "other":
+					others++
+				}
+			}
+		}
+	}
+	if others == 0 {
+		t.Error("removing one channel removed the other's series")
+	}
+	if got := testutil.ToFloat64(m.chatMessages.WithLabelValues("other")); got != 1 {
+		t.Errorf("the other channel's chat messages = %v, want 1", got)
+	}
+}

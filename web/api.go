@@ -39,10 +39,13 @@ type api struct {
 	polls  Polls
 	// segments marks sponsor segments; nil answers 404.
 	segments Segments
+	// admin adds and removes channels and changes their settings; nil
+	// answers 404.
+	admin Channels
 }
 
 func (a *api) register(r fiber.Router) {
-	r.Get("/channels", a.channels)
+	a.registerChannels(r)
 	r.Get("/channels/:channel/viewers", a.viewers)
 	r.Get("/channels/:channel/viewers/:login", a.viewer)
 	r.Delete("/channels/:channel/viewers/:login", a.forgetViewer)
@@ -94,31 +97,6 @@ func loginParam(c *fiber.Ctx) (string, error) {
 		return "", hearth.Errorf(hearth.EINVALID, "%q is not a Twitch login", raw)
 	}
 	return login, nil
-}
-
-type channelJSON struct {
-	Name         string `json:"name"`
-	OverlayToken string `json:"overlay_token"`
-	// Overlays maps each overlay kind to its URL, ready to paste into OBS.
-	Overlays map[string]string `json:"overlays,omitempty"`
-}
-
-// channels lists the channels served here.
-func (a *api) channels(c *fiber.Ctx) error {
-	chs, err := a.store.Channels(c.UserContext())
-	if err != nil {
-		return err
-	}
-	out := make([]channelJSON, 0, len(chs))
-	for _, ch := range chs {
-		if a.engine == nil {
-			break
-		}
-		if a.engine.Serves(ch.Name) {
-			out = append(out, channelJSON{Name: ch.Name, OverlayToken: ch.OverlayToken, Overlays: a.overlayURLs(c.BaseURL(), ch)})
-		}
-	}
-	return c.JSON(out)
 }
 
 // overlayURLs returns a channel's overlay URLs on base, the scheme and

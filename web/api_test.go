@@ -83,11 +83,15 @@ func apiCall(t *testing.T, method, url string) (int, []byte) {
 func TestAPIChannels(t *testing.T) {
 	base := serveAPI(t) + "/api/v1/channels"
 
-	t.Run("ListsServedOnly", func(t *testing.T) {
+	t.Run("ListsStoredWithWhetherServed", func(t *testing.T) {
 		status, body := apiCall(t, "GET", base)
-		var chs []struct{ Name string }
-		if status != 200 || json.Unmarshal(body, &chs) != nil || len(chs) != 1 || chs[0].Name != "arena" {
-			t.Fatalf("%d %s", status, body)
+		var chs []struct {
+			Name   string
+			Served bool
+		}
+		if status != 200 || json.Unmarshal(body, &chs) != nil || len(chs) != 2 ||
+			chs[0].Name != "arena" || !chs[0].Served || chs[1].Name != "elsewhere" || chs[1].Served {
+			t.Fatalf("%d %s, want arena served and elsewhere not", status, body)
 		}
 	})
 	// "elsewhere" is in the store but not served: every route says so.

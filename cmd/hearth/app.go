@@ -45,7 +45,8 @@ type Main struct {
 	// HTTPAddr is the address the HTTP server listens on, once Run returns;
 	// empty when Config.HTTPAddr is empty (no HTTP server).
 	HTTPAddr string
-	// Channels are the channels served, with their overlay tokens.
+	// Channels are the channels served at start, with their overlay
+	// tokens; the API adds and removes channels later (Engine.Channels).
 	Channels []hearth.ChannelInfo
 
 	Store   hearth.Store
@@ -68,6 +69,7 @@ type Main struct {
 	helixCtx context.Context
 
 	rules    map[string]community.Rules
+	tokens   *channelTokens
 	registry *prometheus.Registry
 	hub      *overlays.Hub
 	ln       net.Listener
@@ -80,10 +82,14 @@ type Main struct {
 	// set or the bot has not signed in.
 	botTokens hearth.TokenSource
 
-	// eventSubChat holds the channels whose chat goes over EventSub, and
-	// helixChat sends their replies (eventsub.go).
+	// eventSubChat holds the channels whose chat goes over EventSub
+	// (guarded by chatMu, as channels come and go), and helixChat sends
+	// their replies (eventsub.go); eventSub is the EventSub client, nil
+	// while off.
+	chatMu       sync.Mutex
 	eventSubChat map[string]bool
 	helixChat    *eventsub.Chat
+	eventSub     *eventsub.Client
 }
 
 // NewMain returns a Main with the given configuration.
@@ -96,8 +102,8 @@ func NewMain(cfg Config, log *slog.Logger) *Main {
 // also after Run failed.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
-	if len(cfg.Channels) == 0 {
-		return errors.New("no channels to join: set HEARTH_CHANNELS, --channels, or channels: in hearth.yaml")
+	if len(cfg.Channels) == 0 && cfg.AdminToken == "" {
+		return errors.New("no channels to join: set HEARTH_CHANNELS, --channels, or channels: in hearth.yaml (or HEARTH_ADMIN_TOKEN, to add channels over the API)")
 	}
 	rules := make(map[string]community.Rules, len(cfg.Channels))
 	for _, ch := range cfg.Channels {
@@ -135,27 +141,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Metrics, err = metrics.New(m.registry); err != nil {
 		return err
 	}
-	tokens := make(channelTokens)
-	for _, name := range cfg.Channels {
-		info, err := st.EnsureChannel(ctx, name)
-		if err != nil {
-			return fmt.Errorf("channel %s: %w", name, err)
-		}
-		tokens[info.Name] = info.OverlayToken
-		m.Channels = append(m.Channels, info)
-		m.Metrics.AddChannel(info.Name, community.CommandRejections())
-	}
-
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.hub = overlays.NewHub(tokens, overlays.Options{
+	m.tokens = newChannelTokens()
+	m.hub = overlays.NewHub(m.tokens, overlays.Options{
 		Logger:                   m.Logger,
 		OnPush:                   m.Metrics.OverlayPushed,
 		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
 		OnRefused:                m.Metrics.OverlayRefused,
 	})
 	m.Engine = engine.New(st, engine.Options{
-		Rules:         func(ch string) community.Rules { return rules[ch] },
+		Rules:         m.rulesFor,
 		EventClock:    m.EventClock,
 		Chat:          chatRelay{m},
 		FlushInterval: cfg.FlushInterval,
@@ -165,8 +161,24 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:        m.Logger,
 		Polls:         m.Metrics,
 		Figures:       m.Metrics,
+		Watcher:       channelWatcher{m},
 	})
-	ircChannels, err := m.chatTransports(ctx)
+	// The channels served: those stored and not removed by an operator,
+	// and the configured ones not stored yet.
+	served, err := m.Engine.Served(ctx, cfg.Channels)
+	if err != nil {
+		return err
+	}
+	for _, name := range served {
+		info, err := st.EnsureChannel(ctx, name)
+		if err != nil {
+			return fmt.Errorf("channel %s: %w", name, err)
+		}
+		m.tokens.set(info.Name, info.OverlayToken)
+		m.Channels = append(m.Channels, info)
+		m.Metrics.AddChannel(info.Name, community.CommandRejections())
+	}
+	ircChannels, err := m.chatTransports(ctx, served)
 	if err != nil {
 		return err
 	}
@@ -238,6 +250,7 @@ func (m *Main) serveHTTP() {
 		Engine:     m.Engine,
 		Polls:      m.Engine,
 		Segments:   m.Engine,
+		Channels:   m.Engine,
 		AdminToken: m.Config.AdminToken,
 		Pprof:      m.Config.DebugPprof,
 		Gatherer:   m.registry,
@@ -291,8 +304,8 @@ func (m *Main) watchOverlayClients(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, ch := range m.Channels {
-				m.Metrics.OverlayClients(ch.Name, m.hub.Clients(ch.Name))
+			for _, name := range m.tokens.names() {
+				m.Metrics.OverlayClients(name, m.hub.Clients(name))
 			}
 		}
 	}
@@ -451,7 +464,7 @@ type chatRelay struct{ m *Main }
 
 // Say sends through the chat connection once it exists.
 func (r chatRelay) Say(channel, text string) {
-	if r.m.eventSubChat[channel] {
+	if r.m.overEventSub(channel) {
 		if r.m.helixChat != nil {
 			r.m.helixChat.Say(channel, text)
 		}
@@ -462,16 +475,19 @@ func (r chatRelay) Say(channel, text string) {
 	}
 }
 
-// channelTokens answers overlay token look-ups from the channels served.
-type channelTokens map[string]string
-
-// OverlayToken returns a served channel's overlay token.
-func (t channelTokens) OverlayToken(_ context.Context, channel string) (string, error) {
-	tok, ok := t[channel]
-	if !ok {
-		return "", hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
+// rulesFor returns a channel's configured rules: the common ones with
+// its overrides. A channel added while Hearth runs has no overrides
+// (start-up refuses those of a channel not configured), so its rules are
+// the common ones, which start-up checked.
+func (m *Main) rulesFor(channel string) community.Rules {
+	if r, ok := m.rules[channel]; ok {
+		return r
 	}
-	return tok, nil
+	r, err := m.Config.RulesFor(channel)
+	if err != nil {
+		m.Logger.Error("rules: unusable for a channel", "channel", channel, "err", err)
+	}
+	return r
 }
 
 // openStore opens the store a database URL names (see checkDatabase).

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/stream/eventsub"
 	"github.com/hearthlive/hearth/stream/oauth"
 	"github.com/hearthlive/hearth/stream/twitchtest"
@@ -35,7 +34,7 @@ func (m *Main) startEventSub(ctx context.Context) {
 	var chat []string
 	for i, ch := range m.Channels {
 		channels[i] = ch.Name
-		if m.eventSubChat[ch.Name] {
+		if m.overEventSub(ch.Name) {
 			chat = append(chat, ch.Name)
 		}
 	}
@@ -55,6 +54,7 @@ func (m *Main) startEventSub(ctx context.Context) {
 		m.Logger.Error("eventsub: off", "err", err)
 		return
 	}
+	m.eventSub = es
 	m.parts.start("eventsub", func() { _ = es.Run(ctx) })
 	if m.helixChat != nil {
 		m.parts.start("helix chat", func() { m.helixChat.Run(ctx) })
@@ -68,33 +68,32 @@ func (m *Main) startEventSub(ctx context.Context) {
 // (user:read:chat, user:write:chat) and the broadcaster granted
 // channel:bot; the choice is made at start-up. A replay reads its
 // recording over IRC whatever the setting.
-func (m *Main) chatTransports(ctx context.Context) ([]string, error) {
+func (m *Main) chatTransports(ctx context.Context, channels []string) ([]string, error) {
 	cfg := m.Config
 	m.eventSubChat = make(map[string]bool)
 	if m.EventClock {
-		return cfg.Channels, nil
+		return channels, nil
 	}
 	switch cfg.ChatTransport {
 	case "eventsub":
 		if cfg.TwitchClientID == "" {
 			return nil, errors.New("chat.transport eventsub needs the application's client id: set HEARTH_TWITCH_CLIENT_ID (or --twitch-client-id)")
 		}
-		for _, ch := range cfg.Channels {
+		for _, ch := range channels {
 			m.eventSubChat[ch] = true
 		}
 	case "auto":
-		bot, err := m.Tokens.Token(ctx, hearth.TokenBot)
-		if cfg.TwitchClientID == "" || err != nil || !bot.Has(eventsub.ScopeReadChat) || !bot.Has(eventsub.ScopeWriteChat) {
+		if cfg.TwitchClientID == "" {
 			break
 		}
-		for _, ch := range cfg.Channels {
-			if tok, err := m.Tokens.Token(ctx, ch); err == nil && tok.Has(eventsub.ScopeChannelBot) {
+		for _, ch := range channels {
+			if m.chatOverEventSub(ctx, ch) {
 				m.eventSubChat[ch] = true
 			}
 		}
 	}
 	var overIRC, overEventSub []string
-	for _, ch := range cfg.Channels {
+	for _, ch := range channels {
 		if m.eventSubChat[ch] {
 			overEventSub = append(overEventSub, ch)
 		} else {

@@ -44,6 +44,11 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EnsureChannelStableToken", testEnsureChannelStableToken},
 		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
 		{"ChannelsListed", testChannelsListed},
+		{"RemoveChannelKeepsData", testRemoveChannelKeepsData},
+		{"RemoveChannelForget", testRemoveChannelForget},
+		{"RemoveChannelUnknown", testRemoveChannelUnknown},
+		{"ChannelSettingsRoundTrip", testChannelSettingsRoundTrip},
+		{"ChannelSettingsSurviveRemoval", testChannelSettingsSurviveRemoval},
 		{"UnicodeDisplayNamesRoundTrip", testUnicodeDisplayNamesRoundTrip},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"ConcurrentApply", testConcurrentApply},
@@ -96,6 +101,7 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 		{"ViewersSurviveReopen", testViewersSurviveReopen},
 		{"PollSurvivesReopen", testPollSurvivesReopen},
 		{"BroadcasterIDSurvivesReopen", testBroadcasterIDSurvivesReopen},
+		{"RemovedChannelSurvivesReopen", testRemovedChannelSurvivesReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -163,6 +164,16 @@ type Client struct {
 
 	mu        sync.Mutex
 	connected map[string]int // open connections per channel
+	// The channels watched (their broadcasters' groups) and those whose
+	// chat comes over EventSub (the bot's group), which AddChannel and
+	// RemoveChannel change; the groups running, by subject, once Run
+	// started them (ctx is Run's), until Run stops (stopped).
+	channels []string
+	chat     []string
+	groups   map[string]*runningGroup
+	ctx      context.Context
+	stopped  bool
+	wg       sync.WaitGroup
 }
 
 // New checks cfg and returns a Client; Run starts it.
@@ -186,7 +197,8 @@ func New(cfg Config) (*Client, error) {
 	if obs == nil {
 		obs = nopObserver{}
 	}
-	return &Client{cfg: cfg, log: cfg.Logger, obs: obs, connected: make(map[string]int)}, nil
+	return &Client{cfg: cfg, log: cfg.Logger, obs: obs, connected: make(map[string]int),
+		channels: slices.Clone(cfg.Channels), chat: slices.Clone(cfg.ChatChannels), groups: make(map[string]*runningGroup)}, nil
 }
 
 func (e *Client) addConnected(channel string, delta int) {
@@ -195,27 +207,6 @@ func (e *Client) addConnected(channel string, delta int) {
 	n := e.connected[channel]
 	e.mu.Unlock()
 	e.obs.EventSubConnected(channel, n)
-}
-
-// Run keeps every channel's connections open until ctx ends.
-func (e *Client) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	for _, ch := range e.cfg.Channels {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.runSubject(ctx, newGroupState(ch, []string{ch}), e.channelPlan(ch))
-		}()
-	}
-	if len(e.cfg.ChatChannels) > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.runSubject(ctx, newGroupState(hearth.TokenBot, e.cfg.ChatChannels), e.chatPlan)
-		}()
-	}
-	wg.Wait()
-	return nil
 }
 
 // fingerprint names a token without keeping it: revocations are
@@ -264,6 +255,10 @@ func (e *Client) channelPlan(channel string) plan {
 type groupState struct {
 	subject  string          // whose token: a channel's login, or hearth.TokenBot
 	channels map[string]bool // the channels whose events its connections carry
+
+	// removing says the group stops for good (its channel is removed):
+	// its connections delete their subscriptions as they close.
+	removing atomic.Bool
 
 	mu      sync.Mutex
 	seen    *seen.IDs
@@ -564,6 +559,9 @@ func (c *connection) run(ctx context.Context) bool {
 	}
 	sockets := []*socket{cur}
 	defer func() {
+		if c.st.removing.Load() {
+			c.unsubscribe()
+		}
 		for _, s := range sockets {
 			_ = s.ws.Close()
 		}

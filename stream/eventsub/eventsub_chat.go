@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,21 +30,24 @@ const (
 // each channel whose chat comes over EventSub.
 var chatSubscription = Subscription{"channel.chat.message", "1", []string{ScopeReadChat}}
 
-// chatPlan subscribes with the bot's token to the chat of every channel
-// read over EventSub.
-func (e *Client) chatPlan(ctx context.Context, tok hearth.Token) ([]spec, error) {
-	if !chatSubscription.allowed(tok) {
-		return nil, nil
-	}
-	var out []spec
-	for _, ch := range e.cfg.ChatChannels {
-		id, err := e.broadcasterID(ctx, ch)
-		if err != nil {
-			return nil, fmt.Errorf("the broadcaster id of %s: %w", ch, err)
+// chatPlan subscribes with the bot's token to the chat of channels, read
+// over EventSub.
+func (e *Client) chatPlan(channels []string) plan {
+	channels = slices.Clone(channels)
+	return func(ctx context.Context, tok hearth.Token) ([]spec, error) {
+		if !chatSubscription.allowed(tok) {
+			return nil, nil
 		}
-		out = append(out, spec{chatSubscription, ch, map[string]string{"broadcaster_user_id": id, "user_id": tok.UserID}})
+		var out []spec
+		for _, ch := range channels {
+			id, err := e.broadcasterID(ctx, ch)
+			if err != nil {
+				return nil, fmt.Errorf("the broadcaster id of %s: %w", ch, err)
+			}
+			out = append(out, spec{chatSubscription, ch, map[string]string{"broadcaster_user_id": id, "user_id": tok.UserID}})
+		}
+		return out, nil
 	}
-	return out, nil
 }
 
 // broadcasterID asks BroadcasterID, or else takes the id from the

@@ -730,3 +730,102 @@ func TestEventSubSpreadsOverConnections(t *testing.T) {
 		t.Errorf("the channel past the limit has subscriptions %+v", got)
 	}
 }
+
+// runClient runs EventSub with cfg until the test ends, and returns it.
+func runClient(t *testing.T, cfg Config) *Client {
+	t.Helper()
+	es, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = es.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return es
+}
+
+// TestEventSubChannelsAddedAndRemoved adds a channel while EventSub runs
+// (it subscribes, and its events arrive) and removes one: its
+// subscriptions are deleted from Twitch, not left disabled, and the other
+// channel's stay.
+func TestEventSubChannelsAddedAndRemoved(t *testing.T) {
+	t.Parallel()
+	r := newEventSubRig(t)
+	scopes := []string{"channel:read:subscriptions"}
+	r.tokens.set("alice", r.api.IssueToken("alice", scopes, time.Hour))
+	r.tokens.set("bob", r.api.IssueToken("bob", scopes, time.Hour))
+	cfg := r.config()
+	cfg.Channels = []string{"alice"}
+	es := runClient(t, cfg)
+	const each = 6 // stream.online and .offline, channel.raid and three subscription types
+	r.waitSubscribed(t, "alice", each)
+
+	es.AddChannel("bob", false)
+	es.AddChannel("bob", false)
+	r.waitSubscribed(t, "bob", each)
+	r.api.Notify(twitchtest.StreamOnline("bob", time.Now()), 1)
+	testenv.WaitFor(t, 10*time.Second, "bob's event", func() bool {
+		for _, ev := range r.events() {
+			if ev.Channel == "bob" && ev.Kind == hearth.EventOnline {
+				return true
+			}
+		}
+		return false
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := es.RemoveChannel(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if subs := r.api.EventSubSubscriptions("alice"); len(subs) != 0 {
+		t.Errorf("after removal alice still has %d subscriptions at Twitch: %+v", len(subs), subs)
+	}
+	if got := r.enabled("bob"); len(got) != each {
+		t.Errorf("removing alice left bob %v", got)
+	}
+	if err := es.RemoveChannel(ctx, "nobody"); err != nil {
+		t.Errorf("removing a channel not watched: %v", err)
+	}
+}
+
+// TestEventSubChatChannelRemoved removes a channel whose chat comes over
+// EventSub: its chat subscription is deleted, and the other channel's
+// chat keeps coming, on the bot's new connection.
+func TestEventSubChatChannelRemoved(t *testing.T) {
+	t.Parallel()
+	r := newEventSubRig(t)
+	r.tokens.set(hearth.TokenBot, r.api.IssueToken("hearthbot", []string{ScopeReadChat}, time.Hour))
+	r.api.IssueToken("alice", []string{ScopeChannelBot}, time.Hour)
+	r.api.IssueToken("carol", []string{ScopeChannelBot}, time.Hour)
+	cfg := r.config()
+	cfg.ChatChannels = []string{"alice", "carol"}
+	cfg.BroadcasterID = func(_ context.Context, ch string) (string, error) { return twitchtest.UserID(ch), nil }
+	es := runClient(t, cfg)
+	r.waitSubscribed(t, "alice", 1)
+	r.waitSubscribed(t, "carol", 1)
+	welcomes := r.api.EventSubWelcomes()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := es.RemoveChannel(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if subs := r.api.EventSubSubscriptions("alice"); len(subs) != 0 {
+		t.Errorf("after removal alice's chat still has subscriptions: %+v", subs)
+	}
+	testenv.WaitFor(t, 10*time.Second, "carol's chat on a new connection", func() bool {
+		return r.api.EventSubWelcomes() > welcomes && len(r.enabled("carol")) == 1
+	})
+
+	// Added back, with chat, it is subscribed again.
+	es.AddChannel("alice", true)
+	r.waitSubscribed(t, "alice", 1)
+}
