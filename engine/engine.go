@@ -249,6 +249,12 @@ func (e *Engine) Start(ctx context.Context, seed []string) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
+	e.run(names, actors)
+	return nil
+}
+
+// run starts the writer and the actors of names.
+func (e *Engine) run(names []string, actors []*actor) {
 	go func() {
 		defer close(e.written)
 		e.writer.run()
@@ -269,7 +275,6 @@ func (e *Engine) Start(ctx context.Context, seed []string) error {
 		e.actors.Wait()
 		close(e.writer.in)
 	}()
-	return nil
 }
 
 // Served returns the channels Start(ctx, seed) serves, as the store

@@ -125,3 +125,94 @@ func TestWriterDropsChannelsWhoseLeaseIsLost(t *testing.T) {
 		t.Fatalf("a lost lease made the store look broken: %v", err)
 	}
 }
+
+// TestLeasedChannelsComeAndGo runs a channel as a cluster instance does:
+// added when its lease is won, released with its changes written while the
+// lease holds, and released with its changes dropped once it is lost.
+func TestLeasedChannelsComeAndGo(t *testing.T) {
+	u, _ := testenv.PostgresSchema(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.EnsureChannel(ctx, "alpha"); err != nil {
+		t.Fatal(err)
+	}
+	book := &fenceBook{epochs: map[string]int64{}}
+	e := New(db, Options{Fence: book.fence, LeaseLost: book.leaseLost, FlushInterval: time.Hour})
+	if err := e.StartLeased(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close(ctx) })
+	if got := e.Channels(); len(got) != 0 {
+		t.Fatalf("a leased engine starts serving %v, want nothing", got)
+	}
+	take := func(owner string) hearth.Lease {
+		t.Helper()
+		got, err := db.AcquireLeases(ctx, owner, []string{"alpha"}, time.Minute)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("AcquireLeases(%s) = %v, %v", owner, got, err)
+		}
+		return got[0]
+	}
+	run := func(l hearth.Lease) {
+		t.Helper()
+		book.mu.Lock()
+		book.epochs["alpha"] = l.Epoch
+		book.mu.Unlock()
+		if _, err := e.AddChannel(hearth.WithFence(ctx, book.fence()), "alpha"); err != nil {
+			t.Fatalf("AddChannel under the lease: %v", err)
+		}
+	}
+	say := func(i int) {
+		ev := chat(i, "ada")
+		ev.Channel = "alpha"
+		e.Handle(ev)
+	}
+
+	first := take("one")
+	run(first)
+	say(1)
+	say(2)
+	if err := e.Release(ctx, "alpha", false); err != nil {
+		t.Fatalf("Release while the lease holds: %v", err)
+	}
+	if n := messagesIn(t, db, "alpha"); n != 2 {
+		t.Fatalf("after a clean release the store holds %d messages, want 2", n)
+	}
+	if e.Serves("alpha") {
+		t.Fatal("a released channel is still served")
+	}
+	if _, err := db.ReleaseLeases(ctx, "one", []hearth.Lease{first}, hearth.HandoverReleased); err != nil {
+		t.Fatal(err)
+	}
+
+	second := take("one")
+	run(second)
+	say(3)
+	// Taken over before a flush: the change made here is never written.
+	if _, err := db.ReleaseLeases(ctx, "one", []hearth.Lease{second}, hearth.HandoverRebalanced); err != nil {
+		t.Fatal(err)
+	}
+	take("two")
+	if err := e.Release(ctx, "alpha", true); err != nil {
+		t.Fatalf("Release after the lease was lost: %v", err)
+	}
+	if err := e.Sync(ctx); err != nil {
+		t.Fatalf("Sync after dropping a lost channel: %v", err)
+	}
+	if n := messagesIn(t, db, "alpha"); n != 2 {
+		t.Fatalf("the store holds %d messages, want the 2 written under the first lease", n)
+	}
+	book.mu.Lock()
+	lost := book.lost
+	book.mu.Unlock()
+	if len(lost) != 0 {
+		t.Fatalf("the released channel's changes reached the store (refused for %v): Release must drop them", lost)
+	}
+	if err := e.Release(ctx, "alpha", true); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("Release of a channel not served = %v, want ENOTFOUND", err)
+	}
+}
