@@ -42,6 +42,8 @@ type api struct {
 	// admin adds and removes channels and changes their settings; nil
 	// answers 404.
 	admin Channels
+	// cluster shows the cluster; nil answers 404.
+	cluster Cluster
 }
 
 func (a *api) register(r fiber.Router) {
@@ -52,6 +54,7 @@ func (a *api) register(r fiber.Router) {
 	r.Get("/channels/:channel/leaderboard", a.leaderboard)
 	a.registerPolls(r)
 	a.registerStreams(r)
+	r.Get("/cluster", a.clusterStatus)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

@@ -41,6 +41,12 @@ type Health interface {
 	Degraded() []string
 }
 
+// Owner is a Health that also says which channels this instance runs,
+// as one instance of a cluster: /readyz lists them.
+type Owner interface {
+	Owned() []string
+}
+
 // Config is what the HTTP application serves.
 type Config struct {
 	// Store answers the API's reads of what is stored.
@@ -58,6 +64,9 @@ type Config struct {
 	// the channel routes; nil answers them 404, and the list is still
 	// served.
 	Channels Channels
+	// Cluster shows the instances sharing the channels and their leases
+	// at GET /api/v1/cluster; nil (clustering off) answers it 404.
+	Cluster Cluster
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
 	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
@@ -125,9 +134,14 @@ func New(cfg Config) *fiber.App {
 			if err := cfg.Health.Ready(ctx); err != nil {
 				return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "not ready", "error": err.Error()})
 			}
+			answer := fiber.Map{"status": "ready"}
 			if d := cfg.Health.Degraded(); len(d) > 0 {
-				return c.JSON(fiber.Map{"status": "ready", "degraded": d})
+				answer["degraded"] = d
 			}
+			if o, ok := cfg.Health.(Owner); ok {
+				answer["channels"] = o.Owned()
+			}
+			return c.JSON(answer)
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	})
@@ -145,7 +159,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments, admin: cfg.Channels}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments, admin: cfg.Channels, cluster: cfg.Cluster}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
