@@ -408,20 +408,26 @@ func (e *Elector) balance(ctx context.Context, live int) (time.Duration, error) 
 	e.mu.Unlock()
 	if need := want - counted; need > 0 && len(free) > 0 {
 		rand.Shuffle(len(free), func(i, j int) { free[i], free[j] = free[j], free[i] })
-		if err := e.acquire(ctx, free[:min(need, len(free))]); err != nil {
+		got, err := e.acquire(ctx, free[:min(need, len(free))])
+		if err != nil {
 			return 0, err
+		}
+		// Another instance took some of those at the same moment: others
+		// are still free, so try them at once rather than a round later.
+		if got < need && got < len(free) {
+			next = 0
 		}
 	}
 	return max(next, 20*time.Millisecond), nil
 }
 
-// acquire takes the leases of channels that are free, and starts each
-// channel taken.
-func (e *Elector) acquire(ctx context.Context, channels []string) error {
+// acquire takes the leases of channels that are free, starts each
+// channel taken, and returns how many it took.
+func (e *Elector) acquire(ctx context.Context, channels []string) (int, error) {
 	sent := time.Now()
 	got, err := e.store.AcquireLeases(ctx, e.opts.InstanceID, channels, e.opts.LeaseDuration)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, l := range got {
 		if l.Handover != "" {
@@ -443,7 +449,7 @@ func (e *Elector) acquire(ctx context.Context, channels []string) error {
 			}
 		}()
 	}
-	return nil
+	return len(got), nil
 }
 
 // release stops h's channel, writing what it has pending under the lease,

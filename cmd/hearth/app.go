@@ -90,6 +90,10 @@ type Main struct {
 	eventSubChat map[string]bool
 	helixChat    *eventsub.Chat
 	eventSub     *eventsub.Client
+
+	// cluster holds the parts of an instance sharing the channels with
+	// others (cluster.enabled); nil otherwise.
+	cluster *clusterParts
 }
 
 // NewMain returns a Main with the given configuration.
@@ -141,6 +145,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Metrics, err = metrics.New(m.registry); err != nil {
 		return err
 	}
+	if err := m.openCluster(); err != nil {
+		return err
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.tokens = newChannelTokens()
@@ -156,7 +163,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Chat:          chatRelay{m},
 		FlushInterval: cfg.FlushInterval,
 		FlushSize:     cfg.FlushSize,
-		Broadcaster:   m.hub,
+		Broadcaster:   m.broadcaster(),
+		Fence:         m.fence(),
+		LeaseLost:     m.leaseLost(),
 		Recorder:      m.Metrics,
 		Logger:        m.Logger,
 		Polls:         m.Metrics,
@@ -176,9 +185,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.tokens.set(info.Name, info.OverlayToken)
 		m.Channels = append(m.Channels, info)
-		m.Metrics.AddChannel(info.Name, community.CommandRejections())
+		if m.cluster == nil {
+			m.Metrics.AddChannel(info.Name, community.CommandRejections())
+		}
 	}
-	ircChannels, err := m.chatTransports(ctx, served)
+	// In a cluster the channels start as their leases are won.
+	ircChannels, err := m.chatTransports(ctx, m.ownServed(served))
 	if err != nil {
 		return err
 	}
@@ -200,7 +212,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.Engine.Start(ctx, cfg.Channels); err != nil {
+	if m.cluster != nil {
+		err = m.Engine.StartLeased(ctx)
+	} else {
+		err = m.Engine.Start(ctx, cfg.Channels)
+	}
+	if err != nil {
 		return err
 	}
 	// Loading read every known viewer's row and kept a compact copy: the
@@ -220,6 +237,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.parts.start("token refresher", func() { m.Tokens.Run(runCtx) })
 	m.startHelix(runCtx)
 	m.startEventSub(runCtx)
+	if m.cluster != nil {
+		m.startCluster(runCtx)
+	}
 	if m.ln != nil {
 		m.serveHTTP()
 	}
@@ -247,7 +267,8 @@ func listen(addr string) (net.Listener, error) {
 func (m *Main) serveHTTP() {
 	m.app = web.New(web.Config{
 		Store:      m.Store,
-		Engine:     m.Engine,
+		Engine:     m.webEngine(),
+		Cluster:    m.webCluster(),
 		Polls:      m.Engine,
 		Segments:   m.Engine,
 		Channels:   m.Engine,
@@ -356,6 +377,11 @@ func (m *Main) PrintURLs(w io.Writer) {
 // written.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
+	// A cluster instance hands its channels over first, while every part
+	// still runs: each channel's last changes are written under its lease.
+	if err := m.stopCluster(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.cancel != nil {
 		m.cancel()
 	}

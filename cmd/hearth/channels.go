@@ -106,7 +106,11 @@ func (w channelWatcher) ChannelRemoved(channel string) {
 		}
 		cancel()
 	}
-	m.tokens.remove(channel)
+	// A cluster instance shows the overlays of every channel the cluster
+	// serves, wherever it runs.
+	if m.cluster == nil {
+		m.tokens.remove(channel)
+	}
 	m.Metrics.RemoveChannel(channel)
 }
 
