@@ -20,6 +20,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/engine"
 	"github.com/hearthlive/hearth/internal/redact"
@@ -114,6 +115,11 @@ func (m *Main) Run(ctx context.Context) error {
 		rules[ch] = r
 	}
 	m.rules = rules
+	if cfg.PublicURL != "" {
+		if _, err := access.CheckPublicURL(cfg.PublicURL); err != nil {
+			return fmt.Errorf("%w (set HEARTH_PUBLIC_URL or --public-url)", err)
+		}
+	}
 	// Bind before anything slow starts, so that a taken port is an
 	// immediate error whatever the database and chat are doing. demo
 	// binds before it makes its files, and hands the listener over.
@@ -221,7 +227,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.startHelix(runCtx)
 	m.startEventSub(runCtx)
 	if m.ln != nil {
-		m.serveHTTP()
+		if err := m.serveHTTP(runCtx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -243,8 +251,14 @@ func listen(addr string) (net.Listener, error) {
 	return nil, fmt.Errorf("cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", addr, err)
 }
 
-// serveHTTP serves the HTTP API, overlays and metrics on m.ln.
-func (m *Main) serveHTTP() {
+// serveHTTP serves the sign-in, the HTTP API, overlays and metrics on
+// m.ln, and sweeps expired sessions until ctx ends.
+func (m *Main) serveHTTP(ctx context.Context) error {
+	auth, err := access.New(m.accessConfig())
+	if err != nil {
+		return err
+	}
+	m.parts.start("session sweeper", func() { auth.Run(ctx) })
 	m.app = web.New(web.Config{
 		Store:      m.Store,
 		Engine:     m.Engine,
@@ -252,6 +266,9 @@ func (m *Main) serveHTTP() {
 		Segments:   m.Engine,
 		Channels:   m.Engine,
 		AdminToken: m.Config.AdminToken,
+		Access:     auth,
+		Grants:     m.Store,
+		Audit:      m.Store,
 		Pprof:      m.Config.DebugPprof,
 		Gatherer:   m.registry,
 		Dashboard:  metrics.Dashboard(),
@@ -265,6 +282,37 @@ func (m *Main) serveHTTP() {
 			m.Logger.Error("http server stopped", "err", err)
 		}
 	})
+	return nil
+}
+
+// accessConfig is how people sign in: the admin token; Twitch with the
+// client id and secret; moderators from Helix where it runs, else from
+// chat badges.
+func (m *Main) accessConfig() access.Config {
+	cfg := m.Config
+	ac := access.Config{
+		AdminToken:     cfg.AdminToken,
+		PublicURL:      m.PublicURL(),
+		Store:          m.Store,
+		Served:         m.Engine,
+		ChatModerators: m.Engine,
+		Logger:         m.Logger,
+	}
+	if cfg.TwitchClientID != "" && cfg.TwitchClientSecret != "" {
+		ac.SignIn = oauth.SignIn{OAuth: &oauth.Client{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}}
+	}
+	if m.Helix != nil {
+		ac.Moderators, ac.DisplayNames = m.Helix, m.Helix
+	}
+	return ac
+}
+
+// PublicURL is where browsers reach Hearth: public_url, else BaseURL.
+func (m *Main) PublicURL() string {
+	if m.Config.PublicURL != "" {
+		return m.Config.PublicURL
+	}
+	return m.BaseURL()
 }
 
 // ready is what /readyz checks: chat is connected and the store takes
