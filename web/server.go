@@ -26,6 +26,11 @@ type Mounter interface {
 	Kinds() []string
 }
 
+// Pages adds routes of pages to the app; the console is one.
+type Pages interface {
+	Register(r fiber.Router)
+}
+
 // RequestRecorder counts requests for metrics.
 type RequestRecorder interface {
 	HTTPRequest(route string, status int)
@@ -67,6 +72,8 @@ type Config struct {
 	Health Health
 	// Overlays is mounted at /overlays.
 	Overlays Mounter
+	// Console, if set, adds the console's pages (at / and /channels/).
+	Console Pages
 	// Recorder, if set, counts requests.
 	Recorder RequestRecorder
 	Logger   *slog.Logger
@@ -146,6 +153,9 @@ func New(cfg Config) *fiber.App {
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
 	}
+	if cfg.Console != nil {
+		cfg.Console.Register(app)
+	}
 	return app
 }
 
@@ -164,6 +174,8 @@ func routeGroup(path string) string {
 		return "overlays"
 	case strings.HasPrefix(path, "/api/"):
 		return "api"
+	case path == "/" || strings.HasPrefix(path, "/channels/") || strings.HasPrefix(path, "/console/"):
+		return "console"
 	default:
 		return "other"
 	}
