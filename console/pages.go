@@ -93,8 +93,8 @@ func (con *Console) viewer(c *fiber.Ctx) error {
 // pollsPage is the polls page: the open or last poll since start, and
 // the stored ones, newest first.
 type pollsPage struct {
-	Current  hearth.Poll
-	Open     bool
+	Current hearth.Poll
+	Open    bool
 	Polls   []pollRow
 	Next    string
 }

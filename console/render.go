@@ -31,9 +31,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"text": func(s string) string { return hearth.DisplayText(s, "") },
-	"name": func(display, login string) string { return hearth.DisplayText(display, login) },
-	"pair": func(v view, p hearth.PollState) pollView { return pollView{V: v, P: p} },
+	"text":      func(s string) string { return hearth.DisplayText(s, "") },
+	"name":      func(display, login string) string { return hearth.DisplayText(display, login) },
+	"pair":      func(v view, p hearth.PollState) pollView { return pollView{V: v, P: p} },
 	"pollstate": pollState,
 }
 
