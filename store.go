@@ -81,6 +81,7 @@ type Store interface {
 	RecapStore
 	TokenStore
 	BroadcasterIDStore
+	OverlayTokenStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer, ViewerByLogin and Viewers return effective values: an open

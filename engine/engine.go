@@ -94,6 +94,9 @@ type Options struct {
 	// Figures is told the engagement figures and ingest latency (default:
 	// nobody).
 	Figures FigureRecorder
+	// OverlayTokens learns a channel's overlay token when it is rotated
+	// (default: nobody).
+	OverlayTokens hearth.OverlayTokenSink
 }
 
 // Defaults of Options, taken where a field is zero.

@@ -39,6 +39,8 @@ type api struct {
 	polls  Polls
 	// segments marks sponsor segments; nil answers 404.
 	segments Segments
+	// tokens rotates overlay tokens; nil answers 404.
+	tokens OverlayTokens
 }
 
 func (a *api) register(r fiber.Router) {
@@ -47,6 +49,7 @@ func (a *api) register(r fiber.Router) {
 	r.Get("/channels/:channel/viewers/:login", a.viewer)
 	r.Delete("/channels/:channel/viewers/:login", a.forgetViewer)
 	r.Get("/channels/:channel/leaderboard", a.leaderboard)
+	r.Post("/channels/:channel/overlay-token", a.rotateOverlayToken)
 	a.registerPolls(r)
 	a.registerStreams(r)
 	r.Use(func(c *fiber.Ctx) error {

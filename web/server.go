@@ -59,6 +59,8 @@ type Config struct {
 	// Segments starts and ends sponsor segments for the segment routes;
 	// nil answers them 404, and the stream recaps are still served.
 	Segments Segments
+	// OverlayTokens rotates overlay tokens; nil answers that route 404.
+	OverlayTokens OverlayTokens
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
 	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
@@ -148,7 +150,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments, tokens: cfg.OverlayTokens}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)

@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/console"
 	"github.com/hearthlive/hearth/engine"
 	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/metrics"
@@ -70,6 +71,7 @@ type Main struct {
 	rules    map[string]community.Rules
 	registry *prometheus.Registry
 	hub      *overlays.Hub
+	console  *console.Console
 	ln       net.Listener
 	app      *fiber.App
 	cancel   context.CancelFunc
@@ -135,13 +137,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Metrics, err = metrics.New(m.registry); err != nil {
 		return err
 	}
-	tokens := make(channelTokens)
+	tokens := &channelTokens{tokens: make(map[string]string)}
 	for _, name := range cfg.Channels {
 		info, err := st.EnsureChannel(ctx, name)
 		if err != nil {
 			return fmt.Errorf("channel %s: %w", name, err)
 		}
-		tokens[info.Name] = info.OverlayToken
+		tokens.tokens[info.Name] = info.OverlayToken
 		m.Channels = append(m.Channels, info)
 		m.Metrics.AddChannel(info.Name, community.CommandRejections())
 	}
@@ -165,6 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:        m.Logger,
 		Polls:         m.Metrics,
 		Figures:       m.Metrics,
+		OverlayTokens: tokens,
 	})
 	ircChannels, err := m.chatTransports(ctx)
 	if err != nil {
@@ -209,7 +212,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.startHelix(runCtx)
 	m.startEventSub(runCtx)
 	if m.ln != nil {
-		m.serveHTTP()
+		return m.serveHTTP()
 	}
 	return nil
 }
@@ -231,27 +234,42 @@ func listen(addr string) (net.Listener, error) {
 	return nil, fmt.Errorf("cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", addr, err)
 }
 
-// serveHTTP serves the HTTP API, overlays and metrics on m.ln.
-func (m *Main) serveHTTP() {
+// serveHTTP serves the console, the HTTP API, overlays and metrics on
+// m.ln.
+func (m *Main) serveHTTP() error {
+	con, err := console.New(console.Config{
+		Engine:   m.Engine,
+		Store:    m.Store,
+		Overlays: m.hub,
+		Language: func(ch string) string { return m.rules[ch].Language },
+		Logger:   m.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	m.console = con
 	m.app = web.New(web.Config{
-		Store:      m.Store,
-		Engine:     m.Engine,
-		Polls:      m.Engine,
-		Segments:   m.Engine,
-		AdminToken: m.Config.AdminToken,
-		Pprof:      m.Config.DebugPprof,
-		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard(),
-		Health:     health{m},
-		Overlays:   m.hub,
-		Recorder:   m.Metrics,
-		Logger:     m.Logger,
+		Store:         m.Store,
+		Engine:        m.Engine,
+		Polls:         m.Engine,
+		Segments:      m.Engine,
+		OverlayTokens: m.Engine,
+		Console:       con,
+		AdminToken:    m.Config.AdminToken,
+		Pprof:         m.Config.DebugPprof,
+		Gatherer:      m.registry,
+		Dashboard:     metrics.Dashboard(),
+		Health:        health{m},
+		Overlays:      m.hub,
+		Recorder:      m.Metrics,
+		Logger:        m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
 			m.Logger.Error("http server stopped", "err", err)
 		}
 	})
+	return nil
 }
 
 // ready is what /readyz checks: chat is connected and the store takes
@@ -355,6 +373,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.console != nil {
+		m.console.Close() // the live pages' streams end, so the server can stop
 	}
 	if m.app != nil {
 		if err := m.app.ShutdownWithContext(ctx); err != nil {
@@ -462,16 +483,29 @@ func (r chatRelay) Say(channel, text string) {
 	}
 }
 
-// channelTokens answers overlay token look-ups from the channels served.
-type channelTokens map[string]string
+// channelTokens answers overlay token look-ups from the channels served,
+// and learns a channel's token when it is rotated.
+type channelTokens struct {
+	mu     sync.RWMutex
+	tokens map[string]string
+}
 
 // OverlayToken returns a served channel's overlay token.
-func (t channelTokens) OverlayToken(_ context.Context, channel string) (string, error) {
-	tok, ok := t[channel]
+func (t *channelTokens) OverlayToken(_ context.Context, channel string) (string, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	tok, ok := t.tokens[channel]
 	if !ok {
 		return "", hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
 	}
 	return tok, nil
+}
+
+// SetOverlayToken makes token the channel's overlay token.
+func (t *channelTokens) SetOverlayToken(channel, token string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tokens[channel] = token
 }
 
 // openStore opens the store a database URL names (see checkDatabase).

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EnsureChannelStableToken", testEnsureChannelStableToken},
 		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
 		{"ChannelsListed", testChannelsListed},
+		{"RotateOverlayToken", testRotateOverlayToken},
 		{"UnicodeDisplayNamesRoundTrip", testUnicodeDisplayNamesRoundTrip},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"ConcurrentApply", testConcurrentApply},
