@@ -42,8 +42,6 @@ type Identity interface {
 	Access(channel string) hearth.Access
 	// Can reports whether the caller may take action on channel.
 	Can(channel string, action hearth.Action) bool
-	// Channels lists the channels the caller has a role on.
-	Channels() []string
 	// CSRF is the token every state-changing request must carry.
 	CSRF() string
 }
@@ -261,10 +259,17 @@ func (con *Console) home(c *fiber.Ctx) error {
 	if id == nil {
 		return con.signIn(c)
 	}
+	chs, err := con.cfg.Store.Channels(c.UserContext())
+	if err != nil {
+		return con.fail(c, "", err)
+	}
 	var rows []channelRow
-	for _, ch := range id.Channels() {
-		if con.cfg.Engine != nil && con.cfg.Engine.Serves(ch) {
-			rows = append(rows, channelRow{Name: ch, Access: id.Access(ch)})
+	for _, ch := range chs {
+		if con.cfg.Engine == nil || !con.cfg.Engine.Serves(ch.Name) {
+			continue
+		}
+		if a := id.Access(ch.Name); a != hearth.AccessNone {
+			rows = append(rows, channelRow{Name: ch.Name, Access: a})
 		}
 	}
 	if len(rows) == 1 && !id.Operator() {

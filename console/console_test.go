@@ -45,16 +45,6 @@ func (p person) Access(ch string) hearth.Access {
 func (p person) Can(ch string, a hearth.Action) bool {
 	return hearth.Allowed(p.Access(ch), a, hearth.Grants{})
 }
-func (p person) Channels() []string {
-	if p.operator {
-		return []string{"arena", "bazaar"}
-	}
-	var out []string
-	for ch := range p.roles {
-		out = append(out, ch)
-	}
-	return out
-}
 
 // people are the test's callers, by the name a request gives in its
 // "as" cookie.
