@@ -82,6 +82,9 @@ type Store interface {
 	TokenStore
 	BroadcasterIDStore
 	OverlayTokenStore
+	SessionStore
+	GrantStore
+	AuditStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer, ViewerByLogin and Viewers return effective values: an open

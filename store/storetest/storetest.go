@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"PresenceTwoRestarts", testPresenceTwoRestarts},
 		{"PresenceEndedStream", testPresenceEndedStream},
 	}
+	tests = append(tests, accessTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -97,6 +98,7 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 		{"ViewersSurviveReopen", testViewersSurviveReopen},
 		{"PollSurvivesReopen", testPollSurvivesReopen},
 		{"BroadcasterIDSurvivesReopen", testBroadcasterIDSurvivesReopen},
+		{"SessionSurvivesReopen", testSessionSurvivesReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
