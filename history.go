@@ -7,7 +7,8 @@ import "context"
 type History interface {
 	PollStore
 	RecapStore
-	// Channels returns every channel stored, by name.
+	// Channels returns every channel stored, by name, removed ones
+	// included (ChannelInfo.RemovedAt).
 	Channels(ctx context.Context) ([]ChannelInfo, error)
 	// Viewers returns every viewer of a channel, ordered by user id, as
 	// Store.Viewers does.

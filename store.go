@@ -77,6 +77,7 @@ func (b Batch) Validate() error {
 // store/postgres. Methods return *Error with ENOTFOUND when a thing is
 // missing, never a nil result with a nil error.
 type Store interface {
+	ChannelRegistry
 	PollStore
 	RecapStore
 	TokenStore
@@ -105,11 +106,6 @@ type Store interface {
 	// whoever loads a channel to run it calls EndPresence first, so that
 	// spans left open by a process that died stop counting.
 	EndPresence(ctx context.Context, channel string) error
-	// EnsureChannel returns the channel's record, creating it (with a fresh
-	// overlay token) the first time.
-	EnsureChannel(ctx context.Context, name string) (ChannelInfo, error)
-	// Channels returns every channel the store knows, by name.
-	Channels(ctx context.Context) ([]ChannelInfo, error)
 	// Streams returns a channel's last n stream sessions, newest first.
 	Streams(ctx context.Context, channel string, n int) ([]StreamSession, error)
 	// Ping reports whether the store is reachable and writable.

@@ -57,6 +57,14 @@ type Cooldowns struct {
 
 type cooldownKey struct{ name, userID string }
 
+// Reconfigure enforces cfg from now on. The uses remembered are kept and
+// count against the new cooldowns.
+func (c *Cooldowns) Reconfigure(cfg CooldownConfig) {
+	n := NewCooldowns(cfg)
+	n.users, n.globals, n.sweepAt, n.lastSweep = c.users, c.globals, c.sweepAt, c.lastSweep
+	*c = *n
+}
+
 // NewCooldowns returns an empty Cooldowns enforcing cfg. It copies
 // cfg.Overrides, so later changes to the map have no effect.
 func NewCooldowns(cfg CooldownConfig) *Cooldowns {

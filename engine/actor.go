@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/hearthlive/hearth"
@@ -29,6 +30,11 @@ type actor struct {
 	ch  *community.Channel
 	in  chan hearth.Event
 	ctl chan func()
+	// quit asks the goroutine to stop (the channel is removed); done is
+	// closed once it has.
+	quit, done chan struct{}
+	// rules are ch's rules, for readers off the goroutine.
+	rules atomic.Pointer[community.Rules]
 
 	boardDirty bool
 	// active counts the engaged chatters seen within each of
@@ -56,17 +62,22 @@ type actor struct {
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
-	return &actor{
+	a := &actor{
 		e:          e,
 		ch:         ch,
 		in:         make(chan hearth.Event, e.opts.QueueSize),
 		alerts:     hearth.Alerts{Channel: ch.Name()},
 		ctl:        make(chan func()),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
 		active:     newRecency(activeWindowsOf(e.opts)...),
 		verified:   newRecency(verifiedWindow),
 		boardDirty: true,
 		pollDirty:  true,
 	}
+	rules := ch.Rules()
+	a.rules.Store(&rules)
+	return a
 }
 
 func (a *actor) run(stop <-chan struct{}) {
@@ -100,6 +111,10 @@ func (a *actor) run(stop <-chan struct{}) {
 			}
 			a.refresh()
 		case <-stop:
+			a.drain()
+			a.refresh()
+			return
+		case <-a.quit:
 			a.drain()
 			a.refresh()
 			return

@@ -11,7 +11,7 @@ import (
 
 // Serves reports whether the engine runs channel.
 func (e *Engine) Serves(channel string) bool {
-	_, ok := e.channels[channel]
+	_, ok := e.actor(channel)
 	return ok
 }
 
@@ -19,10 +19,11 @@ func (e *Engine) Serves(channel string) bool {
 // position in a served channel: its rules and its last stored stream.
 // ENOTFOUND if the channel is not served.
 func (e *Engine) Standing(ctx context.Context, channel string) (export.Ranker, error) {
-	if !e.Serves(channel) {
-		return nil, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
+	rules, err := e.Rules(channel)
+	if err != nil {
+		return nil, err
 	}
-	st := community.Standing{Channel: channel, Rules: e.opts.Rules(channel)}
+	st := community.Standing{Channel: channel, Rules: rules}
 	last, err := e.store.Streams(ctx, channel, 1)
 	if err != nil {
 		return nil, err

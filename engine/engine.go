@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -97,6 +98,9 @@ type Options struct {
 	// OverlayTokens learns a channel's overlay token when it is rotated
 	// (default: nobody).
 	OverlayTokens hearth.OverlayTokenSink
+	// Watcher is told about channels added and removed while the engine
+	// runs (default: nobody).
+	Watcher ChannelWatcher
 }
 
 // Defaults of Options, taken where a field is zero.
@@ -174,8 +178,16 @@ type Engine struct {
 	log    *slog.Logger
 	writer *writer
 
-	channels map[string]*actor // fixed after Start
-	actors   sync.WaitGroup
+	// channels are the channels served, by name. Every change replaces
+	// the map, under mu, so Handle reads it without a lock.
+	channels atomic.Pointer[map[string]*actor]
+	// mu guards changes to channels, busy and closed: busy holds the
+	// names being added or removed (closed when that is done), closed
+	// that Close began, after which no channel starts.
+	mu     sync.Mutex
+	busy   map[string]chan struct{}
+	closed bool
+	actors sync.WaitGroup
 	written  chan struct{} // closed when the writer has made its last flush
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -188,32 +200,31 @@ type Engine struct {
 // New returns an Engine that persists to store.
 func New(store hearth.Store, opts Options) *Engine {
 	opts.defaults()
-	return &Engine{
-		store:    store,
-		opts:     opts,
-		log:      opts.Logger,
-		channels: make(map[string]*actor),
-		stop:     make(chan struct{}),
-		written:  make(chan struct{}),
+	e := &Engine{
+		store:   store,
+		opts:    opts,
+		log:     opts.Logger,
+		busy:    make(map[string]chan struct{}),
+		stop:    make(chan struct{}),
+		written: make(chan struct{}),
 	}
+	e.channels.Store(&map[string]*actor{})
+	return e
 }
 
 // Start loads each channel's state from the store, as many channels at
 // once as there are cores, and starts each channel's goroutine and the
-// writer. Channel names must be valid Twitch logins.
-func (e *Engine) Start(ctx context.Context, channels []string) error {
+// writer. The channels served are those the store holds that an operator
+// did not remove, and those of seed the store does not know yet (the
+// configured channels, HEARTH_CHANNELS): a seed channel an operator
+// removed stays removed until AddChannel brings it back. Seed names must
+// be valid Twitch logins.
+func (e *Engine) Start(ctx context.Context, seed []string) error {
 	e.writer = newWriter(e.store, e.opts, e.log)
 	e.writer.ctx, e.stopWrites = context.WithCancel(context.Background())
-	var names []string
-	for _, name := range channels {
-		n := hearth.NormalizeChannel(name)
-		if n == "" {
-			return hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", name)
-		}
-		if _, dup := e.channels[n]; dup || slices.Contains(names, n) {
-			continue
-		}
-		names = append(names, n)
+	names, err := e.served(ctx, seed)
+	if err != nil {
+		return err
 	}
 	// A channel's load is mostly reading and decoding its rows, on one
 	// core: channels side by side use the others.
@@ -222,57 +233,110 @@ func (e *Engine) Start(ctx context.Context, channels []string) error {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, n := range names {
 		g.Go(func() (err error) {
-			actors[i], err = e.load(gctx, n)
+			actors[i], _, err = e.load(gctx, n)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	for i, n := range names {
-		e.channels[n] = actors[i]
-	}
 	go func() {
 		defer close(e.written)
 		e.writer.run()
 	}()
-	for _, a := range e.channels {
-		e.actors.Add(1)
-		go func() {
-			defer e.actors.Done()
-			a.run(e.stop)
-		}()
+	e.mu.Lock()
+	table := make(map[string]*actor, len(names))
+	for i, n := range names {
+		table[n] = actors[i]
+		e.startActor(actors[i])
 	}
-	// The writer's input closes only once no channel can write to it.
+	e.channels.Store(&table)
+	e.mu.Unlock()
+	// The writer's input closes only once no channel can write to it: the
+	// engine is closing, so no channel starts any more, and every one has
+	// stopped.
 	go func() {
+		<-e.stop
 		e.actors.Wait()
 		close(e.writer.in)
 	}()
 	return nil
 }
 
-// load reads one channel's state from the store and returns its actor,
-// not yet running.
-func (e *Engine) load(ctx context.Context, n string) (*actor, error) {
+// served returns the channels Start serves: the stored ones not removed,
+// then the seed channels the store does not know, each once.
+func (e *Engine) served(ctx context.Context, seed []string) ([]string, error) {
+	var seedNames []string
+	for _, name := range seed {
+		n := hearth.NormalizeChannel(name)
+		if n == "" {
+			return nil, hearth.Errorf(hearth.EINVALID, "%q is not a Twitch channel name", name)
+		}
+		seedNames = append(seedNames, n)
+	}
+	stored, err := e.store.Channels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: unable to list the stored channels: %w", err)
+	}
+	known := make(map[string]bool, len(stored))
+	var names []string
+	for _, c := range stored {
+		known[c.Name] = true
+		if c.Removed() {
+			if slices.Contains(seedNames, c.Name) {
+				e.log.Info("engine: a configured channel stays removed, as an operator removed it; add it back with POST /api/v1/channels",
+					"channel", c.Name, "removed_at", c.RemovedAt.Format(time.RFC3339))
+			}
+			continue
+		}
+		names = append(names, c.Name)
+	}
+	for _, n := range seedNames {
+		if !known[n] && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+// startActor runs a's goroutine. The caller holds e.mu, and the engine is
+// not closed.
+func (e *Engine) startActor(a *actor) {
+	e.actors.Add(1)
+	go func() {
+		defer e.actors.Done()
+		defer close(a.done)
+		a.run(e.stop)
+	}()
+}
+
+// load registers one channel in the store (serving it again if an
+// operator had removed it), reads its state and returns its actor, not
+// yet running, and its record.
+func (e *Engine) load(ctx context.Context, n string) (*actor, hearth.ChannelInfo, error) {
 	rules := e.opts.Rules(n)
 	if err := rules.Validate(); err != nil {
-		return nil, hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
+		return nil, hearth.ChannelInfo{}, hearth.Errorf(hearth.EINVALID, "channel %s: %v", n, err)
 	}
-	if _, err := e.store.EnsureChannel(ctx, n); err != nil {
-		return nil, fmt.Errorf("engine: unable to register channel %s: %w", n, err)
+	info, err := e.store.EnsureChannel(ctx, n)
+	if err != nil {
+		return nil, info, fmt.Errorf("engine: unable to register channel %s: %w", n, err)
+	}
+	if rules, err = e.storedRules(ctx, n, rules); err != nil {
+		return nil, info, err
 	}
 	// Presence does not survive a restart: spans a dead process left
 	// open stop counting at the last minute it stored.
 	if err := e.store.EndPresence(ctx, n); err != nil {
-		return nil, fmt.Errorf("engine: unable to load channel %s: %w", n, err)
+		return nil, info, fmt.Errorf("engine: unable to load channel %s: %w", n, err)
 	}
 	stored, err := e.store.Viewers(ctx, n)
 	if err != nil {
-		return nil, fmt.Errorf("engine: unable to load channel %s: %w", n, err)
+		return nil, info, fmt.Errorf("engine: unable to load channel %s: %w", n, err)
 	}
 	streams, err := e.store.Streams(ctx, n, historyStreams)
 	if err != nil {
-		return nil, fmt.Errorf("engine: unable to load channel %s's streams: %w", n, err)
+		return nil, info, fmt.Errorf("engine: unable to load channel %s's streams: %w", n, err)
 	}
 	var last *hearth.StreamSession
 	if len(streams) > 0 {
@@ -283,14 +347,14 @@ func (e *Engine) load(ctx context.Context, n string) (*actor, error) {
 	// (the channel keeps its own records) while the rest loads.
 	known := len(stored)
 	if err := e.loadHistory(ctx, ch, streams); err != nil {
-		return nil, fmt.Errorf("engine: unable to load channel %s's recap: %w", n, err)
+		return nil, info, fmt.Errorf("engine: unable to load channel %s's recap: %w", n, err)
 	}
 	a := newActor(ch, e)
 	if err := e.restorePolls(ctx, a); err != nil {
-		return nil, fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
+		return nil, info, fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
 	}
 	e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
-	return a, nil
+	return a, info, nil
 }
 
 // Handle queues an event for its channel's goroutine. It blocks while that
@@ -299,7 +363,7 @@ func (e *Engine) load(ctx context.Context, n string) (*actor, error) {
 // brought from another channel's chat is dropped here, counted, before
 // any rule sees it: it is not this channel's.
 func (e *Engine) Handle(ev hearth.Event) {
-	a, ok := e.channels[ev.Channel]
+	a, ok := e.actor(ev.Channel)
 	if !ok {
 		e.opts.Recorder.UnknownChannel()
 		return
@@ -311,6 +375,7 @@ func (e *Engine) Handle(ev hearth.Event) {
 	select {
 	case a.in <- ev:
 	case <-e.stop:
+	case <-a.done: // removed meanwhile
 	}
 }
 
@@ -326,12 +391,12 @@ func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Chan
 
 // onChannel runs fn with the channel's actor on its goroutine, after every
 // event queued before it, and waits for it: ENOTFOUND for a channel not
-// served here, ErrClosed once the engine stops, ctx's error if it ends
-// first (fn may still run).
+// served here (or removed before fn ran), ErrClosed once the engine
+// stops, ctx's error if it ends first (fn may still run).
 func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor)) error {
-	a, ok := e.channels[channel]
+	a, ok := e.actor(channel)
 	if !ok {
-		return hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
+		return notServed(channel)
 	}
 	done := make(chan struct{})
 	req := func() {
@@ -342,6 +407,13 @@ func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor
 	case a.ctl <- req:
 	case <-e.stop:
 		return ErrClosed
+	case <-a.done:
+		select {
+		case <-e.stop:
+			return ErrClosed
+		default:
+			return notServed(channel)
+		}
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -366,7 +438,7 @@ func (e *Engine) EndStream(ctx context.Context, channel string, at time.Time) er
 // Sync waits until every event handed in before the call has been applied
 // and written to the store.
 func (e *Engine) Sync(ctx context.Context) error {
-	for name := range e.channels {
+	for name := range *e.channels.Load() {
 		if err := e.Do(ctx, name, func(*community.Channel) hearth.Batch { return hearth.Batch{} }); err != nil {
 			return err
 		}
@@ -396,7 +468,10 @@ func (e *Engine) WriteErr() error {
 func (e *Engine) Close(ctx context.Context) error {
 	var err error
 	e.stopOnce.Do(func() {
+		e.mu.Lock()
+		e.closed = true
 		close(e.stop)
+		e.mu.Unlock()
 		if e.writer == nil {
 			return
 		}

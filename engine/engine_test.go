@@ -438,8 +438,8 @@ func TestStartLoadsEveryChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close(ctx)
-	if len(e.channels) != len(names) {
-		t.Fatalf("engine serves %d channels, want %d", len(e.channels), len(names))
+	if len(e.Channels()) != len(names) {
+		t.Fatalf("engine serves %d channels, want %d", len(e.Channels()), len(names))
 	}
 	for i, ch := range names {
 		var known int
@@ -462,7 +462,7 @@ func TestStartLoadsEveryChannel(t *testing.T) {
 	if hearth.ErrorCode(err) != hearth.EINVALID || !strings.Contains(err.Error(), "delta") {
 		t.Fatalf("start with delta's rules invalid: %v, want an invalid-input error naming delta", err)
 	}
-	if len(bad.channels) != 0 {
-		t.Fatalf("a failed start left %d channels registered", len(bad.channels))
+	if len(bad.Channels()) != 0 {
+		t.Fatalf("a failed start left %d channels registered", len(bad.Channels()))
 	}
 }

@@ -156,14 +156,18 @@ func (e *Engine) StartPoll(ctx context.Context, channel string, req hearth.PollR
 		return hearth.Poll{}, err
 	}
 	spec := community.PollSpec{Question: req.Question, Options: req.Options, Duration: req.Duration(), StartedBy: "api"}
-	if err := spec.Validate(e.opts.Rules(channel)); err != nil {
+	rules, err := e.Rules(channel)
+	if err != nil {
+		return hearth.Poll{}, err
+	}
+	if err := spec.Validate(rules); err != nil {
 		return hearth.Poll{}, err
 	}
 	if req.Native {
 		return e.startNative(ctx, channel, spec)
 	}
 	var p hearth.Poll
-	err := e.RunPoll(ctx, channel, func(c *community.Channel, now time.Time) (community.Result, error) {
+	err = e.RunPoll(ctx, channel, func(c *community.Channel, now time.Time) (community.Result, error) {
 		started, res, err := c.StartPoll(spec, now)
 		p = started
 		return res, err

@@ -107,7 +107,7 @@ func TestSegmentsThroughTheEngine(t *testing.T) {
 	if _, err := e.StartSegment(ctx, "chan", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	report(e.channels["chan"])
+	report((*e.channels.Load())["chan"])
 	if v := segmentActive(t, reg, "Acme"); v != 1 {
 		t.Fatalf("hearth_segment_active %v while running", v)
 	}
@@ -115,7 +115,7 @@ func TestSegmentsThroughTheEngine(t *testing.T) {
 	if err != nil || s.Name != "Acme" || s.EndedAt.IsZero() {
 		t.Fatalf("end: %+v, %v", s, err)
 	}
-	report(e.channels["chan"])
+	report((*e.channels.Load())["chan"])
 	if v := segmentActive(t, reg, "Acme"); v != 0 {
 		t.Fatalf("hearth_segment_active %v after the end", v)
 	}

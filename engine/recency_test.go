@@ -121,7 +121,7 @@ func TestActiveChatterWindows(t *testing.T) {
 		e.Handle(hearth.Event{Kind: hearth.EventChat, Channel: "chan", ID: m.login + m.text, Time: t0.Add(m.at),
 			User: hearth.Identity{ID: "u-" + m.login, Login: m.login}, Text: m.text})
 	}
-	a := e.channels["chan"]
+	a := (*e.channels.Load())["chan"]
 	done := make(chan struct{})
 	a.ctl <- func() {
 		a.refreshes = 0 // the next refresh reports the engagement figures

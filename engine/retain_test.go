@@ -28,7 +28,7 @@ func TestActiveChattersKeepNoPieceOfTheChatLine(t *testing.T) {
 		for i := range line {
 			line[i] = 'x'
 		}
-		for id := range e.channels["chan"].active.byID {
+		for id := range (*e.channels.Load())["chan"].active.byID {
 			ids = append(ids, id)
 		}
 		return hearth.Batch{}

@@ -66,7 +66,7 @@ func seriesAfter(t *testing.T, n int) int {
 	if err := e.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	report(e.channels["chan"])
+	report((*e.channels.Load())["chan"])
 
 	mfs, err := reg.Gather()
 	if err != nil {

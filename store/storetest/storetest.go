@@ -45,6 +45,11 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
 		{"ChannelsListed", testChannelsListed},
 		{"RotateOverlayToken", testRotateOverlayToken},
+		{"RemoveChannelKeepsData", testRemoveChannelKeepsData},
+		{"RemoveChannelForget", testRemoveChannelForget},
+		{"RemoveChannelUnknown", testRemoveChannelUnknown},
+		{"ChannelSettingsRoundTrip", testChannelSettingsRoundTrip},
+		{"ChannelSettingsSurviveRemoval", testChannelSettingsSurviveRemoval},
 		{"UnicodeDisplayNamesRoundTrip", testUnicodeDisplayNamesRoundTrip},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"ConcurrentApply", testConcurrentApply},
@@ -99,6 +104,7 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 		{"PollSurvivesReopen", testPollSurvivesReopen},
 		{"BroadcasterIDSurvivesReopen", testBroadcasterIDSurvivesReopen},
 		{"SessionSurvivesReopen", testSessionSurvivesReopen},
+		{"RemovedChannelSurvivesReopen", testRemovedChannelSurvivesReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

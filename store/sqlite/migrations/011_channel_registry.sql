@@ -1,3 +1,8 @@
--- Reserved for the channel registry, which lands on its own; until then
--- this version changes nothing.
-SELECT 1;
+-- Channels at runtime: an operator adds and removes channels while Hearth
+-- runs. A removed channel keeps its row and its data, with removed_at set
+-- (Unix milliseconds, 0 while it is served), and is not served again
+-- until it is added back. settings holds the channel's own rule values, a
+-- JSON object (hearth.ChannelSettings) of the keys that differ from the
+-- configuration's; '{}' for none.
+ALTER TABLE channels ADD COLUMN removed_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channels ADD COLUMN settings   TEXT    NOT NULL DEFAULT '{}';
