@@ -80,12 +80,16 @@ func newSite(t *testing.T, cfg console.Config) *site {
 			t.Fatal(err)
 		}
 	}
-	eng := engine.New(db, engine.Options{})
+	hub := overlays.NewHub(storedTokens{db}, overlays.Options{})
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	go func() { _ = hub.Run(hubCtx) }()
+	t.Cleanup(stopHub)
+	eng := engine.New(db, engine.Options{Broadcaster: hub})
 	if err := eng.Start(ctx, []string{"arena", "bazaar"}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = eng.Close(context.Background()) })
-	cfg.Engine, cfg.Store, cfg.Overlays = eng, db, kinds{}
+	cfg.Engine, cfg.Store, cfg.Overlays = eng, db, hub
 	cfg.Identify = func(c *fiber.Ctx) console.Identity {
 		p, ok := people[c.Cookies("as")]
 		if !ok || p.login == "" {
@@ -98,6 +102,7 @@ func newSite(t *testing.T, cfg console.Config) *site {
 		t.Fatal(err)
 	}
 	app := fiber.New(fiber.Config{Immutable: true, DisableStartupMessage: true})
+	hub.Register(app)
 	con.Register(app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -111,9 +116,21 @@ func newSite(t *testing.T, cfg console.Config) *site {
 	return &site{base: "http://" + ln.Addr().String(), engine: eng, store: db, console: con}
 }
 
-type kinds struct{}
+// storedTokens answers the overlays' token look-ups from the store.
+type storedTokens struct{ db *sqlite.DB }
 
-func (kinds) Kinds() []string { return overlays.Kinds() }
+func (s storedTokens) OverlayToken(ctx context.Context, channel string) (string, error) {
+	chs, err := s.db.Channels(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range chs {
+		if c.Name == channel {
+			return c.OverlayToken, nil
+		}
+	}
+	return "", hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", channel)
+}
 
 // say has login chat in channel now, under a display name.
 func (s *site) say(channel, login, display, text string) {

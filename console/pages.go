@@ -62,7 +62,8 @@ func (con *Console) viewers(c *fiber.Ctx) error {
 // viewerPage is one viewer's page.
 type viewerPage struct {
 	export.Record
-	Position, Ranked int
+	Position, Ranked    int
+	FirstSeen, LastSeen time.Time
 }
 
 // viewer shows one viewer's stats, rank and streak, with the forms to
@@ -83,7 +84,7 @@ func (con *Console) viewer(c *fiber.Ctx) error {
 	if err != nil {
 		return con.fail(c, ch, err)
 	}
-	p := viewerPage{Record: export.NewRecord(v, st)}
+	p := viewerPage{Record: export.NewRecord(v, st), FirstSeen: v.FirstSeen, LastSeen: v.LastSeen}
 	if p.Position, p.Ranked, err = con.cfg.Engine.Position(ctx, ch, v.UserID); err != nil {
 		return con.fail(c, ch, err)
 	}

@@ -240,6 +240,7 @@ func (m *Main) serveHTTP() error {
 	con, err := console.New(console.Config{
 		Engine:   m.Engine,
 		Store:    m.Store,
+		Audit:    m.Store,
 		Overlays: m.hub,
 		Language: func(ch string) string { return m.rules[ch].Language },
 		Logger:   m.Logger,

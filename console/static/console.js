@@ -76,7 +76,7 @@
 
   function apply(o) {
     for (const d of document.querySelectorAll('[data-field="live"]')) d.classList.toggle("on", o.live);
-    for (const e of document.querySelectorAll('[data-field="live-text"]')) e.textContent = o.live ? e.dataset.on : e.dataset.off;
+    for (const e of document.querySelectorAll('[data-field="live-text"]')) e.textContent = o.live ? e.dataset.yes : e.dataset.no;
     setField("viewers", o.viewer_count_known ? String(o.viewers) : "–");
     setField("active_chatters", String(o.active_chatters));
     setField("participation", o.viewer_count_known ? percent(o.participation) : "–");
