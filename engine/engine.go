@@ -184,10 +184,10 @@ type Engine struct {
 	// mu guards changes to channels, busy and closed: busy holds the
 	// names being added or removed (closed when that is done), closed
 	// that Close began, after which no channel starts.
-	mu     sync.Mutex
-	busy   map[string]chan struct{}
-	closed bool
-	actors sync.WaitGroup
+	mu       sync.Mutex
+	busy     map[string]chan struct{}
+	closed   bool
+	actors   sync.WaitGroup
 	written  chan struct{} // closed when the writer has made its last flush
 	stop     chan struct{}
 	stopOnce sync.Once
