@@ -51,11 +51,16 @@ const (
 	ActionRemoveChannel Action = "remove_channel"
 	// ActionChannels: list and add channels; the operator's alone.
 	ActionChannels Action = "channels"
+	// ActionGrants: see and change what the channel's moderators are
+	// granted; the broadcaster's and the operator's, never grantable, so
+	// no moderator can grant themselves more.
+	ActionGrants Action = "grants"
 )
 
 // Grantable are the actions a broadcaster may grant to the channel's
 // moderators; the others are theirs (ActionView, ActionPolls,
-// ActionSegments, ActionAdjustPoints) or the operator's (ActionChannels).
+// ActionSegments, ActionAdjustPoints), the broadcaster's (ActionGrants)
+// or the operator's (ActionChannels).
 var Grantable = []Action{ActionSettings, ActionForget, ActionOverlayTokens, ActionRemoveChannel}
 
 // DefaultPointLimit is Grants.PointLimit when a broadcaster has set none:
@@ -85,6 +90,7 @@ type Grants struct {
 //	overlay_tokens   yes       yes          if granted
 //	remove_channel   yes       yes          if granted
 //	channels         yes       no           no
+//	grants           yes       yes          no
 //
 // The point limit is checked by PointsAllowed.
 func Allowed(role Access, action Action, g Grants) bool {
@@ -97,7 +103,7 @@ func Allowed(role Access, action Action, g Grants) bool {
 		switch action {
 		case ActionView, ActionPolls, ActionSegments, ActionAdjustPoints:
 			return true
-		case ActionChannels:
+		case ActionChannels, ActionGrants:
 			return false
 		}
 		return slices.Contains(g.Actions, action) && slices.Contains(Grantable, action)
