@@ -114,6 +114,7 @@ func TestBrowserPages(t *testing.T) {
 		{"segments", "/channels/arena/segments"},
 		{"streams", "/channels/arena/streams"},
 		{"overlays", "/channels/arena/overlays"},
+		{"settings", "/channels/arena/settings"},
 		{"audit", "/channels/arena/audit"},
 	} {
 		open(t, ctx, s.base, "arena", p.path)

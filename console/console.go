@@ -62,6 +62,8 @@ type Engine interface {
 	Leaderboard(ctx context.Context, channel string, n int) (hearth.Leaderboard, error)
 	// CurrentPoll returns the open or last poll since start.
 	CurrentPoll(ctx context.Context, channel string) (hearth.Poll, bool, error)
+	// Settings returns the channel's rules as settings, every one given.
+	Settings(ctx context.Context, channel string) (hearth.ChannelSettings, error)
 }
 
 // Overlays lists the overlay kinds served at /overlays/{kind}.
@@ -159,6 +161,7 @@ func (con *Console) Register(r fiber.Router) {
 	ch.Get("/segments", con.need(hearth.ActionView), con.segments)
 	ch.Get("/streams", con.need(hearth.ActionView), con.streams)
 	ch.Get("/overlays", con.need(hearth.ActionView), con.overlays)
+	ch.Get("/settings", con.need(hearth.ActionSettings), con.settings)
 	ch.Get("/audit", con.need(hearth.ActionView), con.audit)
 }
 

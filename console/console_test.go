@@ -403,3 +403,26 @@ func TestLive(t *testing.T) {
 	s.console.Close()
 	testenv.WaitFor(t, 5*time.Second, "every stream to end once the console closes", func() bool { return s.console.Live("arena") == 0 })
 }
+
+// TestSettingsPage: the settings page is the broadcaster's and the
+// operator's; a moderator without the grant gets the forbidden page, and
+// the menu offers it only to those who may open it.
+func TestSettingsPage(t *testing.T) {
+	s := newSite(t, console.Config{})
+	for _, tt := range []struct {
+		who    string
+		status int
+	}{{"operator", 200}, {"arena", 200}, {"arenamod", 403}, {"bazaarmod", 403}} {
+		status, _, body := s.get(t, tt.who, "/channels/arena/settings")
+		if status != tt.status {
+			t.Fatalf("%s: %d, want %d", tt.who, status, tt.status)
+		}
+		if status == 200 && (!strings.Contains(body, `name="points.per_message"`) || !strings.Contains(body, `data-api="/api/v1/channels/arena/settings"`)) {
+			t.Fatalf("%s: the form is not there: %.500s", tt.who, body)
+		}
+		_, _, overview := s.get(t, tt.who, "/channels/arena")
+		if offered := strings.Contains(overview, `href="/channels/arena/settings"`); offered != (tt.status == 200) {
+			t.Errorf("%s: the menu offers the settings: %v", tt.who, offered)
+		}
+	}
+}

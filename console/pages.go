@@ -311,3 +311,14 @@ func (con *Console) audit(c *fiber.Ctx) error {
 	p.Entries = es
 	return con.render(c, "audit", ch, p)
 }
+
+// settings shows the channel's rules in a form that changes them live
+// through the settings route of the API.
+func (con *Console) settings(c *fiber.Ctx) error {
+	ch := channelOf(c)
+	st, err := con.cfg.Engine.Settings(c.UserContext(), ch)
+	if err != nil {
+		return con.fail(c, ch, err)
+	}
+	return con.render(c, "settings", ch, st)
+}

@@ -18,7 +18,7 @@ import (
 
 // pageNames are the pages, each templates/NAME.html defining "content"
 // inside templates/layout.html.
-var pageNames = []string{"home", "error", "overview", "viewers", "viewer", "polls", "segments", "streams", "overlays", "audit"}
+var pageNames = []string{"home", "error", "overview", "viewers", "viewer", "polls", "segments", "streams", "overlays", "settings", "audit"}
 
 // funcs are the templates' helpers. Translation is the view's own (its
 // L), so the templates are parsed once for every language.
@@ -35,6 +35,22 @@ var funcs = template.FuncMap{
 	"name":      func(display, login string) string { return hearth.DisplayText(display, login) },
 	"pair":      func(v view, p hearth.PollState) pollView { return pollView{V: v, P: p} },
 	"pollstate": pollState,
+	"dur": func(d *hearth.Duration) string {
+		if d == nil {
+			return ""
+		}
+		return time.Duration(*d).String()
+	},
+	"ladder": func(l *[]hearth.RankStep) string {
+		var b strings.Builder
+		if l != nil {
+			for _, s := range *l {
+				fmt.Fprintf(&b, "%s: %d\n", s.Name, s.Min)
+			}
+		}
+		return b.String()
+	},
+	"languages": func() []string { return languages },
 }
 
 // pollView is what the "pollstate" template gets: the page's view and

@@ -111,15 +111,28 @@
   }
 
   // --- forms to the API ----------------------------------------------
+  // bodyOf builds a form's JSON body; a name "a.b" is field b of a.
   function bodyOf(form) {
     const out = {};
+    const put = (name, value) => {
+      const path = name.split(".");
+      let o = out;
+      for (const p of path.slice(0, -1)) o = o[p] = o[p] || {};
+      o[path[path.length - 1]] = value;
+    };
     for (const input of form.querySelectorAll("input[name], textarea[name], select[name]")) {
+      if (input.type === "hidden") continue;
       const type = input.dataset.type || "string";
-      if (type === "bool") { out[input.name] = input.checked; continue; }
+      if (type === "bool") { put(input.name, input.checked); continue; }
       const v = input.value.trim();
-      if (type === "int") { if (v !== "") out[input.name] = Number.parseInt(v, 10); continue; }
-      if (type === "lines") { out[input.name] = v.split("\n").map((s) => s.trim()).filter((s) => s !== ""); continue; }
-      out[input.name] = input.value;
+      const lines = v.split("\n").map((s) => s.trim()).filter((s) => s !== "");
+      if (type === "int") { if (v !== "") put(input.name, Number.parseInt(v, 10)); continue; }
+      if (type === "lines") { put(input.name, lines); continue; }
+      if (type === "ladder") {
+        put(input.name, lines.map((l) => { const i = l.lastIndexOf(":"); return { name: l.slice(0, i).trim(), min: Number.parseInt(l.slice(i + 1), 10) }; }));
+        continue;
+      }
+      if (v !== "" || input.required) put(input.name, input.value);
     }
     return out;
   }
