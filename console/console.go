@@ -90,6 +90,10 @@ type Config struct {
 	// that returns nil) means nobody is signed in, and pages send the
 	// browser to LoginPath.
 	Identify func(c *fiber.Ctx) Identity
+	// SignedIn, if set, runs before every page: the sign-in middleware,
+	// which sends a browser nobody signed in to the sign-in page and
+	// leaves who did for Identify (access.Service.Pages is one).
+	SignedIn fiber.Handler
 	// LoginPath is the sign-in page; "/login" if empty.
 	LoginPath string
 	// Language returns a channel's language setting ("en", "fr", ...),
@@ -151,8 +155,8 @@ const pagePolicy = "default-src 'self'; img-src 'self' data:; object-src 'none';
 // /channels/{channel}, and the static files under /console/.
 func (con *Console) Register(r fiber.Router) {
 	r.Get("/console/static/*", con.static)
-	r.Get("/", con.headers, con.home)
-	ch := r.Group("/channels/:channel", con.headers, con.channel)
+	r.Get("/", con.headers, con.signedIn, con.home)
+	ch := r.Group("/channels/:channel", con.headers, con.signedIn, con.channel)
 	ch.Get("/", con.need(hearth.ActionView), con.overview)
 	ch.Get("/live", con.need(hearth.ActionView), con.liveStream)
 	ch.Get("/viewers", con.need(hearth.ActionView), con.viewers)
@@ -172,6 +176,14 @@ func (con *Console) headers(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
+}
+
+// signedIn runs Config.SignedIn, if set.
+func (con *Console) signedIn(c *fiber.Ctx) error {
+	if con.cfg.SignedIn == nil {
+		return c.Next()
+	}
+	return con.cfg.SignedIn(c)
 }
 
 // static serves the embedded CSS and JavaScript.
