@@ -176,6 +176,17 @@ func New(cfg Config) (*Service, error) {
 	}, nil
 }
 
+// Bearer returns a Service that admits only the admin token, as a bearer
+// token: no sessions, no sign-in pages.
+func Bearer(adminToken string, log *slog.Logger) *Service {
+	s, err := New(Config{AdminToken: adminToken, Logger: log})
+	if err != nil {
+		// New refuses only a public URL, and the default is valid.
+		panic(err)
+	}
+	return s
+}
+
 // CheckPublicURL parses a public URL: http or https, a host, no query or
 // fragment.
 func CheckPublicURL(s string) (*url.URL, error) {

@@ -30,5 +30,7 @@ func (a *api) rotateOverlayToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The token itself is a secret: the log says only that it changed.
+	a.record(c, ch, "overlay_token.rotate", "", nil, map[string]any{"rotated": true})
 	return c.JSON(channelJSON{Name: info.Name, OverlayToken: info.OverlayToken, Overlays: a.overlayURLs(c.BaseURL(), info)})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/internal/jsonlist"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -61,8 +62,17 @@ type Config struct {
 	Segments Segments
 	// OverlayTokens rotates overlay tokens; nil answers that route 404.
 	OverlayTokens OverlayTokens
-	// AdminToken guards /api/v1; empty disables the API.
+	// AdminToken guards /api/v1 as a bearer token (and /debug/pprof);
+	// empty disables both unless Access signs people in.
 	AdminToken string
+	// Access signs people in (/login) and admits API requests by bearer
+	// token or session; nil admits only AdminToken as a bearer token and
+	// serves no sign-in pages.
+	Access *access.Service
+	// Grants keeps what broadcasters grant their moderators, Audit the
+	// log of changes made through the API; nil answers their routes 404.
+	Grants hearth.GrantStore
+	Audit  hearth.AuditStore
 	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
 	Pprof bool
 	// Dashboard is the Grafana dashboard served at
@@ -150,8 +160,15 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments, tokens: cfg.OverlayTokens}
-	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
+	auth := cfg.Access
+	if auth == nil {
+		auth = access.Bearer(cfg.AdminToken, cfg.Logger)
+	} else {
+		auth.Register(app)
+	}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments,
+		grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens}
+	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
 	}

@@ -34,10 +34,10 @@ type SegmentRequest struct {
 }
 
 func (a *api) registerStreams(r fiber.Router) {
-	r.Get("/channels/:channel/streams", a.listStreams)
-	r.Get("/channels/:channel/streams/:seq", a.getStream)
-	r.Post("/channels/:channel/segments", a.startSegment)
-	r.Post("/channels/:channel/segments/end", a.endSegment)
+	a.route(r, fiber.MethodGet, "/channels/:channel/streams", hearth.ActionView, a.listStreams)
+	a.route(r, fiber.MethodGet, "/channels/:channel/streams/:seq", hearth.ActionView, a.getStream)
+	a.route(r, fiber.MethodPost, "/channels/:channel/segments", hearth.ActionSegments, a.startSegment)
+	a.route(r, fiber.MethodPost, "/channels/:channel/segments/end", hearth.ActionSegments, a.endSegment)
 }
 
 // streamPage is a page of GET .../streams: Next is the ?before= of the
@@ -176,6 +176,7 @@ func (a *api) startSegment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.record(c, ch, "segment.start", s.Name, nil, map[string]any{"name": s.Name})
 	return c.Status(fiber.StatusCreated).JSON(s)
 }
 
@@ -192,5 +193,6 @@ func (a *api) endSegment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.record(c, ch, "segment.end", s.Name, map[string]any{"name": s.Name}, map[string]any{"ended": true})
 	return c.JSON(s)
 }
