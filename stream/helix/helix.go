@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -73,7 +74,8 @@ type Config struct {
 	ClientID string
 	// Tokens hands out the bot's and the broadcasters' tokens.
 	Tokens hearth.TokenSource
-	// Channels are the channels to watch while Run runs.
+	// Channels are the channels to watch while Run runs; AddChannel and
+	// RemoveChannel change them.
 	Channels []string
 	// IDs, if set, keeps the resolved broadcaster ids.
 	IDs BroadcasterIDs
@@ -100,6 +102,7 @@ type Client struct {
 	obs Observer
 
 	mu       sync.Mutex
+	channels []string               // the channels watched
 	ids      map[string]string      // channel -> broadcaster id
 	users    map[string]string      // token subject -> the token's user id
 	seen     map[string]streamState // channel -> what the last poll saw
@@ -152,10 +155,39 @@ func New(cfg Config) (*Client, error) {
 		obs = nopObserver{}
 	}
 	return &Client{
-		cfg: cfg, log: cfg.Logger, obs: obs,
+		cfg: cfg, log: cfg.Logger, obs: obs, channels: slices.Clone(cfg.Channels),
 		ids: map[string]string{}, users: map[string]string{}, seen: map[string]streamState{},
 		noList: map[string]time.Time{}, limits: map[string]rateLimit{}, warned: map[string]bool{},
 	}, nil
+}
+
+// AddChannel watches a channel from the next poll on: its broadcaster
+// id is resolved, and its live status, viewer count and chatter list
+// polled like every channel's.
+func (h *Client) AddChannel(channel string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !slices.Contains(h.channels, channel) {
+		h.channels = append(h.channels, channel)
+	}
+}
+
+// RemoveChannel stops watching a channel: no poll asks about it or
+// reports events for it any more, and what the polls saw of it is
+// forgotten, so that watching it again reports its state afresh.
+func (h *Client) RemoveChannel(channel string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.channels = slices.DeleteFunc(h.channels, func(ch string) bool { return ch == channel })
+	delete(h.seen, channel)
+	delete(h.noList, channel)
+}
+
+// watched returns the channels watched now.
+func (h *Client) watched() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.channels)
 }
 
 // Run polls Helix until ctx ends: every PollInterval while Twitch
@@ -246,7 +278,7 @@ func (h *Client) Poll(ctx context.Context) error {
 		return err
 	}
 	now := time.Now()
-	for _, ch := range h.cfg.Channels {
+	for _, ch := range h.watched() {
 		id := h.id(ch)
 		if id == "" {
 			continue
@@ -324,7 +356,7 @@ func (h *Client) id(channel string) string {
 // store, else from Helix Get Users.
 func (h *Client) resolveIDs(ctx context.Context, subject string) error {
 	var missing []string
-	for _, ch := range h.cfg.Channels {
+	for _, ch := range h.watched() {
 		if h.id(ch) != "" {
 			continue
 		}
@@ -392,7 +424,7 @@ func (h *Client) resolve(ctx context.Context, subject string, logins []string) e
 func (h *Client) streams(ctx context.Context, subject string) (map[string]helixapi.Stream, error) {
 	var ids []string
 	byID := map[string]string{}
-	for _, ch := range h.cfg.Channels {
+	for _, ch := range h.watched() {
 		if id := h.id(ch); id != "" {
 			ids = append(ids, id)
 			byID[id] = ch
@@ -625,7 +657,7 @@ func (h *Client) announceAs(ctx context.Context, broadcasterID, subject string, 
 // anySubject returns a subject with a token to make unprivileged calls
 // (users, streams) with: the bot's, else a broadcaster's.
 func (h *Client) anySubject(ctx context.Context) (string, bool) {
-	for _, s := range append([]string{hearth.TokenBot}, h.cfg.Channels...) {
+	for _, s := range append([]string{hearth.TokenBot}, h.watched()...) {
 		if _, err := h.cfg.Tokens.Token(ctx, s); err == nil {
 			return s, true
 		}

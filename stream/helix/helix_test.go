@@ -414,3 +414,32 @@ func TestAnnounce(t *testing.T) {
 		t.Fatalf("Announce where the bot does not moderate: %v, want EUNAUTHORIZED", err)
 	}
 }
+
+// TestHelixChannelsAddedAndRemoved watches a channel added while the
+// client runs from the next poll on, and stops asking about one removed.
+func TestHelixChannelsAddedAndRemoved(t *testing.T) {
+	t.Parallel()
+	w := newHelixWorld(t, "alpha")
+	w.tokens.issue(w.api, hearth.TokenBot, "hearthbot", nil)
+	w.api.SetLive("alpha", 10)
+	w.api.SetLive("beta", 20)
+	w.poll(t)
+	sameEvents(t, w.take(), "online alpha", "viewer_count alpha 10")
+
+	w.h.AddChannel("beta")
+	w.h.AddChannel("beta")
+	w.poll(t)
+	sameEvents(t, w.take(), "viewer_count alpha 10", "online beta", "viewer_count beta 20")
+	if w.ids.ids["beta"] != twitchtest.UserID("beta") {
+		t.Errorf("the added channel's id was not resolved and stored: %v", w.ids.ids)
+	}
+
+	w.h.RemoveChannel("alpha")
+	w.poll(t)
+	sameEvents(t, w.take(), "viewer_count beta 20")
+
+	// Watched again, its state is reported afresh.
+	w.h.AddChannel("alpha")
+	w.poll(t)
+	sameEvents(t, w.take(), "viewer_count beta 20", "online alpha", "viewer_count alpha 10")
+}

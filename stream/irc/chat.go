@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,7 +82,10 @@ type Chat struct {
 	limiter *stream.Limiter
 	joins   *joinLimiter
 
-	shards    []*shard
+	shards []*shard
+	// mu guards byChannel and each shard's channels, which Join and Part
+	// change while Chat runs.
+	mu        sync.Mutex
 	byChannel map[string]*shard
 
 	// idlePing and pongWait are the keep-alive's (see keepAlive); tests
@@ -145,7 +150,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		pongWait:  pongWait,
 	}
 	for i := range cfg.Connections {
-		c.shards = append(c.shards, &shard{chat: c, index: i})
+		c.shards = append(c.shards, &shard{chat: c, index: i, wake: make(chan struct{}, 1)})
 	}
 	// Round robin: channels listed together, often of similar size, land
 	// on different connections.
@@ -155,6 +160,60 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		c.byChannel[ch] = s
 	}
 	return c, nil
+}
+
+// Join joins a channel from now on, and after every reconnect, on the
+// connection that has the fewest channels: at once if it is connected,
+// within Twitch's JOIN rate limit like every join, otherwise as soon as it
+// logs in. Joining a channel already joined does nothing. It returns an
+// error for a name that cannot be a Twitch channel.
+func (c *Chat) Join(channel string) error {
+	n := hearth.NormalizeChannel(channel)
+	if n == "" {
+		return fmt.Errorf("stream: %q is not a Twitch channel name", channel)
+	}
+	c.mu.Lock()
+	if _, ok := c.byChannel[n]; ok {
+		c.mu.Unlock()
+		return nil
+	}
+	s := c.shards[0]
+	for _, other := range c.shards[1:] {
+		if len(other.channels) < len(s.channels) {
+			s = other
+		}
+	}
+	s.channels = append(s.channels, n)
+	c.byChannel[n] = s
+	c.mu.Unlock()
+	s.poke()
+	c.log.Info("chat: joining a channel", "channel", n)
+	return nil
+}
+
+// Part leaves a channel: its connection sends PART at once if it is
+// connected, and no reconnect joins it again. Leaving a channel not
+// joined does nothing.
+func (c *Chat) Part(channel string) {
+	n := hearth.NormalizeChannel(channel)
+	c.mu.Lock()
+	s, ok := c.byChannel[n]
+	if ok {
+		delete(c.byChannel, n)
+		s.channels = slices.DeleteFunc(s.channels, func(ch string) bool { return ch == n })
+	}
+	c.mu.Unlock()
+	if ok {
+		s.poke()
+		c.log.Info("chat: leaving a channel", "channel", n)
+	}
+}
+
+// Channels returns the channels Chat joins, by name.
+func (c *Chat) Channels() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Sorted(maps.Keys(c.byChannel))
 }
 
 // Anonymous reports whether the connection is read-only.
@@ -275,7 +334,9 @@ func (c *Chat) sendLoop(ctx context.Context) {
 	// not release a burst past the limit.
 	c.limiter.Run(ctx, c.Connected, func(o stream.Outgoing) {
 		channel := strings.ToLower(o.Channel)
+		c.mu.Lock()
 		s, ok := c.byChannel[channel]
+		c.mu.Unlock()
 		if !ok {
 			s = c.shards[0]
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -73,8 +74,10 @@ func (e *panicError) Error() string { return fmt.Sprintf("chat handler panicked:
 type shard struct {
 	chat     *Chat
 	index    int
-	channels []string
-	up       bool // guarded by chat.upMu
+	channels []string // guarded by chat.mu: the channels to be joined
+	up       bool     // guarded by chat.upMu
+	// wake tells the session's joiner that channels changed.
+	wake chan struct{}
 
 	mu   sync.Mutex
 	conn net.Conn // the current session's, nil between sessions
@@ -232,11 +235,11 @@ func (s *shard) session(ctx context.Context) (loggedIn bool, err error) {
 			loggedIn = true
 			ka.loggedIn = true
 			c.setConnected(s, true)
-			c.log.Info("chat: connected"+s.name(), "addr", c.cfg.Addr, "channels", len(s.channels), "anonymous", c.Anonymous())
+			c.log.Info("chat: connected"+s.name(), "addr", c.cfg.Addr, "channels", len(s.wanted()), "anonymous", c.Anonymous())
 			joining.Add(1)
 			go func() {
 				defer joining.Done()
-				s.join(ctx, conn)
+				s.keepJoined(ctx, conn)
 			}()
 		}
 	}
@@ -307,15 +310,55 @@ func loginRefused(text string) bool {
 	return false
 }
 
-// join joins the shard's channels over conn, as fast as Twitch's JOIN
-// limit allows, until ctx ends.
-func (s *shard) join(ctx context.Context, conn net.Conn) {
-	for _, line := range joinLines(s.channels, joinLimit) {
-		if err := s.chat.joins.wait(ctx, strings.Count(line, "#")); err != nil {
-			return
+// wanted returns the channels the shard is to join, in the order they
+// were given.
+func (s *shard) wanted() []string {
+	s.chat.mu.Lock()
+	defer s.chat.mu.Unlock()
+	return slices.Clone(s.channels)
+}
+
+// poke tells the session's joiner that the shard's channels changed.
+func (s *shard) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// keepJoined keeps the session on conn joined to the shard's channels
+// until ctx ends: it joins them, as fast as Twitch's JOIN limit allows,
+// then, each time Join or Part changes them, parts those no longer wanted
+// and joins those new.
+func (s *shard) keepJoined(ctx context.Context, conn net.Conn) {
+	joined := make(map[string]bool)
+	for {
+		want := s.wanted()
+		for ch := range joined {
+			if slices.Contains(want, ch) {
+				continue
+			}
+			if err := s.sendTo(conn, "PART #"+ch); err != nil {
+				return
+			}
+			delete(joined, ch)
 		}
-		if err := s.sendTo(conn, line); err != nil {
+		missing := slices.DeleteFunc(want, func(ch string) bool { return joined[ch] })
+		for _, line := range joinLines(missing, s.chat.joins.limit) {
+			if err := s.chat.joins.wait(ctx, strings.Count(line, "#")); err != nil {
+				return
+			}
+			if err := s.sendTo(conn, line); err != nil {
+				return
+			}
+			for _, ch := range strings.Split(strings.TrimPrefix(line, "JOIN #"), ",#") {
+				joined[ch] = true
+			}
+		}
+		select {
+		case <-ctx.Done():
 			return
+		case <-s.wake:
 		}
 	}
 }

@@ -94,6 +94,7 @@ type Server struct {
 	changed    chan struct{} // closed and replaced on every change waiters care about
 	mods       map[string]bool
 	sent       []SentMessage
+	joins      []Join
 	history    map[rateKey][]time.Time
 	violations int
 	pingSeq    uint64
@@ -253,6 +254,28 @@ func (s *Server) joinedLocked(channel string) []*conn {
 func (s *Server) WaitJoined(ctx context.Context, channel string) error {
 	ch := channelName(channel)
 	return s.waitFor(ctx, func() bool { return len(s.joinedLocked(ch)) > 0 })
+}
+
+// WaitParted blocks until no registered, open connection is joined to
+// channel ("#name" or "name"), or ctx is done, or the server is closed.
+// It returns at once for a channel nobody joined.
+func (s *Server) WaitParted(ctx context.Context, channel string) error {
+	ch := channelName(channel)
+	return s.waitFor(ctx, func() bool { return len(s.joinedLocked(ch)) == 0 })
+}
+
+// Join is one channel a registered client joined: JOIN #a,#b is two.
+type Join struct {
+	Channel string // channel login, without '#'
+	Login   string // the client's NICK
+	At      time.Time
+}
+
+// Joins returns every channel clients joined, in order.
+func (s *Server) Joins() []Join {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.joins)
 }
 
 // WaitSent blocks until clients have sent at least n PRIVMSGs in all, and

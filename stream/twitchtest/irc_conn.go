@@ -426,6 +426,7 @@ func (c *conn) handleJoin(nick string, m message) {
 			return
 		}
 		s.mu.Lock()
+		s.joins = append(s.joins, Join{Channel: ch, Login: nick, At: time.Now()})
 		if _, ok := c.joined[ch]; !ok {
 			s.joinSeq++
 			c.joined[ch] = s.joinSeq
