@@ -160,6 +160,11 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
+	// The console's pages come before the sign-in routes: its channel
+	// list at / is the signed-in landing page.
+	if cfg.Console != nil {
+		cfg.Console.Register(app)
+	}
 	auth := cfg.Access
 	if auth == nil {
 		auth = access.Bearer(cfg.AdminToken, cfg.Logger)
@@ -171,9 +176,6 @@ func New(cfg Config) *fiber.App {
 	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
-	}
-	if cfg.Console != nil {
-		cfg.Console.Register(app)
 	}
 	return app
 }

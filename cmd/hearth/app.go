@@ -20,6 +20,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/community"
 	"github.com/hearthlive/hearth/console"
 	"github.com/hearthlive/hearth/engine"
@@ -237,7 +238,19 @@ func listen(addr string) (net.Listener, error) {
 // serveHTTP serves the console, the HTTP API, overlays and metrics on
 // m.ln.
 func (m *Main) serveHTTP() error {
+	acc, err := access.New(access.Config{AdminToken: m.Config.AdminToken, Store: m.Store, Served: m.Engine,
+		ChatModerators: m.Engine, Logger: m.Logger})
+	if err != nil {
+		return err
+	}
 	con, err := console.New(console.Config{
+		SignedIn: acc.Pages(),
+		Identify: func(c *fiber.Ctx) console.Identity {
+			if id := access.From(c); id != nil {
+				return id
+			}
+			return nil
+		},
 		Engine:   m.Engine,
 		Store:    m.Store,
 		Audit:    m.Store,
@@ -256,6 +269,9 @@ func (m *Main) serveHTTP() error {
 		Segments:      m.Engine,
 		OverlayTokens: m.Engine,
 		Console:       con,
+		Access:        acc,
+		Grants:        m.Store,
+		Audit:         m.Store,
 		AdminToken:    m.Config.AdminToken,
 		Pprof:         m.Config.DebugPprof,
 		Gatherer:      m.registry,
