@@ -82,6 +82,7 @@ type Store interface {
 	RecapStore
 	TokenStore
 	BroadcasterIDStore
+	OverlayTokenStore
 	SessionStore
 	GrantStore
 	AuditStore

@@ -54,6 +54,8 @@ type api struct {
 	grants hearth.GrantStore
 	audit  hearth.AuditStore
 	log    *slog.Logger
+	// tokens rotates overlay tokens; nil answers 404.
+	tokens OverlayTokens
 }
 
 func (a *api) register(r fiber.Router) {
@@ -63,6 +65,7 @@ func (a *api) register(r fiber.Router) {
 	a.route(r, fiber.MethodDelete, "/channels/:channel/viewers/:login", hearth.ActionForget, a.forgetViewer)
 	a.route(r, fiber.MethodPost, "/channels/:channel/viewers/:login/points", hearth.ActionAdjustPoints, a.adjustPoints)
 	a.route(r, fiber.MethodGet, "/channels/:channel/leaderboard", hearth.ActionView, a.leaderboard)
+	a.route(r, fiber.MethodPost, "/channels/:channel/overlay-token", hearth.ActionOverlayTokens, a.rotateOverlayToken)
 	a.route(r, fiber.MethodGet, "/channels/:channel/grants", hearth.ActionGrants, a.getGrants)
 	a.route(r, fiber.MethodPut, "/channels/:channel/grants", hearth.ActionGrants, a.putGrants)
 	a.route(r, fiber.MethodGet, "/channels/:channel/audit", hearth.ActionView, a.listAudit)

@@ -37,6 +37,7 @@ var apiRoutes = map[string]hearth.Action{
 	"DELETE /api/v1/channels/:channel/viewers/:login":      hearth.ActionForget,
 	"POST /api/v1/channels/:channel/viewers/:login/points": hearth.ActionAdjustPoints,
 	"GET /api/v1/channels/:channel/leaderboard":            hearth.ActionView,
+	"POST /api/v1/channels/:channel/overlay-token":         hearth.ActionOverlayTokens,
 	"GET /api/v1/channels/:channel/grants":                 hearth.ActionGrants,
 	"PUT /api/v1/channels/:channel/grants":                 hearth.ActionGrants,
 	"GET /api/v1/channels/:channel/audit":                  hearth.ActionView,

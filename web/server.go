@@ -27,6 +27,11 @@ type Mounter interface {
 	Kinds() []string
 }
 
+// Pages adds routes of pages to the app; the console is one.
+type Pages interface {
+	Register(r fiber.Router)
+}
+
 // RequestRecorder counts requests for metrics.
 type RequestRecorder interface {
 	HTTPRequest(route string, status int)
@@ -59,6 +64,8 @@ type Config struct {
 	// the channel routes; nil answers them 404, and the list is still
 	// served.
 	Channels Channels
+	// OverlayTokens rotates overlay tokens; nil answers that route 404.
+	OverlayTokens OverlayTokens
 	// AdminToken guards /api/v1 as a bearer token (and /debug/pprof);
 	// empty disables both unless Access signs people in.
 	AdminToken string
@@ -81,6 +88,8 @@ type Config struct {
 	Health Health
 	// Overlays is mounted at /overlays.
 	Overlays Mounter
+	// Console, if set, adds the console's pages (at / and /channels/).
+	Console Pages
 	// Recorder, if set, counts requests.
 	Recorder RequestRecorder
 	Logger   *slog.Logger
@@ -155,6 +164,11 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
+	// The console's pages come before the sign-in routes: its channel
+	// list at / is the signed-in landing page.
+	if cfg.Console != nil {
+		cfg.Console.Register(app)
+	}
 	auth := cfg.Access
 	if auth == nil {
 		auth = access.Bearer(cfg.AdminToken, cfg.Logger)
@@ -162,7 +176,7 @@ func New(cfg Config) *fiber.App {
 		auth.Register(app)
 	}
 	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments,
-		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger}
+		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens}
 	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
@@ -185,6 +199,8 @@ func routeGroup(path string) string {
 		return "overlays"
 	case strings.HasPrefix(path, "/api/"):
 		return "api"
+	case path == "/" || strings.HasPrefix(path, "/channels/") || strings.HasPrefix(path, "/console/"):
+		return "console"
 	default:
 		return "other"
 	}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -91,7 +93,8 @@ func (a *api) listStreams(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
-// getStream answers one stream's recap.
+// getStream answers one stream's recap: JSON, or with ?format=md or
+// ?format=html its report to download, as "hearth report" writes it.
 func (a *api) getStream(c *fiber.Ctx) error {
 	ch, err := a.served(c)
 	if err != nil {
@@ -115,7 +118,25 @@ func (a *api) getStream(c *fiber.Ctx) error {
 	}
 	out := report.New(r, time.Now())
 	out.Follow(later)
-	return c.JSON(out)
+	switch format := c.Query("format", "json"); format {
+	case "json":
+		return c.JSON(out)
+	case "md", "html":
+		var buf bytes.Buffer
+		if err := report.Write(&buf, format, out); err != nil {
+			return err
+		}
+		ctype := "text/markdown; charset=utf-8"
+		if format == "html" {
+			ctype = fiber.MIMETextHTMLCharsetUTF8
+		}
+		c.Set(fiber.HeaderContentType, ctype)
+		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-stream-%d.%s"`, ch, seq, format))
+		c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		return c.Send(buf.Bytes())
+	default:
+		return hearth.Errorf(hearth.EINVALID, "format: unknown %q: use json, md or html", format)
+	}
 }
 
 // decodeSegment reads a segment request: JSON, one object, no unknown

@@ -22,6 +22,7 @@ import (
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/console"
 	"github.com/hearthlive/hearth/engine"
 	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/metrics"
@@ -73,6 +74,7 @@ type Main struct {
 	tokens   *channelTokens
 	registry *prometheus.Registry
 	hub      *overlays.Hub
+	console  *console.Console
 	ln       net.Listener
 	app      *fiber.App
 	cancel   context.CancelFunc
@@ -168,6 +170,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Polls:         m.Metrics,
 		Figures:       m.Metrics,
 		Watcher:       channelWatcher{m},
+		OverlayTokens: m.tokens,
 	})
 	// The channels served: those stored and not removed by an operator,
 	// and the configured ones not stored yet.
@@ -180,7 +183,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("channel %s: %w", name, err)
 		}
-		m.tokens.set(info.Name, info.OverlayToken)
+		m.tokens.SetOverlayToken(info.Name, info.OverlayToken)
 		m.Channels = append(m.Channels, info)
 		m.Metrics.AddChannel(info.Name, community.CommandRejections())
 	}
@@ -251,31 +254,52 @@ func listen(addr string) (net.Listener, error) {
 	return nil, fmt.Errorf("cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", addr, err)
 }
 
-// serveHTTP serves the sign-in, the HTTP API, overlays and metrics on
-// m.ln, and sweeps expired sessions until ctx ends.
+// serveHTTP serves the console, the sign-in, the HTTP API, overlays and
+// metrics on m.ln, and sweeps expired sessions until ctx ends.
 func (m *Main) serveHTTP(ctx context.Context) error {
 	auth, err := access.New(m.accessConfig())
 	if err != nil {
 		return err
 	}
 	m.parts.start("session sweeper", func() { auth.Run(ctx) })
+	con, err := console.New(console.Config{
+		SignedIn: auth.Pages(),
+		Identify: func(c *fiber.Ctx) console.Identity {
+			if id := access.From(c); id != nil {
+				return id
+			}
+			return nil
+		},
+		Engine:   m.Engine,
+		Store:    m.Store,
+		Audit:    m.Store,
+		Overlays: m.hub,
+		Language: m.language,
+		Logger:   m.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	m.console = con
 	m.app = web.New(web.Config{
-		Store:      m.Store,
-		Engine:     m.Engine,
-		Polls:      m.Engine,
-		Segments:   m.Engine,
-		Channels:   m.Engine,
-		AdminToken: m.Config.AdminToken,
-		Access:     auth,
-		Grants:     m.Store,
-		Audit:      m.Store,
-		Pprof:      m.Config.DebugPprof,
-		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard(),
-		Health:     health{m},
-		Overlays:   m.hub,
-		Recorder:   m.Metrics,
-		Logger:     m.Logger,
+		Store:         m.Store,
+		Engine:        m.Engine,
+		Polls:         m.Engine,
+		Segments:      m.Engine,
+		Channels:      m.Engine,
+		OverlayTokens: m.Engine,
+		Console:       con,
+		AdminToken:    m.Config.AdminToken,
+		Access:        auth,
+		Grants:        m.Store,
+		Audit:         m.Store,
+		Pprof:         m.Config.DebugPprof,
+		Gatherer:      m.registry,
+		Dashboard:     metrics.Dashboard(),
+		Health:        health{m},
+		Overlays:      m.hub,
+		Recorder:      m.Metrics,
+		Logger:        m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
@@ -305,6 +329,16 @@ func (m *Main) accessConfig() access.Config {
 		ac.Moderators, ac.DisplayNames = m.Helix, m.Helix
 	}
 	return ac
+}
+
+// language is a channel's language as its rules say now, for the
+// console's pages.
+func (m *Main) language(channel string) string {
+	r, err := m.Engine.Rules(channel)
+	if err != nil {
+		return ""
+	}
+	return r.Language
 }
 
 // PublicURL is where browsers reach Hearth: public_url, else BaseURL.
@@ -416,6 +450,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.console != nil {
+		m.console.Close() // the live pages' streams end, so the server can stop
 	}
 	if m.app != nil {
 		if err := m.app.ShutdownWithContext(ctx); err != nil {

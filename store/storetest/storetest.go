@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EnsureChannelStableToken", testEnsureChannelStableToken},
 		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
 		{"ChannelsListed", testChannelsListed},
+		{"RotateOverlayToken", testRotateOverlayToken},
 		{"RemoveChannelKeepsData", testRemoveChannelKeepsData},
 		{"RemoveChannelForget", testRemoveChannelForget},
 		{"RemoveChannelUnknown", testRemoveChannelUnknown},
