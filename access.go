@@ -51,11 +51,16 @@ const (
 	ActionRemoveChannel Action = "remove_channel"
 	// ActionChannels: list and add channels; the operator's alone.
 	ActionChannels Action = "channels"
+	// ActionGrants: see and change what the channel's moderators are
+	// granted; the broadcaster's and the operator's, never grantable, so
+	// no moderator can grant themselves more.
+	ActionGrants Action = "grants"
 )
 
 // Grantable are the actions a broadcaster may grant to the channel's
 // moderators; the others are theirs (ActionView, ActionPolls,
-// ActionSegments, ActionAdjustPoints) or the operator's (ActionChannels).
+// ActionSegments, ActionAdjustPoints), the broadcaster's (ActionGrants)
+// or the operator's (ActionChannels).
 var Grantable = []Action{ActionSettings, ActionForget, ActionOverlayTokens, ActionRemoveChannel}
 
 // DefaultPointLimit is Grants.PointLimit when a broadcaster has set none:
@@ -85,6 +90,7 @@ type Grants struct {
 //	overlay_tokens   yes       yes          if granted
 //	remove_channel   yes       yes          if granted
 //	channels         yes       no           no
+//	grants           yes       yes          no
 //
 // The point limit is checked by PointsAllowed.
 func Allowed(role Access, action Action, g Grants) bool {
@@ -97,7 +103,7 @@ func Allowed(role Access, action Action, g Grants) bool {
 		switch action {
 		case ActionView, ActionPolls, ActionSegments, ActionAdjustPoints:
 			return true
-		case ActionChannels:
+		case ActionChannels, ActionGrants:
 			return false
 		}
 		return slices.Contains(g.Actions, action) && slices.Contains(Grantable, action)
@@ -130,6 +136,9 @@ type Session struct {
 	Operator bool
 	UserID   string
 	Login    string
+	// DisplayName is the Twitch user's name as Twitch shows it, any
+	// Unicode: shown only through html/template or DisplayText.
+	DisplayName string
 	// CSRF is the token every state-changing request must carry.
 	CSRF string
 	// CreatedAt and the absolute expiry, and LastSeen for the idle one.
@@ -195,4 +204,63 @@ type GrantStore interface {
 	// SetGrants replaces a channel's grants; EINVALID for an action that
 	// is not Grantable or a negative limit.
 	SetGrants(ctx context.Context, channel string, g Grants) error
+}
+
+// Bounds on what the console's records hold, in bytes.
+const (
+	// MaxAuditValue bounds an audit entry's Before and After.
+	MaxAuditValue = 4 << 10
+	// MaxAuditTarget bounds an audit entry's Target and Action.
+	MaxAuditTarget = 256
+	maxSessionText = 256
+)
+
+// Validate reports why s cannot be stored, as an EINVALID *Error: an empty
+// ID or CSRF token, text that is not valid UTF-8 or holds NUL bytes, or
+// times out of order.
+func (s Session) Validate() error {
+	switch {
+	case s.ID == "" || !validText(s.ID, maxSessionText):
+		return Errorf(EINVALID, "session: id must be 1 to %d bytes of text", maxSessionText)
+	case s.CSRF == "" || !validText(s.CSRF, maxSessionText):
+		return Errorf(EINVALID, "session: csrf must be 1 to %d bytes of text", maxSessionText)
+	case !s.Operator && (s.UserID == "" || !ValidLogin(s.Login)):
+		return Errorf(EINVALID, "session: a Twitch user's session needs a user id and a login")
+	case !validText(s.UserID, maxUserIDLen) || !validText(s.Login, maxLoginLen) || !validText(s.DisplayName, maxDisplayNameLen):
+		return Errorf(EINVALID, "session: user id, login or display name is not storable text")
+	case s.CreatedAt.IsZero() || s.ExpiresAt.Before(s.CreatedAt) || s.LastSeen.Before(s.CreatedAt):
+		return Errorf(EINVALID, "session: it must be created, seen and expire in that order")
+	}
+	return nil
+}
+
+// Validate reports why g cannot be stored, as an EINVALID *Error: an
+// action that is not Grantable, or a negative point limit.
+func (g Grants) Validate() error {
+	for _, a := range g.Actions {
+		if !slices.Contains(Grantable, a) {
+			return Errorf(EINVALID, "actions: %.40q cannot be granted to moderators (grantable: settings, forget, overlay_tokens, remove_channel)", string(a))
+		}
+	}
+	if g.PointLimit < 0 {
+		return Errorf(EINVALID, "point_limit: must be 0 (the default, %d) or more", DefaultPointLimit)
+	}
+	return nil
+}
+
+// Validate reports why e cannot be stored, as an EINVALID *Error.
+func (e AuditEntry) Validate() error {
+	switch {
+	case !ValidLogin(e.Channel):
+		return Errorf(EINVALID, "audit: channel is not a channel login")
+	case e.At.IsZero():
+		return Errorf(EINVALID, "audit: at is required")
+	case e.Actor == "" || !validText(e.Actor, maxLoginLen) || !validText(string(e.Role), maxLoginLen):
+		return Errorf(EINVALID, "audit: actor and role must be short text")
+	case e.Action == "" || !validText(e.Action, MaxAuditTarget) || !validText(e.Target, MaxAuditTarget):
+		return Errorf(EINVALID, "audit: action and target must be text of at most %d bytes", MaxAuditTarget)
+	case !validText(e.Before, MaxAuditValue) || !validText(e.After, MaxAuditValue):
+		return Errorf(EINVALID, "audit: before and after must be text of at most %d bytes", MaxAuditValue)
+	}
+	return nil
 }

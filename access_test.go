@@ -6,7 +6,7 @@ import "testing"
 // with and without the broadcaster's grants.
 func TestAllowed(t *testing.T) {
 	all := []Action{ActionView, ActionPolls, ActionSegments, ActionAdjustPoints, ActionSettings,
-		ActionForget, ActionOverlayTokens, ActionRemoveChannel, ActionChannels}
+		ActionForget, ActionOverlayTokens, ActionRemoveChannel, ActionChannels, ActionGrants}
 	granted := Grants{Actions: Grantable}
 	for _, a := range all {
 		grantable := a == ActionSettings || a == ActionForget || a == ActionOverlayTokens || a == ActionRemoveChannel
@@ -17,8 +17,8 @@ func TestAllowed(t *testing.T) {
 		}{
 			{AccessOperator, Grants{}, true},
 			{AccessBroadcaster, Grants{}, a != ActionChannels},
-			{AccessModerator, Grants{}, !grantable && a != ActionChannels},
-			{AccessModerator, granted, a != ActionChannels},
+			{AccessModerator, Grants{}, !grantable && a != ActionChannels && a != ActionGrants},
+			{AccessModerator, granted, a != ActionChannels && a != ActionGrants},
 			{AccessNone, granted, false},
 			{Access("admin"), granted, false},
 		}

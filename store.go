@@ -82,6 +82,10 @@ type Store interface {
 	RecapStore
 	TokenStore
 	BroadcasterIDStore
+	OverlayTokenStore
+	SessionStore
+	GrantStore
+	AuditStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer, ViewerByLogin and Viewers return effective values: an open

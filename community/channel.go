@@ -99,7 +99,8 @@ type Channel struct {
 	raidUntil     time.Time
 	poll          *openPoll // the open poll, or the last one since loading; nil before (poll.go)
 	lastPollID    int64
-	recap         *recapState // the current stream's recap and the channel's figures (recap.go)
+	recap         *recapState         // the current stream's recap and the channel's figures (recap.go)
+	mods          map[string]struct{} // user ids whose last message carried the moderator badge (badges.go)
 
 	// Per-operation bookkeeping: op counts operations (events and ticks),
 	// edited holds the viewers edit marked in this one, and streamEdited

@@ -17,6 +17,7 @@ func (c *Channel) chat(ev hearth.Event) {
 	newcomer := v.stats.Messages == 0
 	c.touch(ev.User, ev.Time)
 	v.banned = false // Twitch delivers no message from a banned viewer: they were unbanned
+	c.noteModerator(ev.User.ID, ev.Roles)
 	bot := c.isBot(v)
 
 	// A stream inferred from chat, and the idle gap that ends it, run on

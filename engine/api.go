@@ -122,3 +122,15 @@ func (e *Engine) AdjustPoints(ctx context.Context, channel, login string, delta 
 	e.log.Info("points adjusted", "channel", channel, "user_id", v.UserID, "login", v.Login, "points", delta, "reason", reason)
 	return v, nil
 }
+
+// SeenModerator reports whether the last chat message since start of the
+// user with userID in a served channel carried the moderator badge: who
+// moderates the channel when Twitch cannot be asked.
+func (e *Engine) SeenModerator(ctx context.Context, channel, userID string) (bool, error) {
+	var mod bool
+	err := e.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
+		mod = c.SeenModerator(userID)
+		return hearth.Batch{}
+	})
+	return mod, err
+}

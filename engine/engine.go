@@ -95,6 +95,9 @@ type Options struct {
 	// Figures is told the engagement figures and ingest latency (default:
 	// nobody).
 	Figures FigureRecorder
+	// OverlayTokens learns a channel's overlay token when it is rotated
+	// (default: nobody).
+	OverlayTokens hearth.OverlayTokenSink
 	// Watcher is told about channels added and removed while the engine
 	// runs (default: nobody).
 	Watcher ChannelWatcher

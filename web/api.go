@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,6 +29,12 @@ type Engine interface {
 	// returning what was deleted; ENOTFOUND if the channel or viewer is
 	// unknown.
 	Forget(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	// Viewer returns one viewer of a served channel as it stands now;
+	// ENOTFOUND if the channel or viewer is unknown.
+	Viewer(ctx context.Context, channel, login string) (hearth.ViewerStats, error)
+	// AdjustPoints gives (delta > 0) or takes a viewer's points, logged
+	// with reason, and returns the viewer after.
+	AdjustPoints(ctx context.Context, channel, login string, delta int64, reason string) (hearth.ViewerStats, error)
 }
 
 type api struct {
@@ -42,19 +49,31 @@ type api struct {
 	// admin adds and removes channels and changes their settings; nil
 	// answers 404.
 	admin Channels
+	// grants keeps what broadcasters grant their moderators, audit the
+	// log of changes; nil answers their routes 404 (and logs nothing).
+	grants hearth.GrantStore
+	audit  hearth.AuditStore
+	log    *slog.Logger
+	// tokens rotates overlay tokens; nil answers 404.
+	tokens OverlayTokens
 	// cluster shows the cluster; nil answers 404.
 	cluster Cluster
 }
 
 func (a *api) register(r fiber.Router) {
 	a.registerChannels(r)
-	r.Get("/channels/:channel/viewers", a.viewers)
-	r.Get("/channels/:channel/viewers/:login", a.viewer)
-	r.Delete("/channels/:channel/viewers/:login", a.forgetViewer)
-	r.Get("/channels/:channel/leaderboard", a.leaderboard)
+	a.route(r, fiber.MethodGet, "/channels/:channel/viewers", hearth.ActionView, a.viewers)
+	a.route(r, fiber.MethodGet, "/channels/:channel/viewers/:login", hearth.ActionView, a.viewer)
+	a.route(r, fiber.MethodDelete, "/channels/:channel/viewers/:login", hearth.ActionForget, a.forgetViewer)
+	a.route(r, fiber.MethodPost, "/channels/:channel/viewers/:login/points", hearth.ActionAdjustPoints, a.adjustPoints)
+	a.route(r, fiber.MethodGet, "/channels/:channel/leaderboard", hearth.ActionView, a.leaderboard)
+	a.route(r, fiber.MethodPost, "/channels/:channel/overlay-token", hearth.ActionOverlayTokens, a.rotateOverlayToken)
+	a.route(r, fiber.MethodGet, "/channels/:channel/grants", hearth.ActionGrants, a.getGrants)
+	a.route(r, fiber.MethodPut, "/channels/:channel/grants", hearth.ActionGrants, a.putGrants)
+	a.route(r, fiber.MethodGet, "/channels/:channel/audit", hearth.ActionView, a.listAudit)
 	a.registerPolls(r)
 	a.registerStreams(r)
-	r.Get("/cluster", a.clusterStatus)
+	a.route(r, fiber.MethodGet, "/cluster", hearth.ActionChannels, a.clusterStatus)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})
@@ -205,5 +224,7 @@ func (a *api) forgetViewer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The entry names no one: the viewer asked to be forgotten.
+	a.record(c, ch, "viewer.forget", "", map[string]any{"points": v.Points, "messages": v.Messages}, nil)
 	return c.JSON(fiber.Map{"forgot": export.NewRecord(v, nil)})
 }

@@ -30,11 +30,11 @@ type Channels interface {
 }
 
 func (a *api) registerChannels(r fiber.Router) {
-	r.Get("/channels", a.listChannels)
-	r.Post("/channels", a.addChannel)
-	r.Delete("/channels/:channel", a.removeChannel)
-	r.Get("/channels/:channel/settings", a.channelSettings)
-	r.Put("/channels/:channel/settings", a.setChannelSettings)
+	a.route(r, fiber.MethodGet, "/channels", hearth.ActionChannels, a.listChannels)
+	a.route(r, fiber.MethodPost, "/channels", hearth.ActionChannels, a.addChannel)
+	a.route(r, fiber.MethodDelete, "/channels/:channel", hearth.ActionRemoveChannel, a.removeChannel)
+	a.route(r, fiber.MethodGet, "/channels/:channel/settings", hearth.ActionView, a.channelSettings)
+	a.route(r, fiber.MethodPut, "/channels/:channel/settings", hearth.ActionSettings, a.setChannelSettings)
 }
 
 // channelJSON is a channel as the API lists it.
@@ -102,6 +102,7 @@ func (a *api) addChannel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.record(c, info.Name, "channel.add", info.Name, nil, map[string]any{"served": true})
 	return c.Status(fiber.StatusCreated).JSON(a.channelJSON(c.BaseURL(), info))
 }
 
@@ -128,6 +129,10 @@ func (a *api) removeChannel(c *fiber.Ctx) error {
 	}
 	if err := a.admin.RemoveChannel(c.UserContext(), ch, forget); err != nil {
 		return err
+	}
+	if !forget {
+		// A forgotten channel's log goes with the rest of its data.
+		a.record(c, ch, "channel.remove", ch, map[string]any{"served": true}, map[string]any{"served": false})
 	}
 	return c.JSON(fiber.Map{"channel": ch, "served": false, "forgotten": forget})
 }
@@ -162,9 +167,14 @@ func (a *api) setChannelSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	before, err := a.admin.Settings(c.UserContext(), ch)
+	if err != nil {
+		return err
+	}
 	out, err := a.admin.SetSettings(c.UserContext(), ch, s)
 	if err != nil {
 		return err
 	}
+	a.record(c, ch, "settings.set", "", before, out)
 	return c.JSON(out)
 }

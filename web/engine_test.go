@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"time"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/community"
@@ -51,4 +52,21 @@ func (e *arenaEngine) Forget(_ context.Context, ch, login string) (hearth.Viewer
 		return v, nil
 	}
 	return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", ch, login)
+}
+
+func (e *arenaEngine) Viewer(_ context.Context, ch, login string) (hearth.ViewerStats, error) {
+	if v, ok := e.arena.ViewerByLogin(login); ok && ch == "arena" {
+		return v, nil
+	}
+	return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", ch, login)
+}
+
+// AdjustPoints adjusts on the channel loaded from the store, which the
+// test does not write back.
+func (e *arenaEngine) AdjustPoints(_ context.Context, ch, login string, delta int64, _ string) (hearth.ViewerStats, error) {
+	if ch != "arena" {
+		return hearth.ViewerStats{}, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served here", ch)
+	}
+	v, _, err := e.arena.AdjustPoints(login, delta, time.Now())
+	return v, err
 }

@@ -24,11 +24,11 @@ type Polls interface {
 }
 
 func (a *api) registerPolls(r fiber.Router) {
-	r.Post("/channels/:channel/polls", a.startPoll)
-	r.Get("/channels/:channel/polls", a.listPolls)
-	r.Get("/channels/:channel/polls/:id", a.getPoll)
-	r.Post("/channels/:channel/polls/:id/end", a.endPoll(false))
-	r.Post("/channels/:channel/polls/:id/cancel", a.endPoll(true))
+	a.route(r, fiber.MethodPost, "/channels/:channel/polls", hearth.ActionPolls, a.startPoll)
+	a.route(r, fiber.MethodGet, "/channels/:channel/polls", hearth.ActionView, a.listPolls)
+	a.route(r, fiber.MethodGet, "/channels/:channel/polls/:id", hearth.ActionView, a.getPoll)
+	a.route(r, fiber.MethodPost, "/channels/:channel/polls/:id/end", hearth.ActionPolls, a.endPoll(false))
+	a.route(r, fiber.MethodPost, "/channels/:channel/polls/:id/cancel", hearth.ActionPolls, a.endPoll(true))
 }
 
 // decodePoll reads a poll request: JSON, one object, no unknown field.
@@ -67,6 +67,7 @@ func (a *api) startPoll(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.record(c, ch, "poll.start", p.ID, nil, map[string]any{"kind": p.Kind, "question": p.Question, "options": p.Options})
 	return c.Status(fiber.StatusCreated).JSON(p)
 }
 
@@ -88,6 +89,11 @@ func (a *api) endPoll(cancel bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		action := "poll.end"
+		if cancel {
+			action = "poll.cancel"
+		}
+		a.record(c, ch, action, p.ID, map[string]any{"status": hearth.PollOpen}, map[string]any{"status": p.Status})
 		return c.JSON(p)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/internal/jsonlist"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,6 +25,11 @@ type Mounter interface {
 	Register(r fiber.Router)
 	// Kinds lists the overlay kinds served at /overlays/{kind}.
 	Kinds() []string
+}
+
+// Pages adds routes of pages to the app; the console is one.
+type Pages interface {
+	Register(r fiber.Router)
 }
 
 // RequestRecorder counts requests for metrics.
@@ -67,8 +73,19 @@ type Config struct {
 	// Cluster shows the instances sharing the channels and their leases
 	// at GET /api/v1/cluster; nil (clustering off) answers it 404.
 	Cluster Cluster
-	// AdminToken guards /api/v1; empty disables the API.
+	// OverlayTokens rotates overlay tokens; nil answers that route 404.
+	OverlayTokens OverlayTokens
+	// AdminToken guards /api/v1 as a bearer token (and /debug/pprof);
+	// empty disables both unless Access signs people in.
 	AdminToken string
+	// Access signs people in (/login) and admits API requests by bearer
+	// token or session; nil admits only AdminToken as a bearer token and
+	// serves no sign-in pages.
+	Access *access.Service
+	// Grants keeps what broadcasters grant their moderators, Audit the
+	// log of changes made through the API; nil answers their routes 404.
+	Grants hearth.GrantStore
+	Audit  hearth.AuditStore
 	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
 	Pprof bool
 	// Dashboard is the Grafana dashboard served at
@@ -80,6 +97,8 @@ type Config struct {
 	Health Health
 	// Overlays is mounted at /overlays.
 	Overlays Mounter
+	// Console, if set, adds the console's pages (at / and /channels/).
+	Console Pages
 	// Recorder, if set, counts requests.
 	Recorder RequestRecorder
 	Logger   *slog.Logger
@@ -159,8 +178,21 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments, admin: cfg.Channels, cluster: cfg.Cluster}
-	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
+	// The console's pages come before the sign-in routes: its channel
+	// list at / is the signed-in landing page.
+	if cfg.Console != nil {
+		cfg.Console.Register(app)
+	}
+	auth := cfg.Access
+	if auth == nil {
+		auth = access.Bearer(cfg.AdminToken, cfg.Logger)
+	} else {
+		auth.Register(app)
+	}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments,
+		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens,
+		cluster: cfg.Cluster}
+	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)
 	}
@@ -182,6 +214,8 @@ func routeGroup(path string) string {
 		return "overlays"
 	case strings.HasPrefix(path, "/api/"):
 		return "api"
+	case path == "/" || strings.HasPrefix(path, "/channels/") || strings.HasPrefix(path, "/console/"):
+		return "console"
 	default:
 		return "other"
 	}

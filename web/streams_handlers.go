@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -32,10 +34,10 @@ type SegmentRequest struct {
 }
 
 func (a *api) registerStreams(r fiber.Router) {
-	r.Get("/channels/:channel/streams", a.listStreams)
-	r.Get("/channels/:channel/streams/:seq", a.getStream)
-	r.Post("/channels/:channel/segments", a.startSegment)
-	r.Post("/channels/:channel/segments/end", a.endSegment)
+	a.route(r, fiber.MethodGet, "/channels/:channel/streams", hearth.ActionView, a.listStreams)
+	a.route(r, fiber.MethodGet, "/channels/:channel/streams/:seq", hearth.ActionView, a.getStream)
+	a.route(r, fiber.MethodPost, "/channels/:channel/segments", hearth.ActionSegments, a.startSegment)
+	a.route(r, fiber.MethodPost, "/channels/:channel/segments/end", hearth.ActionSegments, a.endSegment)
 }
 
 // streamPage is a page of GET .../streams: Next is the ?before= of the
@@ -91,7 +93,8 @@ func (a *api) listStreams(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
-// getStream answers one stream's recap.
+// getStream answers one stream's recap: JSON, or with ?format=md or
+// ?format=html its report to download, as "hearth report" writes it.
 func (a *api) getStream(c *fiber.Ctx) error {
 	ch, err := a.served(c)
 	if err != nil {
@@ -115,7 +118,25 @@ func (a *api) getStream(c *fiber.Ctx) error {
 	}
 	out := report.New(r, time.Now())
 	out.Follow(later)
-	return c.JSON(out)
+	switch format := c.Query("format", "json"); format {
+	case "json":
+		return c.JSON(out)
+	case "md", "html":
+		var buf bytes.Buffer
+		if err := report.Write(&buf, format, out); err != nil {
+			return err
+		}
+		ctype := "text/markdown; charset=utf-8"
+		if format == "html" {
+			ctype = fiber.MIMETextHTMLCharsetUTF8
+		}
+		c.Set(fiber.HeaderContentType, ctype)
+		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-stream-%d.%s"`, ch, seq, format))
+		c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		return c.Send(buf.Bytes())
+	default:
+		return hearth.Errorf(hearth.EINVALID, "format: unknown %q: use json, md or html", format)
+	}
 }
 
 // decodeSegment reads a segment request: JSON, one object, no unknown
@@ -155,6 +176,7 @@ func (a *api) startSegment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.record(c, ch, "segment.start", s.Name, nil, map[string]any{"name": s.Name})
 	return c.Status(fiber.StatusCreated).JSON(s)
 }
 
@@ -171,5 +193,6 @@ func (a *api) endSegment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.record(c, ch, "segment.end", s.Name, map[string]any{"name": s.Name}, map[string]any{"ended": true})
 	return c.JSON(s)
 }

@@ -206,3 +206,32 @@ func TestAPIStreamsErrors(t *testing.T) {
 		t.Errorf("without the admin token: %d, want 401", resp.StatusCode)
 	}
 }
+
+// TestStreamReportDownload: ?format=md and ?format=html answer the
+// report "hearth report" writes, as a file to download; another format is
+// refused.
+func TestStreamReportDownload(t *testing.T) {
+	base := serveStreams(t)
+	for _, tt := range []struct{ format, ctype, has string }{
+		{"md", "text/markdown", "# "},
+		{"html", "text/html", "<!doctype html>"},
+	} {
+		status, body := apiCall(t, "GET", base+"/arena/streams/24?format="+tt.format)
+		if status != 200 || !strings.Contains(strings.ToLower(string(body)), tt.has) {
+			t.Fatalf("%s: %d %.300s", tt.format, status, body)
+		}
+		req, _ := http.NewRequest("GET", base+"/arena/streams/24?format="+tt.format, nil)
+		req.Header.Set("Authorization", "Bearer s3cret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || resp.Header.Get("Content-Disposition") != `attachment; filename="arena-stream-24.`+tt.format+`"` {
+			t.Fatalf("%s: %q %q", tt.format, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
+	}
+	if status, body := apiCall(t, "GET", base+"/arena/streams/24?format=pdf"); status != 400 || !strings.Contains(string(body), "format") {
+		t.Fatalf("pdf: %d %s", status, body)
+	}
+}

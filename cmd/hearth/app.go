@@ -20,7 +20,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/community"
+	"github.com/hearthlive/hearth/console"
 	"github.com/hearthlive/hearth/engine"
 	"github.com/hearthlive/hearth/internal/redact"
 	"github.com/hearthlive/hearth/metrics"
@@ -72,6 +74,7 @@ type Main struct {
 	tokens   *channelTokens
 	registry *prometheus.Registry
 	hub      *overlays.Hub
+	console  *console.Console
 	ln       net.Listener
 	app      *fiber.App
 	cancel   context.CancelFunc
@@ -118,6 +121,11 @@ func (m *Main) Run(ctx context.Context) error {
 		rules[ch] = r
 	}
 	m.rules = rules
+	if cfg.PublicURL != "" {
+		if _, err := access.CheckPublicURL(cfg.PublicURL); err != nil {
+			return fmt.Errorf("%w (set HEARTH_PUBLIC_URL or --public-url)", err)
+		}
+	}
 	// Bind before anything slow starts, so that a taken port is an
 	// immediate error whatever the database and chat are doing. demo
 	// binds before it makes its files, and hands the listener over.
@@ -171,6 +179,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Polls:         m.Metrics,
 		Figures:       m.Metrics,
 		Watcher:       channelWatcher{m},
+		OverlayTokens: m.tokens,
 	})
 	// The channels served: those stored and not removed by an operator,
 	// and the configured ones not stored yet.
@@ -183,7 +192,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("channel %s: %w", name, err)
 		}
-		m.tokens.set(info.Name, info.OverlayToken)
+		m.tokens.SetOverlayToken(info.Name, info.OverlayToken)
 		m.Channels = append(m.Channels, info)
 		if m.cluster == nil {
 			m.Metrics.AddChannel(info.Name, community.CommandRejections())
@@ -241,7 +250,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.startCluster(runCtx)
 	}
 	if m.ln != nil {
-		m.serveHTTP()
+		if err := m.serveHTTP(runCtx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -263,29 +274,100 @@ func listen(addr string) (net.Listener, error) {
 	return nil, fmt.Errorf("cannot listen on %s: %w (set HEARTH_HTTP_ADDR or --http-addr to a free address)", addr, err)
 }
 
-// serveHTTP serves the HTTP API, overlays and metrics on m.ln.
-func (m *Main) serveHTTP() {
+// serveHTTP serves the console, the sign-in, the HTTP API, overlays and
+// metrics on m.ln, and sweeps expired sessions until ctx ends.
+func (m *Main) serveHTTP(ctx context.Context) error {
+	auth, err := access.New(m.accessConfig())
+	if err != nil {
+		return err
+	}
+	m.parts.start("session sweeper", func() { auth.Run(ctx) })
+	con, err := console.New(console.Config{
+		SignedIn: auth.Pages(),
+		Identify: func(c *fiber.Ctx) console.Identity {
+			if id := access.From(c); id != nil {
+				return id
+			}
+			return nil
+		},
+		Engine:   m.Engine,
+		Store:    m.Store,
+		Audit:    m.Store,
+		Overlays: m.hub,
+		Language: m.language,
+		Logger:   m.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	m.console = con
 	m.app = web.New(web.Config{
-		Store:      m.Store,
-		Engine:     m.webEngine(),
-		Cluster:    m.webCluster(),
-		Polls:      m.Engine,
-		Segments:   m.Engine,
-		Channels:   m.Engine,
-		AdminToken: m.Config.AdminToken,
-		Pprof:      m.Config.DebugPprof,
-		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard(),
-		Health:     health{m},
-		Overlays:   m.hub,
-		Recorder:   m.Metrics,
-		Logger:     m.Logger,
+		Store:         m.Store,
+		Engine:        m.webEngine(),
+		Cluster:       m.webCluster(),
+		Polls:         m.Engine,
+		Segments:      m.Engine,
+		Channels:      m.Engine,
+		OverlayTokens: m.Engine,
+		Console:       con,
+		AdminToken:    m.Config.AdminToken,
+		Access:        auth,
+		Grants:        m.Store,
+		Audit:         m.Store,
+		Pprof:         m.Config.DebugPprof,
+		Gatherer:      m.registry,
+		Dashboard:     metrics.Dashboard(),
+		Health:        health{m},
+		Overlays:      m.hub,
+		Recorder:      m.Metrics,
+		Logger:        m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
 			m.Logger.Error("http server stopped", "err", err)
 		}
 	})
+	return nil
+}
+
+// accessConfig is how people sign in: the admin token; Twitch with the
+// client id and secret; moderators from Helix where it runs, else from
+// chat badges.
+func (m *Main) accessConfig() access.Config {
+	cfg := m.Config
+	ac := access.Config{
+		AdminToken:     cfg.AdminToken,
+		PublicURL:      m.PublicURL(),
+		Store:          m.Store,
+		Served:         m.Engine,
+		ChatModerators: m.Engine,
+		Logger:         m.Logger,
+	}
+	if cfg.TwitchClientID != "" && cfg.TwitchClientSecret != "" {
+		ac.SignIn = oauth.SignIn{OAuth: &oauth.Client{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}}
+	}
+	if m.Helix != nil {
+		ac.Moderators, ac.DisplayNames = m.Helix, m.Helix
+	}
+	return ac
+}
+
+// language is a channel's language as its rules say now, for the
+// console's pages.
+func (m *Main) language(channel string) string {
+	r, err := m.Engine.Rules(channel)
+	if err != nil {
+		return ""
+	}
+	return r.Language
+}
+
+// PublicURL is where browsers reach Hearth: public_url, else BaseURL.
+func (m *Main) PublicURL() string {
+	if m.Config.PublicURL != "" {
+		return m.Config.PublicURL
+	}
+	return m.BaseURL()
 }
 
 // ready is what /readyz checks: chat is connected and the store takes
@@ -394,6 +476,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.console != nil {
+		m.console.Close() // the live pages' streams end, so the server can stop
 	}
 	if m.app != nil {
 		if err := m.app.ShutdownWithContext(ctx); err != nil {

@@ -36,7 +36,9 @@ func (t *channelTokens) OverlayToken(_ context.Context, channel string) (string,
 	return tok, nil
 }
 
-func (t *channelTokens) set(channel, token string) {
+// SetOverlayToken makes token the channel's overlay token: a channel
+// served from now on, or a token rotated.
+func (t *channelTokens) SetOverlayToken(channel, token string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.tokens[channel] = token
@@ -70,7 +72,7 @@ const removeTimeout = 15 * time.Second
 // start-up, else IRC), Helix and EventSub.
 func (w channelWatcher) ChannelAdded(ch hearth.ChannelInfo) {
 	m := w.m
-	m.tokens.set(ch.Name, ch.OverlayToken)
+	m.tokens.SetOverlayToken(ch.Name, ch.OverlayToken)
 	m.Metrics.AddChannel(ch.Name, community.CommandRejections())
 	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)
 	defer cancel()

@@ -162,14 +162,18 @@ func (h health) Owned() []string { return h.m.Engine.Channels() }
 const (
 	actionLeaderboard = "leaderboard"
 	actionForget      = "forget"
+	actionViewer      = "viewer"
+	actionPoints      = "adjust_points"
 )
 
 // runForwarded runs an action forwarded by another instance for a channel
 // run here.
 func (m *Main) runForwarded(ctx context.Context, c hearth.ClusterCommand) ([]byte, error) {
 	var args struct {
-		N     int    `json:"n"`
-		Login string `json:"login"`
+		N      int    `json:"n"`
+		Login  string `json:"login"`
+		Delta  int64  `json:"delta"`
+		Reason string `json:"reason"`
 	}
 	if err := json.Unmarshal(c.Body, &args); err != nil {
 		return nil, hearth.Errorf(hearth.EINVALID, "forwarded %s: %v", c.Action, err)
@@ -181,6 +185,10 @@ func (m *Main) runForwarded(ctx context.Context, c hearth.ClusterCommand) ([]byt
 		out, err = m.Engine.Leaderboard(ctx, c.Channel, args.N)
 	case actionForget:
 		out, err = m.Engine.Forget(ctx, c.Channel, args.Login)
+	case actionViewer:
+		out, err = m.Engine.Viewer(ctx, c.Channel, args.Login)
+	case actionPoints:
+		out, err = m.Engine.AdjustPoints(ctx, c.Channel, args.Login, args.Delta, args.Reason)
 	default:
 		return nil, hearth.Errorf(hearth.EINVALID, "no action %q is forwarded", c.Action)
 	}
@@ -191,9 +199,9 @@ func (m *Main) runForwarded(ctx context.Context, c hearth.ClusterCommand) ([]byt
 }
 
 // clusterEngine is the engine as the API sees it in a cluster: a channel
-// the cluster serves is served, and its leaderboard and forgetting a
-// viewer are forwarded to the instance running it when that is not this
-// one. What needs the running channel's whole state (a viewer's standing)
+// the cluster serves is served, and its leaderboard, a viewer's record,
+// adjusting their points and forgetting them are forwarded to the
+// instance running it when that is not this one. What needs the running channel's whole state (a viewer's standing)
 // is answered only by the instance running it.
 type clusterEngine struct{ m *Main }
 
@@ -233,6 +241,26 @@ func (e clusterEngine) Forget(ctx context.Context, channel, login string) (heart
 	}
 	var v hearth.ViewerStats
 	err := e.forward(ctx, channel, actionForget, map[string]any{"login": login}, &v)
+	return v, err
+}
+
+// Viewer asks the instance running the channel.
+func (e clusterEngine) Viewer(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
+	if e.m.Engine.Serves(channel) {
+		return e.m.Engine.Viewer(ctx, channel, login)
+	}
+	var v hearth.ViewerStats
+	err := e.forward(ctx, channel, actionViewer, map[string]any{"login": login}, &v)
+	return v, err
+}
+
+// AdjustPoints asks the instance running the channel.
+func (e clusterEngine) AdjustPoints(ctx context.Context, channel, login string, delta int64, reason string) (hearth.ViewerStats, error) {
+	if e.m.Engine.Serves(channel) {
+		return e.m.Engine.AdjustPoints(ctx, channel, login, delta, reason)
+	}
+	var v hearth.ViewerStats
+	err := e.forward(ctx, channel, actionPoints, map[string]any{"login": login, "delta": delta, "reason": reason}, &v)
 	return v, err
 }
 

@@ -74,6 +74,14 @@ type Config struct {
 	// channel.
 	OverlayMaxConnections int
 
+	// PublicURL is where browsers reach Hearth: the base of the Twitch
+	// sign-in's redirect URI, and https makes cookies Secure; empty means
+	// http://localhost with the HTTP address's port.
+	PublicURL string
+	// ConsoleSignup says who may add a channel from the console: off,
+	// allowlist or open.
+	ConsoleSignup string
+
 	Cluster ClusterConfig
 }
 
@@ -102,6 +110,7 @@ func defaultConfig() Config {
 		ShutdownTimeout:   15 * time.Second,
 
 		OverlayMaxConnections: overlays.DefaultMaxConnectionsPerChannel,
+		ConsoleSignup:         "off",
 		Cluster:               defaultClusterConfig(),
 	}
 }
@@ -400,6 +409,8 @@ var configKeys = append([]configKey{
 	{yaml: "language", env: "HEARTH_LANGUAGE", flag: "language", rule: true, help: "language of the bot's replies: " + strings.Join(community.Languages(), ", "), field: text(func(c *Config) *string { return &c.Rules.Language })},
 	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", help: "how often pending changes are written (one transaction each)", field: durationIn(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
 	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
+	{yaml: "public_url", env: "HEARTH_PUBLIC_URL", flag: "public-url", help: "where browsers reach Hearth, such as https://hearth.example.com: the base of the Twitch sign-in's redirect URI ({public_url}/login/twitch/callback), and https makes cookies Secure; empty means http://localhost with the HTTP address's port", field: text(func(c *Config) *string { return &c.PublicURL })},
+	{yaml: "console.signup", env: "HEARTH_CONSOLE_SIGNUP", flag: "console-signup", help: "who may add a channel from the console: off, allowlist or open", field: oneOf([]string{"off", "allowlist", "open"}, func(c *Config) *string { return &c.ConsoleSignup })},
 	{yaml: "overlays.max_connections", env: "HEARTH_OVERLAYS_MAX_CONNECTIONS", flag: "overlays-max-connections", help: "overlay sockets a channel may hold open at once, all overlays together (1 to 100000); one more is closed with code 1013 and a reason", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.OverlayMaxConnections })},
 }, clusterKeys...)
 

@@ -20,13 +20,14 @@ func exportCommand(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&o.format, "format", "json", "json or csv")
 	fs.StringVar(&o.out, "out", "", "write to this file instead of standard output")
 	fs.BoolVar(&o.polls, "polls", false, "export the channel's polls, newest first, instead of its viewers")
+	fs.BoolVar(&o.audit, "audit", false, "export the channel's audit log (changes made through the console and the API), newest first, instead of its viewers")
 	return func(ctx context.Context, inv *invocation) error { return runExport(ctx, inv, o) }
 }
 
 // exportOptions are export's own flags.
 type exportOptions struct {
 	channel, format, out string
-	polls                bool
+	polls, audit         bool
 }
 
 func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
@@ -37,6 +38,9 @@ func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
 	}
 	if o.format != "json" && o.format != "csv" {
 		return &usageError{path: "export", msg: fmt.Sprintf("--format must be json or csv, got %q", o.format)}
+	}
+	if o.polls && o.audit {
+		return &usageError{path: "export", msg: "--polls and --audit each export something else: give one"}
 	}
 	db, err := openForChannel(ctx, cfg.DatabaseURL, ch)
 	if err != nil {
@@ -58,6 +62,9 @@ func runExport(ctx context.Context, inv *invocation, o exportOptions) error {
 	}
 	if o.polls {
 		return exportPolls(ctx, inv, db, ch, o, w)
+	}
+	if o.audit {
+		return exportAudit(ctx, inv, db, ch, o, w)
 	}
 	rules, err := cfg.RulesFor(ch)
 	if err != nil {

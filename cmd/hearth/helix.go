@@ -114,4 +114,8 @@ func demoHelix(api *twitchtest.API, cfg *Config, aud *twitchtest.Audience) {
 	cfg.BotToken = "oauth:" + tok.Access
 	cfg.TwitchAPIURL = api.HelixURL()
 	cfg.TwitchClientID = api.ClientID()
+	// Signing in to the console with Twitch goes through the fake's
+	// authorize page.
+	cfg.TwitchAuthURL = api.AuthURL()
+	cfg.TwitchClientSecret = api.ClientSecret()
 }

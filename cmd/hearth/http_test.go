@@ -199,6 +199,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 		{"GET", "/overlays/assets/live.js", "", 200},
 		{"GET", "/overlays/assets/overlay.css", "", 200},
 		{"GET", "/overlays/assets/nope.js", "", 404},
+		{"GET", "/console/static/console.css", "", 200},
 		{"GET", "/no/such/page", "", 404},
 		{"WS", hearth.TopicLeaderboard, "", 0},
 		{"WS", hearth.TopicAlerts, "", 0},
@@ -269,12 +270,12 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 		}
 		for route := range routes {
 			switch route {
-			case "metrics", "healthz", "readyz", "overlays", "overlay_ws", "api", "other":
+			case "metrics", "healthz", "readyz", "overlays", "overlay_ws", "api", "console", "other":
 			default:
 				t.Errorf("route label %q is none of the route groups", route)
 			}
 		}
-		for _, want := range []string{"metrics", "healthz", "readyz", "overlays", "overlay_ws", "api", "other"} {
+		for _, want := range []string{"metrics", "healthz", "readyz", "overlays", "overlay_ws", "api", "console", "other"} {
 			if !routes[want] {
 				t.Errorf("no requests counted for route %q after the mix", want)
 			}

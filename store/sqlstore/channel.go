@@ -101,8 +101,9 @@ func setRemoved(name string, at time.Time) statement {
 // RemoveChannel marks a channel removed, keeping its data, or with forget
 // deletes it and everything stored about it in one transaction: its
 // viewers, streams and their presence cuts, polls and votes, recaps,
-// broadcaster id and settings go with its row (ON DELETE CASCADE), and
-// its broadcaster's token (subject: the channel's login) beside it.
+// broadcaster id, settings and grants go with its row (ON DELETE
+// CASCADE), and its broadcaster's token (subject: the channel's login) and
+// its audit log beside it.
 // ENOTFOUND for a channel the store does not know.
 func (s *Store) RemoveChannel(ctx context.Context, name string, forget bool) error {
 	if err := s.known(ctx, name); err != nil {
@@ -113,6 +114,9 @@ func (s *Store) RemoveChannel(ctx context.Context, name string, forget bool) err
 			return setRemoved(name, time.Now()).exec(ctx, tx)
 		}
 		if err := tx.Exec(ctx, `DELETE FROM tokens WHERE subject = $1`, name); err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, `DELETE FROM audit WHERE channel = $1`, name); err != nil {
 			return err
 		}
 		return tx.Exec(ctx, `DELETE FROM channels WHERE name = $1`, name)

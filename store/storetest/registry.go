@@ -124,8 +124,21 @@ func testRemoveChannelForget(t *testing.T, s hearth.Store) {
 	channelData(t, s, "alpha")
 	channelData(t, s, "beta")
 	old := mustEnsure(t, s, "alpha")
+	for _, ch := range []string{"alpha", "beta"} {
+		if _, err := s.AppendAudit(ctx, hearth.AuditEntry{Channel: ch, At: time.Now(), Actor: "operator",
+			Role: hearth.AccessOperator, Action: "settings.set"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetGrants(ctx, "alpha", hearth.Grants{PointLimit: 10}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.RemoveChannel(ctx, "alpha", false); err != nil {
 		t.Fatal(err)
+	}
+	// A removed channel keeps its audit log: the record of who did what.
+	if log, err := s.Audit(ctx, "alpha", 10, 0); err != nil || len(log) != 1 {
+		t.Errorf("audit log of a removed channel = %d entries, %v; want 1", len(log), err)
 	}
 	// Forgetting works on a removed channel as on a served one.
 	if err := s.RemoveChannel(ctx, "alpha", true); err != nil {
@@ -145,6 +158,12 @@ func testRemoveChannelForget(t *testing.T, s hearth.Store) {
 	}
 	_, err := s.ChannelSettings(ctx, "alpha")
 	assertCode(t, err, hearth.ENOTFOUND, "ChannelSettings of a forgotten channel")
+	if log, err := s.Audit(ctx, "alpha", 10, 0); err != nil || len(log) != 0 {
+		t.Errorf("audit log of a forgotten channel = %d entries, %v; want none", len(log), err)
+	}
+	if log, err := s.Audit(ctx, "beta", 10, 0); err != nil || len(log) != 1 {
+		t.Errorf("forgetting alpha left beta %d audit entries, %v; want 1", len(log), err)
+	}
 
 	again := mustEnsure(t, s, "alpha")
 	if again.OverlayToken == old.OverlayToken || again.Removed() {

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EnsureChannelStableToken", testEnsureChannelStableToken},
 		{"EnsureChannelRejectsInvalidName", testEnsureChannelRejectsInvalidName},
 		{"ChannelsListed", testChannelsListed},
+		{"RotateOverlayToken", testRotateOverlayToken},
 		{"RemoveChannelKeepsData", testRemoveChannelKeepsData},
 		{"RemoveChannelForget", testRemoveChannelForget},
 		{"RemoveChannelUnknown", testRemoveChannelUnknown},
@@ -79,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"PresenceTwoRestarts", testPresenceTwoRestarts},
 		{"PresenceEndedStream", testPresenceEndedStream},
 	}
+	tests = append(tests, accessTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -102,6 +104,7 @@ func RunReopen(t *testing.T, fresh func(t *testing.T) (reopen func(t *testing.T)
 		{"PollSurvivesReopen", testPollSurvivesReopen},
 		{"BroadcasterIDSurvivesReopen", testBroadcasterIDSurvivesReopen},
 		{"RemovedChannelSurvivesReopen", testRemovedChannelSurvivesReopen},
+		{"SessionSurvivesReopen", testSessionSurvivesReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -319,11 +319,19 @@ func (h *Client) transition(ch, id string, s helixapi.Stream, live bool, now tim
 	}
 }
 
-// BroadcasterID returns a channel's Twitch user id, asking Helix (and
-// storing the answer) the first time.
+// BroadcasterID returns a channel's Twitch user id: known, stored, or
+// asked of Helix (and stored) the first time.
 func (h *Client) BroadcasterID(ctx context.Context, channel string) (string, error) {
 	if id := h.id(channel); id != "" {
 		return id, nil
+	}
+	if h.cfg.IDs != nil {
+		if id, err := h.cfg.IDs.BroadcasterID(ctx, channel); err == nil && id != "" {
+			h.mu.Lock()
+			h.ids[channel] = id
+			h.mu.Unlock()
+			return id, nil
+		}
 	}
 	subject, ok := h.anySubject(ctx)
 	if !ok {

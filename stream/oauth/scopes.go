@@ -33,6 +33,7 @@ var ChannelScopes = []Scope{
 	{"channel:manage:polls", "Create and End Poll, and EventSub channel.poll.begin, progress and end"},
 	{"moderator:manage:announcements", "Send Chat Announcement for poll results"},
 	{"channel:bot", "let the bot read and write this channel's chat over EventSub"},
+	{"moderation:read", "Get Moderators: which Twitch users may open this channel in the console as its moderators"},
 }
 
 // ScopeNames returns the names of scopes, in order.

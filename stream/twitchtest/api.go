@@ -20,12 +20,19 @@ type APIOptions struct {
 	// ClientID is the application client id the fake accepts; default
 	// DemoClientID.
 	ClientID string
+	// ClientSecret is the secret the authorization_code grant must send;
+	// default DemoClientSecret.
+	ClientSecret string
 	// Logger receives the server's logs; default discard.
 	Logger *slog.Logger
 }
 
 // DemoClientID is the client id an API accepts when none is configured.
 const DemoClientID = "hearthdemoclientid00000000000"
+
+// DemoClientSecret is the client secret an API accepts when none is
+// configured.
+const DemoClientSecret = "hearthdemoclientsecret0000000"
 
 // API is Twitch's HTTP side on loopback: the OAuth endpoints under
 // /oauth2, Helix under /helix, and the EventSub WebSocket at
@@ -67,6 +74,9 @@ func NewAPI(opts APIOptions) (*API, error) {
 	}
 	if opts.ClientID == "" {
 		opts.ClientID = DemoClientID
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = DemoClientSecret
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -130,6 +140,9 @@ func (a *API) EventSubURL() string { return "ws://" + a.ln.Addr().String() + "/e
 
 // ClientID is the client id the fake accepts.
 func (a *API) ClientID() string { return a.opts.ClientID }
+
+// ClientSecret is the client secret the fake accepts.
+func (a *API) ClientSecret() string { return a.opts.ClientSecret }
 
 // Close stops the server and closes every connection.
 func (a *API) Close() error { return a.srv.Close() }

@@ -22,6 +22,7 @@ const (
 	HelixChatters      = "chatters"
 	HelixPolls         = "polls"
 	HelixAnnouncements = "announcements"
+	HelixModerators    = "moderators"
 )
 
 // helixState is the fake's view of Twitch for Helix: who is live, who is
@@ -30,6 +31,7 @@ type helixState struct {
 	live        map[string]*liveStream // by channel login
 	chatters    map[string][]Chatter   // by channel login
 	moderators  map[string][]string    // channel login -> moderators' logins
+	names       map[string]string      // login -> display name, when not the login
 	nonAffiliat map[string]bool        // channels that cannot run polls
 	polls       map[string]*fakePoll   // by poll id
 	announced   []Announcement
@@ -76,6 +78,7 @@ func (a *API) helix() *helixState {
 			live:        map[string]*liveStream{},
 			chatters:    map[string][]Chatter{},
 			moderators:  map[string][]string{},
+			names:       map[string]string{},
 			nonAffiliat: map[string]bool{},
 			polls:       map[string]*fakePoll{},
 			requests:    map[string]int{},
@@ -195,6 +198,7 @@ func (a *API) helixRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /helix/polls", a.helixHandler(HelixPolls, "channel:manage:polls", a.createPoll))
 	mux.HandleFunc("PATCH /helix/polls", a.helixHandler(HelixPolls, "channel:manage:polls", a.endPoll))
 	mux.HandleFunc("POST /helix/chat/announcements", a.helixHandler(HelixAnnouncements, "moderator:manage:announcements", a.announce))
+	mux.HandleFunc("GET /helix/moderation/moderators", a.helixHandler(HelixModerators, "moderation:read", a.getModerators))
 }
 
 // helixHandler wraps an endpoint with what every Helix call goes through:
@@ -303,7 +307,11 @@ func (a *API) user(login string) helixUser {
 	if a.helix().nonAffiliat[login] {
 		kind = ""
 	}
-	return helixUser{ID: UserID(login), Login: login, DisplayName: login, BroadcasterType: kind,
+	name := login
+	if n, ok := a.helix().names[login]; ok {
+		name = n
+	}
+	return helixUser{ID: UserID(login), Login: login, DisplayName: name, BroadcasterType: kind,
 		ProfileImageURL: "https://static-cdn.jtvnw.net/user-default-pictures-uv/profile_image-300x300.png",
 		CreatedAt:       "2019-06-01T12:00:00Z"}
 }

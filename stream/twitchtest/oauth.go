@@ -14,7 +14,8 @@ import (
 // The fake's OAuth endpoints follow Twitch's (id.twitch.tv/oauth2): the
 // Device Code Grant flow (/device, then /token with the device_code grant),
 // the refresh_token grant with rotating refresh tokens, /validate and
-// /revoke. Errors have Twitch's shape, {"status":400,"message":"..."}.
+// /revoke; and the Authorization Code Grant flow (/authorize, then /token
+// with the authorization_code grant, oauth_code.go). Errors have Twitch's shape, {"status":400,"message":"..."}.
 
 // Defaults of the device flow and of the tokens it issues, as Twitch has
 // them.
@@ -38,6 +39,11 @@ type oauthState struct {
 	slowDowns int
 	tokenTTL  time.Duration
 	interval  time.Duration
+	// codes are the authorization codes handed out and not yet
+	// exchanged, by code; authorizeAs approves /authorize at once as
+	// that login when set (oauth_code.go).
+	codes       map[string]*authCode
+	authorizeAs string
 }
 
 // deviceGrant is one device code waiting for its user.
@@ -62,6 +68,8 @@ func (a *API) oauthRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth2/token", a.handleToken)
 	mux.HandleFunc("GET /oauth2/validate", a.handleValidate)
 	mux.HandleFunc("POST /oauth2/revoke", a.handleRevoke)
+	mux.HandleFunc("GET /oauth2/authorize", a.handleAuthorize)
+	mux.HandleFunc("POST /oauth2/authorize", a.handleAuthorize)
 }
 
 // SetTokenTTL sets how long the access tokens that the device flow and
@@ -220,6 +228,8 @@ func (a *API) handleToken(w http.ResponseWriter, r *http.Request) {
 		a.deviceToken(w, r.PostFormValue("device_code"))
 	case "refresh_token":
 		a.refreshToken(w, r.PostFormValue("refresh_token"))
+	case "authorization_code":
+		a.codeToken(w, r)
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported grant type")
 	}

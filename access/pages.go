@@ -1,0 +1,60 @@
+package access
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hearthlive/hearth"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// The pages, each templates/base.html around its own content.
+var (
+	loginPage   = pageTemplate("login.html")
+	landingPage = pageTemplate("landing.html")
+	refusalPage = pageTemplate("refusal.html")
+	messagePage = pageTemplate("message.html")
+)
+
+func pageTemplate(name string) *template.Template {
+	return template.Must(template.New("base.html").Funcs(template.FuncMap{
+		"role": roleName,
+	}).ParseFS(templateFiles, "templates/base.html", "templates/"+name))
+}
+
+// roleName is how a page names a role.
+func roleName(a hearth.Access) string {
+	if a == hearth.AccessNone {
+		return "none"
+	}
+	return string(a)
+}
+
+// pageData is what the pages show; html/template escapes every field.
+type pageData struct {
+	Title   string
+	Message string
+	// Twitch and Token offer the two ways to sign in.
+	Twitch, Token bool
+	// Who, Login, CSRF and Operator describe the signed-in person.
+	Who, Login, CSRF string
+	Operator         bool
+	Channels         []ChannelAccess
+}
+
+// page renders t with status. Pages are never cached and never framed.
+func (s *Service) page(c *fiber.Ctx, status int, t *template.Template, data pageData) error {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
