@@ -296,3 +296,29 @@ func TestClusterOfThreeInstances(t *testing.T) {
 	testenv.WaitFor(t, 30*time.Second, "every channel joined once after the clean stop", joinedOnce)
 	nodes[0].p.stop(t)
 }
+
+// TestClusterRefusesWhatCannotWork: clustering needs PostgreSQL, and a
+// renew interval that leaves a lease time for a renewal to fail.
+func TestClusterRefusesWhatCannotWork(t *testing.T) {
+	srv := newChatServer(t)
+	env := map[string]string{
+		"HEARTH_TWITCH_IRC_ADDR": srv.Addr(),
+		"HEARTH_TWITCH_IRC_TLS":  "false",
+		"HEARTH_CHANNELS":        "arena",
+		"HEARTH_HTTP_ADDR":       "127.0.0.1:0",
+		"HEARTH_CLUSTER_ENABLED": "true",
+		"HEARTH_DATABASE_URL":    "sqlite://" + t.TempDir() + "/hearth.db",
+	}
+	_, stderr, code := runAuth(t, env, "serve")
+	if code == 0 || !strings.Contains(stderr, "cluster.enabled needs a postgres:// database_url") {
+		t.Fatalf("serve with clustering on SQLite: exit %d, stderr:\n%s", code, stderr)
+	}
+	u, _ := testenv.PostgresSchema(t)
+	env["HEARTH_DATABASE_URL"] = u
+	env["HEARTH_CLUSTER_LEASE_DURATION"] = "2s"
+	env["HEARTH_CLUSTER_RENEW_INTERVAL"] = "1500ms"
+	_, stderr, code = runAuth(t, env, "serve")
+	if code == 0 || !strings.Contains(stderr, "must be at most half the lease duration") {
+		t.Fatalf("serve with a renew interval over half the lease: exit %d, stderr:\n%s", code, stderr)
+	}
+}
