@@ -73,6 +73,10 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EndPresence", testEndPresence},
 		{"PresenceTwoRestarts", testPresenceTwoRestarts},
 		{"PresenceEndedStream", testPresenceEndedStream},
+		{"GoalsRoundTrip", testGoalsRoundTrip},
+		{"GoalProgressInBatch", testGoalProgressInBatch},
+		{"GoalsInvalid", testGoalsInvalid},
+		{"OverlayCSSRoundTrip", testOverlayCSSRoundTrip},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
