@@ -53,6 +53,9 @@ type Goal struct {
 	// progress belongs to; 0 before the channel's first stream.
 	Stream    int64     `json:"stream"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Version grows each time the goal is set, so progress counted for an
+	// earlier setting never lands on a later one (see GoalProgress).
+	Version int64 `json:"-"`
 }
 
 // Reached reports whether the goal's progress reached its target.
@@ -125,17 +128,19 @@ func (g Goal) problem() string {
 		return "id is not a goal id"
 	case req.Check() != nil:
 		return ErrorMessage(req.Check())
-	case g.Progress < 0 || g.Stream < 0:
-		return "progress and stream must not be negative"
+	case g.Progress < 0 || g.Stream < 0 || g.Version < 0:
+		return "progress, stream and version must not be negative"
 	}
 	return ""
 }
 
 // GoalProgress is how far one goal has come: the part of a Goal the
-// engine changes as events go by.
+// engine changes as events go by. It applies to the goal's setting of
+// Version only: a goal deleted or set again since keeps its own progress.
 type GoalProgress struct {
 	Channel  string
 	ID       string
+	Version  int64
 	Progress int64
 	Stream   int64
 }

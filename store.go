@@ -20,7 +20,7 @@ type Batch struct {
 	// recap of the same stream replaces the earlier one.
 	Recaps []StreamRecap
 	// Goals are goals' progress; a goal that is not stored (deleted
-	// meanwhile) is skipped, never created.
+	// meanwhile), or set again since (another Version), is left as it is.
 	Goals []GoalProgress
 }
 
@@ -74,7 +74,7 @@ func (b Batch) Validate() error {
 		}
 	}
 	for i, g := range b.Goals {
-		if !ValidLogin(g.Channel) || !ValidGoalID(g.ID) || g.Progress < 0 || g.Stream < 0 {
+		if !ValidLogin(g.Channel) || !ValidGoalID(g.ID) || g.Progress < 0 || g.Stream < 0 || g.Version < 0 {
 			return Errorf(EINVALID, "goal %d of batch: channel, id, progress or stream invalid", i)
 		}
 	}

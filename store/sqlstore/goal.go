@@ -19,21 +19,27 @@ var goals = newTable("goals", 2,
 	intColumn("progress", func(g hearth.Goal) int64 { return g.Progress }),
 	intColumn("stream", func(g hearth.Goal) int64 { return g.Stream }),
 	timeColumn("updated_at", func(g hearth.Goal) time.Time { return ms(g.UpdatedAt) }),
+	intColumn("version", func(g hearth.Goal) int64 { return g.Version }),
 )
 
-// updateGoalProgress moves one stored goal's progress; a goal that is not
-// stored stays so.
-const updateGoalProgress = `UPDATE goals SET progress = $1, stream = $2 WHERE channel = $3 AND id = $4`
+// updateGoalProgress moves the progress of one stored goal's setting; a
+// goal that is not stored, or was set again since, is left as it is.
+const updateGoalProgress = `UPDATE goals SET progress = $1, stream = $2 WHERE channel = $3 AND id = $4 AND version = $5`
 
-// goalProgress returns the statements that write progress, one per goal,
-// the last given winning, in key order.
+// goalProgress returns the statements that write progress, one per goal
+// and setting, the last given winning, in key order.
 func goalProgress(progress []hearth.GoalProgress) []statement {
-	type key struct{ channel, id string }
-	rows := lastByKey(progress, func(p hearth.GoalProgress) key { return key{p.Channel, p.ID} },
-		func(a, b key) int { return cmp.Or(cmp.Compare(a.channel, b.channel), cmp.Compare(a.id, b.id)) })
+	type key struct {
+		channel, id string
+		version     int64
+	}
+	rows := lastByKey(progress, func(p hearth.GoalProgress) key { return key{p.Channel, p.ID, p.Version} },
+		func(a, b key) int {
+			return cmp.Or(cmp.Compare(a.channel, b.channel), cmp.Compare(a.id, b.id), cmp.Compare(a.version, b.version))
+		})
 	w := make([]statement, len(rows))
 	for i, p := range rows {
-		w[i] = statement{head: updateGoalProgress, args: []any{p.Progress, p.Stream, p.Channel, p.ID}}
+		w[i] = statement{head: updateGoalProgress, args: []any{p.Progress, p.Stream, p.Channel, p.ID, p.Version}}
 	}
 	return w
 }
@@ -48,7 +54,7 @@ func (s *Store) Goals(ctx context.Context, channel string) ([]hearth.Goal, error
 	out := []hearth.Goal{}
 	for rows.Next() {
 		var g hearth.Goal
-		if err := rows.Scan(&g.Channel, &g.ID, &g.Title, &g.Kind, &g.Target, &g.PerStream, &g.Progress, &g.Stream, s.d.Time(&g.UpdatedAt)); err != nil {
+		if err := rows.Scan(&g.Channel, &g.ID, &g.Title, &g.Kind, &g.Target, &g.PerStream, &g.Progress, &g.Stream, s.d.Time(&g.UpdatedAt), &g.Version); err != nil {
 			return nil, s.errorf("unable to list goals: %w", err)
 		}
 		out = append(out, g)

@@ -14,7 +14,7 @@ func goal(channel, id string) hearth.Goal {
 	return hearth.Goal{
 		Channel: channel, ID: id, Title: "Road to 100 ✨ <b>", Kind: hearth.GoalFollowers,
 		Target: 100, PerStream: true, Progress: 7, Stream: 3,
-		UpdatedAt: time.Date(2025, 3, 1, 20, 15, 4, 123e6, time.UTC),
+		UpdatedAt: time.Date(2025, 3, 1, 20, 15, 4, 123e6, time.UTC), Version: 1741032904123000,
 	}
 }
 
@@ -71,9 +71,10 @@ func testGoalProgressInBatch(t *testing.T, s hearth.Store) {
 		t.Fatal(err)
 	}
 	err := s.Apply(ctx, hearth.Batch{Goals: []hearth.GoalProgress{
-		{Channel: "alpha", ID: "follows", Progress: 9, Stream: 3},
-		{Channel: "alpha", ID: "follows", Progress: 12, Stream: 4}, // the last wins
-		{Channel: "alpha", ID: "deleted", Progress: 5},             // no such goal: nothing is made
+		{Channel: "alpha", ID: "follows", Version: g.Version, Progress: 9, Stream: 3},
+		{Channel: "alpha", ID: "follows", Version: g.Version, Progress: 12, Stream: 4}, // the last wins
+		{Channel: "alpha", ID: "deleted", Version: g.Version, Progress: 5},             // no such goal: nothing is made
+		{Channel: "alpha", ID: "follows", Version: g.Version - 1, Progress: 99},        // an earlier setting's
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func testGoalProgressInBatch(t *testing.T, s hearth.Store) {
 	if !reflect.DeepEqual(gs, []hearth.Goal{g}) {
 		t.Errorf("after a batch of progress, Goals = %+v; want %+v", gs, g)
 	}
-	err = s.Apply(ctx, hearth.Batch{Goals: []hearth.GoalProgress{{Channel: "alpha", ID: "follows", Progress: -1}}})
+	err = s.Apply(ctx, hearth.Batch{Goals: []hearth.GoalProgress{{Channel: "alpha", ID: "follows", Version: g.Version, Progress: -1}}})
 	assertCode(t, err, hearth.EINVALID, "negative progress")
 	if gs, _ := s.Goals(ctx, "alpha"); gs[0].Progress != 12 {
 		t.Errorf("a refused batch changed progress to %d", gs[0].Progress)

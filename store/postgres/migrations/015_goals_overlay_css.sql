@@ -1,7 +1,8 @@
 -- Each channel's goals (hearth.Goal): a target and the progress toward
 -- it, which the engine moves as events go by. stream is the stream a
 -- per-stream goal's progress belongs to (0 before the first); updated_at
--- is when the goal was last set.
+-- is when the goal was last set, and version grows with each setting
+-- (progress counted for an earlier one is not written to a later one).
 CREATE TABLE goals (
     channel    TEXT COLLATE "C" NOT NULL REFERENCES channels (name) ON DELETE CASCADE,
     id         TEXT COLLATE "C" NOT NULL,
@@ -12,6 +13,7 @@ CREATE TABLE goals (
     progress   BIGINT           NOT NULL CHECK (progress >= 0),
     stream     BIGINT           NOT NULL CHECK (stream >= 0),
     updated_at TIMESTAMPTZ      NOT NULL,
+    version    BIGINT           NOT NULL,
     PRIMARY KEY (channel, id)
 );
 

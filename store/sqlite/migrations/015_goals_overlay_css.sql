@@ -1,7 +1,8 @@
 -- Each channel's goals (hearth.Goal): a target and the progress toward
 -- it, which the engine moves as events go by. stream is the stream a
 -- per-stream goal's progress belongs to (0 before the first); updated_at
--- is when the goal was last set, in Unix milliseconds.
+-- is when the goal was last set, and version grows with each setting
+-- (progress counted for an earlier one is not written to a later one), in Unix milliseconds.
 CREATE TABLE goals (
     channel    TEXT    NOT NULL REFERENCES channels (name) ON DELETE CASCADE,
     id         TEXT    NOT NULL,
@@ -12,6 +13,7 @@ CREATE TABLE goals (
     progress   INTEGER NOT NULL CHECK (progress >= 0),
     stream     INTEGER NOT NULL CHECK (stream >= 0),
     updated_at INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
     PRIMARY KEY (channel, id)
 ) STRICT;
 
