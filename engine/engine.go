@@ -286,6 +286,9 @@ func (e *Engine) load(ctx context.Context, n string) (*actor, error) {
 	if err := e.restorePolls(ctx, a); err != nil {
 		return nil, fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
 	}
+	if err := e.loadGoals(ctx, a); err != nil {
+		return nil, fmt.Errorf("engine: unable to load channel %s's goals: %w", n, err)
+	}
 	e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
 	return a, nil
 }
