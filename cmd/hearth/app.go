@@ -153,6 +153,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OnPush:                   m.Metrics.OverlayPushed,
 		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
 		OnRefused:                m.Metrics.OverlayRefused,
+		Styles:                   overlayStyles{m},
 	})
 	m.Engine = engine.New(st, engine.Options{
 		Rules:         func(ch string) community.Rules { return rules[ch] },
@@ -234,18 +235,19 @@ func listen(addr string) (net.Listener, error) {
 // serveHTTP serves the HTTP API, overlays and metrics on m.ln.
 func (m *Main) serveHTTP() {
 	m.app = web.New(web.Config{
-		Store:      m.Store,
-		Engine:     m.Engine,
-		Polls:      m.Engine,
-		Segments:   m.Engine,
-		AdminToken: m.Config.AdminToken,
-		Pprof:      m.Config.DebugPprof,
-		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard(),
-		Health:     health{m},
-		Overlays:   m.hub,
-		Recorder:   m.Metrics,
-		Logger:     m.Logger,
+		Store:           m.Store,
+		Engine:          m.Engine,
+		Polls:           m.Engine,
+		Segments:        m.Engine,
+		OverlaySettings: m.Engine,
+		AdminToken:      m.Config.AdminToken,
+		Pprof:           m.Config.DebugPprof,
+		Gatherer:        m.registry,
+		Dashboard:       metrics.Dashboard(),
+		Health:          health{m},
+		Overlays:        m.hub,
+		Recorder:        m.Metrics,
+		Logger:          m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
@@ -460,6 +462,18 @@ func (r chatRelay) Say(channel, text string) {
 	if r.m.Chat != nil {
 		r.m.Chat.Say(channel, text)
 	}
+}
+
+// overlayStyles answers the overlay hub's look-ups of custom stylesheets
+// from the engine, which starts after the hub.
+type overlayStyles struct{ m *Main }
+
+// OverlayCSS returns a channel's custom overlay stylesheet.
+func (s overlayStyles) OverlayCSS(ctx context.Context, channel string) (string, error) {
+	if s.m.Engine == nil {
+		return "", nil
+	}
+	return s.m.Engine.OverlayCSS(ctx, channel)
 }
 
 // channelTokens answers overlay token look-ups from the channels served.
