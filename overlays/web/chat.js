@@ -58,13 +58,13 @@
       }
     }
     const name = document.createElement('bdi');
-    name.className = 'name';
+    name.className = 'chat-name';
     name.textContent = text(line.display_name) || text(line.login);
     const color = text(line.color);
     if (COLOR.test(color)) name.style.color = color;
     el.append(name, document.createTextNode(line.action === true ? ' ' : ': '));
     const body = document.createElement('bdi');
-    body.className = 'text';
+    body.className = 'chat-text';
     if (line.action === true && COLOR.test(color)) body.style.color = color;
     const fragments = Array.isArray(line.fragments) ? line.fragments : [];
     fragments.forEach((f, i) => {
