@@ -58,12 +58,14 @@ type liveChannel struct {
 	*server
 	Engine *engine.Engine
 	Store  *sqlite.DB
+	DBPath string
 }
 
 func startLive(t *testing.T) *liveChannel {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "live.db"))
+	path := filepath.Join(t.TempDir(), "live.db")
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func startLive(t *testing.T) *liveChannel {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Close(context.Background()) })
-	return &liveChannel{server: s, Engine: e, Store: db}
+	return &liveChannel{server: s, Engine: e, Store: db, DBPath: path}
 }
 
 // say hands the engine one raw IRC line, as Twitch sends it, through the
