@@ -19,11 +19,14 @@ type Batch struct {
 	// Recaps are whole stream recaps, keyed by (Channel, Seq); a later
 	// recap of the same stream replaces the earlier one.
 	Recaps []StreamRecap
+	// Goals are goals' progress; a goal that is not stored (deleted
+	// meanwhile), or set again since (another Version), is left as it is.
+	Goals []GoalProgress
 }
 
 // Len returns the number of changes in the batch.
 func (b Batch) Len() int {
-	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps)
+	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps) + len(b.Goals)
 }
 
 // Validate checks every row of the batch, so that a store can reject the
@@ -70,6 +73,11 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "recap %d of batch: %s", i, msg)
 		}
 	}
+	for i, g := range b.Goals {
+		if !ValidLogin(g.Channel) || !ValidGoalID(g.ID) || g.Progress < 0 || g.Stream < 0 || g.Version < 0 {
+			return Errorf(EINVALID, "goal %d of batch: channel, id, progress or stream invalid", i)
+		}
+	}
 	return nil
 }
 
@@ -86,6 +94,8 @@ type Store interface {
 	SessionStore
 	GrantStore
 	AuditStore
+	GoalStore
+	OverlayCSSStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer, ViewerByLogin and Viewers return effective values: an open

@@ -59,6 +59,10 @@ type actor struct {
 	// changed since it was last published.
 	pending   []community.Result
 	pollDirty bool
+	// chatFeed is the chat overlay's state; goals are the channel's
+	// goals and their progress.
+	chatFeed chatFeed
+	goals    goalSet
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
@@ -86,6 +90,8 @@ func (a *actor) run(stop <-chan struct{}) {
 	// An empty alerts state tells a page that connects now that any alert
 	// after it is new.
 	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicAlerts, a.alerts)
+	a.publishChat()
+	a.goals.shown = true
 	for _, res := range a.pending {
 		a.apply(res)
 	}
@@ -149,6 +155,8 @@ func (a *actor) handle(ev hearth.Event) {
 			a.verified.see(res.ChatterID, ev.Time)
 		}
 	}
+	a.chat(ev)
+	a.countGoals(ev, res)
 	a.apply(res)
 }
 
@@ -249,6 +257,10 @@ func (a *actor) refresh() {
 	a.verified.advance(now)
 	a.refreshes++
 	a.publishPoll()
+	if a.chatFeed.dirty {
+		a.publishChat()
+	}
+	a.flushGoals()
 	a.writeRecap()
 	if a.refreshes%engagementEvery == 1 {
 		e := a.ch.Engagement()

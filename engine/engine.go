@@ -363,6 +363,9 @@ func (e *Engine) load(ctx context.Context, n string) (*actor, hearth.ChannelInfo
 	if err := e.restorePolls(ctx, a); err != nil {
 		return nil, info, fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
 	}
+	if err := e.loadGoals(ctx, a); err != nil {
+		return nil, info, fmt.Errorf("engine: unable to load channel %s's goals: %w", n, err)
+	}
 	e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
 	return a, info, nil
 }

@@ -44,6 +44,7 @@ type writer struct {
 	polls    map[pollKey]hearth.Poll
 	votes    map[voteKey]hearth.PollVote
 	recaps   map[streamKey]hearth.StreamRecap
+	goals    map[goalKey]hearth.GoalProgress
 	finalErr error // set by run before it returns
 
 	// While flushes fail: how many in a row, since when, when to try
@@ -96,6 +97,7 @@ func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
 		polls:      make(map[pollKey]hearth.Poll),
 		votes:      make(map[voteKey]hearth.PollVote),
 		recaps:     make(map[streamKey]hearth.StreamRecap),
+		goals:      make(map[goalKey]hearth.GoalProgress),
 	}
 }
 
@@ -168,7 +170,7 @@ func (w *writer) writeErr() error {
 }
 
 func (w *writer) pending() int {
-	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps)
+	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps) + len(w.goals)
 }
 
 // add merges a group into what is pending. A forgotten viewer's pending
@@ -187,6 +189,7 @@ func (w *writer) add(b hearth.Batch) {
 	}
 	w.addPolls(b)
 	w.addRecaps(b)
+	w.addGoals(b)
 	w.waiting.Store(int64(w.pending()))
 }
 
@@ -232,6 +235,7 @@ func (w *writer) flush() error {
 	}
 	w.pollRows(&b)
 	w.recapRows(&b)
+	w.goalRows(&b)
 	ctx, cancel := w.ctx, context.CancelFunc(func() {})
 	if w.timeout > 0 {
 		ctx, cancel = context.WithTimeout(w.ctx, w.timeout)
@@ -260,6 +264,7 @@ func (w *writer) flush() error {
 	clear(w.polls)
 	clear(w.votes)
 	clear(w.recaps)
+	clear(w.goals)
 	w.waiting.Store(0)
 	w.succeeded(n)
 	return nil
@@ -323,6 +328,7 @@ func (w *writer) dropInvalid() int {
 	}
 	w.dropInvalidPolls()
 	w.dropInvalidRecaps()
+	w.dropInvalidGoals()
 	return w.pending()
 }
 

@@ -126,6 +126,21 @@ func screenshot(t *testing.T, ctx context.Context, name string) image.Image {
 	return img
 }
 
+// onlyScripts reports whether scripts, the sources of a page's scripts in
+// order, are the overlay scripts every page loads and kind's own.
+func onlyScripts(scripts []string, kind string) bool {
+	want := []string{"theme.js", "live.js", kind + ".js"}
+	if len(scripts) != len(want) {
+		return false
+	}
+	for i, s := range scripts {
+		if !strings.HasSuffix(s, "/overlays/assets/"+want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // TestMain runs the package's tests with one Chromium for the run; each
 // browser test opens its page in a fresh browser context of it.
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
@@ -228,8 +243,8 @@ func TestLeaderboardInBrowser(t *testing.T) {
 			t.Errorf("%d img elements on the page", n)
 		}
 		scripts := eval[[]string](t, ctx, `Array.from(document.scripts, (s) => s.src)`)
-		if len(scripts) != 2 || !strings.HasSuffix(scripts[0], "/overlays/assets/live.js") || !strings.HasSuffix(scripts[1], "/overlays/assets/leaderboard.js") {
-			t.Errorf("scripts on the page: %q, want only live.js and leaderboard.js", scripts)
+		if !onlyScripts(scripts, "leaderboard") {
+			t.Errorf("scripts on the page: %q, want only theme.js, live.js and leaderboard.js", scripts)
 		}
 		// Each row holds exactly its three cells, and each cell only text.
 		if n := eval[int](t, ctx, `document.querySelectorAll('#rows > .row > * *').length`); n != 0 {
@@ -611,8 +626,8 @@ func TestAlertsInBrowser(t *testing.T) {
 
 	t.Run("ChatTextIsNeverMarkup", func(t *testing.T) {
 		scripts := eval[[]string](t, ctx, `Array.from(document.scripts, (s) => s.src)`)
-		if len(scripts) != 2 || !strings.HasSuffix(scripts[0], "/overlays/assets/live.js") || !strings.HasSuffix(scripts[1], "/overlays/assets/alerts.js") {
-			t.Errorf("scripts on the page: %q, want only live.js and alerts.js", scripts)
+		if !onlyScripts(scripts, "alerts") {
+			t.Errorf("scripts on the page: %q, want only theme.js, live.js and alerts.js", scripts)
 		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('img, iframe, object, embed').length`); n != 0 {
 			t.Errorf("%d embedded elements on the page", n)

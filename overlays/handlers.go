@@ -14,8 +14,9 @@ import (
 )
 
 // pagePolicy is the Content-Security-Policy of every overlay page: scripts,
-// styles and sockets from Hearth itself only, nothing inline.
-const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+// styles and sockets from Hearth itself only, nothing inline; images from
+// Hearth, data: URLs (a custom stylesheet's) and Twitch's CDN (emotes).
+const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://static-cdn.jtvnw.net; " +
 	"connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 // Keys of the request locals that carry a checked socket request into the
@@ -30,7 +31,9 @@ func (h *Hub) Kinds() []string { return Kinds() }
 
 // Register mounts the overlay routes on r: GET /overlays/:kind (the page of
 // a kind, for ?channel=NAME&token=T), GET /overlays/assets/* (the pages'
-// scripts and styles) and GET /overlays/ws (the live socket, for
+// scripts and styles), GET /overlays/theme.css (a page's theme, for its
+// query), GET /overlays/custom.css (a channel's custom stylesheet, for
+// ?channel=NAME&token=T) and GET /overlays/ws (the live socket, for
 // ?channel=NAME&token=T&topic=KIND).
 func (h *Hub) Register(r fiber.Router) {
 	// The socket and asset routes come first: /overlays/:kind would match
@@ -44,6 +47,8 @@ func (h *Hub) Register(r fiber.Router) {
 		WriteBufferPool: new(sync.Pool),
 	}))
 	r.Get("/overlays/assets/*", h.serveAsset)
+	r.Get("/overlays/theme.css", h.serveTheme)
+	r.Get("/overlays/custom.css", h.serveCustomCSS)
 	r.Get("/overlays/:kind", h.servePage)
 }
 

@@ -72,6 +72,9 @@ type Options struct {
 	// DefaultMaxConnectionsPerChannel. One more is accepted and closed at
 	// once with close code 1013 (try again later) and a reason saying so.
 	MaxConnectionsPerChannel int
+	// Styles gives each channel's custom stylesheet, served at
+	// /overlays/custom.css; nil serves none.
+	Styles StyleSource
 	// OnRefused, if set, is told of each socket refused, with the reason
 	// (RefusedChannelLimit), for metrics. It must not block.
 	OnRefused func(channel, reason string)
@@ -91,6 +94,7 @@ type Options struct {
 // browser never holds up the others.
 type Hub struct {
 	tokens   TokenSource
+	styles   StyleSource
 	log      *slog.Logger
 	interval time.Duration
 	onPush   func(channel, topic string, messages int)
@@ -150,6 +154,7 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 	}
 	return &Hub{
 		tokens:   tokens,
+		styles:   opts.Styles,
 		log:      log,
 		interval: time.Second / time.Duration(rate),
 		onPush:   opts.OnPush,

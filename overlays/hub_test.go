@@ -385,7 +385,7 @@ func TestPageStatus(t *testing.T) {
 
 func TestKinds(t *testing.T) {
 	t.Parallel()
-	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}; !slices.Equal(got, want) {
+	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll, hearth.TopicChat, hearth.TopicGoal}; !slices.Equal(got, want) {
 		t.Fatalf("Kinds() = %q, want %q", got, want)
 	}
 	overlays.Kinds()[0] = "changed"
@@ -453,7 +453,7 @@ func TestSocketRefused(t *testing.T) {
 		{"MissingToken", "alice", "", "leaderboard", http.StatusUnauthorized},
 		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusUnauthorized},
 		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusUnauthorized},
-		{"UnknownTopic", "alice", "alice-secret", "chat", http.StatusNotFound},
+		{"UnknownTopic", "alice", "alice-secret", "credits-roll", http.StatusNotFound},
 		{"AlertsWrongToken", "alice", "bob-secret", "alerts", http.StatusUnauthorized},
 		{"AlertsUnknownChannel", "dave", "dave-secret", "alerts", http.StatusUnauthorized},
 		{"MissingTopic", "alice", "alice-secret", "", http.StatusBadRequest},

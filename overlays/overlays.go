@@ -23,7 +23,7 @@ import (
 // states they show (hearth.Leaderboard, hearth.Alerts, hearth.PollState)
 // are defined in the root package, where the engine that publishes them can
 // see them.
-var kinds = []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}
+var kinds = []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll, hearth.TopicChat, hearth.TopicGoal}
 
 //go:embed web
 var webFS embed.FS
@@ -45,6 +45,10 @@ func blankState(kind, channel string) (any, bool) {
 	switch kind {
 	case hearth.TopicAlerts:
 		return hearth.Alerts{Channel: channel, Items: []hearth.Alert{}}, true
+	case hearth.TopicChat:
+		return hearth.ChatState{Channel: channel, Lines: []hearth.ChatLine{}, Now: time.Now().UTC()}, true
+	case hearth.TopicGoal:
+		return hearth.GoalState{Channel: channel, Goals: []hearth.GoalShown{}}, true
 	case hearth.TopicPoll:
 		return hearth.PollState{
 			Channel: channel,
@@ -54,6 +58,13 @@ func blankState(kind, channel string) (any, bool) {
 		}, true
 	}
 	return nil, false
+}
+
+// StyleSource answers which custom stylesheet a channel's overlays use.
+type StyleSource interface {
+	// OverlayCSS returns the channel's custom overlay stylesheet, ""
+	// when it has none.
+	OverlayCSS(ctx context.Context, channel string) (string, error)
 }
 
 // TokenSource answers which overlay token is valid for a channel. The hub

@@ -56,6 +56,9 @@ type api struct {
 	log    *slog.Logger
 	// tokens rotates overlay tokens; nil answers 404.
 	tokens OverlayTokens
+	// settings sets goals and custom overlay stylesheets; nil answers
+	// 404.
+	settings OverlaySettings
 }
 
 func (a *api) register(r fiber.Router) {
@@ -71,6 +74,7 @@ func (a *api) register(r fiber.Router) {
 	a.route(r, fiber.MethodGet, "/channels/:channel/audit", hearth.ActionView, a.listAudit)
 	a.registerPolls(r)
 	a.registerStreams(r)
+	a.registerOverlaySettings(r)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

@@ -66,6 +66,9 @@ type Config struct {
 	Channels Channels
 	// OverlayTokens rotates overlay tokens; nil answers that route 404.
 	OverlayTokens OverlayTokens
+	// OverlaySettings sets goals and custom overlay stylesheets for their
+	// routes; nil answers them 404.
+	OverlaySettings OverlaySettings
 	// AdminToken guards /api/v1 as a bearer token (and /debug/pprof);
 	// empty disables both unless Access signs people in.
 	AdminToken string
@@ -176,7 +179,8 @@ func New(cfg Config) *fiber.App {
 		auth.Register(app)
 	}
 	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments,
-		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens}
+		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens,
+		settings: cfg.OverlaySettings}
 	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)

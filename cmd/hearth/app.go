@@ -157,6 +157,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OnPush:                   m.Metrics.OverlayPushed,
 		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
 		OnRefused:                m.Metrics.OverlayRefused,
+		Styles:                   overlayStyles{m},
 	})
 	m.Engine = engine.New(st, engine.Options{
 		Rules:         m.rulesFor,
@@ -282,24 +283,25 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 	}
 	m.console = con
 	m.app = web.New(web.Config{
-		Store:         m.Store,
-		Engine:        m.Engine,
-		Polls:         m.Engine,
-		Segments:      m.Engine,
-		Channels:      m.Engine,
-		OverlayTokens: m.Engine,
-		Console:       con,
-		AdminToken:    m.Config.AdminToken,
-		Access:        auth,
-		Grants:        m.Store,
-		Audit:         m.Store,
-		Pprof:         m.Config.DebugPprof,
-		Gatherer:      m.registry,
-		Dashboard:     metrics.Dashboard(),
-		Health:        health{m},
-		Overlays:      m.hub,
-		Recorder:      m.Metrics,
-		Logger:        m.Logger,
+		Store:           m.Store,
+		Engine:          m.Engine,
+		Polls:           m.Engine,
+		Segments:        m.Engine,
+		Channels:        m.Engine,
+		OverlayTokens:   m.Engine,
+		OverlaySettings: m.Engine,
+		Console:         con,
+		AdminToken:      m.Config.AdminToken,
+		Access:          auth,
+		Grants:          m.Store,
+		Audit:           m.Store,
+		Pprof:           m.Config.DebugPprof,
+		Gatherer:        m.registry,
+		Dashboard:       metrics.Dashboard(),
+		Health:          health{m},
+		Overlays:        m.hub,
+		Recorder:        m.Metrics,
+		Logger:          m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
@@ -558,6 +560,18 @@ func (r chatRelay) Say(channel, text string) {
 	if r.m.Chat != nil {
 		r.m.Chat.Say(channel, text)
 	}
+}
+
+// overlayStyles answers the overlay hub's look-ups of custom stylesheets
+// from the engine, which starts after the hub.
+type overlayStyles struct{ m *Main }
+
+// OverlayCSS returns a channel's custom overlay stylesheet.
+func (s overlayStyles) OverlayCSS(ctx context.Context, channel string) (string, error) {
+	if s.m.Engine == nil {
+		return "", nil
+	}
+	return s.m.Engine.OverlayCSS(ctx, channel)
 }
 
 // rulesFor returns a channel's configured rules: the common ones with

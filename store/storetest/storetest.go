@@ -79,6 +79,10 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EndPresence", testEndPresence},
 		{"PresenceTwoRestarts", testPresenceTwoRestarts},
 		{"PresenceEndedStream", testPresenceEndedStream},
+		{"GoalsRoundTrip", testGoalsRoundTrip},
+		{"GoalProgressInBatch", testGoalProgressInBatch},
+		{"GoalsInvalid", testGoalsInvalid},
+		{"OverlayCSSRoundTrip", testOverlayCSSRoundTrip},
 	}
 	tests = append(tests, accessTests...)
 	for _, tt := range tests {
