@@ -19,11 +19,15 @@ type Batch struct {
 	// Recaps are whole stream recaps, keyed by (Channel, Seq); a later
 	// recap of the same stream replaces the earlier one.
 	Recaps []StreamRecap
+	// OverlayEvents are appended to their channel's event log; one whose
+	// (Channel, Seq) is stored replaces it, so writing it twice is
+	// harmless. Forget deletes the forgotten viewers' events too.
+	OverlayEvents []OverlayEvent
 }
 
 // Len returns the number of changes in the batch.
 func (b Batch) Len() int {
-	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps)
+	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps) + len(b.OverlayEvents)
 }
 
 // Validate checks every row of the batch, so that a store can reject the
@@ -70,6 +74,11 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "recap %d of batch: %s", i, msg)
 		}
 	}
+	for i, e := range b.OverlayEvents {
+		if msg := e.problem(); msg != "" {
+			return Errorf(EINVALID, "overlay event %d of batch: %s", i, msg)
+		}
+	}
 	return nil
 }
 
@@ -79,6 +88,7 @@ func (b Batch) Validate() error {
 type Store interface {
 	PollStore
 	RecapStore
+	OverlayEventStore
 	TokenStore
 	BroadcasterIDStore
 	// Apply writes every change in b in one transaction: all or nothing.
