@@ -30,8 +30,12 @@ type writer struct {
 	stallAfter time.Duration
 	retryMax   time.Duration
 	remind     time.Duration
-	rec        Recorder
-	log        *slog.Logger
+	// retention is how long overlay events are kept; pruneAt when the
+	// log is next pruned.
+	retention time.Duration
+	pruneAt   time.Time
+	rec       Recorder
+	log       *slog.Logger
 	// ctx ends when Close gives up waiting: the flush in flight stops.
 	ctx context.Context
 
@@ -44,6 +48,7 @@ type writer struct {
 	polls    map[pollKey]hearth.Poll
 	votes    map[voteKey]hearth.PollVote
 	recaps   map[streamKey]hearth.StreamRecap
+	events   map[streamKey]hearth.OverlayEvent
 	finalErr error // set by run before it returns
 
 	// While flushes fail: how many in a row, since when, when to try
@@ -85,6 +90,8 @@ func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
 		stallAfter: o.StallAfter,
 		retryMax:   o.RetryMax,
 		remind:     o.RemindEvery,
+		retention:  o.EventRetention,
+		events:     make(map[streamKey]hearth.OverlayEvent),
 		rec:        o.Recorder,
 		log:        log,
 		ctx:        context.Background(),
@@ -168,7 +175,7 @@ func (w *writer) writeErr() error {
 }
 
 func (w *writer) pending() int {
-	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps)
+	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps) + len(w.events)
 }
 
 // add merges a group into what is pending. A forgotten viewer's pending
@@ -178,6 +185,7 @@ func (w *writer) add(b hearth.Batch) {
 		delete(w.viewers, k)
 		w.forget[k] = true
 		w.forgetVotes(k)
+		w.forgetEvents(k)
 	}
 	for _, v := range b.Viewers {
 		w.viewers[v.Key()] = v
@@ -187,6 +195,7 @@ func (w *writer) add(b hearth.Batch) {
 	}
 	w.addPolls(b)
 	w.addRecaps(b)
+	w.addEvents(b)
 	w.waiting.Store(int64(w.pending()))
 }
 
@@ -232,6 +241,7 @@ func (w *writer) flush() error {
 	}
 	w.pollRows(&b)
 	w.recapRows(&b)
+	w.eventRows(&b)
 	ctx, cancel := w.ctx, context.CancelFunc(func() {})
 	if w.timeout > 0 {
 		ctx, cancel = context.WithTimeout(w.ctx, w.timeout)
@@ -260,8 +270,10 @@ func (w *writer) flush() error {
 	clear(w.polls)
 	clear(w.votes)
 	clear(w.recaps)
+	clear(w.events)
 	w.waiting.Store(0)
 	w.succeeded(n)
+	w.prune()
 	return nil
 }
 
@@ -323,6 +335,7 @@ func (w *writer) dropInvalid() int {
 	}
 	w.dropInvalidPolls()
 	w.dropInvalidRecaps()
+	w.dropInvalidEvents()
 	return w.pending()
 }
 
