@@ -235,7 +235,7 @@ func (m *Metrics) AddChannel(channel string, commands map[string][]string) {
 	m.streamTop10Share.WithLabelValues(channel)
 	// The overlay topics are a fixed set; declaring them shows a zero rate
 	// before the first browser connects instead of an empty graph.
-	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll} {
+	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicPoll, hearth.TopicEvents} {
 		m.overlayPushes.WithLabelValues(channel, topic)
 	}
 	for c, reasons := range commands {

@@ -31,19 +31,24 @@ func (benchTokens) OverlayToken(_ context.Context, channel string) (string, erro
 	return "", hearth.Errorf(hearth.ENOTFOUND, "no channel %s", channel)
 }
 
-// benchAlerts is an alerts state the size the alerts overlay carries: the
-// 20 most recent alerts. Seq tells one push from the next.
-func benchAlerts(seq int64) hearth.Alerts {
-	a := hearth.Alerts{Channel: "alice"}
+// benchState is a state of about the size the overlays carry: twenty
+// events, as a burst of welcomes brings. Seq tells one push from the next.
+type benchState struct {
+	Channel string                `json:"channel"`
+	Items   []hearth.OverlayEvent `json:"items"`
+}
+
+func benchAlerts(seq int64) benchState {
+	a := benchState{Channel: "alice"}
 	at := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
 	for i := range int64(20) {
 		login := fmt.Sprintf("viewer%06d", seq*20+i)
-		a.Items = append(a.Items, hearth.Alert{Seq: seq*20 + i, Kind: "welcome", Login: login, DisplayName: login, At: at})
+		a.Items = append(a.Items, hearth.OverlayEvent{Seq: seq*20 + i, Kind: "welcome", Login: login, DisplayName: login, At: at})
 	}
 	return a
 }
 
-// BenchmarkHubFanout publishes one alerts state and waits until every
+// BenchmarkHubFanout publishes one state and waits until every
 // subscriber, a real WebSocket client over loopback, has read it: the
 // hub's whole path from Publish to the last socket, and the clients'
 // reads, which share the machine. The push interval is set to nothing so
@@ -83,7 +88,7 @@ func benchFanout(b *testing.B, n int) {
 	}()
 
 	u := "ws://" + ln.Addr().String() + "/overlays/ws?" + url.Values{
-		"channel": {"alice"}, "token": {"t"}, "topic": {hearth.TopicAlerts},
+		"channel": {"alice"}, "token": {"t"}, "topic": {hearth.TopicPoll},
 	}.Encode()
 	conns := make([]*fws.Conn, n)
 	for i := range conns {
@@ -128,19 +133,19 @@ func benchFanout(b *testing.B, n int) {
 		readers.Wait()
 	}()
 
-	states := make([]hearth.Alerts, 64)
+	states := make([]benchState, 64)
 	for i := range states {
 		states[i] = benchAlerts(int64(i))
 	}
 	// One push before timing, so the readers' buffers have grown.
 	want.Store(int64(n))
-	h.Publish("alice", hearth.TopicAlerts, benchAlerts(-1))
+	h.Publish("alice", hearth.TopicPoll, benchAlerts(-1))
 	<-done
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		want.Store(int64(i+2) * int64(n))
-		h.Publish("alice", hearth.TopicAlerts, states[i%len(states)])
+		h.Publish("alice", hearth.TopicPoll, states[i%len(states)])
 		<-done
 	}
 	b.StopTimer()
@@ -171,21 +176,21 @@ func BenchmarkHubPush(b *testing.B) {
 				pushes.WithLabelValues(channel, topic).Add(float64(n))
 			}})
 			for range n {
-				c := newClient(key{"alice", hearth.TopicAlerts}, nil)
+				c := newClient(key{"alice", hearth.TopicPoll}, nil)
 				c.raw = raw
 				h.mu.Lock()
 				t := h.topic(c.key)
 				t.clients = append(t.clients, c)
 				h.mu.Unlock()
 			}
-			states := make([]hearth.Alerts, 64)
+			states := make([]benchState, 64)
 			for i := range states {
 				states[i] = benchAlerts(int64(i))
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				h.Publish("alice", hearth.TopicAlerts, states[i%len(states)])
+				h.Publish("alice", hearth.TopicPoll, states[i%len(states)])
 				h.flush(true)
 			}
 			b.StopTimer()

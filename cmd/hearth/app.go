@@ -153,18 +153,21 @@ func (m *Main) Run(ctx context.Context) error {
 		OnPush:                   m.Metrics.OverlayPushed,
 		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
 		OnRefused:                m.Metrics.OverlayRefused,
+		Events:                   st,
 	})
 	m.Engine = engine.New(st, engine.Options{
-		Rules:         func(ch string) community.Rules { return rules[ch] },
-		EventClock:    m.EventClock,
-		Chat:          chatRelay{m},
-		FlushInterval: cfg.FlushInterval,
-		FlushSize:     cfg.FlushSize,
-		Broadcaster:   m.hub,
-		Recorder:      m.Metrics,
-		Logger:        m.Logger,
-		Polls:         m.Metrics,
-		Figures:       m.Metrics,
+		Rules:          func(ch string) community.Rules { return rules[ch] },
+		EventClock:     m.EventClock,
+		Chat:           chatRelay{m},
+		FlushInterval:  cfg.FlushInterval,
+		FlushSize:      cfg.FlushSize,
+		Broadcaster:    m.hub,
+		Events:         m.hub,
+		EventRetention: cfg.OverlayEventRetention,
+		Recorder:       m.Metrics,
+		Logger:         m.Logger,
+		Polls:          m.Metrics,
+		Figures:        m.Metrics,
 	})
 	ircChannels, err := m.chatTransports(ctx)
 	if err != nil {

@@ -73,6 +73,9 @@ type Config struct {
 	// OverlayMaxConnections caps the overlay sockets open at once per
 	// channel.
 	OverlayMaxConnections int
+	// OverlayEventRetention is how long the overlay event log keeps
+	// events.
+	OverlayEventRetention time.Duration
 }
 
 // defaultConfig is the one place for defaults: the channel rules' come from
@@ -100,6 +103,7 @@ func defaultConfig() Config {
 		ShutdownTimeout:   15 * time.Second,
 
 		OverlayMaxConnections: overlays.DefaultMaxConnectionsPerChannel,
+		OverlayEventRetention: engine.DefaultEventRetention,
 	}
 }
 
@@ -398,6 +402,7 @@ var configKeys = []configKey{
 	{yaml: "store.flush_interval", env: "HEARTH_STORE_FLUSH_INTERVAL", flag: "store-flush-interval", help: "how often pending changes are written (one transaction each)", field: durationIn(10*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.FlushInterval })},
 	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
 	{yaml: "overlays.max_connections", env: "HEARTH_OVERLAYS_MAX_CONNECTIONS", flag: "overlays-max-connections", help: "overlay sockets a channel may hold open at once, all overlays together (1 to 100000); one more is closed with code 1013 and a reason", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.OverlayMaxConnections })},
+	{yaml: "overlays.event_retention", env: "HEARTH_OVERLAYS_EVENT_RETENTION", flag: "overlays-event-retention", help: "how long the overlay event log keeps follows, subs, welcomes and the rest, for pages that resume and the feed (1h to 8760h)", field: durationIn(time.Hour, 365*24*time.Hour, func(c *Config) *time.Duration { return &c.OverlayEventRetention })},
 }
 
 // defaultText returns how a key's default is written.

@@ -201,7 +201,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 		{"GET", "/overlays/assets/nope.js", "", 404},
 		{"GET", "/no/such/page", "", 404},
 		{"WS", hearth.TopicLeaderboard, "", 0},
-		{"WS", hearth.TopicAlerts, "", 0},
+		{"WS", hearth.TopicEvents, "", 0},
 	}
 
 	t.Run("ConcurrentMix", func(t *testing.T) {
