@@ -178,3 +178,19 @@ func (e OverlayEvent) problem() string {
 	}
 	return ""
 }
+
+// OverlayKind describes one overlay page for whoever sets it up: its kind
+// (GET /overlays/{kind}), the browser-source size it is made for, and the
+// parameters its URL takes besides channel and token.
+type OverlayKind struct {
+	Kind   string         `json:"kind"`
+	Width  int            `json:"width"`
+	Height int            `json:"height"`
+	Params []OverlayParam `json:"parameters"`
+}
+
+// OverlayParam is one parameter of an overlay's URL.
+type OverlayParam struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}

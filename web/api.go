@@ -39,6 +39,9 @@ type api struct {
 	polls  Polls
 	// segments marks sponsor segments; nil answers 404.
 	segments Segments
+	// overlayEvents drives the overlays' test events and credits; nil
+	// answers 404.
+	overlayEvents OverlayActions
 }
 
 func (a *api) register(r fiber.Router) {
@@ -49,6 +52,7 @@ func (a *api) register(r fiber.Router) {
 	r.Get("/channels/:channel/leaderboard", a.leaderboard)
 	a.registerPolls(r)
 	a.registerStreams(r)
+	a.registerOverlays(r)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

@@ -54,6 +54,9 @@ type Config struct {
 	// Segments starts and ends sponsor segments for the segment routes;
 	// nil answers them 404, and the stream recaps are still served.
 	Segments Segments
+	// OverlayEvents plays test events and credits on the overlays; nil
+	// answers those routes 404.
+	OverlayEvents OverlayActions
 	// AdminToken guards /api/v1; empty disables the API.
 	AdminToken string
 	// Pprof mounts Go's profiles at /debug/pprof, behind AdminToken.
@@ -141,7 +144,7 @@ func New(cfg Config) *fiber.App {
 	if cfg.Overlays != nil {
 		cfg.Overlays.Register(app)
 	}
-	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments}
+	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments, overlayEvents: cfg.OverlayEvents}
 	api.register(app.Group("/api/v1", bearer(cfg.AdminToken)))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)

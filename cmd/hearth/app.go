@@ -237,18 +237,19 @@ func listen(addr string) (net.Listener, error) {
 // serveHTTP serves the HTTP API, overlays and metrics on m.ln.
 func (m *Main) serveHTTP() {
 	m.app = web.New(web.Config{
-		Store:      m.Store,
-		Engine:     m.Engine,
-		Polls:      m.Engine,
-		Segments:   m.Engine,
-		AdminToken: m.Config.AdminToken,
-		Pprof:      m.Config.DebugPprof,
-		Gatherer:   m.registry,
-		Dashboard:  metrics.Dashboard(),
-		Health:     health{m},
-		Overlays:   m.hub,
-		Recorder:   m.Metrics,
-		Logger:     m.Logger,
+		Store:         m.Store,
+		Engine:        m.Engine,
+		Polls:         m.Engine,
+		Segments:      m.Engine,
+		OverlayEvents: m.Engine,
+		AdminToken:    m.Config.AdminToken,
+		Pprof:         m.Config.DebugPprof,
+		Gatherer:      m.registry,
+		Dashboard:     metrics.Dashboard(),
+		Health:        health{m},
+		Overlays:      m.hub,
+		Recorder:      m.Metrics,
+		Logger:        m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
