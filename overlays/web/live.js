@@ -85,3 +85,37 @@ window.hearthLive = function (topic, onState, options) {
 
   connect();
 };
+
+// hearthFit sizes the text of el, a box of one line, so that all of it
+// shows: a little smaller first, then on two lines (<el class="fit-wrap">)
+// and smaller still. Names from Twitch are shown whole, not cut; only text
+// that cannot fit even so (stacked marks) is left to the box's clipping.
+window.hearthFit = function (el) {
+  const FIRST_FLOOR = 0.75;
+  const LAST_FLOOR = 0.4;
+  el.style.fontSize = '';
+  el.classList.remove('fit-wrap');
+  const fits = () => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1;
+  if (fits()) return;
+  const base = parseFloat(getComputedStyle(el).fontSize);
+  // shrink finds the largest size from floor * base that fits.
+  const shrink = (floor) => {
+    el.style.fontSize = base * floor + 'px';
+    if (!fits()) return false;
+    let lo = base * floor;
+    let hi = base;
+    for (let i = 0; i < 7; i++) {
+      const mid = (lo + hi) / 2;
+      el.style.fontSize = mid + 'px';
+      if (fits()) lo = mid;
+      else hi = mid;
+    }
+    el.style.fontSize = lo + 'px';
+    return true;
+  };
+  if (shrink(FIRST_FLOOR)) return;
+  el.style.fontSize = '';
+  el.classList.add('fit-wrap');
+  if (fits() || shrink(LAST_FLOOR)) return;
+  el.style.fontSize = base * LAST_FLOOR + 'px';
+};
