@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +173,135 @@ func TestOverlayRoutes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOverlayEventsSurviveRestart: events a page had not received when
+// Hearth stopped (the writer flushes them on the way down) reach it after
+// Hearth starts again, each once and in order, when it reconnects asking
+// for what came after the last one it got; then new ones follow live.
+func TestOverlayEventsSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "restart.db")
+	type running struct {
+		e    *engine.Engine
+		db   *sqlite.DB
+		base string
+		stop func()
+	}
+	start := func() running {
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub := overlays.NewHub(overlayTokens{db}, overlays.Options{Events: db})
+		hubCtx, stopHub := context.WithCancel(ctx)
+		hubDone := make(chan error, 1)
+		go func() { hubDone <- hub.Run(hubCtx) }()
+		e := engine.New(db, engine.Options{Broadcaster: hub, Events: hub, EventClock: true})
+		if err := e.Start(ctx, []string{"arena"}); err != nil {
+			t.Fatal(err)
+		}
+		ln := serveStoppable(t, web.Config{Store: db, Engine: e, OverlayEvents: e, Overlays: hub, AdminToken: "admin"})
+		return running{e, db, ln.base, func() {
+			if err := e.Close(ctx); err != nil {
+				t.Error(err)
+			}
+			stopHub()
+			<-hubDone
+			ln.stop()
+			db.Close()
+		}}
+	}
+	chat := func(i int) hearth.Event {
+		login := "newbie" + strconv.Itoa(i)
+		return hearth.Event{Kind: hearth.EventChat, Channel: "arena", ID: "m" + strconv.Itoa(i), Time: time.Date(2026, 11, 23, 20, 0, i, 0, time.UTC),
+			User: hearth.Identity{ID: "u" + strconv.Itoa(i), Login: login, DisplayName: login}, Text: "hi"}
+	}
+	first := start()
+	token, err := first.db.EnsureChannel(ctx, "arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket := func(base string, since int64) *websocket.Conn {
+		q := url.Values{"channel": {"arena"}, "token": {token.OverlayToken}, "topic": {hearth.TopicEvents}}
+		if since >= 0 {
+			q.Set("since", strconv.FormatInt(since, 10))
+		}
+		conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/overlays/ws?"+q.Encode(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	read := func(conn *websocket.Conn) hearth.OverlayEventBatch {
+		t.Helper()
+		var msg struct {
+			State hearth.OverlayEventBatch `json:"state"`
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if err := conn.ReadJSON(&msg); err != nil {
+			t.Fatal(err)
+		}
+		return msg.State
+	}
+	conn := socket(first.base, -1)
+	read(conn) // the empty past
+	first.e.Handle(chat(1))
+	got := read(conn).Events
+	if len(got) != 1 || got[0].Login != "newbie1" {
+		t.Fatalf("live: %+v", got)
+	}
+	// The page is gone (OBS hid the scene) while 49 more come, and Hearth
+	// restarts.
+	conn.Close()
+	for i := 2; i <= 50; i++ {
+		first.e.Handle(chat(i))
+	}
+	first.stop()
+
+	second := start()
+	defer second.stop()
+	conn = socket(second.base, got[0].Seq)
+	b := read(conn)
+	if !b.Resync || b.Head != 50 {
+		t.Fatalf("resumed %+v, want resync at head 50", b)
+	}
+	events := b.Events
+	for len(events) < 49 {
+		events = append(events, read(conn).Events...)
+	}
+	second.e.Handle(chat(51))
+	events = append(events, read(conn).Events...)
+	for i, e := range events {
+		if want := "newbie" + strconv.Itoa(i+2); e.Seq != int64(i+2) || e.Login != want {
+			t.Fatalf("event %d: seq %d %s, want %d %s", i, e.Seq, e.Login, i+2, want)
+		}
+	}
+	if len(events) != 50 {
+		t.Fatalf("%d events after the restart, want 50", len(events))
+	}
+}
+
+// stoppable is the application served on loopback until stop.
+type stoppable struct {
+	base string
+	stop func()
+}
+
+func serveStoppable(t *testing.T, cfg web.Config) stoppable {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := web.New(cfg)
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	return stoppable{"http://" + ln.Addr().String(), func() {
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		<-done
+	}}
 }
