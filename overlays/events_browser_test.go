@@ -108,7 +108,7 @@ func TestFeedInBrowser(t *testing.T) {
 		s.Hub.PublishEvents("alice", []hearth.OverlayEvent{ev(6, hearth.OverlayFollow, "Fay")})
 		s.Hub.PublishEvents("alice", []hearth.OverlayEvent{ev(6, hearth.OverlayFollow, "Not Fay"), test})
 		waitList(t, ctx, 5*time.Second, feedRowsJS, []string{
-			"🎁Test Viewer gifted 5 substest",
+			"❖Test Viewer gifted 5 substest",
 			"♥Fay followed",
 			"⚑" + widestName + " raided with 42 viewers",
 			"◆" + hostileScript + " cheered 500 bits",
@@ -148,7 +148,7 @@ func TestFeedInBrowser(t *testing.T) {
 			"♥Missed Three followed",
 			"★Missed Two subscribed",
 			"♥Missed One followed",
-			"🎁Test Viewer gifted 5 substest",
+			"❖Test Viewer gifted 5 substest",
 			"♥Fay followed",
 		})
 		waitConnection(t, ctx, time.Second, func(s string) bool { return s == "open" }, "open")
@@ -180,6 +180,16 @@ func TestFeedPreview(t *testing.T) {
 		t.Errorf("%d sockets with preview=1", n)
 	}
 	screenshot(t, ctx, "feed-preview.png")
+	darkShot(t, ctx, "feed-dark.png")
+}
+
+// darkShot saves a screenshot over a dark scene, only for looking at (the
+// manual's pictures).
+func darkShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	eval[chromedp.Void](t, ctx, `document.documentElement.style.background = '#1d1830'`)
+	browsertest.Screenshot(t, ctx, name)
+	eval[chromedp.Void](t, ctx, `document.documentElement.style.background = ''`)
 }
 
 const creditsJS = `Array.from(document.querySelectorAll('#roll h1, #roll h2, #roll li'), (e) => e.textContent)`
@@ -234,6 +244,7 @@ func TestCreditsPreview(t *testing.T) {
 	// The roll halfway up, for the picture.
 	eval[chromedp.Void](t, ctx, `for (const a of document.getElementById('roll').getAnimations()) a.currentTime = a.effect.getComputedTiming().duration * 0.45`)
 	screenshot(t, ctx, "credits-preview.png")
+	darkShot(t, ctx, "credits-dark.png")
 }
 
 const tickerJS = `Array.from(document.querySelectorAll('#track > .ticker-item'), (e) => e.textContent)`
@@ -268,6 +279,7 @@ func TestWelcomeInBrowser(t *testing.T) {
 		openPage(t, ctx, s, "welcome", 1280, 80, "&preview=1")
 		waitList(t, ctx, 5*time.Second, tickerJS, []string{"Hello World", "Curious Cat", "Old Friendback", "First Timer"})
 		screenshot(t, ctx, "welcome-preview.png")
+		darkShot(t, ctx, "welcome-dark.png")
 	})
 }
 

@@ -8,7 +8,7 @@
   const DEFAULT_LENGTH = 8;
   const MAX_LENGTH = 30;
   const ICONS = {
-    follow: '♥', sub: '★', resub: '★', subgift: '🎁', cheer: '◆', raid: '⚑', redemption: '●',
+    follow: '♥', sub: '★', resub: '★', subgift: '❖', cheer: '◆', raid: '⚑', redemption: '●',
     welcome: '✦', welcome_back: '✦', rank_up: '▲', poll_result: '✔',
   };
 
