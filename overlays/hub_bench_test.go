@@ -201,3 +201,90 @@ func BenchmarkHubPush(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEventFanout appends one event to a channel's log and waits
+// until every page of the events topic, a real WebSocket client over
+// loopback, has read it: the event log's whole path from PublishEvents to
+// the last socket. Pages at the same point share one encoded message.
+func BenchmarkEventFanout(b *testing.B) {
+	for _, n := range []int{1, 100, 1000} {
+		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
+			var lim syscall.Rlimit
+			if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < uint64(2*n+256) {
+				b.Skipf("needs %d file descriptors, the limit is %d", 2*n+256, lim.Cur)
+			}
+			benchEventFanout(b, n)
+		})
+	}
+}
+
+func benchEventFanout(b *testing.B, n int) {
+	h := NewHub(benchTokens{}, Options{MaxConnectionsPerChannel: n})
+	h.interval = time.Nanosecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	h.Register(app)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- h.Run(ctx) }()
+	go func() { _ = app.Listener(ln) }()
+	defer func() {
+		cancel()
+		<-ran
+		_ = app.Shutdown()
+	}()
+	u := "ws://" + ln.Addr().String() + "/overlays/ws?" + url.Values{
+		"channel": {"alice"}, "token": {"t"}, "topic": {hearth.TopicEvents},
+	}.Encode()
+	conns := make([]*fws.Conn, n)
+	for i := range conns {
+		c, _, err := fws.DefaultDialer.Dial(u, nil)
+		if err != nil {
+			b.Fatalf("dialing subscriber %d: %v", i, err)
+		}
+		conns[i] = c
+		if _, _, err := c.ReadMessage(); err != nil { // the empty past
+			b.Fatal(err)
+		}
+	}
+	// Each page counts the events it read; the one that completes an
+	// operation's count says so.
+	var got, want atomic.Int64
+	done := make(chan struct{}, 1)
+	var readers sync.WaitGroup
+	for _, c := range conns {
+		readers.Go(func() {
+			for {
+				var msg struct {
+					State hearth.OverlayEventBatch `json:"state"`
+				}
+				if err := c.ReadJSON(&msg); err != nil {
+					return
+				}
+				if got.Add(int64(len(msg.State.Events))) == want.Load() {
+					done <- struct{}{}
+				}
+			}
+		})
+	}
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		readers.Wait()
+	}()
+	at := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		want.Store(int64(i+1) * int64(n))
+		seq := int64(i + 1)
+		h.PublishEvents("alice", []hearth.OverlayEvent{{Seq: seq, Kind: hearth.OverlayFollow, Login: "viewer", DisplayName: "Viewer", At: at}})
+		<-done
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subscriber")
+}
