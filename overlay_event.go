@@ -116,9 +116,11 @@ type OverlayEventBatch struct {
 }
 
 // EventBroadcaster is told of every event appended to a channel's log, in
-// Seq order. PublishEvents must not block; it takes events over.
+// Seq order, and of every viewer forgotten, whose events it drops.
+// Neither call may block; PublishEvents takes events over.
 type EventBroadcaster interface {
 	PublishEvents(channel string, events []OverlayEvent)
+	ForgetEvents(channel, userID string)
 }
 
 // OverlayEventStore keeps each channel's event log. Events are written by

@@ -97,6 +97,7 @@ func (e *Engine) Forget(ctx context.Context, channel, login string) (hearth.View
 	if forgot.UserID == "" {
 		return forgot, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", channel, login)
 	}
+	e.opts.Events.ForgetEvents(channel, forgot.UserID)
 	return forgot, e.Sync(ctx)
 }
 

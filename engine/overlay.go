@@ -310,3 +310,4 @@ func (w *writer) prune() {
 type nopEvents struct{}
 
 func (nopEvents) PublishEvents(string, []hearth.OverlayEvent) {}
+func (nopEvents) ForgetEvents(string, string)                 {}

@@ -29,6 +29,12 @@ func (p *published) PublishEvents(channel string, events []hearth.OverlayEvent) 
 	}
 }
 
+func (p *published) ForgetEvents(channel, userID string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.events = slices.DeleteFunc(p.events, func(e hearth.OverlayEvent) bool { return e.Channel == channel && e.UserID == userID })
+}
+
 func (p *published) all() []hearth.OverlayEvent {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -274,4 +280,27 @@ func TestEventLogPruned(t *testing.T) {
 		s := storedEvents(t, st)
 		return len(s) == 2 && s[0].Login == "new" && s[1].Login == "ann"
 	})
+}
+
+// TestForgetDeletesEvents: forgetting a viewer deletes their events from
+// the store and from the overlays' log.
+func TestForgetDeletesEvents(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	pub := &published{}
+	e := startEngine(t, st, Options{EventClock: true, Events: pub})
+	e.Handle(chat(1, "ann"))
+	e.Handle(chat(2, "bob"))
+	ctx := context.Background()
+	if err := e.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Forget(ctx, "chan", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	for what, es := range map[string][]hearth.OverlayEvent{"stored": storedEvents(t, st), "published": pub.all()} {
+		if len(es) != 1 || es[0].Login != "bob" {
+			t.Errorf("%s after forgetting ann: %+v", what, es)
+		}
+	}
 }

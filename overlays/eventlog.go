@@ -96,6 +96,30 @@ func (h *Hub) PublishEvents(channel string, events []hearth.OverlayEvent) {
 	}
 }
 
+// ForgetEvents drops a forgotten viewer's events from the channel's log
+// in memory, as the store deletes them. ForgetEvents implements
+// hearth.EventBroadcaster.
+func (h *Hub) ForgetEvents(channel, userID string) {
+	name := hearth.NormalizeChannel(channel)
+	if name == "" || userID == "" {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.logs[name]
+	if l == nil {
+		return
+	}
+	kept := make([]hearth.OverlayEvent, 0, len(l.events))
+	for _, ev := range l.events {
+		if ev.UserID != userID {
+			kept = append(kept, ev)
+		}
+	}
+	l.events = kept
+	l.cached.f = nil
+}
+
 // trim drops the events of l beyond the last EventsKept, but for those a
 // socket of t has still to be sent (the store may not hold them yet) up
 // to maxEventsHeld. Trimming only once the log is half again as long

@@ -292,3 +292,18 @@ func readAll(t *testing.T, socks []*websocket.Conn, read func(*websocket.Conn) e
 		t.Fatal(err)
 	}
 }
+
+// TestForgetEvents: a forgotten viewer's events leave the hub's log, and a
+// page that loads after does not get them.
+func TestForgetEvents(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "127.0.0.1:0", overlays.Options{})
+	es := welcomes(1, 3)
+	es[1].UserID = "u-forgotten"
+	s.Hub.PublishEvents("alice", es)
+	s.Hub.ForgetEvents("alice", "u-forgotten")
+	b := readBatch(t, s.dialEvents(t, -1))
+	if len(b.Events) != 2 || b.Events[0].Seq != 1 || b.Events[1].Seq != 3 || b.Head != 3 {
+		t.Fatalf("after forgetting: %+v", b)
+	}
+}
