@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
@@ -75,6 +76,20 @@ func (a *api) listOverlays(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// decodeTestEvent reads a test event request: JSON, one object, no
+// unknown field, a kind of hearth.OverlayEventKinds.
+func decodeTestEvent(body []byte) (string, error) {
+	var req TestEventRequest
+	if err := decodeJSON(body, maxOverlayBody, &req); err != nil {
+		return "", err
+	}
+	if !hearth.ValidOverlayEventKind(req.Kind) {
+		return "", hearth.Errorf(hearth.EINVALID, "kind: %.40q is not an overlay event kind; the kinds are %s",
+			req.Kind, strings.Join(hearth.OverlayEventKinds(), ", "))
+	}
+	return req.Kind, nil
+}
+
 func (a *api) overlayActions() (OverlayActions, error) {
 	if a.overlayEvents == nil {
 		return nil, hearth.Errorf(hearth.ENOTFOUND, "overlay events are not available here")
@@ -93,11 +108,11 @@ func (a *api) testOverlayEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req TestEventRequest
-	if err := decodeJSON(c.Body(), maxOverlayBody, &req); err != nil {
+	kind, err := decodeTestEvent(c.Body())
+	if err != nil {
 		return err
 	}
-	ev, err := act.TestOverlayEvent(c.UserContext(), ch, req.Kind)
+	ev, err := act.TestOverlayEvent(c.UserContext(), ch, kind)
 	if err != nil {
 		return err
 	}
