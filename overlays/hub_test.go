@@ -454,8 +454,8 @@ func TestSocketRefused(t *testing.T) {
 		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusUnauthorized},
 		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusUnauthorized},
 		{"UnknownTopic", "alice", "alice-secret", "chat", http.StatusNotFound},
-		{"AlertsWrongToken", "alice", "bob-secret", "alerts", http.StatusUnauthorized},
-		{"AlertsUnknownChannel", "dave", "dave-secret", "alerts", http.StatusUnauthorized},
+		{"EventsWrongToken", "alice", "bob-secret", hearth.TopicEvents, http.StatusUnauthorized},
+		{"EventsUnknownChannel", "dave", "dave-secret", hearth.TopicEvents, http.StatusUnauthorized},
 		{"MissingTopic", "alice", "alice-secret", "", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
