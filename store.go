@@ -22,11 +22,15 @@ type Batch struct {
 	// Goals are goals' progress; a goal that is not stored (deleted
 	// meanwhile), or set again since (another Version), is left as it is.
 	Goals []GoalProgress
+	// OverlayEvents are appended to their channel's event log; one whose
+	// (Channel, Seq) is stored replaces it, so writing it twice is
+	// harmless. Forget deletes the forgotten viewers' events too.
+	OverlayEvents []OverlayEvent
 }
 
 // Len returns the number of changes in the batch.
 func (b Batch) Len() int {
-	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps) + len(b.Goals)
+	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps) + len(b.Goals) + len(b.OverlayEvents)
 }
 
 // Validate checks every row of the batch, so that a store can reject the
@@ -78,6 +82,11 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "goal %d of batch: channel, id, progress or stream invalid", i)
 		}
 	}
+	for i, e := range b.OverlayEvents {
+		if msg := e.problem(); msg != "" {
+			return Errorf(EINVALID, "overlay event %d of batch: %s", i, msg)
+		}
+	}
 	return nil
 }
 
@@ -88,6 +97,7 @@ type Store interface {
 	ChannelRegistry
 	PollStore
 	RecapStore
+	OverlayEventStore
 	TokenStore
 	BroadcasterIDStore
 	OverlayTokenStore

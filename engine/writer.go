@@ -30,8 +30,12 @@ type writer struct {
 	stallAfter time.Duration
 	retryMax   time.Duration
 	remind     time.Duration
-	rec        Recorder
-	log        *slog.Logger
+	// retention is how long overlay events are kept; pruneAt when the
+	// log is next pruned.
+	retention time.Duration
+	pruneAt   time.Time
+	rec       Recorder
+	log       *slog.Logger
 	// ctx ends when Close gives up waiting: the flush in flight stops.
 	ctx context.Context
 
@@ -45,6 +49,7 @@ type writer struct {
 	votes    map[voteKey]hearth.PollVote
 	recaps   map[streamKey]hearth.StreamRecap
 	goals    map[goalKey]hearth.GoalProgress
+	events   map[streamKey]hearth.OverlayEvent
 	finalErr error // set by run before it returns
 
 	// While flushes fail: how many in a row, since when, when to try
@@ -86,6 +91,8 @@ func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
 		stallAfter: o.StallAfter,
 		retryMax:   o.RetryMax,
 		remind:     o.RemindEvery,
+		retention:  o.EventRetention,
+		events:     make(map[streamKey]hearth.OverlayEvent),
 		rec:        o.Recorder,
 		log:        log,
 		ctx:        context.Background(),
@@ -170,7 +177,7 @@ func (w *writer) writeErr() error {
 }
 
 func (w *writer) pending() int {
-	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps) + len(w.goals)
+	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps) + len(w.goals) + len(w.events)
 }
 
 // add merges a group into what is pending. A forgotten viewer's pending
@@ -180,6 +187,7 @@ func (w *writer) add(b hearth.Batch) {
 		delete(w.viewers, k)
 		w.forget[k] = true
 		w.forgetVotes(k)
+		w.forgetEvents(k)
 	}
 	for _, v := range b.Viewers {
 		w.viewers[v.Key()] = v
@@ -190,6 +198,7 @@ func (w *writer) add(b hearth.Batch) {
 	w.addPolls(b)
 	w.addRecaps(b)
 	w.addGoals(b)
+	w.addEvents(b)
 	w.waiting.Store(int64(w.pending()))
 }
 
@@ -236,6 +245,7 @@ func (w *writer) flush() error {
 	w.pollRows(&b)
 	w.recapRows(&b)
 	w.goalRows(&b)
+	w.eventRows(&b)
 	ctx, cancel := w.ctx, context.CancelFunc(func() {})
 	if w.timeout > 0 {
 		ctx, cancel = context.WithTimeout(w.ctx, w.timeout)
@@ -265,8 +275,10 @@ func (w *writer) flush() error {
 	clear(w.votes)
 	clear(w.recaps)
 	clear(w.goals)
+	clear(w.events)
 	w.waiting.Store(0)
 	w.succeeded(n)
+	w.prune()
 	return nil
 }
 
@@ -329,6 +341,7 @@ func (w *writer) dropInvalid() int {
 	w.dropInvalidPolls()
 	w.dropInvalidRecaps()
 	w.dropInvalidGoals()
+	w.dropInvalidEvents()
 	return w.pending()
 }
 

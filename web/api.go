@@ -59,6 +59,9 @@ type api struct {
 	// settings sets goals and custom overlay stylesheets; nil answers
 	// 404.
 	settings OverlaySettings
+	// overlayEvents drives the overlays' test events and credits; nil
+	// answers 404.
+	overlayEvents OverlayActions
 }
 
 func (a *api) register(r fiber.Router) {
@@ -75,6 +78,7 @@ func (a *api) register(r fiber.Router) {
 	a.registerPolls(r)
 	a.registerStreams(r)
 	a.registerOverlaySettings(r)
+	a.registerOverlays(r)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

@@ -31,6 +31,9 @@ var apiRoutes = map[string]hearth.Action{
 	"POST /api/v1/channels":                                hearth.ActionChannels,
 	"DELETE /api/v1/channels/:channel":                     hearth.ActionRemoveChannel,
 	"GET /api/v1/channels/:channel/settings":               hearth.ActionView,
+	"GET /api/v1/channels/:channel/overlays":               hearth.ActionView,
+	"POST /api/v1/channels/:channel/overlays/test":         hearth.ActionSettings,
+	"POST /api/v1/channels/:channel/overlays/credits":      hearth.ActionSegments,
 	"GET /api/v1/channels/:channel/goals":                  hearth.ActionView,
 	"GET /api/v1/channels/:channel/goals/:id":              hearth.ActionView,
 	"PUT /api/v1/channels/:channel/goals/:id":              hearth.ActionSettings,
@@ -62,6 +65,7 @@ var apiRoutes = map[string]hearth.Action{
 var bodies = map[string]string{
 	"POST /api/v1/channels":                                `{"name": "arena"}`,
 	"PUT /api/v1/channels/:channel/settings":               `{}`,
+	"POST /api/v1/channels/:channel/overlays/test":         `{"kind": "follow"}`,
 	"POST /api/v1/channels/:channel/viewers/:login/points": `{"delta": 5, "reason": "helped a newcomer"}`,
 	"PUT /api/v1/channels/:channel/grants":                 `{"actions": [], "point_limit": 0}`,
 	"POST /api/v1/channels/:channel/polls":                 `{"question": "Next game?", "options": ["Tetris", "Doom"]}`,

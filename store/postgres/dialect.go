@@ -68,6 +68,9 @@ func (dialect) Time(t *time.Time) any { return (*timestamptz)(t) }
 // OptionalTime reads a TIMESTAMPTZ, NULL for none.
 func (dialect) OptionalTime(t *time.Time) any { return (*timestamptz)(t) }
 
+// TimeArg is t as it is: pgx sends it as a timestamptz.
+func (dialect) TimeArg(t time.Time) any { return t.UTC() }
+
 // endPresence records a presence cut of a channel's live stream, if it has
 // one, at the minute the stream stored, and moves the stream's clock past
 // the minute the cut skips, in one statement.

@@ -77,6 +77,9 @@ func newWrite(b hearth.Batch) []statement {
 	for _, r := range b.Recaps {
 		names = append(names, r.Channel)
 	}
+	for _, e := range b.OverlayEvents {
+		names = append(names, e.Channel)
+	}
 	if len(names) > 0 {
 		slices.Sort(names)
 		w = append(w, newChannels(slices.Compact(names)))
@@ -87,7 +90,8 @@ func newWrite(b hearth.Batch) []statement {
 			{Text, each(keys, func(k hearth.ViewerKey) string { return k.Channel })},
 			{Text, each(keys, func(k hearth.ViewerKey) string { return k.UserID })},
 		}
-		w = append(w, statement{head: deleteViewers, cols: cols, tail: ")"}, statement{head: deleteViewerVotes, cols: cols, tail: ")"})
+		w = append(w, statement{head: deleteViewers, cols: cols, tail: ")"}, statement{head: deleteViewerVotes, cols: cols, tail: ")"},
+			statement{head: deleteViewerEvents, cols: cols, tail: ")"})
 	}
 	if len(b.Viewers) > 0 {
 		w = append(w, viewers.upsert(lastByKey(b.Viewers, hearth.ViewerStats.Key, compareViewerKeys)))
@@ -106,6 +110,9 @@ func newWrite(b hearth.Batch) []statement {
 	}
 	if len(b.Goals) > 0 {
 		w = append(w, goalProgress(b.Goals)...)
+	}
+	if len(b.OverlayEvents) > 0 {
+		w = append(w, overlayEvents.upsert(lastByKey(b.OverlayEvents, keyOfEvent, compareEventKeys)))
 	}
 	return w
 }
