@@ -124,6 +124,15 @@ type Event struct {
 	ReturningChatter bool   // Twitch flagged the user as a returning chatter
 	Bits             int    // bits cheered with this message
 
+	// Color is the chatter's name colour as "#RRGGBB", "" when they chose
+	// none; Badges are the set names of the badges chat shows beside
+	// their name, in Twitch's order ("broadcaster", "moderator", ...).
+	Color  string
+	Badges []string
+	// Emotes are the Twitch emotes in Text, in order and not overlapping,
+	// each within Text (positions in code points).
+	Emotes []EmoteSpan
+
 	Months   int           // cumulative months for sub and resub
 	Count    int           // raid viewers, gifts in a mystery gift, or concurrent viewers
 	Target   Identity      // recipient of a gift, timed-out or banned viewer

@@ -32,31 +32,6 @@ type LeaderboardEntry struct {
 	Messages    int64  `json:"messages"`
 }
 
-// TopicAlerts is the overlay topic Alerts are published on.
-const TopicAlerts = "alerts"
-
-// Alerts is the state the alerts overlay shows: the channel's most recent
-// welcomes and rank-ups, oldest first. Seq grows with every alert, across
-// restarts too, so a page shows each alert once.
-type Alerts struct {
-	Channel string  `json:"channel"`
-	Items   []Alert `json:"items"`
-}
-
-// Alert is one welcome, rank-up or poll result. Kind is "welcome",
-// "welcome_back", "rank_up" or "poll_result"; Rank is set for rank-ups; a
-// poll result has the winning option(s) in DisplayName and the question
-// in Text.
-type Alert struct {
-	Seq         int64     `json:"seq"`
-	Kind        string    `json:"kind"`
-	Login       string    `json:"login"`
-	DisplayName string    `json:"display_name"`
-	Rank        string    `json:"rank,omitempty"`
-	Text        string    `json:"text,omitempty"` // a poll result's question, a redemption's reward
-	At          time.Time `json:"at"`
-}
-
 // TopicPoll is the overlay topic a PollState is published on.
 const TopicPoll = "poll"
 

@@ -30,6 +30,6 @@ type Overview struct {
 	Segment string    `json:"segment"`
 	// Events are the channel's last welcomes, rank-ups and poll results,
 	// newest first.
-	Events []Alert   `json:"events"`
-	At     time.Time `json:"at"`
+	Events []OverlayEvent `json:"events"`
+	At     time.Time      `json:"at"`
 }

@@ -19,11 +19,18 @@ type Batch struct {
 	// Recaps are whole stream recaps, keyed by (Channel, Seq); a later
 	// recap of the same stream replaces the earlier one.
 	Recaps []StreamRecap
+	// Goals are goals' progress; a goal that is not stored (deleted
+	// meanwhile), or set again since (another Version), is left as it is.
+	Goals []GoalProgress
+	// OverlayEvents are appended to their channel's event log; one whose
+	// (Channel, Seq) is stored replaces it, so writing it twice is
+	// harmless. Forget deletes the forgotten viewers' events too.
+	OverlayEvents []OverlayEvent
 }
 
 // Len returns the number of changes in the batch.
 func (b Batch) Len() int {
-	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps)
+	return len(b.Viewers) + len(b.Streams) + len(b.Forget) + len(b.Polls) + len(b.PollVotes) + len(b.Recaps) + len(b.Goals) + len(b.OverlayEvents)
 }
 
 // Validate checks every row of the batch, so that a store can reject the
@@ -70,6 +77,16 @@ func (b Batch) Validate() error {
 			return Errorf(EINVALID, "recap %d of batch: %s", i, msg)
 		}
 	}
+	for i, g := range b.Goals {
+		if !ValidLogin(g.Channel) || !ValidGoalID(g.ID) || g.Progress < 0 || g.Stream < 0 || g.Version < 0 {
+			return Errorf(EINVALID, "goal %d of batch: channel, id, progress or stream invalid", i)
+		}
+	}
+	for i, e := range b.OverlayEvents {
+		if msg := e.problem(); msg != "" {
+			return Errorf(EINVALID, "overlay event %d of batch: %s", i, msg)
+		}
+	}
 	return nil
 }
 
@@ -80,12 +97,15 @@ type Store interface {
 	ChannelRegistry
 	PollStore
 	RecapStore
+	OverlayEventStore
 	TokenStore
 	BroadcasterIDStore
 	OverlayTokenStore
 	SessionStore
 	GrantStore
 	AuditStore
+	GoalStore
+	OverlayCSSStore
 	// Apply writes every change in b in one transaction: all or nothing.
 	Apply(ctx context.Context, b Batch) error
 	// Viewer, ViewerByLogin and Viewers return effective values: an open

@@ -27,7 +27,10 @@ type Notice struct {
 	DisplayName string     `json:"display_name"`
 	Rank        string     `json:"rank,omitempty"`
 	Text        string     `json:"text,omitempty"`
-	At          time.Time  `json:"at"`
+	// Amount is a sub's months, a gift's count, a cheer's bits, a raid's
+	// viewers.
+	Amount int64     `json:"amount,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 // Result says what one event or tick did to a channel.
@@ -49,7 +52,8 @@ type Result struct {
 	Verified  bool
 	// Earned is the points awarded in total.
 	Earned int64
-	// Notices are welcomes and rank-ups.
+	// Notices are welcomes, rank-ups, follows, subs, gifts, cheers,
+	// raids, redemptions and poll results.
 	Notices []Notice
 	// Reply is a chat line to send in answer to a command; "" for none.
 	Reply string
@@ -219,22 +223,27 @@ func (c *Channel) Handle(ev hearth.Event) Result {
 	// The events that concern one viewer alone.
 	case hearth.EventSub:
 		c.bonus(ev.User, ev.Time, c.rules.SubBonus)
+		c.act(NoticeSub, ev.User, int64(ev.Months), ev.Text)
 	case hearth.EventResub:
 		c.bonus(ev.User, ev.Time, c.rules.ResubBonus)
+		c.act(NoticeResub, ev.User, int64(ev.Months), ev.Text)
 	case hearth.EventSubGift:
 		c.bonus(ev.User, ev.Time, c.rules.GiftBonus*int64(max(ev.Count, 1)))
 		if ev.Target.ID != "" {
 			c.touch(ev.Target, time.Time{})
 		}
+		c.act(NoticeSubGift, ev.User, int64(max(ev.Count, 1)), hearth.DisplayText(ev.Target.DisplayName, ev.Target.Login))
 	case hearth.EventRaid:
 		c.bonus(ev.User, ev.Time, c.rules.RaidBonus)
 		c.raidUntil = c.clock.Add(c.rules.RaidWindow)
+		c.act(NoticeRaid, ev.User, int64(ev.Count), "")
 	case hearth.EventFollow:
 		c.follow(ev)
 	case hearth.EventRedemption:
 		c.redemption(ev)
 	case hearth.EventCheer:
 		c.cheer(ev)
+		c.act(NoticeCheer, ev.User, int64(ev.Bits), ev.Text)
 	case hearth.EventTimeout, hearth.EventBan:
 		c.moderate(ev)
 	case hearth.EventMessageDeleted:

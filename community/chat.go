@@ -83,6 +83,9 @@ func (c *Channel) chat(ev hearth.Event) {
 	if bot {
 		return
 	}
+	if ev.Bits > 0 {
+		c.act(NoticeCheer, ev.User, int64(ev.Bits), ev.Text)
+	}
 	c.recapChat(v, c.clock, hash, newcomer)
 	switch {
 	case newcomer && (ev.FirstMessage || lastSeen.IsZero()):

@@ -195,3 +195,21 @@ func (c *Channel) Engagement() hearth.Engagement {
 	}
 	return e
 }
+
+// TopChatters returns the current (or last) stream's most active chatters,
+// most messages first, at most ten: who the credits thank for the chat.
+func (c *Channel) TopChatters() []hearth.ViewerStats {
+	if !c.talk.valid || c.talk.chatters != c.chatters {
+		c.recount()
+	}
+	var out []hearth.ViewerStats
+	for _, t := range c.talk.top {
+		if t.messages == 0 {
+			break
+		}
+		if v, ok := c.viewers[t.userID]; ok {
+			out = append(out, v.stats)
+		}
+	}
+	return out
+}

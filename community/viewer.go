@@ -364,6 +364,32 @@ const (
 	NoticeRedemption NoticeKind = "redemption" // a viewer redeemed a channel-points reward; Text is its title
 )
 
+// Kinds of notice for the acts that support the channel; Amount says how
+// much (act).
+const (
+	NoticeSub     NoticeKind = "sub"     // a first subscription; Amount the months, Text the message
+	NoticeResub   NoticeKind = "resub"   // a renewed subscription; Amount the months, Text the message
+	NoticeSubGift NoticeKind = "subgift" // gifted subscriptions; Amount how many, Text the recipient when one
+	NoticeCheer   NoticeKind = "cheer"   // bits cheered; Amount the bits, Text the message
+	NoticeRaid    NoticeKind = "raid"    // a raid arrived; Amount its viewers
+)
+
+// act announces a sub, a gift, a cheer or a raid by who (anonymous when
+// their id is empty), unless they are a known bot. A viewer the channel
+// knows is named as it knows them.
+func (c *Channel) act(kind NoticeKind, who hearth.Identity, amount int64, text string) {
+	n := Notice{Kind: kind, UserID: who.ID, Login: who.Login, DisplayName: who.DisplayName, Amount: max(amount, 0), Text: text, At: c.clock}
+	if v, ok := c.viewers[who.ID]; ok && who.ID != "" {
+		if c.isBot(v) {
+			return
+		}
+		n.Login, n.DisplayName = v.stats.Login, v.stats.DisplayName
+	} else if who.ID == "" {
+		n.Login, n.DisplayName = "", ""
+	}
+	c.result.Notices = append(c.result.Notices, n)
+}
+
 // follow pays the follow bonus and announces the follower, once per viewer
 // ever: unfollowing and following again earns nothing more.
 func (c *Channel) follow(ev hearth.Event) {

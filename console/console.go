@@ -37,6 +37,13 @@ var files embed.FS
 // them: the operator (signed in with the admin token) or a Twitch user.
 type Identity interface {
 	Login() string
+	// DisplayName is the name Twitch shows for the caller (Login for the
+	// operator); pages show it as text.
+	DisplayName() string
+	// FromBadges reports whether the caller's moderator role on channel
+	// comes from the badge seen in chat, because Twitch could not be
+	// asked; the pages say so.
+	FromBadges(channel string) bool
 	Operator() bool
 	// Access is the caller's role on a channel.
 	Access(channel string) hearth.Access
@@ -289,6 +296,9 @@ func (con *Console) home(c *fiber.Ctx) error {
 	}
 	if len(rows) == 1 && !id.Operator() {
 		return c.Redirect("/channels/"+url.PathEscape(rows[0].Name), http.StatusSeeOther)
+	}
+	if len(rows) == 0 && !id.Operator() {
+		c.Status(http.StatusForbidden)
 	}
 	return con.render(c, "home", "", rows)
 }

@@ -33,9 +33,11 @@ type person struct {
 	roles    map[string]hearth.Access
 }
 
-func (p person) Login() string  { return p.login }
-func (p person) Operator() bool { return p.operator }
-func (p person) CSRF() string   { return "csrf-" + p.login }
+func (p person) Login() string          { return p.login }
+func (p person) DisplayName() string    { return p.login }
+func (p person) FromBadges(string) bool { return false }
+func (p person) Operator() bool         { return p.operator }
+func (p person) CSRF() string           { return "csrf-" + p.login }
 func (p person) Access(ch string) hearth.Access {
 	if p.operator {
 		return hearth.AccessOperator
@@ -240,7 +242,7 @@ func TestHomeListsOwnChannels(t *testing.T) {
 		t.Fatalf("a moderator of one channel: %d to %q, want sent to its overview", status, h.Get("Location"))
 	}
 	status, _, body = s.get(t, "nobody", "/")
-	if status != 200 || strings.Contains(body, "/channels/") || !strings.Contains(body, "no role on any channel") {
+	if status != 403 || strings.Contains(body, "/channels/") || !strings.Contains(body, "You moderate no channel Hearth serves") {
 		t.Fatalf("nobody's home: %d %.500s", status, body)
 	}
 	if status, h, _ := s.get(t, "unsigned-in", "/"); status != 303 || !strings.HasPrefix(h.Get("Location"), "/login") {

@@ -104,7 +104,7 @@ func (con *Console) liveFrame(ctx context.Context, channel string) ([]byte, erro
 	}
 	o.At, o.Poll.Now = time.Time{}, time.Time{}
 	if o.Events == nil {
-		o.Events = []hearth.Alert{}
+		o.Events = []hearth.OverlayEvent{}
 	}
 	return json.Marshal(o)
 }

@@ -104,10 +104,14 @@ type view struct {
 	Page    string
 	Channel string
 	Login   string
-	Role    hearth.Access
-	CSRF    string
-	Data    any
-	id      Identity
+	// Who is the caller's display name; Badges, that their role on the
+	// page's channel comes from the moderator badge seen in chat.
+	Who    string
+	Badges bool
+	Role   hearth.Access
+	CSRF   string
+	Data   any
+	id     Identity
 }
 
 // Can reports whether the caller may take action on the page's channel.
@@ -186,9 +190,10 @@ func (v view) API() string { return "/api/v1/channels/" + url.PathEscape(v.Chann
 func (con *Console) render(c *fiber.Ctx, page, channel string, data any) error {
 	v := view{L: con.language(c, channel), Page: page, Channel: channel, Data: data, id: con.identity(c)}
 	if v.id != nil {
-		v.Login, v.CSRF = v.id.Login(), v.id.CSRF()
+		v.Login, v.Who, v.CSRF = v.id.Login(), v.id.DisplayName(), v.id.CSRF()
 		if channel != "" {
 			v.Role = v.id.Access(channel)
+			v.Badges = v.Role == hearth.AccessModerator && v.id.FromBadges(channel)
 		}
 	}
 	var buf bytes.Buffer

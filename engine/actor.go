@@ -17,9 +17,6 @@ const tick = 100 * time.Millisecond
 // (one a second).
 const engagementEvery = 10
 
-// alertsKept is how many recent alerts the alerts overlay's state holds.
-const alertsKept = 20
-
 // welcomeLineEvery bounds the bot's welcome and rank-up lines per channel,
 // so a raid of newcomers does not use up its chat budget.
 const welcomeLineEvery = 20 * time.Second
@@ -52,13 +49,21 @@ type actor struct {
 	// times on one of them only.
 	anchor, anchorAt time.Time
 	lastAnnounce     time.Time
-	alerts           hearth.Alerts
 	refreshes        int
+	// events is the channel's side of the overlay event log; loaded are
+	// the last events stored when the channel loaded, handed to the
+	// overlays when it starts.
+	events eventLog
+	loaded []hearth.OverlayEvent
 	// pending are results made before the goroutine ran (a poll restored
 	// at start), applied first; pollDirty says the poll overlay's state
 	// changed since it was last published.
 	pending   []community.Result
 	pollDirty bool
+	// chatFeed is the chat overlay's state; goals are the channel's
+	// goals and their progress.
+	chatFeed chatFeed
+	goals    goalSet
 }
 
 func newActor(ch *community.Channel, e *Engine) *actor {
@@ -66,7 +71,6 @@ func newActor(ch *community.Channel, e *Engine) *actor {
 		e:          e,
 		ch:         ch,
 		in:         make(chan hearth.Event, e.opts.QueueSize),
-		alerts:     hearth.Alerts{Channel: ch.Name()},
 		ctl:        make(chan func()),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
@@ -83,9 +87,11 @@ func newActor(ch *community.Channel, e *Engine) *actor {
 func (a *actor) run(stop <-chan struct{}) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	// An empty alerts state tells a page that connects now that any alert
-	// after it is new.
-	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicAlerts, a.alerts)
+	a.publishEvents(a.loaded)
+	a.loaded = nil
+	_, a.events.wasLive = a.ch.Live()
+	a.publishChat()
+	a.goals.shown = true
 	for _, res := range a.pending {
 		a.apply(res)
 	}
@@ -149,12 +155,15 @@ func (a *actor) handle(ev hearth.Event) {
 			a.verified.see(res.ChatterID, ev.Time)
 		}
 	}
+	a.chat(ev)
+	a.countGoals(ev, res)
 	a.apply(res)
 }
 
-// apply hands a result's changes to the writer (as one group), its reply
-// to the chat, and its notices to the overlays and, if the channel wants
-// it, the chat.
+// apply hands a result's changes and its notices, as overlay events, to
+// the writer (as one group), its reply to the chat, and its notices to the
+// overlays and, if the channel wants it, the chat. A stream that ended
+// rolls its credits.
 func (a *actor) apply(res community.Result) {
 	rec := a.e.opts.Recorder
 	name := a.ch.Name()
@@ -166,14 +175,21 @@ func (a *actor) apply(res community.Result) {
 	}
 	b := hearth.Batch{Viewers: res.Changed, Streams: res.Streams}
 	a.applyPoll(res, &b)
+	if len(res.Notices) > 0 {
+		b.OverlayEvents = make([]hearth.OverlayEvent, len(res.Notices))
+		for i, n := range res.Notices {
+			b.OverlayEvents[i] = eventOf(n)
+		}
+		a.appendEvents(b.OverlayEvents)
+	}
 	a.write(b)
+	a.publishEvents(b.OverlayEvents)
 	if res.Reply != "" {
 		a.e.opts.Chat.Say(name, res.Reply)
 	}
 	rules := a.ch.Rules()
 	for _, n := range res.Notices {
 		rec.Notice(name, string(n.Kind))
-		a.alert(n)
 		inChat := rules.WelcomeInChat && (n.Kind == community.NoticeWelcome || n.Kind == community.NoticeWelcomeBack) ||
 			rules.RankUpInChat && n.Kind == community.NoticeRankUp
 		if now := a.e.opts.Clock.Now(); inChat && now.Sub(a.lastAnnounce) >= welcomeLineEvery {
@@ -181,27 +197,7 @@ func (a *actor) apply(res community.Result) {
 			a.e.opts.Chat.Say(name, community.NoticeLine(rules.Language, n))
 		}
 	}
-}
-
-// alert adds a notice to the alerts overlay's state and publishes it, its
-// text as hearth.DisplayText shows it. Seq
-// starts from the wall clock in microseconds, so it keeps growing across
-// restarts and a page never shows an alert twice.
-func (a *actor) alert(n community.Notice) {
-	seq := a.e.opts.Clock.Now().UnixMicro()
-	if k := len(a.alerts.Items); k > 0 && seq <= a.alerts.Items[k-1].Seq {
-		seq = a.alerts.Items[k-1].Seq + 1
-	}
-	// Names, reward titles and poll questions come from Twitch and chat.
-	item := hearth.Alert{Seq: seq, Kind: string(n.Kind), Login: n.Login, DisplayName: hearth.DisplayText(n.DisplayName, n.Login),
-		Rank: n.Rank, Text: hearth.DisplayText(n.Text, ""), At: n.At}
-	items := append(a.alerts.Items, item)
-	if len(items) > alertsKept {
-		items = items[len(items)-alertsKept:]
-	}
-	// A fresh slice each time: the hub may still hold the previous state.
-	a.alerts.Items = append([]hearth.Alert(nil), items...)
-	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicAlerts, a.alerts)
+	a.endOfStream()
 }
 
 func (a *actor) write(b hearth.Batch) {
@@ -249,6 +245,10 @@ func (a *actor) refresh() {
 	a.verified.advance(now)
 	a.refreshes++
 	a.publishPoll()
+	if a.chatFeed.dirty {
+		a.publishChat()
+	}
+	a.flushGoals()
 	a.writeRecap()
 	if a.refreshes%engagementEvery == 1 {
 		e := a.ch.Engagement()

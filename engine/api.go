@@ -83,14 +83,16 @@ func (e *Engine) Figures(ctx context.Context, channel string) (hearth.ChannelFig
 // ENOTFOUND if the channel or the viewer is unknown.
 func (e *Engine) Forget(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
 	var forgot hearth.ViewerStats
-	err := e.Do(ctx, channel, func(c *community.Channel) hearth.Batch {
-		v, ok := c.ViewerByLogin(login)
+	err := e.onChannel(ctx, channel, func(a *actor) {
+		v, ok := a.ch.ViewerByLogin(login)
 		if !ok {
-			return hearth.Batch{}
+			return
 		}
-		k, _ := c.Forget(login)
+		k, _ := a.ch.Forget(login)
 		forgot = v
-		return hearth.Batch{Forget: []hearth.ViewerKey{k}}
+		a.events.forget(v.UserID)
+		a.write(hearth.Batch{Forget: []hearth.ViewerKey{k}})
+		a.writeRecap()
 	})
 	if err != nil {
 		return forgot, err
@@ -98,6 +100,7 @@ func (e *Engine) Forget(ctx context.Context, channel, login string) (hearth.View
 	if forgot.UserID == "" {
 		return forgot, hearth.Errorf(hearth.ENOTFOUND, "#%s has no viewer %s", channel, login)
 	}
+	e.opts.Events.ForgetEvents(channel, forgot.UserID)
 	return forgot, e.Sync(ctx)
 }
 

@@ -86,9 +86,15 @@ type Options struct {
 	Clock hearth.Clock
 
 	Broadcaster hearth.Broadcaster
-	Chat        hearth.ChatSender
-	Recorder    Recorder
-	Logger      *slog.Logger
+	// Events is told of every event appended to a channel's overlay event
+	// log (default: nobody).
+	Events hearth.EventBroadcaster
+	// EventRetention is how long the overlay event log keeps events (7
+	// days).
+	EventRetention time.Duration
+	Chat           hearth.ChatSender
+	Recorder       Recorder
+	Logger         *slog.Logger
 
 	// Polls is told about votes and finished polls (default: nobody).
 	Polls PollRecorder
@@ -152,8 +158,12 @@ func (o *Options) defaults() {
 	orDefault(&o.LeaderboardSize, DefaultLeaderboardSize)
 	orDefault(&o.ActiveWindow, DefaultActiveWindow)
 	orDefault(&o.QueueSize, DefaultQueueSize)
+	orDefault(&o.EventRetention, DefaultEventRetention)
 	if o.Broadcaster == nil {
 		o.Broadcaster = nopBroadcaster{}
+	}
+	if o.Events == nil {
+		o.Events = nopEvents{}
 	}
 	if o.Clock == nil {
 		o.Clock = hearth.SystemClock{}
@@ -375,6 +385,12 @@ func (e *Engine) load(ctx context.Context, n string) (*actor, hearth.ChannelInfo
 	a := newActor(ch, e)
 	if err := e.restorePolls(ctx, a); err != nil {
 		return nil, info, fmt.Errorf("engine: unable to load channel %s's polls: %w", n, err)
+	}
+	if err := e.loadGoals(ctx, a); err != nil {
+		return nil, info, fmt.Errorf("engine: unable to load channel %s's goals: %w", n, err)
+	}
+	if err := e.loadEvents(ctx, a); err != nil {
+		return nil, info, fmt.Errorf("engine: unable to load channel %s's overlay events: %w", n, err)
 	}
 	e.log.Info("engine: channel loaded", "channel", n, "viewers", known)
 	return a, info, nil

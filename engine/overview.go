@@ -40,9 +40,7 @@ func (e *Engine) Overview(ctx context.Context, channel string) (hearth.Overview,
 				o.Segment = hearth.DisplayText(s.Name, "")
 			}
 		}
-		items := a.alerts.Items
-		items = items[max(0, len(items)-overviewEvents):]
-		o.Events = slices.Clone(items)
+		o.Events = slices.Clone(a.events.recent)
 		slices.Reverse(o.Events)
 	})
 	return o, err

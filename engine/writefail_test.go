@@ -220,9 +220,9 @@ func TestCloseWithAStoreThatCannotWrite(t *testing.T) {
 			if err != nil {
 				m = regexp.MustCompile(tt.want).FindStringSubmatch(err.Error())
 			}
-			// Two viewers, the stream and its recap.
-			if m == nil || m[1] != "4" {
-				t.Fatalf("Close = %v; want an error matching %q with 4 changes", err, tt.want)
+			// Two viewers, their welcomes, the stream and its recap.
+			if m == nil || m[1] != "6" {
+				t.Fatalf("Close = %v; want an error matching %q with 6 changes", err, tt.want)
 			}
 			select {
 			case <-e.written:

@@ -31,8 +31,12 @@ type writer struct {
 	stallAfter time.Duration
 	retryMax   time.Duration
 	remind     time.Duration
-	rec        Recorder
-	log        *slog.Logger
+	// retention is how long overlay events are kept; pruneAt when the
+	// log is next pruned.
+	retention time.Duration
+	pruneAt   time.Time
+	rec       Recorder
+	log       *slog.Logger
 	// ctx ends when Close gives up waiting: the flush in flight stops.
 	ctx context.Context
 
@@ -53,6 +57,8 @@ type writer struct {
 	polls    map[pollKey]hearth.Poll
 	votes    map[voteKey]hearth.PollVote
 	recaps   map[streamKey]hearth.StreamRecap
+	goals    map[goalKey]hearth.GoalProgress
+	events   map[streamKey]hearth.OverlayEvent
 	finalErr error // set by run before it returns
 
 	// While flushes fail: how many in a row, since when, when to try
@@ -94,6 +100,8 @@ func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
 		stallAfter: o.StallAfter,
 		retryMax:   o.RetryMax,
 		remind:     o.RemindEvery,
+		retention:  o.EventRetention,
+		events:     make(map[streamKey]hearth.OverlayEvent),
 		rec:        o.Recorder,
 		log:        log,
 		ctx:        context.Background(),
@@ -108,6 +116,7 @@ func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
 		polls:      make(map[pollKey]hearth.Poll),
 		votes:      make(map[voteKey]hearth.PollVote),
 		recaps:     make(map[streamKey]hearth.StreamRecap),
+		goals:      make(map[goalKey]hearth.GoalProgress),
 	}
 }
 
@@ -186,7 +195,7 @@ func (w *writer) writeErr() error {
 }
 
 func (w *writer) pending() int {
-	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps)
+	return len(w.viewers) + len(w.streams) + len(w.forget) + len(w.polls) + len(w.votes) + len(w.recaps) + len(w.goals) + len(w.events)
 }
 
 // add merges a group into what is pending. A forgotten viewer's pending
@@ -196,6 +205,7 @@ func (w *writer) add(b hearth.Batch) {
 		delete(w.viewers, k)
 		w.forget[k] = true
 		w.forgetVotes(k)
+		w.forgetEvents(k)
 	}
 	for _, v := range b.Viewers {
 		w.viewers[v.Key()] = v
@@ -205,6 +215,8 @@ func (w *writer) add(b hearth.Batch) {
 	}
 	w.addPolls(b)
 	w.addRecaps(b)
+	w.addGoals(b)
+	w.addEvents(b)
 	w.waiting.Store(int64(w.pending()))
 }
 
@@ -276,6 +288,7 @@ func (w *writer) flush() error {
 	w.reset()
 	w.waiting.Store(0)
 	w.succeeded(n)
+	w.prune()
 	return nil
 }
 
@@ -297,6 +310,8 @@ func (w *writer) rows() hearth.Batch {
 	}
 	w.pollRows(&b)
 	w.recapRows(&b)
+	w.goalRows(&b)
+	w.eventRows(&b)
 	return b
 }
 
@@ -308,6 +323,8 @@ func (w *writer) reset() {
 	clear(w.polls)
 	clear(w.votes)
 	clear(w.recaps)
+	clear(w.goals)
+	clear(w.events)
 }
 
 // without drops the pending changes of channel and keeps the rest.
@@ -409,6 +426,8 @@ func (w *writer) dropInvalid() int {
 	}
 	w.dropInvalidPolls()
 	w.dropInvalidRecaps()
+	w.dropInvalidGoals()
+	w.dropInvalidEvents()
 	return w.pending()
 }
 

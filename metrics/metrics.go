@@ -117,7 +117,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"channel", "command", "reason"}),
 		notices: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_notices_total",
-			Help: "Welcomes of newcomers, welcomes back and rank-ups, per channel and kind.",
+			Help: "Notices of the rules (welcomes, rank-ups, follows, subs, gifts, cheers, raids, redemptions, poll results), per channel and kind.",
 		}, []string{"channel", "kind"}),
 		malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_stream_malformed_total",
@@ -249,7 +249,7 @@ func (m *Metrics) AddChannel(channel string, commands map[string][]string) {
 	m.streamTop10Share.WithLabelValues(channel)
 	// The overlay topics are a fixed set; declaring them shows a zero rate
 	// before the first browser connects instead of an empty graph.
-	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll} {
+	for _, topic := range []string{hearth.TopicLeaderboard, hearth.TopicPoll, hearth.TopicEvents} {
 		m.overlayPushes.WithLabelValues(channel, topic)
 	}
 	for c, reasons := range commands {
@@ -259,8 +259,10 @@ func (m *Metrics) AddChannel(channel string, commands map[string][]string) {
 		}
 	}
 	m.poll.addChannel(channel)
-	for _, k := range []string{"welcome", "welcome_back", "rank_up", "poll_result", "follow", "redemption"} {
-		m.notices.WithLabelValues(channel, k)
+	for _, k := range hearth.OverlayEventKinds() {
+		if k != hearth.OverlayCredits {
+			m.notices.WithLabelValues(channel, k)
+		}
 	}
 	for _, k := range hearth.EventKinds() {
 		m.events.WithLabelValues(channel, k.String())
@@ -314,7 +316,7 @@ func (m *Metrics) Command(channel, command, reason string) {
 	m.commandsDenied.WithLabelValues(channel, command, reason).Inc()
 }
 
-// Notice counts a welcome or rank-up.
+// Notice counts a notice: a welcome, a rank-up, a follow, a sub...
 func (m *Metrics) Notice(channel, kind string) { m.notices.WithLabelValues(channel, kind).Inc() }
 
 // Flushed records one store flush.

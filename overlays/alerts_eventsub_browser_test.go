@@ -30,7 +30,7 @@ var (
 // 800x200 source: the recorder measures each alert's layout as it shows.
 func TestFollowAndRedemptionAlertsInBrowser(t *testing.T) {
 	t.Parallel()
-	old := []hearth.Alert{alert(1, "welcome", "zoe", "Zoë", "")}
+	old := []hearth.OverlayEvent{alert(1, "welcome", "zoe", "Zoë", "")}
 	ctx, s := openAlerts(t, old, 600)
 
 	redeemed := alert(3, "redemption", "fay", "Fay", "")
@@ -42,11 +42,11 @@ func TestFollowAndRedemptionAlertsInBrowser(t *testing.T) {
 	widest.Text = widestTitle
 	cjk := alert(8, "redemption", "yofukashi", cjkName, "")
 	cjk.Text = cjkTitle
-	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: append(old,
+	s.Hub.PublishEvents("alice", append(old,
 		alert(2, "follow", "fay", "Fay", ""), redeemed, untitled,
 		alert(5, "follow", "spicywalrusofthenorthsea1", longFollower, ""), long, widest, cjk,
 		alert(9, "follow", "wwwwwwwwwwwwwwwwwwwwwwwww", widestName, ""),
-	)})
+	))
 	waitShown(t, ctx, 15*time.Second, []shownAlert{
 		shown(2, "New follower", "Thanks for the follow, Fay!"),
 		shown(3, "Channel points", "Fay redeemed "+hostileImg+"!"),

@@ -22,7 +22,7 @@ const (
 // The winner is never cut, however long it and the question are.
 func TestPollResultAlertsInBrowser(t *testing.T) {
 	t.Parallel()
-	old := []hearth.Alert{alert(1, "welcome", "zoe", "Zoë", "")}
+	old := []hearth.OverlayEvent{alert(1, "welcome", "zoe", "Zoë", "")}
 	ctx, s := openAlerts(t, old, 600)
 
 	won := alert(2, "poll_result", "", "Mirage", "")
@@ -36,7 +36,7 @@ func TestPollResultAlertsInBrowser(t *testing.T) {
 	unbroken.Text = longQuestion
 	longTie := alert(7, "poll_result", "", longWinner+" = "+unbrokenWinner, "")
 	longTie.Text = longQuestion
-	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: append(old, won, tie, bare, long, unbroken, longTie)})
+	s.Hub.PublishEvents("alice", append(old, won, tie, bare, long, unbroken, longTie))
 	waitShown(t, ctx, 15*time.Second, []shownAlert{
 		shown(2, "Poll result", "Which map next? → Mirage"),
 		shown(3, "Poll result", hostileImg+" → "+hostileImg+" = Dust"),
@@ -59,7 +59,7 @@ func TestPollResultAlertsInBrowser(t *testing.T) {
 		question := strings.Repeat(longQuestion+" ", 5)[:hearth.PollMaxQuestionLen]
 		all := alert(8, "poll_result", "", strings.Join(options, " = "), "")
 		all.Text = question
-		s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: append(old, won, tie, bare, long, unbroken, longTie, all)})
+		s.Hub.PublishEvents("alice", append(old, won, tie, bare, long, unbroken, longTie, all))
 		waitJS(t, ctx, 5*time.Second, seenJS, seqText(8))
 		var got []shownAlert
 		for deadline := time.Now().Add(5 * time.Second); len(got) < 7 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

@@ -126,6 +126,25 @@ func screenshot(t *testing.T, ctx context.Context, name string) image.Image {
 	return img
 }
 
+// onlyScripts reports whether scripts, the sources of a page's scripts in
+// order, are the overlay scripts every page loads and then the named
+// kinds' own, in order.
+func onlyScripts(scripts []string, kinds ...string) bool {
+	want := []string{"theme.js", "live.js"}
+	for _, k := range kinds {
+		want = append(want, k+".js")
+	}
+	if len(scripts) != len(want) {
+		return false
+	}
+	for i, s := range scripts {
+		if !strings.HasSuffix(s, "/overlays/assets/"+want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // TestMain runs the package's tests with one Chromium for the run; each
 // browser test opens its page in a fresh browser context of it.
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
@@ -228,8 +247,8 @@ func TestLeaderboardInBrowser(t *testing.T) {
 			t.Errorf("%d img elements on the page", n)
 		}
 		scripts := eval[[]string](t, ctx, `Array.from(document.scripts, (s) => s.src)`)
-		if len(scripts) != 2 || !strings.HasSuffix(scripts[0], "/overlays/assets/live.js") || !strings.HasSuffix(scripts[1], "/overlays/assets/leaderboard.js") {
-			t.Errorf("scripts on the page: %q, want only live.js and leaderboard.js", scripts)
+		if !onlyScripts(scripts, "leaderboard") {
+			t.Errorf("scripts on the page: %q, want only theme.js, live.js and leaderboard.js", scripts)
 		}
 		// Each row holds exactly its three cells, and each cell only text.
 		if n := eval[int](t, ctx, `document.querySelectorAll('#rows > .row > * *').length`); n != 0 {
@@ -237,20 +256,23 @@ func TestLeaderboardInBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("LongNameClipped", func(t *testing.T) {
+	t.Run("LongNameShownWhole", func(t *testing.T) {
 		fit := eval[map[string]float64](t, ctx, `(() => {
 			const row = document.querySelector('#rows > .row[data-login="longname"]');
 			const name = row.querySelector('.name');
 			const points = row.querySelector('.points').getBoundingClientRect();
 			return {
-				overflow: name.scrollWidth - name.clientWidth,
+				overflow: Math.max(name.scrollWidth - name.clientWidth, name.scrollHeight - name.clientHeight),
+				fontSize: parseFloat(getComputedStyle(name).fontSize),
 				rowRight: row.getBoundingClientRect().right,
 				pointsRight: points.right,
 				rowHeight: row.getBoundingClientRect().height,
 			};
 		})()`)
-		if fit["overflow"] <= 0 {
-			t.Errorf("long name not clipped: %v", fit)
+		// Longer than Twitch allows, and still shown whole: smaller, on
+		// two lines.
+		if fit["overflow"] > 1 || fit["fontSize"] < 8 {
+			t.Errorf("long name cut or unreadable: %v", fit)
 		}
 		if fit["rowRight"] > 400 || fit["pointsRight"] > fit["rowRight"] {
 			t.Errorf("row or points outside the 400px source: %v", fit)
@@ -359,13 +381,13 @@ func TestLeaderboardInBrowser(t *testing.T) {
 	})
 }
 
-// alertSeq0 starts the Seqs of the test's alerts where the engine's are:
-// the wall clock in microseconds, beyond what a JavaScript int32 holds.
-const alertSeq0 = 1763928900000000
+// alertSeq0 starts the Seqs of the test's alerts: a channel's log numbers
+// its events from 1.
+const alertSeq0 = 0
 
-// alert is the test's alert number n.
-func alert(n int64, kind, login, displayName, rank string) hearth.Alert {
-	return hearth.Alert{
+// alert is the test's event number n.
+func alert(n int64, kind, login, displayName, rank string) hearth.OverlayEvent {
+	return hearth.OverlayEvent{
 		Seq:         alertSeq0 + n,
 		Kind:        kind,
 		Login:       login,
@@ -373,6 +395,12 @@ func alert(n int64, kind, login, displayName, rank string) hearth.Alert {
 		Rank:        rank,
 		At:          time.Date(2025, 11, 23, 20, 0, int(n), 0, time.UTC),
 	}
+}
+
+// withAmount is e with Amount n: a raid's viewers, a gift's subs.
+func withAmount(e hearth.OverlayEvent, n int64) hearth.OverlayEvent {
+	e.Amount = n
+	return e
 }
 
 // seqText is how the page writes the Seq of alert number n.
@@ -512,7 +540,7 @@ const (
 // openAlerts opens alice's alerts overlay, with ?hold=hold milliseconds, in
 // a browser that records each alert it shows, once the page has taken in
 // old, which it does not show. It returns the browser and the server.
-func openAlerts(t *testing.T, old []hearth.Alert, hold int) (context.Context, *server) {
+func openAlerts(t *testing.T, old []hearth.OverlayEvent, hold int) (context.Context, *server) {
 	t.Helper()
 	ctx := browsertest.New(t)
 	watchPage(t, ctx)
@@ -527,7 +555,7 @@ func openAlerts(t *testing.T, old []hearth.Alert, hold int) (context.Context, *s
 	}
 
 	s := startServer(t, "127.0.0.1:0", overlays.Options{})
-	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: old})
+	s.Hub.PublishEvents("alice", old)
 
 	nav, cancelNav := context.WithTimeout(ctx, 10*time.Second)
 	defer cancelNav()
@@ -542,15 +570,15 @@ func openAlerts(t *testing.T, old []hearth.Alert, hold int) (context.Context, *s
 // shootAlert opens a fresh alerts page for bob that holds each alert for
 // 30 s, shows a on it as want, and once the banner has settled measures
 // its layout again and saves a screenshot as name.
-func shootAlert(t *testing.T, ctx context.Context, s *server, a hearth.Alert, want shownAlert, name string) {
+func shootAlert(t *testing.T, ctx context.Context, s *server, a hearth.OverlayEvent, want shownAlert, name string) {
 	t.Helper()
 	nav, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := chromedp.Do(nav, chromedp.Navigate(s.pageURL("alerts", "bob", "bob-secret")+"&hold=30000")); err != nil {
 		t.Fatalf("load the overlay for bob: %v", err)
 	}
-	waitJS(t, ctx, 5*time.Second, seenJS, "none")
-	s.Hub.Publish("bob", hearth.TopicAlerts, hearth.Alerts{Channel: "bob", Items: []hearth.Alert{a}})
+	waitJS(t, ctx, 5*time.Second, seenJS, "0")
+	s.Hub.PublishEvents("bob", []hearth.OverlayEvent{a})
 	waitShown(t, ctx, 5*time.Second, []shownAlert{want})
 	waitJS(t, ctx, 5*time.Second, `String(document.getElementById('alert').getAnimations().length)`, "0")
 	if got := eval[string](t, ctx, `window.hearthLayout(document.getElementById('alert'))`); got != "" {
@@ -570,7 +598,7 @@ func shootAlert(t *testing.T, ctx context.Context, s *server, a hearth.Alert, wa
 
 func TestAlertsInBrowser(t *testing.T) {
 	t.Parallel()
-	old := []hearth.Alert{
+	old := []hearth.OverlayEvent{
 		alert(1, "welcome", "zoe", "Zoë ★", ""),
 		alert(2, "welcome_back", "max", "Max", ""),
 		alert(3, "rank_up", "bob", "Bob", "Regular"),
@@ -593,12 +621,12 @@ func TestAlertsInBrowser(t *testing.T) {
 		}
 	})
 
-	// The hub keeps the last 20 alerts: a new state repeats the old ones.
+	// Publishing the old events again adds nothing: the log holds them.
 	items := append(slices.Clone(old),
 		alert(4, "welcome", "mallory", hostileImg, ""),
 		alert(5, "rank_up", "zoe", "Zoë ★", "Regular"),
 	)
-	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: items})
+	s.Hub.PublishEvents("alice", items)
 	want := []shownAlert{
 		shown(4, "First time here", "Welcome, "+hostileImg+"!"),
 		shown(5, "Rank up", "Zoë ★ reached Regular!"),
@@ -611,8 +639,8 @@ func TestAlertsInBrowser(t *testing.T) {
 
 	t.Run("ChatTextIsNeverMarkup", func(t *testing.T) {
 		scripts := eval[[]string](t, ctx, `Array.from(document.scripts, (s) => s.src)`)
-		if len(scripts) != 2 || !strings.HasSuffix(scripts[0], "/overlays/assets/live.js") || !strings.HasSuffix(scripts[1], "/overlays/assets/alerts.js") {
-			t.Errorf("scripts on the page: %q, want only live.js and alerts.js", scripts)
+		if !onlyScripts(scripts, "events", "alerts") {
+			t.Errorf("scripts on the page: %q, want only theme.js, live.js, events.js and alerts.js", scripts)
 		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('img, iframe, object, embed').length`); n != 0 {
 			t.Errorf("%d embedded elements on the page", n)
@@ -623,7 +651,7 @@ func TestAlertsInBrowser(t *testing.T) {
 		// The same alerts again, and one of a kind the page does not know:
 		// the page takes its Seq in, which tells the test the state has
 		// arrived, and shows nothing.
-		s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: append(slices.Clone(items), alert(6, "raid", "eve", "Eve", ""))})
+		s.Hub.PublishEvents("alice", append(slices.Clone(items), alert(6, "from_the_future", "eve", "Eve", "")))
 		waitJS(t, ctx, 5*time.Second, seenJS, seqText(6))
 		waitShown(t, ctx, 0, want)
 		if got := eval[string](t, ctx, bannerHiddenJS); got != "true" {
@@ -636,16 +664,23 @@ func TestAlertsInBrowser(t *testing.T) {
 		s.Stop(t)
 		waitConnection(t, ctx, 5*time.Second, func(s string) bool { return s != "open" }, "not open")
 
-		// Hearth is back with the alerts it kept, and one that came while
-		// the page was away: only that one is news to the page.
+		// Hearth is back with the events it stored, and three that came
+		// while the page was away: only those are news to the page, and it
+		// shows them in order, without a reload.
 		restarted := startServer(t, addr, overlays.Options{})
-		restarted.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: []hearth.Alert{
+		restarted.Hub.PublishEvents("alice", []hearth.OverlayEvent{
 			alert(3, "rank_up", "bob", "Bob", "Regular"),
 			alert(4, "welcome", "mallory", hostileImg, ""),
 			alert(5, "rank_up", "zoe", "Zoë ★", "Regular"),
+			alert(6, "from_the_future", "eve", "Eve", ""),
 			alert(7, "welcome_back", "eve", hostileScript, ""),
-		}})
-		want = append(want, shown(7, "Returning viewer", "Welcome back, "+hostileScript+"!"))
+			alert(8, "follow", "fay", "Fay", ""),
+			withAmount(alert(9, "raid", "gus", "Gus", ""), 12),
+		})
+		want = append(want,
+			shown(7, "Returning viewer", "Welcome back, "+hostileScript+"!"),
+			shown(8, "New follower", "Thanks for the follow, Fay!"),
+			shown(9, "Raid", "Gus is raiding with 12 viewers!"))
 		waitShown(t, ctx, 10*time.Second, want)
 		waitConnection(t, ctx, time.Second, func(s string) bool { return s == "open" }, "open")
 		waitJS(t, ctx, 5*time.Second, bannerHiddenJS, "true")
@@ -659,11 +694,11 @@ func TestAlertsInBrowser(t *testing.T) {
 			if err := chromedp.Do(nav, chromedp.Navigate(restarted.pageURL("alerts", "bob", "bob-secret")+"&hold=30000")); err != nil {
 				t.Fatalf("load the overlay for bob: %v", err)
 			}
-			waitJS(t, ctx, 5*time.Second, seenJS, "none")
-			restarted.Hub.Publish("bob", hearth.TopicAlerts, hearth.Alerts{Channel: "bob", Items: []hearth.Alert{
-				alert(8, "rank_up", "zoe", "Zoë ★", "Chat Legend"),
-			}})
-			waitShown(t, ctx, 5*time.Second, []shownAlert{shown(8, "Rank up", "Zoë ★ reached Chat Legend!")})
+			waitJS(t, ctx, 5*time.Second, seenJS, "0")
+			restarted.Hub.PublishEvents("bob", []hearth.OverlayEvent{
+				alert(1, "rank_up", "zoe", "Zoë ★", "Chat Legend"),
+			})
+			waitShown(t, ctx, 5*time.Second, []shownAlert{shown(1, "Rank up", "Zoë ★ reached Chat Legend!")})
 			// Settled: the banner has slid in.
 			waitJS(t, ctx, 5*time.Second, `String(document.getElementById('alert').getAnimations().length)`, "0")
 

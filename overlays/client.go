@@ -3,6 +3,7 @@ package overlays
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	fws "github.com/fasthttp/websocket"
+	"github.com/hearthlive/hearth"
 )
 
 // frame is one state, encoded once as a complete, unmasked WebSocket text
@@ -63,6 +65,15 @@ type client struct {
 	// channel refused since it was last below the limit; set by add.
 	firstRefused bool
 
+	// A socket of the events topic: the seq the page asked for events
+	// after (-1 for none) and whether its first message is still to go,
+	// guarded by wmu; and the seq of the last event it was sent (or asked
+	// for), which keeps the hub from dropping the events after it
+	// (eventlog.go), written under wmu.
+	since  int64
+	resync bool
+	sent   atomic.Int64
+
 	wmu    sync.Mutex
 	first  []byte // the state on connect, until it is written
 	rest   []byte // what a push left of a frame it wrote in part
@@ -80,7 +91,8 @@ type client struct {
 }
 
 func newClient(k key, conn *fws.Conn) *client {
-	c := &client{key: k, conn: conn, wake: make(chan struct{}, 1)}
+	c := &client{key: k, conn: conn, wake: make(chan struct{}, 1), since: -1, resync: k.topic == hearth.TopicEvents}
+	c.sent.Store(math.MaxInt64 - 1) // holds nothing back until it asks
 	if conn != nil {
 		c.raw = rawConn(conn.NetConn())
 	}
@@ -181,7 +193,8 @@ func (c *client) tryWrite(b []byte) (int, error) {
 }
 
 // write sends whatever waits for c's socket, in order, waiting up to
-// writeWait for each frame.
+// writeWait for each frame; to a socket of the events topic, every event
+// it has not had.
 func (h *Hub) write(c *client) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -191,6 +204,9 @@ func (h *Hub) write(c *client) error {
 		}
 		msg := c.take()
 		if msg == nil {
+			if c.key.topic == hearth.TopicEvents {
+				return h.writeEvents(c)
+			}
 			return nil
 		}
 		if err := c.writeWaiting(msg); err != nil {

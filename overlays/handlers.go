@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,8 +15,9 @@ import (
 )
 
 // pagePolicy is the Content-Security-Policy of every overlay page: scripts,
-// styles and sockets from Hearth itself only, nothing inline.
-const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+// styles and sockets from Hearth itself only, nothing inline; images from
+// Hearth, data: URLs (a custom stylesheet's) and Twitch's CDN (emotes).
+const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://static-cdn.jtvnw.net; " +
 	"connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 // Keys of the request locals that carry a checked socket request into the
@@ -23,6 +25,7 @@ const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img
 const (
 	localChannel = "overlays.channel"
 	localTopic   = "overlays.topic"
+	localSince   = "overlays.since"
 )
 
 // Kinds lists the overlay kinds the hub serves pages for.
@@ -30,8 +33,11 @@ func (h *Hub) Kinds() []string { return Kinds() }
 
 // Register mounts the overlay routes on r: GET /overlays/:kind (the page of
 // a kind, for ?channel=NAME&token=T), GET /overlays/assets/* (the pages'
-// scripts and styles) and GET /overlays/ws (the live socket, for
-// ?channel=NAME&token=T&topic=KIND).
+// scripts and styles), GET /overlays/theme.css (a page's theme, for its
+// query), GET /overlays/custom.css (a channel's custom stylesheet, for
+// ?channel=NAME&token=T) and GET /overlays/ws (the live socket, for
+// ?channel=NAME&token=T&topic=TOPIC, and for the events topic &since=SEQ,
+// the last event the page showed).
 func (h *Hub) Register(r fiber.Router) {
 	// The socket and asset routes come first: /overlays/:kind would match
 	// "ws" too.
@@ -44,6 +50,8 @@ func (h *Hub) Register(r fiber.Router) {
 		WriteBufferPool: new(sync.Pool),
 	}))
 	r.Get("/overlays/assets/*", h.serveAsset)
+	r.Get("/overlays/theme.css", h.serveTheme)
+	r.Get("/overlays/custom.css", h.serveCustomCSS)
 	r.Get("/overlays/:kind", h.servePage)
 }
 
@@ -104,8 +112,16 @@ func (h *Hub) authorizeSocket(c *fiber.Ctx) error {
 	switch {
 	case topic == "":
 		return refuse(c, fiber.StatusBadRequest, "topic is required")
-	case !knownKind(topic):
+	case !knownTopic(topic):
 		return refuse(c, fiber.StatusNotFound, "unknown topic")
+	}
+	since := int64(-1)
+	if raw := c.Query("since"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 0 || topic != hearth.TopicEvents {
+			return refuse(c, fiber.StatusBadRequest, "since must be the seq of an event, a whole number from 0, on the events topic")
+		}
+		since = n
 	}
 	channel, status, msg := h.checkToken(c)
 	if status != 0 {
@@ -119,15 +135,22 @@ func (h *Hub) authorizeSocket(c *fiber.Ctx) error {
 	// this package cannot assume of the router it is given.
 	c.Locals(localChannel, strings.Clone(channel))
 	c.Locals(localTopic, strings.Clone(topic))
+	c.Locals(localSince, since)
 	return c.Next()
 }
 
 func (h *Hub) serveSocket(c *websocket.Conn) {
 	channel, _ := c.Locals(localChannel).(string)
 	topic, _ := c.Locals(localTopic).(string)
+	since, _ := c.Locals(localSince).(int64)
 	h.log.Debug("overlays: socket connected", "channel", channel, "topic", topic)
 	start := time.Now()
-	h.serve(newClient(key{channel, topic}, c.Conn))
+	cl := newClient(key{channel, topic}, c.Conn)
+	if since >= 0 {
+		cl.since = since
+		cl.sent.Store(since)
+	}
+	h.serve(cl)
 	h.log.Debug("overlays: socket closed", "channel", channel, "topic", topic, "duration", time.Since(start))
 }
 

@@ -72,9 +72,20 @@ type Options struct {
 	// DefaultMaxConnectionsPerChannel. One more is accepted and closed at
 	// once with close code 1013 (try again later) and a reason saying so.
 	MaxConnectionsPerChannel int
+	// Styles gives each channel's custom stylesheet, served at
+	// /overlays/custom.css; nil serves none.
+	Styles StyleSource
 	// OnRefused, if set, is told of each socket refused, with the reason
 	// (RefusedChannelLimit), for metrics. It must not block.
 	OnRefused func(channel, reason string)
+	// EventsKept is how many of each channel's last overlay events the hub
+	// keeps in memory for the pages that reconnect; 0 means
+	// DefaultEventsKept.
+	EventsKept int
+	// Events, if set, reads the events older than the hub keeps, for a
+	// page that asks for them; without it such a page gets the oldest the
+	// hub keeps on.
+	Events EventSource
 }
 
 // Hub keeps the latest state of every (channel, topic) pair and pushes it to
@@ -91,11 +102,16 @@ type Options struct {
 // browser never holds up the others.
 type Hub struct {
 	tokens   TokenSource
+	styles   StyleSource
 	log      *slog.Logger
 	interval time.Duration
 	onPush   func(channel, topic string, messages int)
 	onRefuse func(channel, reason string)
 	maxConns int // sockets per channel
+	// eventsKept bounds each channel's log in memory; source reads what
+	// is older.
+	eventsKept int
+	source     EventSource
 
 	running atomic.Bool
 	done    chan struct{} // closed when the hub shuts down
@@ -110,6 +126,8 @@ type Hub struct {
 	// full holds the channels that refused a socket since they were last
 	// below the limit, so a flood of refusals logs one warning.
 	full map[string]bool
+	// logs holds each channel's last overlay events (eventlog.go).
+	logs map[string]*eventLog
 }
 
 // key names what a socket watches.
@@ -148,19 +166,27 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	kept := opts.EventsKept
+	if kept <= 0 {
+		kept = DefaultEventsKept
+	}
 	return &Hub{
-		tokens:   tokens,
-		log:      log,
-		interval: time.Second / time.Duration(rate),
-		onPush:   opts.OnPush,
-		onRefuse: opts.OnRefused,
-		maxConns: maxConns,
-		done:     make(chan struct{}),
-		kick:     make(chan struct{}, 1),
-		topics:   make(map[key]*topic),
-		dirty:    make(map[key]*topic),
-		counts:   make(map[string]int),
-		full:     make(map[string]bool),
+		eventsKept: kept,
+		source:     opts.Events,
+		logs:       make(map[string]*eventLog),
+		tokens:     tokens,
+		styles:     opts.Styles,
+		log:        log,
+		interval:   time.Second / time.Duration(rate),
+		onPush:     opts.OnPush,
+		onRefuse:   opts.OnRefused,
+		maxConns:   maxConns,
+		done:       make(chan struct{}),
+		kick:       make(chan struct{}, 1),
+		topics:     make(map[key]*topic),
+		dirty:      make(map[key]*topic),
+		counts:     make(map[string]int),
+		full:       make(map[string]bool),
 	}
 }
 
@@ -276,6 +302,7 @@ type push struct {
 func (h *Hub) flush(all bool) time.Duration {
 	var (
 		pushes []push
+		wake   [][]*client // sockets of the events topic, which fetch their events
 		wait   time.Duration
 	)
 	h.mu.Lock()
@@ -292,6 +319,10 @@ func (h *Hub) flush(all bool) time.Duration {
 		if len(t.clients) == 0 {
 			continue
 		}
+		if k.topic == hearth.TopicEvents {
+			wake = append(wake, t.clients)
+			continue
+		}
 		if f := h.frameOf(k, t); f != nil {
 			pushes = append(pushes, push{f, t.clients})
 		}
@@ -299,6 +330,11 @@ func (h *Hub) flush(all bool) time.Duration {
 	h.mu.Unlock()
 	for _, p := range pushes {
 		h.fanout(p)
+	}
+	for _, clients := range wake {
+		for _, c := range clients {
+			c.signal()
+		}
 	}
 	return wait
 }
@@ -416,6 +452,9 @@ func (h *Hub) add(c *client) int {
 		}
 	}
 	c.greet(greeting)
+	if c.key.topic == hearth.TopicEvents {
+		c.signal() // its first message says where the log stands
+	}
 	// A new slice: a push in progress may be ranging over the old one.
 	clients := make([]*client, len(t.clients), len(t.clients)+1)
 	copy(clients, t.clients)

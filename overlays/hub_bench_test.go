@@ -31,19 +31,24 @@ func (benchTokens) OverlayToken(_ context.Context, channel string) (string, erro
 	return "", hearth.Errorf(hearth.ENOTFOUND, "no channel %s", channel)
 }
 
-// benchAlerts is an alerts state the size the alerts overlay carries: the
-// 20 most recent alerts. Seq tells one push from the next.
-func benchAlerts(seq int64) hearth.Alerts {
-	a := hearth.Alerts{Channel: "alice"}
+// benchState is a state of about the size the overlays carry: twenty
+// events, as a burst of welcomes brings. Seq tells one push from the next.
+type benchState struct {
+	Channel string                `json:"channel"`
+	Items   []hearth.OverlayEvent `json:"items"`
+}
+
+func benchAlerts(seq int64) benchState {
+	a := benchState{Channel: "alice"}
 	at := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
 	for i := range int64(20) {
 		login := fmt.Sprintf("viewer%06d", seq*20+i)
-		a.Items = append(a.Items, hearth.Alert{Seq: seq*20 + i, Kind: "welcome", Login: login, DisplayName: login, At: at})
+		a.Items = append(a.Items, hearth.OverlayEvent{Seq: seq*20 + i, Kind: "welcome", Login: login, DisplayName: login, At: at})
 	}
 	return a
 }
 
-// BenchmarkHubFanout publishes one alerts state and waits until every
+// BenchmarkHubFanout publishes one state and waits until every
 // subscriber, a real WebSocket client over loopback, has read it: the
 // hub's whole path from Publish to the last socket, and the clients'
 // reads, which share the machine. The push interval is set to nothing so
@@ -83,7 +88,7 @@ func benchFanout(b *testing.B, n int) {
 	}()
 
 	u := "ws://" + ln.Addr().String() + "/overlays/ws?" + url.Values{
-		"channel": {"alice"}, "token": {"t"}, "topic": {hearth.TopicAlerts},
+		"channel": {"alice"}, "token": {"t"}, "topic": {hearth.TopicPoll},
 	}.Encode()
 	conns := make([]*fws.Conn, n)
 	for i := range conns {
@@ -128,19 +133,19 @@ func benchFanout(b *testing.B, n int) {
 		readers.Wait()
 	}()
 
-	states := make([]hearth.Alerts, 64)
+	states := make([]benchState, 64)
 	for i := range states {
 		states[i] = benchAlerts(int64(i))
 	}
 	// One push before timing, so the readers' buffers have grown.
 	want.Store(int64(n))
-	h.Publish("alice", hearth.TopicAlerts, benchAlerts(-1))
+	h.Publish("alice", hearth.TopicPoll, benchAlerts(-1))
 	<-done
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		want.Store(int64(i+2) * int64(n))
-		h.Publish("alice", hearth.TopicAlerts, states[i%len(states)])
+		h.Publish("alice", hearth.TopicPoll, states[i%len(states)])
 		<-done
 	}
 	b.StopTimer()
@@ -171,21 +176,21 @@ func BenchmarkHubPush(b *testing.B) {
 				pushes.WithLabelValues(channel, topic).Add(float64(n))
 			}})
 			for range n {
-				c := newClient(key{"alice", hearth.TopicAlerts}, nil)
+				c := newClient(key{"alice", hearth.TopicPoll}, nil)
 				c.raw = raw
 				h.mu.Lock()
 				t := h.topic(c.key)
 				t.clients = append(t.clients, c)
 				h.mu.Unlock()
 			}
-			states := make([]hearth.Alerts, 64)
+			states := make([]benchState, 64)
 			for i := range states {
 				states[i] = benchAlerts(int64(i))
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				h.Publish("alice", hearth.TopicAlerts, states[i%len(states)])
+				h.Publish("alice", hearth.TopicPoll, states[i%len(states)])
 				h.flush(true)
 			}
 			b.StopTimer()
@@ -195,4 +200,91 @@ func BenchmarkHubPush(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subscriber")
 		})
 	}
+}
+
+// BenchmarkEventFanout appends one event to a channel's log and waits
+// until every page of the events topic, a real WebSocket client over
+// loopback, has read it: the event log's whole path from PublishEvents to
+// the last socket. Pages at the same point share one encoded message.
+func BenchmarkEventFanout(b *testing.B) {
+	for _, n := range []int{1, 100, 1000} {
+		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
+			var lim syscall.Rlimit
+			if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < uint64(2*n+256) {
+				b.Skipf("needs %d file descriptors, the limit is %d", 2*n+256, lim.Cur)
+			}
+			benchEventFanout(b, n)
+		})
+	}
+}
+
+func benchEventFanout(b *testing.B, n int) {
+	h := NewHub(benchTokens{}, Options{MaxConnectionsPerChannel: n})
+	h.interval = time.Nanosecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	h.Register(app)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- h.Run(ctx) }()
+	go func() { _ = app.Listener(ln) }()
+	defer func() {
+		cancel()
+		<-ran
+		_ = app.Shutdown()
+	}()
+	u := "ws://" + ln.Addr().String() + "/overlays/ws?" + url.Values{
+		"channel": {"alice"}, "token": {"t"}, "topic": {hearth.TopicEvents},
+	}.Encode()
+	conns := make([]*fws.Conn, n)
+	for i := range conns {
+		c, _, err := fws.DefaultDialer.Dial(u, nil)
+		if err != nil {
+			b.Fatalf("dialing subscriber %d: %v", i, err)
+		}
+		conns[i] = c
+		if _, _, err := c.ReadMessage(); err != nil { // the empty past
+			b.Fatal(err)
+		}
+	}
+	// Each page counts the events it read; the one that completes an
+	// operation's count says so.
+	var got, want atomic.Int64
+	done := make(chan struct{}, 1)
+	var readers sync.WaitGroup
+	for _, c := range conns {
+		readers.Go(func() {
+			for {
+				var msg struct {
+					State hearth.OverlayEventBatch `json:"state"`
+				}
+				if err := c.ReadJSON(&msg); err != nil {
+					return
+				}
+				if got.Add(int64(len(msg.State.Events))) == want.Load() {
+					done <- struct{}{}
+				}
+			}
+		})
+	}
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		readers.Wait()
+	}()
+	at := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		want.Store(int64(i+1) * int64(n))
+		seq := int64(i + 1)
+		h.PublishEvents("alice", []hearth.OverlayEvent{{Seq: seq, Kind: hearth.OverlayFollow, Login: "viewer", DisplayName: "Viewer", At: at}})
+		<-done
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subscriber")
 }

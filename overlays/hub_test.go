@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -320,7 +319,8 @@ func TestPageStatus(t *testing.T) {
 		{"UnknownAsset", base + "/overlays/assets/nope.js", http.StatusNotFound},
 		{"AssetTraversal", base + "/overlays/assets/..%2Foverlays.go", http.StatusNotFound},
 		{"SocketWithoutUpgrade", s.socketURL("alice", "alice-secret", "leaderboard"), http.StatusUpgradeRequired},
-		{"AlertsSocketWithoutUpgrade", s.socketURL("alice", "alice-secret", "alerts"), http.StatusUpgradeRequired},
+		{"EventsSocketWithoutUpgrade", s.socketURL("alice", "alice-secret", hearth.TopicEvents), http.StatusUpgradeRequired},
+		{"AlertsIsNoTopic", s.socketURL("alice", "alice-secret", "alerts"), http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -385,7 +385,7 @@ func TestPageStatus(t *testing.T) {
 
 func TestKinds(t *testing.T) {
 	t.Parallel()
-	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}; !slices.Equal(got, want) {
+	if got, want := overlays.Kinds(), []string{hearth.TopicLeaderboard, "alerts", hearth.TopicPoll, "feed", "credits", "welcome", hearth.TopicChat, hearth.TopicGoal}; !slices.Equal(got, want) {
 		t.Fatalf("Kinds() = %q, want %q", got, want)
 	}
 	overlays.Kinds()[0] = "changed"
@@ -453,9 +453,9 @@ func TestSocketRefused(t *testing.T) {
 		{"MissingToken", "alice", "", "leaderboard", http.StatusUnauthorized},
 		{"UnknownChannel", "dave", "alice-secret", "leaderboard", http.StatusUnauthorized},
 		{"MalformedChannel", "<alice>", "alice-secret", "leaderboard", http.StatusUnauthorized},
-		{"UnknownTopic", "alice", "alice-secret", "chat", http.StatusNotFound},
-		{"AlertsWrongToken", "alice", "bob-secret", "alerts", http.StatusUnauthorized},
-		{"AlertsUnknownChannel", "dave", "dave-secret", "alerts", http.StatusUnauthorized},
+		{"UnknownTopic", "alice", "alice-secret", "credits-roll", http.StatusNotFound},
+		{"EventsWrongToken", "alice", "bob-secret", hearth.TopicEvents, http.StatusUnauthorized},
+		{"EventsUnknownChannel", "dave", "dave-secret", hearth.TopicEvents, http.StatusUnauthorized},
 		{"MissingTopic", "alice", "alice-secret", "", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
@@ -535,98 +535,6 @@ func TestSnapshotOnConnect(t *testing.T) {
 		conn := s.dial(t, "carol")
 		if msg, err := readMessage(conn, 300*time.Millisecond); err == nil {
 			t.Fatalf("got %+v for a channel nobody published to", msg)
-		}
-	})
-}
-
-// TestAlertsSnapshotOnConnect checks that an alerts socket gets the latest
-// Alerts of its channel as it connects, unchanged, and nothing of the
-// channel's other topics.
-func TestAlertsSnapshotOnConnect(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "127.0.0.1:0", overlays.Options{})
-	at := time.Date(2025, 11, 23, 20, 15, 0, 0, time.UTC)
-	want := hearth.Alerts{
-		Channel: "alice",
-		Items: []hearth.Alert{
-			{Seq: 1763928900000001, Kind: "welcome", Login: "zoe", DisplayName: "Zoë ★", At: at},
-			{Seq: 1763928900000002, Kind: "welcome_back", Login: "mallory", DisplayName: "<img src=x onerror=alert(1)> \u202eevil\u200d", At: at.Add(time.Second)},
-			{Seq: 1763928900000003, Kind: "rank_up", Login: "max", DisplayName: "Max", Rank: "Regular", At: at.Add(2 * time.Second)},
-		},
-	}
-	s.Hub.Publish("alice", hearth.TopicLeaderboard, board("alice", 42))
-	s.Hub.Publish("alice", hearth.TopicAlerts, hearth.Alerts{Channel: "alice", Items: want.Items[:1]})
-	s.Hub.Publish("#Alice", hearth.TopicAlerts, want)
-	s.Hub.Publish("bob", hearth.TopicAlerts, hearth.Alerts{Channel: "bob", Items: want.Items[2:]})
-
-	conn := s.dialTopic(t, "alice", hearth.TopicAlerts)
-	var msg rawMessage
-	if err := readJSON(conn, 2*time.Second, &msg); err != nil {
-		t.Fatalf("no snapshot on connect: %v", err)
-	}
-	if msg.Topic != hearth.TopicAlerts {
-		t.Errorf("topic %q, want %q", msg.Topic, hearth.TopicAlerts)
-	}
-	var got hearth.Alerts
-	if err := json.Unmarshal(msg.State, &got); err != nil {
-		t.Fatalf("decode state %s: %v", msg.State, err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("snapshot %+v\nwant %+v", got, want)
-	}
-	for _, field := range []string{`"seq":1763928900000002`, `"kind":"welcome_back"`, `"display_name":"\u003cimg`, `"rank":"Regular"`, `"at":"2025-11-23T20:15:01Z"`} {
-		if !strings.Contains(string(msg.State), field) {
-			t.Errorf("state on the wire %s lacks %s", msg.State, field)
-		}
-	}
-
-	t.Run("LiveUpdate", func(t *testing.T) {
-		testenv.WaitFor(t, 2*time.Second, "socket registered", func() bool { return s.Hub.Clients("alice") == 1 })
-		next := want
-		next.Items = append(slices.Clone(want.Items[1:]), hearth.Alert{Seq: 1763928900000004, Kind: "welcome", Login: "newbie", DisplayName: "Newbie", At: at.Add(3 * time.Second)})
-		s.Hub.Publish("alice", hearth.TopicAlerts, next)
-		var msg rawMessage
-		if err := readJSON(conn, 2*time.Second, &msg); err != nil {
-			t.Fatalf("no update: %v", err)
-		}
-		if msg.Topic != hearth.TopicAlerts || string(msg.State) != mustJSON(t, next) {
-			t.Errorf("update %s %s\nwant %s", msg.Topic, msg.State, mustJSON(t, next))
-		}
-	})
-
-	t.Run("BlankBeforeFirstPublish", func(t *testing.T) {
-		// The page takes its first state for history, so it gets an empty
-		// one, and the first alert after Hearth starts is news.
-		conn := s.dialTopic(t, "carol", hearth.TopicAlerts)
-		var msg rawMessage
-		if err := readJSON(conn, 2*time.Second, &msg); err != nil {
-			t.Fatalf("no blank state on connect: %v", err)
-		}
-		if blank := `{"channel":"carol","items":[]}`; msg.Topic != hearth.TopicAlerts || string(msg.State) != blank {
-			t.Errorf("got %s %s, want alerts %s", msg.Topic, msg.State, blank)
-		}
-		first := hearth.Alerts{Channel: "carol", Items: want.Items[:1]}
-		s.Hub.Publish("carol", hearth.TopicAlerts, first)
-		if err := readJSON(conn, 2*time.Second, &msg); err != nil {
-			t.Fatalf("no state after the first publish: %v", err)
-		}
-		if string(msg.State) != mustJSON(t, first) {
-			t.Errorf("got %s, want %s", msg.State, mustJSON(t, first))
-		}
-	})
-
-	t.Run("TopicsStayApart", func(t *testing.T) {
-		lb := s.dial(t, "alice")
-		msg, err := readMessage(lb, 2*time.Second)
-		if err != nil {
-			t.Fatalf("no leaderboard snapshot: %v", err)
-		}
-		if msg.Topic != hearth.TopicLeaderboard || msg.State.Entries[0].Points != 42 {
-			t.Errorf("leaderboard socket got %+v", msg)
-		}
-		s.Hub.Publish("alice", hearth.TopicAlerts, want)
-		if msg, err := readMessage(lb, 300*time.Millisecond); err == nil {
-			t.Errorf("leaderboard socket got an alerts state: %+v", msg)
 		}
 	})
 }

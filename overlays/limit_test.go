@@ -40,7 +40,7 @@ func TestSocketsPerChannelCapped(t *testing.T) {
 		// known to be served before the next one opens.
 		topic := hearth.TopicPoll
 		if i%2 == 1 {
-			topic = hearth.TopicAlerts
+			topic = hearth.TopicEvents
 		}
 		conn := s.dialTopic(t, "alice", topic)
 		var msg rawMessage
@@ -81,7 +81,7 @@ func TestSocketsPerChannelCapped(t *testing.T) {
 	}
 
 	t.Run("OtherChannelsUnaffected", func(t *testing.T) {
-		conn := s.dialTopic(t, "bob", hearth.TopicAlerts)
+		conn := s.dialTopic(t, "bob", hearth.TopicEvents)
 		var msg rawMessage
 		if err := readJSON(conn, 5*time.Second, &msg); err != nil {
 			t.Fatalf("bob's socket: %v", err)
@@ -101,7 +101,7 @@ func TestSocketsPerChannelCapped(t *testing.T) {
 		if err := readJSON(conn, 5*time.Second, &msg); err != nil {
 			t.Fatalf("a socket after one closed: %v, want its state", err)
 		}
-		expectRefused(hearth.TopicAlerts)
+		expectRefused(hearth.TopicEvents)
 	})
 }
 
@@ -110,13 +110,13 @@ func TestSocketLimitConfigurable(t *testing.T) {
 	s := startServer(t, "127.0.0.1:0", overlays.Options{MaxConnectionsPerChannel: 2})
 	for range 2 {
 		var msg rawMessage
-		if err := readJSON(s.dialTopic(t, "alice", hearth.TopicAlerts), 5*time.Second, &msg); err != nil {
+		if err := readJSON(s.dialTopic(t, "alice", hearth.TopicEvents), 5*time.Second, &msg); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var closeErr *websocket.CloseError
 	var msg rawMessage
-	if err := readJSON(s.dialTopic(t, "alice", hearth.TopicAlerts), 5*time.Second, &msg); !errors.As(err, &closeErr) || !strings.Contains(closeErr.Text, "limit 2") {
+	if err := readJSON(s.dialTopic(t, "alice", hearth.TopicEvents), 5*time.Second, &msg); !errors.As(err, &closeErr) || !strings.Contains(closeErr.Text, "limit 2") {
 		t.Fatalf("third socket: %v, want a close frame naming limit 2", err)
 	}
 }

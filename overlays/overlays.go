@@ -19,11 +19,16 @@ import (
 )
 
 // kinds lists the overlay kinds served, each with a page at
-// web/<kind>.html that subscribes to the topic of the same name. The
-// states they show (hearth.Leaderboard, hearth.Alerts, hearth.PollState)
-// are defined in the root package, where the engine that publishes them can
-// see them.
-var kinds = []string{hearth.TopicLeaderboard, hearth.TopicAlerts, hearth.TopicPoll}
+// web/<kind>.html. The leaderboard, poll, chat and goal pages subscribe
+// to the topic of their name; the alerts, feed, credits and welcome pages
+// to the channel's event log (hearth.TopicEvents). What they show
+// (hearth.Leaderboard, hearth.PollState, hearth.ChatState,
+// hearth.GoalState, hearth.OverlayEventBatch) is defined in the root
+// package, where the engine that publishes it can see it.
+var kinds = []string{hearth.TopicLeaderboard, "alerts", hearth.TopicPoll, "feed", "credits", "welcome", hearth.TopicChat, hearth.TopicGoal}
+
+// topics lists the topics a socket may subscribe to.
+var topics = []string{hearth.TopicLeaderboard, hearth.TopicPoll, hearth.TopicEvents, hearth.TopicChat, hearth.TopicGoal}
 
 //go:embed web
 var webFS embed.FS
@@ -32,19 +37,25 @@ var webFS embed.FS
 // GET /overlays/<kind>. The caller may modify the returned slice.
 func Kinds() []string { return slices.Clone(kinds) }
 
+// Topics returns the topics a socket may subscribe to. The caller may
+// modify the returned slice.
+func Topics() []string { return slices.Clone(topics) }
+
 func knownKind(kind string) bool { return slices.Contains(kinds, kind) }
+
+func knownTopic(topic string) bool { return slices.Contains(topics, topic) }
 
 // blankState returns the state a page of kind gets on connect while nothing
 // has been published for its channel since Hearth started, when the kind
-// needs one. The alerts page takes the first state it gets for history:
-// without a blank one, it would take the first alert after Hearth starts
-// for an old one and never show it. The poll page gets a poll of status ""
+// needs one. The poll page gets a poll of status ""
 // so that, reconnecting to a Hearth that restarted and has had no poll
 // since, it stops showing the poll it had.
 func blankState(kind, channel string) (any, bool) {
 	switch kind {
-	case hearth.TopicAlerts:
-		return hearth.Alerts{Channel: channel, Items: []hearth.Alert{}}, true
+	case hearth.TopicChat:
+		return hearth.ChatState{Channel: channel, Lines: []hearth.ChatLine{}, Now: time.Now().UTC()}, true
+	case hearth.TopicGoal:
+		return hearth.GoalState{Channel: channel, Goals: []hearth.GoalShown{}}, true
 	case hearth.TopicPoll:
 		return hearth.PollState{
 			Channel: channel,
@@ -54,6 +65,13 @@ func blankState(kind, channel string) (any, bool) {
 		}, true
 	}
 	return nil, false
+}
+
+// StyleSource answers which custom stylesheet a channel's overlays use.
+type StyleSource interface {
+	// OverlayCSS returns the channel's custom overlay stylesheet, ""
+	// when it has none.
+	OverlayCSS(ctx context.Context, channel string) (string, error)
 }
 
 // TokenSource answers which overlay token is valid for a channel. The hub

@@ -56,6 +56,12 @@ type api struct {
 	log    *slog.Logger
 	// tokens rotates overlay tokens; nil answers 404.
 	tokens OverlayTokens
+	// settings sets goals and custom overlay stylesheets; nil answers
+	// 404.
+	settings OverlaySettings
+	// overlayEvents drives the overlays' test events and credits; nil
+	// answers 404.
+	overlayEvents OverlayActions
 	// cluster shows the cluster; nil answers 404.
 	cluster Cluster
 }
@@ -73,6 +79,8 @@ func (a *api) register(r fiber.Router) {
 	a.route(r, fiber.MethodGet, "/channels/:channel/audit", hearth.ActionView, a.listAudit)
 	a.registerPolls(r)
 	a.registerStreams(r)
+	a.registerOverlaySettings(r)
+	a.registerOverlays(r)
 	a.route(r, fiber.MethodGet, "/cluster", hearth.ActionChannels, a.clusterStatus)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())

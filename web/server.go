@@ -75,6 +75,12 @@ type Config struct {
 	Cluster Cluster
 	// OverlayTokens rotates overlay tokens; nil answers that route 404.
 	OverlayTokens OverlayTokens
+	// OverlaySettings sets goals and custom overlay stylesheets for their
+	// routes; nil answers them 404.
+	OverlaySettings OverlaySettings
+	// OverlayEvents plays test events and credits on the overlays; nil
+	// answers those routes 404.
+	OverlayEvents OverlayActions
 	// AdminToken guards /api/v1 as a bearer token (and /debug/pprof);
 	// empty disables both unless Access signs people in.
 	AdminToken string
@@ -191,6 +197,7 @@ func New(cfg Config) *fiber.App {
 	}
 	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments,
 		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens,
+		settings: cfg.OverlaySettings, overlayEvents: cfg.OverlayEvents,
 		cluster: cfg.Cluster}
 	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {

@@ -164,22 +164,26 @@ func (m *Main) Run(ctx context.Context) error {
 		OnPush:                   m.Metrics.OverlayPushed,
 		MaxConnectionsPerChannel: cfg.OverlayMaxConnections,
 		OnRefused:                m.Metrics.OverlayRefused,
+		Styles:                   overlayStyles{m},
+		Events:                   st,
 	})
 	m.Engine = engine.New(st, engine.Options{
-		Rules:         m.rulesFor,
-		EventClock:    m.EventClock,
-		Chat:          chatRelay{m},
-		FlushInterval: cfg.FlushInterval,
-		FlushSize:     cfg.FlushSize,
-		Broadcaster:   m.broadcaster(),
-		Fence:         m.fence(),
-		LeaseLost:     m.leaseLost(),
-		Recorder:      m.Metrics,
-		Logger:        m.Logger,
-		Polls:         m.Metrics,
-		Figures:       m.Metrics,
-		Watcher:       channelWatcher{m},
-		OverlayTokens: m.tokens,
+		Rules:          m.rulesFor,
+		EventClock:     m.EventClock,
+		Chat:           chatRelay{m},
+		FlushInterval:  cfg.FlushInterval,
+		FlushSize:      cfg.FlushSize,
+		Broadcaster:    m.broadcaster(),
+		Fence:          m.fence(),
+		LeaseLost:      m.leaseLost(),
+		Events:         m.hub,
+		EventRetention: cfg.OverlayEventRetention,
+		Recorder:       m.Metrics,
+		Logger:         m.Logger,
+		Polls:          m.Metrics,
+		Figures:        m.Metrics,
+		Watcher:        channelWatcher{m},
+		OverlayTokens:  m.tokens,
 	})
 	// The channels served: those stored and not removed by an operator,
 	// and the configured ones not stored yet.
@@ -302,25 +306,27 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 	}
 	m.console = con
 	m.app = web.New(web.Config{
-		Store:         m.Store,
-		Engine:        m.webEngine(),
-		Cluster:       m.webCluster(),
-		Polls:         m.Engine,
-		Segments:      m.Engine,
-		Channels:      m.Engine,
-		OverlayTokens: m.Engine,
-		Console:       con,
-		AdminToken:    m.Config.AdminToken,
-		Access:        auth,
-		Grants:        m.Store,
-		Audit:         m.Store,
-		Pprof:         m.Config.DebugPprof,
-		Gatherer:      m.registry,
-		Dashboard:     metrics.Dashboard(),
-		Health:        health{m},
-		Overlays:      m.hub,
-		Recorder:      m.Metrics,
-		Logger:        m.Logger,
+		Store:           m.Store,
+		Engine:          m.webEngine(),
+		Cluster:         m.webCluster(),
+		Polls:           m.Engine,
+		Segments:        m.Engine,
+		Channels:        m.Engine,
+		OverlayTokens:   m.Engine,
+		OverlaySettings: m.Engine,
+		OverlayEvents:   m.Engine,
+		Console:         con,
+		AdminToken:      m.Config.AdminToken,
+		Access:          auth,
+		Grants:          m.Store,
+		Audit:           m.Store,
+		Pprof:           m.Config.DebugPprof,
+		Gatherer:        m.registry,
+		Dashboard:       metrics.Dashboard(),
+		Health:          health{m},
+		Overlays:        m.hub,
+		Recorder:        m.Metrics,
+		Logger:          m.Logger,
 	})
 	m.parts.start("http server", func() {
 		if err := m.app.Listener(m.ln); err != nil {
@@ -584,6 +590,18 @@ func (r chatRelay) Say(channel, text string) {
 	if r.m.Chat != nil {
 		r.m.Chat.Say(channel, text)
 	}
+}
+
+// overlayStyles answers the overlay hub's look-ups of custom stylesheets
+// from the engine, which starts after the hub.
+type overlayStyles struct{ m *Main }
+
+// OverlayCSS returns a channel's custom overlay stylesheet.
+func (s overlayStyles) OverlayCSS(ctx context.Context, channel string) (string, error) {
+	if s.m.Engine == nil {
+		return "", nil
+	}
+	return s.m.Engine.OverlayCSS(ctx, channel)
 }
 
 // rulesFor returns a channel's configured rules: the common ones with

@@ -63,6 +63,7 @@ func (m *Main) openCluster() error {
 	if err != nil {
 		return err
 	}
+	db.FenceWith(c.elector.Fence)
 	c.forward = cluster.NewForwarder(db, id, func() []string { return m.Engine.Channels() }, m.runForwarded, 0, m.Logger)
 	m.cluster = c
 	m.Logger.Info("cluster: this instance shares the channels with the others on the database", "instance", id)

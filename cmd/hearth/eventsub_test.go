@@ -64,7 +64,7 @@ func TestEventSubEndToEnd(t *testing.T) {
 	dupsBefore := metric("hearth_events_duplicate_total", "")
 	kind := func(k string) float64 { return metric("hearth_events_total", `,kind="`+k+`"`) - before[k] }
 
-	conn, _, err := websocket.DefaultDialer.Dial(socketURL(base, ch, overlayToken(t, base, admin, ch), hearth.TopicAlerts), nil)
+	conn, _, err := websocket.DefaultDialer.Dial(socketURL(base, ch, overlayToken(t, base, admin, ch), hearth.TopicEvents), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,22 +225,25 @@ type alertItem struct {
 	Text  string `json:"text"`
 }
 
-// waitAlerts reads alerts states until ok accepts one.
+// waitAlerts reads the event log's messages, gathering their events,
+// until ok accepts what it gathered.
 func waitAlerts(t *testing.T, conn *websocket.Conn, ok func([]alertItem) bool) []alertItem {
 	t.Helper()
+	var items []alertItem
 	for {
 		m, err := readOverlay(conn)
 		if err != nil {
-			t.Fatalf("alerts socket: %v", err)
+			t.Fatalf("events socket: %v", err)
 		}
 		var state struct {
-			Items []alertItem `json:"items"`
+			Events []alertItem `json:"events"`
 		}
 		if err := json.Unmarshal(m.State, &state); err != nil {
-			t.Fatalf("alerts state %s: %v", m.State, err)
+			t.Fatalf("events state %s: %v", m.State, err)
 		}
-		if ok(state.Items) {
-			return state.Items
+		items = append(items, state.Events...)
+		if ok(items) {
+			return items
 		}
 	}
 }

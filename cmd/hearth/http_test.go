@@ -202,7 +202,7 @@ func TestHTTPUnderMixedLoad(t *testing.T) {
 		{"GET", "/console/static/console.css", "", 200},
 		{"GET", "/no/such/page", "", 404},
 		{"WS", hearth.TopicLeaderboard, "", 0},
-		{"WS", hearth.TopicAlerts, "", 0},
+		{"WS", hearth.TopicEvents, "", 0},
 	}
 
 	t.Run("ConcurrentMix", func(t *testing.T) {

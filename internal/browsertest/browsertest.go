@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/hearthlive/hearth/internal/testenv"
@@ -157,8 +158,17 @@ func New(t testing.TB) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(Width, Height), transparent); err != nil {
 		t.Fatalf("set up the viewport: %v", err)
 	}
+	// A page that never shows what a test waits for fails that test with
+	// the wait's error, instead of hanging the package until go test's
+	// own timeout names no cause.
+	ctx, cancel := context.WithTimeout(ctx, PageDeadline)
+	t.Cleanup(cancel)
 	return ctx
 }
+
+// PageDeadline bounds everything one test does in its page: a guard
+// against a hang, not a speed target.
+const PageDeadline = 2 * time.Minute
 
 // ScreenshotDir is where tests save screenshots: $HEARTH_SCREENSHOT_DIR if
 // set, else a folder under the system temp directory that survives the

@@ -3,26 +3,24 @@
 // Everything shown here can come from chat, so text only ever goes into the
 // DOM through textContent; no markup is ever parsed from data.
 //
-// The hub sends the channel's recent alerts as one list and may skip
-// states in between (the last state wins), so the page works from Seq,
-// which only grows: it shows, once each and oldest first, every alert with
-// a Seq above the highest it has seen. The alerts in the first state after
-// the page loads happened before it and are only remembered.
+// The page follows the channel's event log (events.js): it shows, once
+// each and oldest first, every event after the page loaded, and after a
+// reconnect the ones it missed. Events of before it loaded are not shown.
 'use strict';
 
 (function () {
-  const TOPIC = 'alerts';
   const DEFAULT_HOLD_MS = 5000;
   const MIN_HOLD_MS = 500;
   const MAX_HOLD_MS = 30000;
   // Beyond BACKLOG waiting alerts each one gets a share of the time BACKLOG
   // alerts would take, but never less than RUSH_MS (or the hold, if that
   // is shorter), so the queue catches up and names stay readable.
+  // Past RUSH_BACKLOG waiting alerts (a raid of newcomers) each gets
+  // RUSH_FLOOR_MS, so that every one shows and the queue still drains.
   const BACKLOG = 5;
   const RUSH_MS = 1500;
-  // The queue never grows beyond what the hub keeps: after a raid, alerts
-  // minutes late would be worse than alerts skipped.
-  const MAX_QUEUE = 20;
+  const RUSH_BACKLOG = 40;
+  const RUSH_FLOOR_MS = 700;
   const ENTER_MS = 450;
   const LEAVE_MS = 350;
   // The text starts at MAX_FONT_PX and shrinks until it fits the banner.
@@ -45,6 +43,11 @@
     ['follow', { label: 'New follower', before: 'Thanks for the follow, ', after: '!' }],
     ['redemption', { label: 'Channel points' }],
     ['poll_result', { label: 'Poll result' }],
+    ['sub', { label: 'New subscriber' }],
+    ['resub', { label: 'Resubscribed' }],
+    ['subgift', { label: 'Gifted subs' }],
+    ['cheer', { label: 'Cheer' }],
+    ['raid', { label: 'Raid' }],
   ]);
 
   const panel = document.getElementById('alert');
@@ -56,6 +59,14 @@
 
   const params = new URLSearchParams(window.location.search);
   const hold = holdTime(params.get('hold'));
+  // ?kinds=follow,sub shows those kinds only.
+  const only = kindsParam(params.get('kinds'));
+
+  function kindsParam(raw) {
+    if (!raw) return null;
+    const set = new Set(raw.split(',').map((k) => k.trim()).filter((k) => KINDS.has(k)));
+    return set.size > 0 ? set : null;
+  }
 
   function holdTime(raw) {
     const ms = Number.parseInt(raw || '', 10);
@@ -63,54 +74,46 @@
     return Math.min(MAX_HOLD_MS, Math.max(MIN_HOLD_MS, ms));
   }
 
-  // primed says a state has arrived since the page loaded; highest is the
-  // highest Seq seen in any state. Both survive reconnects.
-  let primed = false;
-  let highest = -Infinity;
   const queue = [];
   let showing = false;
 
-  // clean turns whatever arrived into alerts that are safe to show, oldest
-  // first.
-  function clean(state) {
-    const raw = state && Array.isArray(state.items) ? state.items : [];
-    const out = [];
-    for (const a of raw) {
-      if (!a || typeof a !== 'object' || !Number.isFinite(a.seq)) continue;
-      const login = typeof a.login === 'string' ? a.login : '';
-      const name = typeof a.display_name === 'string' && a.display_name.trim() !== '' ? a.display_name : login;
-      const kind = typeof a.kind === 'string' ? a.kind : '';
-      const rank = typeof a.rank === 'string' ? a.rank.trim() : '';
-      // A redemption's text is the reward's title, which the streamer chose;
-      // a poll result's is the question. Hearth has cleaned both, and the
-      // names, before sending them.
-      const reward = typeof a.text === 'string' ? Array.from(a.text.trim()).slice(0, MAX_TEXT).join('') : '';
-      out.push({ seq: a.seq, kind, name, rank, reward });
-    }
-    return out.sort((x, y) => x.seq - y.seq);
+  // clean turns events into alerts that are safe to show.
+  function clean(e) {
+    const login = typeof e.login === 'string' ? e.login : '';
+    const name = typeof e.display_name === 'string' && e.display_name.trim() !== '' ? e.display_name : login;
+    const rank = typeof e.rank === 'string' ? e.rank.trim() : '';
+    // A redemption's text is the reward's title, which the streamer chose;
+    // a poll result's is the question; a sub's or a cheer's, the viewer's
+    // message; a gift's, its recipient. Hearth has cleaned them, and the
+    // names, before sending them.
+    const reward = typeof e.text === 'string' ? Array.from(e.text.trim()).slice(0, MAX_TEXT).join('') : '';
+    const amount = Number.isSafeInteger(e.amount) && e.amount > 0 ? e.amount : 0;
+    return { seq: e.seq, kind: e.kind, name, rank, reward, amount, test: e.test === true };
   }
 
-  function receive(state) {
-    const alerts = clean(state);
-    if (!primed) {
-      primed = true;
-      for (const a of alerts) highest = Math.max(highest, a.seq);
-    } else {
-      for (const a of alerts) {
-        if (a.seq <= highest) continue;
-        highest = a.seq;
-        if (KINDS.has(a.kind) && a.name !== '') queue.push(a);
+  // Who may go unnamed: an anonymous cheer or gift, a raid of nobody known.
+  const NAMELESS = new Set(['cheer', 'subgift']);
+
+  function receive(events, info) {
+    if (!info.history) {
+      for (const e of events) {
+        const a = clean(e);
+        if (!KINDS.has(a.kind) || (only && !only.has(a.kind))) continue;
+        if (a.name === '' && !NAMELESS.has(a.kind)) continue;
+        queue.push(a);
       }
-      if (queue.length > MAX_QUEUE) queue.splice(0, queue.length - MAX_QUEUE);
     }
-    // For whoever debugs the page: the high-water mark it works from.
-    document.body.dataset.seen = Number.isFinite(highest) ? String(highest) : 'none';
     if (!showing) next();
   }
 
   function holdFor(pending) {
     if (pending <= BACKLOG) return hold;
+    if (pending > RUSH_BACKLOG) return Math.min(hold, RUSH_FLOOR_MS);
     return Math.max(Math.min(hold, RUSH_MS), (hold * BACKLOG) / pending);
+  }
+
+  function plural(n, one, many) {
+    return n === 1 ? one : many;
   }
 
   function span(className, content) {
@@ -190,10 +193,22 @@
       parts = alert.reward === ''
         ? [name, span('alert-words', ' redeemed a reward!')]
         : [name, span('alert-words', ' redeemed '), span('alert-rank', alert.reward), span('alert-words', '!')];
+    } else if (alert.kind === 'sub' || alert.kind === 'resub') {
+      parts = alert.amount > 1
+        ? [name, span('alert-words', ' subscribed for '), span('alert-rank', alert.amount + ' months'), span('alert-words', '!')]
+        : [name, span('alert-words', ' just subscribed!')];
+    } else if (alert.kind === 'subgift') {
+      if (alert.name === '') name.textContent = 'Someone';
+      parts = [name, span('alert-words', ' gifted '), span('alert-rank', alert.amount + plural(alert.amount, ' sub', ' subs')), span('alert-words', '!')];
+    } else if (alert.kind === 'cheer') {
+      if (alert.name === '') name.textContent = 'Someone';
+      parts = [name, span('alert-words', ' cheered '), span('alert-rank', alert.amount + plural(alert.amount, ' bit', ' bits')), span('alert-words', '!')];
+    } else if (alert.kind === 'raid') {
+      parts = [name, span('alert-words', ' is raiding with '), span('alert-rank', alert.amount + plural(alert.amount, ' viewer', ' viewers')), span('alert-words', '!')];
     } else {
       parts = [span('alert-words', kind.before), name, span('alert-words', kind.after)];
     }
-    label.textContent = kind.label;
+    label.textContent = alert.test ? kind.label + ' · test' : kind.label;
     text.replaceChildren(...parts);
     panel.dataset.kind = alert.kind;
     panel.dataset.seq = String(alert.seq);
@@ -239,5 +254,7 @@
     }, ms);
   }
 
-  window.hearthLive(TOPIC, receive);
+  window.hearthEvents(receive, {
+    preview: () => [window.hearthSample(1, 'follow', 'Sample Viewer'), window.hearthSample(2, 'raid', 'Sample Streamer', { amount: 42 })],
+  });
 })();

@@ -45,12 +45,13 @@
     const [rank, name, points] = row.children;
     row.dataset.rank = String(entry.rank);
     setText(rank, String(entry.rank));
-    setText(name, entry.name);
+    const renamed = setText(name, entry.name);
     if (setText(points, numbers.format(entry.points)) && !isNew && !still) {
       points.animate(
         [{ transform: 'scale(1.18)', color: '#ffffff' }, { transform: 'scale(1)' }],
         { duration: 600, easing: 'ease-out' });
     }
+    return renamed;
   }
 
   // clean turns whatever arrived into entries that are safe to show.
@@ -96,10 +97,12 @@
         rows.set(entry.login, row);
         added.push(row);
       }
-      fillRow(row, entry, isNew);
+      const renamed = fillRow(row, entry, isNew);
       // Move only rows that are out of place, so most nodes never move.
       const at = list.children[i] || null;
       if (at !== row) list.insertBefore(row, at);
+      // Sized once in place, where it has its width.
+      if (renamed) window.hearthFit(row.children[1]);
     });
 
     empty.hidden = entries.length !== 0;
@@ -135,5 +138,16 @@
     fade.onfinish = () => row.remove();
   }
 
-  window.hearthLive(TOPIC, render);
+  window.hearthLive(TOPIC, render, {
+    preview: () => [{
+      channel: 'preview',
+      entries: [
+        { rank: 1, login: 'sample_one', display_name: 'Sample Viewer', points: 15230, messages: 120 },
+        { rank: 2, login: 'sample_two', display_name: 'Chatty Kathy', points: 9001, messages: 80 },
+        { rank: 3, login: 'sample_three', display_name: 'Emote Enjoyer', points: 4410, messages: 40 },
+        { rank: 4, login: 'sample_four', display_name: 'Question Asker', points: 870, messages: 9 },
+        { rank: 5, login: 'sample_five', display_name: 'Lurker Supreme', points: 12, messages: 1 },
+      ],
+    }],
+  });
 })();

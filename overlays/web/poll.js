@@ -148,6 +148,8 @@
   let poll = null;
   let rows = [];
   let builtFor = '';
+  // fitPending says labels changed since they were last sized.
+  let fitPending = false;
   // When the poll on screen hides itself, in server time; Infinity while
   // it is open.
   let hideAt = Infinity;
@@ -218,7 +220,7 @@
       const r = rows[i];
       const share = p.total > 0 ? Math.min(1, o.score / p.total) : 0;
       r.fill.style.transform = `scaleX(${share})`;
-      setText(r.label, o.label);
+      if (setText(r.label, o.label)) fitPending = true;
       setText(r.share, `${Math.round(share * 100)}%`);
       setText(r.votes, counts[i]);
       const winner = p.status === 'closed' && p.winners.has(i);
@@ -293,6 +295,11 @@
     const shown = poll !== null && now < hideAt && (poll.status === 'open' || answered);
     setData(root, 'shown', String(shown));
     if (!shown) return;
+    if (fitPending) {
+      // Sized once on screen, where the labels have their width.
+      fitPending = false;
+      for (const r of rows) window.hearthFit(r.label);
+    }
     setText(clockEl, clockText(poll, now));
     const urgent = poll.status === 'open' && Number.isFinite(poll.endsAt) && poll.endsAt - now <= URGENT_MS;
     setData(clockEl, 'urgent', String(urgent));
@@ -300,5 +307,14 @@
 
   askServerTime();
   window.setInterval(tick, TICK_MS);
-  window.hearthLive(TOPIC, receive);
+  window.hearthLive(TOPIC, receive, {
+    preview: () => {
+      const now = new Date();
+      return [{
+        channel: 'preview', id: 'preview', kind: 'chat', status: 'open', question: 'Which game next?',
+        options: [{ label: 'Option A', votes: 12, score: 12 }, { label: 'Option B', votes: 7, score: 7 }, { label: 'Option C', votes: 3, score: 3 }],
+        voters: 22, total: 22, winners: [], now: now.toISOString(), ends_at: new Date(now.getTime() + 90000).toISOString(),
+      }];
+    },
+  });
 })();

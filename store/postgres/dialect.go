@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,9 @@ import (
 // are TIMESTAMPTZ, and an optional time that is unset is NULL.
 type dialect struct {
 	pool *pgxpool.Pool
+	// fence, when set, gives the fence of writes whose context carries
+	// none (DB.FenceWith).
+	fence *atomic.Pointer[func() hearth.Fence]
 }
 
 var _ sqlstore.Dialect = dialect{}
@@ -41,8 +45,20 @@ func (d dialect) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 // Exec runs a statement in a transaction of its own. A statement that
 // fails has an empty tag, which counts no rows.
 func (d dialect) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := d.pool.Exec(ctx, query, args...)
-	return tag.RowsAffected(), leaseLost(err)
+	if _, ok := d.fenceOf(ctx); !ok {
+		tag, err := d.pool.Exec(ctx, query, args...)
+		return tag.RowsAffected(), leaseLost(err)
+	}
+	var n int64
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+		if err := d.setFence(ctx, tx); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, query, args...)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, leaseLost(err)
 }
 
 // Write runs fn in a transaction whose statements are queued and sent
@@ -53,7 +69,7 @@ func (d dialect) Exec(ctx context.Context, query string, args ...any) (int64, er
 func (d dialect) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		var b pgx.Batch
-		if f, ok := hearth.FenceFrom(ctx); ok {
+		if f, ok := d.fenceOf(ctx); ok {
 			setting, err := json.Marshal(fenceSetting{Owner: f.Owner, Epochs: f.Epochs})
 			if err != nil {
 				return err
@@ -68,9 +84,23 @@ func (d dialect) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	return leaseLost(err)
 }
 
-// setFence sets, for the rest of tx, the fence that ctx carries, if any.
-func setFence(ctx context.Context, tx pgx.Tx) error {
-	f, ok := hearth.FenceFrom(ctx)
+// fenceOf returns the fence of a write: the one ctx carries, else the
+// store's own, if it has one.
+func (d dialect) fenceOf(ctx context.Context) (hearth.Fence, bool) {
+	if f, ok := hearth.FenceFrom(ctx); ok {
+		return f, true
+	}
+	if d.fence != nil {
+		if fn := d.fence.Load(); fn != nil {
+			return (*fn)(), true
+		}
+	}
+	return hearth.Fence{}, false
+}
+
+// setFence sets, for the rest of tx, the fence of a write (fenceOf).
+func (d dialect) setFence(ctx context.Context, tx pgx.Tx) error {
+	f, ok := d.fenceOf(ctx)
 	if !ok {
 		return nil
 	}
@@ -114,6 +144,9 @@ func (dialect) Time(t *time.Time) any { return (*timestamptz)(t) }
 
 // OptionalTime reads a TIMESTAMPTZ, NULL for none.
 func (dialect) OptionalTime(t *time.Time) any { return (*timestamptz)(t) }
+
+// TimeArg is t as it is: pgx sends it as a timestamptz.
+func (dialect) TimeArg(t time.Time) any { return t.UTC() }
 
 // endPresence records a presence cut of a channel's live stream, if it has
 // one, at the minute the stream stored, and moves the stream's clock past

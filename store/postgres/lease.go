@@ -102,7 +102,7 @@ func (db *DB) Leases(ctx context.Context) ([]hearth.Lease, error) {
 // AcquireLeases takes, for owner and for d, the lease of each of channels
 // that nobody holds: never leased, released, or expired. Each lease taken
 // gets a new epoch. Leases that another instance holds are left alone and
-// missing from the result; a channel the store does not know is an error.
+// missing from the result.
 func (db *DB) AcquireLeases(ctx context.Context, owner string, channels []string, d time.Duration) ([]hearth.Lease, error) {
 	if owner == "" {
 		return nil, hearth.Errorf(hearth.EINVALID, "instance id must not be empty")

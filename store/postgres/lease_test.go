@@ -188,6 +188,13 @@ func TestLeaseFencing(t *testing.T) {
 			t.Fatalf("Apply by the new holder: %v", err)
 		}
 	})
+	t.Run("OverlayEventsAreFencedToo", func(t *testing.T) {
+		ev := hearth.Batch{OverlayEvents: []hearth.OverlayEvent{{Channel: "alpha", Seq: 1, Kind: hearth.OverlayFollow,
+			Login: "ada", At: time.Now().UTC()}}}
+		if err := db.Apply(fenced("one", a), ev); lostChannel(err) != "alpha" {
+			t.Fatalf("a stale owner's overlay event = %v; want lease lost", err)
+		}
+	})
 	t.Run("ForgetIsFencedToo", func(t *testing.T) {
 		err := db.Apply(fenced("one", a), hearth.Batch{Forget: []hearth.ViewerKey{{Channel: "alpha", UserID: "42"}}})
 		if lostChannel(err) != "alpha" {
@@ -289,5 +296,30 @@ func TestInstances(t *testing.T) {
 	}
 	if ins, _ := db.Instances(ctx); len(ins) != 1 || ins[0].ID != "two" {
 		t.Fatalf("after one left, Instances = %+v", ins)
+	}
+}
+
+func TestFenceWith(t *testing.T) {
+	baseURL(t)
+	t.Parallel()
+	ctx := context.Background()
+	db := leaseDB(t, "alpha", "beta")
+	if err := db.Apply(ctx, viewerBatch("beta", 5)); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := acquireOne(t, db, "one", "alpha", time.Minute)
+	acquireOne(t, db, "two", "beta", time.Minute)
+	db.FenceWith(func() hearth.Fence { return hearth.Fence{Owner: "one", Epochs: map[string]int64{"alpha": a.Epoch}} })
+	if err := db.Apply(ctx, viewerBatch("alpha", 1)); err != nil {
+		t.Fatalf("a write of a held channel with the store's fence: %v", err)
+	}
+	if err := db.Apply(ctx, viewerBatch("beta", 6)); lostChannel(err) != "beta" {
+		t.Fatalf("a write of another instance's channel with the store's fence = %v; want lease lost", err)
+	}
+	if err := db.RemoveChannel(ctx, "beta", true); lostChannel(err) != "beta" {
+		t.Fatalf("forgetting another instance's channel = %v; want lease lost", err)
+	}
+	if err := db.RemoveChannel(ctx, "alpha", true); err != nil {
+		t.Fatalf("forgetting a held channel: %v", err)
 	}
 }

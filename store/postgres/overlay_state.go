@@ -44,7 +44,7 @@ func (db *DB) PutOverlayStates(ctx context.Context, states []hearth.OverlayState
 		channels, topics, bodies = append(channels, s.Channel), append(topics, s.Topic), append(bodies, string(s.State))
 	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		if err := setFence(ctx, tx); err != nil {
+		if err := db.dialect.setFence(ctx, tx); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO overlay_states AS o (channel, topic, version, state, updated_at)

@@ -73,6 +73,9 @@ func (dialect) Retryable(error) bool { return false }
 // Time reads a time stored as Unix milliseconds.
 func (dialect) Time(t *time.Time) any { return (*millis)(t) }
 
+// TimeArg is t as Unix milliseconds.
+func (dialect) TimeArg(t time.Time) any { return t.UnixMilli() }
+
 // OptionalTime reads a time stored as Unix milliseconds, 0 for none.
 func (dialect) OptionalTime(t *time.Time) any { return (*optionalMillis)(t) }
 

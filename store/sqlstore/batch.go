@@ -16,7 +16,7 @@ const applyAttempts = 3
 // Apply writes every change in b in one transaction: all or nothing. It
 // deletes the viewers that b.Forget names first (a viewer that is not there
 // is no error, and their poll votes go too), then writes b.Viewers, then
-// b.Streams, b.Polls, b.PollVotes and b.Recaps. Rows are whole (absolute values), so
+// b.Streams, b.Polls, b.PollVotes, b.Recaps and b.Goals' progress (of stored goals only). Rows are whole (absolute values), so
 // applying the same batch twice leaves the same state; when a batch holds two rows for one viewer, or for one stream, the
 // later one wins. A channel that a viewer or stream names and the store does
 // not know yet is created, as EnsureChannel would; Forget creates none. A
@@ -77,6 +77,9 @@ func newWrite(b hearth.Batch) []statement {
 	for _, r := range b.Recaps {
 		names = append(names, r.Channel)
 	}
+	for _, e := range b.OverlayEvents {
+		names = append(names, e.Channel)
+	}
 	if len(names) > 0 {
 		slices.Sort(names)
 		w = append(w, newChannels(slices.Compact(names)))
@@ -87,7 +90,8 @@ func newWrite(b hearth.Batch) []statement {
 			{Text, each(keys, func(k hearth.ViewerKey) string { return k.Channel })},
 			{Text, each(keys, func(k hearth.ViewerKey) string { return k.UserID })},
 		}
-		w = append(w, statement{deleteViewers, cols, ")"}, statement{deleteViewerVotes, cols, ")"})
+		w = append(w, statement{head: deleteViewers, cols: cols, tail: ")"}, statement{head: deleteViewerVotes, cols: cols, tail: ")"},
+			statement{head: deleteViewerEvents, cols: cols, tail: ")"})
 	}
 	if len(b.Viewers) > 0 {
 		w = append(w, viewers.upsert(lastByKey(b.Viewers, hearth.ViewerStats.Key, compareViewerKeys)))
@@ -103,6 +107,12 @@ func newWrite(b hearth.Batch) []statement {
 	}
 	if len(b.Recaps) > 0 {
 		w = append(w, recaps.upsert(lastByKey(b.Recaps, keyOfRecap, compareStreamKeys)))
+	}
+	if len(b.Goals) > 0 {
+		w = append(w, goalProgress(b.Goals)...)
+	}
+	if len(b.OverlayEvents) > 0 {
+		w = append(w, overlayEvents.upsert(lastByKey(b.OverlayEvents, keyOfEvent, compareEventKeys)))
 	}
 	return w
 }

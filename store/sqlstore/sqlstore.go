@@ -81,6 +81,9 @@ type Dialect interface {
 	// OptionalTime is Time for a column written as OptionalTime: what
 	// stands for none reads as the zero time.
 	OptionalTime(t *time.Time) any
+	// TimeArg returns t as the dialect stores a Time, for a statement's
+	// argument compared with a time column.
+	TimeArg(t time.Time) any
 	// EndPresence returns the statements that Store.EndPresence runs in
 	// one transaction, each with the channel as $1: they record a
 	// presence cut of the channel's live stream, if it has one, at the

@@ -63,25 +63,29 @@ func (t table[R]) cols(rows []R) []Column {
 
 // upsert returns the statement that writes rows whole.
 func (t table[R]) upsert(rows []R) statement {
-	return statement{t.head, t.cols(rows), t.upsertTail}
+	return statement{head: t.head, cols: t.cols(rows), tail: t.upsertTail}
 }
 
 // insert returns the statement that inserts rows whose key is not
 // stored.
 func (t table[R]) insert(rows []R) statement {
-	return statement{t.head, t.cols(rows), t.insertTail}
+	return statement{head: t.head, cols: t.cols(rows), tail: t.insertTail}
 }
 
 // statement is one statement that writes many rows: the arguments of
-// Tx.ExecRows.
+// Tx.ExecRows; or, with no cols, one statement of head alone with args.
 type statement struct {
 	head string
 	cols []Column
 	tail string
+	args []any
 }
 
 // exec runs st in tx.
 func (st statement) exec(ctx context.Context, tx Tx) error {
+	if st.cols == nil {
+		return tx.Exec(ctx, st.head, st.args...)
+	}
 	return tx.ExecRows(ctx, st.head, st.cols, st.tail)
 }
 

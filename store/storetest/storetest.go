@@ -66,6 +66,11 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"RecapRowsReplaced", testRecapRowsReplaced},
 		{"RecapNotFound", testRecapNotFound},
 		{"RecapsInvalid", testRecapsInvalid},
+		{"OverlayEventsRoundTrip", testOverlayEventsRoundTrip},
+		{"OverlayEventsReplaced", testOverlayEventsReplaced},
+		{"OverlayEventsInvalid", testOverlayEventsInvalid},
+		{"ForgetDeletesOverlayEvents", testForgetDeletesOverlayEvents},
+		{"PruneOverlayEvents", testPruneOverlayEvents},
 		{"TokenRoundTrip", testTokenRoundTrip},
 		{"TokenPutReplaces", testTokenPutReplaces},
 		{"TokensListedBySubject", testTokensListedBySubject},
@@ -79,6 +84,10 @@ func Run(t *testing.T, open func(t *testing.T) hearth.Store) {
 		{"EndPresence", testEndPresence},
 		{"PresenceTwoRestarts", testPresenceTwoRestarts},
 		{"PresenceEndedStream", testPresenceEndedStream},
+		{"GoalsRoundTrip", testGoalsRoundTrip},
+		{"GoalProgressInBatch", testGoalProgressInBatch},
+		{"GoalsInvalid", testGoalsInvalid},
+		{"OverlayCSSRoundTrip", testOverlayCSSRoundTrip},
 	}
 	tests = append(tests, accessTests...)
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/stream"
@@ -72,8 +73,16 @@ type esChat struct {
 	ChatterLogin     string `json:"chatter_user_login"`
 	ChatterName      string `json:"chatter_user_name"`
 	MessageID        string `json:"message_id"`
+	Color            string `json:"color"`
 	Message          struct {
-		Text string `json:"text"`
+		Text      string `json:"text"`
+		Fragments []struct {
+			Type  string `json:"type"`
+			Text  string `json:"text"`
+			Emote *struct {
+				ID string `json:"id"`
+			} `json:"emote"`
+		} `json:"fragments"`
 	} `json:"message"`
 	Badges []struct {
 		SetID string `json:"set_id"`
@@ -106,9 +115,25 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 		return hearth.Event{}, stream.Malformed("message_id")
 	}
 	badges := make(map[string]int, len(e.Badges))
-	for _, b := range e.Badges {
+	var badgeTag, emoteTag strings.Builder
+	for i, b := range e.Badges {
 		badges[b.SetID] = 1
+		if i > 0 {
+			badgeTag.WriteByte(',')
+		}
+		badgeTag.WriteString(b.SetID)
 	}
+	// The fragments spell the message in order: an emote's place is the
+	// code points of the fragments before it, as IRC's emotes tag gives.
+	pos := 0
+	for _, f := range e.Message.Fragments {
+		n := utf8.RuneCountInString(f.Text)
+		if f.Type == "emote" && f.Emote != nil && n > 0 && hearth.ValidEmoteID(f.Emote.ID) {
+			fmt.Fprintf(&emoteTag, "%s:%d-%d/", f.Emote.ID, pos, pos+n-1)
+		}
+		pos += n
+	}
+	text := stream.ClampText(e.Message.Text)
 	ev := hearth.Event{
 		Kind:      hearth.EventChat,
 		Channel:   ch,
@@ -117,7 +142,10 @@ func normalizeChat(event json.RawMessage, at time.Time) (hearth.Event, error) {
 		Time:      at,
 		User:      user,
 		Roles:     stream.Roles(badges, user.ID, e.BroadcasterID),
-		Text:      stream.ClampText(e.Message.Text),
+		Text:      text,
+		Color:     stream.Color(e.Color),
+		Badges:    stream.Badges(badgeTag.String()),
+		Emotes:    stream.Emotes(emoteTag.String(), text),
 	}
 	if e.Cheer != nil {
 		ev.Bits = max(e.Cheer.Bits, 0)

@@ -622,7 +622,8 @@ func TestEventSubChat(t *testing.T) {
 	testenv.WaitFor(t, 10*time.Second, "the message", func() bool { return r.got.Count() == 1 })
 	ev := r.events()[0]
 	want := hearth.Event{Kind: hearth.EventChat, Channel: "alice", ChannelID: twitchtest.UserID("alice"), ID: n.Event["message_id"].(string),
-		User: hearth.Identity{ID: bob.ID, Login: "bob", DisplayName: "Bob"}, Roles: hearth.RoleSubscriber | hearth.RoleVIP, Text: "cheer100 hello chat", Bits: 100}
+		User: hearth.Identity{ID: bob.ID, Login: "bob", DisplayName: "Bob"}, Roles: hearth.RoleSubscriber | hearth.RoleVIP, Text: "cheer100 hello chat", Bits: 100,
+		Badges: []string{"subscriber", "vip"}}
 	ev.Time = time.Time{}
 	if !reflect.DeepEqual(ev, want) {
 		t.Fatalf("event %+v\nwant  %+v", ev, want)

@@ -44,6 +44,10 @@ func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Even
 	if m.ID == "" {
 		return hearth.Event{}, stream.Malformed("message_id")
 	}
+	// Twitch counts emote positions in code points of the message as
+	// sent; ClampText keeps valid text as it is and only cuts its end, so
+	// the positions still hold for what is kept.
+	text := stream.ClampText(m.Message)
 	return hearth.Event{
 		Kind:             hearth.EventChat,
 		Channel:          ch,
@@ -53,8 +57,11 @@ func normalizePrivmsg(m *twitch.PrivateMessage, received time.Time) (hearth.Even
 		Time:             eventTime(m.Time, received),
 		User:             user,
 		Roles:            stream.Roles(m.User.Badges, m.User.ID, m.RoomID),
-		Text:             stream.ClampText(m.Message),
+		Text:             text,
 		Action:           m.Action,
+		Color:            stream.Color(m.User.Color),
+		Badges:           stream.Badges(m.Tags["badges"]),
+		Emotes:           stream.Emotes(m.Tags["emotes"], text),
 		FirstMessage:     m.FirstMessage,
 		ReturningChatter: m.Tags["returning-chatter"] == "1",
 		Bits:             max(m.Bits, 0),

@@ -28,6 +28,20 @@ func TestParseLine(t *testing.T) {
 			Kind: hearth.EventChat, Channel: "xqcow", ChannelID: "71092938", ID: "msg-1", Time: time.UnixMilli(1568505600501),
 			User:  hearth.Identity{ID: "48215771", Login: "someone", DisplayName: "Some One"},
 			Roles: hearth.RoleModerator | hearth.RoleSubscriber, Text: "hello there", FirstMessage: true,
+			Color: "#FFFFFF", Badges: []string{"moderator", "subscriber"},
+		}},
+		// Positions count code points: the emoji and the accented letter
+		// before the emotes are one each, however many bytes they take.
+		{"Emotes", "@badges=vip/1;color=#1e90ff;display-name=Zoé;emotes=25:10-14,22-26/emotesv2_4c3b4ed516de493bbcd2df2f5d450f49:16-19;id=m6;room-id=1;tmi-sent-ts=1000;user-id=6 :zoe!zoe@zoe.tmi.twitch.tv PRIVMSG #c :héllo 🐈‍⬛ Kappa PogU! Kappa", hearth.Event{
+			Kind: hearth.EventChat, Channel: "c", ChannelID: "1", ID: "m6", Time: time.UnixMilli(1000),
+			User: hearth.Identity{ID: "6", Login: "zoe", DisplayName: "Zoé"}, Roles: hearth.RoleVIP, Text: "héllo 🐈‍⬛ Kappa PogU! Kappa",
+			Color: "#1E90FF", Badges: []string{"vip"},
+			Emotes: []hearth.EmoteSpan{{ID: "25", Start: 10, End: 15}, {ID: "emotesv2_4c3b4ed516de493bbcd2df2f5d450f49", Start: 16, End: 20}, {ID: "25", Start: 22, End: 27}},
+		}},
+		{"HostileEmotesIgnored", "@color=red;emotes=25:0-1,3-99,2-1/x\\sy:0-1/<img>:0-1/9:0-1,1-2;id=m7;room-id=1;tmi-sent-ts=1000;user-id=6 :zoe!zoe@zoe.tmi.twitch.tv PRIVMSG #c :abcdef", hearth.Event{
+			Kind: hearth.EventChat, Channel: "c", ChannelID: "1", ID: "m7", Time: time.UnixMilli(1000),
+			User: hearth.Identity{ID: "6", Login: "zoe", DisplayName: "zoe"}, Text: "abcdef",
+			Emotes: []hearth.EmoteSpan{{ID: "25", Start: 0, End: 2}},
 		}},
 		{"Action", "@badges=;display-name=Ann;id=m2;room-id=1;tmi-sent-ts=1000;user-id=5 :ann!ann@ann.tmi.twitch.tv PRIVMSG #c :\x01ACTION waves\x01", hearth.Event{
 			Kind: hearth.EventChat, Channel: "c", ChannelID: "1", ID: "m2", Time: time.UnixMilli(1000),
@@ -35,7 +49,7 @@ func TestParseLine(t *testing.T) {
 		}},
 		{"CheerAndBroadcaster", "@badges=broadcaster/1;bits=100;display-name=Chan;id=m3;room-id=9;tmi-sent-ts=1000;user-id=9;returning-chatter=1 :chan!chan@chan.tmi.twitch.tv PRIVMSG #chan :Cheer100 gg", hearth.Event{
 			Kind: hearth.EventChat, Channel: "chan", ChannelID: "9", ID: "m3", Time: time.UnixMilli(1000),
-			User: hearth.Identity{ID: "9", Login: "chan", DisplayName: "Chan"}, Roles: hearth.RoleBroadcaster, Text: "Cheer100 gg", Bits: 100, ReturningChatter: true,
+			User: hearth.Identity{ID: "9", Login: "chan", DisplayName: "Chan"}, Roles: hearth.RoleBroadcaster, Text: "Cheer100 gg", Bits: 100, ReturningChatter: true, Badges: []string{"broadcaster"},
 		}},
 		{"NoTimestampUsesReceived", "@display-name=Ann;id=m4;room-id=1;user-id=5 :ann!ann@ann.tmi.twitch.tv PRIVMSG #c :hi", hearth.Event{
 			Kind: hearth.EventChat, Channel: "c", ChannelID: "1", ID: "m4", Time: received,

@@ -3,11 +3,13 @@
 -- its lease; a lease carries an epoch, drawn from one sequence so that it
 -- grows on every change of owner and never repeats, even for a channel
 -- removed and added again. A released lease keeps its row (owner '') so
--- that the next epoch is still a new one.
+-- that the next epoch is still a new one. The row does not go with its
+-- channel's: forgetting a channel deletes its rows, and those deletes are
+-- fenced by the lease like any other write.
 CREATE SEQUENCE lease_epochs;
 
 CREATE TABLE channel_leases (
-    channel        TEXT COLLATE "C" NOT NULL PRIMARY KEY REFERENCES channels (name) ON DELETE CASCADE,
+    channel        TEXT COLLATE "C" NOT NULL PRIMARY KEY,
     owner          TEXT COLLATE "C" NOT NULL,
     epoch          BIGINT           NOT NULL CHECK (epoch > 0),
     acquired_at    TIMESTAMPTZ      NOT NULL,
@@ -148,6 +150,13 @@ CREATE TRIGGER presence_cuts_fence_insert AFTER INSERT ON presence_cuts REFERENC
 CREATE TRIGGER presence_cuts_fence_update AFTER UPDATE ON presence_cuts REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
 CREATE TRIGGER presence_cuts_fence_delete AFTER DELETE ON presence_cuts REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
+-- The overlay event log is fenced as it is written (a stale owner must not
+-- number an event over the new owner's); its pruning by age, by whichever
+-- instance, is not.
+CREATE TRIGGER overlay_events_fence_insert AFTER INSERT ON overlay_events REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
+CREATE TRIGGER overlay_events_fence_update AFTER UPDATE ON overlay_events REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();
 CREATE TRIGGER overlay_states_fence_insert AFTER INSERT ON overlay_states REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION hearth_fence_check();

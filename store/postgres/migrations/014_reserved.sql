@@ -1,3 +1,0 @@
--- Schema version 014 belongs to a change that is not in this tree yet; this
--- file only holds its number so that 017 applies, and goes when it lands.
-SELECT 1;
