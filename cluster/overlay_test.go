@@ -32,6 +32,20 @@ func (s *screen) Publish(channel, topic string, state any) {
 	s.shown[channel+"/"+topic] = append(s.shown[channel+"/"+topic], string(b))
 }
 
+// PublishEvents records the events' seqs under channel/events.
+func (s *screen) PublishEvents(channel string, events []hearth.OverlayEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shown == nil {
+		s.shown = map[string][]string{}
+	}
+	for _, e := range events {
+		s.shown[channel+"/events"] = append(s.shown[channel+"/events"], fmt.Sprint(e.Seq))
+	}
+}
+
+func (s *screen) ForgetEvents(string, string) {}
+
 func (s *screen) history(key string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -109,6 +123,26 @@ func TestRelayKeepsOverlaysLiveOnEveryInstance(t *testing.T) {
 	}
 	if got := screenA.history(key); len(got) != 194 {
 		t.Errorf("the owner's overlays got %d states, want every one of the 194 (its hub coalesces)", len(got))
+	}
+
+	// Events: the owner's writer stores them, its relay announces them and
+	// b reads them from the store; older ones, history, are not replayed.
+	fenceA := hearth.Fence{Owner: "a", Epochs: map[string]int64{"ch00": held[0].Epoch}}
+	event := func(seq int64) hearth.OverlayEvent {
+		return hearth.OverlayEvent{Channel: "ch00", Seq: seq, Kind: hearth.OverlayFollow, Login: fmt.Sprint("fan", seq), At: time.Now().UTC()}
+	}
+	history := hearth.Batch{OverlayEvents: []hearth.OverlayEvent{event(1), event(2), event(3)}}
+	if err := db.Apply(hearth.WithFence(ctx, fenceA), history); err != nil {
+		t.Fatal(err)
+	}
+	live := []hearth.OverlayEvent{event(4), event(5)}
+	a.PublishEvents("ch00", live)
+	if err := db.Apply(hearth.WithFence(ctx, fenceA), hearth.Batch{OverlayEvents: live}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitFor(t, 10*time.Second, "b to show the new events", func() bool { return len(screenB.history("ch00/events")) >= 2 })
+	if got := fmt.Sprint(screenB.history("ch00/events")); got != "[4 5]" {
+		t.Fatalf("b showed events %s, want [4 5]: the new ones, once each", got)
 	}
 
 	// a loses the channel: what it still publishes never reaches b.

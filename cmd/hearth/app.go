@@ -176,7 +176,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Broadcaster:    m.broadcaster(),
 		Fence:          m.fence(),
 		LeaseLost:      m.leaseLost(),
-		Events:         m.hub,
+		Events:         m.eventBroadcaster(),
 		EventRetention: cfg.OverlayEventRetention,
 		Recorder:       m.Metrics,
 		Logger:         m.Logger,

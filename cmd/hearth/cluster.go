@@ -76,7 +76,24 @@ func (m *Main) broadcaster() hearth.Broadcaster {
 	if m.cluster == nil {
 		return m.hub
 	}
-	m.cluster.relay = cluster.NewRelay(m.hub, m.cluster.db, func(ch string) bool { return m.Engine.Serves(ch) }, m.cluster.elector.Fence, m.Logger)
+	return m.relay()
+}
+
+// eventBroadcaster is what the engine appends overlay events to: the hub,
+// or in a cluster the relay in front of it.
+func (m *Main) eventBroadcaster() hearth.EventBroadcaster {
+	if m.cluster == nil {
+		return m.hub
+	}
+	return m.relay()
+}
+
+// relay returns the cluster's overlay relay, made on first need, once the
+// hub is.
+func (m *Main) relay() *cluster.Relay {
+	if m.cluster.relay == nil {
+		m.cluster.relay = cluster.NewRelay(m.hub, m.cluster.db, func(ch string) bool { return m.Engine.Serves(ch) }, m.cluster.elector.Fence, m.Logger)
+	}
 	return m.cluster.relay
 }
 

@@ -84,6 +84,26 @@ func (db *DB) PutOverlayStates(ctx context.Context, states []hearth.OverlayState
 	return nil
 }
 
+// NotifyOverlayEvents notifies TopicOverlay that each channel's event log
+// gained the events from added[channel][0] to added[channel][1], as the
+// lines "channel events_from FIRST" and "channel events LAST".
+func (db *DB) NotifyOverlayEvents(ctx context.Context, added map[string][2]int64) error {
+	var b strings.Builder
+	for c, span := range added {
+		fmt.Fprintf(&b, "%s events_from %d\n%s %s %d\n", c, span[0], c, hearth.TopicEvents, span[1])
+		if b.Len() > MaxPayload-200 {
+			if err := db.Notify(ctx, TopicOverlay, b.String()); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return db.Notify(ctx, TopicOverlay, b.String())
+}
+
 // OverlayStates returns the stored overlay states of channels, or of every
 // channel when channels is nil, by channel and topic.
 func (db *DB) OverlayStates(ctx context.Context, channels []string) ([]hearth.OverlayState, error) {
