@@ -431,16 +431,22 @@ func (e *Engine) Do(ctx context.Context, channel string, fn func(*community.Chan
 // onChannel runs fn with the channel's actor on its goroutine, after every
 // event queued before it, and waits for it: ENOTFOUND for a channel not
 // served here (or removed before fn ran), ErrClosed once the engine
-// stops, ctx's error if it ends first (fn may still run).
+// stops, ctx's error if it ends before fn starts (fn then never runs).
+// Once fn has started, onChannel returns only after it ends, so the
+// caller may read what fn wrote without a race whatever ctx does.
 func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor)) error {
 	a, ok := e.actor(channel)
 	if !ok {
 		return notServed(channel)
 	}
 	done := make(chan struct{})
+	// state: 0 queued, 1 running (or run), 2 abandoned by the caller.
+	var state atomic.Int32
 	req := func() {
 		defer close(done)
-		fn(a)
+		if state.CompareAndSwap(0, 1) {
+			fn(a)
+		}
 	}
 	select {
 	case a.ctl <- req:
@@ -460,7 +466,11 @@ func (e *Engine) onChannel(ctx context.Context, channel string, fn func(a *actor
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		if state.CompareAndSwap(0, 2) {
+			return ctx.Err()
+		}
+		<-done
+		return nil
 	}
 }
 

@@ -145,5 +145,23 @@
     }
   }
 
-  window.hearthLive(TOPIC, render);
+  window.hearthLive(TOPIC, render, {
+    preview: () => {
+      const now = new Date();
+      const line = (id, name, color, badges, text, action) => ({
+        id: id, login: name.toLowerCase(), display_name: name, color: color, badges: badges,
+        action: action === true, fragments: [{ text: text }], at: now.toISOString(),
+      });
+      return [{
+        channel: 'preview',
+        now: now.toISOString(),
+        lines: [
+          line('p1', 'SampleViewer', '#1E90FF', ['subscriber'], 'hello chat, first time here!'),
+          line('p2', 'ModeratorMia', '#00A65A', ['moderator'], 'welcome in, enjoy the stream'),
+          line('p3', 'Chatty_Kathy', '#FF69B4', ['vip', 'subscriber'], 'that play was amazing'),
+          line('p4', 'LurkerSupreme', '', [], 'waves from the back', true),
+        ],
+      }];
+    },
+  });
 })();

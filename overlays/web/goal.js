@@ -78,5 +78,13 @@
     window.setTimeout(() => delete el.dataset.celebrating, CELEBRATE_MS);
   }
 
-  window.hearthLive(TOPIC, render);
+  window.hearthLive(TOPIC, render, {
+    preview: () => [{
+      channel: 'preview',
+      goals: [
+        { id: 'followers', title: 'Road to 100 followers', kind: 'followers', target: 100, progress: 64 },
+        { id: 'subs', title: 'Sub goal', kind: 'subs', target: 25, progress: 25, reached: true },
+      ],
+    }],
+  });
 })();
