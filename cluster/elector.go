@@ -438,10 +438,11 @@ func (e *Elector) acquire(ctx context.Context, channels []string) (int, error) {
 		e.held[l.Channel] = h
 		e.mu.Unlock()
 		e.log.Info("cluster: channel taken", "channel", l.Channel, "epoch", l.Epoch, "handover", l.Handover)
+		runCtx := e.ctx
 		e.runs.Add(1)
 		go func() {
 			defer e.runs.Done()
-			err := e.runner.RunChannel(e.ctx, l)
+			err := e.runner.RunChannel(runCtx, l)
 			close(h.started)
 			if err != nil {
 				e.log.Error("cluster: unable to run the channel; giving its lease up", "channel", l.Channel, "err", err)

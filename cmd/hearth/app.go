@@ -229,6 +229,8 @@ func (m *Main) Run(ctx context.Context) error {
 		err = m.Engine.StartLeased(ctx)
 	} else {
 		err = m.Engine.Start(ctx, cfg.Channels)
+		m.Metrics.ClusterInstances(1)
+		m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
 	}
 	if err != nil {
 		return err

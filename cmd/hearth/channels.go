@@ -74,6 +74,7 @@ func (w channelWatcher) ChannelAdded(ch hearth.ChannelInfo) {
 	m := w.m
 	m.tokens.SetOverlayToken(ch.Name, ch.OverlayToken)
 	m.Metrics.AddChannel(ch.Name, community.CommandRejections())
+	m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
 	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)
 	defer cancel()
 	overEventSub := m.helixChat != nil && m.eventSub != nil && m.chatOverEventSub(ctx, ch.Name)
@@ -114,6 +115,7 @@ func (w channelWatcher) ChannelRemoved(channel string) {
 		m.tokens.remove(channel)
 	}
 	m.Metrics.RemoveChannel(channel)
+	m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
 }
 
 // chatOverEventSub says whether chat.transport reads a channel's chat

@@ -187,6 +187,14 @@ func TestClusterOfThreeInstances(t *testing.T) {
 	if !joinedOnce() {
 		t.Fatal("after balancing, a channel is joined twice or not at all")
 	}
+	testenv.WaitFor(t, 10*time.Second, "each instance's metrics to say it runs 10 channels of a cluster of 3", func() bool {
+		for _, n := range nodes {
+			if metricValue(t, n.base+"/metrics", "hearth_channels_owned") != 10 || metricValue(t, n.base+"/metrics", "hearth_cluster_instances") != 3 {
+				return false
+			}
+		}
+		return true
+	})
 	status, body := call(t, "GET", nodes[0].base+"/api/v1/cluster", "s3cret")
 	var cs struct {
 		Instances []struct{ ID string } `json:"instances"`
