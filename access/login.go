@@ -177,8 +177,9 @@ func (s *Service) logout(c *fiber.Ctx) error {
 func (s *Service) landing(c *fiber.Ctx) error {
 	id := From(c)
 	chs := id.Channels()
-	data := pageData{Title: "Hearth", Who: id.DisplayName(), Login: id.Login(), CSRF: id.CSRF(), Operator: id.Operator(), Channels: chs}
-	if len(chs) == 0 && !id.Operator() {
+	data := pageData{Title: "Hearth", Who: id.DisplayName(), Login: id.Login(), CSRF: id.CSRF(), Operator: id.Operator(), Channels: chs,
+		Signup: id.MaySignUp()}
+	if len(chs) == 0 && !id.Operator() && !data.Signup {
 		data.Title = "No channel"
 		return s.page(c, http.StatusForbidden, refusalPage, data)
 	}
