@@ -176,6 +176,7 @@ func demoConsoleLink(ctx context.Context, m *Main, channel string, w io.Writer) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "console %-12s %s\n", "(once, 10m)", link)
+	fmt.Fprintf(w, "console %-12s %s\n", "broadcaster", link)
+	fmt.Fprintf(w, "The console link signs you in as #%s's broadcaster: once, within %s.\n", channel, consoleLinkTTL)
 	return nil
 }
