@@ -334,6 +334,8 @@ func (m *Main) accessConfig() access.Config {
 	if cfg.TwitchClientID != "" && cfg.TwitchClientSecret != "" {
 		ac.SignIn = oauth.SignIn{OAuth: &oauth.Client{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}}
 		ac.Signup = m.signup()
+	} else if cfg.ConsoleSignup != access.SignupOff {
+		m.Logger.Warn("console.signup is on but signing in with Twitch is off: set twitch.client_id and twitch.client_secret", "console_signup", cfg.ConsoleSignup)
 	}
 	if m.Helix != nil {
 		ac.Moderators, ac.DisplayNames = m.Helix, m.Helix

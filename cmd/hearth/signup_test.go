@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,29 @@ func TestDemoConsoleLink(t *testing.T) {
 		t.Errorf("the link used again answered %d, cookies %v", resp.StatusCode, jar.Cookies(u))
 	}
 	p.stop(t)
+}
+
+// TestSignupAllowlistConfig: the allowlist is comma-separated logins in
+// the environment and on the command line, a list in YAML, lower-cased,
+// a leading @ dropped; anything that is not a login is refused, naming the
+// key.
+func TestSignupAllowlistConfig(t *testing.T) {
+	c, err := loadConfig(t, nil, map[string]string{"HEARTH_CONSOLE_SIGNUP": "allowlist", "HEARTH_CONSOLE_SIGNUP_ALLOWLIST": " Ann, @bob ,"}, "")
+	if err != nil || c.ConsoleSignup != "allowlist" || !slices.Equal(c.ConsoleSignupAllowlist, []string{"ann", "bob"}) {
+		t.Fatalf("env: %q %q, %v", c.ConsoleSignup, c.ConsoleSignupAllowlist, err)
+	}
+	c, err = loadConfig(t, []string{"--console-signup-allowlist", "zed"}, map[string]string{"HEARTH_CONSOLE_SIGNUP_ALLOWLIST": "ann"},
+		"console:\n  signup: open\n  signup_allowlist: [mia]\n")
+	if err != nil || c.ConsoleSignup != "open" || !slices.Equal(c.ConsoleSignupAllowlist, []string{"zed"}) {
+		t.Fatalf("flag over env over file: %q %q, %v", c.ConsoleSignup, c.ConsoleSignupAllowlist, err)
+	}
+	if c, err = loadConfig(t, nil, nil, "console:\n  signup_allowlist: [mia, Leo]\n"); err != nil || !slices.Equal(c.ConsoleSignupAllowlist, []string{"mia", "leo"}) {
+		t.Fatalf("file: %q, %v", c.ConsoleSignupAllowlist, err)
+	}
+	for _, bad := range []string{"ann,not a login", "a-b", "<script>"} {
+		_, err := loadConfig(t, nil, map[string]string{"HEARTH_CONSOLE_SIGNUP_ALLOWLIST": bad}, "")
+		if err == nil || !strings.Contains(err.Error(), "console.signup_allowlist") && !strings.Contains(err.Error(), "HEARTH_CONSOLE_SIGNUP_ALLOWLIST") {
+			t.Errorf("%q: %v; want an error naming the key", bad, err)
+		}
+	}
 }
