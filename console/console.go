@@ -294,13 +294,30 @@ func (con *Console) home(c *fiber.Ctx) error {
 			rows = append(rows, channelRow{Name: ch.Name, Access: a})
 		}
 	}
-	if len(rows) == 1 && !id.Operator() {
+	home := homePage{Channels: rows}
+	if su, ok := id.(signerUp); ok && su.MaySignUp() {
+		home.Signup = true
+	}
+	if len(rows) == 1 && !id.Operator() && !home.Signup {
 		return c.Redirect("/channels/"+url.PathEscape(rows[0].Name), http.StatusSeeOther)
 	}
-	if len(rows) == 0 && !id.Operator() {
+	if len(rows) == 0 && !id.Operator() && !home.Signup {
 		c.Status(http.StatusForbidden)
 	}
-	return con.render(c, "home", "", rows)
+	return con.render(c, "home", "", home)
+}
+
+// signerUp is an Identity that may be offered to add their own channel
+// (console.signup); *access.Identity is one.
+type signerUp interface {
+	MaySignUp() bool
+}
+
+// homePage is what the home page shows: the channels the caller may
+// open, and whether to offer adding their own.
+type homePage struct {
+	Channels []channelRow
+	Signup   bool
 }
 
 type channelRow struct {
