@@ -127,4 +127,19 @@ func TestGalleryInBrowser(t *testing.T) {
 	if css, err := f.engine.OverlayCSS(context.Background(), "arena"); err != nil || !strings.Contains(css, "rgb(1, 2, 3)") {
 		t.Errorf("after the refusal the stored stylesheet is %q (%v)", css, err)
 	}
+
+	// A goal set with the form is listed, and the goal card can show it.
+	setInput(t, ctx, `#goal-id`, "subs")
+	setInput(t, ctx, `#goal-title`, "<b>Road</b> to 50")
+	evalIn[bool](t, ctx, `(document.querySelector('#goal-kind').value = "subs", true)`)
+	setInput(t, ctx, `#goal-target`, "50")
+	evalIn[bool](t, ctx, `(document.querySelector('form[data-goal-form] button[type=submit]').click(), true)`)
+	waitTrue(t, ctx, 10*time.Second, "the new goal in the list", `(() => { const r = document.querySelector('tr[data-goal="subs"] .goal-title');
+		return !!r && r.textContent.startsWith("<b>Road</b> to 50"); })()`)
+	if !evalIn[bool](t, ctx, `Array.from(document.querySelectorAll('#p-goal-id option')).some((o) => o.value === "subs") && document.querySelectorAll('main b').length === 0`) {
+		t.Error("the goal card cannot pick the new goal, or its title became markup")
+	}
+	if gs, err := f.engine.Goals(context.Background(), "arena"); err != nil || len(gs) != 1 || gs[0].Target != 50 || gs[0].Kind != "subs" {
+		t.Errorf("the goals stored: %+v (%v)", gs, err)
+	}
 }
