@@ -135,16 +135,17 @@
     box.style.height = Math.ceil(h * scale) + "px";
   }
 
-  // connected resolves once a live page has taken in the event log as it
-  // stands (so what comes next is new to it), or rejects after 10 s.
-  function connected(frame) {
+  // connected resolves once the frame's page is src, live, and has taken
+  // in the event log as it stands (so what comes next is new to it), or
+  // rejects after 10 s.
+  function connected(frame, src) {
     return new Promise((resolve, reject) => {
       const until = Date.now() + 10000;
       const look = () => {
         let d = null;
         try { d = frame.contentDocument; } catch (_) { /* not loaded yet */ }
         const b = d && d.body;
-        if (b && d.location.search.indexOf("preview=1") < 0 && b.dataset.connection === "open" && b.dataset.seen !== undefined) { resolve(); return; }
+        if (b && d.location.href === src && b.dataset.connection === "open" && b.dataset.seen !== undefined) { resolve(); return; }
         if (Date.now() > until) { reject(new Error("timeout")); return; }
         setTimeout(look, 100);
       };
@@ -161,7 +162,7 @@
     card.dataset.mode = "live";
     refresh(card, true);
     try {
-      await connected(card.querySelector("iframe"));
+      await connected(card.querySelector("iframe"), cardURL(card, false));
     } catch (_) {
       out.textContent = t("notconnected");
       out.classList.add("bad");
