@@ -10,9 +10,9 @@ import (
 	"github.com/hearthlive/hearth/internal/browsertest"
 )
 
-// signInAsOperator signs the browser in with the admin token and opens
+// gallerySignIn signs the browser in with the admin token and opens
 // the arena's overlays page at a desk's width.
-func signInAsOperator(t *testing.T, ctx context.Context, f *full) {
+func gallerySignIn(t *testing.T, ctx context.Context, f *gallerySite) {
 	t.Helper()
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -20,7 +20,7 @@ func signInAsOperator(t *testing.T, ctx context.Context, f *full) {
 		chromedp.EmulateViewport(1200, 900),
 		chromedp.Navigate(f.base+"/login"),
 		chromedp.WaitVisible("#token"),
-		chromedp.SendKeys("#token", adminToken),
+		chromedp.SendKeys("#token", galleryAdminToken),
 		chromedp.Click("#signin"),
 		chromedp.WaitVisible("#who"),
 		chromedp.Navigate(f.base+"/channels/arena/overlays"),
@@ -30,14 +30,14 @@ func signInAsOperator(t *testing.T, ctx context.Context, f *full) {
 	}
 }
 
-// inFrame is a script expression for the document of kind's preview.
-func inFrame(kind string) string {
+// galleryFrame is a script expression for the document of kind's preview.
+func galleryFrame(kind string) string {
 	return `document.querySelector('[data-overlay="` + kind + `"] iframe').contentDocument`
 }
 
-// setInput types value into the input a selector names, as a person
+// galleryInput types value into the input a selector names, as a person
 // would: the input event follows.
-func setInput(t *testing.T, ctx context.Context, selector, value string) {
+func galleryInput(t *testing.T, ctx context.Context, selector, value string) {
 	t.Helper()
 	evalIn[bool](t, ctx, `(() => { const i = document.querySelector(`+jsString(selector)+`); i.value = `+jsString(value)+`;
 		i.dispatchEvent(new Event("input", { bubbles: true })); return true; })()`)
@@ -51,9 +51,9 @@ func setInput(t *testing.T, ctx context.Context, selector, value string) {
 // style; a stylesheet the server refuses shows the server's reason as
 // text.
 func TestGalleryInBrowser(t *testing.T) {
-	f := newFull(t)
+	f := newGallerySite(t)
 	ctx := browsertest.New(t)
-	signInAsOperator(t, ctx, f)
+	gallerySignIn(t, ctx, f)
 
 	waitTrue(t, ctx, 10*time.Second, "eight previews with sample content", `(() => {
 		const frames = document.querySelectorAll('[data-overlay] iframe.preview');
@@ -69,34 +69,34 @@ func TestGalleryInBrowser(t *testing.T) {
 	// A parameter rebuilds the URL; one out of the overlay's bounds is
 	// refused and left out.
 	url := `document.querySelector('[data-overlay="alerts"] [data-copy-url]').value`
-	setInput(t, ctx, `#p-alerts-hold`, "12000")
+	galleryInput(t, ctx, `#p-alerts-hold`, "12000")
 	if got := evalIn[string](t, ctx, url); !strings.Contains(got, "hold=12000") || strings.Contains(got, "preview") {
 		t.Errorf("after hold=12000 the alerts' URL is %s", got)
 	}
-	setInput(t, ctx, `#p-alerts-hold`, "99")
+	galleryInput(t, ctx, `#p-alerts-hold`, "99")
 	if got := evalIn[string](t, ctx, url); strings.Contains(got, "hold=") {
 		t.Errorf("a hold the overlay refuses is in the URL: %s", got)
 	}
 	if got := evalIn[string](t, ctx, `document.querySelector('[data-param="hold"] .param-error').textContent`); !strings.Contains(got, "500 to 30000") {
 		t.Errorf("the refused hold says %q", got)
 	}
-	setInput(t, ctx, `#p-alerts-hold`, "")
+	galleryInput(t, ctx, `#p-alerts-hold`, "")
 
 	// The theme reaches every card's URL and preview.
-	setInput(t, ctx, `#p-theme-accent`, "#ff0000")
+	galleryInput(t, ctx, `#p-theme-accent`, "#ff0000")
 	if got := evalIn[string](t, ctx, `document.querySelector('[data-theme-query]').value`); got != "accent=%23ff0000" {
 		t.Errorf("the theme's query is %q", got)
 	}
 	if n := evalIn[int](t, ctx, `Array.from(document.querySelectorAll('[data-copy-url]')).filter((i) => i.value.includes("accent=%23ff0000")).length`); n != 8 {
 		t.Errorf("%d of 8 URLs carry the theme", n)
 	}
-	waitTrue(t, ctx, 10*time.Second, "the theme in the leaderboard's preview", `(() => { const d = `+inFrame("leaderboard")+`;
+	waitTrue(t, ctx, 10*time.Second, "the theme in the leaderboard's preview", `(() => { const d = `+galleryFrame("leaderboard")+`;
 		return d && d.readyState === "complete" && d.location.search.includes("accent=%23ff0000") &&
 			getComputedStyle(d.documentElement).getPropertyValue("--accent").trim() === "#ff0000"; })()`)
 
 	// A test event plays in the alerts' live page.
 	evalIn[bool](t, ctx, `(document.querySelector('[data-overlay="alerts"] button[data-test="follow"]').click(), true)`)
-	waitTrue(t, ctx, 15*time.Second, "the follow alert in the live preview", `(() => { const d = `+inFrame("alerts")+`;
+	waitTrue(t, ctx, 15*time.Second, "the follow alert in the live preview", `(() => { const d = `+galleryFrame("alerts")+`;
 		if (!d || d.location.search.includes("preview")) return false;
 		const a = d.getElementById("alert"); return !!a && !a.hidden && d.getElementById("alert-label").textContent !== "" && a.dataset.kind === "follow"; })()`)
 	if got := evalIn[string](t, ctx, `document.querySelector('[data-overlay="alerts"] .test-result').textContent`); !strings.Contains(got, "sent") {
@@ -104,9 +104,9 @@ func TestGalleryInBrowser(t *testing.T) {
 	}
 
 	// A saved stylesheet changes a preview's computed style.
-	setInput(t, ctx, `#css-text`, "body { background-color: rgb(1, 2, 3); }")
+	galleryInput(t, ctx, `#css-text`, "body { background-color: rgb(1, 2, 3); }")
 	evalIn[bool](t, ctx, `(document.querySelector('form[data-css] button[type=submit]').click(), true)`)
-	waitTrue(t, ctx, 10*time.Second, "the stylesheet in the leaderboard's preview", `(() => { const d = `+inFrame("leaderboard")+`;
+	waitTrue(t, ctx, 10*time.Second, "the stylesheet in the leaderboard's preview", `(() => { const d = `+galleryFrame("leaderboard")+`;
 		return !!d && !!d.body && getComputedStyle(d.body).backgroundColor === "rgb(1, 2, 3)"; })()`)
 	if !evalIn[bool](t, ctx, `!document.querySelector('.css-saved').hidden`) {
 		t.Error("saving the stylesheet says nothing")
@@ -114,7 +114,7 @@ func TestGalleryInBrowser(t *testing.T) {
 
 	// A stylesheet the server refuses: its reason, as text.
 	bad := `@import url(https://example.com/x.css); /* <img src=x onerror="window.pwned=1"> */`
-	setInput(t, ctx, `#css-text`, bad)
+	galleryInput(t, ctx, `#css-text`, bad)
 	evalIn[bool](t, ctx, `(document.querySelector('form[data-css] button[type=submit]').click(), true)`)
 	waitTrue(t, ctx, 10*time.Second, "the server's reason", `!document.querySelector('form[data-css] .form-error').hidden`)
 	got := evalIn[string](t, ctx, `document.querySelector('form[data-css] .form-error').textContent`)
@@ -129,10 +129,10 @@ func TestGalleryInBrowser(t *testing.T) {
 	}
 
 	// A goal set with the form is listed, and the goal card can show it.
-	setInput(t, ctx, `#goal-id`, "subs")
-	setInput(t, ctx, `#goal-title`, "<b>Road</b> to 50")
+	galleryInput(t, ctx, `#goal-id`, "subs")
+	galleryInput(t, ctx, `#goal-title`, "<b>Road</b> to 50")
 	evalIn[bool](t, ctx, `(document.querySelector('#goal-kind').value = "subs", true)`)
-	setInput(t, ctx, `#goal-target`, "50")
+	galleryInput(t, ctx, `#goal-target`, "50")
 	evalIn[bool](t, ctx, `(document.querySelector('form[data-goal-form] button[type=submit]').click(), true)`)
 	waitTrue(t, ctx, 10*time.Second, "the new goal in the list", `(() => { const r = document.querySelector('tr[data-goal="subs"] .goal-title');
 		return !!r && r.textContent.startsWith("<b>Road</b> to 50"); })()`)

@@ -50,9 +50,9 @@ func TestGalleryRendersTheCatalog(t *testing.T) {
 	if len(cat) != 8 {
 		t.Fatalf("the catalog has %d kinds, want 8", len(cat))
 	}
-	theme := within(page, `data-theme-editor>`, `</section>`)
+	theme := galleryWithin(page, `data-theme-editor>`, `</section>`)
 	for _, k := range cat {
-		card := within(page, fmt.Sprintf(`data-overlay="%s"`, k.Kind), `</article>`)
+		card := galleryWithin(page, fmt.Sprintf(`data-overlay="%s"`, k.Kind), `</article>`)
 		if card == "" {
 			t.Errorf("no card for %s", k.Kind)
 			continue
@@ -143,18 +143,18 @@ func TestGalleryByRole(t *testing.T) {
 	}
 }
 
-// full is Hearth's HTTP side over a real engine, store, overlay hub,
+// gallerySite is Hearth's HTTP side over a real engine, store, overlay hub,
 // sign-in and API, serving "arena", for the browser tests that change
 // things through the API as the page does.
-type full struct {
+type gallerySite struct {
 	base   string
 	engine *engine.Engine
 }
 
-// adminToken signs the operator in to a full site.
-const adminToken = "gallery-admin-token"
+// galleryAdminToken signs the operator in to a gallery site.
+const galleryAdminToken = "gallery-admin-token"
 
-func newFull(t *testing.T) *full {
+func newGallerySite(t *testing.T) *gallerySite {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gallery.db"))
@@ -165,8 +165,8 @@ func newFull(t *testing.T) *full {
 	if _, err := db.EnsureChannel(ctx, "arena"); err != nil {
 		t.Fatal(err)
 	}
-	f := &full{}
-	hub := overlays.NewHub(storedTokens{db}, overlays.Options{Styles: engineStyles{f}, Events: db})
+	f := &gallerySite{}
+	hub := overlays.NewHub(storedTokens{db}, overlays.Options{Styles: galleryStyles{f}, Events: db})
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go func() { _ = hub.Run(hubCtx) }()
 	t.Cleanup(stopHub)
@@ -180,7 +180,7 @@ func newFull(t *testing.T) *full {
 		t.Fatal(err)
 	}
 	f.base = "http://" + ln.Addr().String()
-	auth, err := access.New(access.Config{AdminToken: adminToken, PublicURL: f.base, Store: db, Served: f.engine, ChatModerators: f.engine})
+	auth, err := access.New(access.Config{AdminToken: galleryAdminToken, PublicURL: f.base, Store: db, Served: f.engine, ChatModerators: f.engine})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func newFull(t *testing.T) *full {
 	app := web.New(web.Config{
 		Store: db, Engine: f.engine, Polls: f.engine, Segments: f.engine, Channels: f.engine,
 		OverlayTokens: f.engine, OverlaySettings: f.engine, OverlayEvents: f.engine,
-		Console: con, AdminToken: adminToken, Access: auth, Grants: db, Audit: db, Overlays: hub,
+		Console: con, AdminToken: galleryAdminToken, Access: auth, Grants: db, Audit: db, Overlays: hub,
 	})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() {
@@ -210,17 +210,17 @@ func newFull(t *testing.T) *full {
 	return f
 }
 
-// engineStyles answers the hub's look-ups of custom stylesheets from the
+// galleryStyles answers the hub's look-ups of custom stylesheets from the
 // engine, made after the hub.
-type engineStyles struct{ f *full }
+type galleryStyles struct{ f *gallerySite }
 
-func (s engineStyles) OverlayCSS(ctx context.Context, channel string) (string, error) {
+func (s galleryStyles) OverlayCSS(ctx context.Context, channel string) (string, error) {
 	return s.f.engine.OverlayCSS(ctx, channel)
 }
 
-// within returns what s holds between the first before and the after
+// galleryWithin returns what s holds between the first before and the after
 // that follows it; "" when before is not in s.
-func within(s, before, after string) string {
+func galleryWithin(s, before, after string) string {
 	_, rest, ok := strings.Cut(s, before)
 	if !ok {
 		return ""
