@@ -71,11 +71,17 @@ type Engine interface {
 	CurrentPoll(ctx context.Context, channel string) (hearth.Poll, bool, error)
 	// Settings returns the channel's rules as settings, every one given.
 	Settings(ctx context.Context, channel string) (hearth.ChannelSettings, error)
+	// Goals returns the channel's goals, by id.
+	Goals(ctx context.Context, channel string) ([]hearth.Goal, error)
+	// OverlayCSS returns the channel's custom overlay stylesheet, "" for
+	// none.
+	OverlayCSS(ctx context.Context, channel string) (string, error)
 }
 
-// Overlays lists the overlay kinds served at /overlays/{kind}.
+// Overlays describes the overlay kinds served at /overlays/{kind}: their
+// default sizes and parameters.
 type Overlays interface {
-	Kinds() []string
+	Catalog() []hearth.OverlayKind
 }
 
 // AuditLog reads a channel's audit log, newest first.
@@ -153,8 +159,9 @@ func (con *Console) Close() {
 }
 
 // pagePolicy is the Content-Security-Policy of every console page: its
-// own scripts, styles and frames (the overlay previews) only, no inline
-// script or style.
+// own scripts, styles and frames (the overlay previews, which allow
+// being framed by their own origin only) only, no inline script or
+// style.
 const pagePolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
