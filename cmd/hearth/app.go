@@ -160,6 +160,9 @@ func (m *Main) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.tokens = newChannelTokens()
+	if m.cluster != nil {
+		m.tokens.stored = m.storedOverlayToken
+	}
 	m.hub = overlays.NewHub(m.tokens, overlays.Options{
 		Logger:                   m.Logger,
 		OnPush:                   m.Metrics.OverlayPushed,
@@ -298,7 +301,7 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 			}
 			return nil
 		},
-		Engine:   m.Engine,
+		Engine:   m.webEngine(),
 		Store:    m.Store,
 		Audit:    m.Store,
 		Overlays: m.hub,
@@ -309,16 +312,17 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 		return err
 	}
 	m.console = con
+	apiEng := m.webEngine()
 	m.app = web.New(web.Config{
 		Store:           m.Store,
-		Engine:          m.webEngine(),
+		Engine:          apiEng,
 		Cluster:         m.webCluster(),
-		Polls:           m.Engine,
-		Segments:        m.Engine,
-		Channels:        m.Engine,
-		OverlayTokens:   m.Engine,
-		OverlaySettings: m.Engine,
-		OverlayEvents:   m.Engine,
+		Polls:           apiEng,
+		Segments:        apiEng,
+		Channels:        apiEng,
+		OverlayTokens:   apiEng,
+		OverlaySettings: apiEng,
+		OverlayEvents:   apiEng,
 		Console:         con,
 		AdminToken:      m.Config.AdminToken,
 		Access:          auth,

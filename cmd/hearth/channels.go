@@ -19,6 +19,10 @@ import (
 type channelTokens struct {
 	mu     sync.RWMutex
 	tokens map[string]string
+	// stored, in a cluster, reads the token of a channel another
+	// instance runs from the store, where a rotation or an addition made
+	// there shows at once; ok false leaves it to the map.
+	stored func(ctx context.Context, channel string) (token string, ok bool, err error)
 }
 
 func newChannelTokens() *channelTokens {
@@ -26,7 +30,12 @@ func newChannelTokens() *channelTokens {
 }
 
 // OverlayToken returns a served channel's overlay token.
-func (t *channelTokens) OverlayToken(_ context.Context, channel string) (string, error) {
+func (t *channelTokens) OverlayToken(ctx context.Context, channel string) (string, error) {
+	if t.stored != nil {
+		if tok, ok, err := t.stored(ctx, channel); err != nil || ok {
+			return tok, err
+		}
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	tok, ok := t.tokens[channel]

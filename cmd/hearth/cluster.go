@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/cluster"
+	"github.com/hearthlive/hearth/console"
 	"github.com/hearthlive/hearth/export"
 	"github.com/hearthlive/hearth/store/postgres"
 	"github.com/hearthlive/hearth/web"
@@ -176,51 +176,11 @@ func (r clusterRunner) StopChannel(ctx context.Context, channel string, lost boo
 // Owned lists the channels this instance runs, for /readyz.
 func (h health) Owned() []string { return h.m.Engine.Channels() }
 
-// The actions the API forwards to the instance running their channel.
-const (
-	actionLeaderboard = "leaderboard"
-	actionForget      = "forget"
-	actionViewer      = "viewer"
-	actionPoints      = "adjust_points"
-)
-
-// runForwarded runs an action forwarded by another instance for a channel
-// run here.
-func (m *Main) runForwarded(ctx context.Context, c hearth.ClusterCommand) ([]byte, error) {
-	var args struct {
-		N      int    `json:"n"`
-		Login  string `json:"login"`
-		Delta  int64  `json:"delta"`
-		Reason string `json:"reason"`
-	}
-	if err := json.Unmarshal(c.Body, &args); err != nil {
-		return nil, hearth.Errorf(hearth.EINVALID, "forwarded %s: %v", c.Action, err)
-	}
-	var out any
-	var err error
-	switch c.Action {
-	case actionLeaderboard:
-		out, err = m.Engine.Leaderboard(ctx, c.Channel, args.N)
-	case actionForget:
-		out, err = m.Engine.Forget(ctx, c.Channel, args.Login)
-	case actionViewer:
-		out, err = m.Engine.Viewer(ctx, c.Channel, args.Login)
-	case actionPoints:
-		out, err = m.Engine.AdjustPoints(ctx, c.Channel, args.Login, args.Delta, args.Reason)
-	default:
-		return nil, hearth.Errorf(hearth.EINVALID, "no action %q is forwarded", c.Action)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(out)
-}
-
-// clusterEngine is the engine as the API sees it in a cluster: a channel
-// the cluster serves is served, and its leaderboard, a viewer's record,
-// adjusting their points and forgetting them are forwarded to the
-// instance running it when that is not this one. What needs the running channel's whole state (a viewer's standing)
-// is answered only by the instance running it.
+// clusterEngine is the engine as the API and the console see it in a
+// cluster: a channel the cluster serves is served, every action on it is
+// carried out by the instance running it (channelAction.call), and
+// channels are added and removed in the store's registry, which every
+// instance's elector follows.
 type clusterEngine struct{ m *Main }
 
 // Serves reports whether the cluster serves channel.
@@ -234,70 +194,196 @@ func (e clusterEngine) Serves(channel string) bool {
 	return err == nil && slices.Contains(served, channel)
 }
 
-// Standing is the engine's, for a channel run here.
 func (e clusterEngine) Standing(ctx context.Context, channel string) (export.Ranker, error) {
-	if !e.m.Engine.Serves(channel) {
-		return nil, elsewhere(channel)
+	st, err := actStanding.call(ctx, e.m, channel, callArgs{})
+	if err != nil {
+		return nil, err
 	}
-	return e.m.Engine.Standing(ctx, channel)
+	return st, nil
 }
 
-// Leaderboard asks the instance running the channel.
 func (e clusterEngine) Leaderboard(ctx context.Context, channel string, n int) (hearth.Leaderboard, error) {
-	if e.m.Engine.Serves(channel) {
-		return e.m.Engine.Leaderboard(ctx, channel, n)
-	}
-	var lb hearth.Leaderboard
-	err := e.forward(ctx, channel, actionLeaderboard, map[string]any{"n": n}, &lb)
-	return lb, err
+	return actLeaderboard.call(ctx, e.m, channel, callArgs{N: n})
 }
 
-// Forget asks the instance running the channel.
 func (e clusterEngine) Forget(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
-	if e.m.Engine.Serves(channel) {
-		return e.m.Engine.Forget(ctx, channel, login)
-	}
-	var v hearth.ViewerStats
-	err := e.forward(ctx, channel, actionForget, map[string]any{"login": login}, &v)
-	return v, err
+	return actForget.call(ctx, e.m, channel, callArgs{Login: login})
 }
 
-// Viewer asks the instance running the channel.
 func (e clusterEngine) Viewer(ctx context.Context, channel, login string) (hearth.ViewerStats, error) {
-	if e.m.Engine.Serves(channel) {
-		return e.m.Engine.Viewer(ctx, channel, login)
-	}
-	var v hearth.ViewerStats
-	err := e.forward(ctx, channel, actionViewer, map[string]any{"login": login}, &v)
-	return v, err
+	return actViewer.call(ctx, e.m, channel, callArgs{Login: login})
 }
 
-// AdjustPoints asks the instance running the channel.
 func (e clusterEngine) AdjustPoints(ctx context.Context, channel, login string, delta int64, reason string) (hearth.ViewerStats, error) {
-	if e.m.Engine.Serves(channel) {
-		return e.m.Engine.AdjustPoints(ctx, channel, login, delta, reason)
-	}
-	var v hearth.ViewerStats
-	err := e.forward(ctx, channel, actionPoints, map[string]any{"login": login, "delta": delta, "reason": reason}, &v)
-	return v, err
+	return actAdjustPoints.call(ctx, e.m, channel, callArgs{Login: login, Delta: delta, Reason: reason})
 }
 
-func (e clusterEngine) forward(ctx context.Context, channel, action string, args, out any) error {
-	body, err := json.Marshal(args)
+func (e clusterEngine) Overview(ctx context.Context, channel string) (hearth.Overview, error) {
+	return actOverview.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) Position(ctx context.Context, channel, userID string) (int, int, error) {
+	p, err := actPosition.call(ctx, e.m, channel, callArgs{UserID: userID})
+	return p.Pos, p.Total, err
+}
+
+func (e clusterEngine) StartPoll(ctx context.Context, channel string, req hearth.PollRequest) (hearth.Poll, error) {
+	return actStartPoll.call(ctx, e.m, channel, callArgs{Poll: req})
+}
+
+func (e clusterEngine) EndPoll(ctx context.Context, channel, id string, cancel bool) (hearth.Poll, error) {
+	return actEndPoll.call(ctx, e.m, channel, callArgs{ID: id, Cancel: cancel})
+}
+
+func (e clusterEngine) CurrentPoll(ctx context.Context, channel string) (hearth.Poll, bool, error) {
+	p, err := actCurrentPoll.call(ctx, e.m, channel, callArgs{})
+	return p.Poll, p.OK, err
+}
+
+func (e clusterEngine) StartSegment(ctx context.Context, channel, name string) (hearth.SegmentRecap, error) {
+	return actStartSegment.call(ctx, e.m, channel, callArgs{Name: name})
+}
+
+func (e clusterEngine) EndSegment(ctx context.Context, channel string) (hearth.SegmentRecap, error) {
+	return actEndSegment.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) Settings(ctx context.Context, channel string) (hearth.ChannelSettings, error) {
+	return actSettings.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) SetSettings(ctx context.Context, channel string, s hearth.ChannelSettings) (hearth.ChannelSettings, error) {
+	return actSetSettings.call(ctx, e.m, channel, callArgs{Settings: s})
+}
+
+func (e clusterEngine) RotateOverlayToken(ctx context.Context, channel string) (hearth.ChannelInfo, error) {
+	return actRotateToken.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) TestOverlayEvent(ctx context.Context, channel, kind string) (hearth.OverlayEvent, error) {
+	return actTestEvent.call(ctx, e.m, channel, callArgs{Kind: kind})
+}
+
+func (e clusterEngine) RollCredits(ctx context.Context, channel string) (hearth.OverlayEvent, error) {
+	return actRollCredits.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) Goals(ctx context.Context, channel string) ([]hearth.Goal, error) {
+	return actGoals.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) SetGoal(ctx context.Context, channel, id string, req hearth.GoalRequest) (hearth.Goal, error) {
+	return actSetGoal.call(ctx, e.m, channel, callArgs{ID: id, Goal: req})
+}
+
+func (e clusterEngine) DeleteGoal(ctx context.Context, channel, id string) error {
+	_, err := actDeleteGoal.call(ctx, e.m, channel, callArgs{ID: id})
+	return err
+}
+
+func (e clusterEngine) OverlayCSS(ctx context.Context, channel string) (string, error) {
+	return actOverlayCSS.call(ctx, e.m, channel, callArgs{})
+}
+
+func (e clusterEngine) SetOverlayCSS(ctx context.Context, channel, css string) error {
+	_, err := actSetOverlayCSS.call(ctx, e.m, channel, callArgs{CSS: css})
+	return err
+}
+
+// AddChannel registers a channel in the store, served from now on, and
+// wakes every instance's elector: one of them takes its lease and runs it
+// (within a lease period even if the notice is lost, as each elector
+// re-reads the registry every round). ECONFLICT if the cluster serves it
+// already.
+func (e clusterEngine) AddChannel(ctx context.Context, name string) (hearth.ChannelInfo, error) {
+	n := hearth.NormalizeChannel(name)
+	if n == "" {
+		return hearth.ChannelInfo{}, hearth.Errorf(hearth.EINVALID, "%.40q is not a Twitch channel name", name)
+	}
+	served, err := e.m.Engine.Served(ctx, e.m.Config.Channels)
+	if err != nil {
+		return hearth.ChannelInfo{}, err
+	}
+	if slices.Contains(served, n) {
+		return hearth.ChannelInfo{}, hearth.Errorf(hearth.ECONFLICT, "channel %s is already served", n)
+	}
+	info, err := e.m.Store.EnsureChannel(ctx, n)
+	if err != nil {
+		return hearth.ChannelInfo{}, err
+	}
+	e.m.Logger.Info("cluster: channel added to the registry", "channel", n)
+	e.wakeElectors(ctx)
+	return info, nil
+}
+
+// RemoveChannel removes a channel from the registry. The instance running
+// it removes it (its goroutine stops, its last changes are written, then
+// the store records the removal), so it is forwarded there; a channel no
+// instance runs is removed in the store alone. Every elector is woken, and
+// the owner's gives the lease up.
+func (e clusterEngine) RemoveChannel(ctx context.Context, name string, forget bool) error {
+	n := hearth.NormalizeChannel(name)
+	if n == "" {
+		return hearth.Errorf(hearth.EINVALID, "%.40q is not a Twitch channel name", name)
+	}
+	owned, err := e.ownedElsewhere(ctx, n)
 	if err != nil {
 		return err
 	}
-	res, err := e.m.cluster.forward.Forward(ctx, channel, action, body)
+	if e.m.Engine.Serves(n) || owned {
+		_, err = actRemoveChannel.call(ctx, e.m, n, callArgs{Forget: forget})
+	} else {
+		err = e.m.Engine.RemoveChannel(ctx, n, forget)
+	}
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(res, out)
+	e.wakeElectors(ctx)
+	return nil
 }
 
-// elsewhere is the error for a question only the instance running a
-// channel can answer.
-func elsewhere(channel string) error {
-	return hearth.Errorf(hearth.ECONFLICT, "channel %s is run by another instance of the cluster; ask that one (GET /api/v1/cluster names it)", channel)
+// ownedElsewhere reports whether a live lease of channel is held by
+// another instance.
+func (e clusterEngine) ownedElsewhere(ctx context.Context, channel string) (bool, error) {
+	ls, err := e.m.cluster.db.Leases(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range ls {
+		if l.Channel == channel && !l.Free() && l.Owner != e.m.cluster.elector.ID() {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// wakeElectors tells every instance (this one too) that the registry
+// changed.
+func (e clusterEngine) wakeElectors(ctx context.Context) {
+	e.m.cluster.elector.Wake()
+	if err := e.m.cluster.db.Notify(ctx, postgres.TopicLease, "registry"); err != nil {
+		e.m.Logger.Warn("cluster: unable to announce a change of the channels; the others see it within a renew interval", "err", err)
+	}
+}
+
+// storedOverlayToken reads the overlay token of a channel the cluster
+// serves but another instance runs from the store: the owner rotates it
+// there, and a channel added on another instance is known there first.
+// For a channel run here, ok is false: the engine keeps its token current.
+func (m *Main) storedOverlayToken(ctx context.Context, channel string) (string, bool, error) {
+	if m.Engine == nil || m.Engine.Serves(channel) {
+		return "", false, nil
+	}
+	cs, err := m.Store.Channels(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	for _, c := range cs {
+		if c.Name == channel && !c.Removed() {
+			return c.OverlayToken, true, nil
+		}
+	}
+	return "", true, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served", channel)
 }
 
 // ownServed returns the channels this instance starts with: all those
@@ -309,8 +395,21 @@ func (m *Main) ownServed(served []string) []string {
 	return served
 }
 
-// webEngine is the engine as the API sees it.
-func (m *Main) webEngine() web.Engine {
+// apiEngine is what the API and the console ask of the engine.
+type apiEngine interface {
+	web.Engine
+	web.Polls
+	web.Segments
+	web.Channels
+	web.OverlayTokens
+	web.OverlaySettings
+	web.OverlayActions
+	console.Engine
+}
+
+// webEngine is the engine as the API and the console see it: in a
+// cluster, the one that carries every channel action to its owner.
+func (m *Main) webEngine() apiEngine {
 	if m.cluster == nil {
 		return m.Engine
 	}
