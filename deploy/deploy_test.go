@@ -82,6 +82,9 @@ func (s composeService) containerPort(t *testing.T, name string) string {
 	return p[strings.LastIndex(p, ":")+1:]
 }
 
+// composeFiles are the stacks: one instance, and a cluster of three.
+var composeFiles = []string{"docker-compose.yml", "docker-compose.cluster.yml"}
+
 func loadCompose(t *testing.T) composeFile {
 	t.Helper()
 	var c composeFile
@@ -188,7 +191,16 @@ func TestPrometheusConfigIsValid(t *testing.T) {
 // from or mounts is in the repository, and that every named volume is
 // declared.
 func TestComposeFilesExist(t *testing.T) {
-	c := loadCompose(t)
+	for _, f := range composeFiles {
+		t.Run(f, func(t *testing.T) {
+			var c composeFile
+			readYAML(t, f, &c)
+			checkComposeFiles(t, c)
+		})
+	}
+}
+
+func checkComposeFiles(t *testing.T, c composeFile) {
 	for name, s := range c.Services {
 		if s.Build != nil {
 			dockerfile := filepath.Join(s.Build.Context, s.Build.Dockerfile)
@@ -214,14 +226,17 @@ func TestComposeFilesExist(t *testing.T) {
 }
 
 func TestComposeImagesArePinned(t *testing.T) {
-	c := loadCompose(t)
-	for name, s := range c.Services {
-		if s.Build != nil {
-			continue
-		}
-		_, tag, ok := strings.Cut(path.Base(s.Image), ":")
-		if !ok || tag == "" || tag == "latest" || strings.Contains(tag, "$") {
-			t.Errorf("service %s: image %q is not pinned to a version", name, s.Image)
+	for _, f := range composeFiles {
+		var c composeFile
+		readYAML(t, f, &c)
+		for name, s := range c.Services {
+			if s.Build != nil {
+				continue
+			}
+			_, tag, ok := strings.Cut(path.Base(s.Image), ":")
+			if !ok || tag == "" || tag == "latest" || strings.Contains(tag, "$") {
+				t.Errorf("%s: service %s: image %q is not pinned to a version", f, name, s.Image)
+			}
 		}
 	}
 }

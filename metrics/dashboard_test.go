@@ -105,7 +105,7 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	if want := []string{"Participation", "Moderation & events", "Health", "Audience and the Twitch API", "Polls",
-		"Newcomers and retention", "Loyalty distribution", "Sponsor segments", "Verified vs raw activity", "EventSub"}; !slices.Equal(rows, want) {
+		"Newcomers and retention", "Loyalty distribution", "Sponsor segments", "Verified vs raw activity", "EventSub", "Cluster"}; !slices.Equal(rows, want) {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
 	if queries < 20 {
