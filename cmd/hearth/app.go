@@ -174,7 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Polls:          m.Metrics,
 		Figures:        m.Metrics,
 		Watcher:        channelWatcher{m},
-		OverlayTokens:  m.tokens,
+		OverlayTokens:  tokenSinks{m.tokens, m.hub},
 	})
 	// The channels served: those stored and not removed by an operator,
 	// and the configured ones not stored yet.
