@@ -277,6 +277,7 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 		Engine:   m.Engine,
 		Store:    m.Store,
 		Audit:    m.Store,
+		Grants:   m.Store,
 		Overlays: m.hub,
 		Language: m.language,
 		Logger:   m.Logger,
