@@ -107,6 +107,14 @@ type Options struct {
 	// Watcher is told about channels added and removed while the engine
 	// runs (default: nobody).
 	Watcher ChannelWatcher
+
+	// Fence, when set, returns the lease epochs of the channels this
+	// instance runs, which every flush carries (hearth.WithFence): a
+	// cluster's store then refuses the rows of a channel whose lease was
+	// lost. LeaseLost is told of such a channel, whose pending changes the
+	// writer has dropped, with the epoch the refused write carried.
+	Fence     func() hearth.Fence
+	LeaseLost func(channel string, epoch int64)
 }
 
 // Defaults of Options, taken where a field is zero.
@@ -254,6 +262,12 @@ func (e *Engine) Start(ctx context.Context, seed []string) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
+	e.run(names, actors)
+	return nil
+}
+
+// run starts the writer and the actors of names.
+func (e *Engine) run(names []string, actors []*actor) {
 	go func() {
 		defer close(e.written)
 		e.writer.run()
@@ -274,7 +288,6 @@ func (e *Engine) Start(ctx context.Context, seed []string) error {
 		e.actors.Wait()
 		close(e.writer.in)
 	}()
-	return nil
 }
 
 // Served returns the channels Start(ctx, seed) serves, as the store

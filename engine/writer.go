@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -41,6 +42,14 @@ type writer struct {
 
 	in      chan hearth.Batch
 	flushes chan chan error
+	// drops asks the writer to drop a channel's pending changes: the
+	// channel stopped here because its lease was lost.
+	drops chan dropRequest
+	// fence, when set, returns the lease epochs the writes carry;
+	// leaseLost is told of a channel whose write the store refused for a
+	// lost lease.
+	fence     func() hearth.Fence
+	leaseLost func(channel string, epoch int64)
 
 	viewers  map[hearth.ViewerKey]hearth.ViewerStats
 	streams  map[streamKey]hearth.StreamSession
@@ -98,6 +107,9 @@ func newWriter(store hearth.Store, o Options, log *slog.Logger) *writer {
 		ctx:        context.Background(),
 		in:         make(chan hearth.Batch, 4*o.FlushSize),
 		flushes:    make(chan chan error),
+		drops:      make(chan dropRequest),
+		fence:      o.Fence,
+		leaseLost:  o.LeaseLost,
 		viewers:    make(map[hearth.ViewerKey]hearth.ViewerStats),
 		streams:    make(map[streamKey]hearth.StreamSession),
 		forget:     make(map[hearth.ViewerKey]bool),
@@ -126,6 +138,12 @@ func (w *writer) run() {
 		case reply := <-w.flushes:
 			w.drain()
 			reply <- w.flush()
+		case d := <-w.drops:
+			// The channel's goroutine has stopped, so every group it
+			// made is queued: drain takes them before they are dropped.
+			w.drain()
+			w.without(d.channel)
+			close(d.done)
 		case <-t.C:
 			if w.pending() > 0 && w.due() {
 				_ = w.flush()
@@ -228,6 +246,54 @@ func (w *writer) flush() error {
 		w.succeeded(0)
 		return nil
 	}
+	b := w.rows()
+	ctx, cancel := w.ctx, context.CancelFunc(func() {})
+	if w.timeout > 0 {
+		ctx, cancel = context.WithTimeout(w.ctx, w.timeout)
+	}
+	defer cancel()
+	var fence hearth.Fence
+	if w.fence != nil {
+		fence = w.fence()
+		ctx = hearth.WithFence(ctx, fence)
+	}
+	start := time.Now()
+	w.writingN.Store(int64(n))
+	w.writing.Store(start.UnixNano())
+	err := w.store.Apply(ctx, b)
+	w.writing.Store(0)
+	w.rec.Flushed(n, time.Since(start), err)
+	var lost *hearth.LeaseLostError
+	if errors.As(err, &lost) && w.hasRows(b, lost.Channel) {
+		// Another instance runs the channel now: its changes here can
+		// never be written, and must not hold the others back.
+		w.log.Warn("engine: lease lost; the channel's pending changes are dropped", "channel", lost.Channel)
+		w.without(lost.Channel)
+		if w.leaseLost != nil {
+			w.leaseLost(lost.Channel, fence.Epochs[lost.Channel])
+		}
+		return w.flush()
+	}
+	if hearth.ErrorCode(err) == hearth.EINVALID && w.dropInvalid() < n {
+		// Retrying cannot fix a row the store refuses, and it would block
+		// every later write: the bad rows are dropped (and logged), and
+		// the rest is tried at the next tick. The store is not at fault.
+		w.waiting.Store(int64(w.pending()))
+		return err
+	}
+	if err != nil {
+		w.failed(n, err)
+		return err
+	}
+	w.reset()
+	w.waiting.Store(0)
+	w.succeeded(n)
+	w.prune()
+	return nil
+}
+
+// rows returns everything pending as one batch.
+func (w *writer) rows() hearth.Batch {
 	b := hearth.Batch{
 		Viewers: make([]hearth.ViewerStats, 0, len(w.viewers)),
 		Streams: make([]hearth.StreamSession, 0, len(w.streams)),
@@ -246,28 +312,11 @@ func (w *writer) flush() error {
 	w.recapRows(&b)
 	w.goalRows(&b)
 	w.eventRows(&b)
-	ctx, cancel := w.ctx, context.CancelFunc(func() {})
-	if w.timeout > 0 {
-		ctx, cancel = context.WithTimeout(w.ctx, w.timeout)
-	}
-	defer cancel()
-	start := time.Now()
-	w.writingN.Store(int64(n))
-	w.writing.Store(start.UnixNano())
-	err := w.store.Apply(ctx, b)
-	w.writing.Store(0)
-	w.rec.Flushed(n, time.Since(start), err)
-	if hearth.ErrorCode(err) == hearth.EINVALID && w.dropInvalid() < n {
-		// Retrying cannot fix a row the store refuses, and it would block
-		// every later write: the bad rows are dropped (and logged), and
-		// the rest is tried at the next tick. The store is not at fault.
-		w.waiting.Store(int64(w.pending()))
-		return err
-	}
-	if err != nil {
-		w.failed(n, err)
-		return err
-	}
+	return b
+}
+
+// reset drops everything pending.
+func (w *writer) reset() {
 	clear(w.viewers)
 	clear(w.streams)
 	clear(w.forget)
@@ -276,10 +325,47 @@ func (w *writer) flush() error {
 	clear(w.recaps)
 	clear(w.goals)
 	clear(w.events)
-	w.waiting.Store(0)
-	w.succeeded(n)
-	w.prune()
-	return nil
+}
+
+// without drops the pending changes of channel and keeps the rest.
+// Merging the rest again as one group gives back the same pending state:
+// forgotten viewers first, then the rows.
+func (w *writer) without(channel string) {
+	b := w.rows().Without(channel)
+	w.reset()
+	w.add(b)
+}
+
+// hasRows reports whether b holds a row of channel, so that a refusal
+// naming it can be cured by dropping them.
+func (w *writer) hasRows(b hearth.Batch, channel string) bool {
+	return b.Without(channel).Len() < b.Len()
+}
+
+// dropRequest asks the writer to drop a channel's pending changes; done
+// is closed once it has.
+type dropRequest struct {
+	channel string
+	done    chan struct{}
+}
+
+// drop drops channel's pending changes, once every group already queued
+// has been taken, and waits for it.
+func (w *writer) drop(ctx context.Context, channel string, closed <-chan struct{}) error {
+	d := dropRequest{channel: channel, done: make(chan struct{})}
+	select {
+	case w.drops <- d:
+	case <-closed:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-d.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // failed notes a failed flush of n changes: when to try again, and a log

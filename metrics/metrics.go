@@ -48,6 +48,7 @@ type Metrics struct {
 	eventsub         eventSubMetrics
 	poll             pollMetrics
 	figures          *figureMetrics
+	cluster          clusterMetrics
 }
 
 // New creates Hearth's collectors and registers them, with the Go and
@@ -57,6 +58,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		twitch:   newTwitchMetrics(),
 		eventsub: newEventSubMetrics(),
 		figures:  newFigureMetrics(),
+		cluster:  newClusterMetrics(),
 		chatMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hearth_chat_messages_total",
 			Help: "Chat messages counted, per channel (duplicates excluded).",
@@ -199,7 +201,7 @@ func (m *Metrics) own() []prometheus.Collector {
 		m.flushes, m.flushDuration, m.flushedChanges, m.overlayPushes, m.overlayClients, m.overlayRefused,
 		m.httpRequests, m.buildInfo, m.poll.polls, m.poll.votes, m.poll.turnout,
 		m.twitch.viewers, m.twitch.participation, m.twitch.requests, m.twitch.up,
-	}, append(m.eventsub.collectors(), m.figures.collectors()...)...)
+	}, append(append(m.eventsub.collectors(), m.figures.collectors()...), m.cluster.collectors()...)...)
 }
 
 // MalformedReasons are the reasons a Twitch message is dropped; they are

@@ -57,6 +57,10 @@ func exercise(m *Metrics) {
 	m.Distribution("hearthdemo", hearth.Distribution{ByRank: []hearth.RankCount{{Rank: "Newcomer", Viewers: 3}},
 		StreakCounts: make([]uint64, len(hearth.StreakBuckets)), StreakViewers: 0})
 	m.IngestLatency(20 * time.Millisecond)
+	m.ChannelsOwned(3)
+	m.LeaseHandover("expired")
+	m.LeaseRenewFailed()
+	m.ClusterInstances(2)
 }
 
 func familyNames(t *testing.T, g prometheus.Gatherer, prefix string) []string {

@@ -62,6 +62,8 @@ type api struct {
 	// overlayEvents drives the overlays' test events and credits; nil
 	// answers 404.
 	overlayEvents OverlayActions
+	// cluster shows the cluster; nil answers 404.
+	cluster Cluster
 }
 
 func (a *api) register(r fiber.Router) {
@@ -79,6 +81,7 @@ func (a *api) register(r fiber.Router) {
 	a.registerStreams(r)
 	a.registerOverlaySettings(r)
 	a.registerOverlays(r)
+	a.route(r, fiber.MethodGet, "/cluster", hearth.ActionChannels, a.clusterStatus)
 	r.Use(func(c *fiber.Ctx) error {
 		return hearth.Errorf(hearth.ENOTFOUND, "no such API route: %s %s", c.Method(), c.Path())
 	})

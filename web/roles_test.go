@@ -59,6 +59,7 @@ var apiRoutes = map[string]hearth.Action{
 	"GET /api/v1/channels/:channel/streams/:seq":           hearth.ActionView,
 	"POST /api/v1/channels/:channel/segments":              hearth.ActionSegments,
 	"POST /api/v1/channels/:channel/segments/end":          hearth.ActionSegments,
+	"GET /api/v1/cluster":                                  hearth.ActionChannels,
 }
 
 // bodies are valid request bodies of the routes that take one.

@@ -47,6 +47,12 @@ type Health interface {
 	Degraded() []string
 }
 
+// Owner is a Health that also says which channels this instance runs,
+// as one instance of a cluster: /readyz lists them.
+type Owner interface {
+	Owned() []string
+}
+
 // Config is what the HTTP application serves.
 type Config struct {
 	// Store answers the API's reads of what is stored.
@@ -64,6 +70,9 @@ type Config struct {
 	// the channel routes; nil answers them 404, and the list is still
 	// served.
 	Channels Channels
+	// Cluster shows the instances sharing the channels and their leases
+	// at GET /api/v1/cluster; nil (clustering off) answers it 404.
+	Cluster Cluster
 	// OverlayTokens rotates overlay tokens; nil answers that route 404.
 	OverlayTokens OverlayTokens
 	// OverlaySettings sets goals and custom overlay stylesheets for their
@@ -150,9 +159,14 @@ func New(cfg Config) *fiber.App {
 			if err := cfg.Health.Ready(ctx); err != nil {
 				return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "not ready", "error": err.Error()})
 			}
+			answer := fiber.Map{"status": "ready"}
 			if d := cfg.Health.Degraded(); len(d) > 0 {
-				return c.JSON(fiber.Map{"status": "ready", "degraded": d})
+				answer["degraded"] = d
 			}
+			if o, ok := cfg.Health.(Owner); ok {
+				answer["channels"] = o.Owned()
+			}
+			return c.JSON(answer)
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	})
@@ -183,7 +197,8 @@ func New(cfg Config) *fiber.App {
 	}
 	api := &api{overlays: cfg.Overlays, store: cfg.Store, engine: cfg.Engine, polls: cfg.Polls, segments: cfg.Segments,
 		admin: cfg.Channels, grants: cfg.Grants, audit: cfg.Audit, log: cfg.Logger, tokens: cfg.OverlayTokens,
-		settings: cfg.OverlaySettings, overlayEvents: cfg.OverlayEvents}
+		settings: cfg.OverlaySettings, overlayEvents: cfg.OverlayEvents,
+		cluster: cfg.Cluster}
 	api.register(app.Group("/api/v1", auth.API()))
 	if cfg.Pprof {
 		registerPprof(app, cfg.AdminToken)

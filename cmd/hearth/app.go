@@ -93,6 +93,10 @@ type Main struct {
 	eventSubChat map[string]bool
 	helixChat    *eventsub.Chat
 	eventSub     *eventsub.Client
+
+	// cluster holds the parts of an instance sharing the channels with
+	// others (cluster.enabled); nil otherwise.
+	cluster *clusterParts
 }
 
 // NewMain returns a Main with the given configuration.
@@ -149,6 +153,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Metrics, err = metrics.New(m.registry); err != nil {
 		return err
 	}
+	if err := m.openCluster(); err != nil {
+		return err
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.tokens = newChannelTokens()
@@ -166,8 +173,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Chat:           chatRelay{m},
 		FlushInterval:  cfg.FlushInterval,
 		FlushSize:      cfg.FlushSize,
-		Broadcaster:    m.hub,
-		Events:         m.hub,
+		Broadcaster:    m.broadcaster(),
+		Fence:          m.fence(),
+		LeaseLost:      m.leaseLost(),
+		Events:         m.eventBroadcaster(),
 		EventRetention: cfg.OverlayEventRetention,
 		Recorder:       m.Metrics,
 		Logger:         m.Logger,
@@ -189,9 +198,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.tokens.SetOverlayToken(info.Name, info.OverlayToken)
 		m.Channels = append(m.Channels, info)
-		m.Metrics.AddChannel(info.Name, community.CommandRejections())
+		if m.cluster == nil {
+			m.Metrics.AddChannel(info.Name, community.CommandRejections())
+		}
 	}
-	ircChannels, err := m.chatTransports(ctx, served)
+	// In a cluster the channels start as their leases are won.
+	ircChannels, err := m.chatTransports(ctx, m.ownServed(served))
 	if err != nil {
 		return err
 	}
@@ -213,7 +225,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.Engine.Start(ctx, cfg.Channels); err != nil {
+	if m.cluster != nil {
+		err = m.Engine.StartLeased(ctx)
+	} else {
+		err = m.Engine.Start(ctx, cfg.Channels)
+		m.Metrics.ClusterInstances(1)
+		m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
+	}
+	if err != nil {
 		return err
 	}
 	// Loading read every known viewer's row and kept a compact copy: the
@@ -233,6 +252,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.parts.start("token refresher", func() { m.Tokens.Run(runCtx) })
 	m.startHelix(runCtx)
 	m.startEventSub(runCtx)
+	if m.cluster != nil {
+		m.startCluster(runCtx)
+	}
 	if m.ln != nil {
 		if err := m.serveHTTP(runCtx); err != nil {
 			return err
@@ -288,7 +310,8 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 	m.console = con
 	m.app = web.New(web.Config{
 		Store:           m.Store,
-		Engine:          m.Engine,
+		Engine:          m.webEngine(),
+		Cluster:         m.webCluster(),
 		Polls:           m.Engine,
 		Segments:        m.Engine,
 		Channels:        m.Engine,
@@ -445,6 +468,11 @@ func (m *Main) PrintURLs(w io.Writer) {
 // written.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
+	// A cluster instance hands its channels over first, while every part
+	// still runs: each channel's last changes are written under its lease.
+	if err := m.stopCluster(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.cancel != nil {
 		m.cancel()
 	}

@@ -86,6 +86,7 @@ func (w channelWatcher) ChannelAdded(ch hearth.ChannelInfo) {
 	m := w.m
 	tokenSinks{m.tokens, m.hub}.SetOverlayToken(ch.Name, ch.OverlayToken)
 	m.Metrics.AddChannel(ch.Name, community.CommandRejections())
+	m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
 	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)
 	defer cancel()
 	overEventSub := m.helixChat != nil && m.eventSub != nil && m.chatOverEventSub(ctx, ch.Name)
@@ -120,8 +121,13 @@ func (w channelWatcher) ChannelRemoved(channel string) {
 		}
 		cancel()
 	}
-	m.tokens.remove(channel)
+	// A cluster instance shows the overlays of every channel the cluster
+	// serves, wherever it runs.
+	if m.cluster == nil {
+		m.tokens.remove(channel)
+	}
 	m.Metrics.RemoveChannel(channel)
+	m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
 }
 
 // chatOverEventSub says whether chat.transport reads a channel's chat

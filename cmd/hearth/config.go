@@ -84,6 +84,8 @@ type Config struct {
 	// OverlayEventRetention is how long the overlay event log keeps
 	// events.
 	OverlayEventRetention time.Duration
+
+	Cluster ClusterConfig
 }
 
 // defaultConfig is the one place for defaults: the channel rules' come from
@@ -113,6 +115,7 @@ func defaultConfig() Config {
 		OverlayMaxConnections: overlays.DefaultMaxConnectionsPerChannel,
 		ConsoleSignup:         "off",
 		OverlayEventRetention: engine.DefaultEventRetention,
+		Cluster:               defaultClusterConfig(),
 	}
 }
 
@@ -335,7 +338,7 @@ func (s loginSetting) Set(v string) error {
 // configKeys is the one list of settings; the table in
 // docs/configuration.md documents each of them (TestDocsDocumentEveryKey
 // holds the two together).
-var configKeys = []configKey{
+var configKeys = append([]configKey{
 	{yaml: "channels", env: "HEARTH_CHANNELS", flag: "channels", help: "Twitch channels to join, comma-separated",
 		field: func(c *Config) setting {
 			return listSetting{&c.Channels, func(s string) (string, error) {
@@ -414,7 +417,7 @@ var configKeys = []configKey{
 	{yaml: "console.signup", env: "HEARTH_CONSOLE_SIGNUP", flag: "console-signup", help: "who may add a channel from the console: off, allowlist or open", field: oneOf([]string{"off", "allowlist", "open"}, func(c *Config) *string { return &c.ConsoleSignup })},
 	{yaml: "overlays.max_connections", env: "HEARTH_OVERLAYS_MAX_CONNECTIONS", flag: "overlays-max-connections", help: "overlay sockets a channel may hold open at once, all overlays together (1 to 100000); one more is closed with code 1013 and a reason", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.OverlayMaxConnections })},
 	{yaml: "overlays.event_retention", env: "HEARTH_OVERLAYS_EVENT_RETENTION", flag: "overlays-event-retention", help: "how long the overlay event log keeps follows, subs, welcomes and the rest, for pages that resume and the feed (1h to 8760h)", field: durationIn(time.Hour, 365*24*time.Hour, func(c *Config) *time.Duration { return &c.OverlayEventRetention })},
-}
+}, clusterKeys...)
 
 // defaultText returns how a key's default is written.
 func (k configKey) defaultText() string {

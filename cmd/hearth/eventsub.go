@@ -30,10 +30,9 @@ func (m *Main) startEventSub(ctx context.Context) {
 		m.Logger.Info("eventsub: off (twitch.eventsub_url is empty)")
 		return
 	}
-	channels := make([]string, len(m.Channels))
-	var chat []string
-	for i, ch := range m.Channels {
-		channels[i] = ch.Name
+	var channels, chat []string
+	for _, ch := range m.startChannels() {
+		channels = append(channels, ch.Name)
 		if m.overEventSub(ch.Name) {
 			chat = append(chat, ch.Name)
 		}

@@ -24,9 +24,9 @@ func (m *Main) startHelix(ctx context.Context) {
 		m.Logger.Info("helix: off (no twitch.client_id): viewer counts, lurkers and native polls need it; streams are inferred from chat")
 		return
 	}
-	channels := make([]string, len(m.Channels))
-	for i, ch := range m.Channels {
-		channels[i] = ch.Name
+	var channels []string
+	for _, ch := range m.startChannels() {
+		channels = append(channels, ch.Name)
 	}
 	h, err := helix.New(helix.Config{
 		BaseURL:      cfg.TwitchAPIURL,

@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/store/sqlstore"
 )
 
@@ -19,6 +22,9 @@ import (
 // are TIMESTAMPTZ, and an optional time that is unset is NULL.
 type dialect struct {
 	pool *pgxpool.Pool
+	// fence, when set, gives the fence of writes whose context carries
+	// none (DB.FenceWith).
+	fence *atomic.Pointer[func() hearth.Fence]
 }
 
 var _ sqlstore.Dialect = dialect{}
@@ -39,20 +45,91 @@ func (d dialect) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 // Exec runs a statement in a transaction of its own. A statement that
 // fails has an empty tag, which counts no rows.
 func (d dialect) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := d.pool.Exec(ctx, query, args...)
-	return tag.RowsAffected(), err
+	if _, ok := d.fenceOf(ctx); !ok {
+		tag, err := d.pool.Exec(ctx, query, args...)
+		return tag.RowsAffected(), leaseLost(err)
+	}
+	var n int64
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+		if err := d.setFence(ctx, tx); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, query, args...)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, leaseLost(err)
 }
 
 // Write runs fn in a transaction whose statements are queued and sent
-// together, in one round trip, when fn returns.
+// together, in one round trip, when fn returns. If ctx carries a
+// hearth.Fence, the transaction sets it first (hearth.fence, read by the
+// fencing triggers of migration 017), and a statement the triggers refuse
+// fails the transaction with a *hearth.LeaseLostError.
 func (d dialect) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		var b pgx.Batch
+		if f, ok := d.fenceOf(ctx); ok {
+			setting, err := json.Marshal(fenceSetting{Owner: f.Owner, Epochs: f.Epochs})
+			if err != nil {
+				return err
+			}
+			b.Queue(`SELECT set_config('hearth.fence', $1, true)`, string(setting))
+		}
 		if err := fn(batchTx{&b}); err != nil {
 			return err
 		}
 		return tx.SendBatch(ctx, &b).Close()
 	})
+	return leaseLost(err)
+}
+
+// fenceOf returns the fence of a write: the one ctx carries, else the
+// store's own, if it has one.
+func (d dialect) fenceOf(ctx context.Context) (hearth.Fence, bool) {
+	if f, ok := hearth.FenceFrom(ctx); ok {
+		return f, true
+	}
+	if d.fence != nil {
+		if fn := d.fence.Load(); fn != nil {
+			return (*fn)(), true
+		}
+	}
+	return hearth.Fence{}, false
+}
+
+// setFence sets, for the rest of tx, the fence of a write (fenceOf).
+func (d dialect) setFence(ctx context.Context, tx pgx.Tx) error {
+	f, ok := d.fenceOf(ctx)
+	if !ok {
+		return nil
+	}
+	setting, err := json.Marshal(fenceSetting{Owner: f.Owner, Epochs: f.Epochs})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `SELECT set_config('hearth.fence', $1, true)`, string(setting))
+	return err
+}
+
+// fenceSetting is a hearth.Fence as the fencing triggers read it.
+type fenceSetting struct {
+	Owner  string           `json:"owner"`
+	Epochs map[string]int64 `json:"epochs"`
+}
+
+// leaseLostCode is the SQLSTATE the fencing triggers raise; their detail
+// names the channel.
+const leaseLostCode = "HLOST"
+
+// leaseLost returns a *hearth.LeaseLostError for an error the fencing
+// triggers raised, and err itself otherwise.
+func leaseLost(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == leaseLostCode {
+		return &hearth.LeaseLostError{Channel: pgErr.Detail}
+	}
+	return err
 }
 
 // Retryable reports whether err is a deadlock or serialization failure,

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,7 +33,17 @@ type DB struct {
 	// and Close.
 	*sqlstore.Store
 
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	dialect dialect
+}
+
+// FenceWith makes every write whose context carries no fence carry
+// fence(): an instance of a cluster gives the epochs of the leases it
+// holds, so that a write of a channel's fenced rows made outside the
+// engine's writer (an operator forgetting a channel, say) lands only on
+// the instance holding the channel's lease.
+func (db *DB) FenceWith(fence func() hearth.Fence) {
+	db.dialect.fence.Store(&fence)
 }
 
 var _ hearth.Store = (*DB)(nil)
@@ -55,7 +66,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{Store: sqlstore.New(dialect{pool: pool}), pool: pool}, nil
+	d := dialect{pool: pool, fence: new(atomic.Pointer[func() hearth.Fence])}
+	return &DB{Store: sqlstore.New(d), pool: pool, dialect: d}, nil
 }
 
 // parseReason is what pgx found wrong with url, without the copy of url
