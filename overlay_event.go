@@ -191,8 +191,33 @@ type OverlayKind struct {
 	Params []OverlayParam `json:"parameters"`
 }
 
-// OverlayParam is one parameter of an overlay's URL.
+// OverlayParam is one parameter of an overlay's URL. Type, and for its
+// type Min, Max and Choices, say which values the overlay takes, so a
+// form (the console's) can refuse what the overlay would ignore or
+// clamp.
 type OverlayParam struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// Type is one of the OverlayParam* types.
+	Type string `json:"type"`
+	// Min and Max bound an OverlayParamInt, inclusive.
+	Min int `json:"min,omitempty"`
+	Max int `json:"max,omitempty"`
+	// Choices are the values an OverlayParamChoice takes, or those an
+	// OverlayParamList's comma list is made of.
+	Choices []string `json:"choices,omitempty"`
+	// Default is what the overlay uses when the parameter is absent, ""
+	// when that is not one value (a theme's colour, every goal).
+	Default string `json:"default,omitempty"`
 }
+
+// The types of OverlayParam.
+const (
+	OverlayParamInt    = "int"    // a whole number from Min to Max
+	OverlayParamBool   = "bool"   // 1 or 0
+	OverlayParamChoice = "choice" // one of Choices
+	OverlayParamList   = "list"   // a comma list of Choices
+	OverlayParamColor  = "color"  // #rgb, #rgba, #rrggbb, #rrggbbaa or a CSS colour name
+	OverlayParamFont   = "font"   // a font family's name: letters, digits, spaces, hyphens, up to 48
+	OverlayParamGoal   = "goal"   // a goal id of the channel (ValidGoalID)
+)

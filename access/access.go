@@ -123,7 +123,12 @@ type Config struct {
 	Moderators     Moderators
 	ChatModerators ChatModerators
 	DisplayNames   DisplayNames
-	Logger         *slog.Logger
+	// Signup lets broadcasters add their own channel; its zero value
+	// lets nobody.
+	Signup Signup
+	// Audit records the channels signed up; nil records nothing.
+	Audit  hearth.AuditStore
+	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -134,12 +139,21 @@ type Service struct {
 	cfg      Config
 	log      *slog.Logger
 	secure   bool
+	base     string // the public URL, without a trailing slash
 	redirect string
 	limiter  *limiter
 
 	mu     sync.Mutex
-	states map[string]time.Time     // Twitch sign-ins under way: state -> expiry
+	states map[string]pending       // Twitch sign-ins and sign-ups under way, by state
+	links  map[string]link          // one-time sign-in links, by the hash of their token
 	mods   map[string]moderatorList // by channel
+}
+
+// pending is a Twitch sign-in under way: when its state expires, and for
+// a sign-up the user id of the session that asked to add their channel.
+type pending struct {
+	expires time.Time
+	signup  string
 }
 
 // moderatorList is a channel's moderators as Twitch last listed them.
@@ -168,11 +182,15 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.Signup.check(); err != nil {
+		return nil, err
+	}
 	return &Service{
 		cfg: cfg, log: cfg.Logger, secure: u.Scheme == "https",
+		base:     strings.TrimRight(u.String(), "/"),
 		redirect: strings.TrimRight(u.String(), "/") + CallbackPath,
 		limiter:  newLimiter(LoginAttempts, LoginWindow),
-		states:   map[string]time.Time{}, mods: map[string]moderatorList{},
+		states:   map[string]pending{}, links: map[string]link{}, mods: map[string]moderatorList{},
 	}, nil
 }
 

@@ -26,6 +26,8 @@ func (s *Service) Register(r fiber.Router) {
 	r.Get("/login/twitch", s.loginTwitch)
 	r.Get(CallbackPath, s.twitchCallback)
 	r.Post("/logout", s.logout)
+	r.Post(SignupPath, s.Pages(), s.signup)
+	r.Get(LinkPath, s.followLink)
 	r.Get("/", s.Pages(), s.landing)
 }
 
@@ -71,34 +73,45 @@ func (s *Service) loginTwitch(c *fiber.Ctx) error {
 	if s.cfg.SignIn == nil || s.cfg.Store == nil {
 		return s.page(c, http.StatusNotFound, loginPage, s.loginData("Signing in with Twitch is off: set the Twitch client id and secret."))
 	}
+	state, ok := s.newState(c, "")
+	if !ok {
+		return s.page(c, http.StatusServiceUnavailable, loginPage, s.loginData("Too many sign-ins are under way. Try again in a few minutes."))
+	}
+	return c.Redirect(s.cfg.SignIn.AuthorizeURL(s.redirect, state), http.StatusFound)
+}
+
+// newState makes a one-time state for a trip to Twitch, kept here and in
+// a cookie that binds it to this browser; signup is the user id of a
+// sign-up's session, "" for a sign-in. It is false when too many wait.
+func (s *Service) newState(c *fiber.Ctx, signup string) (string, bool) {
 	state := random()
 	now := s.cfg.Now()
 	s.mu.Lock()
-	for st, exp := range s.states {
-		if !now.Before(exp) {
+	for st, p := range s.states {
+		if !now.Before(p.expires) {
 			delete(s.states, st)
 		}
 	}
 	full := len(s.states) >= maxStates
 	if !full {
-		s.states[state] = now.Add(stateTTL)
+		s.states[state] = pending{expires: now.Add(stateTTL), signup: signup}
 	}
 	s.mu.Unlock()
 	if full {
-		return s.page(c, http.StatusServiceUnavailable, loginPage, s.loginData("Too many sign-ins are under way. Try again in a few minutes."))
+		return "", false
 	}
 	s.setCookie(c, stateCookie, state, "/login/twitch", now.Add(stateTTL))
-	return c.Redirect(s.cfg.SignIn.AuthorizeURL(s.redirect, state), http.StatusFound)
+	return state, true
 }
 
-// takeState reports whether state is one this service made, unexpired and
-// unused, and uses it up.
-func (s *Service) takeState(state string) bool {
+// takeState returns the trip to Twitch that state began, if this service
+// made it and it is unexpired and unused, and uses it up.
+func (s *Service) takeState(state string) (pending, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	exp, ok := s.states[state]
+	p, ok := s.states[state]
 	delete(s.states, state)
-	return ok && s.cfg.Now().Before(exp)
+	return p, ok && s.cfg.Now().Before(p.expires)
 }
 
 // twitchCallback is where Twitch sends the browser back: the state must be
@@ -110,9 +123,13 @@ func (s *Service) twitchCallback(c *fiber.Ctx) error {
 	state := c.Query("state")
 	bound := same(state, c.Cookies(stateCookie))
 	s.clearCookie(c, stateCookie, "/login/twitch")
-	if !bound || !s.takeState(state) {
+	p, taken := s.takeState(state)
+	if !bound || !taken {
 		s.log.Warn("access: a Twitch sign-in came back with a wrong, missing or used state", "addr", c.IP())
 		return s.page(c, http.StatusBadRequest, loginPage, s.loginData("This sign-in link has expired or was already used. Sign in again."))
+	}
+	if p.signup != "" {
+		return s.signupCallback(c, p.signup)
 	}
 	if c.Query("error") != "" {
 		return s.page(c, http.StatusUnauthorized, loginPage, s.loginData("Twitch did not sign you in (you may have cancelled). Try again."))
@@ -160,8 +177,9 @@ func (s *Service) logout(c *fiber.Ctx) error {
 func (s *Service) landing(c *fiber.Ctx) error {
 	id := From(c)
 	chs := id.Channels()
-	data := pageData{Title: "Hearth", Who: id.DisplayName(), Login: id.Login(), CSRF: id.CSRF(), Operator: id.Operator(), Channels: chs}
-	if len(chs) == 0 && !id.Operator() {
+	data := pageData{Title: "Hearth", Who: id.DisplayName(), Login: id.Login(), CSRF: id.CSRF(), Operator: id.Operator(), Channels: chs,
+		Signup: id.MaySignUp()}
+	if len(chs) == 0 && !id.Operator() && !data.Signup {
 		data.Title = "No channel"
 		return s.page(c, http.StatusForbidden, refusalPage, data)
 	}

@@ -44,6 +44,8 @@ type pageData struct {
 	Who, Login, CSRF string
 	Operator         bool
 	Channels         []ChannelAccess
+	// Signup offers to add the signed-in broadcaster's own channel.
+	Signup bool
 }
 
 // page renders t with status. Pages are never cached and never framed.

@@ -64,6 +64,9 @@ type world struct {
 type worldOptions struct {
 	publicURL string
 	path      string // the database file; "" for a new one
+	// signup and allowlist are console.signup and its allowlist.
+	signup    string
+	allowlist []string
 }
 
 func newWorld(t *testing.T, opts worldOptions) *world {
@@ -135,6 +138,9 @@ func (w *world) start(opts worldOptions) {
 	w.svc, err = access.New(access.Config{
 		AdminToken: adminToken, PublicURL: public, Store: db, Served: w.eng,
 		SignIn: oauth.SignIn{OAuth: o}, Moderators: hx, ChatModerators: w.eng, DisplayNames: hx, Now: w.clock.Now,
+		Signup: access.Signup{Mode: opts.signup, Allowlist: opts.allowlist,
+			Enroller: oauth.Broadcasters{OAuth: o, Tokens: tokens}, Channels: w.eng, IDs: db},
+		Audit: db,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -71,11 +71,17 @@ type Engine interface {
 	CurrentPoll(ctx context.Context, channel string) (hearth.Poll, bool, error)
 	// Settings returns the channel's rules as settings, every one given.
 	Settings(ctx context.Context, channel string) (hearth.ChannelSettings, error)
+	// Goals returns the channel's goals, by id.
+	Goals(ctx context.Context, channel string) ([]hearth.Goal, error)
+	// OverlayCSS returns the channel's custom overlay stylesheet, "" for
+	// none.
+	OverlayCSS(ctx context.Context, channel string) (string, error)
 }
 
-// Overlays lists the overlay kinds served at /overlays/{kind}.
+// Overlays describes the overlay kinds served at /overlays/{kind}: their
+// default sizes and parameters.
 type Overlays interface {
-	Kinds() []string
+	Catalog() []hearth.OverlayKind
 }
 
 // AuditLog reads a channel's audit log, newest first.
@@ -163,8 +169,9 @@ func (con *Console) Close() {
 }
 
 // pagePolicy is the Content-Security-Policy of every console page: its
-// own scripts, styles and frames (the overlay previews) only, no inline
-// script or style.
+// own scripts, styles and frames (the overlay previews, which allow
+// being framed by their own origin only) only, no inline script or
+// style.
 const pagePolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
@@ -304,13 +311,30 @@ func (con *Console) home(c *fiber.Ctx) error {
 			rows = append(rows, channelRow{Name: ch.Name, Access: a})
 		}
 	}
-	if len(rows) == 1 && !id.Operator() {
+	home := homePage{Channels: rows}
+	if su, ok := id.(signerUp); ok && su.MaySignUp() {
+		home.Signup = true
+	}
+	if len(rows) == 1 && !id.Operator() && !home.Signup {
 		return c.Redirect("/channels/"+url.PathEscape(rows[0].Name), http.StatusSeeOther)
 	}
-	if len(rows) == 0 && !id.Operator() {
+	if len(rows) == 0 && !id.Operator() && !home.Signup {
 		c.Status(http.StatusForbidden)
 	}
-	return con.render(c, "home", "", rows)
+	return con.render(c, "home", "", home)
+}
+
+// signerUp is an Identity that may be offered to add their own channel
+// (console.signup); *access.Identity is one.
+type signerUp interface {
+	MaySignUp() bool
+}
+
+// homePage is what the home page shows: the channels the caller may
+// open, and whether to offer adding their own.
+type homePage struct {
+	Channels []channelRow
+	Signup   bool
 }
 
 type channelRow struct {

@@ -250,35 +250,6 @@ func (con *Console) streams(c *fiber.Ctx) error {
 	return con.render(c, "streams", ch, p)
 }
 
-// overlaysPage lists the channel's overlay URLs.
-type overlaysPage struct {
-	Overlays []overlayRow
-}
-
-type overlayRow struct {
-	Kind, URL string
-}
-
-// overlays lists every overlay URL with a copy button and a preview.
-func (con *Console) overlays(c *fiber.Ctx) error {
-	ch := channelOf(c)
-	chs, err := con.cfg.Store.Channels(c.UserContext())
-	if err != nil {
-		return con.fail(c, ch, err)
-	}
-	var p overlaysPage
-	for _, info := range chs {
-		if info.Name != ch || con.cfg.Overlays == nil {
-			continue
-		}
-		q := url.Values{"channel": {info.Name}, "token": {info.OverlayToken}}.Encode()
-		for _, kind := range con.cfg.Overlays.Kinds() {
-			p.Overlays = append(p.Overlays, overlayRow{Kind: kind, URL: c.BaseURL() + "/overlays/" + url.PathEscape(kind) + "?" + q})
-		}
-	}
-	return con.render(c, "overlays", ch, p)
-}
-
 // auditPage is a page of the audit log, newest first.
 type auditPage struct {
 	Entries []hearth.AuditEntry

@@ -51,6 +51,7 @@ var funcs = template.FuncMap{
 		return b.String()
 	},
 	"languages": func() []string { return languages },
+	"field":     field,
 }
 
 // pollView is what the "pollstate" template gets: the page's view and

@@ -96,14 +96,21 @@ func themeValueOf(kind themeValue, raw string) (string, bool) {
 			return `"` + raw + `", ` + fallbackFonts, true
 		}
 	case themeSize:
-		return pixels(raw, 10, 64)
+		return pixels(raw, sizeMin, sizeMax)
 	case themeRadius:
-		return pixels(raw, 0, 48)
+		return pixels(raw, 0, spaceMax)
 	case themeGap:
-		return pixels(raw, 0, 48)
+		return pixels(raw, 0, spaceMax)
 	}
 	return "", false
 }
+
+// The bounds of the theme's lengths, in pixels: the text size, and the
+// corner radius and gap.
+const (
+	sizeMin, sizeMax = 10, 64
+	spaceMax         = 48
+)
 
 // fallbackFonts follow a chosen font, for the characters it lacks.
 const fallbackFonts = `"Segoe UI", "Noto Sans", "Liberation Sans", Arial, sans-serif, "Noto Color Emoji"`

@@ -75,6 +75,7 @@ type Main struct {
 	registry *prometheus.Registry
 	hub      *overlays.Hub
 	console  *console.Console
+	auth     *access.Service
 	ln       net.Listener
 	app      *fiber.App
 	cancel   context.CancelFunc
@@ -287,6 +288,7 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.auth = auth
 	m.parts.start("session sweeper", func() { auth.Run(ctx) })
 	con, err := console.New(console.Config{
 		SignedIn: auth.Pages(),
@@ -350,10 +352,14 @@ func (m *Main) accessConfig() access.Config {
 		Store:          m.Store,
 		Served:         m.Engine,
 		ChatModerators: m.Engine,
+		Audit:          m.Store,
 		Logger:         m.Logger,
 	}
 	if cfg.TwitchClientID != "" && cfg.TwitchClientSecret != "" {
 		ac.SignIn = oauth.SignIn{OAuth: &oauth.Client{BaseURL: cfg.TwitchAuthURL, ClientID: cfg.TwitchClientID, ClientSecret: cfg.TwitchClientSecret}}
+		ac.Signup = m.signup()
+	} else if cfg.ConsoleSignup != access.SignupOff {
+		m.Logger.Warn("console.signup is on but signing in with Twitch is off: set twitch.client_id and twitch.client_secret", "console_signup", cfg.ConsoleSignup)
 	}
 	if m.Helix != nil {
 		ac.Moderators, ac.DisplayNames = m.Helix, m.Helix

@@ -81,6 +81,9 @@ type Config struct {
 	// ConsoleSignup says who may add a channel from the console: off,
 	// allowlist or open.
 	ConsoleSignup string
+	// ConsoleSignupAllowlist are the logins that may add their channel
+	// when ConsoleSignup is allowlist.
+	ConsoleSignupAllowlist []string
 	// OverlayEventRetention is how long the overlay event log keeps
 	// events.
 	OverlayEventRetention time.Duration
@@ -415,6 +418,7 @@ var configKeys = append([]configKey{
 	{yaml: "store.flush_size", env: "HEARTH_STORE_FLUSH_SIZE", flag: "store-flush-size", help: "write sooner once this many changes wait", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.FlushSize })},
 	{yaml: "public_url", env: "HEARTH_PUBLIC_URL", flag: "public-url", help: "where browsers reach Hearth, such as https://hearth.example.com: the base of the Twitch sign-in's redirect URI ({public_url}/login/twitch/callback), and https makes cookies Secure; empty means http://localhost with the HTTP address's port", field: text(func(c *Config) *string { return &c.PublicURL })},
 	{yaml: "console.signup", env: "HEARTH_CONSOLE_SIGNUP", flag: "console-signup", help: "who may add a channel from the console: off, allowlist or open", field: oneOf([]string{"off", "allowlist", "open"}, func(c *Config) *string { return &c.ConsoleSignup })},
+	{yaml: "console.signup_allowlist", env: "HEARTH_CONSOLE_SIGNUP_ALLOWLIST", flag: "console-signup-allowlist", help: "the Twitch logins that may add their own channel from the console when console.signup is allowlist, comma-separated", field: func(c *Config) setting { return listSetting{&c.ConsoleSignupAllowlist, loginEntry} }},
 	{yaml: "overlays.max_connections", env: "HEARTH_OVERLAYS_MAX_CONNECTIONS", flag: "overlays-max-connections", help: "overlay sockets a channel may hold open at once, all overlays together (1 to 100000); one more is closed with code 1013 and a reason", field: wholeIn(1, 100_000, func(c *Config) *int { return &c.OverlayMaxConnections })},
 	{yaml: "overlays.event_retention", env: "HEARTH_OVERLAYS_EVENT_RETENTION", flag: "overlays-event-retention", help: "how long the overlay event log keeps follows, subs, welcomes and the rest, for pages that resume and the feed (1h to 8760h)", field: durationIn(time.Hour, 365*24*time.Hour, func(c *Config) *time.Duration { return &c.OverlayEventRetention })},
 }, clusterKeys...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -117,6 +118,10 @@ func runDemo(ctx context.Context, inv *invocation, o demoOptions) error {
 		fmt.Fprintf(stdout, "database %s\n", redact.URL(cfg.DatabaseURL))
 	}
 	m.PrintURLs(stdout)
+	if err := demoConsoleLink(ctx, m, name, stdout); err != nil {
+		_ = m.Close(context.Background())
+		return err
+	}
 	fmt.Fprintln(stdout, "Open an overlay URL in a browser, or add it to OBS as a browser source. Ctrl-C stops.")
 
 	joinCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -153,4 +158,25 @@ func reportProgress(ctx context.Context, m *Main, info func(string, ...any)) {
 			}
 		}
 	}
+}
+
+// demoConsoleLink prints a one-time link that signs the visitor in to the
+// console as the demo's broadcaster, on the channel's overview. The
+// broadcaster id is recorded first, so the link's session is the
+// broadcaster's without waiting for Helix to look it up.
+func demoConsoleLink(ctx context.Context, m *Main, channel string, w io.Writer) error {
+	if m.HTTPAddr == "" {
+		return nil
+	}
+	id := twitchtest.UserID(channel)
+	if err := m.Store.SetBroadcasterID(ctx, channel, id); err != nil {
+		return err
+	}
+	link, err := m.ConsoleLink(channel, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "console %-12s %s\n", "broadcaster", link)
+	fmt.Fprintf(w, "The console link signs you in as #%s's broadcaster: once, within %s.\n", channel, consoleLinkTTL)
+	return nil
 }
