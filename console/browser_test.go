@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/hearthlive/hearth"
 	"github.com/hearthlive/hearth/console"
@@ -37,16 +38,22 @@ func evalIn[T any](t *testing.T, ctx context.Context, script string) T {
 	return v
 }
 
-// open loads path in the browser as who, at a phone's width.
-func open(t *testing.T, ctx context.Context, base, who, path string) {
+// open loads path in the browser as who, at a phone's width: the
+// browser carries the session who signed in with (an HttpOnly cookie, set
+// as the sign-in's answer set it).
+func open(t *testing.T, ctx context.Context, s *site, who, path string) {
 	t.Helper()
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
+	c := s.sessionCookie(t, who)
+	httpOnly := true
+	if _, err := chromedp.Call(cctx, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: c.Value, URL: s.base,
+		HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatalf("hand %s's session to the browser: %v", who, err)
+	}
 	err := chromedp.Do(cctx,
 		chromedp.EmulateViewport(phoneWidth, phoneHeight),
-		chromedp.Navigate(base+"/console/static/console.css"),
-		chromedp.Evaluate[chromedp.Void](`document.cookie = "as=`+who+`; path=/"`),
-		chromedp.Navigate(base+path),
+		chromedp.Navigate(s.base+path),
 		chromedp.WaitReady("body"),
 	)
 	if err != nil {
@@ -82,7 +89,7 @@ func TestBrowserPages(t *testing.T) {
 	s := newSite(t, console.Config{LiveEvery: 100 * time.Millisecond})
 	ctx := browsertest.New(t)
 	s.say("arena", "ann", "Ann", "hello")
-	open(t, ctx, s.base, "arenamod", "/channels/arena")
+	open(t, ctx, s, "arenamod", "/channels/arena")
 	waitTrue(t, ctx, 5*time.Second, "the first live frame", `document.body.dataset.updated !== undefined`)
 	if got := evalIn[string](t, ctx, `document.querySelector('[data-field="stream_chatters"]').textContent`); got != "1" {
 		t.Fatalf("chatters this stream shows %q, want 1", got)
@@ -117,7 +124,7 @@ func TestBrowserPages(t *testing.T) {
 		{"settings", "/channels/arena/settings"},
 		{"audit", "/channels/arena/audit"},
 	} {
-		open(t, ctx, s.base, "arena", p.path)
+		open(t, ctx, s, "arena", p.path)
 		if got := evalIn[string](t, ctx, `document.querySelector('[aria-current="page"]').textContent`); got == "" {
 			t.Errorf("%s: no current page in the menu", p.name)
 		}
@@ -127,6 +134,27 @@ func TestBrowserPages(t *testing.T) {
 				const d = f.contentDocument; return d && d.readyState === "complete" && d.title !== "" && !d.body.textContent.includes("Cannot GET"); })`)
 		}
 		shoot(t, ctx, p.name)
+	}
+
+	// The broadcaster grants moderators "forget" and a point limit from
+	// the settings page's form: what its script sends is what the grants
+	// route takes.
+	open(t, ctx, s, "arena", "/channels/arena/settings")
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(cctx,
+		chromedp.Click(`#grants input[value="forget"]`),
+		chromedp.SetValue(`#point_limit`, "300"),
+		chromedp.Click(`#grants button[type=submit]`),
+	); err != nil {
+		t.Fatalf("submit the grants form: %v", err)
+	}
+	waitTrue(t, ctx, 5*time.Second, "the grants saved and the page reloaded with them",
+		`(() => { const n = document.querySelector(".notice"); const f = document.querySelector('#grants input[value="forget"]');
+			return !!n && !n.hidden && n.textContent.includes("Grants saved") && !!f && f.checked; })()`)
+	g, err := s.store.Grants(context.Background(), "arena")
+	if err != nil || len(g.Actions) != 1 || g.Actions[0] != hearth.ActionForget || g.PointLimit != 300 {
+		t.Fatalf("stored grants after the form: %+v, %v", g, err)
 	}
 }
 

@@ -89,6 +89,12 @@ type AuditLog interface {
 	Audit(ctx context.Context, channel string, n int, before int64) ([]hearth.AuditEntry, error)
 }
 
+// GrantReader reads what a channel's broadcaster grants its moderators;
+// hearth.GrantStore is one.
+type GrantReader interface {
+	Grants(ctx context.Context, channel string) (hearth.Grants, error)
+}
+
 // Config is what the console serves from.
 type Config struct {
 	Engine Engine
@@ -97,6 +103,10 @@ type Config struct {
 	Store hearth.History
 	// Audit reads the audit log; nil shows it empty.
 	Audit AuditLog
+	// Grants reads the broadcaster's grants to moderators, which the
+	// settings page offers to change to those who may (ActionGrants);
+	// nil offers no grants form.
+	Grants GrantReader
 	// Overlays lists the overlay kinds; nil lists none.
 	Overlays Overlays
 	// Identify returns who the request comes from; nil (or an Identify

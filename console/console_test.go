@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,108 +16,188 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hearthlive/hearth"
+	"github.com/hearthlive/hearth/access"
 	"github.com/hearthlive/hearth/console"
 	"github.com/hearthlive/hearth/engine"
 	"github.com/hearthlive/hearth/internal/testenv"
 	"github.com/hearthlive/hearth/overlays"
 	"github.com/hearthlive/hearth/store/sqlite"
+	"github.com/hearthlive/hearth/stream/helix"
+	"github.com/hearthlive/hearth/stream/oauth"
+	"github.com/hearthlive/hearth/stream/twitchtest"
+	"github.com/hearthlive/hearth/web"
 )
 
 // hostile is a display name and a poll question that would inject an
 // element if a page showed it as HTML.
 const hostile = `<img src=x onerror=alert(1)>`
 
-// person is who a test request comes from: the operator, or a Twitch
-// user with a role on some channels.
-type person struct {
-	login    string
-	operator bool
-	roles    map[string]hearth.Access
-}
+// people are the test's callers, each signed in for real: the operator
+// with the admin token, the others with Twitch through the fake's
+// authorize page. arena and bazaar are their channels' broadcasters (by
+// user id); arenamod and bazaarmod are on Twitch's moderator list of
+// their channel, which Hearth asks with the broadcaster's token; nobody
+// moderates nothing; unsigned-in never signed in.
+var people = []string{"operator", "arena", "arenamod", "bazaar", "bazaarmod", "nobody", "unsigned-in"}
 
-func (p person) Login() string          { return p.login }
-func (p person) DisplayName() string    { return p.login }
-func (p person) FromBadges(string) bool { return false }
-func (p person) Operator() bool         { return p.operator }
-func (p person) CSRF() string           { return "csrf-" + p.login }
-func (p person) Access(ch string) hearth.Access {
-	if p.operator {
-		return hearth.AccessOperator
-	}
-	return p.roles[ch]
-}
-func (p person) Can(ch string, a hearth.Action) bool {
-	return hearth.Allowed(p.Access(ch), a, hearth.Grants{})
-}
+// adminToken is the operator's.
+const adminToken = "console-admin-token"
 
-// people are the test's callers, by the name a request gives in its
-// "as" cookie.
-var people = map[string]person{
-	"operator":    {login: "operator", operator: true},
-	"arena":       {login: "arena", roles: map[string]hearth.Access{"arena": hearth.AccessBroadcaster}},
-	"arenamod":    {login: "arenamod", roles: map[string]hearth.Access{"arena": hearth.AccessModerator}},
-	"bazaarmod":   {login: "bazaarmod", roles: map[string]hearth.Access{"bazaar": hearth.AccessModerator}},
-	"nobody":      {login: "nobody"},
-	"frenchmod":   {login: "frenchmod", roles: map[string]hearth.Access{"bazaar": hearth.AccessModerator}},
-	"unsigned-in": {},
-}
-
-// site is a console over a real engine and SQLite store serving "arena"
-// and "bazaar".
+// site is the console of a real engine and SQLite store serving "arena"
+// and "bazaar", mounted with the API, the overlays and the real sign-in
+// (package access) as the binary mounts them, beside the fake Twitch.
 type site struct {
 	base    string
+	api     *twitchtest.API
 	engine  *engine.Engine
 	store   *sqlite.DB
+	hub     *overlays.Hub
 	console *console.Console
+	// jars are the signed-in callers' cookies, by name; csrf their
+	// sessions' CSRF tokens.
+	jars map[string]http.CookieJar
+	csrf map[string]string
 }
 
 func newSite(t *testing.T, cfg console.Config) *site {
 	t.Helper()
 	ctx := context.Background()
+	api, err := twitchtest.NewAPI(twitchtest.APIOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	api.SetModerators("arena", "arenamod")
+	api.SetModerators("bazaar", "bazaarmod")
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	sealer, err := oauth.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &oauth.Client{BaseURL: api.AuthURL(), ClientID: api.ClientID(), ClientSecret: api.ClientSecret()}
+	tokens := oauth.NewTokens(oauth.TokensConfig{Store: db, Sealer: sealer, Client: o})
 	for _, ch := range []string{"arena", "bazaar"} {
 		if _, err := db.EnsureChannel(ctx, ch); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.SetBroadcasterID(ctx, ch, twitchtest.UserID(ch)); err != nil {
+			t.Fatal(err)
+		}
+		// The broadcaster signed in with moderation:read, so Hearth asks
+		// Twitch who moderates.
+		tok := api.IssueToken(ch, oauth.ScopeNames(oauth.ChannelScopes), time.Hour)
+		if _, err := tokens.Save(ctx, ch, oauth.Grant{Access: tok.Access, Refresh: tok.Refresh, Scopes: tok.Scopes, ExpiresIn: time.Hour},
+			oauth.Validation{UserID: tok.UserID, Login: ch, Scopes: tok.Scopes, ExpiresIn: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hx, err := helix.New(helix.Config{BaseURL: api.HelixURL(), ClientID: api.ClientID(), Tokens: tokens, IDs: db, Channels: []string{"arena", "bazaar"}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	hub := overlays.NewHub(storedTokens{db}, overlays.Options{})
 	hubCtx, stopHub := context.WithCancel(context.Background())
-	go func() { _ = hub.Run(hubCtx) }()
-	t.Cleanup(stopHub)
-	eng := engine.New(db, engine.Options{Broadcaster: hub})
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); _ = hub.Run(hubCtx) }()
+	t.Cleanup(func() { stopHub(); <-hubDone })
+	eng := engine.New(db, engine.Options{Broadcaster: hub, OverlayTokens: hub})
 	if err := eng.Start(ctx, []string{"arena", "bazaar"}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = eng.Close(context.Background()) })
-	cfg.Engine, cfg.Store, cfg.Overlays = eng, db, hub
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	svc, err := access.New(access.Config{AdminToken: adminToken, PublicURL: base, Store: db, Served: eng,
+		SignIn: oauth.SignIn{OAuth: o}, Moderators: hx, ChatModerators: eng, DisplayNames: hx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Engine, cfg.Store, cfg.Audit, cfg.Grants, cfg.Overlays = eng, db, db, db, hub
+	cfg.SignedIn = svc.Pages()
 	cfg.Identify = func(c *fiber.Ctx) console.Identity {
-		p, ok := people[c.Cookies("as")]
-		if !ok || p.login == "" {
-			return nil
+		if id := access.From(c); id != nil {
+			return id
 		}
-		return p
+		return nil
 	}
 	con, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{Immutable: true, DisableStartupMessage: true})
-	hub.Register(app)
-	con.Register(app)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	app := web.New(web.Config{Store: db, Engine: eng, Polls: eng, Segments: eng, Channels: eng, OverlayTokens: eng,
+		OverlaySettings: eng, OverlayEvents: eng, Console: con, AdminToken: adminToken, Access: svc, Grants: db, Audit: db, Overlays: hub})
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		con.Close()
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		<-done
+	})
+	s := &site{base: base, api: api, engine: eng, store: db, hub: hub, console: con,
+		jars: map[string]http.CookieJar{}, csrf: map[string]string{}}
+	for _, who := range people {
+		s.signIn(t, who)
+	}
+	return s
+}
+
+// signIn signs who in as a browser would, following every redirect: the
+// operator with the admin token, the others with Twitch, approved at
+// once on the fake's side. It keeps the session's cookie and CSRF token.
+func (s *site) signIn(t *testing.T, who string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() {
-		con.Close()
-		_ = app.Shutdown()
-	})
-	return &site{base: "http://" + ln.Addr().String(), engine: eng, store: db, console: con}
+	s.jars[who] = jar
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	var resp *http.Response
+	switch who {
+	case "unsigned-in":
+		return
+	case "operator":
+		resp, err = client.PostForm(s.base+"/login", url.Values{"token": {adminToken}})
+	default:
+		s.api.AuthorizeAs(who)
+		resp, err = client.Get(s.base + "/login/twitch")
+		s.api.AuthorizeAs("")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, rest, _ := strings.Cut(string(page), `<meta name="csrf-token" content="`)
+	if s.csrf[who], _, _ = strings.Cut(rest, `"`); s.csrf[who] == "" {
+		_, rest, _ = strings.Cut(string(page), `name="csrf" value="`)
+		s.csrf[who], _, _ = strings.Cut(rest, `"`)
+	}
+	if s.csrf[who] == "" {
+		t.Fatalf("%s: no session after signing in (%d):\n%.500s", who, resp.StatusCode, page)
+	}
+}
+
+// sessionCookie returns who's session cookie, for a browser.
+func (s *site) sessionCookie(t *testing.T, who string) *http.Cookie {
+	t.Helper()
+	u, _ := url.Parse(s.base)
+	for _, c := range s.jars[who].Cookies(u) {
+		if c.Name == access.SessionCookie {
+			return c
+		}
+	}
+	t.Fatalf("%s has no session", who)
+	return nil
 }
 
 // storedTokens answers the overlays' token look-ups from the store.
@@ -147,11 +229,11 @@ func (s *site) get(t *testing.T, who, path string, header ...string) (int, http.
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.AddCookie(&http.Cookie{Name: "as", Value: who})
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{Jar: s.jars[who], Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +284,9 @@ func TestPagesByRole(t *testing.T) {
 			{"bazaarmod", "arena", 403},
 			{"bazaarmod", "bazaar", 200},
 			{"nobody", "arena", 403},
-			{"unsigned-in", "arena", 303},
+			{"bazaar", "bazaar", 200},
+			{"bazaar", "arena", 403},
+			{"unsigned-in", "arena", 302},
 			{"operator", "nosuch", 404},
 			{"arenamod", "nosuch", 404},
 		} {
@@ -213,9 +297,9 @@ func TestPagesByRole(t *testing.T) {
 					t.Fatalf("%d, want %d\n%.300s", status, tt.status, body)
 				}
 				switch status {
-				case 303:
-					if loc := h.Get("Location"); loc != "/login?next="+strings.ReplaceAll(path, "/", "%2F") {
-						t.Fatalf("sent to %q, want the sign-in page with the way back", loc)
+				case 302:
+					if loc := h.Get("Location"); loc != "/login" {
+						t.Fatalf("sent to %q, want the sign-in page", loc)
 					}
 				case 403:
 					if !strings.Contains(body, "your role on this channel does not allow it") || !strings.Contains(h.Get("Content-Type"), "text/html") {
@@ -245,7 +329,7 @@ func TestHomeListsOwnChannels(t *testing.T) {
 	if status != 403 || strings.Contains(body, "/channels/") || !strings.Contains(body, "You moderate no channel Hearth serves") {
 		t.Fatalf("nobody's home: %d %.500s", status, body)
 	}
-	if status, h, _ := s.get(t, "unsigned-in", "/"); status != 303 || !strings.HasPrefix(h.Get("Location"), "/login") {
+	if status, h, _ := s.get(t, "unsigned-in", "/"); status != 302 || h.Get("Location") != "/login" {
 		t.Fatalf("unsigned: %d %q", status, h.Get("Location"))
 	}
 }
@@ -360,8 +444,7 @@ func TestLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.AddCookie(&http.Cookie{Name: "as", Value: who})
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := (&http.Client{Jar: s.jars[who]}).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -426,5 +509,129 @@ func TestSettingsPage(t *testing.T) {
 		if offered := strings.Contains(overview, `href="/channels/arena/settings"`); offered != (tt.status == 200) {
 			t.Errorf("%s: the menu offers the settings: %v", tt.who, offered)
 		}
+	}
+}
+
+// call sends a JSON request to the API as who, with the session's CSRF
+// token, as a page's script does.
+func (s *site) call(t *testing.T, who, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(access.CSRFHeader, s.csrf[who])
+	resp, err := (&http.Client{Jar: s.jars[who], Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestSettingsFormTakesEffect: the rules form's fields are the settings
+// route's body; a change the broadcaster saves shows in the form and
+// applies to the next chat message at once, in that channel only.
+func TestSettingsFormTakesEffect(t *testing.T) {
+	s := newSite(t, console.Config{})
+	ctx := context.Background()
+	_, _, page := s.get(t, "arena", "/channels/arena/settings")
+	for _, field := range []string{`data-api="/api/v1/channels/arena/settings" data-method="PUT"`, `name="points.per_message" data-type="int"`,
+		`name="points.message_cooldown"`, `name="welcome.in_chat" data-type="bool"`, `name="ranks.ladder" data-type="ladder"`, `name="polls.duration"`} {
+		if !strings.Contains(page, field) {
+			t.Fatalf("the settings form lacks %s", field)
+		}
+	}
+	before, err := s.engine.Settings(ctx, "bazaar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The body the form's script builds from points.per_message and
+	// points.message_cooldown.
+	if status, body := s.call(t, "arenamod", http.MethodPut, "/api/v1/channels/arena/settings", `{"points": {"per_message": 37}}`); status != 403 {
+		t.Fatalf("a moderator without the grant saved settings: %d %s", status, body)
+	}
+	if status, body := s.call(t, "arena", http.MethodPut, "/api/v1/channels/arena/settings", `{"points": {"per_message": 37, "message_cooldown": "1s"}}`); status != 200 {
+		t.Fatalf("save: %d %s", status, body)
+	}
+	if status, body := s.call(t, "arena", http.MethodPut, "/api/v1/channels/arena/settings", `{"points": {"per_message": "lots"}}`); status != 400 || !strings.Contains(body, `"error"`) {
+		t.Fatalf("a malformed value: %d %s, want 400 with an error", status, body)
+	}
+	_, _, page = s.get(t, "arena", "/channels/arena/settings")
+	if !strings.Contains(page, `name="points.per_message" data-type="int" type="number" min="0" step="1" value="37"`) ||
+		!strings.Contains(page, `name="points.message_cooldown" type="text" value="1s"`) {
+		t.Fatalf("the form does not show the saved values:\n%s", page)
+	}
+	s.say("arena", "zed", "Zed", "hello there")
+	s.say("bazaar", "zed", "Zed", "hello there")
+	if err := s.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inArena, err1 := s.engine.Viewer(ctx, "arena", "zed")
+	inBazaar, err2 := s.engine.Viewer(ctx, "bazaar", "zed")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if got, want := inArena.Points-inBazaar.Points, 37-*before.Points.PerMessage; got != want {
+		t.Errorf("one message earns %d more in arena than in bazaar (%d, %d), want %d", got, inArena.Points, inBazaar.Points, want)
+	}
+}
+
+// TestGrantsForm: the settings page offers the grants form to the
+// broadcaster and the operator only, with every grantable action and the
+// point limit; what the form sends is the grants route's body, and once
+// saved the page shows it and the moderator's role follows it.
+func TestGrantsForm(t *testing.T) {
+	s := newSite(t, console.Config{})
+	for _, who := range []string{"arena", "operator"} {
+		_, _, page := s.get(t, who, "/channels/arena/settings")
+		if !strings.Contains(page, `data-api="/api/v1/channels/arena/grants" data-method="PUT"`) || !strings.Contains(page, `name="point_limit" data-type="int"`) {
+			t.Fatalf("%s: no grants form:\n%s", who, page)
+		}
+		for _, a := range hearth.Grantable {
+			if !strings.Contains(page, `name="actions" data-type="set" type="checkbox" value="`+string(a)+`">`) {
+				t.Errorf("%s: the grants form has no unticked box for %s", who, a)
+			}
+		}
+	}
+	if status, _, _ := s.get(t, "arenamod", "/channels/arena/settings"); status != 403 {
+		t.Fatalf("a moderator without the grant opened the settings: %d", status)
+	}
+	if status, body := s.call(t, "arena", http.MethodPut, "/api/v1/channels/arena/grants", `{"actions": ["settings", "forget"], "point_limit": 250}`); status != 200 {
+		t.Fatalf("grant: %d %s", status, body)
+	}
+	_, _, page := s.get(t, "arena", "/channels/arena/settings")
+	for _, want := range []string{`value="settings" checked>`, `value="forget" checked>`, `value="overlay_tokens">`, `value="remove_channel">`, `name="point_limit" data-type="int" type="number" min="0" step="1" value="250"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after the grant the form lacks %s", want)
+		}
+	}
+	// The moderator now opens the settings, without the grants form, and
+	// the menu offers them; points beyond the new limit are refused.
+	status, _, page := s.get(t, "arenamod", "/channels/arena/settings")
+	if status != 200 || strings.Contains(page, "/grants") || !strings.Contains(page, `name="points.per_message"`) {
+		t.Fatalf("the granted moderator's settings page: %d\n%s", status, page)
+	}
+	if _, _, overview := s.get(t, "arenamod", "/channels/arena"); !strings.Contains(overview, `href="/channels/arena/settings"`) {
+		t.Error("the granted moderator's menu does not offer the settings")
+	}
+	s.say("arena", "ann", "Ann", "hello")
+	if err := s.engine.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := s.call(t, "arenamod", http.MethodPost, "/api/v1/channels/arena/viewers/ann/points", `{"delta": 251, "reason": "too much"}`); status != 403 {
+		t.Errorf("beyond the granted limit: %d %s, want 403", status, body)
+	}
+	if status, body := s.call(t, "arenamod", http.MethodPut, "/api/v1/channels/arena/grants", `{"actions": ["settings"]}`); status != 403 {
+		t.Errorf("a moderator changed the grants: %d %s", status, body)
+	}
+	if status, body := s.call(t, "arena", http.MethodPut, "/api/v1/channels/arena/grants", `{"actions": ["grants"]}`); status != 400 {
+		t.Errorf("granting what is not grantable: %d %s, want 400", status, body)
+	}
+	_, _, audit := s.get(t, "arena", "/channels/arena/audit")
+	if !strings.Contains(audit, "grants.set") {
+		t.Errorf("the audit page does not list the grant:\n%s", audit)
 	}
 }

@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -20,24 +19,15 @@ import (
 	"github.com/hearthlive/hearth/web"
 )
 
-// galleryAs GETs the arena's overlays page as who and returns it.
+// galleryAs GETs the arena's overlays page as who, signed in, and
+// returns it.
 func galleryAs(t *testing.T, s *site, who string) string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.base+"/channels/arena/overlays", nil)
-	if err != nil {
-		t.Fatal(err)
+	status, _, body := s.get(t, who, "/channels/arena/overlays")
+	if status != http.StatusOK {
+		t.Fatalf("the overlays page as %s: %d\n%s", who, status, body)
 	}
-	req.AddCookie(&http.Cookie{Name: "as", Value: who})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("the overlays page as %s: %d\n%s", who, resp.StatusCode, b)
-	}
-	return string(b)
+	return body
 }
 
 // TestGalleryRendersTheCatalog: the page has a card for every kind of the

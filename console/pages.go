@@ -283,13 +283,48 @@ func (con *Console) audit(c *fiber.Ctx) error {
 	return con.render(c, "audit", ch, p)
 }
 
+// settingsPage is the settings page: the channel's rules, and for those
+// who may change them, the broadcaster's grants to moderators.
+type settingsPage struct {
+	Rules  hearth.ChannelSettings
+	Grants *grantsForm
+}
+
+// grantsForm is the grants form: each grantable action, checked when
+// granted, and the point limit.
+type grantsForm struct {
+	Actions    []grantRow
+	PointLimit int64
+	Default    int64
+}
+
+type grantRow struct {
+	Action  hearth.Action
+	Granted bool
+}
+
 // settings shows the channel's rules in a form that changes them live
-// through the settings route of the API.
+// through the settings route of the API, and to the broadcaster and the
+// operator (hearth.ActionGrants) the grants form, which goes to the
+// grants route.
 func (con *Console) settings(c *fiber.Ctx) error {
 	ch := channelOf(c)
-	st, err := con.cfg.Engine.Settings(c.UserContext(), ch)
+	ctx := c.UserContext()
+	st, err := con.cfg.Engine.Settings(ctx, ch)
 	if err != nil {
 		return con.fail(c, ch, err)
 	}
-	return con.render(c, "settings", ch, st)
+	p := settingsPage{Rules: st}
+	if con.cfg.Grants != nil && con.identity(c).Can(ch, hearth.ActionGrants) {
+		g, err := con.cfg.Grants.Grants(ctx, ch)
+		if err != nil {
+			return con.fail(c, ch, err)
+		}
+		f := &grantsForm{PointLimit: g.PointLimit, Default: hearth.DefaultPointLimit}
+		for _, a := range hearth.Grantable {
+			f.Actions = append(f.Actions, grantRow{Action: a, Granted: slices.Contains(g.Actions, a)})
+		}
+		p.Grants = f
+	}
+	return con.render(c, "settings", ch, p)
 }

@@ -61,6 +61,12 @@ type client struct {
 	// greeting is the state on connect; set before the client is seen by
 	// any push, and never changed after.
 	greeting *frame
+	// token is the digest of the overlay token the socket was opened
+	// with; revoked is closed when that token is rotated away
+	// (revoke.go).
+	token      tokenDigest
+	revoked    chan struct{}
+	revokeOnce sync.Once
 	// firstRefused says the hub refused this socket, the first its
 	// channel refused since it was last below the limit; set by add.
 	firstRefused bool
@@ -91,7 +97,7 @@ type client struct {
 }
 
 func newClient(k key, conn *fws.Conn) *client {
-	c := &client{key: k, conn: conn, wake: make(chan struct{}, 1), since: -1, resync: k.topic == hearth.TopicEvents}
+	c := &client{key: k, conn: conn, wake: make(chan struct{}, 1), revoked: make(chan struct{}), since: -1, resync: k.topic == hearth.TopicEvents}
 	c.sent.Store(math.MaxInt64 - 1) // holds nothing back until it asks
 	if conn != nil {
 		c.raw = rawConn(conn.NetConn())

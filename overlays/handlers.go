@@ -26,6 +26,7 @@ const (
 	localChannel = "overlays.channel"
 	localTopic   = "overlays.topic"
 	localSince   = "overlays.since"
+	localToken   = "overlays.token"
 )
 
 // Kinds lists the overlay kinds the hub serves pages for.
@@ -136,6 +137,7 @@ func (h *Hub) authorizeSocket(c *fiber.Ctx) error {
 	c.Locals(localChannel, strings.Clone(channel))
 	c.Locals(localTopic, strings.Clone(topic))
 	c.Locals(localSince, since)
+	c.Locals(localToken, digest(c.Query("token")))
 	return c.Next()
 }
 
@@ -143,9 +145,11 @@ func (h *Hub) serveSocket(c *websocket.Conn) {
 	channel, _ := c.Locals(localChannel).(string)
 	topic, _ := c.Locals(localTopic).(string)
 	since, _ := c.Locals(localSince).(int64)
+	token, _ := c.Locals(localToken).(tokenDigest)
 	h.log.Debug("overlays: socket connected", "channel", channel, "topic", topic)
 	start := time.Now()
 	cl := newClient(key{channel, topic}, c.Conn)
+	cl.token = token
 	if since >= 0 {
 		cl.since = since
 		cl.sent.Store(since)

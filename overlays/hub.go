@@ -128,6 +128,10 @@ type Hub struct {
 	full map[string]bool
 	// logs holds each channel's last overlay events (eventlog.go).
 	logs map[string]*eventLog
+	// current holds the digest of each channel's overlay token as
+	// SetOverlayToken last gave it: a socket opened with another is
+	// refused, or closed if open (revoke.go).
+	current map[string]tokenDigest
 }
 
 // key names what a socket watches.
@@ -187,6 +191,7 @@ func NewHub(tokens TokenSource, opts Options) *Hub {
 		dirty:      make(map[key]*topic),
 		counts:     make(map[string]int),
 		full:       make(map[string]bool),
+		current:    make(map[string]tokenDigest),
 	}
 }
 
@@ -421,6 +426,7 @@ const (
 	added = iota
 	addClosed
 	addFull
+	addRevoked
 )
 
 // add subscribes c with the latest state as its state on connect, or the
@@ -432,6 +438,9 @@ func (h *Hub) add(c *client) int {
 	defer h.mu.Unlock()
 	if h.closed {
 		return addClosed
+	}
+	if h.stale(c) {
+		return addRevoked
 	}
 	if h.counts[c.key.channel] >= h.maxConns {
 		if !h.full[c.key.channel] {
@@ -508,6 +517,9 @@ func (h *Hub) serve(c *client) {
 	case addFull:
 		h.refuseSocket(c)
 		return
+	case addRevoked:
+		h.closeRevoked(c, nil)
+		return
 	}
 	defer h.conns.Done()
 	defer h.remove(c)
@@ -564,6 +576,11 @@ func (h *Hub) serve(c *client) {
 				return
 			}
 		case <-readDone:
+			return
+		case <-c.revoked:
+			h.closeRevoked(c, readDone)
+			abort(conn)
+			<-readDone
 			return
 		case <-h.done:
 			if err := h.write(c); err == nil {

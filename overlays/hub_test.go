@@ -127,6 +127,12 @@ func (c *trackedConn) Close() error {
 // hub with opts and runs it. The server stops at the end of the test.
 func startServer(t *testing.T, addr string, opts overlays.Options) *server {
 	t.Helper()
+	return startServerWith(t, addr, testTokens, opts)
+}
+
+// startServerWith is startServer with the hub's tokens given.
+func startServerWith(t *testing.T, addr string, source overlays.TokenSource, opts overlays.Options) *server {
+	t.Helper()
 	var ln net.Listener
 	var err error
 	// Right after a restart the old socket may linger for a moment.
@@ -140,7 +146,7 @@ func startServer(t *testing.T, addr string, opts overlays.Options) *server {
 	if err != nil {
 		t.Fatalf("listen on %s: %v", addr, err)
 	}
-	hub := overlays.NewHub(testTokens, opts)
+	hub := overlays.NewHub(source, opts)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	hub.Register(app)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -187,7 +187,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Polls:          m.Metrics,
 		Figures:        m.Metrics,
 		Watcher:        channelWatcher{m},
-		OverlayTokens:  m.tokens,
+		OverlayTokens:  tokenSinks{m.tokens, m.hub},
 	})
 	// The channels served: those stored and not removed by an operator,
 	// and the configured ones not stored yet.
@@ -304,6 +304,7 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 		Engine:   m.webEngine(),
 		Store:    m.Store,
 		Audit:    m.Store,
+		Grants:   m.Store,
 		Overlays: m.hub,
 		Language: m.language,
 		Logger:   m.Logger,

@@ -66,6 +66,18 @@ func (t *channelTokens) names() []string {
 	return slices.Sorted(maps.Keys(t.tokens))
 }
 
+// tokenSinks tells each of its sinks a channel's new overlay token, in
+// order: the token look-ups first, so that a page reconnecting with the
+// old token is refused, then the overlay hub, which closes the sockets
+// still open with it.
+type tokenSinks []hearth.OverlayTokenSink
+
+func (s tokenSinks) SetOverlayToken(channel, token string) {
+	for _, sink := range s {
+		sink.SetOverlayToken(channel, token)
+	}
+}
+
 // channelWatcher makes the parts follow the channels that the engine
 // adds and removes while Hearth runs (engine.ChannelWatcher).
 type channelWatcher struct{ m *Main }
@@ -81,7 +93,7 @@ const removeTimeout = 15 * time.Second
 // start-up, else IRC), Helix and EventSub.
 func (w channelWatcher) ChannelAdded(ch hearth.ChannelInfo) {
 	m := w.m
-	m.tokens.SetOverlayToken(ch.Name, ch.OverlayToken)
+	tokenSinks{m.tokens, m.hub}.SetOverlayToken(ch.Name, ch.OverlayToken)
 	m.Metrics.AddChannel(ch.Name, community.CommandRejections())
 	m.Metrics.ChannelsOwned(len(m.Engine.Channels()))
 	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)

@@ -2,14 +2,20 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/fasthttp/websocket"
+	"github.com/hearthlive/hearth"
 )
 
 // TestRotateOverlayToken: the API rotates a channel's overlay token; the
-// overlays refuse the old one at once and take the new one, and the
-// channel list shows the new one.
+// overlays refuse the old one at once and take the new one, a socket open
+// with the old one is closed at once (close code 4001, a reason with no
+// token in it), and the channel list shows the new one.
 func TestRotateOverlayToken(t *testing.T) {
 	t.Parallel()
 	a := startArena(t, "sqlite://"+filepath.Join(t.TempDir(), "rotate.db"), map[string]string{"HEARTH_ADMIN_TOKEN": "s3cret"})
@@ -28,10 +34,23 @@ func TestRotateOverlayToken(t *testing.T) {
 	if code, _ := call(t, http.MethodGet, oldURL, ""); code != http.StatusOK {
 		t.Fatalf("the overlay answers %d before the rotation", code)
 	}
+	open, _, err := websocket.DefaultDialer.Dial(socketURL(base, "arena", before[0].OverlayToken, hearth.TopicPoll), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	if _, err := readOverlay(open); err != nil {
+		t.Fatalf("the poll socket's state on connect: %v", err)
+	}
 	status, body = call(t, http.MethodPost, base+"/api/v1/channels/arena/overlay-token", "s3cret")
 	var after channel
 	if status != 200 || json.Unmarshal(body, &after) != nil || after.Name != "arena" || len(after.OverlayToken) != 64 || after.OverlayToken == before[0].OverlayToken {
 		t.Fatalf("rotate: %d %s", status, body)
+	}
+	var closed *websocket.CloseError
+	if _, err := readOverlay(open); !errors.As(err, &closed) || closed.Code != 4001 ||
+		strings.Contains(closed.Text, before[0].OverlayToken) || strings.Contains(closed.Text, after.OverlayToken) {
+		t.Fatalf("the socket open with the old token after the rotation: %v, want closed with 4001 and no token in the reason", err)
 	}
 	if code, _ := call(t, http.MethodGet, oldURL, ""); code != http.StatusUnauthorized {
 		t.Fatalf("the old overlay URL answers %d after the rotation, want 401", code)

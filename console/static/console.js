@@ -120,10 +120,13 @@
       for (const p of path.slice(0, -1)) o = o[p] = o[p] || {};
       o[path[path.length - 1]] = value;
     };
+    // "set": the checkboxes of one name give the list of their values checked.
+    const sets = {};
     for (const input of form.querySelectorAll("input[name], textarea[name], select[name]")) {
       if (input.type === "hidden") continue;
       const type = input.dataset.type || "string";
       if (type === "bool") { put(input.name, input.checked); continue; }
+      if (type === "set") { (sets[input.name] = sets[input.name] || []).push(...(input.checked ? [input.value] : [])); continue; }
       const v = input.value.trim();
       const lines = v.split("\n").map((s) => s.trim()).filter((s) => s !== "");
       if (type === "int") { if (v !== "") put(input.name, Number.parseInt(v, 10)); continue; }
@@ -134,6 +137,7 @@
       }
       if (v !== "" || input.required) put(input.name, input.value);
     }
+    for (const name of Object.keys(sets)) put(name, sets[name]);
     return out;
   }
 

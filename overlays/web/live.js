@@ -4,7 +4,8 @@
 // same origin, for the channel and token of this page's URL, and calls
 // onState with every state pushed on topic. It reconnects with backoff and
 // jitter when Hearth restarts; the page keeps what it shows meanwhile.
-// <body data-connection> says "connecting", "open", "closed" or "preview".
+// <body data-connection> says "connecting", "open", "closed", "revoked"
+// (the token was rotated: the page stops reconnecting) or "preview".
 //
 // options.since, a function, returns the last event seq the page took in
 // (or null): each (re)connect asks for what came after it. With ?preview=1
@@ -66,9 +67,15 @@ window.hearthLive = function (topic, onState, options) {
       }
       if (msg && msg.topic === topic && msg.state) onState(msg.state);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
+      // 4001: this page's overlay token was rotated; its URL will never
+      // be let in again, so it stops asking.
+      if (ev.code === 4001) {
+        document.body.dataset.connection = 'revoked';
+        return;
+      }
       document.body.dataset.connection = 'closed';
       scheduleReconnect();
     };

@@ -485,13 +485,29 @@ func (k *keepAlive) Read(p []byte) (int, error) {
 type joinLimiter struct {
 	limit  int
 	window time.Duration
+	// now and sleep are the clock; the wall clock but in tests, which
+	// step it by hand so the count per window is exact.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu   sync.Mutex
 	sent []time.Time // one per channel joined within the window, oldest first
 }
 
 func newJoinLimiter(limit int, window time.Duration) *joinLimiter {
-	return &joinLimiter{limit: limit, window: window}
+	return &joinLimiter{limit: limit, window: window, now: time.Now, sleep: sleepCtx}
+}
+
+// sleepCtx waits d, or returns ctx's error if ctx ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // wait blocks until n more JOINs (n at most the limit) fit in the window,
@@ -499,7 +515,7 @@ func newJoinLimiter(limit int, window time.Duration) *joinLimiter {
 func (j *joinLimiter) wait(ctx context.Context, n int) error {
 	for {
 		j.mu.Lock()
-		now := time.Now()
+		now := j.now()
 		cut := 0
 		for cut < len(j.sent) && now.Sub(j.sent[cut]) >= j.window {
 			cut++
@@ -514,12 +530,8 @@ func (j *joinLimiter) wait(ctx context.Context, n int) error {
 		}
 		wait := j.window - now.Sub(j.sent[len(j.sent)+n-j.limit-1])
 		j.mu.Unlock()
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := j.sleep(ctx, wait); err != nil {
+			return err
 		}
 	}
 }
