@@ -122,10 +122,14 @@ func (m *Main) startCluster(runCtx context.Context) {
 	n.Listen(postgres.TopicOverlay, func(p string) { c.relay.Notified(postgres.ParseOverlayNotice(p)) })
 	n.Listen(postgres.TopicCommand, c.forward.CommandPosted)
 	n.Listen(postgres.TopicCommandResult, c.forward.ResultReady)
-	n.OnConnect(func(bool) {
+	n.Listen(postgres.TopicOverlayToken, func(ch string) { m.overlayTokenRotated(runCtx, ch) })
+	n.OnConnect(func(reconnect bool) {
 		c.elector.Wake()
 		c.relay.Resync()
 		c.forward.Resync()
+		if reconnect {
+			m.overlayTokensResync(runCtx)
+		}
 	})
 	m.parts.start("cluster notifier", func() { _ = n.Run(runCtx) })
 	m.parts.start("overlay relay", func() { _ = c.relay.Run(runCtx) })
@@ -256,8 +260,18 @@ func (e clusterEngine) SetSettings(ctx context.Context, channel string, s hearth
 	return actSetSettings.call(ctx, e.m, channel, callArgs{Settings: s})
 }
 
+// RotateOverlayToken has the owner rotate the token, then tells every
+// instance, so that each closes the overlay sockets still open with the
+// old one (the owner's hub has closed its own).
 func (e clusterEngine) RotateOverlayToken(ctx context.Context, channel string) (hearth.ChannelInfo, error) {
-	return actRotateToken.call(ctx, e.m, channel, callArgs{})
+	info, err := actRotateToken.call(ctx, e.m, channel, callArgs{})
+	if err != nil {
+		return info, err
+	}
+	if err := e.m.cluster.db.Notify(context.WithoutCancel(ctx), postgres.TopicOverlayToken, channel); err != nil {
+		e.m.Logger.Warn("cluster: unable to announce a rotated overlay token; sockets open with the old one on other instances stay open", "channel", channel, "err", err)
+	}
+	return info, nil
 }
 
 func (e clusterEngine) TestOverlayEvent(ctx context.Context, channel, kind string) (hearth.OverlayEvent, error) {
@@ -384,6 +398,33 @@ func (m *Main) storedOverlayToken(ctx context.Context, channel string) (string, 
 		}
 	}
 	return "", true, hearth.Errorf(hearth.ENOTFOUND, "channel %s is not served", channel)
+}
+
+// overlayTokenRotated closes the overlay sockets of a channel run
+// elsewhere that are still open with its old token: the hub learns the
+// stored one.
+func (m *Main) overlayTokenRotated(ctx context.Context, channel string) {
+	tok, ok, err := m.storedOverlayToken(ctx, channel)
+	if err != nil || !ok {
+		return
+	}
+	m.hub.SetOverlayToken(channel, tok)
+}
+
+// overlayTokensResync tells the hub every stored token of the channels
+// run elsewhere, after the LISTEN connection came back: a rotation
+// announced meanwhile was not heard.
+func (m *Main) overlayTokensResync(ctx context.Context) {
+	cs, err := m.Store.Channels(ctx)
+	if err != nil {
+		m.Logger.Warn("cluster: unable to read the overlay tokens again", "err", err)
+		return
+	}
+	for _, c := range cs {
+		if !c.Removed() && !m.Engine.Serves(c.Name) {
+			m.hub.SetOverlayToken(c.Name, c.OverlayToken)
+		}
+	}
 }
 
 // ownServed returns the channels this instance starts with: all those

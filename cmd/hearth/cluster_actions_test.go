@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -271,6 +272,20 @@ func TestClusterCarriesActionsToTheOwner(t *testing.T) {
 	status, body = call(t, "POST", via.base+"/api/v1/channels/"+target+"/overlay-token", "s3cret")
 	if status != http.StatusOK || json.Unmarshal(body, &rotated) != nil || rotated.OverlayToken == "" || rotated.OverlayToken == token {
 		t.Fatalf("rotating the overlay token through a non-owner: %d %s", status, body)
+	}
+	// The sockets open with the old token are closed on every instance,
+	// the ones that do not run the channel too.
+	for id, conn := range conns {
+		for {
+			_, err := readOverlay(conn)
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) && ce.Code == 4001 {
+				break
+			}
+			if err != nil {
+				t.Fatalf("the socket on %s with the rotated token: %v; want closed with 4001", id, err)
+			}
+		}
 	}
 	for _, n := range survivors {
 		if err := openAndClose(n.base, target, rotated.OverlayToken, hearth.TopicLeaderboard); err != nil {

@@ -24,6 +24,7 @@ const (
 	TopicLease         = "hearth_lease"          // a lease was released: the reason
 	TopicCommand       = "hearth_command"        // a command was posted: its channel
 	TopicCommandResult = "hearth_command_result" // a command's result was written: its id
+	TopicOverlayToken  = "hearth_overlay_token"  // a channel's overlay token was rotated: the channel
 )
 
 // MaxPayload is the longest payload Notify sends; PostgreSQL refuses
