@@ -11,11 +11,15 @@ import (
 // than any chat box shows, few enough that a state stays small.
 const chatKept = 50
 
-// chatFeed is the chat overlay's state of one channel: its recent lines,
-// and when they were last published. Under a flood, lines are published
-// at most once a tick, the latest state winning.
+// chatFeed is the chat overlay's state of one channel: its recent
+// messages, and when they were last published. Under a flood, lines are
+// published at most once a tick, the latest state winning. The messages
+// are kept as the events they came in (their text, badges and emotes
+// already parsed), and turned into the overlay's lines only when
+// published: at most chatKept lines a tick, instead of one line per
+// message of a flood that no page will see.
 type chatFeed struct {
-	lines     []hearth.ChatLine
+	events    []hearth.Event
 	dirty     bool
 	published time.Time // wall clock
 }
@@ -30,35 +34,18 @@ func (a *actor) chat(ev hearth.Event) {
 		if ev.User.ID == "" {
 			return
 		}
-		line := hearth.ChatLine{
-			ID:          ev.ID,
-			Login:       ev.User.Login,
-			DisplayName: hearth.DisplayText(ev.User.DisplayName, ev.User.Login),
-			Color:       ev.Color,
-			Badges:      ev.Badges,
-			Bot:         a.ch.IsBot(ev.User.Login),
-			Action:      ev.Action,
-			Fragments:   hearth.ChatFragments(ev.Text, ev.Emotes),
-			At:          ev.Time,
+		if len(f.events) == 2*chatKept {
+			// Drop the older half at once, so a flood moves messages
+			// once every chatKept messages rather than on each.
+			f.events = f.events[:copy(f.events, f.events[chatKept:])]
 		}
-		if line.Badges == nil {
-			line.Badges = []string{}
-		}
-		if line.Fragments == nil {
-			line.Fragments = []hearth.ChatFragment{}
-		}
-		if len(f.lines) == 2*chatKept {
-			// Drop the older half at once, so a flood moves lines once
-			// every chatKept messages rather than on each.
-			f.lines = f.lines[:copy(f.lines, f.lines[chatKept:])]
-		}
-		f.lines = append(f.lines, line)
+		f.events = append(f.events, ev)
 	case hearth.EventMessageDeleted:
-		f.lines = slices.DeleteFunc(f.lines, func(l hearth.ChatLine) bool { return l.ID == ev.TargetMessageID })
+		f.events = slices.DeleteFunc(f.events, func(m hearth.Event) bool { return m.ID == ev.TargetMessageID })
 	case hearth.EventTimeout, hearth.EventBan:
-		f.lines = slices.DeleteFunc(f.lines, func(l hearth.ChatLine) bool { return l.Login == ev.Target.Login })
+		f.events = slices.DeleteFunc(f.events, func(m hearth.Event) bool { return m.User.Login == ev.Target.Login })
 	case hearth.EventChatCleared:
-		f.lines = f.lines[:0]
+		f.events = f.events[:0]
 	default:
 		return
 	}
@@ -69,16 +56,44 @@ func (a *actor) chat(ev hearth.Event) {
 	f.dirty = true
 }
 
-// publishChat publishes the chat overlay's state: a copy of the last
-// chatKept lines, since the hub may still hold the last state when the
-// next line comes.
+// chatLine is a message as the chat overlay shows it, its name as
+// hearth.DisplayText shows it.
+func (a *actor) chatLine(ev hearth.Event) hearth.ChatLine {
+	line := hearth.ChatLine{
+		ID:          ev.ID,
+		Login:       ev.User.Login,
+		DisplayName: hearth.DisplayText(ev.User.DisplayName, ev.User.Login),
+		Color:       ev.Color,
+		Badges:      ev.Badges,
+		Bot:         a.ch.IsBot(ev.User.Login),
+		Action:      ev.Action,
+		Fragments:   hearth.ChatFragments(ev.Text, ev.Emotes),
+		At:          ev.Time,
+	}
+	if line.Badges == nil {
+		line.Badges = []string{}
+	}
+	if line.Fragments == nil {
+		line.Fragments = []hearth.ChatFragment{}
+	}
+	return line
+}
+
+// publishChat publishes the chat overlay's state: the last chatKept
+// messages as lines, new values each time, since the hub may still hold
+// the last state when the next message comes.
 func (a *actor) publishChat() {
 	f := &a.chatFeed
 	f.dirty = false
 	f.published = a.e.opts.Clock.Now()
+	recent := f.events[max(0, len(f.events)-chatKept):]
+	lines := make([]hearth.ChatLine, len(recent))
+	for i, ev := range recent {
+		lines[i] = a.chatLine(ev)
+	}
 	a.e.opts.Broadcaster.Publish(a.ch.Name(), hearth.TopicChat, hearth.ChatState{
 		Channel: a.ch.Name(),
-		Lines:   append([]hearth.ChatLine{}, f.lines[max(0, len(f.lines)-chatKept):]...),
+		Lines:   lines,
 		Now:     a.now(),
 	})
 }
