@@ -161,30 +161,13 @@ func (e *Engine) RemoveChannel(ctx context.Context, name string, forget bool) er
 		return err
 	}
 	defer unlock()
-	e.mu.Lock()
-	a, served := e.actor(n)
-	if served {
-		e.setActor(n, nil)
-	}
-	e.mu.Unlock()
+	served, err := e.stopServing(ctx, n)
 	if !served {
 		return e.store.RemoveChannel(ctx, n, forget)
 	}
-	close(a.quit)
-	var stopErr error
-	select {
-	case <-a.done:
-	case <-ctx.Done():
-		// Its goroutine still stops, once the writer takes its last
-		// changes (a store that hangs holds it).
-		stopErr = fmt.Errorf("engine: channel %s is no longer served, but it had not stopped when the request ended: %w", n, ctx.Err())
-	}
 	e.log.Info("engine: channel removed", "channel", n, "forget", forget)
-	if e.opts.Watcher != nil {
-		e.opts.Watcher.ChannelRemoved(n)
-	}
-	if stopErr != nil {
-		return stopErr
+	if err != nil {
+		return err
 	}
 	if err := e.writer.flushNow(ctx, e.written); err != nil && forget {
 		// Deleting now would leave its last changes to be written after,
@@ -198,6 +181,34 @@ func (e *Engine) RemoveChannel(ctx context.Context, name string, forget bool) er
 		return fmt.Errorf("engine: channel %s is no longer served, but the store did not record it: %w", n, err)
 	}
 	return nil
+}
+
+// stopServing stops serving channel n here, with n's name lock held: its
+// goroutine applies the events already queued and stops, and the watcher
+// is told. It reports whether n was served; the error says the goroutine
+// had not stopped when ctx ended (it still stops, once the writer takes
+// its last changes: a store that hangs holds it).
+func (e *Engine) stopServing(ctx context.Context, n string) (bool, error) {
+	e.mu.Lock()
+	a, served := e.actor(n)
+	if served {
+		e.setActor(n, nil)
+	}
+	e.mu.Unlock()
+	if !served {
+		return false, nil
+	}
+	close(a.quit)
+	var err error
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		err = fmt.Errorf("engine: channel %s is no longer served, but it had not stopped when the request ended: %w", n, ctx.Err())
+	}
+	if e.opts.Watcher != nil {
+		e.opts.Watcher.ChannelRemoved(n)
+	}
+	return true, err
 }
 
 // Rules returns a served channel's rules as they stand; ENOTFOUND for a

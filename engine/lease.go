@@ -41,24 +41,13 @@ func (e *Engine) Release(ctx context.Context, name string, lost bool) error {
 		return err
 	}
 	defer unlock()
-	e.mu.Lock()
-	a, served := e.actor(n)
-	if served {
-		e.setActor(n, nil)
-	}
-	e.mu.Unlock()
+	served, err := e.stopServing(ctx, n)
 	if !served {
 		return notServed(n)
 	}
-	close(a.quit)
-	select {
-	case <-a.done:
-	case <-ctx.Done():
-		return fmt.Errorf("engine: channel %s is no longer served, but it had not stopped in time: %w", n, ctx.Err())
-	}
 	e.log.Info("engine: channel released", "channel", n, "lease_lost", lost)
-	if e.opts.Watcher != nil {
-		e.opts.Watcher.ChannelRemoved(n)
+	if err != nil {
+		return err
 	}
 	if lost {
 		return e.writer.drop(ctx, n, e.written)
